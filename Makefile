@@ -1,0 +1,187 @@
+# sse — a threaded ptrace stepping engine for Linux x86_64.
+#
+#   make            build/libsse.so, build/libsse.a, build/ssedemo, sse.pc
+#   make demo       build and run ssedemo on a bundled program
+#   make check      build and run every test (SAN=address or SAN=thread for
+#                   the sanitizer builds, in build/san-address, build/san-thread)
+#   make bench      build the benchmarks and run them
+#   make fuzz       run the JIT blob parser's fuzzer for longer
+#   make install    PREFIX=/usr/local DESTDIR=
+#
+# Missing Debian packages are installed first by scripts/deps.sh (as root;
+# otherwise it prints the apt-get command).
+
+SAN ?=
+ifeq ($(SAN),)
+BUILD ?= build
+else
+BUILD ?= build/san-$(SAN)
+endif
+PREFIX ?= /usr/local
+DESTDIR ?=
+CC ?= cc
+ifeq ($(CC),cc)
+CC := gcc
+endif
+
+SONAME_MAJOR := 0
+VERSION := 0.1.0
+
+DEPS_STAMP := build/.deps-ok
+PKGS := libdw libelf libunwind-ptrace capstone
+
+ifeq ($(SAN),address)
+SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+else ifeq ($(SAN),thread)
+SANFLAGS := -fsanitize=thread
+else ifneq ($(SAN),)
+$(error SAN must be empty, address or thread)
+endif
+
+# pkg-config is only asked once the packages are there.
+pc_cflags = $(shell pkg-config --cflags $(1) 2>/dev/null)
+pc_libs = $(shell pkg-config --libs $(1) 2>/dev/null)
+
+CFLAGS ?= -O2 -g
+WARN := -Wall -Wextra -Wno-unused-parameter
+BASE_CFLAGS := -std=gnu11 $(WARN) -fPIC -fvisibility=hidden -pthread \
+	-Iinclude -Isrc $(call pc_cflags,$(PKGS)) $(SANFLAGS)
+LIBS := $(call pc_libs,$(PKGS)) -lpthread
+
+LIB_SRC := $(wildcard src/engine/*.c src/ptrace/*.c src/events/*.c \
+	src/symtab/*.c src/memaccess/*.c)
+LIB_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(LIB_SRC))
+AGENT_OBJ := $(BUILD)/obj/src/agent/agent.o
+DEMO_SRC := $(wildcard demo/*.c)
+DEMO_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(DEMO_SRC))
+
+TEST_SRC := $(wildcard tests/unit/test_*.c)
+TEST_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(TEST_SRC))
+BENCH_SRC := $(wildcard bench/*.c)
+BENCH_BIN := $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
+
+.PHONY: all deps demo check bench fuzz install clean targets-all
+all: $(DEPS_STAMP) $(BUILD)/libsse.so $(BUILD)/libsse.a $(BUILD)/ssedemo \
+	$(BUILD)/libsseagent.a $(BUILD)/libsseagent.so $(BUILD)/sse.pc
+
+deps $(DEPS_STAMP): scripts/deps.sh
+	@sh scripts/deps.sh
+	@mkdir -p build && touch $(DEPS_STAMP)
+
+# Re-run make after the packages arrived so pkg-config flags are right.
+ifeq ($(wildcard $(DEPS_STAMP)),)
+ifneq ($(MAKECMDGOALS),clean)
+ifneq ($(MAKECMDGOALS),deps)
+$(info sse: checking build dependencies)
+$(shell sh scripts/deps.sh >&2 && mkdir -p build && touch $(DEPS_STAMP))
+PKGS_OK := $(shell pkg-config --exists $(PKGS) && echo yes)
+ifneq ($(PKGS_OK),yes)
+$(error sse: build dependencies are missing; see the message above)
+endif
+BASE_CFLAGS := -std=gnu11 $(WARN) -fPIC -fvisibility=hidden -pthread \
+	-Iinclude -Isrc $(shell pkg-config --cflags $(PKGS)) $(SANFLAGS)
+LIBS := $(shell pkg-config --libs $(PKGS)) -lpthread
+endif
+endif
+endif
+
+$(BUILD)/obj/%.o: %.c $(wildcard include/*.h src/*.h src/*/*.h) | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(BASE_CFLAGS) -c -o $@ $<
+
+$(BUILD)/libsse.a: $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/libsse.so: $(LIB_OBJ)
+	$(CC) $(CFLAGS) $(SANFLAGS) -shared -Wl,-soname,libsse.so.$(SONAME_MAJOR) \
+		-Wl,--no-undefined -o $@.$(VERSION) $^ $(LIBS)
+	ln -sf libsse.so.$(VERSION) $@.$(SONAME_MAJOR)
+	ln -sf libsse.so.$(VERSION) $@
+
+# The target-side JIT agent (links into the JIT, not the debugger).
+$(BUILD)/libsseagent.a: $(AGENT_OBJ)
+	rm -f $@ && ar rcs $@ $^
+$(BUILD)/libsseagent.so: $(AGENT_OBJ)
+	$(CC) $(CFLAGS) $(SANFLAGS) -shared -Wl,-soname,libsseagent.so.0 -o $@ $^ -lpthread
+
+$(BUILD)/ssedemo: $(DEMO_OBJ) $(BUILD)/libsse.a
+	$(CC) $(CFLAGS) $(SANFLAGS) -o $@ $(DEMO_OBJ) $(BUILD)/libsse.a $(LIBS) -lreadline
+
+$(BUILD)/sse.pc: Makefile
+	@mkdir -p $(dir $@)
+	printf 'prefix=%s\nlibdir=$${prefix}/lib\nincludedir=$${prefix}/include\n\nName: sse\nDescription: threaded ptrace stepping engine\nVersion: %s\nRequires.private: libdw libelf libunwind-ptrace capstone\nLibs: -L$${libdir} -lsse\nLibs.private: -lpthread\nCflags: -I$${includedir}\n' \
+		'$(PREFIX)' '$(VERSION)' > $@
+
+# ------------------------------------------------------------ test programs
+include tests/targets/targets.mk
+
+SYMTAB_TARGETS := $(TBUILD)/symtab_target $(TBUILD)/symtab_target_cet \
+	$(TBUILD)/symtab_target_O2 $(TBUILD)/symtab_target_clang
+$(TBUILD)/symtab_target: tests/targets/symtab_target.c | $(TBUILD)
+	$(CC) -g -O0 -o $@ $<
+$(TBUILD)/symtab_target_cet: tests/targets/symtab_target.c | $(TBUILD)
+	$(CC) -g -O0 -fcf-protection=full -o $@ $<
+$(TBUILD)/symtab_target_O2: tests/targets/symtab_target.c | $(TBUILD)
+	$(CC) -g -O2 -o $@ $<
+$(TBUILD)/symtab_target_clang: tests/targets/symtab_target.c | $(TBUILD)
+	clang -g -O0 -o $@ $<
+
+JIT_TARGETS := $(TBUILD)/jit_agent_target $(TBUILD)/jit_agent_stress
+$(JIT_TARGETS): $(TBUILD)/%: tests/targets/%.c $(BUILD)/libsseagent.a | $(TBUILD)
+	$(CC) -g -O0 -fno-omit-frame-pointer -Isrc/agent -o $@ $< \
+		$(BUILD)/libsseagent.a -lpthread
+
+targets-all: $(TARGETS) $(SYMTAB_TARGETS) $(JIT_TARGETS)
+
+# ------------------------------------------------------------ tests
+TEST_CFLAGS := -DTARGETS_DIR='"$(abspath $(TBUILD))"' \
+	-DORACLE_SCRIPT_PATH='"$(abspath tests/oracle/gdb_steps.py)"' \
+	-DSSE_SRCDIR='"$(abspath .)"' -Itests/oracle -Isrc/agent
+
+$(BUILD)/tests/test_%: tests/unit/test_%.c tests/oracle/oracle.c \
+		tests/unit/testutil.h $(BUILD)/libsse.a $(BUILD)/libsseagent.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(BASE_CFLAGS) $(TEST_CFLAGS) -o $@ $< tests/oracle/oracle.c \
+		$(BUILD)/libsse.a $(BUILD)/libsseagent.a $(LIBS) \
+		$(shell pkg-config --libs criterion 2>/dev/null)
+
+# The README's embedding example must compile and run.
+$(BUILD)/tests/readme_example: README.md $(BUILD)/libsse.so
+	@mkdir -p $(dir $@)
+	sed -n '/^```c embed/,/^```/p' README.md | sed '1d;$$d' > $(BUILD)/tests/readme_example.c
+	$(CC) $(CFLAGS) $(SANFLAGS) -Iinclude -o $@ $(BUILD)/tests/readme_example.c \
+		-L$(BUILD) -lsse -Wl,-rpath,'$(abspath $(BUILD))'
+
+check: all targets-all $(TEST_BIN) $(BUILD)/tests/readme_example
+	@sh tests/run_tests.sh $(BUILD) $(SAN)
+
+# ------------------------------------------------------------ demo / bench
+demo: all targets-all
+	@sh demo/run_demo.sh $(BUILD)
+
+$(BUILD)/bench/%: bench/%.c $(BUILD)/libsse.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(BASE_CFLAGS) -o $@ $< $(BUILD)/libsse.a $(LIBS)
+
+bench: all targets-all $(BENCH_BIN)
+	@for b in $(BENCH_BIN); do echo "== $$b"; $$b $(abspath $(TBUILD)) || exit 1; done
+
+fuzz: all
+	@sh tests/fuzz/run_fuzz.sh $(BUILD) $${FUZZ_SECONDS:-300}
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include \
+		$(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/bin
+	install -m 644 include/sse.h $(DESTDIR)$(PREFIX)/include/
+	install -m 644 src/agent/sse_agent.h $(DESTDIR)$(PREFIX)/include/
+	install -m 644 $(BUILD)/libsse.a $(BUILD)/libsseagent.a $(DESTDIR)$(PREFIX)/lib/
+	install -m 755 $(BUILD)/libsse.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/
+	ln -sf libsse.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libsse.so.$(SONAME_MAJOR)
+	ln -sf libsse.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libsse.so
+	install -m 755 $(BUILD)/libsseagent.so $(DESTDIR)$(PREFIX)/lib/
+	install -m 644 $(BUILD)/sse.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/
+	install -m 755 $(BUILD)/ssedemo $(DESTDIR)$(PREFIX)/bin/
+
+clean:
+	rm -rf build

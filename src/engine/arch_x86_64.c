@@ -1,0 +1,406 @@
+/* x86_64 implementation of arch.h: decode and classify with capstone, gdb's
+ * prologue analysis, int3 and DR6/DR7 encoding. */
+#include "engine/arch.h"
+
+#include <capstone/capstone.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/user.h>
+
+const uint8_t sse__arch_break_insn[SSE__ARCH_BREAK_LEN] = {0xcc};
+
+/* ------------------------------------------------------------------ */
+/* One capstone handle per thread.
+ *
+ * A capstone handle is not thread-safe and calls come from several threads
+ * (tracer, symbol thread, users').  Opening a handle per call (about 10 us)
+ * costs as much as some 20 decodes (test_arch prints both figures), so each
+ * thread keeps its own, found through a __thread pointer (no lock on the
+ * decode path).  A pthread key with a destructor closes it when the thread
+ * exits. */
+
+typedef struct cs_ctx {
+  csh handle;
+  cs_insn *insn; /* cs_malloc'd, reused by cs_disasm_iter: no malloc per decode */
+} cs_ctx;
+
+static __thread cs_ctx *tl_ctx;
+static pthread_key_t ctx_key;
+static pthread_once_t ctx_key_once = PTHREAD_ONCE_INIT;
+/* cs_open/cs_close touch capstone's global tables (older releases initialise
+ * them lazily without a lock); serialise them.  Taken once per thread. */
+static pthread_mutex_t cs_open_lock = PTHREAD_MUTEX_INITIALIZER;
+static bool ctx_key_ok;
+
+static void ctx_free(cs_ctx *c) {
+  pthread_mutex_lock(&cs_open_lock);
+  if (c->insn != NULL)
+    cs_free(c->insn, 1);
+  cs_close(&c->handle);
+  pthread_mutex_unlock(&cs_open_lock);
+  free(c);
+}
+
+static void ctx_destroy(void *p) {
+  /* glibc runs key destructors before the thread's static TLS goes away. */
+  tl_ctx = NULL;
+  ctx_free(p);
+}
+
+static void ctx_key_create(void) {
+  ctx_key_ok = pthread_key_create(&ctx_key, ctx_destroy) == 0;
+}
+
+static cs_ctx *ctx_get(void) {
+  cs_ctx *c = tl_ctx;
+  if (c != NULL)
+    return c;
+  pthread_once(&ctx_key_once, ctx_key_create);
+  c = calloc(1, sizeof *c);
+  if (c == NULL)
+    return NULL;
+  pthread_mutex_lock(&cs_open_lock);
+  cs_err err = cs_open(CS_ARCH_X86, CS_MODE_64, &c->handle);
+  if (err == CS_ERR_OK) {
+    cs_option(c->handle, CS_OPT_DETAIL, CS_OPT_ON);
+    cs_option(c->handle, CS_OPT_SYNTAX, CS_OPT_SYNTAX_ATT);
+    c->insn = cs_malloc(c->handle);
+  }
+  pthread_mutex_unlock(&cs_open_lock);
+  if (err != CS_ERR_OK) {
+    free(c);
+    return NULL;
+  }
+  if (c->insn == NULL) {
+    ctx_free(c);
+    return NULL;
+  }
+  if (!ctx_key_ok || pthread_setspecific(ctx_key, c) != 0) {
+    ctx_free(c); /* could not arrange the close at thread exit: do not leak */
+    return NULL;
+  }
+  tl_ctx = c;
+  return c;
+}
+
+/* Decode one instruction into c->insn; false if capstone refuses. */
+static bool cs_one(cs_ctx *c, const uint8_t *buf, size_t n, uint64_t addr) {
+  const uint8_t *p = buf;
+  size_t sz = n < SSE__ARCH_MAX_INSN_LEN ? n : SSE__ARCH_MAX_INSN_LEN;
+  uint64_t a = addr;
+  return cs_disasm_iter(c->handle, &p, &sz, &a, c->insn);
+}
+
+/* ------------------------------------------------------------------ */
+/* Classification */
+
+/* A rep/repe/repne prefix in front of a string-instruction opcode.  Parsed
+ * from the bytes: capstone gives SSE movsd/cmpsd (f2 0f ...) the same ids as
+ * the string movsd/cmpsd, and its prefix[] is not reliable for every
+ * combination. */
+static bool is_rep_string(const uint8_t *b, unsigned len) {
+  bool rep = false;
+  unsigned i = 0;
+  for (; i < len; i++) {
+    uint8_t x = b[i];
+    if (x == 0xf2 || x == 0xf3)
+      rep = true;
+    else if (x != 0x66 && x != 0x67 && x != 0xf0 && x != 0x2e && x != 0x36 &&
+             x != 0x3e && x != 0x26 && x != 0x64 && x != 0x65)
+      break;
+  }
+  if (i < len && (b[i] & 0xf0) == 0x40) /* REX comes last, right before the opcode */
+    i++;
+  if (!rep || i >= len)
+    return false;
+  uint8_t op = b[i];
+  return (op >= 0xa4 && op <= 0xa7) || /* movs, cmps */
+         (op >= 0xaa && op <= 0xaf) || /* stos, lods, scas */
+         (op >= 0x6c && op <= 0x6f);   /* ins, outs */
+}
+
+static sse__insn_kind kind_of(unsigned id) {
+  switch (id) {
+  case X86_INS_CALL:
+  case X86_INS_LCALL:
+    return SSE__INSN_CALL;
+  case X86_INS_RET:
+  case X86_INS_RETF:
+  case X86_INS_RETFQ:
+  case X86_INS_IRET:
+  case X86_INS_IRETD:
+  case X86_INS_IRETQ:
+    return SSE__INSN_RET;
+  case X86_INS_JMP:
+  case X86_INS_LJMP:
+    return SSE__INSN_JMP;
+  case X86_INS_JAE: case X86_INS_JA: case X86_INS_JBE: case X86_INS_JB:
+  case X86_INS_JCXZ: case X86_INS_JECXZ: case X86_INS_JRCXZ:
+  case X86_INS_JE: case X86_INS_JGE: case X86_INS_JG: case X86_INS_JLE:
+  case X86_INS_JL: case X86_INS_JNE: case X86_INS_JNO: case X86_INS_JNP:
+  case X86_INS_JNS: case X86_INS_JO: case X86_INS_JP: case X86_INS_JS:
+  case X86_INS_LOOP: case X86_INS_LOOPE: case X86_INS_LOOPNE:
+  /* RTM: on abort, control goes to the fallback address. */
+  case X86_INS_XBEGIN:
+    return SSE__INSN_JCC;
+  case X86_INS_SYSCALL:
+  case X86_INS_SYSENTER:
+  case X86_INS_INT:
+  case X86_INS_INT1:
+  case X86_INS_INT3:
+  case X86_INS_INTO:
+  case X86_INS_UD0:
+  case X86_INS_UD2:
+  case X86_INS_UD2B:
+  case X86_INS_HLT:
+  /* privileged: #GP in user mode, i.e. a trap, never a fall-through */
+  case X86_INS_SYSEXIT:
+  case X86_INS_SYSRET:
+    return SSE__INSN_SYSCALL;
+  default:
+    return SSE__INSN_OTHER;
+  }
+}
+
+static void set_invalid(sse__insn *out, uint64_t addr, bool truncated) {
+  out->addr = addr;
+  out->len = 0;
+  out->kind = SSE__INSN_INVALID;
+  out->has_target = false;
+  out->target = 0;
+  out->truncated = truncated;
+}
+
+/* Capstone refused buf[0..n).  Cut by the buffer end, or bad bytes?  With a
+ * full 15 bytes it is bad.  With fewer, pad with zeros and retry: if that
+ * decodes to something longer than n, the instruction was cut.  (If the
+ * padding happens to make it undecodable we say "bad", and the caller
+ * single-steps it, which is always correct.) */
+static bool is_truncated(cs_ctx *c, const uint8_t *buf, size_t n, uint64_t addr) {
+  if (n == 0)
+    return true;
+  if (n >= SSE__ARCH_MAX_INSN_LEN)
+    return false;
+  uint8_t pad[SSE__ARCH_MAX_INSN_LEN] = {0};
+  memcpy(pad, buf, n);
+  return cs_one(c, pad, sizeof pad, addr) && c->insn->size > n;
+}
+
+int sse__arch_decode(const uint8_t *buf, size_t n, uint64_t addr, sse__insn *out) {
+  cs_ctx *c = ctx_get();
+  if (c == NULL || buf == NULL) {
+    set_invalid(out, addr, false);
+    return -1;
+  }
+  if (!cs_one(c, buf, n, addr)) {
+    set_invalid(out, addr, is_truncated(c, buf, n, addr));
+    return -1;
+  }
+  const cs_insn *in = c->insn;
+  out->addr = addr;
+  out->len = in->size;
+  out->kind = kind_of(in->id);
+  out->has_target = false;
+  out->target = 0;
+  out->truncated = false;
+  if (out->kind == SSE__INSN_OTHER && is_rep_string(buf, in->size))
+    out->kind = SSE__INSN_REP;
+  if ((out->kind == SSE__INSN_CALL || out->kind == SSE__INSN_JMP ||
+       out->kind == SSE__INSN_JCC) &&
+      in->detail != NULL && in->detail->x86.op_count == 1 &&
+      in->detail->x86.operands[0].type == X86_OP_IMM) {
+    out->has_target = true;
+    out->target = (uint64_t)in->detail->x86.operands[0].imm;
+  }
+  return 0;
+}
+
+size_t sse__arch_scan_to_branch(const uint8_t *buf, size_t n, uint64_t addr,
+                                sse__insn *branch) {
+  size_t off = 0;
+  while (off < n) {
+    if (sse__arch_decode(buf + off, n - off, addr + off, branch) != 0) {
+      if (branch->truncated)
+        break; /* cut by the buffer end: none found, stop at its start */
+      return off;
+    }
+    if (branch->kind != SSE__INSN_OTHER)
+      return off;
+    off += branch->len;
+  }
+  set_invalid(branch, addr + off, true);
+  return off;
+}
+
+unsigned sse__arch_disasm(const uint8_t *buf, size_t n, uint64_t addr, char *text,
+                          size_t textsz) {
+  cs_ctx *c = ctx_get();
+  if (c == NULL || buf == NULL || !cs_one(c, buf, n, addr)) {
+    if (textsz > 0)
+      snprintf(text, textsz, "(bad)");
+    return 0;
+  }
+  if (textsz > 0) {
+    if (c->insn->op_str[0] != '\0')
+      snprintf(text, textsz, "%s %s", c->insn->mnemonic, c->insn->op_str);
+    else
+      snprintf(text, textsz, "%s", c->insn->mnemonic);
+  }
+  return c->insn->size;
+}
+
+/* ------------------------------------------------------------------ */
+/* Prologue: gdb 13 amd64-tdep.c, amd64_skip_prologue ->
+ * amd64_analyze_prologue -> amd64_analyze_stack_align, same byte tests.
+ * b[] is zero-padded well past what any test reads; every recognised
+ * sequence ends with a nonzero byte test, so padding never completes a
+ * match, and the caller checks the end against n as well. */
+
+#define PRO_WINDOW 32
+
+/* Stack realignment before the frame is set up:
+ *   leaq 8(%rsp),%reg; andq $-X,%rsp; pushq -8(%reg)                or
+ *   pushq %reg; leaq 16(%rsp),%reg; andq $-X,%rsp; pushq -8(%reg)
+ * Returns the offset after it, or 0. */
+static size_t stack_align_end(const uint8_t *b) {
+  int reg, r;
+  size_t off;
+  if ((b[0] & 0xfb) == 0x48 && b[1] == 0x8d && b[3] == 0x24 && b[4] == 0x08) {
+    if ((b[2] & 0xc7) != 0x44) /* MOD 10, R/M 100 */
+      return 0;
+    reg = (b[2] >> 3) & 7;
+    if (b[0] == 0x4c) /* REX.R */
+      reg += 8;
+    off = 5;
+  } else {
+    reg = 0;
+    if ((b[0] & 0xf8) == 0x50)
+      off = 0;
+    else if ((b[0] & 0xf6) == 0x40 && (b[1] & 0xf8) == 0x50) {
+      if (b[0] & 1) /* REX.B */
+        reg = 8;
+      off = 1;
+    } else
+      return 0;
+    reg += b[off] & 7;
+    off++;
+    if ((b[off] & 0xfb) != 0x48 || b[off + 1] != 0x8d || b[off + 3] != 0x24 ||
+        b[off + 4] != 0x10)
+      return 0;
+    if ((b[off + 2] & 0xc7) != 0x44)
+      return 0;
+    r = (b[off + 2] >> 3) & 7;
+    if (b[off] == 0x4c)
+      r += 8;
+    if (reg != r)
+      return 0;
+    off += 5;
+  }
+  if (reg == 4 || reg == 5) /* not %rsp nor %rbp */
+    return 0;
+  if (b[off] != 0x48 || b[off + 2] != 0xe4 || (b[off + 1] != 0x81 && b[off + 1] != 0x83))
+    return 0;
+  off += b[off + 1] == 0x81 ? 7 : 4;
+  r = 0;
+  if (b[off] == 0xff)
+    off++;
+  else if ((b[off] & 0xf6) == 0x40 && b[off + 1] == 0xff) {
+    if (b[off] & 1)
+      r = 8;
+    off += 2;
+  } else
+    return 0;
+  if (b[off + 1] != 0xf8 || (b[off] & 0xf8) != 0x70) /* -8(%reg): MOD 01, REG 110 */
+    return 0;
+  r += b[off] & 7;
+  if (reg != r)
+    return 0;
+  return off + 2;
+}
+
+uint64_t sse__arch_skip_prologue(const uint8_t *buf, size_t n, uint64_t addr) {
+  static const uint8_t endbr64[4] = {0xf3, 0x0f, 0x1e, 0xfa};
+  static const uint8_t mov_rsp_rbp_1[3] = {0x48, 0x89, 0xe5};
+  static const uint8_t mov_rsp_rbp_2[3] = {0x48, 0x8b, 0xec};
+  uint8_t b[PRO_WINDOW] = {0};
+  if (buf != NULL)
+    memcpy(b, buf, n < sizeof b ? n : sizeof b);
+
+  size_t pc = stack_align_end(b); /* at most 18 */
+  if (memcmp(b + pc, endbr64, 4) == 0)
+    pc += 4;
+  /* gdb: `push %rbp` alone leaves the function "frameless" and
+   * amd64_skip_prologue then returns the entry itself. */
+  if (b[pc] == 0x55 && (memcmp(b + pc + 1, mov_rsp_rbp_1, 3) == 0 ||
+                        memcmp(b + pc + 1, mov_rsp_rbp_2, 3) == 0) &&
+      pc + 4 <= n)
+    return addr + pc + 4;
+  return addr;
+}
+
+/* ------------------------------------------------------------------ */
+/* Debug registers (Intel SDM vol. 3, 18.2.4) */
+
+#define DR7_LE (UINT64_C(1) << 8)
+#define DR7_ENABLE_MASK UINT64_C(0xff) /* L0 G0 .. L3 G3 */
+#define DR6_BS (UINT64_C(1) << 14)
+
+bool sse__arch_dr7_valid(int slot, sse__hw_type type, int len) {
+  if (slot < 0 || slot >= SSE__ARCH_HW_SLOTS)
+    return false;
+  if (type != SSE__HW_EXEC && type != SSE__HW_WRITE && type != SSE__HW_RW)
+    return false;
+  if (len != 1 && len != 2 && len != 4 && len != 8)
+    return false;
+  return type != SSE__HW_EXEC || len == 1;
+}
+
+static uint64_t slot_mask(int slot) {
+  return (UINT64_C(3) << (2 * slot)) | (UINT64_C(0xf) << (16 + 4 * slot));
+}
+
+uint64_t sse__arch_dr7_set(uint64_t dr7, int slot, sse__hw_type type, int len) {
+  if (!sse__arch_dr7_valid(slot, type, len))
+    return dr7;
+  /* LEN field: 00 = 1, 01 = 2, 11 = 4, 10 = 8 bytes */
+  uint64_t lenbits = len == 1 ? 0 : len == 2 ? 1 : len == 4 ? 3 : 2;
+  dr7 &= ~slot_mask(slot);
+  dr7 |= UINT64_C(1) << (2 * slot);
+  dr7 |= ((uint64_t)type & 3) << (16 + 4 * slot);
+  dr7 |= lenbits << (18 + 4 * slot);
+  /* gdb (nat/x86-dregs.c) sets DR_LOCAL_SLOWDOWN too; harmless today. */
+  return dr7 | DR7_LE;
+}
+
+uint64_t sse__arch_dr7_clear(uint64_t dr7, int slot) {
+  if (slot < 0 || slot >= SSE__ARCH_HW_SLOTS)
+    return dr7;
+  dr7 &= ~slot_mask(slot);
+  if ((dr7 & DR7_ENABLE_MASK) == 0)
+    dr7 &= ~DR7_LE;
+  return dr7;
+}
+
+bool sse__arch_dr7_enabled(uint64_t dr7, int slot) {
+  if (slot < 0 || slot >= SSE__ARCH_HW_SLOTS)
+    return false;
+  return (dr7 >> (2 * slot)) & 3;
+}
+
+int sse__arch_dr6_slot(uint64_t dr6) {
+  for (int i = 0; i < SSE__ARCH_HW_SLOTS; i++)
+    if (dr6 & (UINT64_C(1) << i))
+      return i;
+  return -1;
+}
+
+bool sse__arch_dr6_single_step(uint64_t dr6) { return (dr6 & DR6_BS) != 0; }
+
+long sse__arch_debugreg_offset(int i) {
+  if (i < 0 || i > 7)
+    return -1;
+  return (long)(offsetof(struct user, u_debugreg) +
+                (size_t)i * sizeof(((struct user *)0)->u_debugreg[0]));
+}

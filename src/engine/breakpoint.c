@@ -1,0 +1,475 @@
+/* Breakpoints: int3 sites (shared, reference counted, original byte kept
+ * aside), user breakpoints by address / function / FILE:LINE (pending until
+ * a module defines them), and hardware watchpoints. Tracer thread only. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/arch.h"
+#include "internal.h"
+#include "ptrace/debugregs.h"
+#include "ptrace/ptrace.h"
+#include "symtab/symtab.h"
+
+/* ------------------------------------------------------------ sites */
+
+sse__bp_site *sse__site_find(sse_process *p, uint64_t addr) {
+  for (sse__bp_site *s = p->sites; s; s = s->next)
+    if (s->addr == addr) return s;
+  return NULL;
+}
+
+sse_err sse__site_add(sse_process *p, uint64_t addr) {
+  sse__bp_site *s = sse__site_find(p, addr);
+  if (s) {
+    s->refs++;
+    return SSE_OK;
+  }
+  s = calloc(1, sizeof *s);
+  if (!s) return SSE_E_NOMEM;
+  s->addr = addr;
+  s->refs = 1;
+  sse_err err = sse__mem_read_raw(p, addr, &s->orig, 1, NULL);
+  if (!err) err = sse__mem_write_raw(p, addr, sse__arch_break_insn, 1, NULL);
+  if (err) {
+    free(s);
+    return err;
+  }
+  s->inserted = true;
+  s->next = p->sites;
+  p->sites = s;
+  return SSE_OK;
+}
+
+void sse__site_del(sse_process *p, uint64_t addr) {
+  for (sse__bp_site **pp = &p->sites; *pp; pp = &(*pp)->next) {
+    sse__bp_site *s = *pp;
+    if (s->addr != addr) continue;
+    if (--s->refs > 0) return;
+    if (s->inserted && !p->exited)
+      sse__mem_write_raw(p, addr, &s->orig, 1, NULL);
+    *pp = s->next;
+    free(s);
+    return;
+  }
+}
+
+/* Take every int3 out of the target (detach). */
+sse_err sse__site_remove_all(sse_process *p) {
+  sse_err err = SSE_OK;
+  while (p->sites) {
+    sse__bp_site *s = p->sites;
+    p->sites = s->next;
+    if (s->inserted && !p->exited) {
+      sse_err e2 = sse__mem_write_raw(p, s->addr, &s->orig, 1, NULL);
+      if (e2) err = e2;
+    }
+    free(s);
+  }
+  for (sse__bp *b = p->bps; b; b = b->next) b->inserted = false;
+  return err;
+}
+
+/* ------------------------------------------------------------ breakpoints */
+
+static void bp_uninsert(sse_process *p, sse__bp *b) {
+  if (!b->inserted) return;
+  for (size_t i = 0; i < b->naddrs; i++) sse__site_del(p, b->addrs[i]);
+  b->inserted = false;
+}
+
+static sse_err bp_insert(sse_process *p, sse__bp *b) {
+  if (b->inserted || !b->enabled || b->kind == SSE__BP_WATCH) return SSE_OK;
+  for (size_t i = 0; i < b->naddrs; i++) {
+    sse_err err = sse__site_add(p, b->addrs[i]);
+    if (err) {
+      while (i-- > 0) sse__site_del(p, b->addrs[i]);
+      return err;
+    }
+  }
+  b->inserted = b->naddrs > 0;
+  return SSE_OK;
+}
+
+sse__bp *sse__bp_at(sse_process *p, uint64_t addr) {
+  sse__bp *any = NULL;
+  for (sse__bp *b = p->bps; b; b = b->next) {
+    if (b->kind == SSE__BP_WATCH) continue;
+    for (size_t i = 0; i < b->naddrs; i++) {
+      if (b->addrs[i] != addr) continue;
+      if (b->enabled && b->inserted) return b;
+      if (!any) any = b;
+    }
+  }
+  return any && any->enabled && any->inserted ? any : NULL;
+}
+
+/* Resolve a function or FILE:LINE breakpoint against the current modules.
+ * Returns true when it has addresses. */
+static bool bp_resolve(sse_process *p, sse__bp *b) {
+  struct sse__symtab *st = sse__proc_symtab(p);
+  if (!st) return false;
+  if (b->kind == SSE__BP_FUNC) {
+    uint64_t entry, post;
+    if (sse__symtab_func_addr(st, b->name_or_file, &entry, &post) != 0)
+      return false;
+    uint64_t *a = realloc(b->addrs, sizeof *a);
+    if (!a) return false;
+    a[0] = post;
+    b->addrs = a;
+    b->naddrs = 1;
+    return true;
+  }
+  if (b->kind == SSE__BP_LINE) {
+    uint64_t tmp[64];
+    int n = sse__symtab_line_addrs(st, b->name_or_file, b->line, tmp, 64);
+    if (n <= 0) return false;
+    uint64_t *a = realloc(b->addrs, (size_t)n * sizeof *a);
+    if (!a) return false;
+    memcpy(a, tmp, (size_t)n * sizeof *a);
+    b->addrs = a;
+    b->naddrs = (size_t)n;
+    return true;
+  }
+  return b->naddrs > 0;
+}
+
+/* Modules changed (a library was loaded, JIT code appeared): insert the
+ * breakpoints that were pending. */
+void sse__bp_resolve_pending(sse_process *p) {
+  for (sse__bp *b = p->bps; b; b = b->next) {
+    if (b->kind == SSE__BP_WATCH || b->kind == SSE__BP_ADDR) continue;
+    if (b->naddrs && b->inserted) continue;
+    if (bp_resolve(p, b)) bp_insert(p, b);
+  }
+}
+
+/* After exec: the address space is new, our int3s went with the old one. */
+void sse__bp_exec_reset(sse_process *p) {
+  while (p->sites) {
+    sse__bp_site *s = p->sites;
+    p->sites = s->next;
+    free(s);
+  }
+  for (sse__bp *b = p->bps; b; b = b->next) {
+    b->inserted = false;
+    if (b->kind == SSE__BP_FUNC || b->kind == SSE__BP_LINE) b->naddrs = 0;
+  }
+  p->watch_slots = 0;
+  p->rbrk_set = false;
+}
+
+static sse__bp *bp_new(sse_process *p, sse__bp_kind kind, const char *spec) {
+  sse__bp *b = calloc(1, sizeof *b);
+  if (!b) return NULL;
+  b->id = p->next_bp_id++;
+  b->kind = kind;
+  b->enabled = true;
+  b->spec = (char *)sse__intern(p->engine, spec);
+  sse__bp **pp = &p->bps;
+  while (*pp) pp = &(*pp)->next;
+  *pp = b;
+  return b;
+}
+
+static void bp_free(sse_process *p, sse__bp *b) {
+  for (sse__bp **pp = &p->bps; *pp; pp = &(*pp)->next)
+    if (*pp == b) {
+      *pp = b->next;
+      break;
+    }
+  free(b->addrs);
+  free(b->name_or_file);
+  free(b);
+}
+
+sse__bp *sse__watch_by_slot(sse_process *p, int slot) {
+  for (sse__bp *b = p->bps; b; b = b->next)
+    if (b->kind == SSE__BP_WATCH && b->slot == slot && b->enabled) return b;
+  return NULL;
+}
+
+void sse__watch_apply_thread(sse_thread *t) {
+  sse_process *p = t->proc;
+  for (sse__bp *b = p->bps; b; b = b->next)
+    if (b->kind == SSE__BP_WATCH && b->enabled)
+      sse__hw_set(t->tid, b->slot, b->waddr,
+                  b->wkind == SSE_WATCH_WRITE ? SSE__HW_WRITE : SSE__HW_RW,
+                  b->wlen, &t->dr7);
+}
+
+/* ------------------------------------------------------------ API */
+
+typedef struct bp_req {
+  sse_process *p;
+  int kind;
+  uint64_t addr;
+  const char *name;
+  int line;
+  bool pending, enable;
+  int id;
+  int len, wkind;
+  sse_breakpoint_info *out;
+  size_t max, n;
+  sse_err err;
+} bp_req;
+
+static sse_err check_stopped(sse_process *p) {
+  if (p->exited) return SSE_E_EXITED;
+  if (p->running) return SSE_E_RUNNING;
+  return SSE_OK;
+}
+
+static void do_break(void *arg) {
+  bp_req *r = arg;
+  sse_process *p = r->p;
+  if ((r->err = check_stopped(p))) return;
+  char spec[600];
+  sse__bp *b = NULL;
+  if (r->kind == SSE__BP_ADDR) {
+    uint8_t byte;
+    if (sse__mem_read(p, r->addr, &byte, 1, NULL) != SSE_OK) {
+      r->err = SSE_E_FAULT;
+      return;
+    }
+    snprintf(spec, sizeof spec, "*0x%llx", (unsigned long long)r->addr);
+    b = bp_new(p, SSE__BP_ADDR, spec);
+    if (!b) goto nomem;
+    b->addrs = malloc(sizeof *b->addrs);
+    if (!b->addrs) goto nomem;
+    b->addrs[0] = r->addr;
+    b->naddrs = 1;
+  } else if (r->kind == SSE__BP_FUNC) {
+    snprintf(spec, sizeof spec, "%s", r->name);
+    b = bp_new(p, SSE__BP_FUNC, spec);
+    if (!b) goto nomem;
+    b->name_or_file = strdup(r->name);
+    if (!b->name_or_file) goto nomem;
+    if (!bp_resolve(p, b) && !r->pending) {
+      bp_free(p, b);
+      r->err = SSE_E_NOSYM;
+      return;
+    }
+  } else {
+    snprintf(spec, sizeof spec, "%s:%d", r->name, r->line);
+    b = bp_new(p, SSE__BP_LINE, spec);
+    if (!b) goto nomem;
+    b->name_or_file = strdup(r->name);
+    b->line = r->line;
+    if (!b->name_or_file) goto nomem;
+    if (!bp_resolve(p, b)) {
+      bp_free(p, b);
+      r->err = SSE_E_NOLINE;
+      return;
+    }
+  }
+  r->err = bp_insert(p, b);
+  if (r->err) {
+    bp_free(p, b);
+    return;
+  }
+  r->id = b->id;
+  return;
+nomem:
+  if (b) bp_free(p, b);
+  r->err = SSE_E_NOMEM;
+}
+
+static sse_err run_bp(bp_req *r) {
+  sse_err err = sse__engine_call(r->p->engine, do_break, r);
+  return err ? err : r->err;
+}
+
+sse_err sse_break_address(sse_process *p, uint64_t addr, int *id) {
+  if (!p) return SSE_E_INVAL;
+  bp_req r = {.p = p, .kind = SSE__BP_ADDR, .addr = addr};
+  sse_err err = run_bp(&r);
+  if (!err && id) *id = r.id;
+  return err;
+}
+
+sse_err sse_break_function(sse_process *p, const char *name, bool pending,
+                           int *id) {
+  if (!p || !name || !*name || strlen(name) > 512) return SSE_E_INVAL;
+  bp_req r = {.p = p, .kind = SSE__BP_FUNC, .name = name, .pending = pending};
+  sse_err err = run_bp(&r);
+  if (!err && id) *id = r.id;
+  return err;
+}
+
+sse_err sse_break_line(sse_process *p, const char *file, int line, int *id) {
+  if (!p || !file || !*file || line <= 0 || strlen(file) > 512)
+    return SSE_E_INVAL;
+  bp_req r = {.p = p, .kind = SSE__BP_LINE, .name = file, .line = line};
+  sse_err err = run_bp(&r);
+  if (!err && id) *id = r.id;
+  return err;
+}
+
+static sse__bp *bp_by_id(sse_process *p, int id) {
+  for (sse__bp *b = p->bps; b; b = b->next)
+    if (b->id == id) return b;
+  return NULL;
+}
+
+static void watch_clear_all_threads(sse_process *p, int slot) {
+  for (sse_thread *t = p->threads; t; t = t->next)
+    if (t->state != SSE__T_EXITED) sse__hw_clear(t->tid, slot, &t->dr7);
+  p->watch_slots &= ~(1u << slot);
+}
+
+static void do_remove(void *arg) {
+  bp_req *r = arg;
+  sse_process *p = r->p;
+  if ((r->err = check_stopped(p))) return;
+  sse__bp *b = bp_by_id(p, r->id);
+  if (!b) {
+    r->err = SSE_E_NOTFOUND;
+    return;
+  }
+  if (b->kind == SSE__BP_WATCH) {
+    if (b->enabled) watch_clear_all_threads(p, b->slot);
+  } else {
+    bp_uninsert(p, b);
+  }
+  bp_free(p, b);
+}
+
+static void do_enable(void *arg) {
+  bp_req *r = arg;
+  sse_process *p = r->p;
+  if ((r->err = check_stopped(p))) return;
+  sse__bp *b = bp_by_id(p, r->id);
+  if (!b) {
+    r->err = SSE_E_NOTFOUND;
+    return;
+  }
+  if (b->enabled == r->enable) return;
+  if (b->kind == SSE__BP_WATCH) {
+    if (!r->enable) {
+      watch_clear_all_threads(p, b->slot);
+      b->enabled = false;
+    } else if (p->watch_slots & (1u << b->slot)) {
+      r->err = SSE_E_NOSLOT;
+    } else {
+      b->enabled = true;
+      p->watch_slots |= 1u << b->slot;
+      for (sse_thread *t = p->threads; t; t = t->next)
+        if (t->state != SSE__T_EXITED) sse__watch_apply_thread(t);
+    }
+    return;
+  }
+  b->enabled = r->enable;
+  if (r->enable)
+    r->err = bp_insert(p, b);
+  else
+    bp_uninsert(p, b);
+}
+
+sse_err sse_break_remove(sse_process *p, int id) {
+  if (!p) return SSE_E_INVAL;
+  bp_req r = {.p = p, .id = id};
+  sse_err err = sse__engine_call(p->engine, do_remove, &r);
+  return err ? err : r.err;
+}
+
+sse_err sse_break_enable(sse_process *p, int id, bool enable) {
+  if (!p) return SSE_E_INVAL;
+  bp_req r = {.p = p, .id = id, .enable = enable};
+  sse_err err = sse__engine_call(p->engine, do_enable, &r);
+  return err ? err : r.err;
+}
+
+static void do_list(void *arg) {
+  bp_req *r = arg;
+  size_t n = 0;
+  for (sse__bp *b = r->p->bps; b; b = b->next, n++) {
+    if (n >= r->max) continue;
+    sse_breakpoint_info *o = &r->out[n];
+    memset(o, 0, sizeof *o);
+    o->id = b->id;
+    o->enabled = b->enabled;
+    o->pending = b->kind != SSE__BP_WATCH && b->naddrs == 0;
+    o->hits = b->hits;
+    o->spec = b->spec;
+    o->is_watchpoint = b->kind == SSE__BP_WATCH;
+    if (o->is_watchpoint) {
+      o->naddrs = 1;
+      o->addrs[0] = b->waddr;
+    } else {
+      o->naddrs = b->naddrs;
+      for (size_t i = 0; i < b->naddrs && i < 8; i++) o->addrs[i] = b->addrs[i];
+    }
+  }
+  r->n = n;
+}
+
+sse_err sse_break_list(sse_process *p, sse_breakpoint_info *out, size_t max,
+                       size_t *n) {
+  if (!p || (!out && max)) return SSE_E_INVAL;
+  bp_req r = {.p = p, .out = out, .max = max};
+  sse_err err = sse__engine_call(p->engine, do_list, &r);
+  if (n) *n = r.n;
+  return err;
+}
+
+static void do_watch(void *arg) {
+  bp_req *r = arg;
+  sse_process *p = r->p;
+  if ((r->err = check_stopped(p))) return;
+  if (!sse__arch_dr7_valid(0, SSE__HW_WRITE, r->len) ||
+      (r->addr & (uint64_t)(r->len - 1)) ||
+      (r->wkind != SSE_WATCH_WRITE && r->wkind != SSE_WATCH_READWRITE)) {
+    r->err = SSE_E_INVAL;
+    return;
+  }
+  int slot = -1;
+  for (int i = SSE__ARCH_HW_SLOTS - 1; i >= 0; i--)
+    if (!(p->watch_slots & (1u << i))) {
+      slot = i;
+      break;
+    }
+  if (slot < 0) {
+    r->err = SSE_E_NOSLOT;
+    return;
+  }
+  char spec[64];
+  snprintf(spec, sizeof spec, "*(%d bytes at 0x%llx)", r->len,
+           (unsigned long long)r->addr);
+  sse__bp *b = bp_new(p, SSE__BP_WATCH, spec);
+  if (!b) {
+    r->err = SSE_E_NOMEM;
+    return;
+  }
+  b->waddr = r->addr;
+  b->wlen = r->len;
+  b->wkind = r->wkind;
+  b->slot = slot;
+  for (sse_thread *t = p->threads; t; t = t->next) {
+    if (t->state == SSE__T_EXITED) continue;
+    int rc = sse__hw_set(t->tid, slot, r->addr,
+                         r->wkind == SSE_WATCH_WRITE ? SSE__HW_WRITE
+                                                     : SSE__HW_RW,
+                         r->len, &t->dr7);
+    if (rc != 0) {
+      for (sse_thread *u = p->threads; u != t; u = u->next)
+        if (u->state != SSE__T_EXITED) sse__hw_clear(u->tid, slot, &u->dr7);
+      bp_free(p, b);
+      r->err = rc == -EINVAL ? SSE_E_INVAL : SSE_E_NOSLOT;
+      return;
+    }
+  }
+  p->watch_slots |= 1u << slot;
+  r->id = b->id;
+}
+
+sse_err sse_watch(sse_process *p, uint64_t addr, int len, int kind, int *id) {
+  if (!p) return SSE_E_INVAL;
+  bp_req r = {.p = p, .addr = addr, .len = len, .wkind = kind};
+  sse_err err = sse__engine_call(p->engine, do_watch, &r);
+  err = err ? err : r.err;
+  if (!err && id) *id = r.id;
+  return err;
+}

@@ -1,0 +1,363 @@
+/* The engine: the tracer thread, its wait loop and the delegate queue.
+ *
+ * The tracer thread owns every ptrace relationship (Linux lets only the
+ * thread that attached, forked-with-TRACEME or inherited a tracee through
+ * PTRACE_O_TRACECLONE call ptrace() on it). SIGCHLD stays blocked on it at
+ * all times except inside sigsuspend(), so a wake-up that lands between
+ * draining the queue and sigsuspend() stays pending and sigsuspend()
+ * returns at once: no lost wake-ups, no polling, no timeouts. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "internal.h"
+#include "ptrace/ptrace.h"
+#include "symtab/symtab.h"
+
+/* ------------------------------------------------------------ SIGCHLD */
+
+/* Threads of this process that wait for SIGCHLD in sigsuspend(): every
+ * engine's tracer thread and symbol thread. Read lock-free by the signal
+ * handler, so slots are atomics written before the thread first blocks. */
+#define SSE__MAX_WAITERS 64
+static _Atomic pid_t waiters[SSE__MAX_WAITERS];
+static pthread_mutex_t sig_lock = PTHREAD_MUTEX_INITIALIZER;
+static int sig_users;
+static struct sigaction prev_action;
+
+static pid_t self_tid(void) { return (pid_t)syscall(SYS_gettid); }
+
+/* Runs on whatever thread the kernel picked for the process-directed
+ * SIGCHLD (any thread that does not block it). It wakes every sse waiter
+ * except the one it runs on, by tgkill; a waiter that is not in
+ * sigsuspend() keeps the signal pending (it blocks SIGCHLD) and sees it on
+ * its next sigsuspend(). Forwarded signals (SI_TKILL) are not forwarded
+ * again, or two waiters would ping-pong for ever. */
+static void on_sigchld(int sig, siginfo_t *si, void *uc) {
+  int saved_errno = errno;
+  pid_t me = self_tid();
+  bool ours = si && si->si_code == SI_TKILL && si->si_pid == getpid();
+  if (!ours) {
+    for (int i = 0; i < SSE__MAX_WAITERS; i++) {
+      pid_t t = atomic_load_explicit(&waiters[i], memory_order_acquire);
+      if (t > 0 && t != me) syscall(SYS_tgkill, getpid(), t, SIGCHLD);
+    }
+    /* Chain to the program's own handler. */
+    if (prev_action.sa_flags & SA_SIGINFO) {
+      if (prev_action.sa_sigaction) prev_action.sa_sigaction(sig, si, uc);
+    } else if (prev_action.sa_handler != SIG_DFL &&
+               prev_action.sa_handler != SIG_IGN) {
+      prev_action.sa_handler(sig);
+    }
+  }
+  errno = saved_errno;
+}
+
+static void sig_install(void) {
+  pthread_mutex_lock(&sig_lock);
+  if (sig_users++ == 0) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_sigaction = on_sigchld;
+    sa.sa_flags = SA_SIGINFO | SA_RESTART;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGCHLD, &sa, &prev_action);
+  }
+  pthread_mutex_unlock(&sig_lock);
+}
+
+static void sig_uninstall(void) {
+  pthread_mutex_lock(&sig_lock);
+  if (--sig_users == 0) sigaction(SIGCHLD, &prev_action, NULL);
+  pthread_mutex_unlock(&sig_lock);
+}
+
+void sse__sig_register_waiter(pid_t tid) {
+  for (int i = 0; i < SSE__MAX_WAITERS; i++) {
+    pid_t zero = 0;
+    if (atomic_compare_exchange_strong(&waiters[i], &zero, tid)) return;
+  }
+}
+
+void sse__sig_unregister_waiter(pid_t tid) {
+  for (int i = 0; i < SSE__MAX_WAITERS; i++) {
+    pid_t t = tid;
+    if (atomic_compare_exchange_strong(&waiters[i], &t, 0)) return;
+  }
+}
+
+/* ------------------------------------------------------------ strings */
+
+typedef struct sse__strtab {
+  pthread_mutex_t lock;
+  char **slots;
+  size_t cap, n;
+} sse__strtab;
+
+static uint64_t str_hash(const char *s) {
+  uint64_t h = 1469598103934665603ull;
+  for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ull;
+  return h;
+}
+
+/* Engine-owned copies of location strings: valid until sse_engine_free(). */
+const char *sse__intern(sse_engine *e, const char *s) {
+  if (!s) return NULL;
+  sse__strtab *t = e->strings;
+  pthread_mutex_lock(&t->lock);
+  if (t->n * 2 >= t->cap) {
+    size_t ncap = t->cap ? t->cap * 2 : 1024;
+    char **ns = calloc(ncap, sizeof *ns);
+    if (!ns) {
+      pthread_mutex_unlock(&t->lock);
+      return NULL;
+    }
+    for (size_t i = 0; i < t->cap; i++) {
+      if (!t->slots[i]) continue;
+      size_t j = str_hash(t->slots[i]) & (ncap - 1);
+      while (ns[j]) j = (j + 1) & (ncap - 1);
+      ns[j] = t->slots[i];
+    }
+    free(t->slots);
+    t->slots = ns;
+    t->cap = ncap;
+  }
+  size_t j = str_hash(s) & (t->cap - 1);
+  while (t->slots[j] && strcmp(t->slots[j], s) != 0) j = (j + 1) & (t->cap - 1);
+  if (!t->slots[j]) {
+    t->slots[j] = strdup(s);
+    if (t->slots[j]) t->n++;
+  }
+  const char *r = t->slots[j];
+  pthread_mutex_unlock(&t->lock);
+  return r;
+}
+
+static void strtab_free(sse__strtab *t) {
+  if (!t) return;
+  for (size_t i = 0; i < t->cap; i++) free(t->slots[i]);
+  free(t->slots);
+  pthread_mutex_destroy(&t->lock);
+  free(t);
+}
+
+/* ------------------------------------------------------------ the loop */
+
+bool sse_on_tracer_thread(const sse_engine *e) {
+  return e && pthread_equal(pthread_self(), e->tracer);
+}
+
+static void reap(sse_engine *e) {
+  for (;;) {
+    int st;
+    /* __WNOTHREAD: only tasks this thread traces or forked; children the
+     * embedding program forked from its own threads are never reaped. */
+    pid_t tid = sse__pt_wait(-1, &st, __WALL | WNOHANG | __WNOTHREAD);
+    if (tid <= 0) break;
+    sse__run_handle_status(e, tid, st);
+  }
+}
+
+static void drain(sse_engine *e) {
+  for (;;) {
+    pthread_mutex_lock(&e->lock);
+    sse__cmd *c = e->q_head;
+    if (c) {
+      e->q_head = c->next;
+      if (!e->q_head) e->q_tail = NULL;
+    }
+    pthread_mutex_unlock(&e->lock);
+    if (!c) return;
+    c->fn(c->arg);
+    pthread_mutex_lock(&e->lock);
+    c->done = true;
+    pthread_cond_broadcast(&e->cond);
+    pthread_mutex_unlock(&e->lock);
+  }
+}
+
+/* One iteration of the loop for a blocking command issued on the tracer
+ * thread itself (inside a callback): reap and wait, without draining the
+ * queue (a queued command may wait for the one running now). */
+void sse__engine_iterate_nested(sse_engine *e) {
+  sigset_t cur;
+  pthread_sigmask(SIG_SETMASK, NULL, &cur);
+  sigdelset(&cur, SIGCHLD);
+  reap(e);
+  sigsuspend(&cur);
+  reap(e);
+}
+
+static void *tracer_main(void *arg) {
+  sse_engine *e = arg;
+  pid_t me = self_tid();
+  atomic_store(&e->tracer_tid, me);
+  sse__sig_register_waiter(me);
+  pthread_setname_np(pthread_self(), "sse-tracer");
+  sigset_t waitmask;
+  pthread_sigmask(SIG_SETMASK, NULL, &waitmask);
+  sigdelset(&waitmask, SIGCHLD);
+  for (;;) {
+    reap(e);
+    drain(e);
+    pthread_mutex_lock(&e->lock);
+    bool stop = e->shutting_down && !e->q_head;
+    pthread_mutex_unlock(&e->lock);
+    if (stop) break;
+    sigsuspend(&waitmask); /* returns after the handler ran */
+  }
+  sse__sig_unregister_waiter(me);
+  pthread_mutex_lock(&e->lock);
+  e->stopped = true;
+  pthread_cond_broadcast(&e->cond);
+  pthread_mutex_unlock(&e->lock);
+  return NULL;
+}
+
+void sse__engine_kick(sse_engine *e) { pthread_kill(e->tracer, SIGCHLD); }
+
+sse_err sse__engine_call(sse_engine *e, void (*fn)(void *), void *arg) {
+  if (sse_on_tracer_thread(e)) {
+    fn(arg);
+    return SSE_OK;
+  }
+  sse__cmd c = {.fn = fn, .arg = arg};
+  pthread_mutex_lock(&e->lock);
+  if (e->stopped) {
+    pthread_mutex_unlock(&e->lock);
+    return SSE_E_SHUTDOWN;
+  }
+  if (e->q_tail)
+    e->q_tail->next = &c;
+  else
+    e->q_head = &c;
+  e->q_tail = &c;
+  /* Kick after queueing: if the signal arrives before the tracer reaches
+   * sigsuspend() it stays pending (SIGCHLD is blocked there) and the
+   * sigsuspend() returns at once. */
+  pthread_kill(e->tracer, SIGCHLD);
+  while (!c.done) pthread_cond_wait(&e->cond, &e->lock);
+  pthread_mutex_unlock(&e->lock);
+  return SSE_OK;
+}
+
+sse_err sse_call(sse_engine *e, void (*fn)(void *arg), void *arg) {
+  if (!e || !fn) return SSE_E_INVAL;
+  return sse__engine_call(e, fn, arg);
+}
+
+void sse__engine_wake_waiters(sse_engine *e) {
+  pthread_mutex_lock(&e->lock);
+  pthread_cond_broadcast(&e->cond);
+  pthread_mutex_unlock(&e->lock);
+}
+
+sse_err sse_engine_new(const sse_engine_options *opts, sse_engine **out) {
+  (void)opts;
+  if (!out) return SSE_E_INVAL;
+  *out = NULL;
+  sse_engine *e = calloc(1, sizeof *e);
+  if (!e) return SSE_E_NOMEM;
+  e->strings = calloc(1, sizeof *e->strings);
+  e->modcache = sse__modcache_new();
+  if (!e->strings || !e->modcache) {
+    free(e->strings);
+    if (e->modcache) sse__modcache_free(e->modcache);
+    free(e);
+    return SSE_E_NOMEM;
+  }
+  pthread_mutex_init(&e->strings->lock, NULL);
+  pthread_mutex_init(&e->lock, NULL);
+  pthread_cond_init(&e->cond, NULL);
+  e->next_sub_id = 1;
+  sig_install();
+  /* The tracer thread inherits this mask: SIGCHLD blocked from its first
+   * instruction. */
+  sigset_t block, old;
+  sigemptyset(&block);
+  sigaddset(&block, SIGCHLD);
+  pthread_sigmask(SIG_BLOCK, &block, &old);
+  int rc = pthread_create(&e->tracer, NULL, tracer_main, e);
+  pthread_sigmask(SIG_SETMASK, &old, NULL);
+  if (rc != 0) {
+    sig_uninstall();
+    sse__modcache_free(e->modcache);
+    strtab_free(e->strings);
+    free(e);
+    return SSE_E_SYS;
+  }
+  *out = e;
+  return SSE_OK;
+}
+
+static void release_all(void *arg) {
+  sse_engine *e = arg;
+  for (sse_process *p = e->procs; p; p = p->next) sse__proc_release_all(p);
+  pthread_mutex_lock(&e->lock);
+  e->shutting_down = true;
+  pthread_mutex_unlock(&e->lock);
+}
+
+void sse_engine_free(sse_engine *e) {
+  if (!e || sse_on_tracer_thread(e)) return;
+  sse__engine_call(e, release_all, e);
+  pthread_kill(e->tracer, SIGCHLD);
+  pthread_join(e->tracer, NULL);
+  while (e->procs) {
+    sse_process *p = e->procs;
+    e->procs = p->next;
+    sse__proc_destroy(p);
+  }
+  while (e->subs) {
+    sse__sub_entry *s = e->subs;
+    e->subs = s->next;
+    free(s);
+  }
+  sse__modcache_free(e->modcache);
+  strtab_free(e->strings);
+  pthread_cond_destroy(&e->cond);
+  pthread_mutex_destroy(&e->lock);
+  free(e);
+  sig_uninstall();
+}
+
+unsigned sse_version(void) { return SSE_VERSION_HEX; }
+
+#define SSE__STR2(x) #x
+#define SSE__STR(x) SSE__STR2(x)
+const char *sse_version_string(void) {
+  return SSE__STR(SSE_VERSION_MAJOR) "." SSE__STR(
+      SSE_VERSION_MINOR) "." SSE__STR(SSE_VERSION_PATCH);
+}
+
+const char *sse_strerror(sse_err err) {
+  switch (err) {
+    case SSE_OK:
+      return "success";
+#define XX(name, val, msg) \
+  case SSE_E_##name:       \
+    return msg;
+      SSE_ERRNO_MAP(XX)
+#undef XX
+  }
+  return "unknown error";
+}
+
+const char *sse_err_name(sse_err err) {
+  switch (err) {
+    case SSE_OK:
+      return "SSE_OK";
+#define XX(name, val, msg) \
+  case SSE_E_##name:       \
+    return "SSE_E_" #name;
+      SSE_ERRNO_MAP(XX)
+#undef XX
+  }
+  return "SSE_E_UNKNOWN";
+}

@@ -1,0 +1,529 @@
+/* Processes and threads: spawn, attach, detach, kill, the thread list. All
+ * of it runs on the tracer thread. */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/personality.h>
+#include <sys/ptrace.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "internal.h"
+#include "ptrace/debugregs.h"
+#include "ptrace/ptrace.h"
+#include "symtab/symtab.h"
+
+/* gdb's default `handle` table: these pass silently, everything else stops. */
+static const int quiet_signals[] = {SIGALRM,   SIGURG,  SIGCHLD, SIGWINCH,
+                                    SIGIO,     SIGVTALRM, SIGPROF,
+#ifdef SIGPOLL
+                                    SIGPOLL,
+#endif
+                                    SIGPWR};
+
+sse_process *sse__proc_new(sse_engine *e, pid_t pid, bool spawned) {
+  sse_process *p = calloc(1, sizeof *p);
+  if (!p) return NULL;
+  p->engine = e;
+  p->pid = pid;
+  p->spawned = spawned;
+  p->next_bp_id = 1;
+  for (int i = 0; i < SSE__NSIG; i++) p->sig_stop[i] = p->sig_pass[i] = true;
+  for (size_t i = 0; i < sizeof quiet_signals / sizeof *quiet_signals; i++)
+    p->sig_stop[quiet_signals[i]] = false;
+  /* SIGINT from the debugger's Ctrl-C and SIGTRAP are gdb's nopass. */
+  p->sig_pass[SIGINT] = false;
+  p->sig_pass[SIGTRAP] = false;
+  pthread_cond_init(&p->cond, NULL);
+  pthread_mutex_lock(&e->lock);
+  p->next = e->procs;
+  e->procs = p;
+  pthread_mutex_unlock(&e->lock);
+  return p;
+}
+
+sse_thread *sse__thread_add(sse_process *p, pid_t tid) {
+  sse_thread *t = calloc(1, sizeof *t);
+  if (!t) return NULL;
+  t->proc = p;
+  t->tid = tid;
+  t->state = SSE__T_STOPPED;
+  pthread_mutex_lock(&p->engine->lock);
+  if (p->threads_tail)
+    p->threads_tail->next = t;
+  else
+    p->threads = t;
+  p->threads_tail = t;
+  p->nthreads_live++;
+  pthread_mutex_unlock(&p->engine->lock);
+  return t;
+}
+
+sse_thread *sse__thread_find(sse_engine *e, pid_t tid) {
+  for (sse_process *p = e->procs; p; p = p->next) {
+    if (p->exited) continue;
+    for (sse_thread *t = p->threads; t; t = t->next)
+      if (t->tid == tid && t->state != SSE__T_EXITED) return t;
+  }
+  return NULL;
+}
+
+void sse__proc_destroy(sse_process *p) {
+  while (p->threads) {
+    sse_thread *t = p->threads;
+    p->threads = t->next;
+    free(t);
+  }
+  while (p->bps) {
+    sse__bp *b = p->bps;
+    p->bps = b->next;
+    free(b->addrs);
+    free(b->name_or_file);
+    free(b);
+  }
+  while (p->sites) {
+    sse__bp_site *s = p->sites;
+    p->sites = s->next;
+    free(s);
+  }
+  sse__mem_free(p);
+  if (p->symtab) sse__symtab_free(p->symtab);
+  pthread_cond_destroy(&p->cond);
+  free(p);
+}
+
+/* ------------------------------------------------------------ spawn */
+
+typedef struct spawn_req {
+  sse_engine *e;
+  const char *const *argv;
+  sse_spawn_options opts;
+  sse_process *out;
+  int sys_errno;
+  sse_err err;
+} spawn_req;
+
+/* PATH search done in the parent: after fork() in a threaded program the
+ * child may only call async-signal-safe functions. */
+static char *find_program(const char *name) {
+  if (strchr(name, '/')) return strdup(name);
+  const char *path = getenv("PATH");
+  if (!path) path = "/usr/local/bin:/usr/bin:/bin";
+  char buf[PATH_MAX];
+  for (const char *s = path; *s;) {
+    const char *c = strchr(s, ':');
+    size_t n = c ? (size_t)(c - s) : strlen(s);
+    if (n && snprintf(buf, sizeof buf, "%.*s/%s", (int)n, s, name) <
+                 (int)sizeof buf &&
+        access(buf, X_OK) == 0)
+      return strdup(buf);
+    s += n;
+    if (*s == ':') s++;
+  }
+  return strdup(name); /* exec reports ENOENT */
+}
+
+extern char **environ;
+
+static void do_spawn(void *arg) {
+  spawn_req *r = arg;
+  char *prog = find_program(r->argv[0]);
+  if (!prog) {
+    r->err = SSE_E_NOMEM;
+    return;
+  }
+  int fds[2];
+  if (pipe2(fds, O_CLOEXEC) != 0) {
+    r->sys_errno = errno;
+    r->err = SSE_E_SYS;
+    free(prog);
+    return;
+  }
+  char *const *envp = (char *const *)(r->opts.envp ? r->opts.envp
+                                                   : (const char *const *)environ);
+  pid_t pid = fork();
+  if (pid < 0) {
+    r->sys_errno = errno;
+    r->err = SSE_E_SYS;
+    close(fds[0]);
+    close(fds[1]);
+    free(prog);
+    return;
+  }
+  if (pid == 0) {
+    /* Child: async-signal-safe calls only. */
+    if (r->opts.stdin_fd >= 0) dup2(r->opts.stdin_fd, 0);
+    if (r->opts.stdout_fd >= 0) dup2(r->opts.stdout_fd, 1);
+    if (r->opts.stderr_fd >= 0) dup2(r->opts.stderr_fd, 2);
+    if (!(r->opts.flags & SSE_SPAWN_ASLR)) {
+      int pers = personality(0xffffffff);
+      if (pers != -1) personality((unsigned long)pers | ADDR_NO_RANDOMIZE);
+    }
+    if (r->opts.cwd && chdir(r->opts.cwd) != 0) goto fail;
+    /* The tracer thread keeps SIGCHLD blocked; the program must not
+     * inherit that. */
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    if (ptrace(PTRACE_TRACEME, 0, NULL, NULL) != 0) goto fail;
+    execve(prog, (char *const *)r->argv, envp);
+  fail:;
+    int err = errno;
+    ssize_t w = write(fds[1], &err, sizeof err);
+    (void)w;
+    _exit(127);
+  }
+  free(prog);
+  close(fds[1]);
+  int child_errno = 0;
+  ssize_t n;
+  do n = read(fds[0], &child_errno, sizeof child_errno);
+  while (n < 0 && errno == EINTR);
+  close(fds[0]);
+  int st;
+  if (n == (ssize_t)sizeof child_errno) {
+    sse__pt_wait(pid, &st, __WALL);
+    r->sys_errno = child_errno;
+    r->err = SSE_E_EXEC;
+    return;
+  }
+  /* After a successful execve under PTRACE_TRACEME the kernel stops the
+   * child with SIGTRAP before its first instruction. */
+  if (sse__pt_wait(pid, &st, __WALL) != pid || !WIFSTOPPED(st)) {
+    r->err = SSE_E_EXEC;
+    r->sys_errno = ECHILD;
+    return;
+  }
+  unsigned long o = PTRACE_O_TRACECLONE | PTRACE_O_TRACEEXEC |
+                    PTRACE_O_TRACESYSGOOD;
+  if (!(r->opts.flags & SSE_SPAWN_NO_EXITKILL)) o |= PTRACE_O_EXITKILL;
+  if (r->opts.flags & SSE_SPAWN_TRACEFORK)
+    o |= PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK;
+  int rc = sse__pt_setoptions(pid, o);
+  if (rc != 0) {
+    kill(pid, SIGKILL);
+    sse__pt_wait(pid, &st, __WALL);
+    r->sys_errno = -rc;
+    r->err = SSE_E_SYS;
+    return;
+  }
+  sse_process *p = sse__proc_new(r->e, pid, true);
+  if (!p || !sse__thread_add(p, pid)) {
+    kill(pid, SIGKILL);
+    sse__pt_wait(pid, &st, __WALL);
+    r->err = SSE_E_NOMEM;
+    return;
+  }
+  p->stop_gen = 2;
+  sse__proc_symbols_init(p);
+  sse_stop s;
+  memset(&s, 0, sizeof s);
+  s.reason = SSE_STOP_SPAWNED;
+  s.thread = p->threads;
+  sse__run_report(p, &s);
+  r->out = p;
+}
+
+void sse_spawn_options_init(sse_spawn_options *o) {
+  if (!o) return;
+  memset(o, 0, sizeof *o);
+  o->stdin_fd = o->stdout_fd = o->stderr_fd = -1;
+}
+
+sse_err sse_spawn(sse_engine *e, const char *const argv[],
+                  const sse_spawn_options *opts, sse_process **out,
+                  int *sys_errno) {
+  if (sys_errno) *sys_errno = 0;
+  if (out) *out = NULL;
+  if (!e || !argv || !argv[0] || !argv[0][0] || !out) return SSE_E_INVAL;
+  spawn_req r = {.e = e, .argv = argv};
+  if (opts)
+    r.opts = *opts;
+  else
+    sse_spawn_options_init(&r.opts);
+  sse_err err = sse__engine_call(e, do_spawn, &r);
+  if (err) return err;
+  if (sys_errno) *sys_errno = r.sys_errno;
+  *out = r.out;
+  return r.err;
+}
+
+/* ------------------------------------------------------------ attach */
+
+typedef struct attach_req {
+  sse_engine *e;
+  pid_t pid;
+  sse_process *out;
+  int sys_errno;
+  sse_err err;
+} attach_req;
+
+static bool has_thread(sse_process *p, pid_t tid) {
+  for (sse_thread *t = p->threads; t; t = t->next)
+    if (t->tid == tid) return true;
+  return false;
+}
+
+/* PTRACE_ATTACH every task; new ones may appear while we attach, so scan
+ * /proc/PID/task until a pass finds nothing new. */
+static int attach_tasks(sse_process *p, int *sys_errno) {
+  unsigned long o = PTRACE_O_TRACECLONE | PTRACE_O_TRACEEXEC |
+                    PTRACE_O_TRACESYSGOOD;
+  for (bool found = true; found;) {
+    found = false;
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/task", (int)p->pid);
+    DIR *d = opendir(path);
+    if (!d) {
+      *sys_errno = errno;
+      return p->threads ? 0 : -ESRCH;
+    }
+    struct dirent *de;
+    while ((de = readdir(d))) {
+      pid_t tid = (pid_t)atoi(de->d_name);
+      if (tid <= 0 || has_thread(p, tid)) continue;
+      int rc = sse__pt_attach(tid);
+      if (rc != 0) {
+        if (rc == -ESRCH && p->threads) continue; /* it just exited */
+        closedir(d);
+        *sys_errno = -rc;
+        return rc;
+      }
+      found = true;
+      sse_thread *t = sse__thread_add(p, tid);
+      if (!t) {
+        closedir(d);
+        return -ENOMEM;
+      }
+      /* PTRACE_ATTACH sends SIGSTOP; wait for that stop, keeping any
+       * other signal that comes first for delivery on resume. */
+      for (;;) {
+        int st;
+        if (sse__pt_wait(tid, &st, __WALL) != tid) break;
+        if (WIFEXITED(st) || WIFSIGNALED(st)) {
+          t->state = SSE__T_EXITED;
+          p->nthreads_live--;
+          break;
+        }
+        if (WIFSTOPPED(st) && WSTOPSIG(st) == SIGSTOP) break;
+        if (WIFSTOPPED(st)) {
+          t->deliver_sig = WSTOPSIG(st);
+          sse__pt_cont(tid, 0);
+        }
+      }
+      if (t->state != SSE__T_EXITED) sse__pt_setoptions(tid, o);
+    }
+    closedir(d);
+  }
+  return 0;
+}
+
+static void do_attach(void *arg) {
+  attach_req *r = arg;
+  if (r->pid <= 0 || kill(r->pid, 0) != 0) {
+    r->sys_errno = r->pid <= 0 ? EINVAL : errno;
+    r->err = (r->pid > 0 && errno == EPERM) ? SSE_E_PERM : SSE_E_NOPROC;
+    return;
+  }
+  for (sse_process *q = r->e->procs; q; q = q->next)
+    if (q->pid == r->pid && !q->exited) {
+      r->err = SSE_E_BUSY;
+      return;
+    }
+  sse_process *p = sse__proc_new(r->e, r->pid, false);
+  if (!p) {
+    r->err = SSE_E_NOMEM;
+    return;
+  }
+  int rc = attach_tasks(p, &r->sys_errno);
+  if (rc != 0) {
+    for (sse_thread *t = p->threads; t; t = t->next)
+      if (t->state != SSE__T_EXITED) sse__pt_detach(t->tid, 0);
+    p->exited = true;
+    r->err = rc == -EPERM ? SSE_E_PERM
+             : rc == -ESRCH ? SSE_E_NOPROC
+             : rc == -ENOMEM ? SSE_E_NOMEM
+                             : SSE_E_SYS;
+    return;
+  }
+  p->stop_gen = 2;
+  sse__proc_symbols_init(p);
+  sse_stop s;
+  memset(&s, 0, sizeof s);
+  s.reason = SSE_STOP_SPAWNED;
+  s.thread = p->threads;
+  sse__run_report(p, &s);
+  r->out = p;
+}
+
+sse_err sse_attach(sse_engine *e, pid_t pid, sse_process **out,
+                   int *sys_errno) {
+  if (sys_errno) *sys_errno = 0;
+  if (out) *out = NULL;
+  if (!e || !out) return SSE_E_INVAL;
+  if (pid <= 0) return SSE_E_NOPROC;
+  attach_req r = {.e = e, .pid = pid};
+  sse_err err = sse__engine_call(e, do_attach, &r);
+  if (err) return err;
+  if (sys_errno) *sys_errno = r.sys_errno;
+  *out = r.out;
+  return r.err;
+}
+
+/* ------------------------------------------------------------ detach/kill */
+
+void sse__proc_mark_exited(sse_process *p, int status) {
+  if (p->exited) return;
+  p->exited = true;
+  if (WIFEXITED(status))
+    p->exit_status = WEXITSTATUS(status);
+  else if (WIFSIGNALED(status))
+    p->exit_signal = WTERMSIG(status);
+  pthread_mutex_lock(&p->engine->lock);
+  for (sse_thread *t = p->threads; t; t = t->next)
+    if (t->state != SSE__T_EXITED) {
+      t->state = SSE__T_EXITED;
+      p->nthreads_live--;
+    }
+  pthread_mutex_unlock(&p->engine->lock);
+  sse__mem_invalidate(p);
+}
+
+static sse_err detach_now(sse_process *p) {
+  if (p->exited) return SSE_E_EXITED;
+  sse__run_stop_all(p, NULL);
+  if (p->exited) return SSE_E_EXITED;
+  sse__site_remove_all(p);
+  for (sse_thread *t = p->threads; t; t = t->next) {
+    if (t->state == SSE__T_EXITED) continue;
+    for (int i = 0; i < 4; i++)
+      if (t->dr7 & (3ull << (2 * i))) sse__hw_clear(t->tid, i, &t->dr7);
+    int sig = t->deliver_sig;
+    if (t->has_pending && WIFSTOPPED(t->pending_status) &&
+        WSTOPSIG(t->pending_status) != SIGTRAP &&
+        WSTOPSIG(t->pending_status) != SIGSTOP)
+      sig = WSTOPSIG(t->pending_status);
+    sse__pt_detach(t->tid, sig);
+  }
+  p->running = false;
+  sse__proc_mark_exited(p, 0);
+  sse_stop s;
+  memset(&s, 0, sizeof s);
+  s.reason = SSE_STOP_DETACHED;
+  s.process = p;
+  s.pid = p->pid;
+  p->last_stop = s;
+  sse__engine_wake_waiters(p->engine);
+  return SSE_OK;
+}
+
+static sse_err kill_now(sse_process *p) {
+  if (p->exited) return SSE_E_EXITED;
+  kill(p->pid, SIGKILL);
+  /* Reap every task: non-leaders report first, the leader last. */
+  for (sse_thread *t = p->threads; t; t = t->next) {
+    if (t->state == SSE__T_EXITED || t->tid == p->pid) continue;
+    int st;
+    sse__pt_wait(t->tid, &st, __WALL);
+  }
+  int st = 0;
+  while (sse__pt_wait(p->pid, &st, __WALL) == p->pid && WIFSTOPPED(st)) {
+  }
+  p->running = false;
+  sse__proc_mark_exited(p, st);
+  sse_stop s;
+  memset(&s, 0, sizeof s);
+  s.reason = SSE_STOP_KILLED;
+  s.signo = SIGKILL;
+  s.process = p;
+  s.pid = p->pid;
+  p->last_stop = s;
+  sse__engine_wake_waiters(p->engine);
+  return SSE_OK;
+}
+
+void sse__proc_release_all(sse_process *p) {
+  if (p->exited) return;
+  if (p->spawned)
+    kill_now(p);
+  else
+    detach_now(p);
+}
+
+typedef struct proc_req {
+  sse_process *p;
+  sse_err err;
+} proc_req;
+
+static void do_detach(void *arg) {
+  proc_req *r = arg;
+  r->err = detach_now(r->p);
+}
+static void do_kill(void *arg) {
+  proc_req *r = arg;
+  r->err = kill_now(r->p);
+}
+
+sse_err sse_detach(sse_process *p) {
+  if (!p) return SSE_E_INVAL;
+  proc_req r = {.p = p};
+  sse_err err = sse__engine_call(p->engine, do_detach, &r);
+  return err ? err : r.err;
+}
+
+sse_err sse_kill(sse_process *p) {
+  if (!p) return SSE_E_INVAL;
+  proc_req r = {.p = p};
+  sse_err err = sse__engine_call(p->engine, do_kill, &r);
+  return err ? err : r.err;
+}
+
+pid_t sse_process_pid(const sse_process *p) { return p ? p->pid : -1; }
+sse_engine *sse_process_engine(const sse_process *p) {
+  return p ? p->engine : NULL;
+}
+bool sse_process_exited(const sse_process *p) {
+  if (!p) return true;
+  pthread_mutex_lock(&p->engine->lock);
+  bool x = p->exited;
+  pthread_mutex_unlock(&p->engine->lock);
+  return x;
+}
+
+sse_err sse_process_threads(sse_process *p, sse_thread **out, size_t max,
+                            size_t *n) {
+  if (!p || (!out && max)) return SSE_E_INVAL;
+  size_t k = 0;
+  pthread_mutex_lock(&p->engine->lock);
+  for (sse_thread *t = p->threads; t; t = t->next) {
+    if (t->state == SSE__T_EXITED) continue;
+    if (k < max) out[k] = t;
+    k++;
+  }
+  bool exited = p->exited;
+  pthread_mutex_unlock(&p->engine->lock);
+  if (n) *n = k;
+  return exited ? SSE_E_EXITED : SSE_OK;
+}
+
+sse_err sse_thread_by_tid(sse_process *p, pid_t tid, sse_thread **out) {
+  if (!p || !out) return SSE_E_INVAL;
+  *out = NULL;
+  pthread_mutex_lock(&p->engine->lock);
+  for (sse_thread *t = p->threads; t; t = t->next)
+    if (t->tid == tid && t->state != SSE__T_EXITED) *out = t;
+  pthread_mutex_unlock(&p->engine->lock);
+  return *out ? SSE_OK : SSE_E_NOTHREAD;
+}
+
+pid_t sse_thread_tid(const sse_thread *t) { return t ? t->tid : -1; }
+sse_process *sse_thread_process(const sse_thread *t) {
+  return t ? t->proc : NULL;
+}

@@ -1,0 +1,769 @@
+/* Per-process symbols: one Dwfl per traced process, its modules mapped to
+ * shared decoded entries of the sse__modcache, and the gdb-compatible
+ * lookups (find_pc_line, `break FUNC`, `break FILE:LINE`). */
+#define _GNU_SOURCE
+#include <elfutils/libdw.h>
+#include <dwarf.h>
+#include <errno.h>
+#include <gelf.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "symtab_int.h"
+
+typedef struct smod {
+  Dwfl_Module *mod;
+  uint64_t lo, hi;
+  const char *name;     /* interned module name as reported */
+  const char *path;     /* interned main file, once resolved */
+  sse__modentry *entry; /* once resolved; NULL if no ELF */
+  uint64_t ebias;
+  bool resolved;
+} smod;
+
+struct sse__symtab {
+  pthread_mutex_t mu;
+  sse__modcache *cache;
+  pid_t pid;
+  /* libdwfl keeps pointers to both for the Dwfl's lifetime. */
+  Dwfl_Callbacks cb;
+  char *debuginfo_path;
+  Dwfl *dwfl;
+  bool reported;
+  smod *mods; /* sorted by lo */
+  size_t nmods;
+  const char *exe; /* interned /proc/PID/exe target */
+  /* The dynamic linker's module: index in mods, -1 if none; found lazily,
+   * forgotten on every refresh. */
+  bool ld_known;
+  long ld_idx;
+};
+
+/* Default of libdwfl (":.debug:/usr/lib/debug": the main file's directory
+ * and its .debug subdirectory for .gnu_debuglink, /usr/lib/debug for both
+ * .build-id/xx/yyyy.debug and debuglink), with the directories of
+ * SSE_DEBUG_FILE_DIRECTORY (like gdb's debug-file-directory) in front. */
+static char *make_debuginfo_path(void) {
+  const char *dflt = ":.debug:/usr/lib/debug";
+  const char *env = getenv("SSE_DEBUG_FILE_DIRECTORY");
+  char *p = NULL;
+  if (env != NULL && env[0] != '\0') {
+    if (asprintf(&p, "%s%s", env, dflt) < 0)
+      p = NULL;
+  } else {
+    p = strdup(dflt);
+  }
+  return p;
+}
+
+sse__symtab *sse__symtab_new(sse__modcache *cache, pid_t pid) {
+  if (cache == NULL || pid <= 0)
+    return NULL;
+  sse__symtab *st = calloc(1, sizeof *st);
+  if (st == NULL)
+    return NULL;
+  st->cache = cache;
+  st->pid = pid;
+  st->debuginfo_path = make_debuginfo_path();
+  st->cb.find_elf = dwfl_linux_proc_find_elf;
+  st->cb.find_debuginfo = dwfl_standard_find_debuginfo;
+  st->cb.debuginfo_path = &st->debuginfo_path;
+  st->dwfl = st->debuginfo_path ? dwfl_begin(&st->cb) : NULL;
+  if (st->dwfl == NULL) {
+    free(st->debuginfo_path);
+    free(st);
+    return NULL;
+  }
+  pthread_mutex_init(&st->mu, NULL);
+  return st;
+}
+
+void sse__symtab_free(sse__symtab *st) {
+  if (st == NULL)
+    return;
+  dwfl_end(st->dwfl);
+  free(st->mods);
+  free(st->debuginfo_path);
+  pthread_mutex_destroy(&st->mu);
+  free(st);
+}
+
+/* ---- refresh ---- */
+
+typedef struct collect {
+  sse__symtab *st;
+  smod *v;
+  size_t n, cap;
+  bool oom;
+} collect;
+
+static int collect_mod(Dwfl_Module *mod, void **userdata, const char *name, Dwarf_Addr lo, void *arg) {
+  (void)userdata;
+  collect *c = arg;
+  if (c->n == c->cap) {
+    size_t ncap = c->cap ? c->cap * 2 : 32;
+    smod *nv = realloc(c->v, ncap * sizeof *nv);
+    if (nv == NULL) {
+      c->oom = true;
+      return DWARF_CB_ABORT;
+    }
+    c->v = nv;
+    c->cap = ncap;
+  }
+  Dwarf_Addr hi = 0;
+  dwfl_module_info(mod, NULL, NULL, &hi, NULL, NULL, NULL, NULL);
+  c->v[c->n++] = (smod){.mod = mod, .lo = lo, .hi = hi, .name = sse__modcache_intern(c->st->cache, name)};
+  return DWARF_CB_OK;
+}
+
+static int cmp_smod(const void *a, const void *b) {
+  const smod *x = a, *y = b;
+  return x->lo < y->lo ? -1 : x->lo > y->lo;
+}
+
+static int refresh_locked(sse__symtab *st) {
+  /* dwfl_report_begin (not _add): modules no longer mapped (exec, dlclose)
+   * are dropped at dwfl_report_end; re-reported identical ones are kept with
+   * their already loaded ELF and DWARF. */
+  dwfl_report_begin(st->dwfl);
+  int rc = dwfl_linux_proc_report(st->dwfl, st->pid);
+  if (dwfl_report_end(st->dwfl, NULL, NULL) != 0 && rc == 0)
+    rc = -1;
+  if (rc != 0)
+    return rc > 0 ? -rc : -EIO;
+  st->reported = true;
+
+  collect c = {.st = st};
+  dwfl_getmodules(st->dwfl, collect_mod, &c, 0);
+  if (c.oom) {
+    free(c.v);
+    return -ENOMEM;
+  }
+  if (c.n > 0)
+    qsort(c.v, c.n, sizeof *c.v, cmp_smod);
+  bool changed = c.n != st->nmods;
+  for (size_t i = 0; i < c.n; i++) {
+    /* Keep what was resolved for a module libdwfl kept. */
+    for (size_t j = 0; j < st->nmods; j++) {
+      smod *o = &st->mods[j];
+      if (o->mod == c.v[i].mod && o->lo == c.v[i].lo && o->hi == c.v[i].hi && o->name == c.v[i].name) {
+        c.v[i] = *o;
+        break;
+      }
+    }
+    if (!changed) {
+      smod *o = &st->mods[i];
+      changed = o->lo != c.v[i].lo || o->hi != c.v[i].hi || o->name != c.v[i].name;
+    }
+  }
+  free(st->mods);
+  st->mods = c.v;
+  st->nmods = c.n;
+  st->ld_known = false;
+
+  char buf[PATH_MAX + 1], link[64];
+  snprintf(link, sizeof link, "/proc/%d/exe", (int)st->pid);
+  ssize_t k = readlink(link, buf, sizeof buf - 1);
+  if (k > 0) {
+    buf[k] = '\0';
+    st->exe = sse__modcache_intern(st->cache, buf);
+  }
+  return changed ? 1 : 0;
+}
+
+int sse__symtab_refresh(sse__symtab *st) {
+  pthread_mutex_lock(&st->mu);
+  int rc = refresh_locked(st);
+  pthread_mutex_unlock(&st->mu);
+  return rc;
+}
+
+static int ensure_reported(sse__symtab *st) {
+  if (st->reported)
+    return 0;
+  int rc = refresh_locked(st);
+  return rc < 0 ? rc : 0;
+}
+
+/* ---- modules ---- */
+
+static smod *resolve(sse__symtab *st, smod *m) {
+  if (!m->resolved) {
+    m->resolved = true;
+    GElf_Addr ebias = 0;
+    Elf *elf = dwfl_module_getelf(m->mod, &ebias);
+    m->ebias = ebias;
+    const char *mainfile = NULL;
+    dwfl_module_info(m->mod, NULL, NULL, NULL, NULL, NULL, &mainfile, NULL);
+    m->path = mainfile ? sse__modcache_intern(st->cache, mainfile) : m->name;
+    m->entry = elf ? sse__modcache_entry(st->cache, m->mod) : NULL;
+  }
+  return m;
+}
+
+static smod *find_mod(sse__symtab *st, uint64_t pc) {
+  size_t lo = 0, hi = st->nmods;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (st->mods[mid].lo <= pc)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  if (lo == 0)
+    return NULL;
+  smod *m = &st->mods[lo - 1];
+  return pc < m->hi ? resolve(st, m) : NULL;
+}
+
+static const sse__modentry *syms_of(sse__symtab *st, smod *m) {
+  if (m->entry == NULL)
+    return NULL;
+  sse__modcache_need_syms(st->cache, m->entry, m->mod);
+  return m->entry;
+}
+
+static const sse__modentry *lines_of(sse__symtab *st, smod *m) {
+  if (m->entry == NULL)
+    return NULL;
+  sse__modcache_need_lines(st->cache, m->entry, m->mod);
+  return m->entry;
+}
+
+/* Function containing rel (module-relative), or NULL. */
+static const sse__fsym *func_at(const sse__modentry *e, uint64_t rel) {
+  size_t lo = 0, hi = e->nfuncs;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (e->funcs[mid].addr <= rel)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  if (lo == 0)
+    return NULL;
+  const sse__fsym *f = &e->funcs[lo - 1];
+  if (f->size != 0 && rel - f->addr >= f->size)
+    return NULL;
+  return f;
+}
+
+/* gdb's find_pc_sect_line on the module's table, rel module-relative.
+ * Returns the row describing rel or NULL (no line), and *end = sal.end. */
+static const sse__lrow *row_at(const sse__modentry *e, uint64_t rel, uint64_t *end) {
+  size_t lo = 0, hi = e->nrows;
+  while (lo < hi) { /* first row with addr > rel */
+    size_t mid = lo + (hi - lo) / 2;
+    if (e->rows[mid].addr <= rel)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  if (lo == 0)
+    return NULL;
+  size_t b = lo - 1;
+  if (e->rows[b].line == 0)
+    return NULL;
+  /* Landed on a non-statement entry: prefer a statement entry at the same
+   * address (gdb does the same backward scan). */
+  size_t t = b;
+  while (t > 0 && e->rows[t - 1].addr == e->rows[t].addr && e->rows[t - 1].line != 0 && !e->rows[t].is_stmt)
+    t--;
+  if (e->rows[t].is_stmt)
+    b = t;
+  *end = lo < e->nrows ? e->rows[lo].addr : 0;
+  return &e->rows[b];
+}
+
+/* ---- lookup ---- */
+
+int sse__symtab_lookup(sse__symtab *st, uint64_t pc, sse__loc *out) {
+  memset(out, 0, sizeof *out);
+  pthread_mutex_lock(&st->mu);
+  int rc = ensure_reported(st);
+  smod *m = rc == 0 ? find_mod(st, pc) : NULL;
+  if (m == NULL) {
+    pthread_mutex_unlock(&st->mu);
+    return rc < 0 ? rc : -ENOENT;
+  }
+  out->module = m->path;
+  const sse__modentry *e = syms_of(st, m);
+  if (e != NULL) {
+    uint64_t rel = pc - m->ebias;
+    const sse__fsym *f = func_at(e, rel);
+    if (f != NULL) {
+      out->function = f->name;
+      out->func_lo = f->addr + m->ebias;
+      out->func_hi = f->size ? out->func_lo + f->size : 0;
+      out->offset = pc - out->func_lo;
+    }
+    e = lines_of(st, m);
+    uint64_t end = 0;
+    const sse__lrow *r = row_at(e, rel, &end);
+    if (r != NULL) {
+      out->has_line = true;
+      out->file = r->file;
+      out->line = r->line;
+      out->column = r->col;
+      out->is_stmt = r->is_stmt;
+      out->line_lo = r->addr + m->ebias;
+      out->line_hi = end ? end + m->ebias : 0;
+    }
+  }
+  pthread_mutex_unlock(&st->mu);
+  return 0;
+}
+
+bool sse__symtab_has_line(sse__symtab *st, uint64_t pc) {
+  bool r = false;
+  pthread_mutex_lock(&st->mu);
+  smod *m = ensure_reported(st) == 0 ? find_mod(st, pc) : NULL;
+  const sse__modentry *e = m ? lines_of(st, m) : NULL;
+  uint64_t end;
+  if (e != NULL)
+    r = row_at(e, pc - m->ebias, &end) != NULL;
+  pthread_mutex_unlock(&st->mu);
+  return r;
+}
+
+void sse__symtab_modules(sse__symtab *st,
+                         void (*fn)(const char *path, uint64_t lo, uint64_t hi, bool has_dwarf, void *arg),
+                         void *arg) {
+  pthread_mutex_lock(&st->mu);
+  if (ensure_reported(st) == 0) {
+    for (size_t i = 0; i < st->nmods; i++) {
+      smod *m = resolve(st, &st->mods[i]);
+      Dwarf_Addr b;
+      bool dw = dwfl_module_getdwarf(m->mod, &b) != NULL;
+      fn(m->path, m->lo, m->hi, dw, arg);
+    }
+  }
+  pthread_mutex_unlock(&st->mu);
+}
+
+/* ---- prologue analysis (gdb 13, amd64) ---- */
+
+/* Copy up to n bytes of the module's file image at rel; returns the count. */
+static size_t read_code(smod *m, uint64_t rel, unsigned char *buf, size_t n) {
+  GElf_Addr bias;
+  Elf *elf = dwfl_module_getelf(m->mod, &bias);
+  if (elf == NULL)
+    return 0;
+  Elf_Scn *scn = NULL;
+  while ((scn = elf_nextscn(elf, scn)) != NULL) {
+    GElf_Shdr sh;
+    if (gelf_getshdr(scn, &sh) == NULL || sh.sh_type != SHT_PROGBITS || !(sh.sh_flags & SHF_ALLOC))
+      continue;
+    if (rel < sh.sh_addr || rel - sh.sh_addr >= sh.sh_size)
+      continue;
+    Elf_Data *d = elf_getdata(scn, NULL);
+    if (d == NULL || d->d_buf == NULL)
+      return 0;
+    uint64_t off = rel - sh.sh_addr;
+    if (off >= d->d_size)
+      return 0;
+    size_t k = d->d_size - off < n ? d->d_size - off : n;
+    memcpy(buf, (const unsigned char *)d->d_buf + off, k);
+    return k;
+  }
+  return 0;
+}
+
+/* amd64_analyze_prologue + amd64_skip_prologue for gcc code: endbr64,
+ * push %rbp, mov %rsp,%rbp. Without the frame setup gdb treats the function
+ * as frameless and keeps its entry. */
+static uint64_t analyze_prologue(smod *m, uint64_t start) {
+  static const unsigned char endbr64[4] = {0xf3, 0x0f, 0x1e, 0xfa};
+  unsigned char b[8];
+  size_t n = read_code(m, start, b, sizeof b);
+  size_t p = 0;
+  if (n >= 4 && memcmp(b, endbr64, 4) == 0)
+    p = 4;
+  if (p >= n || b[p] != 0x55) /* push %rbp */
+    return start;
+  if (p + 4 <= n && ((b[p + 1] == 0x48 && b[p + 2] == 0x89 && b[p + 3] == 0xe5) ||
+                     (b[p + 1] == 0x48 && b[p + 2] == 0x8b && b[p + 3] == 0xec)))
+    return start + p + 4; /* movq %rsp,%rbp */
+  if (p + 3 <= n && ((b[p + 1] == 0x89 && b[p + 2] == 0xe5) || (b[p + 1] == 0x8b && b[p + 2] == 0xec)))
+    return start + p + 3; /* movl %esp,%ebp */
+  return start;
+}
+
+static bool cu_is_llvm(smod *m, uint64_t abs) {
+  Dwarf_Addr bias;
+  Dwarf_Die *cu = dwfl_module_addrdie(m->mod, abs, &bias);
+  if (cu == NULL)
+    return false;
+  Dwarf_Attribute attr;
+  const char *prod = dwarf_formstring(dwarf_attr(cu, DW_AT_producer, &attr));
+  return prod != NULL && (strstr(prod, "clang") != NULL || strstr(prod, "flang") != NULL);
+}
+
+static bool in_func(const sse__fsym *f, const sse__modentry *e, uint64_t rel) {
+  if (f->size != 0)
+    return rel >= f->addr && rel - f->addr < f->size;
+  return func_at(e, rel) == f;
+}
+
+/* gdb's skip_prologue_sal for function f of module m: returns the
+ * module-relative breakpoint address of `break FUNC`. */
+static uint64_t post_prologue(sse__symtab *st, smod *m, const sse__fsym *f) {
+  const sse__modentry *e = lines_of(st, m);
+  uint64_t pc = f->addr, end = 0;
+  if (cu_is_llvm(m, f->addr + m->ebias)) {
+    /* skip_prologue_using_sal: LLVM emits a line note before and after
+     * the prologue, so the second row run of the function is the body. */
+    const sse__lrow *r = row_at(e, f->addr, &end);
+    if (r != NULL && end > pc && in_func(f, e, end))
+      pc = end;
+  } else {
+    pc = analyze_prologue(m, f->addr);
+  }
+  /* Mid-line after the prologue: go to the start of the next row run if it
+   * is still in the function. */
+  const sse__lrow *r = row_at(e, pc, &end);
+  if (r != NULL && r->addr != pc && end != 0 && in_func(f, e, end))
+    pc = end;
+  return pc;
+}
+
+/* ---- break FUNC ---- */
+
+static const sse__fsym *find_name(const sse__modentry *e, const char *name) {
+  size_t lo = 0, hi = e->nnames;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (strcmp(e->names[mid].key, name) < 0)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  /* The first entry of the key is the preferred one (global, sized). */
+  if (lo < e->nnames && strcmp(e->names[lo].key, name) == 0)
+    return &e->names[lo];
+  return NULL;
+}
+
+int sse__symtab_func_addr(sse__symtab *st, const char *name, uint64_t *entry, uint64_t *post) {
+  int rc = -1;
+  pthread_mutex_lock(&st->mu);
+  if (ensure_reported(st) == 0 && name != NULL) {
+    smod *found = NULL;
+    const sse__fsym *ff = NULL;
+    for (int pass = 0; pass < 2 && found == NULL; pass++) {
+      for (size_t i = 0; i < st->nmods && found == NULL; i++) {
+        smod *m = &st->mods[i];
+        bool is_exe = st->exe != NULL && m->name == st->exe;
+        if ((pass == 0) != is_exe)
+          continue;
+        const sse__modentry *e = syms_of(st, resolve(st, m));
+        const sse__fsym *f = e ? find_name(e, name) : NULL;
+        if (f != NULL) {
+          found = m;
+          ff = f;
+        }
+      }
+    }
+    if (found != NULL) {
+      if (entry != NULL)
+        *entry = ff->addr + found->ebias;
+      if (post != NULL)
+        *post = post_prologue(st, found, ff) + found->ebias;
+      rc = 0;
+    }
+  }
+  pthread_mutex_unlock(&st->mu);
+  return rc;
+}
+
+/* ---- break FILE:LINE ---- */
+
+static bool file_matches(const char *path, const char *want) {
+  if (path == NULL)
+    return false;
+  if (strcmp(path, want) == 0)
+    return true;
+  size_t a = strlen(path), b = strlen(want);
+  return b < a && path[a - b - 1] == '/' && strcmp(path + a - b, want) == 0;
+}
+
+typedef struct hit {
+  smod *m;
+  const sse__fsym *f;
+  uint64_t rel;
+} hit;
+
+static int cmp_u64(const void *a, const void *b) {
+  uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+  return x < y ? -1 : x > y;
+}
+
+/* Collect is_stmt rows of exactly `line` in matching files; *best gets the
+ * smallest greater line that has such rows. */
+static int collect_line(sse__symtab *st, const char *file, int line, hit **out, size_t *nout, int *best) {
+  size_t n = 0, cap = 0;
+  hit *v = NULL;
+  *best = INT_MAX;
+  for (size_t i = 0; i < st->nmods; i++) {
+    smod *m = resolve(st, &st->mods[i]);
+    const sse__modentry *e = lines_of(st, m);
+    if (e == NULL || e->nrows == 0)
+      continue;
+    bool any = false;
+    for (size_t j = 0; j < e->nfiles && !any; j++)
+      any = file_matches(e->files[j], file);
+    if (!any)
+      continue;
+    syms_of(st, m);
+    const char *last = NULL;
+    bool last_ok = false;
+    for (size_t j = 0; j < e->nrows; j++) {
+      const sse__lrow *r = &e->rows[j];
+      if (r->line == 0 || !r->is_stmt)
+        continue;
+      if (r->file != last) {
+        last = r->file;
+        last_ok = file_matches(r->file, file);
+      }
+      if (!last_ok)
+        continue;
+      if (r->line > line && r->line < *best)
+        *best = r->line;
+      if (r->line != line)
+        continue;
+      if (n == cap) {
+        cap = cap ? cap * 2 : 16;
+        hit *nv = realloc(v, cap * sizeof *nv);
+        if (nv == NULL) {
+          free(v);
+          return -ENOMEM;
+        }
+        v = nv;
+      }
+      v[n++] = (hit){.m = m, .f = func_at(e, r->addr), .rel = r->addr};
+    }
+  }
+  *out = v;
+  *nout = n;
+  return 0;
+}
+
+int sse__symtab_line_addrs(sse__symtab *st, const char *file, int line, uint64_t *addrs, size_t max) {
+  if (file == NULL || line <= 0)
+    return -EINVAL;
+  pthread_mutex_lock(&st->mu);
+  int rc = ensure_reported(st);
+  hit *v = NULL;
+  size_t n = 0;
+  int best;
+  if (rc == 0)
+    rc = collect_line(st, file, line, &v, &n, &best);
+  if (rc == 0 && n == 0 && best != INT_MAX) {
+    free(v);
+    rc = collect_line(st, file, best, &v, &n, &best);
+  }
+  uint64_t *res = rc == 0 && n ? malloc(n * sizeof *res) : NULL;
+  size_t k = 0;
+  if (res != NULL) {
+    /* Rows are in address order: keep the first (lowest) per function,
+     * then move addresses inside a prologue past it, as gdb does. */
+    for (size_t i = 0; i < n; i++) {
+      bool dup = false;
+      for (size_t j = 0; j < i && !dup; j++)
+        dup = v[i].f != NULL && v[j].m == v[i].m && v[j].f == v[i].f;
+      if (dup)
+        continue;
+      uint64_t rel = v[i].rel;
+      if (v[i].f != NULL) {
+        uint64_t pp = post_prologue(st, v[i].m, v[i].f);
+        if (rel < pp)
+          rel = pp;
+      }
+      res[k++] = rel + v[i].m->ebias;
+    }
+    qsort(res, k, sizeof *res, cmp_u64);
+    size_t w = 0;
+    for (size_t i = 0; i < k; i++)
+      if (w == 0 || res[w - 1] != res[i])
+        res[w++] = res[i];
+    k = w;
+    for (size_t i = 0; i < k && i < max; i++)
+      addrs[i] = res[i];
+    rc = (int)(k < max ? k : max);
+  } else if (rc == 0 && n != 0) {
+    rc = -ENOMEM;
+  }
+  free(res);
+  free(v);
+  pthread_mutex_unlock(&st->mu);
+  return rc;
+}
+
+/* ---- trampolines and the dynamic linker ---- */
+
+typedef struct sects {
+  unsigned nplt;
+  uint64_t plt_lo[4], plt_hi[4];
+  uint64_t text_lo, text_hi;
+} sects;
+
+static bool is_plt_name(const char *n) {
+  return strcmp(n, ".plt") == 0 || strcmp(n, ".plt.sec") == 0 || strcmp(n, ".plt.got") == 0 ||
+         strcmp(n, ".iplt") == 0;
+}
+
+/* Module-relative ranges of the PLT sections and .text from the section
+ * headers of the module's ELF. */
+static void read_sects(Dwfl_Module *mod, sects *s) {
+  memset(s, 0, sizeof *s);
+  GElf_Addr bias;
+  Elf *elf = dwfl_module_getelf(mod, &bias);
+  size_t shstrndx;
+  if (elf == NULL || elf_getshdrstrndx(elf, &shstrndx) != 0)
+    return;
+  Elf_Scn *scn = NULL;
+  while ((scn = elf_nextscn(elf, scn)) != NULL) {
+    GElf_Shdr sh;
+    if (gelf_getshdr(scn, &sh) == NULL || !(sh.sh_flags & SHF_ALLOC) || sh.sh_size == 0)
+      continue;
+    const char *n = elf_strptr(elf, shstrndx, sh.sh_name);
+    if (n == NULL)
+      continue;
+    if (strcmp(n, ".text") == 0) {
+      s->text_lo = sh.sh_addr;
+      s->text_hi = sh.sh_addr + sh.sh_size;
+    } else if (is_plt_name(n) && s->nplt < 4) {
+      s->plt_lo[s->nplt] = sh.sh_addr;
+      s->plt_hi[s->nplt] = sh.sh_addr + sh.sh_size;
+      s->nplt++;
+    }
+  }
+}
+
+/* The section ranges of m, read once per shared entry. A reader that finds
+ * another one writing the entry uses its own copy (same file, same
+ * result). */
+static void mod_sects(smod *m, sects *out) {
+  sse__modentry *e = m->entry;
+  if (e != NULL && atomic_load_explicit(&e->sect_state, memory_order_acquire) == 2) {
+    out->nplt = e->nplt;
+    memcpy(out->plt_lo, e->plt_lo, sizeof out->plt_lo);
+    memcpy(out->plt_hi, e->plt_hi, sizeof out->plt_hi);
+    out->text_lo = e->text_lo;
+    out->text_hi = e->text_hi;
+    return;
+  }
+  read_sects(m->mod, out);
+  int expect = 0;
+  if (e != NULL && atomic_compare_exchange_strong(&e->sect_state, &expect, 1)) {
+    e->nplt = out->nplt;
+    memcpy(e->plt_lo, out->plt_lo, sizeof e->plt_lo);
+    memcpy(e->plt_hi, out->plt_hi, sizeof e->plt_hi);
+    e->text_lo = out->text_lo;
+    e->text_hi = out->text_hi;
+    atomic_store_explicit(&e->sect_state, 2, memory_order_release);
+  }
+}
+
+/* PT_INTERP of the module's ELF into buf; false if it has none. */
+static bool read_interp(smod *m, char *buf, size_t len) {
+  GElf_Addr bias;
+  Elf *elf = dwfl_module_getelf(m->mod, &bias);
+  size_t nph;
+  if (elf == NULL || elf_getphdrnum(elf, &nph) != 0)
+    return false;
+  for (size_t i = 0; i < nph; i++) {
+    GElf_Phdr ph;
+    if (gelf_getphdr(elf, (int)i, &ph) == NULL || ph.p_type != PT_INTERP)
+      continue;
+    Elf_Data *d = elf_getdata_rawchunk(elf, (int64_t)ph.p_offset, ph.p_filesz, ELF_T_BYTE);
+    if (d == NULL || d->d_buf == NULL || d->d_size == 0)
+      return false;
+    size_t n = strnlen(d->d_buf, d->d_size);
+    if (n == 0 || n >= len)
+      return false;
+    memcpy(buf, d->d_buf, n);
+    buf[n] = '\0';
+    return true;
+  }
+  return false;
+}
+
+static bool is_ld_basename(const char *path) {
+  if (path == NULL)
+    return false;
+  const char *b = strrchr(path, '/');
+  b = b ? b + 1 : path;
+  return strncmp(b, "ld-linux", 8) == 0 || strncmp(b, "ld.so", 5) == 0;
+}
+
+static bool same_file(const char *a, const struct stat *sb) {
+  struct stat sa;
+  return a != NULL && stat(a, &sa) == 0 && sa.st_dev == sb->st_dev && sa.st_ino == sb->st_ino;
+}
+
+/* The dynamic linker's module (symtab locked, modules reported): the one
+ * mapping the main executable's PT_INTERP, else the first whose basename
+ * starts with ld-linux / ld.so. NULL if none is mapped. */
+static smod *ld_mod(sse__symtab *st) {
+  if (!st->ld_known) {
+    st->ld_known = true;
+    st->ld_idx = -1;
+    char interp[PATH_MAX];
+    struct stat isb;
+    bool have = false;
+    for (size_t i = 0; i < st->nmods && !have; i++) {
+      smod *m = &st->mods[i];
+      if (st->exe != NULL && m->name == st->exe)
+        have = read_interp(resolve(st, m), interp, sizeof interp) && stat(interp, &isb) == 0;
+    }
+    for (size_t i = 0; have && i < st->nmods && st->ld_idx < 0; i++) {
+      smod *m = resolve(st, &st->mods[i]);
+      if ((m->path != NULL && strcmp(m->path, interp) == 0) || same_file(m->path, &isb))
+        st->ld_idx = (long)i;
+    }
+    for (size_t i = 0; i < st->nmods && st->ld_idx < 0; i++) {
+      smod *m = resolve(st, &st->mods[i]);
+      if (is_ld_basename(m->path) || is_ld_basename(m->name))
+        st->ld_idx = (long)i;
+    }
+  }
+  return st->ld_idx >= 0 ? &st->mods[st->ld_idx] : NULL;
+}
+
+bool sse__symtab_in_trampoline(sse__symtab *st, uint64_t pc) {
+  bool r = false;
+  pthread_mutex_lock(&st->mu);
+  smod *m = ensure_reported(st) == 0 ? find_mod(st, pc) : NULL;
+  if (m != NULL) {
+    sects s;
+    mod_sects(m, &s);
+    uint64_t rel = pc - m->ebias;
+    for (unsigned i = 0; i < s.nplt && !r; i++)
+      r = rel >= s.plt_lo[i] && rel < s.plt_hi[i];
+    if (!r && ld_mod(st) == m)
+      r = s.text_hi == 0 || (rel >= s.text_lo && rel < s.text_hi);
+  }
+  pthread_mutex_unlock(&st->mu);
+  return r;
+}
+
+int sse__symtab_dl_debug_state(sse__symtab *st, uint64_t *addr) {
+  int rc = -1;
+  pthread_mutex_lock(&st->mu);
+  smod *m = ensure_reported(st) == 0 ? ld_mod(st) : NULL;
+  const sse__modentry *e = m ? syms_of(st, m) : NULL;
+  const sse__fsym *f = e ? find_name(e, "_dl_debug_state") : NULL;
+  if (f != NULL) {
+    if (addr != NULL)
+      *addr = f->addr + m->ebias;
+    rc = 0;
+  }
+  pthread_mutex_unlock(&st->mu);
+  return rc;
+}

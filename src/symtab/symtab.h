@@ -1,0 +1,86 @@
+/* sse symbols: modules, functions and line tables through elfutils libdwfl.
+ *
+ * Thread: every function is safe to call from any thread. Each sse__symtab
+ * has its own mutex; the sse__modcache has another. Lock order: symtab
+ * before modcache, never the reverse.
+ *
+ * Lifetimes: every const char * handed out (module paths, function names,
+ * source files) is interned in the sse__modcache and stays valid until
+ * sse__modcache_free, which must come after every sse__symtab_free of
+ * symtabs created on that cache. */
+#ifndef SSE_SYMTAB_H
+#define SSE_SYMTAB_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+typedef struct sse__modcache sse__modcache; /* one per engine: decoded modules shared by build ID */
+typedef struct sse__symtab sse__symtab;     /* one per traced process */
+
+sse__modcache *sse__modcache_new(void);
+void sse__modcache_free(sse__modcache *);
+/* Number of modules whose line table and symbols were decoded so far (each
+ * build ID is decoded at most once per cache). */
+unsigned sse__modcache_decode_count(sse__modcache *);
+
+sse__symtab *sse__symtab_new(sse__modcache *cache, pid_t pid);
+void sse__symtab_free(sse__symtab *);
+
+/* Re-read /proc/PID/maps (dwfl_linux_proc_report). Returns 1 if the set of
+ * modules changed, 0 if not, <0 (negated errno) on error. Called after exec,
+ * at the dynamic linker's r_brk breakpoint, and lazily on first lookup. */
+int sse__symtab_refresh(sse__symtab *);
+
+typedef struct sse__loc {
+  const char *module;        /* absolute path of the module's main file, or NULL */
+  const char *function;      /* symbol name, or NULL */
+  uint64_t func_lo, func_hi; /* [lo, hi) of the function (symbol value/size), 0 if unknown */
+  uint64_t offset;           /* pc - func_lo */
+  const char *file;          /* absolute source path, NULL if no line info */
+  int line, column;          /* 0 when no line info */
+  uint64_t line_lo, line_hi; /* [lo, hi) of the line-table row run containing pc (gdb's sal.pc/sal.end) */
+  bool is_stmt;              /* the row at line_lo is a statement start */
+  bool has_line;
+} sse__loc;
+
+/* Fill *out for pc. Returns 0 (even if only module or function is known:
+ * has_line tells), or a negative value if pc is in no module. */
+int sse__symtab_lookup(sse__symtab *, uint64_t pc, sse__loc *out);
+
+/* Function by exact symbol name ("printf"; "memcpy" also finds
+ * "memcpy@@GLIBC_2.14"). entry = symbol address; post_prologue = where gdb
+ * 13's `break FUNC` puts its breakpoint on x86_64. Either pointer may be
+ * NULL. Prefers the main executable, then the first module found. Returns 0
+ * or -1 when not found. */
+int sse__symtab_func_addr(sse__symtab *, const char *name, uint64_t *entry, uint64_t *post_prologue);
+
+/* Addresses for gdb's `break FILE:LINE` (see symtab.c). Returns the count
+ * written (<= max), 0 if none, <0 on error. */
+int sse__symtab_line_addrs(sse__symtab *, const char *file, int line, uint64_t *addrs, size_t max);
+
+/* Whether pc is in code that has line information. */
+bool sse__symtab_has_line(sse__symtab *, uint64_t pc);
+
+/* gdb's in_solib_dynsym_resolve_code: pc lies in a PLT section (.plt,
+ * .plt.sec, .plt.got, .iplt) of its module, or in the .text of the dynamic
+ * linker (the module mapping the main executable's PT_INTERP, else one
+ * whose basename starts with "ld-linux" or "ld.so"). `step` walks through
+ * such code instead of stopping in it. Section ranges are read once per
+ * shared module entry. */
+bool sse__symtab_in_trampoline(sse__symtab *, uint64_t pc);
+
+/* Address of _dl_debug_state in the dynamic linker (where r_debug.r_brk
+ * points: gdb's shared-library event breakpoint). 0, or -1 if no dynamic
+ * linker is mapped or it has no such symbol. addr may be NULL. */
+int sse__symtab_dl_debug_state(sse__symtab *, uint64_t *addr);
+
+/* Iterate modules (for "info sharedlibrary"). fn is called with the symtab
+ * locked: it must not call back into this symtab. path stays valid until
+ * sse__modcache_free. */
+void sse__symtab_modules(sse__symtab *,
+                         void (*fn)(const char *path, uint64_t lo, uint64_t hi, bool has_dwarf, void *arg),
+                         void *arg);
+
+#endif

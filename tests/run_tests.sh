@@ -1,0 +1,46 @@
+#!/bin/sh
+# Runs every Criterion suite in BUILD/tests, then the export check and the
+# README example. Prints one closing line "N passed, N failed" and exits
+# non-zero when anything failed.
+BUILD=${1:-build}
+SAN=${2:-}
+export SSE_TARGETS_DIR="$(cd "$BUILD/targets" && pwd)"
+export SSE_SYMTAB_TARGET="$SSE_TARGETS_DIR/symtab_target"
+export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
+export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1${UBSAN_OPTIONS:+:$UBSAN_OPTIONS}"
+export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1${TSAN_OPTIONS:+:$TSAN_OPTIONS}"
+pass=0
+fail=0
+failed=""
+for t in "$BUILD"/tests/test_*; do
+  [ -x "$t" ] || continue
+  name=$(basename "$t")
+  log="$BUILD/tests/$name.log"
+  # --jobs 2: the machine has two cores; tests are processes of their own.
+  if "$t" --jobs 2 --short-filename >"$log" 2>&1; then
+    pass=$((pass + 1))
+    printf '  ok    %s  (%s)\n' "$name" "$(tail -n 1 "$log" | sed 's/^\[====\] //')"
+  else
+    fail=$((fail + 1))
+    failed="$failed $name"
+    printf '  FAIL  %s\n' "$name"
+    sed 's/^/        /' "$log" | tail -n 40
+  fi
+done
+# Only sse_ names are exported from the shared library.
+extra=$(nm -D --defined-only "$BUILD/libsse.so" | awk '{print $3}' | grep -v '^sse_' | grep -v '^_' )
+if [ -n "$extra" ]; then
+  fail=$((fail + 1)); failed="$failed exports"
+  echo "  FAIL  exports: $extra"
+else
+  pass=$((pass + 1)); echo "  ok    exports (only sse_ names)"
+fi
+# The README's embedding example compiles (make did it) and runs.
+if out=$("$BUILD/tests/readme_example" "$SSE_TARGETS_DIR/loops_calls" 2>&1); then
+  pass=$((pass + 1)); echo "  ok    readme_example"
+else
+  fail=$((fail + 1)); failed="$failed readme_example"
+  echo "  FAIL  readme_example"; echo "$out" | tail -n 20
+fi
+echo "suites: $pass passed, $fail failed${failed:+ ($failed )}"
+[ "$fail" -eq 0 ]

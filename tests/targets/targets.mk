@@ -1,0 +1,71 @@
+# targets.mk -- traced test programs for sse (tests/targets/*.c).
+#
+# Include from the top Makefile (BUILD set by the includer, default build) or
+# run standalone:   make -f tests/targets/targets.mk BUILD=build/h-targets
+# Outputs go to $(BUILD)/targets/; $(TARGETS) lists them all.
+# These are the programs being traced, not the library: they never get the
+# library's CFLAGS or sanitizer flags, only TARGET_CFLAGS below.
+
+_sse_tgt_prev_goal := $(.DEFAULT_GOAL)
+TARGETS_SRC := $(patsubst %/,%,$(dir $(lastword $(MAKEFILE_LIST))))
+
+BUILD ?= build
+CC ?= cc
+TBUILD := $(BUILD)/targets
+TARGET_CFLAGS := -g -O0 -fno-omit-frame-pointer -Wall
+TARGET_NODEBUG_CFLAGS := -O0 -fno-omit-frame-pointer -Wall
+
+# Plain programs: one .c each, built with TARGET_CFLAGS.
+TARGETS_SIMPLE := loops_calls recursion libc_calls signal_next bp_loop \
+    exit_code long_loop deep_recursion qsort_cmp sighandler_bt stdin_echo \
+    detach_target
+TARGETS_THREADED := threads4 thread_start
+
+TARGETS := $(addprefix $(TBUILD)/,$(TARGETS_SIMPLE) $(TARGETS_THREADED) \
+    libnodebug.so uses_nodebug libdl_target.so dlopen_main \
+    loops_calls_buildid stripped/loops_calls_stripped)
+
+.PHONY: targets clean-targets
+targets: $(TARGETS)
+
+$(TBUILD) $(TBUILD)/stripped:
+	mkdir -p $@
+
+$(addprefix $(TBUILD)/,$(TARGETS_SIMPLE)): $(TBUILD)/%: $(TARGETS_SRC)/%.c | $(TBUILD)
+	$(CC) $(TARGET_CFLAGS) -o $@ $<
+
+$(addprefix $(TBUILD)/,$(TARGETS_THREADED)): $(TBUILD)/%: $(TARGETS_SRC)/%.c | $(TBUILD)
+	$(CC) $(TARGET_CFLAGS) -pthread -o $@ $<
+
+# Library without any debuginfo (no -g): calls into it have no line info.
+$(TBUILD)/libnodebug.so: $(TARGETS_SRC)/nodebug_lib.c | $(TBUILD)
+	$(CC) $(TARGET_NODEBUG_CFLAGS) -fPIC -shared -o $@ $<
+
+$(TBUILD)/uses_nodebug: $(TARGETS_SRC)/uses_nodebug.c $(TBUILD)/libnodebug.so | $(TBUILD)
+	$(CC) $(TARGET_CFLAGS) -o $@ $< -L$(TBUILD) -lnodebug -Wl,-rpath,'$$ORIGIN'
+
+$(TBUILD)/libdl_target.so: $(TARGETS_SRC)/dlopen_lib.c | $(TBUILD)
+	$(CC) $(TARGET_CFLAGS) -fPIC -shared -o $@ $<
+
+$(TBUILD)/dlopen_main: $(TARGETS_SRC)/dlopen_main.c | $(TBUILD)
+	$(CC) $(TARGET_CFLAGS) -o $@ $< -ldl
+
+# loops_calls with a build ID; make_stripped.sh strips it and lays out
+# DIR/.build-id/xx/yyyy.debug.  A default layout is made in $(TBUILD)/stripped;
+# tests may make their own: tests/targets/make_stripped.sh OUTDIR INPUT.
+$(TBUILD)/loops_calls_buildid: $(TARGETS_SRC)/loops_calls.c | $(TBUILD)
+	$(CC) $(TARGET_CFLAGS) -Wl,--build-id -o $@ $<
+
+$(TBUILD)/stripped/loops_calls_stripped: $(TBUILD)/loops_calls_buildid $(TARGETS_SRC)/make_stripped.sh | $(TBUILD)/stripped
+	sh $(TARGETS_SRC)/make_stripped.sh $(TBUILD)/stripped $< >/dev/null
+
+clean-targets:
+	rm -rf $(TBUILD)
+
+# Standalone (make -f targets.mk): default goal is `targets`.  Included: do not
+# steal the includer's default goal.
+ifeq ($(words $(MAKEFILE_LIST)),1)
+.DEFAULT_GOAL := targets
+else
+.DEFAULT_GOAL := $(_sse_tgt_prev_goal)
+endif

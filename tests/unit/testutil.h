@@ -1,0 +1,66 @@
+/* Helpers shared by the Criterion suites. */
+#ifndef SSE_TESTUTIL_H
+#define SSE_TESTUTIL_H
+
+#define _GNU_SOURCE
+#include <criterion/criterion.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sse.h"
+
+#ifndef TARGETS_DIR
+#define TARGETS_DIR "build/targets"
+#endif
+
+/* Absolute path of a test program (tests/targets/NAME.c). */
+static inline const char *tpath(const char *name) {
+  static __thread char buf[8][1024];
+  static __thread int k;
+  char *b = buf[k++ & 7];
+  const char *d = getenv("SSE_TARGETS_DIR");
+  snprintf(b, 1024, "%s/%s", d && *d ? d : TARGETS_DIR, name);
+  return b;
+}
+
+#define SSE_OKAY(expr)                                                   \
+  do {                                                                   \
+    sse_err e_ = (expr);                                                 \
+    cr_assert_eq(e_, SSE_OK, "%s: %s (%s)", #expr, sse_err_name(e_),     \
+                 sse_strerror(e_));                                      \
+  } while (0)
+
+/* Spawn NAME with args (NULL-terminated), its output to /dev/null unless
+ * out_fd >= 0. */
+static inline sse_process *spawn_target(sse_engine *e, const char *name,
+                                        const char *a1, const char *a2,
+                                        int out_fd) {
+  const char *argv[] = {tpath(name), a1, a2, NULL};
+  if (!a1) argv[1] = NULL;
+  sse_spawn_options o;
+  sse_spawn_options_init(&o);
+  int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+  o.stdin_fd = devnull;
+  o.stdout_fd = out_fd >= 0 ? out_fd : devnull;
+  o.stderr_fd = devnull;
+  sse_process *p = NULL;
+  int err_no = 0;
+  sse_err err = sse_spawn(e, argv, &o, &p, &err_no);
+  close(devnull);
+  cr_assert_eq(err, SSE_OK, "spawn %s: %s errno %d", argv[0],
+               sse_err_name(err), err_no);
+  return p;
+}
+
+static inline sse_thread *main_thread(sse_process *p) {
+  sse_thread *t = NULL;
+  size_t n = 0;
+  sse_process_threads(p, &t, 1, &n);
+  cr_assert(n >= 1 && t);
+  return t;
+}
+
+#endif
