@@ -294,6 +294,8 @@ SSE_API sse_err sse_step_async(sse_thread *thread,
 SSE_API sse_err sse_step_line(sse_thread *thread, sse_stop *stop);
 SSE_API sse_err sse_next_line(sse_thread *thread, sse_stop *stop);
 SSE_API sse_err sse_step_over_instruction(sse_thread *thread, sse_stop *stop);
+/* sse_finish in main or in a frame without a caller: SSE_E_INVAL (gdb:
+ * "finish" not meaningful in the outermost frame). */
 SSE_API sse_err sse_finish(sse_thread *thread, sse_stop *stop);
 SSE_API sse_err sse_step_until(sse_thread *thread, uint64_t addr,
                                sse_stop *stop);

@@ -611,6 +611,15 @@ static void runto_hit(sse_process *p, sse_thread *t) {
       return;
     default:
       op->sub = SSE__SUB_SINGLESTEP;
+      /* Back from a call run over inside a PLT stub or the lazy resolver:
+       * keep walking the trampoline. */
+      if (op->in_trampoline) {
+        struct sse__symtab *stt = sse__proc_symtab(p);
+        if (stt && sse__symtab_in_trampoline(stt, r.rip)) {
+          step_loop(p);
+          return;
+        }
+      }
       if (step_decide_location(p, r.rip, r.rsp)) return;
       step_loop(p);
   }
@@ -886,6 +895,18 @@ static bool step_decide_location(sse_process *p, uint64_t pc, uint64_t sp) {
   return false;
 }
 
+/* gdb runs the lazy binding resolver's call to _dl_fixup as a whole
+ * (glibc_skip_solib_resolver); elsewhere in the dynamic linker it steps
+ * into calls, and stops when one reaches code with line info. */
+static bool in_lazy_resolver(sse_process *p, uint64_t pc) {
+  struct sse__symtab *st = sse__proc_symtab(p);
+  sse__loc l;
+  if (!st || sse__symtab_lookup(st, pc, &l) != 0 || !l.function) return false;
+  return strncmp(l.function, "_dl_runtime_resolve", 19) == 0 ||
+         strcmp(l.function, "_dl_fixup") == 0 ||
+         strcmp(l.function, "_dl_profile_fixup") == 0;
+}
+
 static bool is_syscall_insn(const uint8_t *b, size_t n) {
   return n >= 2 && ((b[0] == 0x0f && (b[1] == 0x05 || b[1] == 0x34)) ||
                     (b[0] == 0xcd && b[1] == 0x80));
@@ -922,8 +943,9 @@ static void step_loop(sse_process *p) {
         return;
       }
     }
-    if (in.kind == SSE__INSN_CALL &&
-        (op->over_calls || op->in_trampoline) && !op->stepi_into) {
+    if (in.kind == SSE__INSN_CALL && !op->stepi_into &&
+        (op->over_calls ||
+         (op->in_trampoline && in_lazy_resolver(p, pc)))) {
       op->why = op->stepi_only ? SSE__RT_INSN : SSE__RT_RETURN;
       if (add_runto(p, pc + in.len, sp, false, 0) == SSE_OK) {
         start_runto(p);
@@ -1080,9 +1102,16 @@ sse_err sse__run_start(sse_process *p, sse__op_kind kind, sse_thread *thr,
         break;
       }
       case SSE_FINISH: {
+        /* gdb: "finish" not meaningful in the outermost frame, and main is
+         * the outermost frame a user sees (backtrace past-main off). */
+        struct sse__symtab *st = sse__proc_symtab(p);
+        sse__loc l;
+        if (st && sse__symtab_lookup(st, r.rip, &l) == 0 && l.function &&
+            strcmp(l.function, "main") == 0)
+          return SSE_E_INVAL;
         uint64_t ret, cfa;
         if (sse__unwind_caller(thr, &ret, &cfa) != SSE_OK || !ret)
-          return SSE_E_NOSYM;
+          return SSE_E_INVAL;
         op->why = SSE__RT_FINISH;
         break;
       }

@@ -1,0 +1,466 @@
+/* Stack unwinding: libunwind's remote API with our own accessors.
+ *
+ * Memory goes through sse__mem_read (cached while stopped, int3 bytes
+ * shadowed), registers come from one PTRACE_GETREGS per unwind. Unwind
+ * tables are found by libunwind-ptrace's _UPT_find_proc_info: it maps the
+ * ELF file of the ip's mapping (from /proc/PID/maps) to parse its
+ * .eh_frame_hdr (or .debug_frame), then binary-searches the table and
+ * decodes the FDE through the address space's access_mem with the arg it
+ * was given. That arg must be its own UPT_info, so access_mem accepts both
+ * our context and that UPT_info and maps the latter back to the unwind in
+ * progress (t_cur): the FDE reads still go through our memory layer, and no
+ * ptrace call is made by libunwind.
+ *
+ * Code without an FDE (and that is no signal trampoline) is unwound by a
+ * frame-pointer walk, gdb's amd64 prologue analysis in small: before
+ * `push %rbp` the return address is at [rsp], between the push and
+ * `mov %rsp,%rbp` at [rsp+8], after it through the rbp chain; a frameless
+ * function (no push) has it at [rsp]. libunwind then restarts from the
+ * caller's registers. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <libunwind-ptrace.h>
+#include <pthread.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ptrace.h>
+#include <sys/user.h>
+
+#include "ptrace/ptrace.h"
+#include "symtab/unwind.h"
+
+#define NOK 64 /* [lo, hi) ranges known to have an FDE, per process */
+
+typedef struct uproc {
+  sse_process *p;
+  pid_t pid;
+  unw_addr_space_t as;
+  void *upt; /* _UPT_create(pid) */
+  struct {
+    uint64_t lo, hi;
+  } ok[NOK];
+  unsigned nok, okpos;
+  struct uproc *next;
+} uproc;
+
+/* Per-process state. The list is shared by every engine's tracer thread
+ * (hence the mutex); an entry is used only by its process's tracer. */
+static pthread_mutex_t g_mu = PTHREAD_MUTEX_INITIALIZER;
+static uproc *g_procs;
+
+/* One unwind in progress. */
+typedef struct uctx {
+  uproc *up;
+  sse_process *p;
+  struct user_regs_struct regs; /* of the frame the cursor started at */
+} uctx;
+
+static _Thread_local uctx *t_cur;
+
+static uctx *ctx_of(void *arg) {
+  uctx *c = t_cur;
+  return c != NULL && arg != NULL && (arg == c || arg == c->up->upt) ? c : NULL;
+}
+
+/* ---- accessors ---- */
+
+static const size_t reg_off[UNW_X86_64_RIP + 1] = {
+    [UNW_X86_64_RAX] = offsetof(struct user_regs_struct, rax),
+    [UNW_X86_64_RDX] = offsetof(struct user_regs_struct, rdx),
+    [UNW_X86_64_RCX] = offsetof(struct user_regs_struct, rcx),
+    [UNW_X86_64_RBX] = offsetof(struct user_regs_struct, rbx),
+    [UNW_X86_64_RSI] = offsetof(struct user_regs_struct, rsi),
+    [UNW_X86_64_RDI] = offsetof(struct user_regs_struct, rdi),
+    [UNW_X86_64_RBP] = offsetof(struct user_regs_struct, rbp),
+    [UNW_X86_64_RSP] = offsetof(struct user_regs_struct, rsp),
+    [UNW_X86_64_R8] = offsetof(struct user_regs_struct, r8),
+    [UNW_X86_64_R9] = offsetof(struct user_regs_struct, r9),
+    [UNW_X86_64_R10] = offsetof(struct user_regs_struct, r10),
+    [UNW_X86_64_R11] = offsetof(struct user_regs_struct, r11),
+    [UNW_X86_64_R12] = offsetof(struct user_regs_struct, r12),
+    [UNW_X86_64_R13] = offsetof(struct user_regs_struct, r13),
+    [UNW_X86_64_R14] = offsetof(struct user_regs_struct, r14),
+    [UNW_X86_64_R15] = offsetof(struct user_regs_struct, r15),
+    [UNW_X86_64_RIP] = offsetof(struct user_regs_struct, rip),
+};
+
+static bool read_word(sse_process *p, uint64_t addr, uint64_t *v) {
+  size_t done = 0;
+  return sse__mem_read(p, addr, v, sizeof *v, &done) == SSE_OK && done == sizeof *v;
+}
+
+static int acc_mem(unw_addr_space_t as, unw_word_t addr, unw_word_t *valp, int write, void *arg) {
+  (void)as;
+  uctx *c = ctx_of(arg);
+  if (c == NULL || write)
+    return -UNW_EINVAL;
+  uint64_t v;
+  if (!read_word(c->p, addr, &v))
+    return -UNW_EINVAL;
+  *valp = v;
+  return 0;
+}
+
+static int acc_reg(unw_addr_space_t as, unw_regnum_t reg, unw_word_t *valp, int write, void *arg) {
+  (void)as;
+  uctx *c = ctx_of(arg);
+  if (c == NULL)
+    return -UNW_EINVAL;
+  if (reg < 0 || reg > UNW_X86_64_RIP)
+    return -UNW_EBADREG;
+  if (write)
+    return -UNW_EREADONLYREG;
+  uint64_t v;
+  memcpy(&v, (const char *)&c->regs + reg_off[reg], sizeof v);
+  *valp = v;
+  return 0;
+}
+
+static int acc_fpreg(unw_addr_space_t as, unw_regnum_t reg, unw_fpreg_t *val, int write, void *arg) {
+  (void)as, (void)reg, (void)val, (void)write, (void)arg;
+  return -UNW_EBADREG;
+}
+
+static int acc_resume(unw_addr_space_t as, unw_cursor_t *cur, void *arg) {
+  (void)as, (void)cur, (void)arg;
+  return -UNW_EINVAL;
+}
+
+static int acc_proc_name(unw_addr_space_t as, unw_word_t addr, char *buf, size_t len, unw_word_t *off,
+                         void *arg) {
+  (void)as, (void)addr, (void)buf, (void)len, (void)off, (void)arg;
+  return -UNW_ENOINFO;
+}
+
+static int acc_find_proc_info(unw_addr_space_t as, unw_word_t ip, unw_proc_info_t *pi, int need, void *arg) {
+  uctx *c = ctx_of(arg);
+  if (c == NULL || c->up->upt == NULL)
+    return -UNW_ENOINFO;
+  return _UPT_find_proc_info(as, ip, pi, need, c->up->upt);
+}
+
+static void acc_put_unwind_info(unw_addr_space_t as, unw_proc_info_t *pi, void *arg) {
+  uctx *c = ctx_of(arg);
+  if (c != NULL && c->up->upt != NULL)
+    _UPT_put_unwind_info(as, pi, c->up->upt);
+}
+
+/* No dynamically registered unwind info (_U_dyn_register) is looked for:
+ * _UPT's version finds none on x86_64 either. */
+static int acc_dyn_list(unw_addr_space_t as, unw_word_t *addr, void *arg) {
+  (void)as, (void)addr, (void)arg;
+  return -UNW_ENOINFO;
+}
+
+static unw_accessors_t g_acc = {
+    .find_proc_info = acc_find_proc_info,
+    .put_unwind_info = acc_put_unwind_info,
+    .get_dyn_info_list_addr = acc_dyn_list,
+    .access_mem = acc_mem,
+    .access_reg = acc_reg,
+    .access_fpreg = acc_fpreg,
+    .resume = acc_resume,
+    .get_proc_name = acc_proc_name,
+};
+
+/* ---- per-process state ---- */
+
+static void uproc_free(uproc *u) {
+  if (u->as != NULL)
+    unw_destroy_addr_space(u->as);
+  if (u->upt != NULL)
+    _UPT_destroy(u->upt);
+  free(u);
+}
+
+static uproc *uproc_get(sse_process *p) {
+  pthread_mutex_lock(&g_mu);
+  uproc **pp = &g_procs, *u;
+  while ((u = *pp) != NULL && u->p != p)
+    pp = &u->next;
+  if (u != NULL && u->pid != p->pid) { /* a new process at the old address */
+    *pp = u->next;
+    uproc_free(u);
+    u = NULL;
+  }
+  if (u == NULL && (u = calloc(1, sizeof *u)) != NULL) {
+    u->p = p;
+    u->pid = p->pid;
+    u->as = unw_create_addr_space(&g_acc, 0);
+    u->upt = _UPT_create(p->pid);
+    if (u->as == NULL || u->upt == NULL) {
+      uproc_free(u);
+      u = NULL;
+    } else {
+      unw_set_caching_policy(u->as, UNW_CACHE_GLOBAL);
+      u->next = g_procs;
+      g_procs = u;
+    }
+  }
+  pthread_mutex_unlock(&g_mu);
+  return u;
+}
+
+void sse__unwind_flush(sse_process *p) {
+  pthread_mutex_lock(&g_mu);
+  for (uproc *u = g_procs; u != NULL; u = u->next) {
+    if (u->p != p)
+      continue;
+    unw_flush_cache(u->as, 0, 0);
+    /* The _UPT context keeps the last mapped ELF image and its table. */
+    void *upt = _UPT_create(p->pid);
+    if (upt != NULL) {
+      _UPT_destroy(u->upt);
+      u->upt = upt;
+    }
+    u->nok = u->okpos = 0;
+  }
+  pthread_mutex_unlock(&g_mu);
+}
+
+void sse__unwind_forget(sse_process *p) {
+  pthread_mutex_lock(&g_mu);
+  uproc **pp = &g_procs, *u;
+  while ((u = *pp) != NULL) {
+    if (u->p == p) {
+      *pp = u->next;
+      uproc_free(u);
+    } else {
+      pp = &u->next;
+    }
+  }
+  pthread_mutex_unlock(&g_mu);
+}
+
+/* Whether ip has an FDE (through the same find_proc_info libunwind uses). */
+static bool has_fde(uctx *c, uint64_t ip) {
+  uproc *u = c->up;
+  for (unsigned i = 0; i < u->nok; i++)
+    if (ip >= u->ok[i].lo && ip < u->ok[i].hi)
+      return true;
+  unw_proc_info_t pi;
+  memset(&pi, 0, sizeof pi);
+  if (acc_find_proc_info(u->as, ip, &pi, 0, c) < 0 || ip < pi.start_ip || ip >= pi.end_ip)
+    return false;
+  u->ok[u->okpos].lo = pi.start_ip;
+  u->ok[u->okpos].hi = pi.end_ip;
+  u->okpos = (u->okpos + 1) % NOK;
+  if (u->nok < NOK)
+    u->nok++;
+  return true;
+}
+
+/* ---- frame-pointer fallback ---- */
+
+typedef enum {
+  PRO_CHAIN,      /* through rbp: [rbp+8] is the return address */
+  PRO_AT_ENTRY,   /* return address at [rsp] (before push, or frameless) */
+  PRO_AFTER_PUSH  /* at [rsp+8], caller's rbp at [rsp] */
+} pro_state;
+
+/* Where pc is relative to an `[endbr64] push %rbp; mov %rsp,%rbp`
+ * prologue of its function (gdb's amd64_analyze_prologue); the function is
+ * the one containing look (pc-1 for a return address). */
+static pro_state prologue_state(sse_process *p, uint64_t pc, uint64_t look) {
+  sse_location loc;
+  sse__run_fill_location(p, look, &loc);
+  if (loc.function == NULL || loc.offset > look)
+    return PRO_CHAIN;
+  uint64_t lo = look - loc.offset, off = pc - lo;
+  unsigned char b[8];
+  size_t done = 0;
+  if (sse__mem_read(p, lo, b, sizeof b, &done) != SSE_OK || done < 4)
+    return PRO_CHAIN;
+  static const unsigned char endbr64[4] = {0xf3, 0x0f, 0x1e, 0xfa};
+  size_t at = memcmp(b, endbr64, 4) == 0 ? 4 : 0;
+  if (at >= done || b[at] != 0x55)
+    return PRO_AT_ENTRY; /* frameless */
+  if (off <= at)
+    return PRO_AT_ENTRY;
+  size_t movlen = 0;
+  if (at + 4 <= done && b[at + 1] == 0x48 && (b[at + 2] == 0x89 || b[at + 2] == 0x8b) &&
+      (b[at + 3] == 0xe5 || b[at + 3] == 0xec))
+    movlen = 3;
+  if (off < at + 1 + movlen)
+    return PRO_AFTER_PUSH;
+  return PRO_CHAIN;
+}
+
+/* One frame-pointer step from the frame at pc with registers sp, rbp. */
+static bool fp_step(sse_process *p, uint64_t pc, uint64_t look, uint64_t sp, uint64_t rbp, uint64_t *npc,
+                    uint64_t *nsp, uint64_t *nrbp) {
+  switch (prologue_state(p, pc, look)) {
+  case PRO_AT_ENTRY:
+    *nsp = sp + 8;
+    *nrbp = rbp;
+    return read_word(p, sp, npc);
+  case PRO_AFTER_PUSH:
+    *nsp = sp + 16;
+    return read_word(p, sp + 8, npc) && read_word(p, sp, nrbp);
+  case PRO_CHAIN:
+    break;
+  }
+  if (rbp < sp || (rbp & 7) != 0 || rbp - sp > (64u << 20))
+    return false;
+  *nsp = rbp + 16;
+  return read_word(p, rbp + 8, npc) && read_word(p, rbp, nrbp);
+}
+
+/* ---- the walk ---- */
+
+/* gdb's amd64_linux_sigtramp_p: pc is in the rt_sigreturn trampoline
+ * (`mov $0xf,%rax; syscall`, at pc or with pc on the syscall). Done on the
+ * code because libunwind 1.6's unw_is_signal_frame describes the frame the
+ * last step came from, not the cursor's frame. */
+static bool is_sigtramp(sse_process *p, uint64_t pc) {
+  static const unsigned char seq[9] = {0x48, 0xc7, 0xc0, 0x0f, 0x00, 0x00, 0x00, 0x0f, 0x05};
+  unsigned char b[16];
+  size_t done = 0;
+  if (pc < 7)
+    return false;
+  sse__mem_read(p, pc - 7, b, sizeof b, &done);
+  return (done >= 16 && memcmp(b + 7, seq, sizeof seq) == 0) || (done >= 9 && memcmp(b, seq, sizeof seq) == 0);
+}
+
+static sse_err err_of(int rc) {
+  return rc == -ESRCH ? SSE_E_NOTHREAD : rc == -EPERM ? SSE_E_PERM : SSE_E_SYS;
+}
+
+static uint64_t cur_reg(unw_cursor_t *cur, unw_regnum_t r) {
+  unw_word_t v = 0;
+  return unw_get_reg(cur, r, &v) == 0 ? v : 0;
+}
+
+/* Fill pc, cfa, signal_frame and fp_fallback of up to max frames, taking
+ * at most `steps` unwind steps (frame i's CFA is known after step i). */
+static sse_err walk(sse_thread *t, sse_frame *out, size_t max, size_t steps, size_t *n) {
+  *n = 0;
+  if (t == NULL || t->proc == NULL || out == NULL || max == 0)
+    return SSE_E_INVAL;
+  if (t->state == SSE__T_EXITED)
+    return SSE_E_NOTHREAD;
+  sse_process *p = t->proc;
+  uproc *up = uproc_get(p);
+  if (up == NULL)
+    return SSE_E_NOMEM;
+  uctx c = {.up = up, .p = p};
+  int rc = sse__pt_getregs(t->tid, &c.regs);
+  if (rc < 0)
+    return err_of(rc);
+  uctx *saved = t_cur;
+  t_cur = &c;
+
+  unw_cursor_t cur;
+  bool have_cur = unw_init_remote(&cur, up->as, &c) == 0;
+  memset(&out[0], 0, sizeof out[0]);
+  out[0].pc = c.regs.rip;
+  size_t k = 1;
+  uint64_t sp = c.regs.rsp, rbp = c.regs.rbp;
+  bool at_call = false; /* the current frame's pc is a return address */
+  for (size_t s = 0; s < steps; s++) {
+    sse_frame *f = &out[k - 1];
+    f->signal_frame = is_sigtramp(p, f->pc);
+    uint64_t npc = 0, nsp = 0, nrbp = 0;
+    bool ok = false, end = false, fp = false;
+    uint64_t look = f->pc - (at_call ? 1 : 0);
+    if (have_cur && (f->signal_frame || has_fde(&c, look))) {
+      int r = unw_step(&cur);
+      if (r > 0) {
+        npc = cur_reg(&cur, UNW_X86_64_RIP);
+        nsp = cur_reg(&cur, UNW_X86_64_RSP);
+        nrbp = cur_reg(&cur, UNW_X86_64_RBP);
+        ok = true;
+      } else if (r == 0) {
+        /* Outermost frame (return address undefined): the CFA is known. */
+        uint64_t cfa = cur_reg(&cur, UNW_X86_64_RSP);
+        if (cfa > sp)
+          f->cfa = cfa;
+        end = true;
+      }
+    }
+    if (!ok && !end)
+      ok = fp = fp_step(p, f->pc, look, sp, rbp, &npc, &nsp, &nrbp);
+    if (!ok)
+      break;
+    f->cfa = nsp;
+    if (nsp <= sp && !f->signal_frame)
+      break; /* the CFA does not increase: corrupt stack */
+    if (npc == 0 || k == max)
+      break;
+    sse_frame *g = &out[k++];
+    memset(g, 0, sizeof *g);
+    g->pc = npc;
+    g->fp_fallback = fp;
+    at_call = !f->signal_frame;
+    sp = nsp;
+    rbp = nrbp;
+    if (fp) {
+      /* Restart libunwind from the caller's registers (the callee-saved
+       * ones other than rbp are kept: all we know). */
+      c.regs.rip = npc;
+      c.regs.rsp = nsp;
+      c.regs.rbp = nrbp;
+      have_cur = unw_init_remote(&cur, up->as, &c) == 0;
+    }
+  }
+  *n = k;
+  t_cur = saved;
+  return SSE_OK;
+}
+
+sse_err sse__backtrace(sse_thread *t, sse_frame *frames, size_t max, size_t *n) {
+  size_t k = 0;
+  sse_err rc = walk(t, frames, max, max, &k);
+  for (size_t i = 0; i < k; i++) {
+    sse_frame *f = &frames[i];
+    /* gdb's get_frame_address_in_block: pc-1 for a caller frame, unless it
+     * is a signal trampoline or was interrupted by a signal. */
+    bool prev = i > 0 && !f->signal_frame && !frames[i - 1].signal_frame;
+    uint64_t look = prev ? f->pc - 1 : f->pc;
+    sse__run_fill_location(t->proc, look, &f->loc);
+    f->loc.pc = f->pc;
+    if (f->loc.function != NULL)
+      f->loc.offset += f->pc - look;
+  }
+  if (n != NULL)
+    *n = k;
+  return rc;
+}
+
+sse_err sse__unwind_caller(sse_thread *t, uint64_t *ret_pc, uint64_t *cfa) {
+  sse_frame f[2];
+  size_t k = 0;
+  sse_err rc = walk(t, f, 2, 1, &k);
+  if (rc != SSE_OK)
+    return rc;
+  if (k < 2 || f[0].cfa == 0)
+    return SSE_E_NOTFOUND;
+  if (ret_pc != NULL)
+    *ret_pc = f[1].pc;
+  if (cfa != NULL)
+    *cfa = f[0].cfa;
+  return SSE_OK;
+}
+
+sse_err sse__unwind_cfa(sse_thread *t, uint64_t *cfa) {
+  sse_frame f[2];
+  size_t k = 0;
+  sse_err rc = walk(t, f, 2, 1, &k);
+  if (rc != SSE_OK)
+    return rc;
+  if (k < 1 || f[0].cfa == 0)
+    return SSE_E_NOTFOUND;
+  *cfa = f[0].cfa;
+  return SSE_OK;
+}
+
+sse_err sse__xmm0(sse_thread *t, uint64_t *out) {
+  if (t == NULL || out == NULL)
+    return SSE_E_INVAL;
+  struct user_fpregs_struct fp;
+  if (ptrace(PTRACE_GETFPREGS, t->tid, NULL, &fp) != 0)
+    return err_of(-errno);
+  *out = (uint64_t)fp.xmm_space[0] | (uint64_t)fp.xmm_space[1] << 32;
+  return SSE_OK;
+}
