@@ -137,12 +137,13 @@ targets-all: $(TARGETS) $(SYMTAB_TARGETS) $(JIT_TARGETS)
 # ------------------------------------------------------------ tests
 TEST_CFLAGS := -DTARGETS_DIR='"$(abspath $(TBUILD))"' \
 	-DORACLE_SCRIPT_PATH='"$(abspath tests/oracle/gdb_steps.py)"' \
-	-DSSE_SRCDIR='"$(abspath .)"' -Itests/oracle -Isrc/agent
+	-DSSE_SRCDIR='"$(abspath .)"' -Itests/oracle -Isrc/agent -Isrc/symtab
 
-$(BUILD)/tests/test_%: tests/unit/test_%.c tests/oracle/oracle.c \
+$(BUILD)/tests/test_%: tests/unit/test_%.c tests/oracle/oracle.c tests/oracle/cr_tsan_shim.c \
 		tests/unit/testutil.h $(BUILD)/libsse.a $(BUILD)/libsseagent.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(BASE_CFLAGS) $(TEST_CFLAGS) -o $@ $< tests/oracle/oracle.c \
+		tests/oracle/cr_tsan_shim.c \
 		$(BUILD)/libsse.a $(BUILD)/libsseagent.a $(LIBS) \
 		$(shell pkg-config --libs criterion 2>/dev/null)
 

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <sys/user.h>
 
 #include "sse.h"
 
@@ -31,6 +32,10 @@ struct sse_thread {
                             yet acted on */
   int pending_status;
   int deliver_sig;       /* signal to pass on the next resume */
+  /* Registers cached for the current stop: one PTRACE_GETREGS per stop,
+   * dropped on every resume. */
+  bool regs_valid;
+  struct user_regs_struct regs;
   bool report_sig;       /* deliver_sig has not been reported to the user */
   bool pending_bp;       /* stopped at a breakpoint while others were being
                             stopped; reported on the next resume */
@@ -174,7 +179,9 @@ struct sse_process {
 typedef struct sse__cmd {
   void (*fn)(void *);
   void *arg;
-  bool done;
+  _Atomic bool done;
+  bool ran;            /* false: the engine shut down before running it */
+  pthread_cond_t cond; /* signalled when done: wakes only this caller */
   struct sse__cmd *next;
 } sse__cmd;
 
@@ -190,7 +197,9 @@ struct sse_engine {
   pthread_t tracer;
   _Atomic pid_t tracer_tid;
   pthread_mutex_t lock;     /* command queue, `done` flags, process list */
-  pthread_cond_t cond;      /* a command finished / a process stopped */
+  pthread_cond_t cond;      /* the tracer thread stopped */
+  pthread_cond_t op_cond;   /* a command on some process reported a stop */
+  int op_waiters;           /* callers blocked on op_cond */
   sse__cmd *q_head, *q_tail;
   bool shutting_down;
   bool stopped;             /* tracer thread has exited its loop */
@@ -226,6 +235,8 @@ void sse__sig_register_waiter(pid_t tid);
 void sse__sig_unregister_waiter(pid_t tid);
 
 /* ---- engine/run.c */
+int sse__thread_getregs(sse_thread *t, struct user_regs_struct *r);
+int sse__thread_setregs(sse_thread *t, const struct user_regs_struct *r);
 void sse__run_handle_status(sse_engine *e, pid_t tid, int status);
 sse_err sse__run_start(sse_process *p, sse__op_kind kind, sse_thread *thr,
                        const sse_step_frame *frame);

@@ -64,11 +64,19 @@ static sse_err wait_seq(sse_process *p, uint64_t seq, sse_stop *stop) {
       sse__engine_iterate_nested(e);
     }
   }
+  /* SIGCHLD blocked while waiting: see sse__engine_call. */
+  sigset_t chld, old;
+  sigemptyset(&chld);
+  sigaddset(&chld, SIGCHLD);
+  pthread_sigmask(SIG_BLOCK, &chld, &old);
   pthread_mutex_lock(&e->lock);
+  e->op_waiters++;
   while (p->ops_finished < seq && !p->exited && !e->stopped)
-    pthread_cond_wait(&e->cond, &e->lock);
+    pthread_cond_wait(&e->op_cond, &e->lock);
+  e->op_waiters--;
   if (stop) *stop = p->last_stop;
   pthread_mutex_unlock(&e->lock);
+  pthread_sigmask(SIG_SETMASK, &old, NULL);
   return SSE_OK;
 }
 
@@ -231,10 +239,10 @@ static void do_regs(void *arg) {
   int rc;
   if (r->set) {
     memcpy(&u, r->regs, sizeof u);
-    rc = sse__pt_setregs(r->t->tid, &u);
+    rc = sse__thread_setregs(r->t, &u);
     sse__mem_invalidate(r->t->proc);
   } else {
-    rc = sse__pt_getregs(r->t->tid, &u);
+    rc = sse__thread_getregs(r->t, &u);
     if (rc == 0) memcpy(r->regs, &u, sizeof u);
   }
   if (rc) r->err = rc == -ESRCH ? SSE_E_NOTHREAD : SSE_E_SYS;

@@ -177,7 +177,8 @@ static void drain(sse_engine *e) {
     c->fn(c->arg);
     pthread_mutex_lock(&e->lock);
     c->done = true;
-    pthread_cond_broadcast(&e->cond);
+    c->ran = true;
+    pthread_cond_signal(&c->cond);
     pthread_mutex_unlock(&e->lock);
   }
 }
@@ -215,7 +216,14 @@ static void *tracer_main(void *arg) {
   sse__sig_unregister_waiter(me);
   pthread_mutex_lock(&e->lock);
   e->stopped = true;
+  /* Commands queued after the last drain will not run. */
+  for (sse__cmd *c = e->q_head; c; c = c->next) {
+    c->done = true;
+    pthread_cond_signal(&c->cond);
+  }
+  e->q_head = e->q_tail = NULL;
   pthread_cond_broadcast(&e->cond);
+  pthread_cond_broadcast(&e->op_cond);
   pthread_mutex_unlock(&e->lock);
   return NULL;
 }
@@ -228,9 +236,20 @@ sse_err sse__engine_call(sse_engine *e, void (*fn)(void *), void *arg) {
     return SSE_OK;
   }
   sse__cmd c = {.fn = fn, .arg = arg};
+  pthread_cond_init(&c.cond, NULL);
+  /* While this thread waits inside the library it blocks SIGCHLD, so the
+   * kernel does not pick it to run the handler for every ptrace stop the
+   * command causes (each would interrupt the wait and be forwarded to the
+   * tracer for nothing). Other threads of the program still take it. */
+  sigset_t chld, old;
+  sigemptyset(&chld);
+  sigaddset(&chld, SIGCHLD);
+  pthread_sigmask(SIG_BLOCK, &chld, &old);
   pthread_mutex_lock(&e->lock);
   if (e->stopped) {
     pthread_mutex_unlock(&e->lock);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    pthread_cond_destroy(&c.cond);
     return SSE_E_SHUTDOWN;
   }
   if (e->q_tail)
@@ -242,9 +261,18 @@ sse_err sse__engine_call(sse_engine *e, void (*fn)(void *), void *arg) {
    * sigsuspend() it stays pending (SIGCHLD is blocked there) and the
    * sigsuspend() returns at once. */
   pthread_kill(e->tracer, SIGCHLD);
-  while (!c.done) pthread_cond_wait(&e->cond, &e->lock);
   pthread_mutex_unlock(&e->lock);
-  return SSE_OK;
+  /* Most delegates take microseconds (a read, a single-step): wait for a
+   * moment on the flag before sleeping on the condition, which saves the
+   * wake-up of a sleeping thread on the way back. */
+  for (int i = 0; i < 4000 && !atomic_load_explicit(&c.done, memory_order_acquire); i++)
+    __builtin_ia32_pause();
+  pthread_mutex_lock(&e->lock);
+  while (!c.done) pthread_cond_wait(&c.cond, &e->lock);
+  pthread_mutex_unlock(&e->lock);
+  pthread_sigmask(SIG_SETMASK, &old, NULL);
+  pthread_cond_destroy(&c.cond);
+  return c.ran ? SSE_OK : SSE_E_SHUTDOWN;
 }
 
 sse_err sse_call(sse_engine *e, void (*fn)(void *arg), void *arg) {
@@ -252,9 +280,11 @@ sse_err sse_call(sse_engine *e, void (*fn)(void *arg), void *arg) {
   return sse__engine_call(e, fn, arg);
 }
 
+/* A command reported its stop: wake the callers blocked on one, if any
+ * (a broadcast with nobody waiting costs nothing but the lock). */
 void sse__engine_wake_waiters(sse_engine *e) {
   pthread_mutex_lock(&e->lock);
-  pthread_cond_broadcast(&e->cond);
+  if (e->op_waiters) pthread_cond_broadcast(&e->op_cond);
   pthread_mutex_unlock(&e->lock);
 }
 
@@ -275,6 +305,7 @@ sse_err sse_engine_new(const sse_engine_options *opts, sse_engine **out) {
   pthread_mutex_init(&e->strings->lock, NULL);
   pthread_mutex_init(&e->lock, NULL);
   pthread_cond_init(&e->cond, NULL);
+  pthread_cond_init(&e->op_cond, NULL);
   e->next_sub_id = 1;
   sig_install();
   /* The tracer thread inherits this mask: SIGCHLD blocked from its first
@@ -322,6 +353,7 @@ void sse_engine_free(sse_engine *e) {
   sse__modcache_free(e->modcache);
   strtab_free(e->strings);
   pthread_cond_destroy(&e->cond);
+  pthread_cond_destroy(&e->op_cond);
   pthread_mutex_destroy(&e->lock);
   free(e);
   sig_uninstall();

@@ -19,6 +19,7 @@
 #include "ptrace/debugregs.h"
 #include "ptrace/ptrace.h"
 #include "symtab/symtab.h"
+#include "symtab/unwind.h"
 
 /* gdb's default `handle` table: these pass silently, everything else stops. */
 static const int quiet_signals[] = {SIGALRM,   SIGURG,  SIGCHLD, SIGWINCH,
@@ -94,6 +95,7 @@ void sse__proc_destroy(sse_process *p) {
     free(s);
   }
   sse__mem_free(p);
+  sse__unwind_forget(p);
   if (p->symtab) sse__symtab_free(p->symtab);
   pthread_cond_destroy(&p->cond);
   free(p);

@@ -26,6 +26,7 @@
 #include "ptrace/debugregs.h"
 #include "ptrace/ptrace.h"
 #include "symtab/symtab.h"
+#include "symtab/unwind.h"
 
 static void step_loop(sse_process *p);
 static void end_op(sse_process *p, sse_stop_reason why, sse_thread *t,
@@ -35,8 +36,29 @@ static bool step_decide_location(sse_process *p, uint64_t pc, uint64_t sp);
 
 /* ------------------------------------------------------------ helpers */
 
+int sse__thread_getregs(sse_thread *t, struct user_regs_struct *r) {
+  if (!t->regs_valid) {
+    int rc = sse__pt_getregs(t->tid, &t->regs);
+    if (rc) return rc;
+    t->regs_valid = true;
+  }
+  *r = t->regs;
+  return 0;
+}
+
+int sse__thread_setregs(sse_thread *t, const struct user_regs_struct *r) {
+  int rc = sse__pt_setregs(t->tid, r);
+  t->regs_valid = rc == 0;
+  if (rc == 0) t->regs = *r;
+  return rc;
+}
+
+/* Zeroed on failure (a thread that vanished), so callers need no check
+ * for the pc they then compare. */
 static int getregs(sse_thread *t, struct user_regs_struct *r) {
-  return sse__pt_getregs(t->tid, r);
+  int rc = sse__thread_getregs(t, r);
+  if (rc) memset(r, 0, sizeof *r);
+  return rc;
 }
 
 static uint64_t thread_pc(sse_thread *t) {
@@ -48,12 +70,13 @@ static void set_pc(sse_thread *t, uint64_t pc) {
   struct user_regs_struct r;
   if (getregs(t, &r) == 0) {
     r.rip = pc;
-    sse__pt_setregs(t->tid, &r);
+    sse__thread_setregs(t, &r);
   }
 }
 
 static void mark_running(sse_thread *t) {
   t->state = SSE__T_RUNNING;
+  t->regs_valid = false;
   sse__mem_invalidate(t->proc);
 }
 
@@ -407,6 +430,7 @@ static void on_exec(sse_thread *t) {
   sse__bp_exec_reset(p);
   /* The /proc/PID/mem file we hold points at the old address space. */
   sse__mem_free(p);
+  sse__unwind_flush(p);
   sse__proc_symbols_changed(p);
   if (sse__ev_wanted(e, SSE_EV_EXEC)) {
     sse_event ev;
@@ -972,7 +996,9 @@ static void step_loop(sse_process *p) {
       if (!handle_signal(t, sig, true)) return;
       continue; /* the signal is delivered with the next step */
     }
-    {
+    /* A SIGTRAP after stepping an ordinary instruction is the step's own
+     * trap; only a trapping instruction (int3, int) needs a closer look. */
+    if (in.kind == SSE__INSN_SYSCALL || in.kind == SSE__INSN_INVALID) {
       siginfo_t si;
       if (sse__pt_getsiginfo(t->tid, &si) == 0 && si.si_code == SI_KERNEL) {
         /* Executed an int3: ours (the pc lands after it) or the

@@ -7,6 +7,7 @@
 
 #include "internal.h"
 #include "symtab/symtab.h"
+#include "symtab/unwind.h"
 
 struct sse__symtab *sse__proc_symtab(sse_process *p) {
   if (p->exited) return p->symtab;
@@ -32,6 +33,7 @@ void sse__proc_symbols_changed(sse_process *p) {
   struct sse__symtab *st = sse__proc_symtab(p);
   if (!st) return;
   int changed = sse__symtab_refresh(st);
+  if (changed != 0) sse__unwind_flush(p);
   rbrk_setup(p);
   sse__bp_resolve_pending(p);
   if (changed > 0 && sse__ev_wanted(p->engine, SSE_EV_MODULES_CHANGED)) {

@@ -21,6 +21,8 @@
 
 typedef struct sse__memcache {
   uint64_t gen;
+  uint64_t miss_gen; /* generation the miss count belongs to */
+  unsigned misses;
   int memfd;
   struct {
     uint64_t base;
@@ -132,6 +134,19 @@ sse_err sse__mem_read(sse_process *p, uint64_t addr, void *buf, size_t len,
     size_t n = PAGE - off;
     if (n > len - got) n = len - got;
     if (c->pages[slot].gen != c->gen || c->pages[slot].base != base) {
+      /* The first small read of a stop (the step loop's look at the next
+       * instruction) reads just its bytes; pages are filled once reads
+       * repeat (a backtrace, a memory view). */
+      if (c->miss_gen != c->gen) {
+        c->miss_gen = c->gen;
+        c->misses = 0;
+      }
+      if (c->misses++ == 0 && len - got <= 64) {
+        size_t d = 0;
+        err = sse__mem_read_raw(p, a, out + got, len - got, &d);
+        got += d;
+        break;
+      }
       size_t pg = 0;
       if (sse__mem_read_raw(p, base, c->pages[slot].data, PAGE, &pg) !=
           SSE_OK) {

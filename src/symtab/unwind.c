@@ -345,7 +345,7 @@ static sse_err walk(sse_thread *t, sse_frame *out, size_t max, size_t steps, siz
   if (up == NULL)
     return SSE_E_NOMEM;
   uctx c = {.up = up, .p = p};
-  int rc = sse__pt_getregs(t->tid, &c.regs);
+  int rc = sse__thread_getregs(t, &c.regs);
   if (rc < 0)
     return err_of(rc);
   uctx *saved = t_cur;

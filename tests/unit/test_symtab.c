@@ -490,12 +490,13 @@ Test(symtab, debug_file_directory, .timeout = 30) {
   cr_assert(mkdtemp(dir) != NULL);
   char cmd[4096];
   snprintf(cmd, sizeof cmd,
-           "set -e; cd %s; cp '%s/%s' prog.full; "
+           "set -e; cd %s; cp '%s%s%s' prog.full; "
            "id=$(readelf -n prog.full | awk '/Build ID/{print $3}'); "
            "mkdir -p .build-id/${id%%${id#??}}; "
            "objcopy --only-keep-debug prog.full .build-id/${id%%${id#??}}/${id#??}.debug; "
            "strip --strip-all -o prog prog.full; rm prog.full; echo ok",
-           dir, getcwd((char[PATH_MAX]){0}, PATH_MAX), target());
+           dir, target()[0] == '/' ? "" : getcwd((char[PATH_MAX]){0}, PATH_MAX),
+           target()[0] == '/' ? "" : "/", target());
   char *out = run(cmd);
   cr_assert(strstr(out, "ok") != NULL, "%s", out);
   free(out);
