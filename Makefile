@@ -85,7 +85,7 @@ endif
 endif
 endif
 
-$(BUILD)/obj/%.o: %.c $(wildcard include/*.h src/*.h src/*/*.h) | $(DEPS_STAMP)
+$(BUILD)/obj/%.o: %.c $(wildcard include/*.h src/*.h src/*/*.h demo/*.h) | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(BASE_CFLAGS) -c -o $@ $<
 
@@ -128,9 +128,11 @@ $(TBUILD)/symtab_target_clang: tests/targets/symtab_target.c | $(TBUILD)
 	clang -g -O0 -o $@ $<
 
 JIT_TARGETS := $(TBUILD)/jit_agent_target $(TBUILD)/jit_agent_stress
-$(JIT_TARGETS): $(TBUILD)/%: tests/targets/%.c $(BUILD)/libsseagent.a | $(TBUILD)
-	$(CC) -g -O0 -fno-omit-frame-pointer -Isrc/agent -o $@ $< \
-		$(BUILD)/libsseagent.a -lpthread
+# Traced programs get the agent built with their own flags (never the
+# debugger's sanitizers).
+$(JIT_TARGETS): $(TBUILD)/%: tests/targets/%.c src/agent/agent.c src/agent/sse_agent.h | $(TBUILD)
+	$(CC) -g -O0 -fno-omit-frame-pointer -pthread -Isrc/agent -o $@ $< \
+		src/agent/agent.c
 
 targets-all: $(TARGETS) $(SYMTAB_TARGETS) $(JIT_TARGETS)
 

@@ -1,0 +1,165 @@
+/* demo.h — shared state of ssedemo, the command-line stepper.
+ *
+ *   ssedemo.c   main: options, the prompt (readline), Ctrl-C, the session
+ *   commands.c  the command table and every command
+ *   output.c    printing stops, locations, source lines, JSON
+ *   elfsyms.c   the program's ELF symbol table (completion, `watch VAR`)
+ */
+#ifndef SSEDEMO_H
+#define SSEDEMO_H
+
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+#include "sse.h"
+
+/* A breakpoint as the user numbers it. It outlives a process: `run` again
+ * re-inserts every one of them into the new process. */
+typedef struct demo_bp {
+  int num;        /* user's number: 1, 2, ... */
+  int lib_id;     /* id in the current process; 0 when not inserted */
+  char *spec;     /* "main", "file.c:12", "*0x401000", "*(int*)0x..." */
+  bool enabled;
+  bool temporary; /* tbreak */
+  bool watch;     /* watchpoint: watch_addr/watch_len */
+  bool deleted;
+  uint64_t watch_addr;
+  int watch_len;
+  uint64_t watch_old;
+} demo_bp;
+
+typedef struct demo {
+  sse_engine *eng;
+  sse_process *proc; /* NULL before the first spawn */
+  sse_thread *cur;   /* the selected thread */
+  bool started;      /* `run`/`starti` was given (spawned process only) */
+  bool attached;     /* -p PID */
+  bool json, batch, interactive;
+  char **argv;       /* the program and its arguments */
+  pid_t attach_pid;
+
+  sse_stop last;     /* the last stop reported */
+  bool have_last;
+  int frame;         /* the selected frame (0 = innermost) */
+  sse_frame frames[64];
+  size_t nframes;    /* frames of the selected thread at the last stop */
+
+  /* breakpoints */
+  demo_bp *bps;
+  int nbps, capbps, next_bp;
+
+  /* thread numbers: gdb numbers threads 1, 2, ... in order of appearance */
+  pid_t tids[1024];
+  int ntids;
+
+  /* list: the next line to show */
+  char list_file[4096];
+  int list_next;
+  /* x: where the next `x` starts */
+  uint64_t x_next;
+  char x_fmt, x_unit;
+
+  /* function names of the program (for completion) */
+  char **funcs;
+  size_t nfuncs;
+} demo;
+
+extern demo D;
+
+/* ---- output.c */
+void out_lock(void);
+void out_unlock(void);
+/* Human text (one or more lines). In --json each line becomes
+ * {"event":"output","text":...}. */
+void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* One-line error: text "msg" or {"event":"error","message":...}. */
+void err_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* A small JSON writer: builds one object in a buffer, prints it. */
+typedef struct jbuf {
+  char *s;
+  size_t len, cap;
+  bool first;
+} jbuf;
+void jb_begin(jbuf *b, const char *event);
+void jb_str(jbuf *b, const char *key, const char *val); /* NULL → null */
+void jb_int(jbuf *b, const char *key, long long v);
+void jb_hex(jbuf *b, const char *key, uint64_t v);
+void jb_bool(jbuf *b, const char *key, bool v);
+void jb_raw(jbuf *b, const char *key, const char *json); /* a value */
+void jb_end_print(jbuf *b);                             /* prints and frees */
+/* Append a JSON string literal (quoted, escaped) to b. */
+void jb_append_quoted(jbuf *b, const char *s);
+void jb_append(jbuf *b, const char *s, size_t n);
+
+/* The source line text of file:line (NULL when unreadable). Static buffer. */
+const char *source_line(const char *file, int line);
+int source_line_count(const char *file);
+const char *base_name(const char *path);
+
+/* Print a stop the way gdb does (or as JSON). prev: the stop before it (for
+ * "same function: print only the source line"); may be NULL. */
+enum { STOP_LINE = 0, STOP_INSN = 1, STOP_FULL = 2 };
+void print_stop(const sse_stop *s, const sse_stop *prev, int style);
+/* "func () at file:line" / "0x... in func () from module" */
+void format_location(char *buf, size_t n, const sse_location *loc, bool with_pc);
+void print_source_line(const char *file, int line, uint64_t pc, bool with_pc);
+/* Print frame i of the saved backtrace: "#i  ..." */
+void print_frame_line(size_t i, const sse_frame *f);
+void print_backtrace_json(const sse_frame *f, size_t n);
+/* Events from the library (tracer thread). */
+void on_event(const sse_event *ev, void *user);
+/* The process whose events are printed (read on the tracer thread). */
+extern _Atomic(sse_process *) event_proc;
+const char *signal_name(int signo);
+/* gdb-style thread numbers (1, 2, ...) in order of appearance. */
+int thread_number(pid_t tid);
+pid_t thread_by_number(int num);
+void thread_numbers_reset(void);
+/* "<main+4>" or "" */
+void symbolize(uint64_t addr, char *buf, size_t n);
+
+/* ---- commands.c */
+typedef void (*cmd_fn)(char *args, int from_tty);
+typedef struct command {
+  const char *name;
+  int min_abbrev;      /* shortest prefix accepted ("b" for break: 1) */
+  const char *aliases; /* extra exact names, comma separated, or NULL */
+  cmd_fn fn;
+  bool repeat;         /* an empty line repeats it */
+  bool complete_funcs; /* its argument is a location: complete functions */
+  const char *help;    /* first line: usage; then the description */
+} command;
+extern const command commands[];
+extern const size_t ncommands;
+const command *find_command(const char *word, bool *ambiguous);
+/* Run one command line. Returns false when the session should end. */
+bool execute_line(const char *line);
+bool quit_requested(void);
+void demo_shutdown(void);
+
+/* ---- ssedemo.c: running the target with Ctrl-C support */
+/* Resume with the given async starter and wait for the stop. */
+sse_err run_async(sse_err (*start)(void *), void *arg, sse_stop *stop);
+bool interrupt_pending(void);
+
+/* ---- elfsyms.c */
+/* Load FUNC and OBJECT symbols of the program file. */
+void elfsyms_load(const char *path);
+/* Look up a symbol by name: its link-time value and size, whether the ELF
+ * is position-independent (ET_DYN). */
+bool elfsyms_find(const char *name, uint64_t *value, uint64_t *size,
+                  bool *is_func, bool *pie);
+/* Load address of the program's ELF (for PIE), from /proc/PID/maps. */
+uint64_t program_load_base(pid_t pid, const char *path);
+/* " <var+off>" when addr is inside one of the program's data objects. */
+bool elfsyms_object_at(uint64_t addr, pid_t pid, char *buf, size_t n);
+/* Sorted unique function names for completion. */
+extern char **elf_func_names;
+extern size_t elf_nfunc_names;
+
+#endif

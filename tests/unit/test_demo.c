@@ -1,0 +1,545 @@
+/* test_demo.c — ssedemo driven as a person would use it.
+ *
+ * Interactive tests run ssedemo in a real terminal under tmux (a private
+ * tmux server per test: -S SOCKET), type with send-keys and read the screen
+ * with capture-pane. Waiting is on the terminal's screen, polled a bounded
+ * number of times (never on the target). Each session is wrapped in
+ * `timeout -s KILL` so that nothing outlives a test that was killed, and the
+ * server is killed on every exit path (the suite's .fini).
+ *
+ * Non-interactive tests run `ssedemo --batch [--json] -ex ... / -x FILE` and
+ * check the output: with --json every line must be a valid JSON object. */
+#define _GNU_SOURCE
+#include <criterion/criterion.h>
+#include <ctype.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#ifndef TARGETS_DIR
+#define TARGETS_DIR "build/targets"
+#endif
+
+/* ------------------------------------------------------------ paths */
+
+static const char *targets_dir(void) {
+  const char *d = getenv("SSE_TARGETS_DIR");
+  return d && *d ? d : TARGETS_DIR;
+}
+static char *tgt(const char *name) {
+  char *s;
+  cr_assert(asprintf(&s, "%s/%s", targets_dir(), name) > 0);
+  return s;
+}
+static char *demo_bin(void) {
+  char *s;
+  cr_assert(asprintf(&s, "%s/../ssedemo", targets_dir()) > 0);
+  cr_assert(access(s, X_OK) == 0, "ssedemo not built: %s", s);
+  return s;
+}
+
+/* Run a shell command, collect its stdout (stderr too when merge); return
+ * its exit status. */
+static int run_capture(const char *cmd, char **out) {
+  FILE *f = popen(cmd, "r");
+  cr_assert(f, "popen %s", cmd);
+  size_t cap = 4096, len = 0;
+  char *buf = malloc(cap);
+  size_t r;
+  while ((r = fread(buf + len, 1, cap - len - 1, f)) > 0) {
+    len += r;
+    if (cap - len < 1024) buf = realloc(buf, cap *= 2);
+  }
+  buf[len] = 0;
+  int st = pclose(f);
+  *out = buf;
+  return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+/* ------------------------------------------------------------ tmux */
+
+static char g_sock[128]; /* the private tmux server's socket (tmux -S) */
+
+static void tmux_cleanup(void) {
+  if (!g_sock[0]) return;
+  char cmd[320];
+  snprintf(cmd, sizeof cmd, "tmux -S %s kill-server >/dev/null 2>&1", g_sock);
+  int r = system(cmd);
+  (void)r;
+  unlink(g_sock);
+  g_sock[0] = 0;
+}
+
+static void tmux_start(const char *args) {
+  static int counter;
+  if (system("tmux -V >/dev/null 2>&1") != 0)
+    cr_skip_test("tmux is not installed (apt-get install tmux)");
+  const char *tmp = getenv("TMPDIR");
+  snprintf(g_sock, sizeof g_sock, "%s/ssedemo-test-%d-%d.tmux",
+           tmp && *tmp ? tmp : "/tmp", (int)getpid(), ++counter);
+  char *cmd;
+  cr_assert(asprintf(&cmd,
+                     "tmux -S %s -f /dev/null new-session -d -s s -x 120 -y 40 "
+                     "'exec timeout -s KILL 60 %s %s' >/dev/null 2>&1",
+                     g_sock, demo_bin(), args) > 0);
+  int r = system(cmd);
+  free(cmd);
+  cr_assert_eq(r, 0, "tmux new-session failed (%d)", r);
+}
+
+/* The whole screen plus scrollback, tabs as spaces. */
+static char *screen(void) {
+  char *cmd, *out;
+  cr_assert(asprintf(&cmd, "tmux -S %s capture-pane -p -t s -S -500 2>/dev/null",
+                     g_sock) > 0);
+  run_capture(cmd, &out);
+  free(cmd);
+  return out;
+}
+
+static void keys(const char *k) { /* tmux key names: Enter, Up, C-c, Tab */
+  char *cmd;
+  cr_assert(asprintf(&cmd, "tmux -S %s send-keys -t s %s", g_sock, k) > 0);
+  int r = system(cmd);
+  free(cmd);
+  cr_assert_eq(r, 0);
+}
+
+static void type_text(const char *text) { /* literally, no Enter */
+  char *cmd;
+  cr_assert(asprintf(&cmd, "tmux -S %s send-keys -t s -l '%s'", g_sock, text) >
+            0);
+  int r = system(cmd);
+  free(cmd);
+  cr_assert_eq(r, 0);
+}
+
+static void type_line(const char *text) {
+  type_text(text);
+  keys("Enter");
+}
+
+static int count_of(const char *hay, const char *needle) {
+  int n = 0;
+  for (const char *p = hay; (p = strstr(p, needle)); p += strlen(needle)) n++;
+  return n;
+}
+
+/* A line of the screen that starts with `prefix` (a source line "51 ..."). */
+static int lines_starting(const char *scr, const char *prefix) {
+  int n = 0;
+  size_t pl = strlen(prefix);
+  for (const char *p = scr; p && *p;) {
+    if (!strncmp(p, prefix, pl)) n++;
+    p = strchr(p, '\n');
+    if (p) p++;
+  }
+  return n;
+}
+
+static void nap(void) {
+  struct timespec ts = {0, 50 * 1000 * 1000};
+  nanosleep(&ts, NULL);
+}
+
+/* Poll the screen until `needle` appears at least `times` times (or, with
+ * line_start, a line starts with it). Bounded: about 15 s. */
+static char *wait_screen(const char *needle, int times, bool line_start) {
+  char *s = NULL;
+  for (int i = 0; i < 300; i++) {
+    free(s);
+    s = screen();
+    int n = line_start ? lines_starting(s, needle) : count_of(s, needle);
+    if (n >= times) return s;
+    nap();
+  }
+  cr_assert_fail("waited for \"%s\" x%d; the screen:\n%s", needle, times, s);
+  return s;
+}
+
+static int prompts(void) {
+  char *s = screen();
+  int n = count_of(s, "(sse)");
+  free(s);
+  return n;
+}
+
+/* Type a command and wait for its output and the next prompt. */
+static char *command(const char *line, const char *expect, bool line_start) {
+  int before = prompts();
+  int exp_before = 0;
+  if (expect) {
+    char *s = screen();
+    exp_before = line_start ? lines_starting(s, expect) : count_of(s, expect);
+    free(s);
+  }
+  type_line(line);
+  if (expect) free(wait_screen(expect, exp_before + 1, line_start));
+  return wait_screen("(sse)", before + 1, false);
+}
+
+static void session_ended(void) {
+  char cmd[320];
+  snprintf(cmd, sizeof cmd, "tmux -S %s has-session -t s >/dev/null 2>&1",
+           g_sock);
+  for (int i = 0; i < 200; i++) {
+    if (system(cmd) != 0) return;
+    nap();
+  }
+  cr_assert_fail("ssedemo did not exit after quit");
+}
+
+TestSuite(demo, .fini = tmux_cleanup);
+
+/* ------------------------------------------------------------ tmux tests */
+
+Test(demo, break_run_next_history_repeat, .timeout = 60) {
+  char *prog = tgt("loops_calls");
+  tmux_start(prog);
+  free(wait_screen("(sse)", 1, false));
+  free(command("break main", "Breakpoint 1 at 0x", false));
+  char *s = command("run", "Breakpoint 1, main () at loops_calls.c:50", false);
+  cr_assert(lines_starting(s, "50 "), "source line 50 shown:\n%s", s);
+  free(s);
+  free(command("next", "51 ", true));
+  /* an empty line repeats `next` */
+  free(command("", "52 ", true));
+  /* Up recalls `next` from the history; Enter runs it */
+  int before = prompts();
+  keys("Up");
+  free(wait_screen("(sse) next", 2, false));
+  keys("Enter");
+  free(wait_screen("53 ", 1, true));
+  free(wait_screen("(sse)", before + 1, false));
+  /* a bad command: one line of error, the session goes on */
+  s = command("frobnicate 3", "Undefined command: \"frobnicate\"", false);
+  free(s);
+  s = command("info registers rip", "rip            0x", false);
+  cr_assert(strstr(s, "<main+"), "rip symbolized:\n%s", s);
+  free(s);
+  s = command("bt", "#0  main () at loops_calls.c:53", false);
+  free(s);
+  type_line("quit");
+  session_ended();
+  free(prog);
+}
+
+Test(demo, ctrl_c_interrupts_a_running_continue, .timeout = 60) {
+  char *prog = tgt("long_loop");
+  char *args;
+  cr_assert(asprintf(&args, "%s 1000000000000", prog) > 0);
+  tmux_start(args);
+  free(wait_screen("(sse)", 1, false));
+  int before = prompts();
+  type_line("run");
+  free(wait_screen("Starting program:", 1, false));
+  /* the prompt must not come back on its own: the loop runs for hours */
+  for (int i = 0; i < 6; i++) nap();
+  cr_assert_eq(prompts(), before, "the program stopped by itself?");
+  keys("C-c");
+  char *s = wait_screen("(sse)", before + 1, false);
+  cr_assert(strstr(s, "Program received signal SIGINT") ||
+                strstr(s, "Interrupted."),
+            "stop reported:\n%s", s);
+  cr_assert(strstr(s, "spin () at long_loop.c:") ||
+                strstr(s, "in spin () at long_loop.c:"),
+            "location in spin:\n%s", s);
+  free(s);
+  /* the target is alive and stopped: backtrace and registers work */
+  free(command("bt", "in main () at long_loop.c:19", false));
+  free(command("info registers rip", "<spin+", false));
+  /* again, with `continue` */
+  before = prompts();
+  type_line("continue");
+  free(wait_screen("Continuing.", 1, false));
+  for (int i = 0; i < 4; i++) nap();
+  keys("C-c");
+  s = wait_screen("(sse)", before + 1, false);
+  cr_assert(count_of(s, "Program received signal SIGINT") +
+                    count_of(s, "Interrupted.") >= 2,
+            "second interrupt:\n%s", s);
+  free(s);
+  /* Ctrl-C at the prompt drops the line, ssedemo lives on */
+  type_text("some half-typed");
+  keys("C-c");
+  free(wait_screen("Quit", 1, false));
+  free(command("info threads", "\"long_loop\"", false));
+  free(command("kill", "killed]", false));
+  type_line("quit");
+  session_ended();
+  free(args);
+  free(prog);
+}
+
+Test(demo, tab_completes_commands_and_functions, .timeout = 60) {
+  char *prog = tgt("loops_calls");
+  tmux_start(prog);
+  free(wait_screen("(sse)", 1, false));
+  int before = prompts();
+  type_text("brea");
+  keys("Tab");
+  free(wait_screen("(sse) break", 1, false));
+  type_text("sum_sq");
+  keys("Tab");
+  free(wait_screen("(sse) break sum_squares", 1, false));
+  keys("Enter");
+  free(wait_screen("Breakpoint 1 at 0x", 1, false));
+  free(wait_screen("(sse)", before + 1, false));
+  char *s = command("r", "Breakpoint 1, sum_squares () at loops_calls.c:23",
+                    false);
+  free(s);
+  /* gdb abbreviations: n, s, fin, c */
+  free(command("n", "24 ", true));
+  free(command("s", "25 ", true));
+  free(command("s", "square () at loops_calls.c:11", false));
+  free(command("fin", "Run till exit from", false));
+  free(command("info b", "breakpoint already hit 1 time", false));
+  free(command("delete", NULL, false));
+  free(command("c", "exited with code 07]", false));
+  type_line("q");
+  session_ended();
+  free(prog);
+}
+
+/* ------------------------------------------------------------ JSON */
+
+/* A minimal JSON validator: returns the end of one value or NULL. */
+static const char *j_ws(const char *p) {
+  while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r') p++;
+  return p;
+}
+static const char *j_value(const char *p, int depth);
+static const char *j_string(const char *p) {
+  if (*p != '"') return NULL;
+  for (p++; *p && *p != '"'; p++) {
+    if ((unsigned char)*p < 0x20) return NULL;
+    if (*p == '\\') {
+      p++;
+      if (*p == 'u') {
+        for (int i = 1; i <= 4; i++)
+          if (!isxdigit((unsigned char)p[i])) return NULL;
+        p += 4;
+      } else if (!strchr("\"\\/bfnrt", *p) || !*p) {
+        return NULL;
+      }
+    }
+  }
+  return *p == '"' ? p + 1 : NULL;
+}
+static const char *j_value(const char *p, int depth) {
+  if (depth > 32) return NULL;
+  p = j_ws(p);
+  if (*p == '{' || *p == '[') {
+    char close = *p == '{' ? '}' : ']';
+    bool obj = *p == '{';
+    p = j_ws(p + 1);
+    if (*p == close) return p + 1;
+    for (;;) {
+      if (obj) {
+        p = j_string(j_ws(p));
+        if (!p) return NULL;
+        p = j_ws(p);
+        if (*p++ != ':') return NULL;
+      }
+      p = j_value(p, depth + 1);
+      if (!p) return NULL;
+      p = j_ws(p);
+      if (*p == ',') {
+        p++;
+        continue;
+      }
+      return *p == close ? p + 1 : NULL;
+    }
+  }
+  if (*p == '"') return j_string(p);
+  if (!strncmp(p, "true", 4)) return p + 4;
+  if (!strncmp(p, "false", 5)) return p + 5;
+  if (!strncmp(p, "null", 4)) return p + 4;
+  if (*p == '-' || isdigit((unsigned char)*p)) {
+    char *end;
+    strtod(p, &end);
+    return end > p ? end : NULL;
+  }
+  return NULL;
+}
+static bool json_object_line(const char *line) {
+  const char *p = j_ws(line);
+  if (*p != '{') return false;
+  p = j_value(p, 0);
+  return p && !*j_ws(p);
+}
+
+Test(demo, batch_json_lines_are_valid_and_complete, .timeout = 60) {
+  char *prog = tgt("loops_calls"), *cmd, *out;
+  cr_assert(asprintf(&cmd,
+                     "%s --batch --json -ex 'break square' -ex run -ex bt "
+                     "-ex next -ex step -ex finish -ex 'info registers rip' "
+                     "-ex 'no-such-command' -ex 'x/2xw $sp' -ex delete "
+                     "-ex continue %s",
+                     demo_bin(), prog) > 0);
+  int rc = run_capture(cmd, &out);
+  cr_assert_eq(rc, 0, "exit %d:\n%s", rc, out);
+  int stops = 0, bts = 0, exits = 0, errors = 0;
+  char *save, *line;
+  for (line = strtok_r(out, "\n", &save); line;
+       line = strtok_r(NULL, "\n", &save)) {
+    cr_assert(json_object_line(line), "not a JSON object: %s", line);
+    if (strstr(line, "\"event\":\"stop\"")) {
+      stops++;
+      cr_assert(strstr(line, "\"reason\":\""), "%s", line);
+      cr_assert(strstr(line, "\"tid\":"), "%s", line);
+      if (strstr(line, "\"reason\":\"exited\"")) {
+        exits++;
+        cr_assert(strstr(line, "\"exit_code\":7"), "%s", line);
+        continue;
+      }
+      cr_assert(strstr(line, "\"pc\":\"0x"), "%s", line);
+      cr_assert(strstr(line, "\"function\":\""), "%s", line);
+      cr_assert(strstr(line, "\"file\":\"/"), "file absolute: %s", line);
+      cr_assert(strstr(line, "\"line\":"), "%s", line);
+    }
+    if (strstr(line, "\"event\":\"backtrace\"")) {
+      bts++;
+      cr_assert(strstr(line, "\"frames\":[{"), "%s", line);
+      cr_assert(strstr(line, "\"function\":\"square\""), "%s", line);
+      cr_assert(strstr(line, "\"function\":\"sum_squares\""), "%s", line);
+      cr_assert(strstr(line, "\"function\":\"main\""), "%s", line);
+    }
+    if (strstr(line, "\"event\":\"error\"")) errors++;
+  }
+  /* break, next, step? (step from square's line 12 stays in square),
+   * finish, exit */
+  cr_assert_geq(stops, 5, "stops: %d", stops);
+  cr_assert_eq(bts, 1);
+  cr_assert_eq(exits, 1);
+  cr_assert_eq(errors, 1, "the bad command is one error event");
+  free(out);
+  free(cmd);
+  free(prog);
+}
+
+Test(demo, json_strings_are_escaped_and_thread_events_reported,
+     .timeout = 60) {
+  char *prog = tgt("threads4"), *cmd, *out;
+  /* a command with quotes, backslashes and a tab comes back escaped */
+  cr_assert(asprintf(&cmd,
+                     "%s --batch --json -ex 'echo \"q\\b\tc\"' -ex run %s 5",
+                     demo_bin(), prog) > 0);
+  int rc = run_capture(cmd, &out);
+  cr_assert_eq(rc, 0, "exit %d:\n%s", rc, out);
+  int created = 0;
+  char *save, *line;
+  bool saw_cmd = false;
+  for (line = strtok_r(out, "\n", &save); line;
+       line = strtok_r(NULL, "\n", &save)) {
+    cr_assert(json_object_line(line), "not a JSON object: %s", line);
+    if (strstr(line, "\"event\":\"thread_created\"")) created++;
+    if (strstr(line, "\"command\":\"echo \\\"q\\\\b\\tc\\\"\"")) saw_cmd = true;
+  }
+  cr_assert(saw_cmd, "escaped command echo missing");
+  cr_assert_geq(created, 4, "4 threads created: %d", created);
+  free(out);
+  free(cmd);
+  free(prog);
+}
+
+/* ------------------------------------------------------------ scripts */
+
+Test(demo, x_file_runs_a_script, .timeout = 60) {
+  char path[] = "/tmp/ssedemo-test-XXXXXX";
+  int fd = mkstemp(path);
+  cr_assert(fd >= 0);
+  const char *script = "# a comment\n"
+                       "break add\n"
+                       "\n"
+                       "run\n"
+                       "bt 2\n"
+                       "until\n"
+                       "info breakpoints\n"
+                       "delete 1\n"
+                       "continue\n";
+  cr_assert_eq(write(fd, script, strlen(script)), (ssize_t)strlen(script));
+  close(fd);
+  char *prog = tgt("loops_calls"), *cmd, *out;
+  cr_assert(asprintf(&cmd, "%s --batch -x %s %s 2>&1", demo_bin(), path,
+                     prog) > 0);
+  int rc = run_capture(cmd, &out);
+  unlink(path);
+  cr_assert_eq(rc, 0, "exit %d:\n%s", rc, out);
+  cr_assert(strstr(out, "Breakpoint 1, add () at loops_calls.c:17"), "%s", out);
+  cr_assert(strstr(out, "#1  0x"), "%s", out);
+  cr_assert(strstr(out, "in sum_squares () at loops_calls.c:26"), "%s", out);
+  cr_assert(strstr(out, "18\t    return s;"), "until: next line\n%s", out);
+  cr_assert(strstr(out, "breakpoint already hit 1 time"), "%s", out);
+  cr_assert(strstr(out, "exited with code 07]"), "%s", out);
+  free(out);
+  free(cmd);
+  free(prog);
+}
+
+Test(demo, bad_program_is_a_clear_error, .timeout = 30) {
+  char *cmd, *out;
+  cr_assert(asprintf(&cmd, "%s --batch /nonexistent/prog 2>&1", demo_bin()) > 0);
+  int rc = run_capture(cmd, &out);
+  cr_assert_eq(rc, 1, "exit code %d", rc);
+  cr_assert(strstr(out, "/nonexistent/prog") &&
+                strstr(out, "No such file or directory"),
+            "%s", out);
+  free(out);
+  free(cmd);
+  /* not an executable */
+  cr_assert(asprintf(&cmd, "%s --batch /etc/hostname 2>&1", demo_bin()) > 0);
+  rc = run_capture(cmd, &out);
+  cr_assert_eq(rc, 1, "exit code %d: %s", rc, out);
+  free(out);
+  free(cmd);
+  /* a pid that does not exist */
+  cr_assert(asprintf(&cmd, "%s --batch -p 999999999 2>&1", demo_bin()) > 0);
+  rc = run_capture(cmd, &out);
+  cr_assert_eq(rc, 1, "exit code %d: %s", rc, out);
+  cr_assert(strstr(out, "attach"), "%s", out);
+  free(out);
+  free(cmd);
+}
+
+Test(demo, batch_session_text, .timeout = 60) {
+  char *prog = tgt("loops_calls"), *cmd, *out;
+  cr_assert(asprintf(&cmd,
+                     "%s --batch -ex 'break main' -ex run -ex next -ex step "
+                     "-ex 'step 3' -ex bt -ex up -ex 'info frame' -ex finish "
+                     "-ex 'x/3i $pc' -ex 'list sum_squares' -ex 'tbreak bump' "
+                     "-ex c -ex disassemble -ex 'watch global_acc' -ex c "
+                     "-ex 'info threads' -ex kill %s 2>&1",
+                     demo_bin(), prog) > 0);
+  int rc = run_capture(cmd, &out);
+  cr_assert_eq(rc, 0, "exit %d:\n%s", rc, out);
+  const char *want[] = {
+      "Breakpoint 1, main () at loops_calls.c:50",
+      "51\t    for (int round = 0; round < 6; round++) {",
+      /* step 3 from main:52: into sum_squares, 23, 24, 25: the last only */
+      "25\t        int sq = square(i);",
+      "#0  sum_squares () at loops_calls.c:25",
+      "#1  0x",
+      "Run till exit from #0",
+      "=> 0x",
+      "21\tstatic int sum_squares(int n)",
+      "Temporary breakpoint 2, bump () at loops_calls.c:45",
+      "Dump of assembler code for function bump:",
+      "End of assembler dump.",
+      "Hardware watchpoint 3: global_acc",
+      "Old value = 0",
+      "New value = 1",
+      "* 1    LWP",
+      "killed]",
+  };
+  for (size_t i = 0; i < sizeof want / sizeof *want; i++)
+    cr_assert(strstr(out, want[i]), "missing \"%s\" in:\n%s", want[i], out);
+  free(out);
+  free(cmd);
+  free(prog);
+}
