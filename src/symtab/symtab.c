@@ -282,6 +282,14 @@ static const sse__lrow *row_at(const sse__modentry *e, uint64_t rel, uint64_t *e
 
 /* ---- lookup ---- */
 
+typedef struct sects {
+  unsigned nplt;
+  uint64_t plt_lo[4], plt_hi[4];
+  uint64_t text_lo, text_hi;
+  uint64_t exec_hi;
+} sects;
+static void mod_sects(smod *m, sects *out);
+
 int sse__symtab_lookup(sse__symtab *st, uint64_t pc, sse__loc *out) {
   memset(out, 0, sizeof *out);
   pthread_mutex_lock(&st->mu);
@@ -296,8 +304,16 @@ int sse__symtab_lookup(sse__symtab *st, uint64_t pc, sse__loc *out) {
   if (e != NULL) {
     uint64_t rel = pc - m->ebias;
     const sse__fsym *f = func_at(e, rel);
+    if (f != NULL && f->size == 0) {
+      /* A symbol without a size (_fini, hand-written assembly) covers up
+       * to the next symbol, but never past the module's code: a data
+       * address is in no function. */
+      sects sc;
+      mod_sects(m, &sc);
+      if (sc.exec_hi && rel >= sc.exec_hi) f = NULL;
+    }
     if (f != NULL) {
-      out->function = f->name;
+      out->function = f->key ? f->key : f->name;
       out->func_lo = f->addr + m->ebias;
       out->func_hi = f->size ? out->func_lo + f->size : 0;
       out->offset = pc - out->func_lo;
@@ -606,11 +622,6 @@ int sse__symtab_line_addrs(sse__symtab *st, const char *file, int line, uint64_t
 
 /* ---- trampolines and the dynamic linker ---- */
 
-typedef struct sects {
-  unsigned nplt;
-  uint64_t plt_lo[4], plt_hi[4];
-  uint64_t text_lo, text_hi;
-} sects;
 
 static bool is_plt_name(const char *n) {
   return strcmp(n, ".plt") == 0 || strcmp(n, ".plt.sec") == 0 || strcmp(n, ".plt.got") == 0 ||
@@ -631,6 +642,8 @@ static void read_sects(Dwfl_Module *mod, sects *s) {
     GElf_Shdr sh;
     if (gelf_getshdr(scn, &sh) == NULL || !(sh.sh_flags & SHF_ALLOC) || sh.sh_size == 0)
       continue;
+    if ((sh.sh_flags & SHF_EXECINSTR) && sh.sh_addr + sh.sh_size > s->exec_hi)
+      s->exec_hi = sh.sh_addr + sh.sh_size;
     const char *n = elf_strptr(elf, shstrndx, sh.sh_name);
     if (n == NULL)
       continue;
@@ -656,6 +669,7 @@ static void mod_sects(smod *m, sects *out) {
     memcpy(out->plt_hi, e->plt_hi, sizeof out->plt_hi);
     out->text_lo = e->text_lo;
     out->text_hi = e->text_hi;
+    out->exec_hi = e->exec_hi;
     return;
   }
   read_sects(m->mod, out);
@@ -666,6 +680,7 @@ static void mod_sects(smod *m, sects *out) {
     memcpy(e->plt_hi, out->plt_hi, sizeof e->plt_hi);
     e->text_lo = out->text_lo;
     e->text_hi = out->text_hi;
+    e->exec_hi = out->exec_hi;
     atomic_store_explicit(&e->sect_state, 2, memory_order_release);
   }
 }

@@ -49,6 +49,7 @@ typedef struct sse__modentry {
   unsigned nplt;
   uint64_t plt_lo[4], plt_hi[4]; /* .plt, .plt.sec, .plt.got, .iplt */
   uint64_t text_lo, text_hi;     /* .text */
+  uint64_t exec_hi;              /* end of the last executable section */
 } sse__modentry;
 
 /* Find or create the entry of mod (keyed by build ID, else by path, size
