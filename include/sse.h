@@ -24,6 +24,10 @@
  *   own threads: that can steal the tracer's ptrace stops. Wait for your own
  *   children by pid. The library waits with __WNOTHREAD and never reaps
  *   children that the program forked from its own threads.
+ *   Every ptrace stop raises a SIGCHLD that the kernel hands to some thread
+ *   that does not block it; a program that blocks SIGCHLD in its own
+ *   threads saves that wake-up per stop (the tracer still gets every
+ *   event). Do not install SIGCHLD as SIG_IGN: that auto-reaps children.
  *
  * ERRORS
  *   Every fallible call returns an sse_err: 0 on success, a negative SSE_E_*
@@ -197,7 +201,9 @@ typedef struct sse_location {
   const char *module;   /* absolute path, or NULL */
   const char *function; /* or NULL */
   uint64_t offset;      /* pc - function start */
-  const char *file;     /* absolute source path, or NULL without line info */
+  const char *file;     /* source path (absolute when the compilation
+                           directory is; glibc's debuginfo records relative
+                           ones, shown as gdb shows them), or NULL */
   int line;             /* 0 without line info */
   int column;
 } sse_location;
@@ -387,6 +393,18 @@ SSE_API sse_err sse_lookup(sse_process *proc, uint64_t pc, sse_location *loc);
 /* Entry and post-prologue address of a function. SSE_E_NOSYM if unknown. */
 SSE_API sse_err sse_lookup_function(sse_process *proc, const char *name,
                                     uint64_t *entry, uint64_t *post_prologue);
+
+/* A module (the program, a shared library, the dynamic linker) mapped in
+ * the process. path is engine-owned (valid until sse_engine_free()). */
+typedef struct sse_module_info {
+  const char *path;
+  uint64_t lo, hi;      /* address range */
+  bool has_debuginfo;   /* DWARF found (in the file or separately) */
+} sse_module_info;
+
+/* Fill up to max modules; *n is the total count. */
+SSE_API sse_err sse_modules(sse_process *proc, sse_module_info *out,
+                            size_t max, size_t *n);
 
 /* ---------------------------------------------------------------- backtrace */
 

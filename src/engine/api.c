@@ -64,11 +64,6 @@ static sse_err wait_seq(sse_process *p, uint64_t seq, sse_stop *stop) {
       sse__engine_iterate_nested(e);
     }
   }
-  /* SIGCHLD blocked while waiting: see sse__engine_call. */
-  sigset_t chld, old;
-  sigemptyset(&chld);
-  sigaddset(&chld, SIGCHLD);
-  pthread_sigmask(SIG_BLOCK, &chld, &old);
   pthread_mutex_lock(&e->lock);
   e->op_waiters++;
   while (p->ops_finished < seq && !p->exited && !e->stopped)
@@ -76,7 +71,6 @@ static sse_err wait_seq(sse_process *p, uint64_t seq, sse_stop *stop) {
   e->op_waiters--;
   if (stop) *stop = p->last_stop;
   pthread_mutex_unlock(&e->lock);
-  pthread_sigmask(SIG_SETMASK, &old, NULL);
   return SSE_OK;
 }
 

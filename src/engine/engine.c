@@ -237,18 +237,13 @@ sse_err sse__engine_call(sse_engine *e, void (*fn)(void *), void *arg) {
   }
   sse__cmd c = {.fn = fn, .arg = arg};
   pthread_cond_init(&c.cond, NULL);
-  /* While this thread waits inside the library it blocks SIGCHLD, so the
-   * kernel does not pick it to run the handler for every ptrace stop the
-   * command causes (each would interrupt the wait and be forwarded to the
-   * tracer for nothing). Other threads of the program still take it. */
-  sigset_t chld, old;
-  sigemptyset(&chld);
-  sigaddset(&chld, SIGCHLD);
-  pthread_sigmask(SIG_BLOCK, &chld, &old);
+  /* The caller keeps SIGCHLD unblocked while it waits: blocking it here
+   * would be cheaper (no handler run per ptrace stop), but then the kernel
+   * may route the signal to a thread that defers handlers (a sanitizer's
+   * runtime thread) and the tracer's wake-up is lost. */
   pthread_mutex_lock(&e->lock);
   if (e->stopped) {
     pthread_mutex_unlock(&e->lock);
-    pthread_sigmask(SIG_SETMASK, &old, NULL);
     pthread_cond_destroy(&c.cond);
     return SSE_E_SHUTDOWN;
   }
@@ -270,7 +265,6 @@ sse_err sse__engine_call(sse_engine *e, void (*fn)(void *), void *arg) {
   pthread_mutex_lock(&e->lock);
   while (!c.done) pthread_cond_wait(&c.cond, &e->lock);
   pthread_mutex_unlock(&e->lock);
-  pthread_sigmask(SIG_SETMASK, &old, NULL);
   pthread_cond_destroy(&c.cond);
   return c.ran ? SSE_OK : SSE_E_SHUTDOWN;
 }

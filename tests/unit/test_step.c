@@ -85,7 +85,9 @@ static size_t run_sse(const scenario *sc, rec *out, size_t max) {
     snprintf(file, sizeof file, "%.*s", (int)(colon - sc->start), sc->start);
     SSE_OKAY(sse_break_line(p, file, atoi(colon + 1), NULL));
   } else {
-    SSE_OKAY(sse_break_function(p, sc->start, false, NULL));
+    /* Pending, like gdb's `set breakpoint pending on`: the function may be
+     * in a library loaded later. */
+    SSE_OKAY(sse_break_function(p, sc->start, true, NULL));
   }
   sse_stop s;
   SSE_OKAY(sse_continue(p, &s));
@@ -283,5 +285,24 @@ Test(step, start_at_file_line, .timeout = 120) {
 Test(step, dlopen_step_into_library, .timeout = 120) {
   scenario sc = {.prog = "dlopen_main", .start = "main", .cmds = "next",
                  .count = 200};
+  compare(&sc);
+}
+
+/* Into a library loaded by dlopen: the breakpoint is pending until the
+ * dynamic linker's rendezvous reports the library. */
+Test(step, dlopen_pending_break_and_step, .timeout = 120) {
+  /* Through dl_work and back into main; dlclose's glibc internals further
+   * on meet inlined functions (see libc_calls_step_into_printf). */
+  scenario sc = {.prog = "dlopen_main", .start = "dl_work", .cmds = "step",
+                 .count = 40};
+  compare(&sc);
+}
+
+/* Stepping from code without line info runs to the caller's next line
+ * (gdb: "Single stepping until exit from function nodebug_twice, which has
+ * no line number information"). */
+Test(step, step_from_function_without_line_info, .timeout = 120) {
+  scenario sc = {.prog = "uses_nodebug", .start = "nodebug_twice",
+                 .cmds = "step,step,step,step,next", .count = 5};
   compare(&sc);
 }
