@@ -1394,10 +1394,25 @@ static void cmd_x(char *args, int tty) {
         jb_str(&j, "value", str);
         jb_end_print(&j);
       } else {
-        jbuf q = {0};
-        jb_append_quoted(&q, str);
-        say("0x%llx%s:\t%s\n", (unsigned long long)addr, sym, q.s ? q.s : "\"\"");
-        free(q.s);
+        /* gdb's C escapes (\n, \", octal \215), not JSON's \u00XX. */
+        char q[4 * sizeof str + 3];
+        size_t m = 0;
+        q[m++] = '"';
+        for (const unsigned char *c = (const unsigned char *)str; *c; c++) {
+          const char *esc = *c == '"' ? "\\\"" : *c == '\\' ? "\\\\"
+                            : *c == '\n' ? "\\n" : *c == '\t' ? "\\t"
+                            : *c == '\r' ? "\\r" : *c == '\033' ? "\\033"
+                                                              : NULL;
+          if (esc)
+            m += (size_t)sprintf(q + m, "%s", esc);
+          else if (*c < 0x20 || *c >= 0x7f)
+            m += (size_t)sprintf(q + m, "\\%03o", *c);
+          else
+            q[m++] = (char)*c;
+        }
+        q[m++] = '"';
+        q[m] = 0;
+        say("0x%llx%s:\t%s\n", (unsigned long long)addr, sym, q);
       }
       addr += k + 1;
     }

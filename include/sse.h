@@ -248,6 +248,10 @@ typedef struct sse_stop {
   uint64_t retval[2];
   uint64_t retval_xmm0;
   sse_location loc;   /* resolved pc (function/file/line when known) */
+  /* ptrace stops the command used (resumes of the target's threads, each
+   * ending in one stop): with range stepping, about two per branch taken
+   * in a stepped line rather than one per instruction. */
+  unsigned ptrace_stops;
 } sse_stop;
 
 /* ---------------------------------------------------------------- execution */
@@ -373,13 +377,31 @@ SSE_API sse_err sse_set_regs(sse_thread *thread, const sse_regs *regs);
  * faulting address counted in *done (may be NULL): the fault address is
  * addr + *done.
  *
- * Guarantee: a read never races with the target running. While the process
- * is stopped, reads are served from a page cache filled by
- * process_vm_readv; any resume, write or exec invalidates it. From a
- * non-tracer thread the read takes a fast path (the calling thread reads the
- * cache or the process itself, validated by a stop-generation counter) and
- * falls back to a delegate to the tracer thread. A read while the process
- * runs returns SSE_E_RUNNING. */
+ * Guarantee: a read never races with the target running. A successful read
+ * returns the bytes the process held at one moment when every one of its
+ * threads was stopped by sse (between two commands, or at the stop of the
+ * command that ran when the read was made), breakpoint bytes replaced by
+ * the original ones, and no sse_write_memory() half done. While a command
+ * runs (a step, sse_continue[_async]...), the read waits for its stop and
+ * then reads; it does not return SSE_E_RUNNING (except on the tracer thread
+ * itself, inside a callback during a command, where waiting would
+ * deadlock). Not covered: memory changed behind the target's back while it
+ * is stopped (another process through a shared mapping, I/O the kernel
+ * completes into its buffers).
+ *
+ * How: on the tracer thread (callbacks, sse_call) the read is direct and
+ * served from a page cache filled by process_vm_readv, dropped on any
+ * resume, write or exec. From any other thread the calling thread reads
+ * the process itself (process_vm_readv, which needs no ptrace) under a
+ * seqlock on the process's stop generation, an even counter that is made
+ * odd before any thread of the process is resumed, before memory is written
+ * and before the process is detached or killed, and even again only once
+ * everything is stopped and consistent: same even value before and after
+ * the read means nothing ran or changed. Otherwise (running, a fault, an
+ * exited process, a breakpoint change just made) the read is handed to the
+ * tracer thread, which gives the exact result (faults with *done included).
+ * A read from another thread therefore costs about one system call while
+ * the process is stopped. */
 SSE_API sse_err sse_read_memory(sse_process *proc, uint64_t addr, void *buf,
                                 size_t len, size_t *done);
 /* Write len bytes at addr (read-only text too, through /proc/PID/mem). A

@@ -40,6 +40,10 @@ struct sse_thread {
   bool pending_bp;       /* stopped at a breakpoint while others were being
                             stopped; reported on the next resume */
   bool in_list;
+  /* JIT agent (issue 6): this is the agent's helper thread, detached by the
+   * tracer and traced by the symbol thread since. Its state is EXITED for
+   * the engine (all-stop, detach, the thread list skip it). */
+  bool handed_over;
   /* Hardware debug registers of this thread. */
   uint64_t dr7;
   uint64_t hw_addr[4];
@@ -141,6 +145,18 @@ typedef struct sse__op {
 
 typedef struct sse__waiter sse__waiter;
 
+/* Range-stepping decode cache (engine/run.c): from a run's start address,
+ * the offset of the next instruction that is not SSE__INSN_OTHER (or where
+ * the scan stopped). Direct-mapped; dropped on writes through the library
+ * (sse__run_code_changed), exec and module changes. */
+#define SSE__RUNCACHE_SIZE 256
+typedef struct sse__runent {
+  uint64_t start;          /* 0: empty */
+  uint64_t lim;            /* end of the bytes scanned */
+  uint32_t off;            /* offset of the branch / end of the scan */
+  bool found;              /* a non-OTHER instruction at start + off */
+} sse__runent;
+
 struct sse_process {
   sse_engine *engine;
   pid_t pid;
@@ -159,9 +175,13 @@ struct sse_process {
   sse__op op;
   sse_stop last_stop;
   bool have_last_stop;
-  /* Increments on every resume and every stop; odd while running. A reader
-   * on another thread may use the page cache only while it sees the same
-   * even value before and after its read (seqlock). */
+  /* Odd while a command runs: made odd before the first resume of a
+   * command (sse__run_start), even once all threads are stopped again
+   * (sse__run_report). mem.c also makes it odd around the writes and shadow
+   * table changes it does while stopped, and for good before a detach or
+   * kill. A reader on another thread may read the process itself
+   * (sse__mem_read_fast) only while it sees the same even value before and
+   * after its read (seqlock). Nothing may resume a thread while it is even. */
   _Atomic uint64_t stop_gen;
   struct sse__memcache *cache;
   struct sse__symtab *symtab;
@@ -170,9 +190,12 @@ struct sse_process {
   /* rendezvous breakpoint for dlopen (r_debug.r_brk) */
   uint64_t rbrk_addr;
   bool rbrk_set;
+  /* JIT agent and GDB JIT interface state (engine/symbols.c, issue 6). */
+  struct sse__jitproc *jit;
   /* Commands started / finished, for callers blocked on one. */
   uint64_t ops_started, ops_finished;
   pthread_cond_t cond;
+  sse__runent runcache[SSE__RUNCACHE_SIZE]; /* engine/run.c */
   sse_process *next;
 };
 
@@ -181,6 +204,7 @@ typedef struct sse__cmd {
   void *arg;
   _Atomic bool done;
   bool ran;            /* false: the engine shut down before running it */
+  bool detached;       /* sse__engine_post: heap-allocated, nobody waits */
   pthread_cond_t cond; /* signalled when done: wakes only this caller */
   struct sse__cmd *next;
 } sse__cmd;
@@ -209,6 +233,7 @@ struct sse_engine {
   struct sse__modcache *modcache;
   struct sse__strtab *strings;
   bool hw_broken;           /* debug registers refused: use int3 */
+  struct sse__symthread *symthread; /* "sse-symbols", started lazily */
 #define SSE__MAX_EARLY 64
   int nearly;               /* statuses of tasks not known yet */
   pid_t early_tid[SSE__MAX_EARLY];
@@ -218,6 +243,10 @@ struct sse_engine {
 
 /* ---- engine/engine.c */
 sse_err sse__engine_call(sse_engine *e, void (*fn)(void *), void *arg);
+/* Queue fn(arg) for the tracer thread and return at once (nobody waits).
+ * If the engine stops before running it, arg is freed with free(). Not for
+ * the tracer thread itself. */
+sse_err sse__engine_post(sse_engine *e, void (*fn)(void *), void *arg);
 const char *sse__intern(sse_engine *e, const char *s);
 void sse__engine_wake_waiters(sse_engine *e);
 
@@ -244,6 +273,9 @@ void sse__run_interrupt(sse_process *p);
 void sse__run_stop_all(sse_process *p, sse_thread *except);
 void sse__run_fill_location(sse_process *p, uint64_t pc, sse_location *loc);
 void sse__run_report(sse_process *p, sse_stop *stop);
+/* Code in [addr, addr + len) may have changed (a write through the library,
+ * exec, modules): drop range-stepping runs decoded over it. */
+void sse__run_code_changed(sse_process *p, uint64_t addr, uint64_t len);
 
 /* ---- engine/breakpoint.c */
 sse_err sse__site_add(sse_process *p, uint64_t addr);
@@ -267,6 +299,18 @@ sse_err sse__mem_write(sse_process *p, uint64_t addr, const void *buf,
                        size_t len, size_t *done);
 void sse__mem_invalidate(sse_process *p);
 void sse__mem_free(sse_process *p);
+/* The fast path of sse_read_memory for threads other than the tracer: SSE_OK
+ * or "take the delegate" (any other value). */
+sse_err sse__mem_read_fast(sse_process *p, uint64_t addr, void *buf,
+                           size_t len);
+/* p->sites changed (a site added, removed, or all of them dropped): the
+ * fast path's copy follows. Tracer thread; breakpoint.c calls it. */
+void sse__mem_sites_changed(sse_process *p);
+/* Rebuild that copy if a write made it stale (the delegated read). */
+void sse__mem_shadow_refresh(sse_process *p);
+/* The process is about to be let go (detach) or killed: no fast read from
+ * now on. Call before the first thread is detached or killed. */
+void sse__mem_retire(sse_process *p);
 
 /* ---- events/events.c */
 void sse__ev_emit(sse_engine *e, const sse_event *ev);
@@ -278,6 +322,41 @@ struct sse__symtab *sse__proc_symtab(sse_process *p);
 void sse__proc_symbols_changed(sse_process *p);
 void sse__proc_symbols_init(sse_process *p);
 bool sse__proc_is_rbrk(sse_process *p, uint64_t pc);
+
+/* ---- JIT code (engine/symbols.c, engine/symthread.c; issue 6) */
+struct sse__loc;
+/* pc in a module (symtab) or, failing that, in JIT code. 0 or -1. */
+int sse__proc_lookup(sse_process *p, uint64_t pc, struct sse__loc *out);
+/* A function named `name` in JIT code (agent or GDB JIT interface). */
+int sse__proc_jit_func_addr(sse_process *p, const char *name, uint64_t *entry,
+                            uint64_t *post_prologue);
+int sse__proc_jit_lookup(sse_process *p, uint64_t pc, struct sse__loc *out);
+/* Tracer thread, from op_event: t stopped at an int3 of ours at pc (rewound).
+ * True when the JIT code took the event (t must not be touched further). */
+bool sse__proc_jit_trap(sse_thread *t, uint64_t pc);
+/* Tracer thread: exec (new address space), detach, destroy. */
+void sse__proc_jit_exec(sse_process *p);
+void sse__proc_jit_release(sse_process *p);
+void sse__proc_jit_free(sse_process *p);
+/* The symbol thread. adopt: tracer thread, after PTRACE_DETACH of tid;
+ * never blocks. release: blocks until the helper of p is detached (with
+ * debugger_pid = 0 written). stop: releases every helper and joins the
+ * thread (not on the tracer thread); free after the tracer thread exited. */
+struct sse__jit;
+sse_err sse__symthread_start(sse_engine *e);
+sse_err sse__symthread_adopt(sse_engine *e, sse_process *p, struct sse__jit *jit,
+                             pid_t tid, uint64_t desc_addr, uint64_t checkpoint);
+void sse__symthread_release(sse_engine *e, sse_process *p);
+void sse__symthread_stop(sse_engine *e);
+void sse__symthread_free(sse_engine *e);
+/* Tracer thread, run for the symbol thread when a generation landed. */
+void sse__proc_jit_landed(sse_process *p);
+/* The agent copy's generation, and its symbols (tests, diagnostics). */
+uint64_t sse__proc_jit_generation(sse_process *p);
+long sse__proc_jit_foreach(sse_process *p,
+                           void (*fn)(const char *name, uint64_t start,
+                                      uint64_t size, void *arg),
+                           void *arg);
 
 /* ---- unwinding (symtab/unwind.c) */
 sse_err sse__unwind_caller(sse_thread *t, uint64_t *ret_pc, uint64_t *cfa);

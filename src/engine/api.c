@@ -277,6 +277,9 @@ static void do_read(void *arg) {
     r->err = SSE_E_RUNNING;
     return;
   }
+  /* A write since the stop made the fast path's shadow table stale:
+   * rebuild it here so the next reads on other threads need no hand-off. */
+  sse__mem_shadow_refresh(r->p);
   r->err = sse__mem_read(r->p, r->addr, r->buf, r->len, &r->done);
 }
 
@@ -313,6 +316,14 @@ sse_err sse_read_memory(sse_process *p, uint64_t addr, void *buf, size_t len,
   if (done) *done = 0;
   if (!p || (!buf && len)) return SSE_E_INVAL;
   if (!len) return SSE_OK;
+  /* Not on the tracer thread: read the stopped process from this thread,
+   * validated by the stop generation (sse__mem_read_fast); the delegate
+   * when that cannot answer (running, a fault, exited, a stale table). */
+  if (!sse_on_tracer_thread(p->engine) &&
+      sse__mem_read_fast(p, addr, buf, len) == SSE_OK) {
+    if (done) *done = len;
+    return SSE_OK;
+  }
   mem_req r = {.p = p, .addr = addr, .buf = buf, .len = len};
   sse_err err = mem_op(p, &r, do_read);
   if (done) *done = r.done;
@@ -343,9 +354,8 @@ typedef struct look_req {
 
 static void do_lookup(void *arg) {
   look_req *r = arg;
-  struct sse__symtab *st = sse__proc_symtab(r->p);
   sse__loc l;
-  if (!st || sse__symtab_lookup(st, r->pc, &l) != 0) {
+  if (sse__proc_lookup(r->p, r->pc, &l) != 0) { /* modules, then JIT (issue 6) */
     memset(r->loc, 0, sizeof *r->loc);
     r->loc->pc = r->pc;
     r->err = SSE_E_NOSYM;
@@ -364,7 +374,8 @@ sse_err sse_lookup(sse_process *p, uint64_t pc, sse_location *loc) {
 static void do_lookup_fn(void *arg) {
   look_req *r = arg;
   struct sse__symtab *st = sse__proc_symtab(r->p);
-  if (!st || sse__symtab_func_addr(st, r->name, &r->entry, &r->post) != 0)
+  if ((!st || sse__symtab_func_addr(st, r->name, &r->entry, &r->post) != 0) &&
+      sse__proc_jit_func_addr(r->p, r->name, &r->entry, &r->post) != 0) /* JIT (issue 6) */
     r->err = SSE_E_NOSYM;
 }
 

@@ -40,6 +40,7 @@ sse_err sse__site_add(sse_process *p, uint64_t addr) {
   s->inserted = true;
   s->next = p->sites;
   p->sites = s;
+  sse__mem_sites_changed(p);
   return SSE_OK;
 }
 
@@ -52,6 +53,7 @@ void sse__site_del(sse_process *p, uint64_t addr) {
       sse__mem_write_raw(p, addr, &s->orig, 1, NULL);
     *pp = s->next;
     free(s);
+    sse__mem_sites_changed(p);
     return;
   }
 }
@@ -69,6 +71,7 @@ sse_err sse__site_remove_all(sse_process *p) {
     free(s);
   }
   for (sse__bp *b = p->bps; b; b = b->next) b->inserted = false;
+  sse__mem_sites_changed(p);
   return err;
 }
 
@@ -113,7 +116,8 @@ static bool bp_resolve(sse_process *p, sse__bp *b) {
   if (!st) return false;
   if (b->kind == SSE__BP_FUNC) {
     uint64_t entry, post;
-    if (sse__symtab_func_addr(st, b->name_or_file, &entry, &post) != 0)
+    if (sse__symtab_func_addr(st, b->name_or_file, &entry, &post) != 0 &&
+        sse__proc_jit_func_addr(p, b->name_or_file, &entry, &post) != 0) /* JIT (issue 6) */
       return false;
     uint64_t *a = realloc(b->addrs, sizeof *a);
     if (!a) return false;
@@ -153,6 +157,7 @@ void sse__bp_exec_reset(sse_process *p) {
     p->sites = s->next;
     free(s);
   }
+  sse__mem_sites_changed(p);
   for (sse__bp *b = p->bps; b; b = b->next) {
     b->inserted = false;
     if (b->kind == SSE__BP_FUNC || b->kind == SSE__BP_LINE) b->naddrs = 0;

@@ -175,6 +175,10 @@ static void drain(sse_engine *e) {
     pthread_mutex_unlock(&e->lock);
     if (!c) return;
     c->fn(c->arg);
+    if (c->detached) { /* sse__engine_post: nobody waits (issue 6) */
+      free(c);
+      continue;
+    }
     pthread_mutex_lock(&e->lock);
     c->done = true;
     c->ran = true;
@@ -217,7 +221,13 @@ static void *tracer_main(void *arg) {
   pthread_mutex_lock(&e->lock);
   e->stopped = true;
   /* Commands queued after the last drain will not run. */
-  for (sse__cmd *c = e->q_head; c; c = c->next) {
+  for (sse__cmd *c = e->q_head, *nx; c; c = nx) {
+    nx = c->next;
+    if (c->detached) { /* posted, never run: its arg is the poster's */
+      free(c->arg);
+      free(c);
+      continue;
+    }
     c->done = true;
     pthread_cond_signal(&c->cond);
   }
@@ -267,6 +277,31 @@ sse_err sse__engine_call(sse_engine *e, void (*fn)(void *), void *arg) {
   pthread_mutex_unlock(&e->lock);
   pthread_cond_destroy(&c.cond);
   return c.ran ? SSE_OK : SSE_E_SHUTDOWN;
+}
+
+/* Fire and forget (the symbol thread's way to ask the tracer thread for
+ * something without ever blocking on it: the tracer thread may block on the
+ * symbol thread, never the reverse). */
+sse_err sse__engine_post(sse_engine *e, void (*fn)(void *), void *arg) {
+  sse__cmd *c = calloc(1, sizeof *c);
+  if (!c) return SSE_E_NOMEM;
+  c->fn = fn;
+  c->arg = arg;
+  c->detached = true;
+  pthread_mutex_lock(&e->lock);
+  if (e->stopped) {
+    pthread_mutex_unlock(&e->lock);
+    free(c);
+    return SSE_E_SHUTDOWN;
+  }
+  if (e->q_tail)
+    e->q_tail->next = c;
+  else
+    e->q_head = c;
+  e->q_tail = c;
+  pthread_kill(e->tracer, SIGCHLD);
+  pthread_mutex_unlock(&e->lock);
+  return SSE_OK;
 }
 
 sse_err sse_call(sse_engine *e, void (*fn)(void *arg), void *arg) {
@@ -331,9 +366,12 @@ static void release_all(void *arg) {
 
 void sse_engine_free(sse_engine *e) {
   if (!e || sse_on_tracer_thread(e)) return;
+  /* The symbol thread first: it gives the JIT helpers back (issue 6). */
+  sse__symthread_stop(e);
   sse__engine_call(e, release_all, e);
   pthread_kill(e->tracer, SIGCHLD);
   pthread_join(e->tracer, NULL);
+  sse__symthread_free(e);
   while (e->procs) {
     sse_process *p = e->procs;
     e->procs = p->next;

@@ -96,6 +96,7 @@ void sse__proc_destroy(sse_process *p) {
   }
   sse__mem_free(p);
   sse__unwind_forget(p);
+  sse__proc_jit_free(p); /* issue 6 */
   if (p->symtab) sse__symtab_free(p->symtab);
   pthread_cond_destroy(&p->cond);
   free(p);
@@ -402,7 +403,9 @@ static sse_err detach_now(sse_process *p) {
   if (p->exited) return SSE_E_EXITED;
   sse__run_stop_all(p, NULL);
   if (p->exited) return SSE_E_EXITED;
+  sse__proc_jit_release(p); /* the JIT helper back from the symbol thread (issue 6) */
   sse__site_remove_all(p);
+  sse__mem_retire(p); /* the threads run from the first detach on */
   for (sse_thread *t = p->threads; t; t = t->next) {
     if (t->state == SSE__T_EXITED) continue;
     for (int i = 0; i < 4; i++)
@@ -428,6 +431,7 @@ static sse_err detach_now(sse_process *p) {
 
 static sse_err kill_now(sse_process *p) {
   if (p->exited) return SSE_E_EXITED;
+  sse__mem_retire(p); /* no fast read of a dying process or a reused pid */
   kill(p->pid, SIGKILL);
   /* Reap every task: non-leaders report first, the leader last. */
   for (sse_thread *t = p->threads; t; t = t->next) {

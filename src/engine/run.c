@@ -86,7 +86,11 @@ static int resume(sse_thread *t, bool step) {
   t->deliver_sig = 0;
   t->report_sig = false;
   int rc = step ? sse__pt_singlestep(t->tid, sig) : sse__pt_cont(t->tid, sig);
-  if (rc == 0) mark_running(t);
+  if (rc == 0) {
+    mark_running(t);
+    /* Each resume ends in one ptrace stop: the command's cost. */
+    if (t->proc->running) t->proc->op.nstops++;
+  }
   return rc;
 }
 
@@ -116,7 +120,6 @@ static int singlestep_sync(sse_thread *t) {
   }
   int st = 0;
   int rc = resume(t, true);
-  p->op.nstops++;
   for (;;) {
     pid_t r = sse__pt_wait(t->tid, &st, __WALL);
     if (r != t->tid) {
@@ -217,10 +220,8 @@ void sse__run_stop_all(sse_process *p, sse_thread *except) {
 void sse__run_fill_location(sse_process *p, uint64_t pc, sse_location *loc) {
   memset(loc, 0, sizeof *loc);
   loc->pc = pc;
-  struct sse__symtab *st = sse__proc_symtab(p);
-  if (!st) return;
   sse__loc l;
-  if (sse__symtab_lookup(st, pc, &l) != 0) return;
+  if (sse__proc_lookup(p, pc, &l) != 0) return; /* modules, then JIT (issue 6) */
   loc->module = l.module;
   loc->function = l.function;
   loc->offset = l.offset;
@@ -246,6 +247,7 @@ void sse__run_report(sse_process *p, sse_stop *s) {
     }
   }
   if (p->exited) s->thread = NULL;
+  s->ptrace_stops = p->op.nstops;
   memset(&p->op, 0, sizeof p->op);
   p->interrupt_requested = false;
   pthread_mutex_lock(&p->engine->lock);
@@ -293,6 +295,36 @@ static void end_bp(sse_process *p, sse_thread *t, sse__bp *b) {
     return;
   }
   sse__run_report(p, &s);
+}
+
+/* A watchpoint (debug register `slot`) fired in t. */
+static void end_watch(sse_process *p, sse_thread *t, int slot) {
+  sse__bp *b = sse__watch_by_slot(p, slot);
+  sse_stop s;
+  memset(&s, 0, sizeof s);
+  disarm_runto(p);
+  sse__run_stop_all(p, NULL);
+  if (b) b->hits++;
+  s.reason = SSE_STOP_WATCHPOINT;
+  s.thread = t;
+  s.breakpoint_id = b ? b->id : 0;
+  s.watch_addr = b ? b->waddr : 0;
+  if (p->exited) {
+    end_op(p, SSE_STOP_EXITED, NULL, 0);
+    return;
+  }
+  sse__run_report(p, &s);
+}
+
+/* The watchpoint slot that fired in t's last debug trap, or -1; DR6 is
+ * cleared. Only asked when p has watchpoints. */
+static int watch_fired(sse_process *p, sse_thread *t) {
+  uint64_t dr6 = 0;
+  if (sse__hw_read_dr6(t->tid, &dr6) != 0) return -1;
+  sse__hw_reset_dr6(t->tid);
+  for (int i = 0; i < SSE__ARCH_HW_SLOTS; i++)
+    if (((dr6 >> i) & 1) && (p->watch_slots & (1u << i))) return i;
+  return -1;
 }
 
 /* ------------------------------------------------------------ threads */
@@ -431,6 +463,8 @@ static void on_exec(sse_thread *t) {
   /* The /proc/PID/mem file we hold points at the old address space. */
   sse__mem_free(p);
   sse__unwind_flush(p);
+  sse__run_code_changed(p, 0, UINT64_MAX);
+  sse__proc_jit_exec(p); /* JIT state of the old image (issue 6) */
   sse__proc_symbols_changed(p);
   if (sse__ev_wanted(e, SSE_EV_EXEC)) {
     sse_event ev;
@@ -686,7 +720,12 @@ static void op_event(sse_thread *t, int st) {
           return;
         }
         /* The dynamic linker's rendezvous: libraries came or went. */
-        if (sse__proc_is_rbrk(p, pc)) sse__proc_symbols_changed(p);
+        if (sse__proc_is_rbrk(p, pc)) {
+          sse__run_code_changed(p, 0, UINT64_MAX);
+          sse__proc_symbols_changed(p);
+        }
+        /* JIT agent hand-over trap at sse_agent_checkpoint (issue 6). */
+        if (sse__proc_jit_trap(t, pc)) return;
         /* Not ours to stop at (a temporary int3 of another thread's step,
          * the rendezvous): step over it and go on. */
         int st2 = singlestep_sync(t);
@@ -704,17 +743,7 @@ static void op_event(sse_thread *t, int st) {
       sse__hw_reset_dr6(t->tid);
       int slot = sse__arch_dr6_slot(dr6);
       if (slot >= 0 && (p->watch_slots & (1u << slot))) {
-        sse__bp *b = sse__watch_by_slot(p, slot);
-        sse_stop s;
-        memset(&s, 0, sizeof s);
-        disarm_runto(p);
-        sse__run_stop_all(p, NULL);
-        if (b) b->hits++;
-        s.reason = SSE_STOP_WATCHPOINT;
-        s.thread = t;
-        s.breakpoint_id = b ? b->id : 0;
-        s.watch_addr = b ? b->waddr : 0;
-        sse__run_report(p, &s);
+        end_watch(p, t, slot);
         return;
       }
       if (p->op.kind == SSE__OP_STEP && t == p->op.thr) {
@@ -936,6 +965,162 @@ static bool is_syscall_insn(const uint8_t *b, size_t n) {
                     (b[0] == 0xcd && b[1] == 0x80));
 }
 
+/* ------------------------------------------------------------ range stepping
+ *
+ * Inside the step range, every instruction up to the next control-flow one
+ * (sse__arch_scan_to_branch: branch, call, ret, kernel entry, rep string op,
+ * undecodable) falls through, so single-stepping it decides nothing: run to
+ * that instruction with a temporary breakpoint of the stepping thread (a
+ * debug register, else an int3; the other threads stay stopped), then
+ * single-step it as before. Decoded runs are cached per start address. */
+
+#define RANGE_SCAN_MAX 256
+
+void sse__run_code_changed(sse_process *p, uint64_t addr, uint64_t len) {
+  uint64_t end = addr + len < addr ? UINT64_MAX : addr + len;
+  for (int i = 0; i < SSE__RUNCACHE_SIZE; i++) {
+    sse__runent *e = &p->runcache[i];
+    if (!e->start) continue;
+    /* The bytes scanned, and the instruction the run ends at. */
+    uint64_t hi = e->start + e->off + SSE__ARCH_MAX_INSN_LEN;
+    if (e->lim > hi) hi = e->lim;
+    if (e->start < end && addr < hi) e->start = 0;
+  }
+}
+
+static unsigned runcache_slot(uint64_t a) {
+  return (unsigned)((a ^ (a >> 8) ^ (a >> 16)) % SSE__RUNCACHE_SIZE);
+}
+
+/* How far a range step from pc can run: to the next instruction that is not
+ * SSE__INSN_OTHER in [pc, hi), or to where the scan stopped. pc when there
+ * is nothing to run over. */
+static uint64_t range_target(sse_process *p, uint64_t pc, uint64_t hi) {
+  uint64_t lim = hi - pc > RANGE_SCAN_MAX ? pc + RANGE_SCAN_MAX : hi;
+  sse__runent *e = &p->runcache[runcache_slot(pc)];
+  if (e->start == pc &&
+      ((e->found && pc + e->off < hi) || (!e->found && e->lim == lim)))
+    return pc + e->off;
+  uint8_t buf[RANGE_SCAN_MAX];
+  size_t got = 0;
+  /* Our int3s are shadowed: the decoder sees the program's bytes. */
+  sse__mem_read(p, pc, buf, (size_t)(lim - pc), &got);
+  if (!got) return pc;
+  sse__insn br;
+  size_t off = sse__arch_scan_to_branch(buf, got, pc, &br);
+  bool found = !(br.kind == SSE__INSN_INVALID && br.truncated);
+  if (got == lim - pc) {
+    e->start = pc;
+    e->lim = lim;
+    e->off = (uint32_t)off;
+    e->found = found;
+  }
+  return pc + off;
+}
+
+enum { RANGE_NONE, RANGE_ON, RANGE_DONE };
+
+/* Run t (alone: the others stay stopped) to target, every instruction in
+ * [pc, target) being an ordinary one inside the step range, and take the
+ * stop as a single-step's would be taken. RANGE_NONE: nothing done (no
+ * temporary breakpoint), single-step instead; RANGE_ON: go on stepping;
+ * RANGE_DONE: the command ended or went to a run-to phase. */
+static int range_run(sse_process *p, sse_thread *t, uint64_t target) {
+  sse__op *op = &p->op;
+  sse__runto_why why = op->why;
+  op->why = SSE__RT_RANGE;
+  if (add_runto(p, target, 0, false, 0) != SSE_OK) {
+    disarm_runto(p);
+    op->why = why;
+    return RANGE_NONE;
+  }
+  int st = 0;
+  if (resume(t, false) != 0) {
+    disarm_runto(p);
+    op->why = why;
+    return RANGE_NONE;
+  }
+  for (;;) {
+    if (sse__pt_wait(t->tid, &st, __WALL) != t->tid) {
+      st = W_EXITCODE(0, 0); /* ECHILD: the task is gone */
+      break;
+    }
+    if (!WIFSTOPPED(st)) break;
+    t->state = SSE__T_STOPPED;
+    int ev = st >> 16;
+    if (ev == 0 && WSTOPSIG(st) == SIGSTOP && t->sigstop_expected) {
+      t->sigstop_expected = false;
+      resume(t, false);
+      continue;
+    }
+    if (ev == PTRACE_EVENT_CLONE || ev == PTRACE_EVENT_FORK ||
+        ev == PTRACE_EVENT_VFORK) {
+      on_clone(t, ev);
+      resume(t, false);
+      continue;
+    }
+    break;
+  }
+  if (WIFEXITED(st) || WIFSIGNALED(st)) {
+    disarm_runto(p);
+    op->why = why;
+    thread_gone(t, st);
+    return RANGE_DONE;
+  }
+  /* Sort the stop out while the temporary int3 (if any) is still in. */
+  int ev = st >> 16, sig = WSTOPSIG(st);
+  int watch = -1;
+  bool foreign = false;
+  if (ev == 0 && sig == SIGTRAP) {
+    siginfo_t si;
+    memset(&si, 0, sizeof si);
+    sse__pt_getsiginfo(t->tid, &si);
+    if (si.si_code == SI_KERNEL) {
+      /* An int3 of ours: the temporary one, a user breakpoint inside the
+       * run, the rendezvous. The pc goes back onto it. */
+      uint64_t bpc = thread_pc(t) - SSE__ARCH_BREAK_PC_ADJUST;
+      if (is_site_at(p, bpc)) set_pc(t, bpc);
+      else foreign = true;
+    } else if (si.si_code == TRAP_HWBKPT) {
+      if (p->watch_slots) watch = watch_fired(p, t);
+    } else if (si.si_code <= 0) {
+      foreign = true; /* a SIGTRAP sent by kill/tgkill */
+    }
+  }
+  disarm_runto(p);
+  op->why = why;
+  if (ev == PTRACE_EVENT_EXEC) {
+    on_exec(t);
+    end_op(p, SSE_STOP_EXEC, t, 0);
+    return RANGE_DONE;
+  }
+  if (sig != SIGTRAP || foreign) {
+    /* A signal: as in the single-step loop (delivered with the next
+     * resume, or its handler run over). */
+    return handle_signal(t, sig, true) ? RANGE_ON : RANGE_DONE;
+  }
+  if (watch >= 0) {
+    end_watch(p, t, watch);
+    return RANGE_DONE;
+  }
+  struct user_regs_struct r;
+  if (getregs(t, &r) != 0) {
+    end_op(p, SSE_STOP_STEP, t, 0);
+    return RANGE_DONE;
+  }
+  if (sse__proc_is_rbrk(p, r.rip)) {
+    sse__run_code_changed(p, 0, UINT64_MAX);
+    sse__proc_symbols_changed(p);
+  }
+  /* Reaching a user breakpoint ends the step (gdb), wherever in the run. */
+  sse__bp *b = sse__bp_at(p, r.rip);
+  if (b && b->enabled && b->kind != SSE__BP_WATCH) {
+    end_bp(p, t, b);
+    return RANGE_DONE;
+  }
+  return step_decide_location(p, r.rip, r.rsp) ? RANGE_DONE : RANGE_ON;
+}
+
 /* The single-step phase: runs until the command ends or enters a run-to
  * phase. The other threads are stopped throughout. */
 static void step_loop(sse_process *p) {
@@ -952,6 +1137,16 @@ static void step_loop(sse_process *p) {
       return;
     }
     uint64_t pc = r.rip, sp = r.rsp;
+    /* Range stepping: run over the ordinary instructions of the range. */
+    if (!op->stepi_only && !op->prologue_target && !op->in_trampoline &&
+        !t->deliver_sig && in_range(op, pc) && !is_site_at(p, pc)) {
+      uint64_t target = range_target(p, pc, op->hi);
+      if (target > pc) {
+        int rr = range_run(p, t, target);
+        if (rr == RANGE_DONE) return;
+        if (rr == RANGE_ON) continue;
+      }
+    }
     uint8_t buf[SSE__ARCH_MAX_INSN_LEN];
     size_t got = 0;
     sse__mem_read(p, pc, buf, sizeof buf, &got);
@@ -996,6 +1191,14 @@ static void step_loop(sse_process *p) {
       if (!handle_signal(t, sig, true)) return;
       continue; /* the signal is delivered with the next step */
     }
+    /* A watchpoint can fire on the stepped instruction. */
+    if (p->watch_slots) {
+      int ws = watch_fired(p, t);
+      if (ws >= 0) {
+        end_watch(p, t, ws);
+        return;
+      }
+    }
     /* A SIGTRAP after stepping an ordinary instruction is the step's own
      * trap; only a trapping instruction (int3, int) needs a closer look. */
     if (in.kind == SSE__INSN_SYSCALL || in.kind == SSE__INSN_INVALID) {
@@ -1013,7 +1216,10 @@ static void step_loop(sse_process *p) {
     }
     getregs(t, &r);
     uint64_t npc = r.rip, nsp = r.rsp;
-    if (sse__proc_is_rbrk(p, npc)) sse__proc_symbols_changed(p);
+    if (sse__proc_is_rbrk(p, npc)) {
+      sse__run_code_changed(p, 0, UINT64_MAX);
+      sse__proc_symbols_changed(p);
+    }
     /* Landing on a user breakpoint counts as hitting it (gdb). */
     sse__bp *b = sse__bp_at(p, npc);
     if (b && b->enabled && b->kind != SSE__BP_WATCH) {

@@ -83,4 +83,43 @@ void sse__symtab_modules(sse__symtab *,
                          void (*fn)(const char *path, uint64_t lo, uint64_t hi, bool has_dwarf, void *arg),
                          void *arg);
 
+/* JIT support (issue 6): address of the defined data object `name` (e.g.
+ * sse_agent_descriptor, __jit_debug_descriptor), main executable first.
+ * Returns 0, or -1 if no module defines it. */
+int sse__symtab_data_addr(sse__symtab *, const char *name, uint64_t *addr);
+
+/* ---- inlined functions (gdb's inline frames; docs/inline-stepping.md) ---- */
+
+/* One DW_TAG_inlined_subroutine block containing a pc. Strings are interned
+ * (valid until sse__modcache_free). Addresses are absolute. */
+typedef struct sse__inline {
+  const char *function;       /* the inlined function (DW_AT_abstract_origin's DW_AT_name) */
+  const char *caller;         /* the function it is inlined into: the next outer
+                                 inline block's function, or the subprogram */
+  const char *subprogram;     /* DW_AT_name of the containing (real) subprogram */
+  uint64_t sub_entry;         /* the subprogram's gdb BLOCK_ENTRY_PC */
+  uint64_t entry;             /* gdb 13's BLOCK_ENTRY_PC as observed (Python
+                                 Block.start): the lowest address of the block
+                                 (== block_lo; not DW_AT_entry_pc, not the first
+                                 listed range) */
+  uint64_t block_lo, block_hi;/* gdb's BLOCK_START / BLOCK_END: hull of the ranges */
+  uint64_t lo, hi;            /* [lo, hi): the range of the block containing pc */
+  const char *call_file;      /* DW_AT_call_file, as the line table names files
+                                 (same interned pointer as sse__loc.file); NULL if absent */
+  int call_line, call_column; /* DW_AT_call_line / DW_AT_call_column, 0 if absent */
+  bool starts_at_pc;          /* gdb's skip_inline_frames test for this block at pc:
+                                 entry == pc, or block_starting_point_at(pc) (the
+                                 CU has an address map and pc - 1 is not in this
+                                 block nor in a block nested in it) */
+  int nranges;                /* non-empty ranges of the block */
+} sse__inline;
+
+/* The inline blocks containing pc, innermost first (out[0] is the innermost
+ * DW_TAG_inlined_subroutine; lexical blocks in between are skipped; the walk
+ * ends at the containing DW_TAG_subprogram). Writes at most max entries and
+ * returns how many blocks there are (may exceed max: the outermost ones are
+ * then missing), 0 when pc is in no inline block or has no DWARF, <0 (negated
+ * errno) if pc is in no module. Thread: takes the symtab mutex. */
+int sse__symtab_inline_chain(sse__symtab *, uint64_t pc, sse__inline *out, int max);
+
 #endif
