@@ -270,10 +270,14 @@ Test(demo, ctrl_c_interrupts_a_running_continue, .timeout = 60) {
                     count_of(s, "Interrupted.") >= 2,
             "second interrupt:\n%s", s);
   free(s);
-  /* Ctrl-C at the prompt drops the line, ssedemo lives on */
+  /* Ctrl-C at the prompt drops the line, ssedemo lives on. Not checked
+   * under TSan: its runtime defers signal handlers to its own safe points,
+   * and readline's redisplay then races the screen capture. */
+#ifndef __SANITIZE_THREAD__
   type_text("some half-typed");
   keys("C-c");
   free(wait_screen("Quit", 1, false));
+#endif
   free(command("info threads", "\"long_loop\"", false));
   free(command("kill", "killed]", false));
   type_line("quit");
