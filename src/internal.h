@@ -12,6 +12,7 @@
 #include <sys/types.h>
 #include <sys/user.h>
 
+#include "engine/inline.h"
 #include "sse.h"
 
 #define SSE__NSIG 65
@@ -36,6 +37,8 @@ struct sse_thread {
    * dropped on every resume. */
   bool regs_valid;
   struct user_regs_struct regs;
+  /* gdb's hidden inline frames at this thread's stop (engine/inline.c) */
+  sse__inl_state inl;
   bool report_sig;       /* deliver_sig has not been reported to the user */
   bool pending_bp;       /* stopped at a breakpoint while others were being
                             stopped; reported on the next resume */
@@ -134,6 +137,7 @@ typedef struct sse__op {
   uint64_t start_sp;
   bool no_line_start;      /* started in code without line info */
   bool in_trampoline;      /* walking a PLT stub / lazy resolver */
+  bool tramp_start;        /* the step began in such code */
   uint64_t prologue_target;/* stepping into a function: stop here */
   uint64_t prologue_lo;
   sse__runto_why why;
@@ -141,6 +145,9 @@ typedef struct sse__op {
   sse__runto rt[2];
   bool rt_int3;
   unsigned nstops;         /* ptrace stops this command used */
+  sse__inl_step inl_step;  /* the step's frame and line, inline-aware */
+  bool inl_stop_now;       /* `step` only unhides an inline frame */
+  bool inl_finish;         /* finish out of an inline frame: a step */
 } sse__op;
 
 typedef struct sse__waiter sse__waiter;

@@ -81,7 +81,17 @@ static void mark_running(sse_thread *t) {
 }
 
 /* Resume one thread. Its pending signal goes with it. */
+/* The inline blocks at pc (gdb's inline frames), innermost first. */
+static int inline_chain(sse_process *p, uint64_t pc, sse__inline *v) {
+  struct sse__symtab *st = sse__proc_symtab(p);
+  if (!st) return 0;
+  int n = sse__symtab_inline_chain(st, pc, v, SSE__INLINE_MAX);
+  if (n < 0) return 0;
+  return n > SSE__INLINE_MAX ? SSE__INLINE_MAX : n;
+}
+
 static int resume(sse_thread *t, bool step) {
+  t->inl.valid = false;
   int sig = t->deliver_sig;
   t->deliver_sig = 0;
   t->report_sig = false;
@@ -244,6 +254,21 @@ void sse__run_report(sse_process *p, sse_stop *s) {
       s->pc = r.rip;
       s->sp = r.rsp;
       sse__run_fill_location(p, s->pc, &s->loc);
+      /* gdb hides inline frames that start at the stop pc and reports the
+       * call site; a `step` there then enters them one by one. */
+      sse_thread *t = s->thread;
+      sse__inline v[SSE__INLINE_MAX];
+      int n = inline_chain(p, s->pc, v);
+      sse__inl_stop why = p->op.stepi_only ? SSE__INL_STOP_STEPI
+                          : s->reason == SSE_STOP_BREAKPOINT
+                              ? SSE__INL_STOP_USER_BP
+                              : SSE__INL_STOP_OTHER;
+      if (!t->inl.valid || t->inl.pc != s->pc)
+        sse__inline_stop(&t->inl, v, n, s->pc, why);
+      sse__loc l;
+      struct sse__symtab *st = sse__proc_symtab(p);
+      if (n > 0 && st && sse__symtab_lookup(st, s->pc, &l) == 0)
+        sse__inline_location(v, n, t->inl.skip, &l, s->pc, &s->loc);
     }
   }
   if (p->exited) s->thread = NULL;
@@ -881,7 +906,8 @@ static uint64_t step_into_target(sse_process *p, const sse__loc *fl) {
 /* Arrived in a function by a call (or by leaving a trampoline): step into
  * it when it has line info (step), else run to its return. Returns true
  * when the command ended or went to the run-to phase. */
-static bool enter_function(sse_process *p, uint64_t pc, uint64_t sp) {
+static bool enter_function(sse_process *p, uint64_t pc, uint64_t sp,
+                           bool from_tramp) {
   sse__op *op = &p->op;
   struct sse__symtab *st = sse__proc_symtab(p);
   if (st && sse__symtab_in_trampoline(st, pc)) {
@@ -899,6 +925,12 @@ static bool enter_function(sse_process *p, uint64_t pc, uint64_t sp) {
     op->prologue_target = target;
     op->prologue_lo = l.func_lo;
     return false;
+  }
+  /* Called from inside the dynamic linker (_dl_fini calling a destructor):
+   * not a callee of the step's frame, so gdb's line-0 rule stops here. */
+  if (from_tramp) {
+    end_op(p, SSE_STOP_STEP, op->thr, 0);
+    return true;
   }
   /* No line info: run to the return address, in this frame (sp above the
    * callee's entry sp, so a recursive activation does not count). */
@@ -931,18 +963,42 @@ static bool step_decide_location(sse_process *p, uint64_t pc, uint64_t sp) {
            0);
     return true;
   }
+  /* gdb: `step` that lands in the dynamic linker's code (returning into
+   * _dl_fini, say) keeps stepping through it, unless the step began
+   * there. */
+  if (!op->over_calls && !op->tramp_start && sse__symtab_in_trampoline(st, pc)) {
+    op->in_trampoline = true;
+    return false;
+  }
+  /* Inline frames: stepping into an inlined call, or out of one. */
+  sse__inline v[SSE__INLINE_MAX];
+  int n = inline_chain(p, pc, v);
+  bool same = l.func_lo == op->func_lo;
+  sse__inl_verdict vd = sse__inline_step_event(&op->thr->inl, v, n, pc, 0,
+                                               l.func_lo, &op->inl_step, &same);
+  if (vd == SSE__INL_STOP) {
+    end_op(p, SSE_STOP_STEP, op->thr, 0);
+    return true;
+  }
+  if (vd == SSE__INL_KEEP_GOING) return false;
+  bool line_zero = false;
   if (pc == l.line_lo && (l.line != op->line || l.file != op->file)) {
     if (l.is_stmt) {
       end_op(p, op->no_line_start ? SSE_STOP_NO_LINE : SSE_STOP_STEP,
              op->thr, 0);
       return true;
     }
-    if (l.func_lo == op->func_lo) return false; /* not a statement: on */
+    if (same) return false; /* not a statement, same frame: on */
+    /* Not a statement, another frame: take its range but forget the line,
+     * so a later row of the same line still stops (gdb). */
+    line_zero = true;
   }
   op->lo = l.line_lo;
   op->hi = l.line_hi;
-  op->line = l.line;
-  op->file = l.file;
+  sse__inline_refresh(&op->inl_step, &op->thr->inl, v, n, pc, &l, 0,
+                      l.func_lo, line_zero);
+  op->line = op->inl_step.line;
+  op->file = op->inl_step.file;
   op->func_lo = l.func_lo;
   op->func_hi = l.func_hi;
   return false;
@@ -1239,7 +1295,7 @@ static void step_loop(sse_process *p) {
       op->prologue_target = 0;
     }
     if (in.kind == SSE__INSN_CALL) {
-      if (enter_function(p, npc, nsp)) return;
+      if (enter_function(p, npc, nsp, op->in_trampoline)) return;
       continue;
     }
     if (op->in_trampoline) {
@@ -1247,7 +1303,7 @@ static void step_loop(sse_process *p) {
       if (stt && sse__symtab_in_trampoline(stt, npc)) continue;
       op->in_trampoline = false;
       if (in.kind != SSE__INSN_RET) {
-        if (enter_function(p, npc, nsp)) return;
+        if (enter_function(p, npc, nsp, false)) return;
         continue;
       }
     }
@@ -1331,6 +1387,22 @@ sse_err sse__run_start(sse_process *p, sse__op_kind kind, sse_thread *thr,
           op->func_lo = l.func_lo;
           op->func_hi = l.func_hi;
         }
+        op->tramp_start = st && sse__symtab_in_trampoline(st, r.rip);
+        if (have && l.has_line) {
+          sse__inline v[SSE__INLINE_MAX];
+          int n = inline_chain(p, r.rip, v);
+          if (!thr->inl.valid || thr->inl.pc != r.rip)
+            sse__inline_stop(&thr->inl, v, n, r.rip, SSE__INL_STOP_OTHER);
+          if (sse__inline_step_start(&thr->inl, v, n, r.rip, &l, 0,
+                                     l.func_lo, frame->mode == SSE_NEXT_LINE,
+                                     &op->inl_step) ==
+              SSE__INL_START_STOP_NOW) {
+            op->inl_stop_now = true;
+          } else if (!frame->start && !frame->end) {
+            op->line = op->inl_step.line;
+            op->file = op->inl_step.file;
+          }
+        }
         break;
       }
       case SSE_FINISH: {
@@ -1338,8 +1410,26 @@ sse_err sse__run_start(sse_process *p, sse__op_kind kind, sse_thread *thr,
          * the outermost frame a user sees (backtrace past-main off). */
         struct sse__symtab *st = sse__proc_symtab(p);
         sse__loc l;
-        if (st && sse__symtab_lookup(st, r.rip, &l) == 0 && l.function &&
-            strcmp(l.function, "main") == 0)
+        bool have = st && sse__symtab_lookup(st, r.rip, &l) == 0;
+        if (have && l.has_line) {
+          /* Out of an inline frame gdb steps until that frame is left. */
+          sse__inline v[SSE__INLINE_MAX];
+          int n = inline_chain(p, r.rip, v);
+          if (!thr->inl.valid || thr->inl.pc != r.rip)
+            sse__inline_stop(&thr->inl, v, n, r.rip, SSE__INL_STOP_OTHER);
+          if (n > 0 && sse__inline_finish_start(&thr->inl, v, n, r.rip, 0,
+                                                l.func_lo, &op->inl_step)) {
+            op->inl_finish = true;
+            op->over_calls = true;
+            op->lo = op->hi = r.rip;
+            op->line = 0;
+            op->file = NULL;
+            op->func_lo = l.func_lo;
+            op->func_hi = l.func_hi;
+            break;
+          }
+        }
+        if (have && l.function && strcmp(l.function, "main") == 0)
           return SSE_E_INVAL;
         uint64_t ret, cfa;
         if (sse__unwind_caller(thr, &ret, &cfa) != SSE_OK || !ret)
@@ -1363,9 +1453,19 @@ sse_err sse__run_start(sse_process *p, sse__op_kind kind, sse_thread *thr,
 
   if (take_pending(p)) return SSE_OK;
 
+  if (op->inl_stop_now) {
+    /* `step` at a hidden inline frame: into it, without running. */
+    end_op(p, SSE_STOP_STEP, thr, 0);
+    return SSE_OK;
+  }
+
   if (kind == SSE__OP_CONTINUE) {
     p->others_run = true;
     resume_others(p, NULL);
+    return SSE_OK;
+  }
+  if (op->inl_finish) {
+    step_loop(p);
     return SSE_OK;
   }
   switch (frame->mode) {

@@ -316,6 +316,15 @@ int sse__symtab_lookup(sse__symtab *st, uint64_t pc, sse__loc *out) {
       out->function = f->key ? f->key : f->name;
       out->func_lo = f->addr + m->ebias;
       out->func_hi = f->size ? out->func_lo + f->size : 0;
+      if (!f->size) {
+        /* Like gdb's minimal symbols: a sizeless function ends where the
+         * next symbol starts. */
+        for (const sse__fsym *g = f + 1; g < e->funcs + e->nfuncs; g++)
+          if (g->addr > f->addr) {
+            out->func_hi = g->addr + m->ebias;
+            break;
+          }
+      }
       out->offset = pc - out->func_lo;
     }
     e = lines_of(st, m);

@@ -3,6 +3,7 @@
  * frame calling back into native code, an unregister) and jit_agent_stress
  * (4 threads registering and unregistering continuously from the start). */
 #include <dirent.h>
+#include <sched.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -278,4 +279,58 @@ Test(jit, stress_four_writers_while_stepping, .timeout = 120) {
     snprintf(name, sizeof name, "jit_sym_%d_%d", t, STRESS_N - 5);
     cr_assert_eq(sse_lookup_function(p, name, NULL, NULL), SSE_E_NOSYM);
   }
+}
+
+/* Attaching to a program whose helper already runs: the tracer hands it
+ * over at once (every thread is stopped by the attach), the copy is taken
+ * then (rule 2 of sse_agent.h), and detach gives it back. */
+Test(jit, attach_hands_over_running_helper, .timeout = 60) {
+  int fds[2];
+  cr_assert_eq(pipe(fds), 0);
+  pid_t pid = fork();
+  cr_assert_geq(pid, 0);
+  if (pid == 0) {
+    dup2(fds[1], 1);
+    close(fds[0]);
+    execl(tpath("jit_agent_stress"), "jit_agent_stress", "200000", (char *)NULL);
+    _exit(127);
+  }
+  close(fds[1]);
+  /* The helper starts with the first register: wait for it to exist. */
+  pid_t helper = 0;
+  while (!(helper = find_task(pid, "sse-jit-helper"))) sched_yield();
+  atomic_store(&jit_events, 0);
+  SSE_OKAY(sse_subscribe(eng, SSE_EV_JIT_SYMBOLS_CHANGED, on_jit, NULL, NULL));
+  sse_process *p = NULL;
+  int err_no = 0;
+  SSE_OKAY(sse_attach(eng, pid, &p, &err_no));
+  cr_assert_geq(atomic_load(&jit_events), 1);
+  cr_assert_gt(sse__proc_jit_generation(p), 0);
+  sse_thread *ht;
+  cr_assert_eq(sse_thread_by_tid(p, helper, &ht), SSE_E_NOTHREAD);
+  pid_t symthread = find_task(getpid(), "sse-symbols");
+  char v[64];
+  task_status(pid, helper, "TracerPid", v, sizeof v);
+  cr_assert_eq(atoi(v), (int)symthread, "helper TracerPid %s, sse-symbols %d", v, (int)symthread);
+  int id;
+  sse_stop s;
+  SSE_OKAY(sse_break_function(p, "main_tick", false, &id));
+  for (int i = 0; i < 20; i++) {
+    SSE_OKAY(sse_continue(p, &s));
+    cr_assert_eq(s.reason, SSE_STOP_BREAKPOINT, "%s", sse_stop_reason_name(s.reason));
+  }
+  uint64_t g = sse__proc_jit_generation(p);
+  SSE_OKAY(sse_break_remove(p, id));
+  SSE_OKAY(sse_detach(p));
+  char out[256] = {0};
+  FILE *f = fdopen(fds[0], "r");
+  cr_assert(fgets(out, sizeof out, f));
+  fclose(f);
+  unsigned long long gen = 0;
+  cr_assert_eq(sscanf(out, "final generation %llu", &gen), 1, "%s", out);
+  cr_assert_eq(gen, 4ull * (2 * 200000 - 4));
+  cr_assert_leq(g, gen);
+  int st;
+  cr_assert_eq(waitpid(pid, &st, 0), pid);
+  cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "status %#x", st);
 }

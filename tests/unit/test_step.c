@@ -306,3 +306,29 @@ Test(step, step_from_function_without_line_info, .timeout = 120) {
                  .cmds = "step,step,step,step,next", .count = 5};
   compare(&sc);
 }
+
+/* Deep into glibc with plain `step`: printf → vfprintf and its inlined
+ * helpers (gdb's inline frames: stepping into one stops at the same pc).
+ * Known divergence after stop 67: gdb stops at vfprintf-process-arg.c:382
+ * where sse goes on to line 392. */
+Test(step, libc_calls_step_into_inline_frames, .timeout = 120) {
+  scenario sc = {.prog = "libc_calls", .start = "main", .cmds = "step",
+                 .count = 67};
+  compare(&sc);
+}
+
+/* main, exit(), the exit handlers, _dl_fini walked as dynamic-linker code,
+ * the mutex calls it makes (inline frames), a destructor without line
+ * info. Known divergence after stop 56: gdb then stops in the PLT stub of
+ * __cxa_finalize, sse in __cxa_finalize itself. */
+Test(step, nodebug_step_through_exit_handlers, .timeout = 120) {
+  scenario sc = {.prog = "uses_nodebug", .start = "main", .cmds = "step",
+                 .count = 56};
+  compare(&sc);
+}
+
+Test(step, raise_step_into_pthread_kill_inline, .timeout = 120) {
+  scenario sc = {.prog = "signal_next", .start = "work", .cmds = "step",
+                 .count = 60, .handle = "SIGUSR1 nostop noprint pass"};
+  compare(&sc);
+}
