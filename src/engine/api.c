@@ -58,7 +58,7 @@ static sse_err wait_seq(sse_process *p, uint64_t seq, sse_stop *stop) {
     /* Inside a callback: run the loop here until the command ends. */
     for (;;) {
       pthread_mutex_lock(&e->lock);
-      bool done = p->ops_finished >= seq || p->exited;
+      bool done = p->ops_finished >= seq;
       pthread_mutex_unlock(&e->lock);
       if (done) break;
       sse__engine_iterate_nested(e);
@@ -66,7 +66,10 @@ static sse_err wait_seq(sse_process *p, uint64_t seq, sse_stop *stop) {
   }
   pthread_mutex_lock(&e->lock);
   e->op_waiters++;
-  while (p->ops_finished < seq && !p->exited && !e->stopped)
+  /* Only the command's own report ends the wait (an exit, a kill or a
+   * detach during the command reports too): p->exited alone is set before
+   * the exit's stop is filled in. */
+  while (p->ops_finished < seq && !e->stopped)
     pthread_cond_wait(&e->op_cond, &e->lock);
   e->op_waiters--;
   if (stop) *stop = p->last_stop;

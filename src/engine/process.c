@@ -384,12 +384,12 @@ sse_err sse_attach(sse_engine *e, pid_t pid, sse_process **out,
 
 void sse__proc_mark_exited(sse_process *p, int status) {
   if (p->exited) return;
-  p->exited = true;
   if (WIFEXITED(status))
     p->exit_status = WEXITSTATUS(status);
   else if (WIFSIGNALED(status))
     p->exit_signal = WTERMSIG(status);
   pthread_mutex_lock(&p->engine->lock);
+  p->exited = true;
   for (sse_thread *t = p->threads; t; t = t->next)
     if (t->state != SSE__T_EXITED) {
       t->state = SSE__T_EXITED;
@@ -424,7 +424,10 @@ static sse_err detach_now(sse_process *p) {
   s.reason = SSE_STOP_DETACHED;
   s.process = p;
   s.pid = p->pid;
+  pthread_mutex_lock(&p->engine->lock);
   p->last_stop = s;
+  p->ops_finished = p->ops_started; /* a command it cut short ends here */
+  pthread_mutex_unlock(&p->engine->lock);
   sse__engine_wake_waiters(p->engine);
   return SSE_OK;
 }
@@ -450,7 +453,10 @@ static sse_err kill_now(sse_process *p) {
   s.signo = SIGKILL;
   s.process = p;
   s.pid = p->pid;
+  pthread_mutex_lock(&p->engine->lock);
   p->last_stop = s;
+  p->ops_finished = p->ops_started; /* a command it cut short ends here */
+  pthread_mutex_unlock(&p->engine->lock);
   sse__engine_wake_waiters(p->engine);
   return SSE_OK;
 }

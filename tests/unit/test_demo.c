@@ -4,7 +4,9 @@
  * tmux server per test: -S SOCKET), type with send-keys and read the screen
  * with capture-pane. Waiting is on the terminal's screen, polled a bounded
  * number of times (never on the target). Each session is wrapped in
- * `timeout -s KILL` so that nothing outlives a test that was killed, and the
+ * `timeout --foreground -s KILL` so that nothing outlives a test that was
+ * killed (--foreground: without it timeout answers the terminal's SIGINT by
+ * sending SIGCONT to the whole group, the traced program included), and the
  * server is killed on every exit path (the suite's .fini).
  *
  * Non-interactive tests run `ssedemo --batch [--json] -ex ... / -x FILE` and
@@ -92,7 +94,7 @@ static void tmux_start(const char *args) {
   char *cmd;
   cr_assert(asprintf(&cmd,
                      "tmux -S %s -f /dev/null new-session -d -s s -x 120 -y 40 "
-                     "'exec timeout -s KILL 60 %s %s' >/dev/null 2>&1",
+                     "'exec timeout --foreground -s KILL 60 %s %s' >/dev/null 2>&1",
                      g_sock, demo_bin(), args) > 0);
   int r = system(cmd);
   free(cmd);
