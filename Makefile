@@ -134,7 +134,17 @@ $(JIT_TARGETS): $(TBUILD)/%: tests/targets/%.c src/agent/agent.c src/agent/sse_a
 	$(CC) -g -O0 -fno-omit-frame-pointer -pthread -Isrc/agent -o $@ $< \
 		src/agent/agent.c
 
-targets-all: $(TARGETS) $(SYMTAB_TARGETS) $(JIT_TARGETS)
+# GDB JIT interface (issue 6): gdbjit_code.img is a freestanding image
+# linked at a fixed address, which gdbjit_target maps there and registers
+# as an in-memory ELF object.
+GDBJIT_TARGETS := $(TBUILD)/gdbjit_target $(TBUILD)/gdbjit_code.img
+$(TBUILD)/gdbjit_code.img: tests/targets/gdbjit_code.c | $(TBUILD)
+	$(CC) -g -O0 -fno-omit-frame-pointer -fno-pie -no-pie -nostdlib -static \
+		-Wl,--build-id -Wl,-Ttext-segment=0x7e0000000000 -Wl,-e,jit_entry -o $@ $<
+$(TBUILD)/gdbjit_target: tests/targets/gdbjit_target.c | $(TBUILD)
+	$(CC) -g -O0 -fno-omit-frame-pointer -Wall -o $@ $<
+
+targets-all: $(TARGETS) $(SYMTAB_TARGETS) $(JIT_TARGETS) $(GDBJIT_TARGETS)
 
 # ------------------------------------------------------------ tests
 TEST_CFLAGS := -DTARGETS_DIR='"$(abspath $(TBUILD))"' \

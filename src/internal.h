@@ -329,6 +329,12 @@ struct sse__symtab *sse__proc_symtab(sse_process *p);
 void sse__proc_symbols_changed(sse_process *p);
 void sse__proc_symbols_init(sse_process *p);
 bool sse__proc_is_rbrk(sse_process *p, uint64_t pc);
+/* GDB JIT interface (issue 6): whether pc is our int3 at
+ * __jit_debug_register_code. When it is, the registration or unregistration
+ * it announces has been handled (modules, pending breakpoints, unwinder,
+ * SSE_EV_JIT_SYMBOLS_CHANGED) before this returns true; the caller then
+ * treats the stop like the rendezvous breakpoint's. Idempotent per event. */
+bool sse__proc_is_jitbrk(sse_process *p, uint64_t pc);
 
 /* ---- JIT code (engine/symbols.c, engine/symthread.c; issue 6) */
 struct sse__loc;

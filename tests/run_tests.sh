@@ -43,5 +43,17 @@ else
   fail=$((fail + 1)); failed="$failed readme_example"
   echo "  FAIL  readme_example"; echo "$out" | tail -n 20
 fi
+# The JIT blob parser's fuzzer, bounded (make fuzz runs it longer). Only in
+# the plain build: it is built with clang's own sanitizers.
+if [ -z "$SAN" ]; then
+  flog="$BUILD/tests/fuzz_jitblob.log"
+  if sh "$(dirname "$0")/fuzz/run_fuzz.sh" "$BUILD" 10 >"$flog" 2>&1; then
+    pass=$((pass + 1))
+    printf '  ok    fuzz_jitblob  (%s)\n' "$(grep -o 'number_of_executed_units: *[0-9]*' "$flog" | tr -s ' ' | sed 's/number_of_executed_units:/runs/')"
+  else
+    fail=$((fail + 1)); failed="$failed fuzz_jitblob"
+    echo "  FAIL  fuzz_jitblob"; tail -n 40 "$flog" | sed 's/^/        /'
+  fi
+fi
 echo "suites: $pass passed, $fail failed${failed:+ ($failed )}"
 [ "$fail" -eq 0 ]

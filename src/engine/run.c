@@ -749,6 +749,7 @@ static void op_event(sse_thread *t, int st) {
           sse__run_code_changed(p, 0, UINT64_MAX);
           sse__proc_symbols_changed(p);
         }
+        sse__proc_is_jitbrk(p, pc); /* GDB JIT interface: handled, step over (issue 6) */
         /* JIT agent hand-over trap at sse_agent_checkpoint (issue 6). */
         if (sse__proc_jit_trap(t, pc)) return;
         /* Not ours to stop at (a temporary int3 of another thread's step,
@@ -1168,6 +1169,7 @@ static int range_run(sse_process *p, sse_thread *t, uint64_t target) {
     sse__run_code_changed(p, 0, UINT64_MAX);
     sse__proc_symbols_changed(p);
   }
+  sse__proc_is_jitbrk(p, r.rip); /* GDB JIT interface (issue 6) */
   /* Reaching a user breakpoint ends the step (gdb), wherever in the run. */
   sse__bp *b = sse__bp_at(p, r.rip);
   if (b && b->enabled && b->kind != SSE__BP_WATCH) {
@@ -1276,6 +1278,7 @@ static void step_loop(sse_process *p) {
       sse__run_code_changed(p, 0, UINT64_MAX);
       sse__proc_symbols_changed(p);
     }
+    sse__proc_is_jitbrk(p, npc); /* GDB JIT interface (issue 6) */
     /* Landing on a user breakpoint counts as hitting it (gdb). */
     sse__bp *b = sse__bp_at(p, npc);
     if (b && b->enabled && b->kind != SSE__BP_WATCH) {

@@ -45,6 +45,10 @@ typedef struct sse__jitproc {
   uint64_t checkpoint;   /* &sse_agent_checkpoint */
   bool cp_site;          /* our int3 at the checkpoint: the hand-over trap */
   bool handed;           /* the helper belongs to the symbol thread */
+  /* GDB JIT interface (block "GDB JIT interface" below) */
+  uint64_t gdb_desc;     /* &__jit_debug_descriptor, 0 until found */
+  uint64_t gdb_brk;      /* &__jit_debug_register_code */
+  bool gdb_site;         /* our int3 there */
 } sse__jitproc;
 
 static void jit_discover(sse_process *p, bool modules_changed);
@@ -255,11 +259,14 @@ static void agent_discover(sse_process *p) {
   if (sse__site_add(p, cp) == SSE_OK) j->cp_site = true;
 }
 
+static void gdbjit_discover(sse_process *p);
+
 static void jit_discover(sse_process *p, bool modules_changed) {
   if (p->exited || !p->symtab) return;
   sse__jitproc *j = jp_get(p);
   if (!j) return;
   if (!j->desc && modules_changed) agent_discover(p);
+  if (!j->gdb_desc && modules_changed) gdbjit_discover(p);
 }
 
 bool sse__proc_jit_trap(sse_thread *t, uint64_t pc) {
@@ -289,6 +296,9 @@ void sse__proc_jit_exec(sse_process *p) {
   sse__jit_clear(j->table);
   j->desc = j->checkpoint = 0;
   j->cp_site = j->handed = false;
+  j->gdb_desc = j->gdb_brk = 0;
+  j->gdb_site = false;
+  if (p->symtab) sse__symtab_jit_clear(p->symtab);
 }
 
 void sse__proc_jit_release(sse_process *p) {
@@ -318,4 +328,101 @@ long sse__proc_jit_foreach(sse_process *p,
                            void (*fn)(const char *name, uint64_t start, uint64_t size, void *arg),
                            void *arg) {
   return p->jit && p->jit->table ? sse__jit_foreach(p->jit->table, fn, arg) : -1;
+}
+
+/* ------------------------------------------------------------ GDB JIT interface
+ *
+ * gdb's JIT interface, read by the tracer like the rendezvous: the program
+ * defines
+ *   struct jit_code_entry { next, prev; const char *symfile_addr;
+ *                           uint64_t symfile_size; };
+ *   struct jit_descriptor { uint32_t version; uint32_t action_flag;
+ *                           jit_code_entry *relevant_entry, *first_entry; };
+ *   jit_descriptor __jit_debug_descriptor = {1, 0, 0, 0};
+ *   void __jit_debug_register_code(void) {}   (noinline)
+ * and calls __jit_debug_register_code after linking an entry in
+ * (action 1, JIT_REGISTER_FN) or before taking one out (action 2,
+ * JIT_UNREGISTER_FN), relevant_entry pointing at it. Our int3 sits at the
+ * function's entry; each hit reads the descriptor and the entry, and the
+ * in-memory ELF object (linked at its run address) becomes a module of the
+ * process's symtab (sse__symtab_jit_add), so symbols, lines, breakpoints
+ * (pending ones by name), stepping and backtraces work there as anywhere.
+ * Entries present when the interface is found (attach) are walked from
+ * first_entry. Everything read from the target is bounds-checked: objects
+ * of at most SSE__SYMTAB_JIT_MAX bytes, at most GDBJIT_MAX_ENTRIES entries
+ * walked (a cycle ends the walk). */
+
+struct gdbjit_entry {
+  uint64_t next, prev, symfile_addr, symfile_size;
+};
+struct gdbjit_desc {
+  uint32_t version, action_flag;
+  uint64_t relevant_entry, first_entry;
+};
+#define GDBJIT_MAX_ENTRIES 4096u
+
+/* Copy the object of the entry at ea into the symtab. true if added. */
+static bool gdbjit_add(sse_process *p, uint64_t ea) {
+  struct gdbjit_entry e;
+  if (!ea || sse__mem_read(p, ea, &e, sizeof e, NULL) != SSE_OK) return false;
+  if (e.symfile_size < 64 || e.symfile_size > SSE__SYMTAB_JIT_MAX || !e.symfile_addr ||
+      e.symfile_addr + e.symfile_size < e.symfile_addr)
+    return false;
+  void *buf = malloc(e.symfile_size);
+  if (!buf) return false;
+  bool ok = sse__mem_read(p, e.symfile_addr, buf, e.symfile_size, NULL) == SSE_OK &&
+            sse__symtab_jit_add(p->symtab, ea, buf, e.symfile_size) == 0;
+  free(buf);
+  return ok;
+}
+
+/* Modules changed under us: what depends on them follows. */
+static void gdbjit_changed(sse_process *p) {
+  sse__run_code_changed(p, 0, UINT64_MAX);
+  sse__unwind_flush(p);
+  sse__bp_resolve_pending(p);
+  emit_jit_changed(p);
+}
+
+static void gdbjit_discover(sse_process *p) {
+  struct sse__symtab *st = p->symtab;
+  sse__jitproc *j = p->jit;
+  uint64_t d, f;
+  if (sse__symtab_data_addr(st, "__jit_debug_descriptor", &d) != 0 ||
+      sse__symtab_func_addr(st, "__jit_debug_register_code", &f, NULL) != 0)
+    return;
+  if (sse__site_add(p, f) != SSE_OK) return;
+  j->gdb_desc = d;
+  j->gdb_brk = f;
+  j->gdb_site = true;
+  /* Entries registered before we came (attach). */
+  struct gdbjit_desc desc;
+  if (sse__mem_read(p, d, &desc, sizeof desc, NULL) != SSE_OK) return;
+  bool any = false;
+  uint64_t ea = desc.first_entry;
+  for (unsigned n = 0; ea && n < GDBJIT_MAX_ENTRIES; n++) {
+    struct gdbjit_entry e;
+    if (sse__mem_read(p, ea, &e, sizeof e, NULL) != SSE_OK) break;
+    if (gdbjit_add(p, ea)) any = true;
+    if (e.next == ea) break;
+    ea = e.next;
+  }
+  if (any) gdbjit_changed(p);
+}
+
+bool sse__proc_is_jitbrk(sse_process *p, uint64_t pc) {
+  sse__jitproc *j = p->jit;
+  if (!j || !j->gdb_site || pc != j->gdb_brk || p->exited || !p->symtab) return false;
+  struct gdbjit_desc desc;
+  if (sse__mem_read(p, j->gdb_desc, &desc, sizeof desc, NULL) != SSE_OK) return true;
+  bool changed = false;
+  if (desc.action_flag == 1)
+    changed = gdbjit_add(p, desc.relevant_entry);
+  else if (desc.action_flag == 2)
+    changed = sse__symtab_jit_remove(p->symtab, desc.relevant_entry) == 0;
+  if (changed) {
+    sse__proc_symbols_changed(p);
+    gdbjit_changed(p);
+  }
+  return true;
 }

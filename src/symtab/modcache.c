@@ -40,6 +40,13 @@ void sse__modcache_free(sse__modcache *c) {
     free(e->names);
     free(e->rows);
     free(e->files);
+    free(e->amap);
+    free(e->fmap);
+    for (sse__cuinfo *u = e->cus, *un; u != NULL; u = un) {
+      un = u->next;
+      free(u->rows);
+      free(u);
+    }
     free(e);
     e = next;
   }
@@ -447,6 +454,24 @@ static int cmp_ptr(const void *a, const void *b) {
   return x < y ? -1 : x > y;
 }
 
+/* Sort the rows of one decoding (a CU or the whole module) the gdb way:
+ * stably by address, markers first at an address. The rows of a CU keep the
+ * relative order they have in the whole-module table. */
+static bool sort_rows(sse__lrow *v, size_t n) {
+  keyed_row *k = malloc((n ? n : 1) * sizeof *k);
+  if (k == NULL)
+    return false;
+  for (size_t i = 0; i < n; i++) {
+    k[i].row = v[i];
+    k[i].idx = i;
+  }
+  qsort(k, n, sizeof *k, cmp_keyed_row);
+  for (size_t i = 0; i < n; i++)
+    v[i] = k[i].row;
+  free(k);
+  return true;
+}
+
 static void decode_lines(sse__modcache *c, sse__modentry *e, Dwfl_Module *mod) {
   GElf_Addr ebias;
   if (dwfl_module_getelf(mod, &ebias) == NULL)
@@ -464,23 +489,14 @@ static void decode_lines(sse__modcache *c, sse__modentry *e, Dwfl_Module *mod) {
     free(r.v);
     return;
   }
-  keyed_row *k = malloc(r.n * sizeof *k);
   const char **files = malloc(r.n * sizeof *files);
-  if (k == NULL || files == NULL) {
-    free(k);
+  if (files == NULL || !sort_rows(r.v, r.n)) {
     free(files);
     free(r.v);
     return;
   }
-  for (size_t i = 0; i < r.n; i++) {
-    k[i].row = r.v[i];
-    k[i].idx = i;
-    files[i] = r.v[i].file;
-  }
-  qsort(k, r.n, sizeof *k, cmp_keyed_row);
   for (size_t i = 0; i < r.n; i++)
-    r.v[i] = k[i].row;
-  free(k);
+    files[i] = r.v[i].file;
   qsort(files, r.n, sizeof *files, cmp_ptr);
   size_t nf = 0;
   for (size_t i = 0; i < r.n; i++)
@@ -502,4 +518,318 @@ void sse__modcache_need_lines(sse__modcache *c, sse__modentry *e, Dwfl_Module *m
     atomic_store_explicit(&e->lines_ready, true, memory_order_release);
   }
   pthread_mutex_unlock(&c->mu);
+}
+
+/* ---- per-CU line tables ----
+ *
+ * A lookup finds the CU containing the pc from the CU address ranges (first
+ * .debug_aranges: a few ms for libc; where it misses, every CU's own
+ * DW_AT_ranges / low_pc+high_pc, which also covers producers that emit no
+ * .debug_aranges, like clang), then decodes only that CU's line program with
+ * the same rules as the whole table. decode_cu's state never crosses a CU,
+ * and the sort is stable, so a CU's rows are exactly its rows of the whole
+ * table, in the same order. */
+
+typedef struct rawrange {
+  uint64_t lo, hi, off;
+} rawrange;
+
+static int cmp_raw_off(const void *a, const void *b) {
+  const rawrange *x = a, *y = b;
+  return x->off < y->off ? -1 : x->off > y->off;
+}
+
+static int cmp_range_lo(const void *a, const void *b) {
+  const sse__curange *x = a, *y = b;
+  if (x->lo != y->lo)
+    return x->lo < y->lo ? -1 : 1;
+  return x->hi < y->hi ? -1 : x->hi > y->hi;
+}
+
+static int cmp_cu_off(const void *a, const void *b) {
+  const sse__cuinfo *x = *(sse__cuinfo *const *)a, *y = *(sse__cuinfo *const *)b;
+  return x->off < y->off ? -1 : x->off > y->off;
+}
+
+/* Turn raw (sorted by off) into a map sorted by lo, finding or creating the
+ * entry's sse__cuinfo of each offset (cache mutex held). */
+static sse__curange *make_map(sse__modentry *e, rawrange *raw, size_t n, size_t *nout) {
+  *nout = 0;
+  size_t nold = 0;
+  for (sse__cuinfo *u = e->cus; u != NULL; u = u->next)
+    nold++;
+  sse__cuinfo **old = malloc((nold ? nold : 1) * sizeof *old);
+  sse__curange *m = malloc((n ? n : 1) * sizeof *m);
+  if (old == NULL || m == NULL) {
+    free(old);
+    free(m);
+    return NULL;
+  }
+  nold = 0;
+  for (sse__cuinfo *u = e->cus; u != NULL; u = u->next)
+    old[nold++] = u;
+  qsort(old, nold, sizeof *old, cmp_cu_off);
+  sse__cuinfo *cur = NULL;
+  size_t k = 0;
+  for (size_t i = 0; i < n; i++) {
+    if (raw[i].lo >= raw[i].hi)
+      continue;
+    if (cur == NULL || cur->off != raw[i].off) {
+      sse__cuinfo key = {.off = raw[i].off}, *kp = &key;
+      sse__cuinfo **f = nold ? bsearch(&kp, old, nold, sizeof *old, cmp_cu_off) : NULL;
+      if (f != NULL) {
+        cur = *f;
+      } else {
+        cur = calloc(1, sizeof *cur);
+        if (cur == NULL)
+          break;
+        cur->off = raw[i].off;
+        cur->next = e->cus;
+        e->cus = cur;
+      }
+    }
+    m[k++] = (sse__curange){.lo = raw[i].lo, .hi = raw[i].hi, .cu = cur};
+  }
+  free(old);
+  qsort(m, k, sizeof *m, cmp_range_lo);
+  uint64_t mx = 0;
+  for (size_t i = 0; i < k; i++) {
+    if (m[i].hi > mx)
+      mx = m[i].hi;
+    m[i].maxhi = mx;
+  }
+  *nout = k;
+  return m;
+}
+
+static bool raw_push(rawrange **v, size_t *n, size_t *cap, rawrange r) {
+  if (*n == *cap) {
+    size_t ncap = *cap ? *cap * 2 : 256;
+    rawrange *nv = realloc(*v, ncap * sizeof *nv);
+    if (nv == NULL)
+      return false;
+    *v = nv;
+    *cap = ncap;
+  }
+  (*v)[(*n)++] = r;
+  return true;
+}
+
+static void decode_one(sse__modcache *c, sse__modentry *e, Dwfl_Module *mod, sse__cuinfo *u);
+
+/* .debug_aranges (cache mutex held). */
+static void build_amap(sse__modentry *e, Dwfl_Module *mod) {
+  GElf_Addr ebias;
+  Dwarf_Addr dbias;
+  Dwarf *dw;
+  if (dwfl_module_getelf(mod, &ebias) == NULL || (dw = dwfl_module_getdwarf(mod, &dbias)) == NULL)
+    return;
+  e->has_dwarf = true;
+  e->delta = dbias - ebias;
+  Dwarf_Aranges *ar;
+  size_t na;
+  if (dwarf_getaranges(dw, &ar, &na) != 0 || na == 0)
+    return;
+  rawrange *raw = malloc(na * sizeof *raw);
+  if (raw == NULL)
+    return;
+  size_t n = 0;
+  for (size_t i = 0; i < na; i++) {
+    Dwarf_Addr a;
+    Dwarf_Word len;
+    Dwarf_Off off;
+    Dwarf_Arange *r = dwarf_onearange(ar, i);
+    if (r == NULL || dwarf_getarangeinfo(r, &a, &len, &off) != 0)
+      continue;
+    raw[n++] = (rawrange){.lo = a + e->delta, .hi = a + len + e->delta, .off = off};
+  }
+  qsort(raw, n, sizeof *raw, cmp_raw_off);
+  e->amap = make_map(e, raw, n, &e->namap);
+  free(raw);
+}
+
+/* Every CU's ranges (cache mutex held). A CU with a line program but no
+ * address attribute gets the span of its rows. */
+static void build_fmap(sse__modcache *c, sse__modentry *e, Dwfl_Module *mod) {
+  GElf_Addr ebias;
+  Dwarf_Addr dbias;
+  if (dwfl_module_getelf(mod, &ebias) == NULL || dwfl_module_getdwarf(mod, &dbias) == NULL)
+    return;
+  rawrange *raw = NULL, *noaddr = NULL;
+  size_t n = 0, cap = 0, nn = 0, ncap = 0;
+  bool oom = false;
+  Dwarf_Die *cu = NULL;
+  Dwarf_Addr cubias;
+  while (!oom && (cu = dwfl_module_nextcu(mod, cu, &cubias)) != NULL) {
+    uint64_t off = dwarf_dieoffset(cu);
+    uint64_t d = cubias - ebias;
+    Dwarf_Addr base, s, t;
+    ptrdiff_t p = 0;
+    bool any = false;
+    while ((p = dwarf_ranges(cu, p, &base, &s, &t)) > 0) {
+      any = true;
+      oom |= !raw_push(&raw, &n, &cap, (rawrange){.lo = s + d, .hi = t + d, .off = off});
+    }
+    Dwarf_Attribute attr;
+    if (!any && dwarf_attr(cu, DW_AT_stmt_list, &attr) != NULL)
+      oom |= !raw_push(&noaddr, &nn, &ncap, (rawrange){.off = off});
+  }
+  if (!oom && nn > 0) {
+    /* Decode those now to know where they are. */
+    qsort(noaddr, nn, sizeof *noaddr, cmp_raw_off);
+    for (size_t i = 0; i < nn && !oom; i++) {
+      sse__cuinfo *u = NULL;
+      for (sse__cuinfo *w = e->cus; w != NULL && u == NULL; w = w->next)
+        if (w->off == noaddr[i].off)
+          u = w;
+      if (u == NULL) {
+        u = calloc(1, sizeof *u);
+        if (u == NULL)
+          break;
+        u->off = noaddr[i].off;
+        u->next = e->cus;
+        e->cus = u;
+      }
+      decode_one(c, e, mod, u);
+      if (u->nrows > 0)
+        oom |= !raw_push(&raw, &n, &cap,
+                         (rawrange){.lo = u->rows[0].addr, .hi = u->rows[u->nrows - 1].addr + 1, .off = u->off});
+    }
+  }
+  if (!oom) {
+    qsort(raw, n, sizeof *raw, cmp_raw_off);
+    e->fmap = make_map(e, raw, n, &e->nfmap);
+  }
+  free(raw);
+  free(noaddr);
+}
+
+/* Decode the rows of u (cache mutex held). */
+static void decode_one(sse__modcache *c, sse__modentry *e, Dwfl_Module *mod, sse__cuinfo *u) {
+  if (atomic_load_explicit(&u->ready, memory_order_relaxed))
+    return;
+  Dwarf_Addr dbias;
+  Dwarf *dw = dwfl_module_getdwarf(mod, &dbias);
+  Dwarf_Die die;
+  rowvec r = {0};
+  if (dw != NULL && dwarf_offdie(dw, u->off, &die) != NULL)
+    decode_cu(c, &r, &die, e->delta);
+  if (r.oom || !sort_rows(r.v, r.n)) {
+    free(r.v);
+    r.v = NULL;
+    r.n = 0;
+  }
+  u->rows = r.v;
+  u->nrows = r.n;
+  atomic_store_explicit(&u->ready, true, memory_order_release);
+}
+
+static const sse__curange *map_find(const sse__curange *m, size_t n, uint64_t rel) {
+  size_t lo = 0, hi = n;
+  while (lo < hi) { /* first range with lo > rel */
+    size_t mid = lo + (hi - lo) / 2;
+    if (m[mid].lo <= rel)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  for (size_t j = lo; j-- > 0 && m[j].maxhi > rel;)
+    if (rel < m[j].hi)
+      return &m[j];
+  return NULL;
+}
+
+static void need_map(sse__modcache *c, sse__modentry *e, Dwfl_Module *mod, bool full) {
+  atomic_bool *flag = full ? &e->fmap_ready : &e->amap_ready;
+  if (atomic_load_explicit(flag, memory_order_acquire))
+    return;
+  pthread_mutex_lock(&c->mu);
+  if (!atomic_load_explicit(&e->amap_ready, memory_order_relaxed)) {
+    build_amap(e, mod);
+    c->decodes++;
+    atomic_store_explicit(&e->amap_ready, true, memory_order_release);
+  }
+  if (full && !atomic_load_explicit(&e->fmap_ready, memory_order_relaxed)) {
+    build_fmap(c, e, mod);
+    atomic_store_explicit(&e->fmap_ready, true, memory_order_release);
+  }
+  pthread_mutex_unlock(&c->mu);
+}
+
+static void need_cu(sse__modcache *c, sse__modentry *e, Dwfl_Module *mod, sse__cuinfo *u) {
+  if (atomic_load_explicit(&u->ready, memory_order_acquire))
+    return;
+  pthread_mutex_lock(&c->mu);
+  decode_one(c, e, mod, u);
+  pthread_mutex_unlock(&c->mu);
+}
+
+static size_t first_after(const sse__lrow *v, size_t n, uint64_t rel) {
+  size_t lo = 0, hi = n;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (v[mid].addr <= rel)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  return lo;
+}
+
+/* Address of the first row after rel in the CUs that follow, 0 if none. */
+static uint64_t next_row_after(sse__modcache *c, sse__modentry *e, Dwfl_Module *mod, const sse__cuinfo *self,
+                               uint64_t rel) {
+  need_map(c, e, mod, true);
+  const sse__curange *m = e->fmap;
+  size_t n = e->nfmap, j = 0, hi = n;
+  while (j < hi) { /* first range with lo > rel */
+    size_t mid = j + (hi - j) / 2;
+    if (m[mid].lo <= rel)
+      j = mid + 1;
+    else
+      hi = mid;
+  }
+  uint64_t best = 0;
+  for (; j < n && (best == 0 || m[j].lo < best); j++) {
+    sse__cuinfo *u = m[j].cu;
+    if (u == self)
+      continue;
+    need_cu(c, e, mod, u);
+    size_t k = first_after(u->rows, u->nrows, rel);
+    if (k < u->nrows && (best == 0 || u->rows[k].addr < best))
+      best = u->rows[k].addr;
+  }
+  return best;
+}
+
+const sse__lrow *sse__modcache_row_at(sse__modcache *c, sse__modentry *e, Dwfl_Module *mod, uint64_t rel,
+                                      uint64_t *end) {
+  need_map(c, e, mod, false);
+  const sse__curange *r = map_find(e->amap, e->namap, rel);
+  if (r == NULL) {
+    need_map(c, e, mod, true);
+    r = map_find(e->fmap, e->nfmap, rel);
+  }
+  if (r == NULL)
+    return NULL;
+  sse__cuinfo *u = r->cu;
+  need_cu(c, e, mod, u);
+  const sse__lrow *rows = u->rows;
+  size_t n = u->nrows;
+  /* gdb's find_pc_sect_line: the last row at or before rel. */
+  size_t lo = first_after(rows, n, rel);
+  if (lo == 0)
+    return NULL;
+  size_t b = lo - 1;
+  if (rows[b].line == 0)
+    return NULL;
+  /* Landed on a non-statement entry: prefer a statement entry at the same
+   * address (gdb does the same backward scan). */
+  size_t t = b;
+  while (t > 0 && rows[t - 1].addr == rows[t].addr && rows[t - 1].line != 0 && !rows[t].is_stmt)
+    t--;
+  if (rows[t].is_stmt)
+    b = t;
+  *end = lo < n ? rows[lo].addr : next_row_after(c, e, mod, u, rel);
+  return &rows[b];
 }

@@ -42,7 +42,10 @@ struct sse__symtab {
    * forgotten on every refresh. */
   bool ld_known;
   long ld_idx;
+  struct jitmod *jitmods; /* GDB JIT interface objects (block at the end) */
 };
+static void jitmods_report(sse__symtab *st); /* GDB JIT objects (end of file) */
+static void jitmods_free(sse__symtab *st);
 
 /* Default of libdwfl (":.debug:/usr/lib/debug": the main file's directory
  * and its .debug subdirectory for .gnu_debuglink, /usr/lib/debug for both
@@ -87,6 +90,7 @@ void sse__symtab_free(sse__symtab *st) {
   if (st == NULL)
     return;
   dwfl_end(st->dwfl);
+  jitmods_free(st);
   free(st->mods);
   free(st->debuginfo_path);
   pthread_mutex_destroy(&st->mu);
@@ -132,6 +136,7 @@ static int refresh_locked(sse__symtab *st) {
    * their already loaded ELF and DWARF. */
   dwfl_report_begin(st->dwfl);
   int rc = dwfl_linux_proc_report(st->dwfl, st->pid);
+  jitmods_report(st); /* issue 6: keep the GDB JIT interface's modules */
   if (dwfl_report_end(st->dwfl, NULL, NULL) != 0 && rc == 0)
     rc = -1;
   if (rc != 0)
@@ -253,31 +258,11 @@ static const sse__fsym *func_at(const sse__modentry *e, uint64_t rel) {
   return f;
 }
 
-/* gdb's find_pc_sect_line on the module's table, rel module-relative.
- * Returns the row describing rel or NULL (no line), and *end = sal.end. */
-static const sse__lrow *row_at(const sse__modentry *e, uint64_t rel, uint64_t *end) {
-  size_t lo = 0, hi = e->nrows;
-  while (lo < hi) { /* first row with addr > rel */
-    size_t mid = lo + (hi - lo) / 2;
-    if (e->rows[mid].addr <= rel)
-      lo = mid + 1;
-    else
-      hi = mid;
-  }
-  if (lo == 0)
-    return NULL;
-  size_t b = lo - 1;
-  if (e->rows[b].line == 0)
-    return NULL;
-  /* Landed on a non-statement entry: prefer a statement entry at the same
-   * address (gdb does the same backward scan). */
-  size_t t = b;
-  while (t > 0 && e->rows[t - 1].addr == e->rows[t].addr && e->rows[t - 1].line != 0 && !e->rows[t].is_stmt)
-    t--;
-  if (e->rows[t].is_stmt)
-    b = t;
-  *end = lo < e->nrows ? e->rows[lo].addr : 0;
-  return &e->rows[b];
+/* gdb's find_pc_sect_line on the line table of the CU containing rel
+ * (module-relative): the row describing rel or NULL (no line), and *end =
+ * sal.end. Decodes that CU's line program on first use. */
+static const sse__lrow *row_at(sse__symtab *st, smod *m, uint64_t rel, uint64_t *end) {
+  return m->entry ? sse__modcache_row_at(st->cache, m->entry, m->mod, rel, end) : NULL;
 }
 
 /* ---- lookup ---- */
@@ -327,9 +312,8 @@ int sse__symtab_lookup(sse__symtab *st, uint64_t pc, sse__loc *out) {
       }
       out->offset = pc - out->func_lo;
     }
-    e = lines_of(st, m);
     uint64_t end = 0;
-    const sse__lrow *r = row_at(e, rel, &end);
+    const sse__lrow *r = row_at(st, m, rel, &end);
     if (r != NULL) {
       out->has_line = true;
       out->file = r->file;
@@ -348,10 +332,9 @@ bool sse__symtab_has_line(sse__symtab *st, uint64_t pc) {
   bool r = false;
   pthread_mutex_lock(&st->mu);
   smod *m = ensure_reported(st) == 0 ? find_mod(st, pc) : NULL;
-  const sse__modentry *e = m ? lines_of(st, m) : NULL;
   uint64_t end;
-  if (e != NULL)
-    r = row_at(e, pc - m->ebias, &end) != NULL;
+  if (m != NULL)
+    r = row_at(st, m, pc - m->ebias, &end) != NULL;
   pthread_mutex_unlock(&st->mu);
   return r;
 }
@@ -438,12 +421,12 @@ static bool in_func(const sse__fsym *f, const sse__modentry *e, uint64_t rel) {
 /* gdb's skip_prologue_sal for function f of module m: returns the
  * module-relative breakpoint address of `break FUNC`. */
 static uint64_t post_prologue(sse__symtab *st, smod *m, const sse__fsym *f) {
-  const sse__modentry *e = lines_of(st, m);
+  const sse__modentry *e = m->entry;
   uint64_t pc = f->addr, end = 0;
   if (cu_is_llvm(m, f->addr + m->ebias)) {
     /* skip_prologue_using_sal: LLVM emits a line note before and after
      * the prologue, so the second row run of the function is the body. */
-    const sse__lrow *r = row_at(e, f->addr, &end);
+    const sse__lrow *r = row_at(st, m, f->addr, &end);
     if (r != NULL && end > pc && in_func(f, e, end))
       pc = end;
   } else {
@@ -451,7 +434,7 @@ static uint64_t post_prologue(sse__symtab *st, smod *m, const sse__fsym *f) {
   }
   /* Mid-line after the prologue: go to the start of the next row run if it
    * is still in the function. */
-  const sse__lrow *r = row_at(e, pc, &end);
+  const sse__lrow *r = row_at(st, m, pc, &end);
   if (r != NULL && r->addr != pc && end != 0 && in_func(f, e, end))
     pc = end;
   return pc;
@@ -1133,4 +1116,162 @@ int sse__symtab_inline_chain(sse__symtab *st, uint64_t pc, sse__inline *out, int
   free(p);
   pthread_mutex_unlock(&st->mu);
   return k;
+}
+
+/* ====================================================================
+ * GDB JIT interface (issue 6): in-memory ELF objects registered through
+ * __jit_debug_register_code, as libdwfl modules. Self-contained block: the
+ * rest of the file only calls jitmods_report (inside refresh_locked,
+ * between dwfl_linux_proc_report and dwfl_report_end) and jitmods_free.
+ *
+ * Each object is copied into a memfd and reported once with
+ * dwfl_report_elf (base 0: the object is linked at its run address).
+ * libdwfl owns a dup of the memfd from then on. Every later refresh
+ * re-reports it with dwfl_report_module under the same name and range,
+ * which keeps the existing Dwfl_Module with its ELF and DWARF (a second
+ * dwfl_report_elf with another fd would be refused as an overlap).
+ *
+ * Identity: the module's file name is unique per registration
+ * ("<jit@0xADDR#N>", N from a global counter), so the modcache, which keys
+ * modules without a build ID by file name, size and mtime, never confuses
+ * two objects; objects with a build ID share entries by build ID as usual.
+ * ==================================================================== */
+#include <stdatomic.h>
+#include <sys/mman.h>
+
+typedef struct jitmod {
+  struct jitmod *next;
+  uint64_t key;    /* the jit_code_entry's address in the target */
+  int memfd;       /* our copy of the object */
+  char *name;      /* module and file name, unique */
+  uint64_t lo, hi; /* as first reported */
+} jitmod;
+
+static atomic_uint g_jit_serial;
+
+static void jitmods_report(sse__symtab *st) {
+  for (jitmod *j = st->jitmods; j != NULL; j = j->next)
+    dwfl_report_module(st->dwfl, j->name, j->lo, j->hi);
+}
+
+static void jitmod_free1(jitmod *j) {
+  if (j->memfd >= 0)
+    close(j->memfd);
+  free(j->name);
+  free(j);
+}
+
+static void jitmods_free(sse__symtab *st) {
+  jitmod *j = st->jitmods;
+  st->jitmods = NULL;
+  while (j != NULL) {
+    jitmod *n = j->next;
+    jitmod_free1(j);
+    j = n;
+  }
+}
+
+int sse__symtab_jit_add(sse__symtab *st, uint64_t key, const void *image, size_t size) {
+  if (st == NULL || image == NULL || size < sizeof(Elf64_Ehdr) || size > SSE__SYMTAB_JIT_MAX)
+    return -EINVAL;
+  const unsigned char *b = image;
+  if (memcmp(b, ELFMAG, SELFMAG) != 0 || b[EI_CLASS] != ELFCLASS64)
+    return -EINVAL;
+  jitmod *j = calloc(1, sizeof *j);
+  if (j == NULL)
+    return -ENOMEM;
+  j->key = key;
+  j->memfd = memfd_create("sse-gdbjit", MFD_CLOEXEC);
+  if (j->memfd < 0 || asprintf(&j->name, "<jit@0x%llx#%u>", (unsigned long long)key,
+                               atomic_fetch_add(&g_jit_serial, 1) + 1) < 0) {
+    j->name = NULL;
+    jitmod_free1(j);
+    return -ENOMEM;
+  }
+  size_t off = 0;
+  while (off < size) {
+    ssize_t w = write(j->memfd, b + off, size - off);
+    if (w <= 0) {
+      jitmod_free1(j);
+      return -EIO;
+    }
+    off += (size_t)w;
+  }
+  int fd = dup(j->memfd);
+  if (fd < 0) {
+    jitmod_free1(j);
+    return -EMFILE;
+  }
+  pthread_mutex_lock(&st->mu);
+  int rc = -EINVAL;
+  for (jitmod *o = st->jitmods; o != NULL; o = o->next)
+    if (o->key == key) {
+      rc = -EEXIST; /* registered already (a second look at the same event) */
+      break;
+    }
+  if (rc != -EEXIST) {
+    dwfl_report_begin_add(st->dwfl);
+    Dwfl_Module *m = dwfl_report_elf(st->dwfl, j->name, j->name, fd, 0, true);
+    if (m != NULL) {
+      Dwarf_Addr lo = 0, hi = 0;
+      dwfl_module_info(m, NULL, &lo, &hi, NULL, NULL, NULL, NULL);
+      j->lo = lo;
+      j->hi = hi;
+      fd = -1; /* libdwfl's now */
+    }
+    dwfl_report_end(st->dwfl, NULL, NULL);
+    if (m != NULL && j->hi > j->lo) {
+      j->next = st->jitmods;
+      st->jitmods = j;
+      j = NULL;
+      refresh_locked(st);
+      rc = 0;
+    }
+  }
+  pthread_mutex_unlock(&st->mu);
+  if (fd >= 0)
+    close(fd);
+  if (j != NULL)
+    jitmod_free1(j);
+  return rc;
+}
+
+int sse__symtab_jit_remove(sse__symtab *st, uint64_t key) {
+  if (st == NULL)
+    return -1;
+  pthread_mutex_lock(&st->mu);
+  jitmod **pp = &st->jitmods, *j = NULL;
+  for (; *pp != NULL; pp = &(*pp)->next)
+    if ((*pp)->key == key) {
+      j = *pp;
+      *pp = j->next;
+      break;
+    }
+  if (j != NULL)
+    refresh_locked(st); /* not re-reported: dropped at dwfl_report_end */
+  pthread_mutex_unlock(&st->mu);
+  if (j == NULL)
+    return -1;
+  jitmod_free1(j);
+  return 0;
+}
+
+void sse__symtab_jit_clear(sse__symtab *st) {
+  if (st == NULL)
+    return;
+  pthread_mutex_lock(&st->mu);
+  bool any = st->jitmods != NULL;
+  jitmods_free(st);
+  if (any && st->reported)
+    refresh_locked(st);
+  pthread_mutex_unlock(&st->mu);
+}
+
+size_t sse__symtab_jit_count(sse__symtab *st) {
+  size_t n = 0;
+  pthread_mutex_lock(&st->mu);
+  for (jitmod *j = st->jitmods; j != NULL; j = j->next)
+    n++;
+  pthread_mutex_unlock(&st->mu);
+  return n;
 }

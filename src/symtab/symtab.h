@@ -88,6 +88,18 @@ void sse__symtab_modules(sse__symtab *,
  * Returns 0, or -1 if no module defines it. */
 int sse__symtab_data_addr(sse__symtab *, const char *name, uint64_t *addr);
 
+/* GDB JIT interface (issue 6): the in-memory ELF object registered by the
+ * jit_code_entry at `key` (its address in the target), already linked at
+ * its run address, becomes a module of this symtab, re-reported by every
+ * refresh until removed. image is copied (size <= SSE__SYMTAB_JIT_MAX).
+ * add returns 0, -EEXIST if key is registered already, or a negated errno;
+ * remove returns 0 or -1 if key is unknown; clear drops them all (exec). */
+#define SSE__SYMTAB_JIT_MAX (64u << 20)
+int sse__symtab_jit_add(sse__symtab *, uint64_t key, const void *image, size_t size);
+int sse__symtab_jit_remove(sse__symtab *, uint64_t key);
+void sse__symtab_jit_clear(sse__symtab *);
+size_t sse__symtab_jit_count(sse__symtab *);
+
 /* ---- inlined functions (gdb's inline frames; docs/inline-stepping.md) ---- */
 
 /* One DW_TAG_inlined_subroutine block containing a pc. Strings are interned

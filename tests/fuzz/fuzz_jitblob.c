@@ -12,6 +12,7 @@
  *     -o build/fuzz_jitblob
  *   mkdir -p build/fuzz-corpus && build/fuzz_jitblob -max_total_time=20 \
  *     build/fuzz-corpus tests/fuzz/corpus/jitblob
+ * Run by tests/fuzz/run_fuzz.sh (make fuzz; 10 s in make check).
  * Seeds come from the real agent: tests/fuzz/gen_jitblob_seed.c.
  */
 #include <stdint.h>

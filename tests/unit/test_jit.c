@@ -23,10 +23,23 @@ static void teardown(void) {
 TestSuite(jit, .init = setup, .fini = teardown, .timeout = 60);
 
 static _Atomic int jit_events;
+static pthread_mutex_t jit_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t jit_cv = PTHREAD_COND_INITIALIZER;
 static void on_jit(const sse_event *ev, void *user) {
   (void)user;
   cr_assert(sse_on_tracer_thread(ev->engine));
+  pthread_mutex_lock(&jit_mu);
   atomic_fetch_add(&jit_events, 1);
+  pthread_cond_broadcast(&jit_cv);
+  pthread_mutex_unlock(&jit_mu);
+}
+
+/* Wait on the event itself (the symbol thread posts it to the tracer
+ * asynchronously); the test's timeout bounds the wait. */
+static void wait_jit_events(int n) {
+  pthread_mutex_lock(&jit_mu);
+  while (atomic_load(&jit_events) < n) pthread_cond_wait(&jit_cv, &jit_mu);
+  pthread_mutex_unlock(&jit_mu);
 }
 
 /* The tid of the target's thread named `comm`, 0 if none. */
@@ -304,14 +317,6 @@ Test(jit, attach_hands_over_running_helper, .timeout = 60) {
   sse_process *p = NULL;
   int err_no = 0;
   SSE_OKAY(sse_attach(eng, pid, &p, &err_no));
-  cr_assert_geq(atomic_load(&jit_events), 1);
-  cr_assert_gt(sse__proc_jit_generation(p), 0);
-  sse_thread *ht;
-  cr_assert_eq(sse_thread_by_tid(p, helper, &ht), SSE_E_NOTHREAD);
-  pid_t symthread = find_task(getpid(), "sse-symbols");
-  char v[64];
-  task_status(pid, helper, "TracerPid", v, sizeof v);
-  cr_assert_eq(atoi(v), (int)symthread, "helper TracerPid %s, sse-symbols %d", v, (int)symthread);
   int id;
   sse_stop s;
   SSE_OKAY(sse_break_function(p, "main_tick", false, &id));
@@ -319,6 +324,16 @@ Test(jit, attach_hands_over_running_helper, .timeout = 60) {
     SSE_OKAY(sse_continue(p, &s));
     cr_assert_eq(s.reason, SSE_STOP_BREAKPOINT, "%s", sse_stop_reason_name(s.reason));
   }
+  /* The helper is handed over at the attach when the descriptor already
+   * names it, else at its next checkpoint; either way a copy lands. */
+  wait_jit_events(1);
+  cr_assert_gt(sse__proc_jit_generation(p), 0);
+  sse_thread *ht;
+  cr_assert_eq(sse_thread_by_tid(p, helper, &ht), SSE_E_NOTHREAD);
+  pid_t symthread = find_task(getpid(), "sse-symbols");
+  char v[64];
+  task_status(pid, helper, "TracerPid", v, sizeof v);
+  cr_assert_eq(atoi(v), (int)symthread, "helper TracerPid %s, sse-symbols %d", v, (int)symthread);
   uint64_t g = sse__proc_jit_generation(p);
   SSE_OKAY(sse_break_remove(p, id));
   SSE_OKAY(sse_detach(p));
