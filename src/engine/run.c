@@ -129,15 +129,14 @@ static int singlestep_sync(sse_thread *t) {
     }
   }
   int st = 0;
-  int rc = resume(t, true);
+  /* If the resume fails (the task died under us), the wait reports how. */
+  resume(t, true);
   for (;;) {
     pid_t r = sse__pt_wait(t->tid, &st, __WALL);
     if (r != t->tid) {
-      st = 0; /* ECHILD: the task is gone, reaped elsewhere */
-      st = W_EXITCODE(0, 0);
+      st = W_EXITCODE(0, 0); /* ECHILD: the task is gone, reaped elsewhere */
       break;
     }
-    (void)rc;
     if (WIFSTOPPED(st)) {
       int ev = st >> 16;
       if (ev == 0 && WSTOPSIG(st) == SIGSTOP && t->sigstop_expected) {
