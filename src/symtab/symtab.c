@@ -43,7 +43,9 @@ struct sse__symtab {
   bool ld_known;
   long ld_idx;
   struct jitmod *jitmods; /* GDB JIT interface objects (block at the end) */
+  struct inl_cucache *inl_cus; /* per-CU function ranges (inline block) */
 };
+static void inl_cache_free(sse__symtab *st);
 static void jitmods_report(sse__symtab *st); /* GDB JIT objects (end of file) */
 static void jitmods_free(sse__symtab *st);
 
@@ -89,6 +91,7 @@ sse__symtab *sse__symtab_new(sse__modcache *cache, pid_t pid) {
 void sse__symtab_free(sse__symtab *st) {
   if (st == NULL)
     return;
+  inl_cache_free(st);
   dwfl_end(st->dwfl);
   jitmods_free(st);
   free(st->mods);
@@ -131,6 +134,7 @@ static int cmp_smod(const void *a, const void *b) {
 }
 
 static int refresh_locked(sse__symtab *st) {
+  inl_cache_free(st); /* it holds Dwarf handles a refresh may free */
   /* dwfl_report_begin (not _add): modules no longer mapped (exec, dlclose)
    * are dropped at dwfl_report_end; re-reported identical ones are kept with
    * their already loaded ELF and DWARF. */
@@ -834,6 +838,209 @@ static bool inl_container_tag(int tag) {
          tag == DW_TAG_structure_type || tag == DW_TAG_union_type || tag == DW_TAG_interface_type;
 }
 
+/* Per CU, the ranges of its top-level functions, sorted: the descent to
+ * the scopes at a pc then starts at the one function containing it instead
+ * of walking the whole CU (the step loop asks at every stop). */
+/* One address range of a scope DIE inside a function, in depth-first
+ * order: the descent to the scopes at a pc scans these plain arrays
+ * instead of walking DIEs with libdw at every stop. */
+typedef struct inl_node {
+  Dwarf_Addr lo, hi;
+  Dwarf_Off off;
+  int depth;
+} inl_node;
+
+typedef struct inl_subent {
+  Dwarf_Addr lo, hi;
+  Dwarf_Off off;
+  inl_node *nodes; /* built on first use; NULL until then */
+  size_t nnodes;
+  bool built;
+  bool owner;      /* this entry frees nodes (a function's ranges share it) */
+} inl_subent;
+
+typedef struct inl_cucache {
+  Dwarf *dw;
+  Dwarf_Off cu_off;
+  bool usable; /* false: the CU nests functions in containers (C++) */
+  int has_map;  /* inl_scan_interesting(cu): -1 not known yet */
+  size_t n;
+  inl_subent *v;
+  struct inl_cucache *next;
+} inl_cucache;
+
+static void inl_cache_free(sse__symtab *st) {
+  while (st->inl_cus) {
+    inl_cucache *c = st->inl_cus;
+    st->inl_cus = c->next;
+    for (size_t i = 0; i < c->n; i++)
+      if (c->v[i].owner) free(c->v[i].nodes);
+    free(c->v);
+    free(c);
+  }
+}
+
+static bool inl_scope_tag(int tag);
+static bool inl_container_tag(int tag);
+
+typedef struct inl_nodes {
+  inl_node *v;
+  size_t n, cap;
+  bool failed;
+} inl_nodes;
+
+static void inl_collect(Dwarf_Die *die, int depth, inl_nodes *out) {
+  Dwarf_Die c;
+  if (depth > 48 || dwarf_child(die, &c) != 0) return;
+  do {
+    int tag = dwarf_tag(&c);
+    if (inl_scope_tag(tag)) {
+      Dwarf_Addr base, lo, hi;
+      ptrdiff_t o = 0;
+      while ((o = dwarf_ranges(&c, o, &base, &lo, &hi)) > 0) {
+        if (lo >= hi) continue;
+        if (out->n == out->cap) {
+          size_t cap = out->cap ? out->cap * 2 : 32;
+          inl_node *v = realloc(out->v, cap * sizeof *v);
+          if (v == NULL) {
+            out->failed = true;
+            return;
+          }
+          out->v = v;
+          out->cap = cap;
+        }
+        out->v[out->n++] = (inl_node){lo, hi, dwarf_dieoffset(&c), depth};
+      }
+      if (dwarf_haschildren(&c)) inl_collect(&c, depth + 1, out);
+    } else if (inl_container_tag(tag) && dwarf_haschildren(&c)) {
+      inl_collect(&c, depth + 1, out);
+    }
+  } while (dwarf_siblingof(&c, &c) == 0);
+}
+
+static int inl_subent_cmp(const void *a, const void *b) {
+  const inl_subent *x = a, *y = b;
+  return x->lo < y->lo ? -1 : x->lo > y->lo;
+}
+
+static inl_cucache *inl_cu(sse__symtab *st, Dwarf_Die *cu) {
+  Dwarf *dw = dwarf_cu_getdwarf(cu->cu);
+  Dwarf_Off off = dwarf_dieoffset(cu);
+  for (inl_cucache *c = st->inl_cus; c; c = c->next)
+    if (c->dw == dw && c->cu_off == off) return c;
+  inl_cucache *c = calloc(1, sizeof *c);
+  if (c == NULL) return NULL;
+  c->dw = dw;
+  c->cu_off = off;
+  c->usable = true;
+  c->has_map = -1;
+  size_t cap = 0;
+  int lang = dwarf_srclang(cu);
+  bool is_c = lang == DW_LANG_C89 || lang == DW_LANG_C || lang == DW_LANG_C99 ||
+              lang == DW_LANG_C11 || lang == DW_LANG_Mips_Assembler;
+  Dwarf_Die ch;
+  if (dwarf_child(cu, &ch) == 0) {
+    do {
+      int tag = dwarf_tag(&ch);
+      /* In C a struct holds no functions; elsewhere (C++ classes,
+       * namespaces) take the whole-CU descent. */
+      if (!is_c && inl_container_tag(tag) && dwarf_haschildren(&ch))
+        c->usable = false;
+      if (!inl_scope_tag(tag)) continue;
+      Dwarf_Addr base, lo, hi;
+      ptrdiff_t o = 0;
+      while ((o = dwarf_ranges(&ch, o, &base, &lo, &hi)) > 0) {
+        if (lo >= hi) continue;
+        if (c->n == cap) {
+          cap = cap ? cap * 2 : 64;
+          inl_subent *v = realloc(c->v, cap * sizeof *v);
+          if (v == NULL) {
+            c->usable = false;
+            break;
+          }
+          c->v = v;
+        }
+        c->v[c->n++] = (inl_subent){lo, hi, dwarf_dieoffset(&ch), NULL, 0, false, false};
+      }
+    } while (dwarf_siblingof(&ch, &ch) == 0);
+  }
+  qsort(c->v, c->n, sizeof *c->v, inl_subent_cmp);
+  c->next = st->inl_cus;
+  st->inl_cus = c;
+  return c;
+}
+
+static bool inl_descend(Dwarf_Die *die, Dwarf_Addr addr, inl_path *p, int level);
+
+/* The scopes containing addr below the CU, as inl_descend(cu) finds them,
+ * but starting at the function that contains addr. */
+static void inl_path_at(sse__symtab *st, Dwarf_Die *cu, Dwarf_Addr addr, inl_path *p) {
+  inl_cucache *c = inl_cu(st, cu);
+  if (c == NULL || !c->usable) {
+    inl_descend(cu, addr, p, 0);
+    return;
+  }
+  size_t lo = 0, hi = c->n;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (c->v[mid].lo <= addr) lo = mid + 1;
+    else hi = mid;
+  }
+  /* Ranges of different functions do not overlap; look back a little in
+   * case a function's range list is not in address order. */
+  for (size_t k = lo, tries = 0; k > 0 && tries < 8; k--, tries++) {
+    inl_subent *e = &c->v[k - 1];
+    if (addr < e->lo || addr >= e->hi) continue;
+    Dwarf_Die sd;
+    if (dwarf_offdie(c->dw, e->off, &sd) == NULL) break;
+    p->die[0] = sd;
+    p->n = 1;
+    if (!e->built) {
+      inl_nodes ns = {0};
+      inl_collect(&sd, 1, &ns);
+      e->built = true;
+      if (ns.failed) {
+        free(ns.v);
+      } else {
+        /* Every range entry of this function shares the node list. */
+        for (size_t i = 0; i < c->n; i++)
+          if (c->v[i].off == e->off) {
+            c->v[i].nodes = ns.v;
+            c->v[i].nnodes = ns.n;
+            c->v[i].built = true;
+          }
+        e->owner = true;
+      }
+    }
+    if (e->nodes == NULL && e->nnodes == 0 && e->built) {
+      /* No scopes inside, or the list could not be built: the descent
+       * below answers the same from the DIEs. */
+      inl_descend(&sd, addr, p, 1);
+      return;
+    }
+    /* Depth-first order: the first node at each depth that contains addr,
+     * under the one chosen at the depth above, is inl_descend's choice. */
+    int want = 1;
+    Dwarf_Off last_at_depth[64];
+    for (size_t i = 0; i < e->nnodes && p->n < INL_MAXDEPTH; i++) {
+      const inl_node *nd = &e->nodes[i];
+      if (nd->depth > want || nd->depth < 1 || nd->depth >= 64) continue;
+      /* Another range of the scope just chosen (ranges come before the
+       * scope's children). */
+      if (want > 1 && nd->depth == want - 1 && last_at_depth[want - 1] == nd->off)
+        continue;
+      if (nd->depth < want) break; /* left the chosen scope's subtree */
+      if (addr < nd->lo || addr >= nd->hi) continue;
+      Dwarf_Die d;
+      if (dwarf_offdie(c->dw, nd->off, &d) == NULL) break;
+      p->die[p->n++] = d;
+      last_at_depth[want] = nd->off;
+      want++;
+    }
+    return;
+  }
+}
+
 /* Descend from die's children to the scopes containing addr. Returns true
  * when something was appended. */
 static bool inl_descend(Dwarf_Die *die, Dwarf_Addr addr, inl_path *p, int level) {
@@ -951,13 +1158,19 @@ static bool inl_scan_interesting(Dwarf_Die *die, int level) {
 /* gdb 13 only builds an address map for a CU (BLOCKVECTOR_MAP) when one of
  * its blocks has ranges other than its [start, end) hull; without the map
  * block_starting_point_at answers 0. */
-static bool inl_cu_has_map(Dwarf_Die *cu, const inl_path *p) {
+static bool inl_cu_has_map(sse__symtab *st, Dwarf_Die *cu, const inl_path *p) {
   for (int i = 0; i < p->n; i++) {
     Dwarf_Die d = p->die[i];
     if (inl_interesting(&d))
       return true;
   }
-  return inl_scan_interesting(cu, 0);
+  /* The whole-CU scan is done once per CU. */
+  inl_cucache *c = inl_cu(st, cu);
+  if (c == NULL)
+    return inl_scan_interesting(cu, 0);
+  if (c->has_map < 0)
+    c->has_map = inl_scan_interesting(cu, 0);
+  return c->has_map;
 }
 
 /* gdb's print_name for C: the linkage name when there is one (glibc's
@@ -1032,7 +1245,7 @@ int sse__symtab_inline_chain(sse__symtab *st, uint64_t pc, sse__inline *out, int
     pthread_mutex_unlock(&st->mu);
     return -ENOMEM;
   }
-  inl_descend(&cu, addr, p, 0);
+  inl_path_at(st, &cu, addr, p);
 
   /* Innermost inline block up to the subprogram. */
   int sub = -1;
@@ -1074,12 +1287,12 @@ int sse__symtab_inline_chain(sse__symtab *st, uint64_t pc, sse__inline *out, int
     bool starts = entry == addr;
     if (!starts) {
       if (map < 0)
-        map = inl_cu_has_map(&cu, p);
+        map = inl_cu_has_map(st, &cu, p);
       if (map) {
         if (prev == NULL) {
           prev = calloc(1, sizeof *prev);
           if (prev != NULL)
-            inl_descend(&cu, addr - 1, prev, 0);
+            inl_path_at(st, &cu, addr - 1, prev);
         }
         if (prev != NULL) {
           starts = true;
