@@ -387,7 +387,9 @@ SSE_API sse_err sse_set_regs(sse_thread *thread, const sse_regs *regs);
  * itself, inside a callback during a command, where waiting would
  * deadlock). Not covered: memory changed behind the target's back while it
  * is stopped (another process through a shared mapping, I/O the kernel
- * completes into its buffers).
+ * completes into its buffers), and the JIT agent's helper thread
+ * (sse-jit-helper), which the symbol thread lets run while the rest of the
+ * process is stopped: it may change the agent's own symbol blobs.
  *
  * How: on the tracer thread (callbacks, sse_call) the read is direct and
  * served from a page cache filled by process_vm_readv, dropped on any
