@@ -243,7 +243,7 @@ Test(engine, eight_threads_read_while_stepping, .timeout = 120) {
   for (int i = 0; i < 8; i++) {
     rs[i] = (reader){.p = p, .addr = a};
     SSE_OKAY(sse_read_memory(p, a, rs[i].want, 32, NULL));
-    pthread_create(&th[i], NULL, read_loop, &rs[i]);
+    start_thread_nochld(&th[i], read_loop, &rs[i]);
   }
   int steps = 0;
   for (; steps < 400; steps++) {
