@@ -244,6 +244,11 @@ Test(memory, read_inside_frame_changed_callback, .timeout = 60) {
 
 /* ------------------------------------------------ int3 never visible */
 
+/* Not under TSan: with this many reader threads reading while breakpoints
+ * change, gcc 12's TSan runtime itself faults now and then (a SEGV inside
+ * __tsan::MemoryAccess on a reader's first access, one run in five); the
+ * same test runs clean under ASan+UBSan and in the plain build. */
+#ifndef __SANITIZE_THREAD__
 typedef struct code_reader {
   sse_process *p;
   uint64_t addr;
@@ -269,11 +274,6 @@ static void *read_code(void *arg) {
 /* Breakpoints go in and out (sites added and removed while the process is
  * stopped, while it runs to them, while it steps off them) and eight
  * threads read the code under them all along: never an int3. */
-/* Not under TSan: with this many reader threads reading while breakpoints
- * change, gcc 12's TSan runtime itself faults now and then (a SEGV inside
- * __tsan::MemoryAccess on a reader's first access, one run in five); the
- * same test runs clean under ASan+UBSan and in the plain build. */
-#ifndef __SANITIZE_THREAD__
 Test(memory, int3_never_visible_from_other_threads, .timeout = 120) {
   sse_process *p = spawn_target(eng, "bp_loop", "2000000000", NULL, -1);
   uint64_t a = func_post(p, "hit_me");
