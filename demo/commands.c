@@ -552,12 +552,13 @@ static void cmd_advance(char *args, int tty) {
   cmd_until(args, tty);
 }
 
-static void cmd_kill(char *args, int tty) {
+/* kill and detach: end the session with the process the same way. */
+static void end_process(sse_err (*fn)(sse_process *), const char *what) {
   if (!need_running()) return;
   pid_t pid = sse_process_pid(D.proc);
-  sse_err e = sse_kill(D.proc);
+  sse_err e = fn(D.proc);
   if (e) {
-    lib_error("kill", e);
+    lib_error(what, e);
     return;
   }
   D.started = false;
@@ -565,33 +566,19 @@ static void cmd_kill(char *args, int tty) {
   for (int i = 0; i < D.nbps; i++) D.bps[i].lib_id = 0;
   if (D.json) {
     jbuf b;
-    jb_begin(&b, "killed");
+    jb_begin(&b, strcmp(what, "kill") == 0 ? "killed" : "detached");
     jb_int(&b, "pid", pid);
     jb_end_print(&b);
   } else {
-    say("[Inferior 1 (process %d) killed]\n", (int)pid);
+    say("[Inferior 1 (process %d) %s]\n", (int)pid,
+        strcmp(what, "kill") == 0 ? "killed" : "detached");
   }
 }
 
+static void cmd_kill(char *args, int tty) { end_process(sse_kill, "kill"); }
+
 static void cmd_detach(char *args, int tty) {
-  if (!need_running()) return;
-  pid_t pid = sse_process_pid(D.proc);
-  sse_err e = sse_detach(D.proc);
-  if (e) {
-    lib_error("detach", e);
-    return;
-  }
-  D.started = false;
-  D.have_last = false;
-  for (int i = 0; i < D.nbps; i++) D.bps[i].lib_id = 0;
-  if (D.json) {
-    jbuf b;
-    jb_begin(&b, "detached");
-    jb_int(&b, "pid", pid);
-    jb_end_print(&b);
-  } else {
-    say("[Inferior 1 (process %d) detached]\n", (int)pid);
-  }
+  end_process(sse_detach, "detach");
 }
 
 static void cmd_quit(char *args, int tty) { quit_flag = true; }
