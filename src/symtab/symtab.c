@@ -8,6 +8,7 @@
 #include <gelf.h>
 #include <limits.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,6 +45,10 @@ struct sse__symtab {
   long ld_idx;
   struct jitmod *jitmods; /* GDB JIT interface objects (block at the end) */
   struct inl_cucache *inl_cus; /* per-CU function ranges (inline block) */
+  /* Background load of the modules' DWARF (sse__symtab_prefetch). */
+  pthread_t pf_thread;
+  bool pf_started, pf_stop, pf_again;
+  pthread_mutex_t pf_mu;
 };
 static void inl_cache_free(sse__symtab *st);
 static void jitmods_report(sse__symtab *st); /* GDB JIT objects (end of file) */
@@ -85,17 +90,89 @@ sse__symtab *sse__symtab_new(sse__modcache *cache, pid_t pid) {
     return NULL;
   }
   pthread_mutex_init(&st->mu, NULL);
+  pthread_mutex_init(&st->pf_mu, NULL);
   return st;
+}
+
+/* gdb reads a library's debug info when the library is loaded; sse decodes
+ * lazily, so without this the first lookup in libc (the first backtrace
+ * through it, say) pays for inflating its compressed separate debuginfo.
+ * A helper thread asks libdwfl for each module's DWARF now, one module at a
+ * time under the symtab's mutex (the Dwfl is never used by two threads at
+ * once; a refresh in between only changes which modules are left). */
+static void *prefetch_main(void *arg) {
+  sse__symtab *st = arg;
+  for (;;) {
+    pthread_mutex_lock(&st->pf_mu);
+    st->pf_again = false;
+    pthread_mutex_unlock(&st->pf_mu);
+    for (size_t i = 0;; i++) {
+      pthread_mutex_lock(&st->pf_mu);
+      bool stop = st->pf_stop;
+      pthread_mutex_unlock(&st->pf_mu);
+      if (stop) return NULL;
+      pthread_mutex_lock(&st->mu);
+      if (i >= st->nmods) {
+        pthread_mutex_unlock(&st->mu);
+        break;
+      }
+      Dwarf_Addr bias;
+      if (st->mods[i].mod) dwfl_module_getdwarf(st->mods[i].mod, &bias);
+      pthread_mutex_unlock(&st->mu);
+    }
+    pthread_mutex_lock(&st->pf_mu);
+    bool again = st->pf_again && !st->pf_stop;
+    if (!again) st->pf_started = false;
+    pthread_mutex_unlock(&st->pf_mu);
+    if (!again) return NULL;
+  }
+}
+
+void sse__symtab_prefetch(sse__symtab *st) {
+  if (st == NULL) return;
+  pthread_mutex_lock(&st->pf_mu);
+  if (st->pf_started) {
+    st->pf_again = true;
+    pthread_mutex_unlock(&st->pf_mu);
+    return;
+  }
+  /* Join a previous run that finished (its thread is gone or going). */
+  if (st->pf_thread) {
+    pthread_t t = st->pf_thread;
+    st->pf_thread = 0;
+    pthread_mutex_unlock(&st->pf_mu);
+    pthread_join(t, NULL);
+    pthread_mutex_lock(&st->pf_mu);
+  }
+  /* No signals for this thread: SIGCHLD belongs to the tracer. */
+  sigset_t all, old;
+  sigfillset(&all);
+  pthread_sigmask(SIG_SETMASK, &all, &old);
+  st->pf_started = pthread_create(&st->pf_thread, NULL, prefetch_main, st) == 0;
+  if (!st->pf_started) st->pf_thread = 0;
+  pthread_sigmask(SIG_SETMASK, &old, NULL);
+  pthread_mutex_unlock(&st->pf_mu);
+}
+
+static void prefetch_stop(sse__symtab *st) {
+  pthread_mutex_lock(&st->pf_mu);
+  st->pf_stop = true;
+  pthread_t t = st->pf_thread;
+  st->pf_thread = 0;
+  pthread_mutex_unlock(&st->pf_mu);
+  if (t) pthread_join(t, NULL);
 }
 
 void sse__symtab_free(sse__symtab *st) {
   if (st == NULL)
     return;
+  prefetch_stop(st);
   inl_cache_free(st);
   dwfl_end(st->dwfl);
   jitmods_free(st);
   free(st->mods);
   free(st->debuginfo_path);
+  pthread_mutex_destroy(&st->pf_mu);
   pthread_mutex_destroy(&st->mu);
   free(st);
 }

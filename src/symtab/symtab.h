@@ -33,6 +33,11 @@ void sse__symtab_free(sse__symtab *);
  * at the dynamic linker's r_brk breakpoint, and lazily on first lookup. */
 int sse__symtab_refresh(sse__symtab *);
 
+/* Load every module's DWARF on a helper thread now (as gdb reads symbols
+ * when a library is loaded), so the first lookup in a big library does not
+ * pay for it. Returns at once; sse__symtab_free stops and joins it. */
+void sse__symtab_prefetch(sse__symtab *);
+
 typedef struct sse__loc {
   const char *module;        /* absolute path of the module's main file, or NULL */
   const char *function;      /* symbol name, or NULL */
