@@ -328,7 +328,15 @@ Test(jit, attach_hands_over_running_helper, .timeout = 60) {
    * names it, else at its next checkpoint; either way a copy lands. */
   wait_jit_events(1);
   cr_assert_gt(sse__proc_jit_generation(p), 0);
+  /* When the attach could not take the helper (it was mid-update, or still
+   * owed us its attach stop), it is taken at a later checkpoint: keep
+   * running to main_tick until that happened (bounded). */
   sse_thread *ht;
+  for (int i = 0; i < 5000 && sse_thread_by_tid(p, helper, &ht) != SSE_E_NOTHREAD;
+       i++) {
+    SSE_OKAY(sse_continue(p, &s));
+    cr_assert_eq(s.reason, SSE_STOP_BREAKPOINT, "%s", sse_stop_reason_name(s.reason));
+  }
   cr_assert_eq(sse_thread_by_tid(p, helper, &ht), SSE_E_NOTHREAD);
   pid_t symthread = find_task(getpid(), "sse-symbols");
   char v[64];
