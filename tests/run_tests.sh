@@ -18,7 +18,9 @@ for t in "$BUILD"/tests/test_*; do
   name=$(basename "$t")
   log="$BUILD/tests/$name.log"
   # --jobs 2: the machine has two cores; tests are processes of their own.
-  if "$t" --jobs 2 --short-filename >"$log" 2>&1; then
+  # An outer bound as well: Criterion's own .timeout does not fire for a
+  # worker blocked in a futex wait (seen once).
+  if timeout -k 10 600 "$t" --jobs 2 --short-filename >"$log" 2>&1; then
     pass=$((pass + 1))
     printf '  ok    %s  (%s)\n' "$name" "$(tail -n 1 "$log" | sed 's/^\[====\] //')"
   else
