@@ -41,17 +41,7 @@ Test(gdbjit, pending_break_lookup_backtrace, .timeout = 30) {
   SSE_OKAY(sse_subscribe(eng, SSE_EV_JIT_SYMBOLS_CHANGED, on_jit, NULL, NULL));
   sse_process *p = spawn_target(eng, "gdbjit_target", NULL, NULL, -1);
   int id;
-  cr_assert_eq(sse_break_function(p, "jit_sum", false, &id), SSE_E_NOSYM);
-  SSE_OKAY(sse_break_function(p, "jit_sum", true, &id));
-  sse_breakpoint_info bi;
-  size_t nb;
-  SSE_OKAY(sse_break_list(p, &bi, 1, &nb));
-  cr_assert(bi.pending);
-  sse_stop s;
-  SSE_OKAY(sse_continue(p, &s));
-  cr_assert_eq(s.reason, SSE_STOP_BREAKPOINT, "%s", sse_stop_reason_name(s.reason));
-  cr_assert_eq(s.breakpoint_id, id);
-  cr_assert_str_eq(s.loc.function, "jit_sum");
+  sse_stop s = break_pending_and_hit(p, "jit_sum", &id);
   cr_assert_str_eq(base(s.loc.file), "gdbjit_code.c");
   cr_assert_eq(s.loc.line, 11); /* after the prologue, like gdb */
   cr_assert_geq(atomic_load(&jit_events), 1);

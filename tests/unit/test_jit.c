@@ -84,17 +84,7 @@ Test(jit, pending_break_on_jit_name, .timeout = 30) {
   SSE_OKAY(sse_subscribe(eng, SSE_EV_JIT_SYMBOLS_CHANGED, on_jit, NULL, NULL));
   sse_process *p = spawn_target(eng, "jit_agent_target", NULL, NULL, -1);
   int id;
-  cr_assert_eq(sse_break_function(p, "jit_caller", false, &id), SSE_E_NOSYM);
-  SSE_OKAY(sse_break_function(p, "jit_caller", true, &id));
-  sse_breakpoint_info bi;
-  size_t nb;
-  SSE_OKAY(sse_break_list(p, &bi, 1, &nb));
-  cr_assert(bi.pending);
-  sse_stop s;
-  SSE_OKAY(sse_continue(p, &s));
-  cr_assert_eq(s.reason, SSE_STOP_BREAKPOINT, "%s", sse_stop_reason_name(s.reason));
-  cr_assert_eq(s.breakpoint_id, id);
-  cr_assert_str_eq(s.loc.function, "jit_caller");
+  sse_stop s = break_pending_and_hit(p, "jit_caller", &id);
   cr_assert_eq(s.loc.offset, 0);
   cr_assert_str_eq(s.loc.file, "jit_src.txt");
   cr_assert_eq(s.loc.line, 1);

@@ -81,4 +81,23 @@ static inline int start_thread_nochld(pthread_t *th, void *(*fn)(void *),
   return rc;
 }
 
+/* `break FN` before anything defines it: refused without pending, kept
+ * pending with it; then continue to the hit. Returns the stop. */
+static inline sse_stop break_pending_and_hit(sse_process *p, const char *fn,
+                                             int *id) {
+  cr_assert_eq(sse_break_function(p, fn, false, id), SSE_E_NOSYM);
+  SSE_OKAY(sse_break_function(p, fn, true, id));
+  sse_breakpoint_info bi;
+  size_t nb;
+  SSE_OKAY(sse_break_list(p, &bi, 1, &nb));
+  cr_assert(bi.pending);
+  sse_stop s;
+  SSE_OKAY(sse_continue(p, &s));
+  cr_assert_eq(s.reason, SSE_STOP_BREAKPOINT, "%s",
+               sse_stop_reason_name(s.reason));
+  cr_assert_eq(s.breakpoint_id, *id);
+  cr_assert_str_eq(s.loc.function, fn);
+  return s;
+}
+
 #endif
