@@ -50,10 +50,15 @@ static void on_sigint(int signo) {
 
 static void *watcher(void *arg) {
   (void)arg;
+  /* This thread takes SIGINT and nothing else. In particular it blocks
+   * SIGCHLD: the engine's tracer thread is woken by SIGCHLD, and a thread
+   * parked in read() must not be the one the kernel hands it to (under
+   * ThreadSanitizer a handler due on a thread blocked in read() is
+   * deferred until the read returns, which here may be never). */
   sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGINT);
-  pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+  sigfillset(&set);
+  sigdelset(&set, SIGINT);
+  pthread_sigmask(SIG_SETMASK, &set, NULL);
   for (;;) {
     char c;
     ssize_t r = read(sig_pipe[0], &c, 1);

@@ -28,6 +28,11 @@
  *   that does not block it; a program that blocks SIGCHLD in its own
  *   threads saves that wake-up per stop (the tracer still gets every
  *   event). Do not install SIGCHLD as SIG_IGN: that auto-reaps children.
+ *   The handler must run promptly on whichever thread gets the signal. This
+ *   holds for any thread, blocked or not, except under ThreadSanitizer,
+ *   which defers a handler due on a thread parked in read() (and other
+ *   calls it does not mark as blocking) until that call returns: under
+ *   TSan, block SIGCHLD in threads that park in such calls.
  *
  * ERRORS
  *   Every fallible call returns an sse_err: 0 on success, a negative SSE_E_*
