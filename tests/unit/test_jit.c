@@ -313,11 +313,18 @@ Test(jit, attach_hands_over_running_helper, .timeout = 60) {
    * owed us its attach stop), it is taken at a later checkpoint: keep
    * running to main_tick until that happened (bounded; never wait for the
    * event while the process is stopped). */
+  /* The symbol thread seizes the helper on its own time after the tracer
+   * let it go: until then the helper's TracerPid is 0. */
   sse_thread *ht;
   int rounds = 0;
-  for (; rounds < 5000 && (sse_thread_by_tid(p, helper, &ht) != SSE_E_NOTHREAD ||
-                          atomic_load(&jit_events) < 1);
-       rounds++) {
+  pid_t symthread = 0;
+  char v[64] = "";
+  for (; rounds < 5000; rounds++) {
+    if (!symthread) symthread = find_task(getpid(), "sse-symbols");
+    task_status(pid, helper, "TracerPid", v, sizeof v);
+    if (sse_thread_by_tid(p, helper, &ht) == SSE_E_NOTHREAD &&
+        atomic_load(&jit_events) >= 1 && symthread && atoi(v) == (int)symthread)
+      break;
     SSE_OKAY(sse_continue(p, &s));
     cr_assert_eq(s.reason, SSE_STOP_BREAKPOINT, "%s", sse_stop_reason_name(s.reason));
   }
@@ -327,9 +334,6 @@ Test(jit, attach_hands_over_running_helper, .timeout = 60) {
    * its queue: it may run after the stop that ended a continue). */
   cr_assert_geq(atomic_load(&jit_events), 1);
   cr_assert_gt(sse__proc_jit_generation(p), 0);
-  pid_t symthread = find_task(getpid(), "sse-symbols");
-  char v[64];
-  task_status(pid, helper, "TracerPid", v, sizeof v);
   cr_assert_eq(atoi(v), (int)symthread, "helper TracerPid %s, sse-symbols %d", v, (int)symthread);
   uint64_t g = sse__proc_jit_generation(p);
   SSE_OKAY(sse_break_remove(p, id));
