@@ -49,7 +49,13 @@ void sse__site_del(sse_process *p, uint64_t addr) {
     sse__bp_site *s = *pp;
     if (s->addr != addr) continue;
     if (--s->refs > 0) return;
-    if (s->inserted && !p->exited)
+    /* Put the original byte back only over our int3: where the code went
+     * away (a library unloaded, JIT code freed) the address may be
+     * unmapped or hold something else by now. */
+    uint8_t cur;
+    if (s->inserted && !p->exited &&
+        sse__mem_read_raw(p, addr, &cur, 1, NULL) == SSE_OK &&
+        cur == sse__arch_break_insn[0])
       sse__mem_write_raw(p, addr, &s->orig, 1, NULL);
     *pp = s->next;
     free(s);
@@ -140,11 +146,37 @@ static bool bp_resolve(sse_process *p, sse__bp *b) {
   return b->naddrs > 0;
 }
 
-/* Modules changed (a library was loaded, JIT code appeared): insert the
- * breakpoints that were pending. */
+/* Does a resolved function or FILE:LINE breakpoint still name its
+ * addresses? */
+static bool bp_still_defined(sse_process *p, sse__bp *b) {
+  struct sse__symtab *st = sse__proc_symtab(p);
+  if (!st) return true;
+  if (b->kind == SSE__BP_FUNC) {
+    uint64_t entry, post;
+    if (sse__symtab_func_addr(st, b->name_or_file, &entry, &post) != 0 &&
+        sse__proc_jit_func_addr(p, b->name_or_file, &entry, &post) != 0)
+      return false;
+    return b->naddrs == 1 && b->addrs[0] == post;
+  }
+  uint64_t tmp[64];
+  int n = sse__symtab_line_addrs(st, b->name_or_file, b->line, tmp, 64);
+  if (n <= 0 || (size_t)n != b->naddrs) return false;
+  for (int i = 0; i < n; i++)
+    if (tmp[i] != b->addrs[i]) return false;
+  return true;
+}
+
+/* Modules changed (a library was loaded or unloaded, JIT code registered
+ * or unregistered): a function or FILE:LINE breakpoint whose code went
+ * away is taken out and becomes pending again (as gdb does); then the
+ * pending ones that now resolve are inserted. */
 void sse__bp_resolve_pending(sse_process *p) {
   for (sse__bp *b = p->bps; b; b = b->next) {
     if (b->kind == SSE__BP_WATCH || b->kind == SSE__BP_ADDR) continue;
+    if (b->naddrs && !bp_still_defined(p, b)) {
+      bp_uninsert(p, b);
+      b->naddrs = 0;
+    }
     if (b->naddrs && b->inserted) continue;
     if (bp_resolve(p, b)) bp_insert(p, b);
   }

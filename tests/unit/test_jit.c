@@ -2,14 +2,17 @@
  * thread. Targets: jit_agent_target (two JIT functions, a frame-pointer
  * frame calling back into native code, an unregister) and jit_agent_stress
  * (4 threads registering and unregistering continuously from the start). */
+#define _GNU_SOURCE
 #include <dirent.h>
 #include <sched.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 
 #include "internal.h"
+
 #include "testutil.h"
 
 static sse_engine *eng;
@@ -156,6 +159,42 @@ Test(jit, unregister_removes_symbol, .timeout = 30) {
   SSE_OKAY(sse_break_remove(p, id));
   SSE_OKAY(sse_continue(p, &s));
   cr_assert_eq(s.reason, SSE_STOP_EXITED);
+  cr_assert_eq(s.exit_status, 0);
+}
+
+/* A breakpoint in JIT code that is unregistered becomes pending again (as
+ * in gdb): its int3 is out of the code before the program can free or
+ * reuse it (the agent's unregister waits for our copy), and the program
+ * finishes. */
+Test(jit, unregistered_code_breakpoint_becomes_pending, .timeout = 30) {
+  sse_process *p = spawn_target(eng, "jit_agent_target", "1", NULL, -1);
+  int id;
+  sse_stop s = break_pending_and_hit(p, "jit_answer", &id);
+  cr_assert_str_eq(s.loc.function, "jit_answer");
+  uint64_t answer = s.pc;
+  int pid;
+  SSE_OKAY(sse_break_function(p, "printf", true, &pid));
+  SSE_OKAY(sse_continue(p, &s));
+  cr_assert_eq(s.reason, SSE_STOP_BREAKPOINT, "%s", sse_stop_reason_name(s.reason));
+  cr_assert_eq(s.breakpoint_id, pid);
+  /* printf comes after sse_agent_unregister(jit_answer). */
+  cr_assert_eq(sse_lookup_function(p, "jit_answer", NULL, NULL), SSE_E_NOSYM);
+  sse_breakpoint_info bi[4];
+  size_t n;
+  SSE_OKAY(sse_break_list(p, bi, 4, &n));
+  cr_assert_eq(n, 2);
+  cr_assert_eq(bi[0].id, id);
+  cr_assert(bi[0].pending);
+  cr_assert_eq(bi[0].naddrs, 0);
+  /* The code itself, read past the engine (which hides its int3s): the
+   * first byte of "mov $42,%eax" again. */
+  uint8_t byte = 0;
+  struct iovec l = {&byte, 1}, r = {(void *)(uintptr_t)answer, 1};
+  cr_assert_eq(process_vm_readv(sse_process_pid(p), &l, 1, &r, 1, 0), 1);
+  cr_assert_eq(byte, 0xb8, "byte %#x at the unregistered entry", byte);
+  SSE_OKAY(sse_break_remove(p, pid));
+  SSE_OKAY(sse_continue(p, &s));
+  cr_assert_eq(s.reason, SSE_STOP_EXITED, "%s", sse_stop_reason_name(s.reason));
   cr_assert_eq(s.exit_status, 0);
 }
 

@@ -1,6 +1,7 @@
 /* Symbols as a user sees them: libraries loaded by dlopen appear (modules
  * list, MODULES_CHANGED, pending breakpoints resolved), and decoded modules
  * are shared between processes of one engine. */
+#include <inttypes.h>
 #include <stdatomic.h>
 
 #include "internal.h"
@@ -58,6 +59,18 @@ Test(symbols, dlopen_library_appears_and_pending_break_resolves,
   SSE_OKAY(sse_break_list(p, &bi, 1, &n));
   cr_assert(!bi.pending);
   cr_assert_eq(bi.hits, 1);
+  /* dlclose() takes the library away: the breakpoint is pending again (as
+   * in gdb), with no address, and the program runs to its end. */
+  int eid;
+  SSE_OKAY(sse_break_function(p, "exit", false, &eid));
+  SSE_OKAY(sse_continue(p, &s));
+  cr_assert_eq(s.reason, SSE_STOP_BREAKPOINT, "%s", sse_stop_reason_name(s.reason));
+  cr_assert_eq(s.breakpoint_id, eid);
+  cr_assert(!has_module(p, "libdl_target.so", NULL));
+  SSE_OKAY(sse_break_list(p, &bi, 1, &n));
+  cr_assert_eq(bi.id, id);
+  cr_assert(bi.pending, "dl_work still at %#" PRIx64, bi.addrs[0]);
+  cr_assert_eq(bi.naddrs, 0);
   SSE_OKAY(sse_continue(p, &s));
   cr_assert_eq(s.reason, SSE_STOP_EXITED);
   cr_assert_eq(s.exit_status, 0);
