@@ -988,7 +988,15 @@ static bool step_decide_location(sse_process *p, uint64_t pc, uint64_t sp) {
              op->thr, 0);
       return true;
     }
-    if (same) return false; /* not a statement, same frame: on */
+    if (same) {
+      /* Not a statement, same frame: step on through this row's range,
+       * still measured against the line the step started on, so the next
+       * statement row stops even when it repeats this row's line number
+       * (gdb updates the range, not the step info). */
+      op->lo = l.line_lo;
+      op->hi = l.line_hi;
+      return false;
+    }
     /* Not a statement, another frame: take its range but forget the line,
      * so a later row of the same line still stops (gdb). */
     line_zero = true;
