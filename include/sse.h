@@ -204,8 +204,13 @@ SSE_API sse_process *sse_thread_process(const sse_thread *thread);
 typedef struct sse_location {
   uint64_t pc;
   const char *module;   /* absolute path, or NULL */
-  const char *function; /* or NULL */
-  uint64_t offset;      /* pc - function start */
+  const char *function; /* the name gdb shows, or NULL: for C code with
+                           debug info the DWARF function's (its linkage
+                           name when it has one, __GI___pthread_kill; the
+                           origin of a .part/.isra clone), else the ELF
+                           symbol's. sse_break_function and
+                           sse_lookup_function take either. */
+  uint64_t offset;      /* pc - function start (the ELF symbol's) */
   const char *file;     /* source path (absolute when the compilation
                            directory is; glibc's debuginfo records relative
                            ones, shown as gdb shows them), or NULL */

@@ -356,6 +356,8 @@ typedef struct sects {
 } sects;
 static void mod_sects(smod *m, sects *out);
 
+static const char *dwarf_func_name(sse__symtab *st, smod *m, uint64_t pc);
+
 int sse__symtab_lookup(sse__symtab *st, uint64_t pc, sse__loc *out) {
   memset(out, 0, sizeof *out);
   pthread_mutex_lock(&st->mu);
@@ -379,7 +381,12 @@ int sse__symtab_lookup(sse__symtab *st, uint64_t pc, sse__loc *out) {
       if (sc.exec_hi && rel >= sc.exec_hi) f = NULL;
     }
     if (f != NULL) {
-      out->function = f->key ? f->key : f->name;
+      /* The name gdb prints: the DWARF function's (the abstract origin of
+       * a .part/.isra clone, _IO_new_file_xsputn rather than its alias
+       * _IO_file_xsputn), else the ELF symbol's. The bounds stay the
+       * symbol's. */
+      const char *dn = dwarf_func_name(st, m, pc);
+      out->function = dn ? dn : f->key ? f->key : f->name;
       out->func_lo = f->addr + m->ebias;
       out->func_hi = f->size ? out->func_lo + f->size : 0;
       if (!f->size) {
@@ -934,6 +941,8 @@ typedef struct inl_subent {
   size_t nnodes;
   bool built;
   bool owner;      /* this entry frees nodes (a function's ranges share it) */
+  bool named;      /* name looked up (dwarf_func_name) */
+  const char *name;
 } inl_subent;
 
 typedef struct inl_cucache {
@@ -1037,7 +1046,7 @@ static inl_cucache *inl_cu(sse__symtab *st, Dwarf_Die *cu) {
           }
           c->v = v;
         }
-        c->v[c->n++] = (inl_subent){lo, hi, dwarf_dieoffset(&ch), NULL, 0, false, false};
+        c->v[c->n++] = (inl_subent){lo, hi, dwarf_dieoffset(&ch), NULL, 0, false, false, false, NULL};
       }
     } while (dwarf_siblingof(&ch, &ch) == 0);
   }
@@ -1299,6 +1308,46 @@ static int inl_udata(Dwarf_Die *die, unsigned name) {
   if (dwarf_formudata(dwarf_attr(die, name, &a), &w) != 0 || w > INT_MAX)
     return 0;
   return (int)w;
+}
+
+/* The name of the DWARF function (DW_TAG_subprogram, not inlined) whose
+ * code holds pc, for C compilation units; NULL when there is none (no
+ * debug info, assembly, other languages: the caller keeps the ELF name).
+ * st->mu held. */
+static const char *dwarf_func_name(sse__symtab *st, smod *m, uint64_t pc) {
+  if (m->mod == NULL)
+    return NULL;
+  Dwarf_Addr bias = 0;
+  Dwarf_Die *cup = dwfl_module_addrdie(m->mod, pc, &bias);
+  if (cup == NULL)
+    return NULL;
+  int lang = dwarf_srclang(cup);
+  if (lang != DW_LANG_C && lang != DW_LANG_C89 && lang != DW_LANG_C99 && lang != DW_LANG_C11)
+    return NULL;
+  Dwarf_Die cu = *cup;
+  inl_cucache *c = inl_cu(st, &cu);
+  if (c == NULL || !c->usable)
+    return NULL;
+  Dwarf_Addr addr = pc - bias;
+  size_t lo = 0, hi = c->n;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (c->v[mid].lo <= addr) lo = mid + 1;
+    else hi = mid;
+  }
+  for (size_t k = lo, tries = 0; k > 0 && tries < 8; k--, tries++) {
+    inl_subent *e = &c->v[k - 1];
+    if (addr < e->lo || addr >= e->hi)
+      continue;
+    if (!e->named) {
+      Dwarf_Die sd;
+      if (dwarf_offdie(c->dw, e->off, &sd) != NULL && dwarf_tag(&sd) == DW_TAG_subprogram)
+        e->name = inl_name(st, &cu, &sd);
+      e->named = true;
+    }
+    return e->name;
+  }
+  return NULL;
 }
 
 int sse__symtab_inline_chain(sse__symtab *st, uint64_t pc, sse__inline *out, int max) {
