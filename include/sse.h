@@ -209,7 +209,8 @@ typedef struct sse_location {
                            name when it has one, __GI___pthread_kill; the
                            origin of a .part/.isra clone), else the ELF
                            symbol's. sse_break_function and
-                           sse_lookup_function take either. */
+                           sse_lookup_function look names up in the ELF
+                           symbol tables. */
   uint64_t offset;      /* pc - function start (the ELF symbol's) */
   const char *file;     /* source path (absolute when the compilation
                            directory is; glibc's debuginfo records relative
