@@ -232,6 +232,9 @@ struct sse_engine {
   pthread_cond_t op_cond;   /* a command on some process reported a stop */
   int op_waiters;           /* callers blocked on op_cond */
   sse__cmd *q_head, *q_tail;
+  _Atomic unsigned q_posted; /* bumped by every enqueue (lock held) */
+  bool polling;             /* lock: the tracer is watching q_posted, no
+                               kick needed */
   bool shutting_down;
   bool stopped;             /* tracer thread has exited its loop */
   sse_process *procs;

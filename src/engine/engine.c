@@ -4,8 +4,8 @@
  * thread that attached, forked-with-TRACEME or inherited a tracee through
  * PTRACE_O_TRACECLONE call ptrace() on it). SIGCHLD stays blocked on it at
  * all times except inside sigsuspend(), so a wake-up that lands between
- * draining the queue and sigsuspend() stays pending and sigsuspend()
- * returns at once: no lost wake-ups, no polling, no timeouts. */
+ * the last reap and sigsuspend() stays pending and sigsuspend() returns at
+ * once: no lost wake-ups, no timeouts. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <pthread.h>
@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -33,6 +34,10 @@ static struct sigaction prev_action;
 
 static pid_t self_tid(void) { return (pid_t)syscall(SYS_gettid); }
 
+/* The tid of this thread when it is an sse waiter, else 0 (read by the
+ * handler without a system call). */
+static __thread pid_t waiter_tid;
+
 /* Runs on whatever thread the kernel picked for the process-directed
  * SIGCHLD (any thread that does not block it). It wakes every sse waiter
  * except the one it runs on, by tgkill; a waiter that is not in
@@ -41,7 +46,7 @@ static pid_t self_tid(void) { return (pid_t)syscall(SYS_gettid); }
  * again, or two waiters would ping-pong for ever. */
 static void on_sigchld(int sig, siginfo_t *si, void *uc) {
   int saved_errno = errno;
-  pid_t me = self_tid();
+  pid_t me = waiter_tid;
   bool ours = si && si->si_code == SI_TKILL && si->si_pid == getpid();
   if (!ours) {
     for (int i = 0; i < SSE__MAX_WAITERS; i++) {
@@ -79,6 +84,7 @@ static void sig_uninstall(void) {
 }
 
 void sse__sig_register_waiter(pid_t tid) {
+  waiter_tid = tid;
   for (int i = 0; i < SSE__MAX_WAITERS; i++) {
     pid_t zero = 0;
     if (atomic_compare_exchange_strong(&waiters[i], &zero, tid)) return;
@@ -153,18 +159,25 @@ bool sse_on_tracer_thread(const sse_engine *e) {
   return e && pthread_equal(pthread_self(), e->tracer);
 }
 
-static void reap(sse_engine *e) {
+/* Takes every status the tracees have for us. Returns true when it took
+ * any. */
+static bool reap(sse_engine *e) {
+  bool any = false;
   for (;;) {
     int st;
     /* __WNOTHREAD: only tasks this thread traces or forked; children the
      * embedding program forked from its own threads are never reaped. */
     pid_t tid = sse__pt_wait(-1, &st, __WALL | WNOHANG | __WNOTHREAD);
     if (tid <= 0) break;
+    any = true;
     sse__run_handle_status(e, tid, st);
   }
+  return any;
 }
 
-static void drain(sse_engine *e) {
+/* Runs every queued command. Returns true when it ran any. */
+static bool drain(sse_engine *e) {
+  bool ran = false;
   for (;;) {
     pthread_mutex_lock(&e->lock);
     sse__cmd *c = e->q_head;
@@ -173,7 +186,8 @@ static void drain(sse_engine *e) {
       if (!e->q_head) e->q_tail = NULL;
     }
     pthread_mutex_unlock(&e->lock);
-    if (!c) return;
+    if (!c) return ran;
+    ran = true;
     c->fn(c->arg);
     if (c->detached) { /* sse__engine_post: nobody waits (issue 6) */
       free(c);
@@ -194,9 +208,61 @@ void sse__engine_iterate_nested(sse_engine *e) {
   sigset_t cur;
   pthread_sigmask(SIG_SETMASK, NULL, &cur);
   sigdelset(&cur, SIGCHLD);
-  reap(e);
+  /* Sleep only when nothing was taken: then whatever comes next leaves
+   * SIGCHLD pending and wakes the sigsuspend. Otherwise the caller looks
+   * at its command again first (what was taken may have ended it). */
+  if (reap(e)) return;
   sigsuspend(&cur);
-  reap(e);
+}
+
+static uint64_t now_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* After a command, a caller that steps in a loop sends the next one within
+ * microseconds: watch the queue for a moment before sleeping, so that
+ * command needs no kick (a signal delivery on this thread). A SIGCHLD
+ * that arrives meanwhile (a tracee's event, one forwarded by another
+ * thread, a kick sent before `polling` was seen) is taken as sigsuspend()
+ * would take it, and the tracees reaped. Returns true when the queue has
+ * work. */
+#define SSE__POLL_NS 30000u
+static bool poll_queue(sse_engine *e, unsigned seen) {
+  pthread_mutex_lock(&e->lock);
+  e->polling = true;
+  pthread_mutex_unlock(&e->lock);
+  sigset_t chld;
+  sigemptyset(&chld);
+  sigaddset(&chld, SIGCHLD);
+  uint64_t t0 = now_ns();
+  bool work = false;
+  for (unsigned i = 1;; i++) {
+    if (atomic_load_explicit(&e->q_posted, memory_order_acquire) != seen) {
+      work = true;
+      break;
+    }
+    if ((i & 63) == 0) {
+      sigset_t pend;
+      if (sigpending(&pend) == 0 && sigismember(&pend, SIGCHLD)) {
+        /* Let the handler run (it forwards to the other waiters), then
+         * take whatever the tracees reported, and go on watching. */
+        pthread_sigmask(SIG_UNBLOCK, &chld, NULL);
+        pthread_sigmask(SIG_BLOCK, &chld, NULL);
+        reap(e);
+      }
+      if (now_ns() - t0 > SSE__POLL_NS) break;
+    }
+    __builtin_ia32_pause();
+  }
+  /* Under the lock: an enqueue either saw `polling` and did not kick,
+   * and then its command is seen here, or it kicked. */
+  pthread_mutex_lock(&e->lock);
+  e->polling = false;
+  if (e->q_head) work = true;
+  pthread_mutex_unlock(&e->lock);
+  return work;
 }
 
 static void *tracer_main(void *arg) {
@@ -209,12 +275,14 @@ static void *tracer_main(void *arg) {
   pthread_sigmask(SIG_SETMASK, NULL, &waitmask);
   sigdelset(&waitmask, SIGCHLD);
   for (;;) {
+    unsigned posted = atomic_load_explicit(&e->q_posted, memory_order_acquire);
     reap(e);
-    drain(e);
+    bool ran = drain(e);
     pthread_mutex_lock(&e->lock);
     bool stop = e->shutting_down && !e->q_head;
     pthread_mutex_unlock(&e->lock);
     if (stop) break;
+    if (ran && poll_queue(e, posted)) continue;
     sigsuspend(&waitmask); /* returns after the handler ran */
   }
   sse__sig_unregister_waiter(me);
@@ -262,10 +330,11 @@ sse_err sse__engine_call(sse_engine *e, void (*fn)(void *), void *arg) {
   else
     e->q_head = &c;
   e->q_tail = &c;
+  atomic_fetch_add_explicit(&e->q_posted, 1, memory_order_release);
   /* Kick after queueing: if the signal arrives before the tracer reaches
    * sigsuspend() it stays pending (SIGCHLD is blocked there) and the
-   * sigsuspend() returns at once. */
-  pthread_kill(e->tracer, SIGCHLD);
+   * sigsuspend() returns at once. No kick while it watches the queue. */
+  if (!e->polling) pthread_kill(e->tracer, SIGCHLD);
   pthread_mutex_unlock(&e->lock);
   /* Most delegates take microseconds (a read, a single-step): wait for a
    * moment on the flag before sleeping on the condition, which saves the
@@ -299,7 +368,8 @@ sse_err sse__engine_post(sse_engine *e, void (*fn)(void *), void *arg) {
   else
     e->q_head = c;
   e->q_tail = c;
-  pthread_kill(e->tracer, SIGCHLD);
+  atomic_fetch_add_explicit(&e->q_posted, 1, memory_order_release);
+  if (!e->polling) pthread_kill(e->tracer, SIGCHLD);
   pthread_mutex_unlock(&e->lock);
   return SSE_OK;
 }
