@@ -271,6 +271,7 @@ void sse__proc_release_all(sse_process *p); /* detach or kill on free */
 void sse__engine_kick(sse_engine *e);
 void sse__engine_iterate_nested(sse_engine *e);
 void sse__sig_register_waiter(pid_t tid);
+void sse__sig_idle(bool on);
 void sse__sig_unregister_waiter(pid_t tid);
 
 /* ---- engine/run.c */

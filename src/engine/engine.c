@@ -28,6 +28,10 @@
  * handler, so slots are atomics written before the thread first blocks. */
 #define SSE__MAX_WAITERS 64
 static _Atomic pid_t waiters[SSE__MAX_WAITERS];
+/* Set by a waiter (sse__sig_idle) before its last look at its tracees and
+ * queue ahead of sigsuspend(), cleared when it wakes. A busy waiter looks
+ * again before it sleeps, so the handler need not wake it. */
+static _Atomic bool idle[SSE__MAX_WAITERS];
 static pthread_mutex_t sig_lock = PTHREAD_MUTEX_INITIALIZER;
 static int sig_users;
 static struct sigaction prev_action;
@@ -35,23 +39,30 @@ static struct sigaction prev_action;
 static pid_t self_tid(void) { return (pid_t)syscall(SYS_gettid); }
 
 /* The tid of this thread when it is an sse waiter, else 0 (read by the
- * handler without a system call). */
+ * handler without a system call), and its slot. */
 static __thread pid_t waiter_tid;
+static __thread int waiter_slot = -1;
 
 /* Runs on whatever thread the kernel picked for the process-directed
- * SIGCHLD (any thread that does not block it). It wakes every sse waiter
- * except the one it runs on, by tgkill; a waiter that is not in
- * sigsuspend() keeps the signal pending (it blocks SIGCHLD) and sees it on
- * its next sigsuspend(). Forwarded signals (SI_TKILL) are not forwarded
- * again, or two waiters would ping-pong for ever. */
+ * SIGCHLD (any thread that does not block it). It wakes, by tgkill, every
+ * sse waiter that is about to sleep or sleeps (idle), except the one it
+ * runs on; such a waiter that is not in sigsuspend() yet keeps the signal
+ * pending (it blocks SIGCHLD) and sees it there. A busy waiter needs no
+ * wake-up: it looks at its tracees again before it sleeps. Forwarded
+ * signals (SI_TKILL) are not forwarded again, or two waiters would
+ * ping-pong for ever. */
 static void on_sigchld(int sig, siginfo_t *si, void *uc) {
   int saved_errno = errno;
   pid_t me = waiter_tid;
   bool ours = si && si->si_code == SI_TKILL && si->si_pid == getpid();
   if (!ours) {
+    pid_t self = 0;
     for (int i = 0; i < SSE__MAX_WAITERS; i++) {
-      pid_t t = atomic_load_explicit(&waiters[i], memory_order_acquire);
-      if (t > 0 && t != me) syscall(SYS_tgkill, getpid(), t, SIGCHLD);
+      pid_t t = atomic_load_explicit(&waiters[i], memory_order_seq_cst);
+      if (t <= 0 || t == me || !atomic_load_explicit(&idle[i], memory_order_seq_cst))
+        continue;
+      if (!self) self = getpid();
+      syscall(SYS_tgkill, self, t, SIGCHLD);
     }
     /* Chain to the program's own handler. */
     if (prev_action.sa_flags & SA_SIGINFO) {
@@ -87,15 +98,28 @@ void sse__sig_register_waiter(pid_t tid) {
   waiter_tid = tid;
   for (int i = 0; i < SSE__MAX_WAITERS; i++) {
     pid_t zero = 0;
-    if (atomic_compare_exchange_strong(&waiters[i], &zero, tid)) return;
+    if (atomic_compare_exchange_strong(&waiters[i], &zero, tid)) {
+      atomic_store(&idle[i], true); /* until it says it is busy */
+      waiter_slot = i;
+      return;
+    }
   }
 }
 
 void sse__sig_unregister_waiter(pid_t tid) {
   for (int i = 0; i < SSE__MAX_WAITERS; i++) {
     pid_t t = tid;
-    if (atomic_compare_exchange_strong(&waiters[i], &t, 0)) return;
+    if (atomic_compare_exchange_strong(&waiters[i], &t, 0)) break;
   }
+  waiter_slot = -1;
+}
+
+/* The calling waiter is about to look at its tracees a last time and then
+ * sleep (true), or is awake and busy (false). Without a slot (more than
+ * SSE__MAX_WAITERS waiters) it is never woken by the handler: it counts as
+ * idle for ever, which is always safe. */
+void sse__sig_idle(bool on) {
+  if (waiter_slot >= 0) atomic_store_explicit(&idle[waiter_slot], on, memory_order_seq_cst);
 }
 
 /* ------------------------------------------------------------ strings */
@@ -212,7 +236,9 @@ void sse__engine_iterate_nested(sse_engine *e) {
    * SIGCHLD pending and wakes the sigsuspend. Otherwise the caller looks
    * at its command again first (what was taken may have ended it). */
   if (reap(e)) return;
-  sigsuspend(&cur);
+  sse__sig_idle(true);
+  if (!reap(e)) sigsuspend(&cur);
+  sse__sig_idle(false);
 }
 
 static uint64_t now_ns(void) {
@@ -244,14 +270,15 @@ static bool poll_queue(sse_engine *e, unsigned seen) {
       break;
     }
     if ((i & 63) == 0) {
+      /* Busy, so nobody forwards us a tracee's SIGCHLD: look ourselves.
+       * A pending SIGCHLD (a kick, a signal that reached this thread) is
+       * taken as sigsuspend() would take it. */
       sigset_t pend;
       if (sigpending(&pend) == 0 && sigismember(&pend, SIGCHLD)) {
-        /* Let the handler run (it forwards to the other waiters), then
-         * take whatever the tracees reported, and go on watching. */
         pthread_sigmask(SIG_UNBLOCK, &chld, NULL);
         pthread_sigmask(SIG_BLOCK, &chld, NULL);
-        reap(e);
       }
+      reap(e);
       if (now_ns() - t0 > SSE__POLL_NS) break;
     }
     __builtin_ia32_pause();
@@ -283,7 +310,18 @@ static void *tracer_main(void *arg) {
     pthread_mutex_unlock(&e->lock);
     if (stop) break;
     if (ran && poll_queue(e, posted)) continue;
-    sigsuspend(&waitmask); /* returns after the handler ran */
+    /* Idle first, then the last look: a notification the handler did not
+     * forward (we were busy) is one this reap takes. */
+    sse__sig_idle(true);
+    if (reap(e)) {
+      sse__sig_idle(false);
+      continue;
+    }
+    pthread_mutex_lock(&e->lock);
+    bool more = e->q_head != NULL;
+    pthread_mutex_unlock(&e->lock);
+    if (!more) sigsuspend(&waitmask); /* returns after the handler ran */
+    sse__sig_idle(false);
   }
   sse__sig_unregister_waiter(me);
   pthread_mutex_lock(&e->lock);

@@ -26,8 +26,8 @@
  * Lock order / blocking: the tracer thread may block on this thread
  * (sse__symthread_release, for sse_detach); this thread never blocks on the
  * tracer thread. Waiting: like the tracer, SIGCHLD stays blocked here except
- * inside sigsuspend(); the SIGCHLD handler (engine.c) wakes every registered
- * waiter, and requests kick this thread with pthread_kill(SIGCHLD). Reaping
+ * inside sigsuspend(); the SIGCHLD handler (engine.c) wakes every idle
+ * registered waiter, and requests kick this thread with pthread_kill(SIGCHLD). Reaping
  * is waitpid(tid, __WALL | WNOHANG | __WNOTHREAD) per helper: never a task
  * of the tracer thread, never a child of the program. */
 #define _GNU_SOURCE
@@ -309,7 +309,9 @@ static bool on_status(sse__symthread *st, helper *h, int s) {
 
 /* ------------------------------------------------------------ the loop */
 
-static void reap(sse__symthread *st) {
+/* Takes every status of every helper. Returns true when it took any. */
+static bool reap(sse__symthread *st) {
+  bool any = false;
   pthread_mutex_lock(&st->mu);
   helper *h = st->helpers;
   pthread_mutex_unlock(&st->mu);
@@ -322,6 +324,7 @@ static void reap(sse__symthread *st) {
       int s;
       pid_t r = sse__pt_wait(h->tid, &s, __WALL | WNOHANG | __WNOTHREAD);
       if (r == 0) break;
+      any = true;
       if (r != h->tid || !on_status(st, h, s)) {
         gone = true;
         break;
@@ -330,6 +333,7 @@ static void reap(sse__symthread *st) {
     if (gone) unlink_helper(st, h);
     h = next;
   }
+  return any;
 }
 
 static bool serve(sse__symthread *st) {
@@ -390,7 +394,11 @@ static void *symthread_main(void *arg) {
   for (;;) {
     reap(st);
     if (serve(st)) break;
-    sigsuspend(&waitmask);
+    /* Idle, then a last look (engine.c, on_sigchld: a busy waiter is not
+     * woken). Requests always kick. */
+    sse__sig_idle(true);
+    if (!reap(st)) sigsuspend(&waitmask);
+    sse__sig_idle(false);
   }
   sse__sig_unregister_waiter(me);
   pthread_mutex_lock(&st->mu);
