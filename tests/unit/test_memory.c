@@ -1,12 +1,16 @@
 /* Memory reads from any thread: the cross-thread fast path, its fallback to
  * the delegate, breakpoint shadowing, faults, reads while running, the
  * page cache after a write. */
+#define _GNU_SOURCE
 #include <gelf.h>
 #include <libelf.h>
 #include <inttypes.h>
 #include <pthread.h>
+#include <sched.h>
+#include <sys/uio.h>
 #include <stdatomic.h>
 
+#include "internal.h"
 #include "testutil.h"
 
 static sse_engine *eng;
@@ -160,9 +164,18 @@ Test(memory, eight_readers_only_see_values_of_stops, .timeout = 120) {
     start_thread_nochld(&th[i], read_counter, &rs[i]);
   }
   for (int round = 0; round < 40; round++) {
+    int32_t at_stop;
+    SSE_OKAY(sse_read_memory(p, sv.addr, &at_stop, sizeof at_stop, NULL));
     SSE_OKAY(sse_continue_async(p));
-    /* Let it run a little (not a wait for the target: any time will do). */
-    usleep(300);
+    /* Until the program has moved the counter (read past the engine,
+     * which would wait for the stop): the interrupt then stops it at a
+     * new value. */
+    int32_t now = at_stop;
+    for (long spin = 0; now == at_stop && spin < 100000000; spin++) {
+      struct iovec l = {&now, sizeof now}, r = {(void *)(uintptr_t)sv.addr, sizeof now};
+      cr_assert_eq(process_vm_readv(sse_process_pid(p), &l, 1, &r, 1, 0), (ssize_t)sizeof now);
+    }
+    cr_assert_neq(now, at_stop, "round %d: the program did not run", round);
     SSE_OKAY(sse_interrupt(p));
     SSE_OKAY(sse_wait(p, &s));
     cr_assert_eq(s.reason, SSE_STOP_INTERRUPTED, "round %d: %s", round,
@@ -461,8 +474,15 @@ Test(memory, read_while_running_waits_for_the_stop, .timeout = 60) {
   SSE_OKAY(sse_continue_async(p));
   pthread_t rd, in;
   pthread_create(&rd, NULL, blocked_reader, &b);
-  /* Not waiting for the target: giving the reader time to block. */
-  usleep(200 * 1000);
+  /* Until the reader waits for the stop (the engine counts it). */
+  for (long spin = 0;; spin++) {
+    pthread_mutex_lock(&eng->lock);
+    int w = eng->op_waiters;
+    pthread_mutex_unlock(&eng->lock);
+    if (w > 0 || atomic_load(&b.returned)) break;
+    cr_assert_lt(spin, 100000000, "the reader never blocked");
+    sched_yield();
+  }
   cr_assert(!atomic_load(&b.returned), "a read returned while running");
   pthread_create(&in, NULL, interrupter, p);
   pthread_join(in, NULL);
