@@ -90,6 +90,12 @@ static int inline_chain(sse_process *p, uint64_t pc, sse__inline *v) {
   return n > SSE__INLINE_MAX ? SSE__INLINE_MAX : n;
 }
 
+/* Where stepping looks a pc up: the modules, then the JIT agent's copy
+ * (its functions and line tables step like any other code). */
+static bool step_lookup(sse_process *p, uint64_t pc, sse__loc *l) {
+  return sse__proc_lookup(p, pc, l) == 0;
+}
+
 static int resume(sse_thread *t, bool step) {
   t->inl.valid = false;
   int sig = t->deliver_sig;
@@ -896,7 +902,7 @@ static uint64_t step_into_target(sse_process *p, const sse__loc *fl) {
   sse__mem_read(p, entry, buf, sizeof buf, &got);
   uint64_t start = got ? sse__arch_skip_prologue(buf, got, entry) : entry;
   sse__loc l;
-  if (start != entry && sse__symtab_lookup(sse__proc_symtab(p), start, &l) == 0 &&
+  if (start != entry && step_lookup(p, start, &l) &&
       l.has_line && l.line_lo != start && l.line_hi &&
       (fl->func_hi == 0 || l.line_hi < fl->func_hi))
     start = l.line_hi;
@@ -915,7 +921,7 @@ static bool enter_function(sse_process *p, uint64_t pc, uint64_t sp,
     return false;
   }
   sse__loc l;
-  bool have = st && sse__symtab_lookup(st, pc, &l) == 0;
+  bool have = step_lookup(p, pc, &l);
   if (have && l.has_line && l.func_lo) {
     uint64_t target = step_into_target(p, &l);
     if (target == pc) {
@@ -958,7 +964,7 @@ static bool step_decide_location(sse_process *p, uint64_t pc, uint64_t sp) {
   if (in_range(op, pc)) return false;
   struct sse__symtab *st = sse__proc_symtab(p);
   sse__loc l;
-  if (!st || sse__symtab_lookup(st, pc, &l) != 0 || !l.has_line) {
+  if (!step_lookup(p, pc, &l) || !l.has_line) {
     end_op(p, op->no_line_start ? SSE_STOP_NO_LINE : SSE_STOP_STEP, op->thr,
            0);
     return true;
@@ -966,7 +972,7 @@ static bool step_decide_location(sse_process *p, uint64_t pc, uint64_t sp) {
   /* gdb: `step` that lands in the dynamic linker's code (returning into
    * _dl_fini, say) keeps stepping through it, unless the step began
    * there. */
-  if (!op->over_calls && !op->tramp_start && sse__symtab_in_trampoline(st, pc)) {
+  if (!op->over_calls && !op->tramp_start && st && sse__symtab_in_trampoline(st, pc)) {
     op->in_trampoline = true;
     return false;
   }
@@ -1371,7 +1377,7 @@ sse_err sse__run_start(sse_process *p, sse__op_kind kind, sse_thread *thr,
       case SSE_STEP_LINE: {
         struct sse__symtab *st = sse__proc_symtab(p);
         sse__loc l;
-        bool have = st && sse__symtab_lookup(st, r.rip, &l) == 0;
+        bool have = step_lookup(p, r.rip, &l);
         if (frame->start || frame->end) {
           op->lo = frame->start;
           op->hi = frame->end;

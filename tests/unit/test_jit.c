@@ -162,6 +162,42 @@ Test(jit, unregister_removes_symbol, .timeout = 30) {
   cr_assert_eq(s.exit_status, 0);
 }
 
+/* Stepping through agent-registered code uses the agent's line table:
+ * `step` from main's call enters jit_caller past its prologue (line 2),
+ * `next` there runs over the native callback and leaves for main, and
+ * from line 1 `next` stops at line 2. */
+Test(jit, step_and_next_use_the_agent_line_table, .timeout = 30) {
+  sse_process *p = spawn_target(eng, "jit_agent_target", "2", NULL, -1);
+  int id;
+  sse_stop s = break_pending_and_hit(p, "jit_caller", &id);
+  uint64_t entry = s.pc;
+  cr_assert_eq(s.loc.line, 1);
+  SSE_OKAY(sse_next_line(s.thread, &s));
+  cr_assert_eq(s.reason, SSE_STOP_STEP, "%s", sse_stop_reason_name(s.reason));
+  cr_assert_str_eq(s.loc.function, "jit_caller");
+  cr_assert_str_eq(s.loc.file, "jit_src.txt");
+  cr_assert_eq(s.loc.line, 2);
+  cr_assert_eq(s.pc, entry + 4); /* the first row of line 2 */
+  SSE_OKAY(sse_next_line(s.thread, &s));
+  cr_assert_eq(s.reason, SSE_STOP_STEP, "%s", sse_stop_reason_name(s.reason));
+  cr_assert_str_eq(s.loc.function, "main");
+  cr_assert(s.loc.file && strstr(s.loc.file, "jit_agent_target.c"));
+  /* Into it again from main's line 74 by `step`: past the prologue. */
+  SSE_OKAY(sse_break_remove(p, id));
+  SSE_OKAY(sse_break_line(p, "jit_agent_target.c", 74, &id));
+  SSE_OKAY(sse_continue(p, &s));
+  cr_assert_eq(s.reason, SSE_STOP_BREAKPOINT, "%s", sse_stop_reason_name(s.reason));
+  SSE_OKAY(sse_break_remove(p, id));
+  SSE_OKAY(sse_step_line(s.thread, &s));
+  cr_assert_eq(s.reason, SSE_STOP_STEP, "%s", sse_stop_reason_name(s.reason));
+  cr_assert_str_eq(s.loc.function, "jit_caller");
+  cr_assert_eq(s.loc.line, 2);
+  cr_assert_eq(s.pc, entry + 4);
+  SSE_OKAY(sse_continue(p, &s));
+  cr_assert_eq(s.reason, SSE_STOP_EXITED, "%s", sse_stop_reason_name(s.reason));
+  cr_assert_eq(s.exit_status, 0);
+}
+
 /* A breakpoint in JIT code that is unregistered becomes pending again (as
  * in gdb): its int3 is out of the code before the program can free or
  * reuse it (the agent's unregister waits for our copy), and the program
