@@ -49,6 +49,7 @@ struct sse__symtab {
   pthread_t pf_thread;
   bool pf_started, pf_stop, pf_again;
   pthread_mutex_t pf_mu;
+  pthread_cond_t pf_done; /* pf_started went false */
 };
 static void inl_cache_free(sse__symtab *st);
 static void jitmods_report(sse__symtab *st); /* GDB JIT objects (end of file) */
@@ -91,6 +92,7 @@ sse__symtab *sse__symtab_new(sse__modcache *cache, pid_t pid) {
   }
   pthread_mutex_init(&st->mu, NULL);
   pthread_mutex_init(&st->pf_mu, NULL);
+  pthread_cond_init(&st->pf_done, NULL);
   return st;
 }
 
@@ -100,6 +102,9 @@ sse__symtab *sse__symtab_new(sse__modcache *cache, pid_t pid) {
  * A helper thread asks libdwfl for each module's DWARF now, one module at a
  * time under the symtab's mutex (the Dwfl is never used by two threads at
  * once; a refresh in between only changes which modules are left). */
+static const sse__modentry *syms_of(sse__symtab *st, smod *m);
+static smod *resolve(sse__symtab *st, smod *m);
+
 static void *prefetch_main(void *arg) {
   sse__symtab *st = arg;
   for (;;) {
@@ -117,12 +122,24 @@ static void *prefetch_main(void *arg) {
         break;
       }
       Dwarf_Addr bias;
-      if (st->mods[i].mod) dwfl_module_getdwarf(st->mods[i].mod, &bias);
+      if (st->mods[i].mod) {
+        /* What the first lookup in the module would build: the DWARF
+         * (sections inflated), its address ranges (CU by pc), the sorted
+         * function symbols. */
+        Dwarf *dw = dwfl_module_getdwarf(st->mods[i].mod, &bias);
+        Dwarf_Aranges *ar;
+        size_t nar;
+        if (dw) dwarf_getaranges(dw, &ar, &nar);
+        syms_of(st, resolve(st, &st->mods[i]));
+      }
       pthread_mutex_unlock(&st->mu);
     }
     pthread_mutex_lock(&st->pf_mu);
     bool again = st->pf_again && !st->pf_stop;
-    if (!again) st->pf_started = false;
+    if (!again) {
+      st->pf_started = false;
+      pthread_cond_broadcast(&st->pf_done);
+    }
     pthread_mutex_unlock(&st->pf_mu);
     if (!again) return NULL;
   }
@@ -154,9 +171,17 @@ void sse__symtab_prefetch(sse__symtab *st) {
   pthread_mutex_unlock(&st->pf_mu);
 }
 
+void sse__symtab_prefetch_wait(sse__symtab *st) {
+  if (st == NULL) return;
+  pthread_mutex_lock(&st->pf_mu);
+  while (st->pf_started && !st->pf_stop) pthread_cond_wait(&st->pf_done, &st->pf_mu);
+  pthread_mutex_unlock(&st->pf_mu);
+}
+
 static void prefetch_stop(sse__symtab *st) {
   pthread_mutex_lock(&st->pf_mu);
   st->pf_stop = true;
+  pthread_cond_broadcast(&st->pf_done);
   pthread_t t = st->pf_thread;
   st->pf_thread = 0;
   pthread_mutex_unlock(&st->pf_mu);
@@ -172,6 +197,7 @@ void sse__symtab_free(sse__symtab *st) {
   jitmods_free(st);
   free(st->mods);
   free(st->debuginfo_path);
+  pthread_cond_destroy(&st->pf_done);
   pthread_mutex_destroy(&st->pf_mu);
   pthread_mutex_destroy(&st->mu);
   free(st);

@@ -37,6 +37,8 @@ int sse__symtab_refresh(sse__symtab *);
  * when a library is loaded), so the first lookup in a big library does not
  * pay for it. Returns at once; sse__symtab_free stops and joins it. */
 void sse__symtab_prefetch(sse__symtab *);
+/* Until the prefetch thread has nothing left to load (tests). */
+void sse__symtab_prefetch_wait(sse__symtab *);
 
 typedef struct sse__loc {
   const char *module;        /* absolute path of the module's main file, or NULL */

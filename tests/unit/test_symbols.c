@@ -79,10 +79,14 @@ Test(symbols, dlopen_library_appears_and_pending_break_resolves,
 
 typedef struct cnt {
   sse_engine *e;
+  sse_process *p;
   unsigned n;
 } cnt;
+/* The count once the process's background load (every module's DWARF and
+ * symbols, started when its modules appeared) is over. */
 static void read_count(void *arg) {
   cnt *c = arg;
+  sse__symtab_prefetch_wait(sse__proc_symtab(c->p));
   c->n = sse__modcache_decode_count(c->e->modcache);
 }
 
@@ -98,7 +102,7 @@ Test(symbols, decoded_modules_are_shared, .timeout = 30) {
   sse_location la, lb;
   SSE_OKAY(sse_lookup(a, s.pc, &la));
   cr_assert_gt(la.line, 0);
-  cnt c1 = {.e = e};
+  cnt c1 = {.e = e, .p = a};
   SSE_OKAY(sse_call(e, read_count, &c1));
   cr_assert_gt(c1.n, 0);
   sse_process *b = spawn_target(e, "loops_calls", NULL, NULL, -1);
@@ -106,7 +110,7 @@ Test(symbols, decoded_modules_are_shared, .timeout = 30) {
   sse_stop s2;
   SSE_OKAY(sse_continue(b, &s2));
   SSE_OKAY(sse_lookup(b, s2.pc, &lb));
-  cnt c2 = {.e = e};
+  cnt c2 = {.e = e, .p = b};
   SSE_OKAY(sse_call(e, read_count, &c2));
   cr_assert_eq(c2.n, c1.n, "second process decoded %u more modules",
                c2.n - c1.n);
