@@ -30,7 +30,11 @@
 static _Atomic pid_t waiters[SSE__MAX_WAITERS];
 /* Set by a waiter (sse__sig_idle) before its last look at its tracees and
  * queue ahead of sigsuspend(), cleared when it wakes. A busy waiter looks
- * again before it sleeps, so the handler need not wake it. */
+ * again before it sleeps, so the handler need not wake it. (Forwarding
+ * cannot go altogether: between a waiter's last look and sigsuspend() it
+ * blocks SIGCHLD, so a notification of its tracee goes to another thread,
+ * whose handler must pass it on. Leaving SIGCHLD open there instead loses
+ * the wake-up that lands just before sigsuspend(); tried, it hangs.) */
 static _Atomic bool idle[SSE__MAX_WAITERS];
 static pthread_mutex_t sig_lock = PTHREAD_MUTEX_INITIALIZER;
 static int sig_users;
