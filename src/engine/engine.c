@@ -119,9 +119,8 @@ void sse__sig_unregister_waiter(pid_t tid) {
 }
 
 /* The calling waiter is about to look at its tracees a last time and then
- * sleep (true), or is awake and busy (false). Without a slot (more than
- * SSE__MAX_WAITERS waiters) it is never woken by the handler: it counts as
- * idle for ever, which is always safe. */
+ * sleep (true), or is awake and busy (false). A waiter without a slot
+ * (beyond SSE__MAX_WAITERS) is unknown to the handler either way. */
 void sse__sig_idle(bool on) {
   if (waiter_slot >= 0) atomic_store_explicit(&idle[waiter_slot], on, memory_order_seq_cst);
 }
