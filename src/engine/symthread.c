@@ -27,9 +27,10 @@
  * (sse__symthread_release, for sse_detach); this thread never blocks on the
  * tracer thread. Waiting: like the tracer, SIGCHLD stays blocked here except
  * inside sigsuspend(); the SIGCHLD handler (engine.c) wakes every idle
- * registered waiter, and requests kick this thread with pthread_kill(SIGCHLD). Reaping
- * is waitpid(tid, __WALL | WNOHANG | __WNOTHREAD) per helper: never a task
- * of the tracer thread, never a child of the program. */
+ * registered waiter, and requests kick this thread with
+ * pthread_kill(SIGCHLD). Reaping is waitpid(tid, __WALL | WNOHANG |
+ * __WNOTHREAD) per helper: never a task of the tracer thread, never a
+ * child of the program. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <pthread.h>

@@ -363,8 +363,7 @@ sse_err sse__mem_read_fast(sse_process *p, uint64_t addr, void *buf,
       uint64_t e = atomic_load_explicit(&c->shadow[i], memory_order_relaxed);
       uint64_t a = e >> 8;
       /* The table may be mid-rewrite (the generation check below then
-       * rejects this read): its entries are only trusted for where they
-       * write, never to index outside buf. */
+       * rejects this read), so a torn entry must not index outside buf. */
       if (a < addr) continue;
       if (a >= addr + len) break;
       out[a - addr] = (uint8_t)e;
