@@ -383,6 +383,8 @@ typedef struct sects {
 static void mod_sects(smod *m, sects *out);
 
 static const char *dwarf_func_name(sse__symtab *st, smod *m, uint64_t pc);
+static const char *plt_entry_name(sse__symtab *st, smod *m, uint64_t rel, uint64_t *lo,
+                                  uint64_t *hi);
 
 int sse__symtab_lookup(sse__symtab *st, uint64_t pc, sse__loc *out) {
   memset(out, 0, sizeof *out);
@@ -405,6 +407,19 @@ int sse__symtab_lookup(sse__symtab *st, uint64_t pc, sse__loc *out) {
       sects sc;
       mod_sects(m, &sc);
       if (sc.exec_hi && rel >= sc.exec_hi) f = NULL;
+    }
+    uint64_t plo = 0, phi = 0;
+    const char *pn = plt_entry_name(st, m, rel, &plo, &phi);
+    if (pn != NULL) {
+      /* A PLT stub: "printf@plt", as gdb names it (BFD's synthetic
+       * symbols), not the symbol before it (_init+80). */
+      out->function = pn;
+      out->func_lo = plo + m->ebias;
+      out->func_hi = phi + m->ebias;
+      out->offset = pc - out->func_lo;
+      f = NULL;
+    } else if (phi != 0) {
+      f = NULL; /* in a PLT section, no named entry (PLT0): no function */
     }
     if (f != NULL) {
       /* The name gdb prints: the DWARF function's (the abstract origin of
@@ -789,6 +804,103 @@ static void mod_sects(smod *m, sects *out) {
     e->exec_hi = out->exec_hi;
     atomic_store_explicit(&e->sect_state, 2, memory_order_release);
   }
+}
+
+/* The PLT entry holding rel (module-relative) as gdb names it, "NAME@plt":
+ * the entry's `jmp *GOT(%rip)` gives the GOT slot, and the JUMP_SLOT or
+ * GLOB_DAT relocation of that slot the symbol. *lo, *hi: the entry. NULL
+ * when rel is in no PLT entry that jumps through a named slot (PLT0, the
+ * .plt entries of an IBT program, which only push and jump to PLT0); then
+ * *hi is nonzero when rel is in a PLT section all the same. Done on
+ * demand: a pc is inside a PLT stub only while one is single-stepped. */
+static const char *plt_entry_name(sse__symtab *st, smod *m, uint64_t rel, uint64_t *lo,
+                                  uint64_t *hi) {
+  sects sc;
+  mod_sects(m, &sc);
+  bool in = false;
+  for (unsigned i = 0; i < sc.nplt && !in; i++)
+    in = rel >= sc.plt_lo[i] && rel < sc.plt_hi[i];
+  if (!in)
+    return NULL;
+  *lo = *hi = 1; /* in a PLT section; the entry if named below */
+  GElf_Addr bias;
+  Elf *elf = dwfl_module_getelf(m->mod, &bias);
+  size_t shstrndx;
+  if (elf == NULL || elf_getshdrstrndx(elf, &shstrndx) != 0)
+    return NULL;
+  /* The section and its entry size. */
+  Elf_Scn *scn = NULL;
+  GElf_Shdr sh;
+  const char *sname = NULL;
+  while ((scn = elf_nextscn(elf, scn)) != NULL) {
+    if (gelf_getshdr(scn, &sh) == NULL || !(sh.sh_flags & SHF_ALLOC) ||
+        rel < sh.sh_addr || rel >= sh.sh_addr + sh.sh_size)
+      continue;
+    sname = elf_strptr(elf, shstrndx, sh.sh_name);
+    break;
+  }
+  if (scn == NULL || sname == NULL || !is_plt_name(sname) || sh.sh_type != SHT_PROGBITS)
+    return NULL;
+  Elf_Data *d = elf_getdata(scn, NULL);
+  if (d == NULL || d->d_buf == NULL || d->d_size < sh.sh_size)
+    return NULL;
+  const uint8_t *code = d->d_buf;
+  uint64_t esz = 16;
+  if (strcmp(sname, ".plt.got") == 0) {
+    /* 8-byte entries (jmp *GOT; xchg), 16 with IBT (endbr64 first). */
+    esz = sh.sh_entsize == 8 || sh.sh_entsize == 16 ? sh.sh_entsize
+          : (sh.sh_size >= 4 && code[0] == 0xf3 && code[1] == 0x0f) ? 16 : 8;
+  }
+  uint64_t off = (rel - sh.sh_addr) / esz * esz;
+  if (strcmp(sname, ".plt") == 0 && off == 0)
+    return NULL; /* PLT0: the lazy-binding resolver's stub */
+  if (off + esz > sh.sh_size)
+    return NULL;
+  uint64_t got = 0;
+  for (uint64_t k = off; k + 6 <= off + esz; k++)
+    if (code[k] == 0xff && code[k + 1] == 0x25) {
+      int32_t disp;
+      memcpy(&disp, code + k + 2, 4);
+      got = sh.sh_addr + k + 6 + (uint64_t)(int64_t)disp;
+      break;
+    }
+  if (got == 0)
+    return NULL;
+  /* The relocation of that GOT slot. */
+  const char *name = NULL;
+  scn = NULL;
+  while (name == NULL && (scn = elf_nextscn(elf, scn)) != NULL) {
+    GElf_Shdr rs;
+    if (gelf_getshdr(scn, &rs) == NULL || rs.sh_type != SHT_RELA || rs.sh_entsize == 0)
+      continue;
+    Elf_Data *rd = elf_getdata(scn, NULL);
+    Elf_Scn *symscn = elf_getscn(elf, rs.sh_link);
+    GElf_Shdr ss;
+    Elf_Data *sd = symscn ? elf_getdata(symscn, NULL) : NULL;
+    if (rd == NULL || sd == NULL || gelf_getshdr(symscn, &ss) == NULL)
+      continue;
+    size_t n = rs.sh_size / rs.sh_entsize;
+    for (size_t i = 0; i < n; i++) {
+      GElf_Rela r;
+      if (gelf_getrela(rd, (int)i, &r) == NULL || r.r_offset != got)
+        continue;
+      unsigned type = GELF_R_TYPE(r.r_info);
+      if (type != R_X86_64_JUMP_SLOT && type != R_X86_64_GLOB_DAT)
+        continue;
+      GElf_Sym sym;
+      if (gelf_getsym(sd, (int)GELF_R_SYM(r.r_info), &sym) == NULL)
+        break;
+      name = elf_strptr(elf, ss.sh_link, sym.st_name);
+      break;
+    }
+  }
+  if (name == NULL || name[0] == '\0')
+    return NULL;
+  char buf[512];
+  snprintf(buf, sizeof buf, "%s@plt", name);
+  *lo = sh.sh_addr + off;
+  *hi = *lo + esz;
+  return sse__modcache_intern(st->cache, buf);
 }
 
 /* PT_INTERP of the module's ELF into buf; false if it has none. */

@@ -214,6 +214,14 @@ Test(step, loops_calls_next, .timeout = 120) {
   compare(&sc);
 }
 
+/* Instruction steps through PLT stubs into libc: gdb names a stub by its
+ * target ("printf@plt"), and so must the stops. */
+Test(step, libc_calls_stepi_through_plt_stubs, .timeout = 120) {
+  scenario sc = {.prog = "libc_calls", .start = "main", .cmds = "stepi",
+                 .count = 300};
+  compare(&sc);
+}
+
 Test(step, loops_calls_stepi_nexti, .timeout = 120) {
   scenario sc = {.prog = "loops_calls", .start = "main",
                  .cmds = "stepi,stepi,nexti", .count = 100};
