@@ -135,8 +135,11 @@ typedef struct sse__op {
   int line;
   uint64_t func_lo, func_hi;
   uint64_t start_sp;
+  uint64_t gdb_frame_id;   /* gdb's frame id of the stepping frame when its
+                              function has no CFI (run.c), else 0 */
   bool no_line_start;      /* started in code without line info */
   bool in_trampoline;      /* walking a PLT stub / lazy resolver */
+  bool tramp_by_call;      /* ... entered by a call from the step's frame */
   bool tramp_start;        /* the step began in such code */
   uint64_t prologue_target;/* stepping into a function: stop here */
   uint64_t prologue_lo;

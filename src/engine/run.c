@@ -909,6 +909,32 @@ static uint64_t step_into_target(sse_process *p, const sse__loc *fl) {
   return start;
 }
 
+/* gdb's frame id (its stack part) of a frame in a function without
+ * call-frame information, as amd64_frame_cache computes it from the
+ * prologue analysis: after [endbr64] push %rbp; mov %rsp,%rbp the frame
+ * base is rbp, else rsp adjusted for a push %rbp at the start when it has
+ * run (-8 before it). Such an id moves with every other push: when it
+ * differs between the step's start and a call made from the frame, gdb
+ * does not see the call as a subroutine call and stops at the callee's
+ * first instruction (the PLT stub of __cxa_finalize, called from
+ * __do_global_dtors_aux). 0 when it cannot tell. */
+static uint64_t gdb_nocfi_frame_id(sse_process *p, uint64_t func, uint64_t pc, uint64_t rsp,
+                                   uint64_t rbp) {
+  uint8_t b[16];
+  size_t got = 0;
+  if (!func || sse__mem_read(p, func, b, sizeof b, &got) != SSE_OK || got < sizeof b) return 0;
+  size_t o = 0;
+  if (b[0] == 0xf3 && b[1] == 0x0f && b[2] == 0x1e && b[3] == 0xfa) o = 4;
+  int64_t sp_offset = -8;
+  if (b[o] == 0x55) {
+    if (pc > func + o) sp_offset += 8;
+    bool mov = (b[o + 1] == 0x48 && b[o + 2] == 0x89 && b[o + 3] == 0xe5) ||
+               (b[o + 1] == 0x48 && b[o + 2] == 0x8b && b[o + 3] == 0xec);
+    if (mov && pc > func + o + 1) return rbp + 16;
+  }
+  return rsp + (uint64_t)sp_offset + 16;
+}
+
 /* Arrived in a function by a call (or by leaving a trampoline): step into
  * it when it has line info (step), else run to its return. Returns true
  * when the command ended or went to the run-to phase. */
@@ -918,6 +944,7 @@ static bool enter_function(sse_process *p, uint64_t pc, uint64_t sp,
   struct sse__symtab *st = sse__proc_symtab(p);
   if (st && sse__symtab_in_trampoline(st, pc)) {
     op->in_trampoline = true;
+    op->tramp_by_call = true;
     return false;
   }
   sse__loc l;
@@ -974,6 +1001,7 @@ static bool step_decide_location(sse_process *p, uint64_t pc, uint64_t sp) {
    * there. */
   if (!op->over_calls && !op->tramp_start && st && sse__symtab_in_trampoline(st, pc)) {
     op->in_trampoline = true;
+    op->tramp_by_call = false;
     return false;
   }
   /* Inline frames: stepping into an inlined call, or out of one. */
@@ -1013,6 +1041,7 @@ static bool step_decide_location(sse_process *p, uint64_t pc, uint64_t sp) {
                       l.func_lo, line_zero);
   op->line = op->inl_step.line;
   op->file = op->inl_step.file;
+  if (l.func_lo != op->func_lo) op->gdb_frame_id = 0; /* another frame now */
   op->func_lo = l.func_lo;
   op->func_hi = l.func_hi;
   return false;
@@ -1311,6 +1340,18 @@ static void step_loop(sse_process *p) {
       op->prologue_target = 0;
     }
     if (in.kind == SSE__INSN_CALL) {
+      /* gdb's "stepped into subroutine" test compares frame ids; for a
+       * frame without CFI its id can drift (gdb_nocfi_frame_id), and gdb
+       * then stops at the callee's entry. Not for calls made while walking
+       * dynamic-linker code: gdb walks on through those. */
+      if (op->gdb_frame_id && !op->over_calls && !op->in_trampoline) {
+        uint64_t ret = read_u64(p, nsp);
+        uint64_t id = gdb_nocfi_frame_id(p, op->func_lo, ret, nsp + 8, r.rbp);
+        if (id && id != op->gdb_frame_id) {
+          end_op(p, op->no_line_start ? SSE_STOP_NO_LINE : SSE_STOP_STEP, t, 0);
+          return;
+        }
+      }
       if (enter_function(p, npc, nsp, op->in_trampoline)) return;
       continue;
     }
@@ -1319,7 +1360,11 @@ static void step_loop(sse_process *p) {
       if (stt && sse__symtab_in_trampoline(stt, npc)) continue;
       op->in_trampoline = false;
       if (in.kind != SSE__INSN_RET) {
-        if (enter_function(p, npc, nsp, false)) return;
+        /* Left by a jump. Out of a PLT stub called from the step's frame
+         * this is that call's target; out of dynamic-linker code the step
+         * wandered into (a tail call, _dl_call_fini to _fini), gdb sees no
+         * call from the step's frame and its line-0 rule stops there. */
+        if (enter_function(p, npc, nsp, !op->tramp_by_call)) return;
         continue;
       }
     }
@@ -1404,6 +1449,8 @@ sse_err sse__run_start(sse_process *p, sse__op_kind kind, sse_thread *thr,
           op->func_hi = l.func_hi;
         }
         op->tramp_start = st && sse__symtab_in_trampoline(st, r.rip);
+        if (have && l.func_lo && st && !op->tramp_start && !sse__symtab_has_cfi(st, r.rip))
+          op->gdb_frame_id = gdb_nocfi_frame_id(p, l.func_lo, r.rip, r.rsp, r.rbp);
         if (have && l.has_line) {
           sse__inline v[SSE__INLINE_MAX];
           int n = inline_chain(p, r.rip, v);

@@ -383,6 +383,7 @@ typedef struct sects {
 static void mod_sects(smod *m, sects *out);
 
 static const char *dwarf_func_name(sse__symtab *st, smod *m, uint64_t pc);
+static uint64_t section_end(smod *m, uint64_t rel);
 static const char *plt_entry_name(sse__symtab *st, smod *m, uint64_t rel, uint64_t *lo,
                                   uint64_t *hi);
 
@@ -432,12 +433,16 @@ int sse__symtab_lookup(sse__symtab *st, uint64_t pc, sse__loc *out) {
       out->func_hi = f->size ? out->func_lo + f->size : 0;
       if (!f->size) {
         /* Like gdb's minimal symbols: a sizeless function ends where the
-         * next symbol starts. */
+         * next symbol starts, and never past the end of its section
+         * (_fini, alone in .fini). */
         for (const sse__fsym *g = f + 1; g < e->funcs + e->nfuncs; g++)
           if (g->addr > f->addr) {
             out->func_hi = g->addr + m->ebias;
             break;
           }
+        uint64_t send = section_end(m, f->addr);
+        if (send && (out->func_hi == 0 || send + m->ebias < out->func_hi))
+          out->func_hi = send + m->ebias;
       }
       out->offset = pc - out->func_lo;
     }
@@ -901,6 +906,38 @@ static const char *plt_entry_name(sse__symtab *st, smod *m, uint64_t rel, uint64
   *lo = sh.sh_addr + off;
   *hi = *lo + esz;
   return sse__modcache_intern(st->cache, buf);
+}
+
+/* The end (module-relative) of the allocated section holding rel, or 0. */
+static uint64_t section_end(smod *m, uint64_t rel) {
+  GElf_Addr bias;
+  Elf *elf = dwfl_module_getelf(m->mod, &bias);
+  Elf_Scn *scn = NULL;
+  while (elf != NULL && (scn = elf_nextscn(elf, scn)) != NULL) {
+    GElf_Shdr sh;
+    if (gelf_getshdr(scn, &sh) != NULL && (sh.sh_flags & SHF_ALLOC) && rel >= sh.sh_addr &&
+        rel < sh.sh_addr + sh.sh_size)
+      return sh.sh_addr + sh.sh_size;
+  }
+  return 0;
+}
+
+bool sse__symtab_has_cfi(sse__symtab *st, uint64_t pc) {
+  pthread_mutex_lock(&st->mu);
+  int rc = ensure_reported(st);
+  smod *m = rc == 0 ? find_mod(st, pc) : NULL;
+  bool has = m == NULL; /* unknown code: do not guess */
+  for (int k = 0; m != NULL && k < 2 && !has; k++) {
+    Dwarf_Addr bias = 0;
+    Dwarf_CFI *cfi = k == 0 ? dwfl_module_eh_cfi(m->mod, &bias) : dwfl_module_dwarf_cfi(m->mod, &bias);
+    Dwarf_Frame *fr = NULL;
+    if (cfi != NULL && dwarf_cfi_addrframe(cfi, pc - bias, &fr) == 0) {
+      has = true;
+      free(fr);
+    }
+  }
+  pthread_mutex_unlock(&st->mu);
+  return has;
 }
 
 /* PT_INTERP of the module's ELF into buf; false if it has none. */

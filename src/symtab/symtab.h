@@ -37,6 +37,9 @@ int sse__symtab_refresh(sse__symtab *);
  * when a library is loaded), so the first lookup in a big library does not
  * pay for it. Returns at once; sse__symtab_free stops and joins it. */
 void sse__symtab_prefetch(sse__symtab *);
+/* Whether pc has call-frame information (.eh_frame or .debug_frame);
+ * true when pc is in no known module. */
+bool sse__symtab_has_cfi(sse__symtab *, uint64_t pc);
 /* Until the prefetch thread has nothing left to load (tests). */
 void sse__symtab_prefetch_wait(sse__symtab *);
 
