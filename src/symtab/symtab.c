@@ -890,6 +890,13 @@ static const char *plt_entry_name(sse__symtab *st, smod *m, uint64_t rel, uint64
       if (gelf_getrela(rd, (int)i, &r) == NULL || r.r_offset != got)
         continue;
       unsigned type = GELF_R_TYPE(r.r_info);
+      if (type == R_X86_64_IRELATIVE) {
+        /* An IFUNC resolved at load time: gdb (BFD) says "*ABS*+0xADDEND". */
+        char abs_name[64];
+        snprintf(abs_name, sizeof abs_name, "*ABS*+0x%llx", (unsigned long long)r.r_addend);
+        name = sse__modcache_intern(st->cache, abs_name);
+        break;
+      }
       if (type != R_X86_64_JUMP_SLOT && type != R_X86_64_GLOB_DAT)
         continue;
       GElf_Sym sym;

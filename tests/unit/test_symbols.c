@@ -1,7 +1,10 @@
 /* Symbols as a user sees them: libraries loaded by dlopen appear (modules
  * list, MODULES_CHANGED, pending breakpoints resolved), and decoded modules
- * are shared between processes of one engine. */
+ * are shared between processes of one engine; PLT stubs carry gdb's
+ * names. */
+#include <gelf.h>
 #include <inttypes.h>
+#include <libelf.h>
 #include <stdatomic.h>
 
 #include "internal.h"
@@ -133,5 +136,100 @@ Test(symbols, lookup_errors, .timeout = 30) {
   SSE_OKAY(sse_lookup(p, post, &l));
   cr_assert_str_eq(l.function, "main");
   cr_assert_eq(l.offset, post - entry);
+  sse_engine_free(e);
+}
+
+/* PLT stubs are named as gdb names them: every entry of libc's .plt and
+ * .plt.got (JUMP_SLOT "free@plt", IRELATIVE "*ABS*+0x9f550@plt", PLT0
+ * nameless), at the entry and 6 bytes in, against gdb's `info symbol` in
+ * the same program at the same stop (ASLR is off in both). */
+Test(symbols, plt_stubs_named_as_gdb_names_them, .timeout = 60) {
+  sse_engine *e;
+  SSE_OKAY(sse_engine_new(NULL, &e));
+  sse_process *p = spawn_target(e, "libc_calls", NULL, NULL, -1);
+  SSE_OKAY(sse_break_function(p, "main", false, NULL));
+  sse_stop s;
+  SSE_OKAY(sse_continue(p, &s));
+  sse_module_info m[64];
+  size_t nm = 0;
+  SSE_OKAY(sse_modules(p, m, 64, &nm));
+  const char *libc = NULL;
+  uint64_t base = 0;
+  for (size_t i = 0; i < nm && i < 64; i++)
+    if (strstr(m[i].path, "/libc.so.6")) {
+      libc = m[i].path;
+      base = m[i].lo;
+    }
+  cr_assert(libc);
+  /* The PLT sections from the file (libc is linked at 0: lo is its base). */
+  elf_version(EV_CURRENT);
+  int fd = open(libc, O_RDONLY);
+  cr_assert_geq(fd, 0);
+  Elf *elf = elf_begin(fd, ELF_C_READ, NULL);
+  size_t shstrndx;
+  cr_assert_eq(elf_getshdrstrndx(elf, &shstrndx), 0);
+  uint64_t addrs[256];
+  size_t na = 0;
+  for (Elf_Scn *scn = NULL; (scn = elf_nextscn(elf, scn)) != NULL;) {
+    GElf_Shdr sh;
+    gelf_getshdr(scn, &sh);
+    const char *n = elf_strptr(elf, shstrndx, sh.sh_name);
+    uint64_t esz = n && !strcmp(n, ".plt") ? 16 : n && !strcmp(n, ".plt.got") ? 8 : 0;
+    for (uint64_t o = 0; esz && o < sh.sh_size && na + 2 <= 256; o += esz) {
+      addrs[na++] = base + sh.sh_addr + o;
+      addrs[na++] = base + sh.sh_addr + o + 6;
+    }
+  }
+  elf_end(elf);
+  close(fd);
+  cr_assert_gt(na, 20);
+  /* gdb on the same program, stopped at main. */
+  char script[] = "/tmp/sse-plt-XXXXXX";
+  int sfd = mkstemp(script);
+  cr_assert_geq(sfd, 0);
+  FILE *sf = fdopen(sfd, "w");
+  fprintf(sf, "set debuginfod enabled off\nbreak main\nrun\n");
+  for (size_t i = 0; i < na; i++) fprintf(sf, "info symbol 0x%llx\n", (unsigned long long)addrs[i]);
+  fclose(sf);
+  char cmd[1024];
+  snprintf(cmd, sizeof cmd, "gdb -nx -batch -x %s %s/libc_calls 2>/dev/null", script,
+           getenv("SSE_TARGETS_DIR") ? getenv("SSE_TARGETS_DIR") : TARGETS_DIR);
+  FILE *g = popen(cmd, "r");
+  cr_assert(g);
+  char line[1024];
+  size_t k = 0, named = 0;
+  while (fgets(line, sizeof line, g) && k < na) {
+    /* "NAME in section .plt of ..." / "NAME + 6 in section ..." /
+     * "No symbol matches 0x...." */
+    bool nosym = !strncmp(line, "No symbol matches", 17);
+    char *sec = strstr(line, " in section .plt");
+    if (!nosym && !sec) continue;
+    sse_location loc;
+    sse_err err = sse_lookup(p, addrs[k], &loc);
+    if (nosym) {
+      cr_assert(err != SSE_OK || loc.function == NULL, "%#llx: gdb none, sse %s",
+                (unsigned long long)addrs[k], loc.function);
+    } else {
+      *sec = 0;
+      char want[1024];
+      unsigned off = 0;
+      char *plus = strstr(line, " + ");
+      if (plus) {
+        off = (unsigned)strtoul(plus + 3, NULL, 10);
+        *plus = 0;
+      }
+      snprintf(want, sizeof want, "%s", line);
+      SSE_OKAY(err);
+      cr_assert(loc.function && !strcmp(loc.function, want), "%#llx: gdb %s, sse %s",
+                (unsigned long long)addrs[k], want, loc.function ? loc.function : "(none)");
+      cr_assert_eq(loc.offset, off, "%#llx: %s", (unsigned long long)addrs[k], want);
+      named++;
+    }
+    k++;
+  }
+  pclose(g);
+  unlink(script);
+  cr_assert_eq(k, na, "gdb answered %zu of %zu", k, na);
+  cr_assert_gt(named, na / 2);
   sse_engine_free(e);
 }
