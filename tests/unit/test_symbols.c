@@ -93,25 +93,30 @@ static void read_count(void *arg) {
   c->n = sse__modcache_decode_count(c->e->modcache);
 }
 
+/* PROG spawned and stopped at main. */
+static sse_process *spawn_at_main(sse_engine *e, const char *prog, sse_stop *s) {
+  sse_process *p = spawn_target(e, prog, NULL, NULL, -1);
+  SSE_OKAY(sse_break_function(p, "main", false, NULL));
+  SSE_OKAY(sse_continue(p, s));
+  cr_assert_eq(s->reason, SSE_STOP_BREAKPOINT, "%s", sse_stop_reason_name(s->reason));
+  return p;
+}
+
 /* Two processes of the same program share the decoded module: looking up
  * the second decodes nothing new. */
 Test(symbols, decoded_modules_are_shared, .timeout = 30) {
   sse_engine *e;
   SSE_OKAY(sse_engine_new(NULL, &e));
-  sse_process *a = spawn_target(e, "loops_calls", NULL, NULL, -1);
-  SSE_OKAY(sse_break_function(a, "main", false, NULL));
   sse_stop s;
-  SSE_OKAY(sse_continue(a, &s));
+  sse_process *a = spawn_at_main(e, "loops_calls", &s);
   sse_location la, lb;
   SSE_OKAY(sse_lookup(a, s.pc, &la));
   cr_assert_gt(la.line, 0);
   cnt c1 = {.e = e, .p = a};
   SSE_OKAY(sse_call(e, read_count, &c1));
   cr_assert_gt(c1.n, 0);
-  sse_process *b = spawn_target(e, "loops_calls", NULL, NULL, -1);
-  SSE_OKAY(sse_break_function(b, "main", false, NULL));
   sse_stop s2;
-  SSE_OKAY(sse_continue(b, &s2));
+  sse_process *b = spawn_at_main(e, "loops_calls", &s2);
   SSE_OKAY(sse_lookup(b, s2.pc, &lb));
   cnt c2 = {.e = e, .p = b};
   SSE_OKAY(sse_call(e, read_count, &c2));
@@ -146,10 +151,8 @@ Test(symbols, lookup_errors, .timeout = 30) {
 Test(symbols, plt_stubs_named_as_gdb_names_them, .timeout = 60) {
   sse_engine *e;
   SSE_OKAY(sse_engine_new(NULL, &e));
-  sse_process *p = spawn_target(e, "libc_calls", NULL, NULL, -1);
-  SSE_OKAY(sse_break_function(p, "main", false, NULL));
   sse_stop s;
-  SSE_OKAY(sse_continue(p, &s));
+  sse_process *p = spawn_at_main(e, "libc_calls", &s);
   sse_module_info m[64];
   size_t nm = 0;
   SSE_OKAY(sse_modules(p, m, 64, &nm));
