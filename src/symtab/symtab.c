@@ -384,6 +384,7 @@ static void mod_sects(smod *m, sects *out);
 
 static const char *dwarf_func_name(sse__symtab *st, smod *m, uint64_t pc);
 static uint64_t section_end(smod *m, uint64_t rel);
+static Elf_Scn *section_at(Elf *elf, uint64_t rel, GElf_Shdr *sh);
 static const char *plt_entry_name(sse__symtab *st, smod *m, uint64_t rel, uint64_t *lo,
                                   uint64_t *hi);
 
@@ -834,17 +835,10 @@ static const char *plt_entry_name(sse__symtab *st, smod *m, uint64_t rel, uint64
   if (elf == NULL || elf_getshdrstrndx(elf, &shstrndx) != 0)
     return NULL;
   /* The section and its entry size. */
-  Elf_Scn *scn = NULL;
   GElf_Shdr sh;
-  const char *sname = NULL;
-  while ((scn = elf_nextscn(elf, scn)) != NULL) {
-    if (gelf_getshdr(scn, &sh) == NULL || !(sh.sh_flags & SHF_ALLOC) ||
-        rel < sh.sh_addr || rel >= sh.sh_addr + sh.sh_size)
-      continue;
-    sname = elf_strptr(elf, shstrndx, sh.sh_name);
-    break;
-  }
-  if (scn == NULL || sname == NULL || !is_plt_name(sname) || sh.sh_type != SHT_PROGBITS)
+  Elf_Scn *scn = section_at(elf, rel, &sh);
+  const char *sname = scn ? elf_strptr(elf, shstrndx, sh.sh_name) : NULL;
+  if (sname == NULL || !is_plt_name(sname) || sh.sh_type != SHT_PROGBITS)
     return NULL;
   Elf_Data *d = elf_getdata(scn, NULL);
   if (d == NULL || d->d_buf == NULL || d->d_size < sh.sh_size)
@@ -915,18 +909,22 @@ static const char *plt_entry_name(sse__symtab *st, smod *m, uint64_t rel, uint64
   return sse__modcache_intern(st->cache, buf);
 }
 
+/* The allocated section of elf holding rel (module-relative), its header
+ * in *sh; NULL if none. */
+static Elf_Scn *section_at(Elf *elf, uint64_t rel, GElf_Shdr *sh) {
+  Elf_Scn *scn = NULL;
+  while (elf != NULL && (scn = elf_nextscn(elf, scn)) != NULL)
+    if (gelf_getshdr(scn, sh) != NULL && (sh->sh_flags & SHF_ALLOC) && rel >= sh->sh_addr &&
+        rel < sh->sh_addr + sh->sh_size)
+      return scn;
+  return NULL;
+}
+
 /* The end (module-relative) of the allocated section holding rel, or 0. */
 static uint64_t section_end(smod *m, uint64_t rel) {
   GElf_Addr bias;
-  Elf *elf = dwfl_module_getelf(m->mod, &bias);
-  Elf_Scn *scn = NULL;
-  while (elf != NULL && (scn = elf_nextscn(elf, scn)) != NULL) {
-    GElf_Shdr sh;
-    if (gelf_getshdr(scn, &sh) != NULL && (sh.sh_flags & SHF_ALLOC) && rel >= sh.sh_addr &&
-        rel < sh.sh_addr + sh.sh_size)
-      return sh.sh_addr + sh.sh_size;
-  }
-  return 0;
+  GElf_Shdr sh;
+  return section_at(dwfl_module_getelf(m->mod, &bias), rel, &sh) ? sh.sh_addr + sh.sh_size : 0;
 }
 
 bool sse__symtab_has_cfi(sse__symtab *st, uint64_t pc) {
@@ -1242,12 +1240,8 @@ static bool inl_descend(Dwarf_Die *die, Dwarf_Addr addr, inl_path *p, int level)
 
 /* The scopes containing addr below the CU, as inl_descend(cu) finds them,
  * but starting at the function that contains addr. */
-static void inl_path_at(sse__symtab *st, Dwarf_Die *cu, Dwarf_Addr addr, inl_path *p) {
-  inl_cucache *c = inl_cu(st, cu);
-  if (c == NULL || !c->usable) {
-    inl_descend(cu, addr, p, 0);
-    return;
-  }
+/* The CU's top-level function range holding addr, or NULL. */
+static inl_subent *inl_sub_at(inl_cucache *c, Dwarf_Addr addr) {
   size_t lo = 0, hi = c->n;
   while (lo < hi) {
     size_t mid = lo + (hi - lo) / 2;
@@ -1258,9 +1252,20 @@ static void inl_path_at(sse__symtab *st, Dwarf_Die *cu, Dwarf_Addr addr, inl_pat
    * case a function's range list is not in address order. */
   for (size_t k = lo, tries = 0; k > 0 && tries < 8; k--, tries++) {
     inl_subent *e = &c->v[k - 1];
-    if (addr < e->lo || addr >= e->hi) continue;
-    Dwarf_Die sd;
-    if (dwarf_offdie(c->dw, e->off, &sd) == NULL) break;
+    if (addr >= e->lo && addr < e->hi) return e;
+  }
+  return NULL;
+}
+
+static void inl_path_at(sse__symtab *st, Dwarf_Die *cu, Dwarf_Addr addr, inl_path *p) {
+  inl_cucache *c = inl_cu(st, cu);
+  if (c == NULL || !c->usable) {
+    inl_descend(cu, addr, p, 0);
+    return;
+  }
+  inl_subent *e = inl_sub_at(c, addr);
+  Dwarf_Die sd;
+  if (e != NULL && dwarf_offdie(c->dw, e->off, &sd) != NULL) {
     p->die[0] = sd;
     p->n = 1;
     if (!e->built) {
@@ -1510,26 +1515,16 @@ static const char *dwarf_func_name(sse__symtab *st, smod *m, uint64_t pc) {
   inl_cucache *c = inl_cu(st, &cu);
   if (c == NULL || !c->usable)
     return NULL;
-  Dwarf_Addr addr = pc - bias;
-  size_t lo = 0, hi = c->n;
-  while (lo < hi) {
-    size_t mid = lo + (hi - lo) / 2;
-    if (c->v[mid].lo <= addr) lo = mid + 1;
-    else hi = mid;
+  inl_subent *e = inl_sub_at(c, pc - bias);
+  if (e == NULL)
+    return NULL;
+  if (!e->named) {
+    Dwarf_Die sd;
+    if (dwarf_offdie(c->dw, e->off, &sd) != NULL && dwarf_tag(&sd) == DW_TAG_subprogram)
+      e->name = inl_name(st, &cu, &sd);
+    e->named = true;
   }
-  for (size_t k = lo, tries = 0; k > 0 && tries < 8; k--, tries++) {
-    inl_subent *e = &c->v[k - 1];
-    if (addr < e->lo || addr >= e->hi)
-      continue;
-    if (!e->named) {
-      Dwarf_Die sd;
-      if (dwarf_offdie(c->dw, e->off, &sd) != NULL && dwarf_tag(&sd) == DW_TAG_subprogram)
-        e->name = inl_name(st, &cu, &sd);
-      e->named = true;
-    }
-    return e->name;
-  }
-  return NULL;
+  return e->name;
 }
 
 int sse__symtab_inline_chain(sse__symtab *st, uint64_t pc, sse__inline *out, int max) {
