@@ -48,11 +48,12 @@ BASE_CFLAGS := -std=gnu11 $(WARN) -fPIC -fvisibility=hidden -pthread \
 	-Iinclude -Isrc $(call pc_cflags,$(PKGS)) $(SANFLAGS)
 LIBS := $(call pc_libs,$(PKGS)) -lpthread
 
-LIB_SRC := $(wildcard src/engine/*.c src/ptrace/*.c src/events/*.c \
-	src/symtab/*.c src/memaccess/*.c)
+LIB_DIRS := src/arch/x86_64 src/ptrace src/engine src/step src/events \
+	src/memaccess src/symtab src/unwind src/jit
+LIB_SRC := $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c))
 LIB_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(LIB_SRC))
 AGENT_OBJ := $(BUILD)/obj/src/agent/agent.o
-DEMO_SRC := $(wildcard demo/*.c)
+DEMO_SRC := $(wildcard tools/ssedemo/*.c)
 DEMO_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(DEMO_SRC))
 
 TEST_SRC := $(wildcard tests/unit/test_*.c)
@@ -85,7 +86,7 @@ endif
 endif
 endif
 
-$(BUILD)/obj/%.o: %.c $(wildcard include/*.h src/*.h src/*/*.h demo/*.h) | $(DEPS_STAMP)
+$(BUILD)/obj/%.o: %.c $(wildcard include/*.h src/*.h src/*/*.h src/*/*/*.h tools/*/*.h) | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(BASE_CFLAGS) -c -o $@ $<
 
@@ -149,7 +150,7 @@ targets-all: $(TARGETS) $(SYMTAB_TARGETS) $(JIT_TARGETS) $(GDBJIT_TARGETS)
 # ------------------------------------------------------------ tests
 TEST_CFLAGS := -DTARGETS_DIR='"$(abspath $(TBUILD))"' \
 	-DORACLE_SCRIPT_PATH='"$(abspath tests/oracle/gdb_steps.py)"' \
-	-DSSE_SRCDIR='"$(abspath .)"' -Itests/oracle -Isrc/agent -Isrc/symtab
+	-DSSE_SRCDIR='"$(abspath .)"' -Itests/oracle -Isrc/agent -Isrc/symtab -Isrc/jit
 
 $(BUILD)/tests/test_%: tests/unit/test_%.c tests/oracle/oracle.c tests/oracle/cr_tsan_shim.c \
 		tests/unit/testutil.h $(BUILD)/libsse.a $(BUILD)/libsseagent.a
@@ -171,7 +172,7 @@ check: all targets-all $(TEST_BIN) $(BUILD)/tests/readme_example
 
 # ------------------------------------------------------------ demo / bench
 demo: all targets-all
-	@sh demo/run_demo.sh $(BUILD)
+	@sh tools/ssedemo/run_demo.sh $(BUILD)
 
 $(BUILD)/bench/%: bench/%.c $(BUILD)/libsse.a
 	@mkdir -p $(dir $@)

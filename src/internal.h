@@ -12,7 +12,7 @@
 #include <sys/types.h>
 #include <sys/user.h>
 
-#include "engine/inline.h"
+#include "step/inline.h"
 #include "sse.h"
 
 #define SSE__NSIG 65

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/arch.h"
+#include "arch/arch.h"
 #include "internal.h"
 #include "ptrace/debugregs.h"
 #include "ptrace/ptrace.h"

@@ -19,7 +19,7 @@
 #include "ptrace/debugregs.h"
 #include "ptrace/ptrace.h"
 #include "symtab/symtab.h"
-#include "symtab/unwind.h"
+#include "unwind/unwind.h"
 
 /* gdb's default `handle` table: these pass silently, everything else stops. */
 static const int quiet_signals[] = {SIGALRM,   SIGURG,  SIGCHLD, SIGWINCH,

@@ -21,12 +21,12 @@
 #include <sys/user.h>
 #include <sys/wait.h>
 
-#include "engine/arch.h"
+#include "arch/arch.h"
 #include "internal.h"
 #include "ptrace/debugregs.h"
 #include "ptrace/ptrace.h"
 #include "symtab/symtab.h"
-#include "symtab/unwind.h"
+#include "unwind/unwind.h"
 
 static void step_loop(sse_process *p);
 static void end_op(sse_process *p, sse_stop_reason why, sse_thread *t,

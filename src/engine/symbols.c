@@ -33,9 +33,9 @@
 #include "internal.h"
 #include "ptrace/debugregs.h"
 #include "ptrace/ptrace.h"
-#include "symtab/jit.h"
+#include "jit/jit.h"
 #include "symtab/symtab.h"
-#include "symtab/unwind.h"
+#include "unwind/unwind.h"
 
 #define SSE__JIT_MAX_BLOB (256u << 20)
 

@@ -34,7 +34,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
-#include "engine/arch.h"
+#include "arch/arch.h"
 #include "internal.h"
 
 #define PAGE 4096u

@@ -12,7 +12,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "engine/arch.h"
+#include "arch/arch.h"
 
 /* Set a hardware breakpoint (EXEC, len 1) or watchpoint (WRITE/RW, len 1, 2,
  * 4, 8, addr aligned to len) in slot 0..3.  Writes the address register, then

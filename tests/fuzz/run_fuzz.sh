@@ -21,15 +21,15 @@ fi
 need=1
 if [ -x "$BIN" ]; then
   need=0
-  for f in "$SRC/tests/fuzz/fuzz_jitblob.c" "$SRC/src/symtab/jitblob.c" "$SRC/src/symtab/jitblob.h" \
+  for f in "$SRC/tests/fuzz/fuzz_jitblob.c" "$SRC/src/jit/jitblob.c" "$SRC/src/jit/jitblob.h" \
            "$SRC/src/agent/sse_agent.h" "$0"; do
     [ -e "$f" ] && [ "$f" -nt "$BIN" ] && need=1
   done
 fi
 if [ "$need" = 1 ]; then
   "$CLANG" -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-    -I"$SRC/src/symtab" -I"$SRC/src/agent" \
-    "$SRC/tests/fuzz/fuzz_jitblob.c" "$SRC/src/symtab/jitblob.c" -o "$BIN.tmp" || exit 1
+    -I"$SRC/src" -I"$SRC/src/jit" -I"$SRC/src/agent" \
+    "$SRC/tests/fuzz/fuzz_jitblob.c" "$SRC/src/jit/jitblob.c" -o "$BIN.tmp" || exit 1
   mv "$BIN.tmp" "$BIN" || exit 1
 fi
 # Seeds: copy so the fuzzer never writes into the repository.

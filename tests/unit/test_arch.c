@@ -14,7 +14,7 @@
 #include <sys/user.h>
 #include <time.h>
 
-#include "engine/arch.h"
+#include "arch/arch.h"
 
 #define A 0x401000u /* where the test bytes pretend to be */
 

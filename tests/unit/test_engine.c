@@ -7,7 +7,7 @@
 #include <stdatomic.h>
 #include <sys/wait.h>
 
-#include "engine/arch.h"
+#include "arch/arch.h"
 #include "testutil.h"
 
 static sse_engine *eng;

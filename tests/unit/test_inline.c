@@ -15,7 +15,7 @@
 #include "oracle.h"
 #include "testutil.h"
 
-#include "engine/inline.h"
+#include "step/inline.h"
 #include "symtab/symtab.h"
 
 /* ------------------------------------------------------------ helpers */

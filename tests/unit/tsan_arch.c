@@ -23,7 +23,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "engine/arch.h"
+#include "arch/arch.h"
 #include "ptrace/debugregs.h"
 
 static int failures;

@@ -47,7 +47,7 @@
 #include "internal.h"
 #include "ptrace/debugregs.h"
 #include "ptrace/ptrace.h"
-#include "symtab/jit.h"
+#include "jit/jit.h"
 
 #ifndef TRAP_HWBKPT
 #define TRAP_HWBKPT 4

@@ -28,7 +28,7 @@
 #include <sys/user.h>
 
 #include "ptrace/ptrace.h"
-#include "symtab/unwind.h"
+#include "unwind/unwind.h"
 
 #define NOK 64 /* [lo, hi) ranges known to have an FDE, per process */
 

@@ -1,6 +1,6 @@
 /* x86_64 implementation of arch.h: decode and classify with capstone, gdb's
  * prologue analysis, int3 and DR6/DR7 encoding. */
-#include "engine/arch.h"
+#include "arch/arch.h"
 
 #include <capstone/capstone.h>
 #include <pthread.h>

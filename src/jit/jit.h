@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "symtab.h"
+#include "symtab/symtab.h"
 
 typedef struct sse__jit sse__jit;
 

@@ -6,14 +6,14 @@
  * NUL of the strings blob, and the line ranges of all records together may
  * not claim more rows than the lines blob has. */
 #define _GNU_SOURCE
-#include "jitblob.h"
+#include "jit/jitblob.h"
 
 #include <errno.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "../agent/sse_agent.h"
+#include "agent/sse_agent.h"
 
 #define HDR 16u
 #define RECSZ 40u

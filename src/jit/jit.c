@@ -1,14 +1,14 @@
 /* jit: copies of the JIT agent's blobs, parsed on first lookup after each
  * store. See jit.h. */
 #define _GNU_SOURCE
-#include "jit.h"
+#include "jit/jit.h"
 
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "jitblob.h"
-#include "symtab_int.h"
+#include "jit/jitblob.h"
+#include "symtab/symtab_int.h"
 
 struct sse__jit {
   pthread_mutex_t mu;
