@@ -12,6 +12,8 @@
 # otherwise it prints the apt-get command).
 
 SAN ?=
+# The one architecture today: src/arch/$(ARCH) is built and on the include path.
+ARCH ?= x86_64
 ifeq ($(SAN),)
 BUILD ?= build
 else
@@ -45,10 +47,10 @@ pc_libs = $(shell pkg-config --libs $(1) 2>/dev/null)
 CFLAGS ?= -O2 -g
 WARN := -Wall -Wextra -Wno-unused-parameter
 BASE_CFLAGS := -std=gnu11 $(WARN) -fPIC -fvisibility=hidden -pthread \
-	-Iinclude -Isrc $(call pc_cflags,$(PKGS)) $(SANFLAGS)
+	-Iinclude -Isrc -Isrc/arch/$(ARCH) $(call pc_cflags,$(PKGS)) $(SANFLAGS)
 LIBS := $(call pc_libs,$(PKGS)) -lpthread
 
-LIB_DIRS := src/arch/x86_64 src/ptrace src/engine src/step src/events \
+LIB_DIRS := src/arch/$(ARCH) src/ptrace src/engine src/step src/events \
 	src/memaccess src/symtab src/unwind src/jit
 LIB_SRC := $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c))
 LIB_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(LIB_SRC))
@@ -80,7 +82,7 @@ ifneq ($(PKGS_OK),yes)
 $(error sse: build dependencies are missing; see the message above)
 endif
 BASE_CFLAGS := -std=gnu11 $(WARN) -fPIC -fvisibility=hidden -pthread \
-	-Iinclude -Isrc $(shell pkg-config --cflags $(PKGS)) $(SANFLAGS)
+	-Iinclude -Isrc -Isrc/arch/$(ARCH) $(shell pkg-config --cflags $(PKGS)) $(SANFLAGS)
 LIBS := $(shell pkg-config --libs $(PKGS)) -lpthread
 endif
 endif

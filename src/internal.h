@@ -329,6 +329,11 @@ void sse__mem_retire(sse_process *p);
 /* ---- events/events.c */
 void sse__ev_emit(sse_engine *e, const sse_event *ev);
 void sse__ev_stop(sse_process *p, const sse_stop *stop);
+void sse__ev_send(sse_engine *e, sse_event_kind kind, sse_process *p,
+                  sse_thread *t, pid_t tid, int signo, const sse_stop *stop);
+void sse__stop_init(sse_stop *s, sse_stop_reason reason, sse_thread *t,
+                    int signo);
+void sse__stop_exit(sse_stop *s, sse_process *p);
 bool sse__ev_wanted(sse_engine *e, unsigned kinds);
 
 /* ---- symtab glue (engine/symbols.c) */

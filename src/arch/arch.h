@@ -7,12 +7,15 @@
  * The decoder keeps one capstone handle per calling thread (capstone handles
  * are not thread-safe), opened on first use and closed when the thread exits.
  */
-#ifndef SSE_ENGINE_ARCH_H
-#define SSE_ENGINE_ARCH_H
+#ifndef SSE_ARCH_ARCH_H
+#define SSE_ARCH_ARCH_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+/* sse__regs and its accessors, from src/arch/$(ARCH)/arch_regs.h */
+#include "arch_regs.h"
 
 typedef enum sse__insn_kind {
   SSE__INSN_OTHER = 0, /* falls through to the next instruction */
@@ -106,4 +109,4 @@ bool sse__arch_dr6_single_step(uint64_t dr6);
  * is not 0..7 */
 long sse__arch_debugreg_offset(int i);
 
-#endif /* SSE_ENGINE_ARCH_H */
+#endif /* SSE_ARCH_ARCH_H */

@@ -7,6 +7,42 @@
 
 #include "internal.h"
 
+/* The one way an event is filled and sent: a kind, where it happened, and
+ * the signal (or 0). Sent only when some subscriber wants the kind. */
+void sse__ev_send(sse_engine *e, sse_event_kind kind, sse_process *p,
+                  sse_thread *t, pid_t tid, int signo, const sse_stop *stop) {
+  if (!sse__ev_wanted(e, kind)) return;
+  sse_event ev;
+  memset(&ev, 0, sizeof ev);
+  ev.kind = kind;
+  ev.engine = e;
+  ev.process = p;
+  ev.thread = t;
+  ev.tid = tid ? tid : t ? t->tid : 0;
+  ev.signo = signo;
+  ev.stop = stop;
+  sse__ev_emit(e, &ev);
+}
+
+/* The one way a stop is started: a reason, the thread it names (or NULL),
+ * the signal; the rest zero until the report fills it. */
+void sse__stop_init(sse_stop *s, sse_stop_reason reason, sse_thread *t,
+                    int signo) {
+  memset(s, 0, sizeof *s);
+  s->reason = reason;
+  s->thread = t;
+  s->signo = signo;
+}
+
+/* A stop that says how the process ended (exited or killed). */
+void sse__stop_exit(sse_stop *s, sse_process *p) {
+  sse__stop_init(s, p->exit_signal ? SSE_STOP_KILLED : SSE_STOP_EXITED, NULL,
+                 p->exit_signal);
+  s->process = p;
+  s->pid = p->pid;
+  s->exit_status = p->exit_status;
+}
+
 bool sse__ev_wanted(sse_engine *e, unsigned kinds) {
   bool w = false;
   pthread_mutex_lock(&e->lock);

@@ -1,0 +1,34 @@
+/* x86-64 general registers as the engine caches them: the kernel's
+ * user_regs_struct (one PTRACE_GETREGS per stop), and the accessors the
+ * arch-neutral code uses instead of naming a register. Included through
+ * arch/arch.h only (the build puts src/arch/$(ARCH) on the include path). */
+#ifndef SSE_ARCH_X86_64_REGS_H
+#define SSE_ARCH_X86_64_REGS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/user.h>
+
+typedef struct user_regs_struct sse__regs;
+
+static inline uint64_t sse__regs_pc(const sse__regs *r) { return r->rip; }
+static inline void sse__regs_set_pc(sse__regs *r, uint64_t pc) { r->rip = pc; }
+static inline uint64_t sse__regs_sp(const sse__regs *r) { return r->rsp; }
+/* The frame pointer (rbp): gdb's prologue-analysis frame ids use it. */
+static inline uint64_t sse__regs_fp(const sse__regs *r) { return r->rbp; }
+/* The integer return value registers of the SysV ABI (rax, rdx). */
+static inline void sse__regs_retval(const sse__regs *r, uint64_t out[2]) {
+  out[0] = r->rax;
+  out[1] = r->rdx;
+}
+/* The thread stopped inside a system call that the kernel restarts when it
+ * is resumed (orig_rax holds the call, rax one of the kernel's internal
+ * ERESTART* codes: ERESTARTSYS 512, ERESTARTNOINTR 513, ERESTARTNOHAND 514,
+ * ERESTART_RESTARTBLOCK 516). Resuming it re-enters the call, which may
+ * block for as long as it likes (a futex, a read): not a prompt step. */
+static inline bool sse__regs_in_restarting_syscall(const sse__regs *r) {
+  long ret = (long)r->rax;
+  return (long)r->orig_rax >= 0 && ret <= -512 && ret >= -516;
+}
+
+#endif
