@@ -10,8 +10,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
-#include <sys/user.h>
 
+#include "arch/arch.h"
 #include "step/inline.h"
 #include "sse.h"
 
@@ -36,7 +36,7 @@ struct sse_thread {
   /* Registers cached for the current stop: one PTRACE_GETREGS per stop,
    * dropped on every resume. */
   bool regs_valid;
-  struct user_regs_struct regs;
+  sse__regs regs;
   /* gdb's hidden inline frames at this thread's stop (engine/inline.c) */
   sse__inl_state inl;
   bool report_sig;       /* deliver_sig has not been reported to the user */
@@ -89,20 +89,27 @@ typedef struct sse__bp {
   struct sse__bp *next;
 } sse__bp;
 
-/* The step-frame state machine of the running command. */
+/* The running command (src/step). A command is a continue or a step; a
+ * step moves through phases, one at a time (docs/architecture.md has the
+ * table; src/step/machine.c the transitions). */
 typedef enum sse__op_kind {
   SSE__OP_NONE = 0,
   SSE__OP_CONTINUE,
   SSE__OP_STEP
 } sse__op_kind;
 
-typedef enum sse__sub {
-  SSE__SUB_SINGLESTEP = 0, /* single-stepping the stepping thread */
-  SSE__SUB_RUNTO           /* running to a temporary breakpoint */
-} sse__sub;
+typedef enum sse__phase {
+  SSE__PH_IDLE = 0, /* no command, or between two phases of one */
+  SSE__PH_CONTINUE, /* every thread runs until an event ends the command */
+  SSE__PH_STEP,     /* the stepping thread single-steps one instruction */
+  SSE__PH_RANGE,    /* it runs to the next branch of its step range */
+  SSE__PH_RUN_TO    /* it runs to a temporary breakpoint (why says what for)
+                       with the other threads running */
+} sse__phase;
 
 typedef enum sse__runto_why {
-  SSE__RT_RETURN = 1,   /* run over a call: to its return address */
+  SSE__RT_NONE = 0,
+  SSE__RT_RETURN,       /* run over a call: to its return address */
   SSE__RT_FINISH,       /* finish: to the caller */
   SSE__RT_UNTIL,        /* until/advance */
   SSE__RT_HANDLER,      /* run over a signal handler, back to where it hit */
@@ -122,35 +129,58 @@ typedef struct sse__runto {
   bool int3;             /* an int3 site (others kept stopped) */
 } sse__runto;
 
+/* What a step does with calls and how far it goes: set when it starts,
+ * never changed. */
+typedef struct sse__step_policy {
+  bool one_insn;        /* stepi/nexti: one instruction */
+  bool into_calls;      /* stepi: into calls even without line info */
+  bool over_calls;      /* next/nexti (and finish out of an inline frame) */
+  bool no_line_start;   /* began in code without line info */
+  bool tramp_start;     /* began in a PLT stub or the dynamic linker */
+  bool inl_finish;      /* finish out of an inline frame: a step out */
+} sse__step_policy;
+
+/* Where a line step walks that is not its range. */
+typedef enum sse__tramp {
+  SSE__TRAMP_NONE = 0,
+  SSE__TRAMP_CALLED,    /* in a PLT stub / the resolver, called from the
+                           step's frame */
+  SSE__TRAMP_WANDERED   /* in dynamic-linker code the step returned into */
+} sse__tramp;
+
 typedef struct sse__op {
   sse__op_kind kind;
+  sse__phase phase;
   sse_thread *thr;
   sse_step_frame frame;
-  sse__sub sub;
-  bool stepi_only;         /* stepi/nexti: one instruction */
-  bool stepi_into;         /* stepi: into calls */
-  bool over_calls;         /* next/nexti: run over every call */
-  uint64_t lo, hi;         /* current step range */
-  const char *file;        /* current line's file/line (interned) */
+  sse__step_policy pol;
+  /* The step's range and the line it is measured against. */
+  uint64_t lo, hi;
+  const char *file;        /* interned */
   int line;
   uint64_t func_lo, func_hi;
-  uint64_t start_sp;
-  uint64_t gdb_frame_id;   /* gdb's frame id of the stepping frame when its
-                              function has no CFI (run.c), else 0 */
-  bool no_line_start;      /* started in code without line info */
-  bool in_trampoline;      /* walking a PLT stub / lazy resolver */
-  bool tramp_by_call;      /* ... entered by a call from the step's frame */
-  bool tramp_start;        /* the step began in such code */
-  uint64_t prologue_target;/* stepping into a function: stop here */
-  uint64_t prologue_lo;
+  /* gdb's frame id of the stepping frame when its function has no CFI
+   * (src/step/decide.c). */
+  bool have_nocfi_id;
+  uint64_t nocfi_id;
+  sse__tramp tramp;
+  /* Stepping into a function: single-step its prologue [lo, target) and
+   * stop at target. */
+  bool in_prologue;
+  uint64_t prologue_lo, prologue_target;
+  /* SSE__PH_STEP: the instruction being stepped. */
+  sse__insn insn;
+  /* SSE__PH_RUN_TO / SSE__PH_RANGE: what for, and the breakpoints. */
   sse__runto_why why;
   int nrt;
   sse__runto rt[2];
-  bool rt_int3;
+  /* The phase was left to the tracer loop (its thread may block in a
+   * system call): the other threads run until it comes back. */
+  bool async;
+  unsigned sync_turns;     /* phases run without a trip through the loop */
+  bool deferred;           /* yielded to the loop; it drives on next turn */
   unsigned nstops;         /* ptrace stops this command used */
   sse__inl_step inl_step;  /* the step's frame and line, inline-aware */
-  bool inl_stop_now;       /* `step` only unhides an inline frame */
-  bool inl_finish;         /* finish out of an inline frame: a step */
 } sse__op;
 
 typedef struct sse__waiter sse__waiter;
@@ -277,14 +307,65 @@ void sse__sig_register_waiter(pid_t tid);
 void sse__sig_idle(bool on);
 void sse__sig_unregister_waiter(pid_t tid);
 
-/* ---- engine/run.c */
-int sse__thread_getregs(sse_thread *t, struct user_regs_struct *r);
-int sse__thread_setregs(sse_thread *t, const struct user_regs_struct *r);
-void sse__run_handle_status(sse_engine *e, pid_t tid, int status);
+/* ---- engine/threads.c, engine/wait.c: threads and waiting */
+int sse__thread_getregs(sse_thread *t, sse__regs *r);
+int sse__thread_setregs(sse_thread *t, const sse__regs *r);
+/* As getregs, but *r is zeroed when the thread is gone. */
+int sse__thread_regs(sse_thread *t, sse__regs *r);
+uint64_t sse__thread_pc(sse_thread *t);
+void sse__thread_set_pc(sse_thread *t, uint64_t pc);
+int sse__thread_resume(sse_thread *t, bool step);
+bool sse__site_inserted_at(sse_process *p, uint64_t pc);
+void sse__thread_early_status(sse_engine *e, pid_t tid, int st);
+void sse__thread_on_clone(sse_thread *t, int ptrace_event);
+/* t exited (st its status): bookkeeping and events, then the running
+ * command's consequences (sse__runctl gone). */
+void sse__thread_gone(sse_thread *t, int st);
+void sse__thread_on_exec(sse_thread *t);
+
+typedef enum sse__wait_kind {
+  SSE__W_NONE = 0,      /* neither a stop nor an exit */
+  SSE__W_GONE,          /* exited or killed */
+  SSE__W_OWED_SIGSTOP,  /* the SIGSTOP we were owed: settled */
+  SSE__W_CLONE,         /* a clone/fork event: followed */
+  SSE__W_EVENT          /* anything else: for the caller */
+} sse__wait_kind;
+/* The one place a wait status of t is first looked at: marks t stopped,
+ * settles an owed SIGSTOP, follows a clone. */
+sse__wait_kind sse__wait_take(sse_thread *t, int status);
+/* Block until t, resumed by us (step: single-stepping), reports a stop that
+ * is not an owed SIGSTOP or a clone (those are settled and t resumed the
+ * same way again). Only for stops that come at once. Returns the status;
+ * an exit status when t is gone. */
+int sse__wait_thread(sse_thread *t, bool step);
+/* Single-step t with the others stopped, lifting our int3 under its pc for
+ * the step (stepping off a breakpoint). Returns the wait status. */
+int sse__thread_step_sync(sse_thread *t);
+void sse__run_stop_all(sse_process *p, sse_thread *except);
+
+/* Run control (src/step) as the engine sees it: installed by the step
+ * layer when the library loads, so the engine's loop calls up into it
+ * without depending on it. Every member is set; tracer thread. */
+typedef struct sse__runctl {
+  /* A wait status the tracer loop reaped. */
+  void (*status)(sse_engine *e, pid_t tid, int status);
+  /* After each drain of the queue: interrupts, steps that yielded. True
+   * when it did something (the loop then looks again before sleeping). */
+  bool (*poll)(sse_engine *e);
+  /* A thread of a process with a command running ended. */
+  void (*gone)(sse_thread *t);
+  /* Code in [addr, addr + len) may have changed. */
+  void (*code_changed)(sse_process *p, uint64_t addr, uint64_t len);
+} sse__runctl;
+extern const sse__runctl *sse__runctl_ops;
+void sse__runctl_install(const sse__runctl *ops);
+
+/* ---- step/: commands (src/step/dispatch.c, src/step/ending.c) */
 sse_err sse__run_start(sse_process *p, sse__op_kind kind, sse_thread *thr,
                        const sse_step_frame *frame);
-void sse__run_interrupt(sse_process *p);
-void sse__run_stop_all(sse_process *p, sse_thread *except);
+/* Ask the running command of p to end with SSE_STOP_INTERRUPTED: any
+ * thread, never blocks (the tracer loop or the step acts on it). */
+void sse__run_request_interrupt(sse_process *p);
 void sse__run_fill_location(sse_process *p, uint64_t pc, sse_location *loc);
 void sse__run_report(sse_process *p, sse_stop *stop);
 /* Code in [addr, addr + len) may have changed (a write through the library,

@@ -150,14 +150,10 @@ sse_err sse_continue_async(sse_process *p) {
   return run_cmd(p, SSE__OP_CONTINUE, NULL, NULL, NULL, true);
 }
 
-static void do_interrupt(void *arg) { sse__run_interrupt(arg); }
-
 sse_err sse_interrupt(sse_process *p) {
   if (!p) return SSE_E_INVAL;
-  /* The flag first: a step loop running on the tracer thread checks it
-   * between two single-steps, before the delegate can run. */
-  atomic_store(&p->interrupt_requested, true);
-  return sse__engine_call(p->engine, do_interrupt, p);
+  sse__run_request_interrupt(p);
+  return SSE_OK;
 }
 
 sse_err sse_wait(sse_process *p, sse_stop *stop) {

@@ -197,7 +197,7 @@ static bool reap(sse_engine *e) {
     pid_t tid = sse__pt_wait(-1, &st, __WALL | WNOHANG | __WNOTHREAD);
     if (tid <= 0) break;
     any = true;
-    sse__run_handle_status(e, tid, st);
+    sse__runctl_ops->status(e, tid, st);
   }
   return any;
 }
@@ -238,7 +238,7 @@ void sse__engine_iterate_nested(sse_engine *e) {
   /* Sleep only when nothing was taken: then whatever comes next leaves
    * SIGCHLD pending and wakes the sigsuspend. Otherwise the caller looks
    * at its command again first (what was taken may have ended it). */
-  if (reap(e)) return;
+  if (reap(e) || sse__runctl_ops->poll(e)) return;
   sse__sig_idle(true);
   if (!reap(e)) sigsuspend(&cur);
   sse__sig_idle(false);
@@ -308,6 +308,8 @@ static void *tracer_main(void *arg) {
     unsigned posted = atomic_load_explicit(&e->q_posted, memory_order_acquire);
     reap(e);
     bool ran = drain(e);
+    /* Interrupts, and steps that yielded to let the queue drain. */
+    if (sse__runctl_ops->poll(e)) ran = true;
     pthread_mutex_lock(&e->lock);
     bool stop = e->shutting_down && !e->q_head;
     pthread_mutex_unlock(&e->lock);

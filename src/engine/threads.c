@@ -1,0 +1,188 @@
+/* Threads of a traced process: the register cache of a stop, resuming,
+ * and what the engine itself does when a thread is born (clone), ends, or
+ * execs. What a running command makes of those (a step whose thread
+ * vanished, a process that exited mid-step) is the run control's
+ * (src/step), reached through sse__runctl. Tracer thread only. */
+#define _GNU_SOURCE
+#include <string.h>
+#include <sys/ptrace.h>
+#include <sys/wait.h>
+
+#include "arch/arch.h"
+#include "internal.h"
+#include "ptrace/debugregs.h"
+#include "ptrace/ptrace.h"
+#include "unwind/unwind.h"
+
+const sse__runctl *sse__runctl_ops;
+
+void sse__runctl_install(const sse__runctl *ops) { sse__runctl_ops = ops; }
+
+/* ------------------------------------------------------------ registers */
+
+int sse__thread_getregs(sse_thread *t, sse__regs *r) {
+  if (!t->regs_valid) {
+    int rc = sse__pt_getregs(t->tid, &t->regs);
+    if (rc) return rc;
+    t->regs_valid = true;
+  }
+  *r = t->regs;
+  return 0;
+}
+
+int sse__thread_setregs(sse_thread *t, const sse__regs *r) {
+  int rc = sse__pt_setregs(t->tid, r);
+  t->regs_valid = rc == 0;
+  if (rc == 0) t->regs = *r;
+  return rc;
+}
+
+/* Zeroed on failure (a thread that vanished), so callers need no check
+ * for the pc they then compare. */
+int sse__thread_regs(sse_thread *t, sse__regs *r) {
+  int rc = sse__thread_getregs(t, r);
+  if (rc) memset(r, 0, sizeof *r);
+  return rc;
+}
+
+uint64_t sse__thread_pc(sse_thread *t) {
+  sse__regs r;
+  return sse__thread_regs(t, &r) == 0 ? sse__regs_pc(&r) : 0;
+}
+
+void sse__thread_set_pc(sse_thread *t, uint64_t pc) {
+  sse__regs r;
+  if (sse__thread_regs(t, &r) == 0) {
+    sse__regs_set_pc(&r, pc);
+    sse__thread_setregs(t, &r);
+  }
+}
+
+/* ------------------------------------------------------------ resuming */
+
+/* Resume one thread, single-stepping or not. Its pending signal goes with
+ * it; its cached registers and inline-frame state are dropped. Each resume
+ * ends in one ptrace stop: counted as the running command's cost. */
+int sse__thread_resume(sse_thread *t, bool step) {
+  t->inl.valid = false;
+  int sig = t->deliver_sig;
+  t->deliver_sig = 0;
+  t->report_sig = false;
+  int rc = step ? sse__pt_singlestep(t->tid, sig) : sse__pt_cont(t->tid, sig);
+  if (rc == 0) {
+    t->state = SSE__T_RUNNING;
+    t->regs_valid = false;
+    sse__mem_invalidate(t->proc);
+    if (t->proc->running) t->proc->op.nstops++;
+  }
+  return rc;
+}
+
+bool sse__site_inserted_at(sse_process *p, uint64_t pc) {
+  sse__bp_site *s = sse__site_find(p, pc);
+  return s && s->inserted;
+}
+
+/* ------------------------------------------------------------ clone */
+
+/* The status of a thread not known yet (a new clone child can report
+ * before its parent's CLONE event): kept until the event names it. */
+void sse__thread_early_status(sse_engine *e, pid_t tid, int st) {
+  if (e->nearly < SSE__MAX_EARLY) {
+    e->early_tid[e->nearly] = tid;
+    e->early_st[e->nearly] = st;
+    e->nearly++;
+  }
+}
+
+/* A new thread starts with a SIGSTOP we have not seen yet, unless the loop
+ * already took it early. */
+static void take_early(sse_engine *e, sse_thread *n) {
+  n->state = SSE__T_RUNNING;
+  n->sigstop_expected = true;
+  for (int i = 0; i < e->nearly; i++) {
+    if (e->early_tid[i] != n->tid) continue;
+    int st = e->early_st[i];
+    e->early_tid[i] = e->early_tid[--e->nearly];
+    e->early_st[i] = e->early_st[e->nearly];
+    n->state = SSE__T_STOPPED;
+    if (WIFSTOPPED(st) && WSTOPSIG(st) == SIGSTOP) n->sigstop_expected = false;
+    return;
+  }
+}
+
+void sse__thread_on_clone(sse_thread *t, int ev) {
+  sse_process *p = t->proc;
+  unsigned long msg = 0;
+  if (sse__pt_geteventmsg(t->tid, &msg) != 0 || msg == 0) return;
+  pid_t ntid = (pid_t)msg;
+  if (ev != PTRACE_EVENT_CLONE) {
+    /* A forked child: not followed; detach it so it runs free. It starts
+     * with a SIGSTOP we must take first. */
+    int st;
+    sse__pt_wait(ntid, &st, __WALL);
+    sse__pt_detach(ntid, 0);
+    return;
+  }
+  sse_thread *n = sse__thread_add(p, ntid);
+  if (!n) return;
+  sse_engine *e = p->engine;
+  take_early(e, n);
+  sse__watch_apply_thread(n);
+  sse__ev_send(e, SSE_EV_THREAD_CREATED, p, n, ntid, 0, NULL);
+  /* Let it run now if the current phase runs the other threads. */
+  if (n->state == SSE__T_STOPPED && !n->sigstop_expected && p->running &&
+      p->others_run)
+    sse__thread_resume(n, false);
+}
+
+/* ------------------------------------------------------------ exit, exec */
+
+static void mark_gone(sse_thread *t) {
+  sse_process *p = t->proc;
+  pthread_mutex_lock(&p->engine->lock);
+  t->state = SSE__T_EXITED;
+  p->nthreads_live--;
+  pthread_mutex_unlock(&p->engine->lock);
+}
+
+void sse__thread_gone(sse_thread *t, int st) {
+  sse_process *p = t->proc;
+  sse_engine *e = p->engine;
+  if (t->state == SSE__T_EXITED) return;
+  mark_gone(t);
+  if (t->tid == p->pid) {
+    /* The leader's status comes last (__WALL): the process is gone. */
+    sse__proc_mark_exited(p, st);
+    if (sse__ev_wanted(e, SSE_EV_PROCESS_EXITED)) {
+      sse_stop s;
+      sse__stop_exit(&s, p);
+      sse__ev_send(e, SSE_EV_PROCESS_EXITED, p, NULL, p->pid, p->exit_signal,
+                   &s);
+    }
+  } else {
+    sse__ev_send(e, SSE_EV_THREAD_EXITED, p, t, t->tid, 0, NULL);
+  }
+  if (p->running)
+    sse__runctl_ops->gone(t);
+  else if (t->tid == p->pid)
+    sse__engine_wake_waiters(e);
+}
+
+void sse__thread_on_exec(sse_thread *t) {
+  sse_process *p = t->proc;
+  /* Every other thread is gone; the address space is new: no int3 of ours
+   * is in it and the kernel dropped the debug registers. */
+  for (sse_thread *o = p->threads; o; o = o->next)
+    if (o != t && o->state != SSE__T_EXITED) mark_gone(o);
+  t->dr7 = 0;
+  memset(t->hw_addr, 0, sizeof t->hw_addr);
+  sse__bp_exec_reset(p);
+  /* The /proc/PID/mem file we hold points at the old address space. */
+  sse__mem_free(p);
+  sse__unwind_flush(p);
+  sse__runctl_ops->code_changed(p, 0, UINT64_MAX);
+  sse__proc_jit_exec(p); /* JIT state of the old image */
+  sse__proc_symbols_changed(p);
+  sse__ev_send(p->engine, SSE_EV_EXEC, p, t, t->tid, 0, NULL);
+}

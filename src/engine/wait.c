@@ -1,0 +1,137 @@
+/* Waiting for traced threads: the one wait primitive and the synchronous
+ * all-stop built on it. Tracer thread only.
+ *
+ * Every status taken of a thread goes through sse__wait_take(), which owns
+ * the bookkeeping of the SIGSTOP the engine is still owed (one it sent to
+ * stop a thread, or a new clone child's first) and follows clone events.
+ * The blocking waits here are only ever made for a stop that comes at once:
+ * a thread we just sent SIGSTOP, or a single step / straight-line run of a
+ * thread that is not inside a system call (src/step decides; a step that
+ * may block goes on from the tracer loop instead). */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/ptrace.h>
+#include <sys/wait.h>
+
+#include "arch/arch.h"
+#include "internal.h"
+#include "ptrace/ptrace.h"
+
+sse__wait_kind sse__wait_take(sse_thread *t, int st) {
+  if (WIFEXITED(st) || WIFSIGNALED(st)) return SSE__W_GONE;
+  if (!WIFSTOPPED(st)) return SSE__W_NONE;
+  t->state = SSE__T_STOPPED;
+  int ev = st >> 16;
+  if (ev == 0 && WSTOPSIG(st) == SIGSTOP && t->sigstop_expected) {
+    t->sigstop_expected = false;
+    return SSE__W_OWED_SIGSTOP;
+  }
+  if (ev == PTRACE_EVENT_CLONE || ev == PTRACE_EVENT_FORK ||
+      ev == PTRACE_EVENT_VFORK) {
+    sse__thread_on_clone(t, ev);
+    return SSE__W_CLONE;
+  }
+  return SSE__W_EVENT;
+}
+
+/* waitpid(tid) until it answers; a task reaped elsewhere (ECHILD) reads as
+ * an exit. */
+static int wait_raw(sse_thread *t) {
+  int st = 0;
+  if (sse__pt_wait(t->tid, &st, __WALL) != t->tid) st = W_EXITCODE(0, 0);
+  return st;
+}
+
+int sse__wait_thread(sse_thread *t, bool step) {
+  for (;;) {
+    int st = wait_raw(t);
+    sse__wait_kind k = sse__wait_take(t, st);
+    if (k == SSE__W_OWED_SIGSTOP || k == SSE__W_CLONE) {
+      /* Our SIGSTOP came first, or a thread was born: not the stop we
+       * wait for; the same resume again. */
+      sse__thread_resume(t, step);
+      continue;
+    }
+    return st;
+  }
+}
+
+int sse__thread_step_sync(sse_thread *t) {
+  sse_process *p = t->proc;
+  uint64_t pc = sse__thread_pc(t);
+  sse__bp_site *s = sse__site_find(p, pc);
+  bool lifted = false;
+  if (s && s->inserted &&
+      sse__mem_write_raw(p, pc, &s->orig, 1, NULL) == SSE_OK) {
+    s->inserted = false;
+    lifted = true;
+  }
+  /* If the resume fails (the task died under us), the wait reports how. */
+  sse__thread_resume(t, true);
+  int st = sse__wait_thread(t, true);
+  if (lifted && WIFSTOPPED(st)) {
+    uint8_t cc = sse__arch_break_insn[0];
+    if (sse__mem_write_raw(p, pc, &cc, 1, NULL) == SSE_OK) s->inserted = true;
+  }
+  return st;
+}
+
+/* t reported something else before the SIGSTOP it owes: keep it for later.
+ * An int3 hit of ours is rewound so the pc shows the breakpoint address,
+ * and reported on the next resume if the breakpoint is still there. t
+ * stays stopped, still owing the SIGSTOP. */
+static void keep_pending(sse_thread *t, int st) {
+  sse_process *p = t->proc;
+  if (WSTOPSIG(st) == SIGTRAP) {
+    siginfo_t si;
+    if (sse__pt_getsiginfo(t->tid, &si) == 0 && si.si_code == SI_KERNEL) {
+      uint64_t pc = sse__thread_pc(t) - SSE__ARCH_BREAK_PC_ADJUST;
+      if (sse__site_inserted_at(p, pc)) {
+        sse__thread_set_pc(t, pc);
+        t->pending_bp = true;
+        return;
+      }
+    }
+  }
+  t->has_pending = true;
+  t->pending_status = st;
+}
+
+/* Wait until t, sent a SIGSTOP, is stopped: by that SIGSTOP or by an
+ * event that came first (kept pending). */
+static void stop_one(sse_thread *t) {
+  if (t->state != SSE__T_RUNNING) return;
+  int st = wait_raw(t);
+  switch (sse__wait_take(t, st)) {
+    case SSE__W_GONE:
+      sse__thread_gone(t, st);
+      return;
+    case SSE__W_EVENT:
+      if ((st >> 16) != PTRACE_EVENT_EXEC) keep_pending(t, st);
+      return;
+    default: /* our SIGSTOP; or a clone, whose new thread the caller's
+                loop reaches */
+      return;
+  }
+}
+
+/* Stop every running thread of p except `except`, synchronously: SIGSTOP
+ * each (tgkill), then wait for each by tid. A thread that reports
+ * something else first (a breakpoint, a signal) keeps that event pending
+ * and still owes the SIGSTOP, which is swallowed when it comes. */
+void sse__run_stop_all(sse_process *p, sse_thread *except) {
+  for (sse_thread *t = p->threads; t; t = t->next) {
+    if (t == except || t->state != SSE__T_RUNNING || t->sigstop_expected)
+      continue;
+    if (sse__pt_tgkill(p->pid, t->tid, SIGSTOP) == 0)
+      t->sigstop_expected = true;
+  }
+  for (sse_thread *t = p->threads; t; t = t->next) {
+    if (t == except) continue;
+    stop_one(t);
+    if (p->exited) return;
+  }
+  sse__mem_invalidate(p);
+}

@@ -1,0 +1,182 @@
+/* How a command ends: every thread stopped (all-stop), the stop filled in
+ * and reported, events fired, blocked callers woken. And the pending events
+ * of other threads, which end a command as soon as it would resume them.
+ * Tracer thread only. */
+#define _GNU_SOURCE
+#include <signal.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "arch/arch.h"
+#include "ptrace/debugregs.h"
+#include "step/step.h"
+
+void sse__run_fill_location(sse_process *p, uint64_t pc, sse_location *loc) {
+  memset(loc, 0, sizeof *loc);
+  loc->pc = pc;
+  sse__loc l;
+  if (sse__proc_lookup(p, pc, &l) != 0) return; /* modules, then JIT */
+  loc->module = l.module;
+  loc->function = l.function;
+  loc->offset = l.offset;
+  if (l.has_line) {
+    loc->file = l.file;
+    loc->line = l.line;
+    loc->column = l.column;
+  }
+}
+
+/* gdb hides inline frames that start at the stop pc and reports the call
+ * site; a `step` there then enters them one by one. */
+static void fill_stop_location(sse_process *p, sse_stop *s) {
+  sse_thread *t = s->thread;
+  sse__regs r;
+  if (p->exited || sse__thread_regs(t, &r) != 0) return;
+  s->pc = sse__regs_pc(&r);
+  s->sp = sse__regs_sp(&r);
+  sse__run_fill_location(p, s->pc, &s->loc);
+  sse__inline v[SSE__INLINE_MAX];
+  int n = sse__step_inline_chain(p, s->pc, v);
+  sse__inl_stop why = p->op.pol.one_insn ? SSE__INL_STOP_STEPI
+                      : s->reason == SSE_STOP_BREAKPOINT
+                          ? SSE__INL_STOP_USER_BP
+                          : SSE__INL_STOP_OTHER;
+  if (!t->inl.valid || t->inl.pc != s->pc)
+    sse__inline_stop(&t->inl, v, n, s->pc, why);
+  sse__loc l;
+  struct sse__symtab *st = sse__proc_symtab(p);
+  if (n > 0 && st && sse__symtab_lookup(st, s->pc, &l) == 0)
+    sse__inline_location(v, n, t->inl.skip, &l, s->pc, &s->loc);
+}
+
+/* Finish the running command (or report the first stop): fill in the stop,
+ * mark the process stopped, fire events, wake blocked callers. */
+void sse__run_report(sse_process *p, sse_stop *s) {
+  s->process = p;
+  s->pid = p->pid;
+  if (s->thread) {
+    s->tid = s->thread->tid;
+    fill_stop_location(p, s);
+  }
+  if (p->exited) s->thread = NULL;
+  s->ptrace_stops = p->op.nstops;
+  memset(&p->op, 0, sizeof p->op);
+  atomic_store(&p->interrupt_requested, false);
+  pthread_mutex_lock(&p->engine->lock);
+  p->last_stop = *s;
+  p->running = false;
+  p->ops_finished = p->ops_started;
+  if (atomic_load(&p->stop_gen) & 1) atomic_fetch_add(&p->stop_gen, 1);
+  pthread_mutex_unlock(&p->engine->lock);
+  sse__ev_stop(p, s);
+  sse__engine_wake_waiters(p->engine);
+}
+
+/* Every command ends here: temporary breakpoints out, all threads
+ * stopped, then the report (an exit when the process went away). */
+static void end_with(sse_process *p, sse_stop *s) {
+  sse__runto_disarm(p);
+  if (!p->exited) sse__run_stop_all(p, NULL);
+  if (p->exited) sse__stop_exit(s, p);
+  sse__run_report(p, s);
+}
+
+void sse__end_op(sse_process *p, sse_stop_reason why, sse_thread *t,
+                 int signo) {
+  sse_stop s;
+  sse__stop_init(&s, why, t, signo);
+  end_with(p, &s);
+}
+
+void sse__end_bp(sse_process *p, sse_thread *t, sse__bp *b) {
+  sse_stop s;
+  sse__stop_init(&s, SSE_STOP_BREAKPOINT, t, 0);
+  s.breakpoint_id = b->id;
+  b->hits++;
+  end_with(p, &s);
+}
+
+/* A watchpoint (debug register `slot`) fired in t. */
+void sse__end_watch(sse_process *p, sse_thread *t, int slot) {
+  sse__bp *b = sse__watch_by_slot(p, slot);
+  sse_stop s;
+  sse__stop_init(&s, SSE_STOP_WATCHPOINT, t, 0);
+  if (b) {
+    b->hits++;
+    s.breakpoint_id = b->id;
+    s.watch_addr = b->waddr;
+  }
+  end_with(p, &s);
+}
+
+int sse__watch_fired(sse_process *p, sse_thread *t) {
+  uint64_t dr6 = 0;
+  if (sse__hw_read_dr6(t->tid, &dr6) != 0) return -1;
+  sse__hw_reset_dr6(t->tid);
+  for (int i = 0; i < SSE__ARCH_HW_SLOTS; i++)
+    if (((dr6 >> i) & 1) && (p->watch_slots & (1u << i))) return i;
+  return -1;
+}
+
+/* t sits at a breakpoint it hit while the others were being stopped: it
+ * counts if the breakpoint is still there and enabled. */
+static bool take_pending_bp(sse_process *p, sse_thread *t) {
+  t->pending_bp = false;
+  sse__bp *b = sse__bp_at(p, sse__thread_pc(t));
+  if (!b || !b->enabled) return false;
+  sse__end_bp(p, t, b);
+  return true;
+}
+
+bool sse__take_pending(sse_process *p) {
+  for (sse_thread *t = p->threads; t; t = t->next) {
+    if (t->state != SSE__T_STOPPED) continue;
+    if (t->has_pending) {
+      t->has_pending = false;
+      sse__op_event(t, t->pending_status);
+      if (!p->running) return true;
+    } else if (t->pending_bp && take_pending_bp(p, t)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+/* Pending events first: one of them may end the command. */
+static bool others_pending(sse_process *p, sse_thread *except) {
+  for (sse_thread *t = p->threads; t; t = t->next) {
+    if (t == except || t->state != SSE__T_STOPPED) continue;
+    if (t->has_pending) {
+      t->has_pending = false;
+      sse__op_event(t, t->pending_status);
+      if (!p->running) return true;
+      continue;
+    }
+    if (t->pending_bp && take_pending_bp(p, t)) return true;
+  }
+  return false;
+}
+
+bool sse__resume_others(sse_process *p, sse_thread *except) {
+  if (others_pending(p, except)) return false;
+  for (sse_thread *t = p->threads; t; t = t->next) {
+    if (t == except || t->state != SSE__T_STOPPED) continue;
+    if (sse__site_inserted_at(p, sse__thread_pc(t))) {
+      int st = sse__thread_step_sync(t);
+      if (!WIFSTOPPED(st)) {
+        sse__thread_gone(t, st);
+        if (!p->running) return false;
+        continue;
+      }
+      if (WSTOPSIG(st) != SIGTRAP) {
+        t->has_pending = true;
+        t->pending_status = st;
+        continue;
+      }
+    }
+    /* A thread that still owes us a SIGSTOP stops at once and is resumed
+     * by the loop when that arrives. */
+    sse__thread_resume(t, false);
+  }
+  return true;
+}
