@@ -1,0 +1,213 @@
+/* test_faults.c — the fault cases: a target that does not come back, dies,
+ * or blocks, while sse steps it. Each case names what a user would see:
+ * the command completes (or is interrupted) and the program goes on. */
+#include "testutil.h"
+
+#include <errno.h>
+#include <time.h>
+
+static double now_s(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* The thread of p that is not `t`. */
+static sse_thread *other_thread(sse_process *p, sse_thread *t) {
+  sse_thread *ts[8];
+  size_t n = 0;
+  SSE_OKAY(sse_process_threads(p, ts, 8, &n));
+  for (size_t i = 0; i < n; i++)
+    if (ts[i] != t) return ts[i];
+  cr_assert_fail("no second thread");
+  return NULL;
+}
+
+/* blocked_step: main stopped at holder_stop() holds the mutex its second
+ * thread waits for in pthread_mutex_lock (a futex system call). */
+static sse_thread *at_holder_stop(sse_engine *e, sse_process **pp) {
+  sse_process *p = spawn_target(e, "blocked_step", NULL, NULL, -1);
+  SSE_OKAY(sse_break_function(p, "holder_stop", false, NULL)); /* id 1 */
+  sse_stop s;
+  SSE_OKAY(sse_continue(p, &s));
+  cr_assert_eq(s.reason, SSE_STOP_BREAKPOINT, "%s",
+               sse_stop_reason_name(s.reason));
+  cr_assert_str_eq(s.loc.function, "holder_stop");
+  *pp = p;
+  return other_thread(p, s.thread);
+}
+
+/* A step of the blocked thread completes: the others run meanwhile, main
+ * unlocks, the waiter's futex returns and its step ends there; the program
+ * then finishes normally (exit 0: both threads ran their code). */
+static void blocked_thread_step(sse_step_mode mode) {
+  sse_engine *e;
+  SSE_OKAY(sse_engine_new(NULL, &e));
+  sse_process *p;
+  sse_thread *waiter = at_holder_stop(e, &p);
+  sse_step_frame f = {.mode = mode};
+  sse_stop s;
+  if (mode == SSE_STEP_UNTIL) {
+    sse_frame fr[4];
+    size_t n = 0;
+    SSE_OKAY(sse_backtrace(waiter, fr, 4, &n));
+    cr_assert(n >= 2);
+    f.until = fr[1].pc; /* advance to the caller's return address */
+  }
+  SSE_OKAY(sse_step(waiter, &f, &s));
+  /* finish out of futex_wait, an inline frame, is a step out of it (gdb
+   * prints no value either). */
+  bool ok = s.reason == SSE_STOP_STEP ||
+            (mode == SSE_FINISH && s.reason == SSE_STOP_FINISH);
+  cr_assert(ok, "mode %d: %s", mode, sse_stop_reason_name(s.reason));
+  cr_assert_eq(s.thread, waiter, "mode %d: the stop names the waiter", mode);
+  cr_assert(s.loc.function, "mode %d: stopped in a known function", mode);
+  SSE_OKAY(sse_break_remove(p, 1));
+  SSE_OKAY(sse_continue(p, &s));
+  cr_assert_eq(s.reason, SSE_STOP_EXITED, "mode %d: %s", mode,
+               sse_stop_reason_name(s.reason));
+  cr_assert_eq(s.exit_status, 0);
+  sse_engine_free(e);
+}
+
+Test(faults, blocked_thread_next_completes, .timeout = 30) {
+  /* gdb: the step ends in __GI___lll_lock_wait (lowlevellock.c:45), or in
+   * futex_wait when the futex said EAGAIN. */
+  sse_engine *e;
+  SSE_OKAY(sse_engine_new(NULL, &e));
+  sse_process *p;
+  sse_thread *waiter = at_holder_stop(e, &p);
+  sse_stop s;
+  SSE_OKAY(sse_next_line(waiter, &s));
+  cr_assert_eq(s.reason, SSE_STOP_STEP, "%s", sse_stop_reason_name(s.reason));
+  cr_assert_eq(s.thread, waiter);
+  cr_assert(s.loc.function && (strcmp(s.loc.function, "__GI___lll_lock_wait") == 0 ||
+                               strcmp(s.loc.function, "futex_wait") == 0 ||
+                               strcmp(s.loc.function, "__futex_abstimed_wait_common") == 0),
+            "stopped in %s", s.loc.function ? s.loc.function : "??");
+  sse_engine_free(e);
+}
+
+Test(faults, blocked_thread_step_completes, .timeout = 30) {
+  blocked_thread_step(SSE_STEP_LINE);
+}
+Test(faults, blocked_thread_stepi_completes, .timeout = 30) {
+  blocked_thread_step(SSE_STEP_INSTRUCTION);
+}
+Test(faults, blocked_thread_nexti_completes, .timeout = 30) {
+  blocked_thread_step(SSE_STEP_OVER_INSTRUCTION);
+}
+Test(faults, blocked_thread_finish_completes, .timeout = 30) {
+  blocked_thread_step(SSE_FINISH);
+}
+Test(faults, blocked_thread_until_completes, .timeout = 30) {
+  blocked_thread_step(SSE_STEP_UNTIL);
+}
+
+/* blocked_step read: stopped at reader(), whose read(0) never returns (the
+ * test keeps the pipe's write end open). */
+static sse_process *at_reader(sse_engine *e, int *wfd, sse_thread **t) {
+  int fds[2];
+  cr_assert_eq(pipe2(fds, O_CLOEXEC), 0);
+  const char *argv[] = {tpath("blocked_step"), "read", NULL};
+  sse_spawn_options o;
+  sse_spawn_options_init(&o);
+  int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+  o.stdin_fd = fds[0];
+  o.stdout_fd = devnull;
+  o.stderr_fd = devnull;
+  sse_process *p;
+  int err_no = 0;
+  SSE_OKAY(sse_spawn(e, argv, &o, &p, &err_no));
+  close(devnull);
+  close(fds[0]);
+  *wfd = fds[1];
+  SSE_OKAY(sse_break_function(p, "reader", false, NULL));
+  sse_stop s;
+  SSE_OKAY(sse_continue(p, &s));
+  cr_assert_eq(s.reason, SSE_STOP_BREAKPOINT);
+  *t = s.thread;
+  return p;
+}
+
+/* Until the target's thread sits in read(2) (its /proc syscall line starts
+ * with the call number, 0), bounded. */
+static void wait_in_read(pid_t tid) {
+  char path[64], buf[128];
+  snprintf(path, sizeof path, "/proc/%d/syscall", (int)tid);
+  double t0 = now_s();
+  while (now_s() - t0 < 10) {
+    FILE *f = fopen(path, "r");
+    cr_assert(f);
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = 0;
+    if (strncmp(buf, "0 ", 2) == 0) return;
+    sched_yield();
+  }
+  cr_assert_fail("the target never blocked in read: %s", buf);
+}
+
+/* gdb: Ctrl-C during `next` over a read that blocks interrupts it. */
+static void interrupt_blocked(sse_step_mode mode) {
+  sse_engine *e;
+  SSE_OKAY(sse_engine_new(NULL, &e));
+  int wfd;
+  sse_thread *t;
+  sse_process *p = at_reader(e, &wfd, &t);
+  sse_stop s;
+  if (mode == SSE_STEP_INSTRUCTION) {
+    /* Into read(2) first: interrupt a continue that blocks there, then
+     * stepi the thread that sits inside the system call. */
+    SSE_OKAY(sse_continue_async(p));
+    wait_in_read(sse_thread_tid(t));
+    SSE_OKAY(sse_interrupt(p));
+    SSE_OKAY(sse_wait(p, &s));
+    cr_assert_eq(s.reason, SSE_STOP_INTERRUPTED);
+  }
+  sse_step_frame f = {.mode = mode};
+  SSE_OKAY(sse_step_async(t, &f));
+  wait_in_read(sse_thread_tid(t));
+  double t0 = now_s();
+  SSE_OKAY(sse_interrupt(p));
+  double returned = now_s() - t0;
+  SSE_OKAY(sse_wait(p, &s));
+  double ended = now_s() - t0;
+  cr_assert_eq(s.reason, SSE_STOP_INTERRUPTED, "mode %d: %s", mode,
+               sse_stop_reason_name(s.reason));
+  cr_assert_lt(returned, 0.1, "sse_interrupt returns at once (%.3f s)", returned);
+  cr_assert_lt(ended, 1.0, "the step ends within a second (%.3f s)", ended);
+  /* The program goes on: input arrives, read returns, it exits. */
+  cr_assert_eq(write(wfd, "hi\n", 3), 3);
+  close(wfd);
+  SSE_OKAY(sse_continue(p, &s));
+  cr_assert_eq(s.reason, SSE_STOP_EXITED, "%s", sse_stop_reason_name(s.reason));
+  cr_assert_eq(s.exit_status, 0);
+  sse_engine_free(e);
+}
+
+Test(faults, interrupt_ends_blocked_next, .timeout = 30) {
+  interrupt_blocked(SSE_NEXT_LINE);
+}
+Test(faults, interrupt_ends_blocked_stepi, .timeout = 30) {
+  interrupt_blocked(SSE_STEP_INSTRUCTION);
+}
+
+/* Shutdown is not stuck behind a step that never ends: the engine frees,
+ * the spawned program is killed and reaped. */
+Test(faults, engine_free_during_blocked_step, .timeout = 30) {
+  sse_engine *e;
+  SSE_OKAY(sse_engine_new(NULL, &e));
+  int wfd;
+  sse_thread *t;
+  sse_process *p = at_reader(e, &wfd, &t);
+  pid_t pid = sse_process_pid(p);
+  sse_step_frame f = {.mode = SSE_NEXT_LINE};
+  SSE_OKAY(sse_step_async(t, &f));
+  wait_in_read(sse_thread_tid(t));
+  sse_engine_free(e);
+  errno = 0;
+  cr_assert_eq(kill(pid, 0), -1, "the program is gone");
+  cr_assert_eq(errno, ESRCH);
+  close(wfd);
+}
