@@ -157,23 +157,34 @@ static bool others_pending(sse_process *p, sse_thread *except) {
   return false;
 }
 
+/* Step each stopped thread but `except` off the int3 under its pc, while
+ * every thread is still stopped: a thread resumed earlier would run
+ * through a breakpoint lifted for a later one's step and never report it.
+ * A thread whose step-off stopped for something else keeps that pending.
+ * False when a thread's exit ended the command. */
+static bool step_off_sites(sse_process *p, sse_thread *except) {
+  for (sse_thread *t = p->threads; t; t = t->next) {
+    if (t == except || t->state != SSE__T_STOPPED || t->has_pending) continue;
+    if (!sse__site_inserted_at(p, sse__thread_pc(t))) continue;
+    int st = sse__thread_step_sync(t);
+    if (!WIFSTOPPED(st)) {
+      sse__thread_gone(t, st);
+      if (!p->running) return false;
+      continue;
+    }
+    if (WSTOPSIG(st) != SIGTRAP) {
+      t->has_pending = true;
+      t->pending_status = st;
+    }
+  }
+  return true;
+}
+
 bool sse__resume_others(sse_process *p, sse_thread *except) {
   if (others_pending(p, except)) return false;
+  if (!step_off_sites(p, except)) return false;
   for (sse_thread *t = p->threads; t; t = t->next) {
-    if (t == except || t->state != SSE__T_STOPPED) continue;
-    if (sse__site_inserted_at(p, sse__thread_pc(t))) {
-      int st = sse__thread_step_sync(t);
-      if (!WIFSTOPPED(st)) {
-        sse__thread_gone(t, st);
-        if (!p->running) return false;
-        continue;
-      }
-      if (WSTOPSIG(st) != SIGTRAP) {
-        t->has_pending = true;
-        t->pending_status = st;
-        continue;
-      }
-    }
+    if (t == except || t->state != SSE__T_STOPPED || t->has_pending) continue;
     /* A thread that still owes us a SIGSTOP stops at once and is resumed
      * by the loop when that arrives. */
     sse__thread_resume(t, false);

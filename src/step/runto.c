@@ -106,11 +106,25 @@ static bool step_off(sse_process *p, sse_thread *t, int *status) {
   return true;
 }
 
+/* A debug-register breakpoint at the pc t resumes from must fire when the
+ * pc comes back there (a handler's return): no resume flag may skip it. */
+static void arm_at_pc(sse_thread *t, const sse__op *op) {
+  sse__regs r;
+  if (sse__thread_regs(t, &r) != 0) return;
+  for (int i = 0; i < op->nrt; i++)
+    if (op->rt[i].hw && op->rt[i].addr == sse__regs_pc(&r) &&
+        sse__regs_clear_resume_flag(&r)) {
+      sse__thread_setregs(t, &r);
+      return;
+    }
+}
+
 void sse__runto_start(sse_process *p, sse__runto_why why) {
   sse__op *op = &p->op;
   sse_thread *t = op->thr;
   op->phase = SSE__PH_RUN_TO;
   op->why = why;
+  arm_at_pc(t, op);
   if (!sse__runto_int3(op)) {
     p->others_run = true;
     if (!sse__resume_others(p, t)) return;

@@ -4,6 +4,7 @@
 #include "testutil.h"
 
 #include <errno.h>
+#include <sys/wait.h>
 #include <time.h>
 
 static double now_s(void) {
@@ -210,4 +211,144 @@ Test(faults, engine_free_during_blocked_step, .timeout = 30) {
   cr_assert_eq(kill(pid, 0), -1, "the program is gone");
   cr_assert_eq(errno, ESRCH);
   close(wfd);
+}
+
+/* Every thread that executes a breakpoint's address while it is enabled is
+ * reported: n threads released at once, n stops, then a normal exit. */
+static void many_hits(int nthreads, int runs) {
+  char arg[16];
+  snprintf(arg, sizeof arg, "%d", nthreads);
+  for (int run = 0; run < runs; run++) {
+    sse_engine *e;
+    SSE_OKAY(sse_engine_new(NULL, &e));
+    sse_process *p = spawn_target(e, "many_hits", arg, NULL, -1);
+    SSE_OKAY(sse_break_function(p, "hit", false, NULL));
+    int stops = 0;
+    sse_stop s;
+    for (;;) {
+      SSE_OKAY(sse_continue(p, &s));
+      if (s.reason != SSE_STOP_BREAKPOINT) break;
+      cr_assert_str_eq(s.loc.function, "hit");
+      stops++;
+    }
+    cr_assert_eq(s.reason, SSE_STOP_EXITED, "run %d: %s", run,
+                 sse_stop_reason_name(s.reason));
+    cr_assert_eq(s.exit_status, 0, "run %d: the program saw every call", run);
+    cr_assert_eq(stops, nthreads, "run %d: %d threads, %d stops", run,
+                 nthreads, stops);
+    sse_engine_free(e);
+  }
+}
+
+Test(faults, eight_threads_at_one_breakpoint, .timeout = 120) {
+  many_hits(8, 20);
+}
+Test(faults, two_hundred_threads_at_one_breakpoint, .timeout = 300) {
+  many_hits(200, 20);
+}
+
+/* The line of tests/targets/NAME.c that holds `marker`. */
+static int line_of(const char *name, const char *marker) {
+  char path[1024], buf[512];
+  snprintf(path, sizeof path, "%s/tests/targets/%s", SSE_SRCDIR, name);
+  FILE *f = fopen(path, "r");
+  cr_assert(f, "%s", path);
+  int n = 0, found = 0;
+  while (fgets(buf, sizeof buf, f)) {
+    n++;
+    if (strstr(buf, marker)) {
+      found = n;
+      break;
+    }
+  }
+  fclose(f);
+  cr_assert(found, "%s not in %s", marker, name);
+  return found;
+}
+
+/* A process that sends SIGUSR1 to pid every 0-200 us (or back to back
+ * when max_ns is 0) until killed. */
+static pid_t start_storm(pid_t pid, long max_ns) {
+  pid_t c = fork();
+  cr_assert(c >= 0);
+  if (c == 0) {
+    unsigned r = 12345;
+    for (;;) {
+      if (kill(pid, SIGUSR1) != 0) _exit(0);
+      r = r * 1103515245u + 12345u;
+      struct timespec ts = {0, max_ns ? (long)((r >> 8) % max_ns) : 0};
+      if (max_ns) nanosleep(&ts, NULL);
+    }
+  }
+  return c;
+}
+
+/* gdb (handle SIGUSR1 nostop noprint pass) steps a loop line correctly at
+ * every spacing of a signal storm: each handler run is run over, and the
+ * step's range and return breakpoint survive it. */
+static void next_under_storm(long max_ns, bool keep_bp) {
+  int l1 = line_of("signal_storm.c", "storm_line");
+  int l2 = line_of("signal_storm.c", "storm_next");
+  for (int run = 0; run < 5; run++) {
+    sse_engine *e;
+    SSE_OKAY(sse_engine_new(NULL, &e));
+    sse_process *p = spawn_target(e, "signal_storm", NULL, NULL, -1);
+    SSE_OKAY(sse_signal_policy(p, SIGUSR1, false, true));
+    int id;
+    SSE_OKAY(sse_break_line(p, "signal_storm.c", l1, &id));
+    sse_stop s;
+    SSE_OKAY(sse_continue(p, &s));
+    cr_assert_eq(s.reason, SSE_STOP_BREAKPOINT);
+    if (!keep_bp) SSE_OKAY(sse_break_remove(p, id));
+    pid_t storm = start_storm(sse_process_pid(p), max_ns);
+    for (int i = 0; i < 40; i++) {
+      int from = s.loc.line;
+      SSE_OKAY(sse_next_line(s.thread, &s));
+      bool ok = s.reason == SSE_STOP_STEP ||
+                (keep_bp && s.reason == SSE_STOP_BREAKPOINT);
+      cr_assert(ok, "run %d step %d from line %d: %s", run, i, from,
+                sse_stop_reason_name(s.reason));
+      cr_assert(s.loc.line == l1 || s.loc.line == l2 || s.loc.line == l1 - 1,
+                "run %d step %d: line %d", run, i, s.loc.line);
+    }
+    kill(storm, SIGKILL);
+    waitpid(storm, NULL, 0);
+    sse_engine_free(e);
+  }
+}
+
+Test(faults, next_under_signal_storm, .timeout = 120) {
+  next_under_storm(200000, false);
+}
+Test(faults, next_from_breakpoint_under_signal_storm, .timeout = 120) {
+  next_under_storm(200000, true);
+}
+Test(faults, next_under_back_to_back_signals, .timeout = 120) {
+  next_under_storm(0, false);
+}
+
+/* `next` over a one-line loop range-steps it branch to branch; a handler
+ * run over at a branch must come back to the run-to breakpoint there. */
+Test(faults, next_over_spin_loop_under_signal_storm, .timeout = 120) {
+  int l0 = line_of("signal_storm.c", "storm_spin");
+  for (int run = 0; run < 5; run++) {
+    sse_engine *e;
+    SSE_OKAY(sse_engine_new(NULL, &e));
+    sse_process *p = spawn_target(e, "signal_storm", "20000", NULL, -1);
+    SSE_OKAY(sse_signal_policy(p, SIGUSR1, false, true));
+    int id;
+    SSE_OKAY(sse_break_line(p, "signal_storm.c", l0, &id));
+    sse_stop s;
+    SSE_OKAY(sse_continue(p, &s));
+    cr_assert_eq(s.reason, SSE_STOP_BREAKPOINT);
+    SSE_OKAY(sse_break_remove(p, id));
+    pid_t storm = start_storm(sse_process_pid(p), 200000);
+    SSE_OKAY(sse_next_line(s.thread, &s));
+    kill(storm, SIGKILL);
+    waitpid(storm, NULL, 0);
+    cr_assert_eq(s.reason, SSE_STOP_STEP, "run %d: %s", run,
+                 sse_stop_reason_name(s.reason));
+    cr_assert_eq(s.loc.line, l0 + 1, "run %d: line %d", run, s.loc.line);
+    sse_engine_free(e);
+  }
 }

@@ -21,6 +21,18 @@ static inline void sse__regs_retval(const sse__regs *r, uint64_t out[2]) {
   out[0] = r->rax;
   out[1] = r->rdx;
 }
+/* Clear the resume flag (EFLAGS.RF, bit 16). The kernel sets it when a
+ * thread stops at a debug-register instruction breakpoint, so that the
+ * instruction can run on resume; a signal handler entered from there saves
+ * it in its frame, and sigreturn restores it: an instruction breakpoint at
+ * the interrupted pc, armed to catch the handler's return, would be
+ * skipped. True when it was set. */
+static inline bool sse__regs_clear_resume_flag(sse__regs *r) {
+  bool was = (r->eflags & 0x10000) != 0;
+  r->eflags &= ~(unsigned long long)0x10000;
+  return was;
+}
+
 /* The thread stopped inside a system call that the kernel restarts when it
  * is resumed (orig_rax holds the call, rax one of the kernel's internal
  * ERESTART* codes: ERESTARTSYS 512, ERESTARTNOINTR 513, ERESTARTNOHAND 514,
