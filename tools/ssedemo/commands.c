@@ -1136,7 +1136,8 @@ static void info_threads(char *args) {
 
 static void info_sharedlibrary(char *args) {
   if (!need_running()) return;
-  /* The API has no module list: read the mappings, as ldd would show them. */
+  /* From/To are the code's range, as in gdb: sse_modules() gives each
+   * module's whole mapping, so read the executable mappings here. */
   char p[64];
   snprintf(p, sizeof p, "/proc/%d/maps", (int)sse_process_pid(D.proc));
   FILE *f = fopen(p, "r");
