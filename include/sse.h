@@ -514,7 +514,7 @@ typedef struct sse_insn {
   bool invalid;          /* not an instruction: mnemonic "(bad)" */
   char mnemonic[32];     /* AT&T syntax (gdb's default) as capstone spells
                             it, prefixes included: "pushq", "callq", "rep
-                            stosq" (gdb: "push", "call", "rep stos") */
+                            stosq" (gdb: "push", "call") */
   char operands[160];    /* AT&T: "%rsp, %rbp", "$0x10, %rsp"; "" if none */
   bool has_target;       /* a direct call, jump or conditional jump */
   uint64_t target;       /* where it goes */
@@ -568,8 +568,8 @@ enum {
  * mapped in the process (a separate debuginfo file's table when there is
  * one, found as for every lookup) and the JIT agent's functions. Sorted by
  * name; under one name the main program's first, then the modules in
- * address order (so out[0] of an SSE_SYMBOLS_EXACT search is the one gdb's
- * `&name` takes). Fills up to max entries; *n (may be NULL) is the total
+ * address order (so out[0] of an SSE_SYMBOLS_EXACT search is the program's
+ * own when it has one). Fills up to max entries; *n (may be NULL) is the total
  * count, which may exceed max (call with max 0 to size an array).
  * Not seen: objects registered through the GDB JIT interface, and names
  * only DWARF knows (a function inlined everywhere).
@@ -595,7 +595,8 @@ SSE_API sse_err sse_symbol_at(sse_process *proc, uint64_t addr,
  * (sse_location.file) is already that path: this is for names a user types
  * (`list loops_calls.c:10`, `break src/x.c:3`). An absolute name is kept; a
  * relative one is the line tables' file whose path is it or ends with
- * "/" + it, the main program's first. *path is engine-owned.
+ * "/" + it; of several, the one whose code lies lowest in memory (the main
+ * program's before its libraries'). *path is engine-owned.
  * Errors: SSE_E_INVAL; SSE_E_NOTFOUND when no line table names such a file
  * (gdb: "No source file named ..."); SSE_E_EXITED when the process exited
  * before its line tables were read.
