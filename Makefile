@@ -108,8 +108,18 @@ $(BUILD)/libsseagent.a: $(AGENT_OBJ)
 $(BUILD)/libsseagent.so: $(AGENT_OBJ)
 	$(CC) $(CFLAGS) $(SANFLAGS) -shared -Wl,-soname,libsseagent.so.0 -o $@ $^ -lpthread
 
-$(BUILD)/ssedemo: $(DEMO_OBJ) $(BUILD)/libsse.a
-	$(CC) $(CFLAGS) $(SANFLAGS) -o $@ $(DEMO_OBJ) $(BUILD)/libsse.a $(LIBS) -lreadline
+# Programs (tools/) are clients of sse.h only: compiled with include/ alone
+# on the path and linked against libsse.so, which exports the public API and
+# nothing else, and without the library's own dependencies (capstone,
+# libdw, ...), so any use of an internal breaks their build.
+TOOL_CFLAGS := -std=gnu11 $(WARN) -pthread -Iinclude $(SANFLAGS)
+$(BUILD)/obj/tools/%.o: tools/%.c $(wildcard include/*.h tools/*/*.h) | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(TOOL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/ssedemo: $(DEMO_OBJ) $(BUILD)/libsse.so
+	$(CC) $(CFLAGS) $(SANFLAGS) -o $@ $(DEMO_OBJ) -L$(BUILD) -lsse -lreadline \
+		-lpthread -Wl,-rpath,'$$ORIGIN:$$ORIGIN/../lib'
 
 $(BUILD)/sse.pc: Makefile
 	@mkdir -p $(dir $@)

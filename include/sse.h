@@ -499,6 +499,131 @@ SSE_API sse_err sse_subscribe(sse_engine *engine, unsigned kinds,
                               sse_event_fn fn, void *user, int *id);
 SSE_API sse_err sse_unsubscribe(sse_engine *engine, int id);
 
+/* ------------------------------------ code, symbols, sources (frontends) */
+
+/* What a debugger shows beside a stop, so that a frontend needs no
+ * disassembler, ELF reader or source path search of its own. */
+
+/* One machine instruction, as gdb's `x/i` and `disassemble` show it. The
+ * text fields are NUL-terminated (cut to their arrays); target_function is
+ * engine-owned (valid until sse_engine_free()). */
+typedef struct sse_insn {
+  uint64_t addr;
+  unsigned len;          /* bytes: 1 for a byte that is no instruction */
+  uint8_t bytes[16];     /* the first len are the instruction's */
+  bool invalid;          /* not an instruction: mnemonic "(bad)" */
+  char mnemonic[32];     /* AT&T syntax (gdb's default) as capstone spells
+                            it, prefixes included: "pushq", "callq", "rep
+                            stosq" (gdb: "push", "call") */
+  char operands[160];    /* AT&T: "%rsp, %rbp", "$0x10, %rsp"; "" if none */
+  bool has_target;       /* a direct call, jump or conditional jump */
+  uint64_t target;       /* where it goes */
+  const char *target_function; /* the function there, named as sse_lookup
+                                  names it, or NULL */
+  uint64_t target_offset;      /* target - that function's start: gdb shows
+                                  `call 0x401136 <square>`, `<main+4>` */
+} sse_insn;
+
+/* Decode up to count instructions from addr on into out[0..count); *n (may
+ * be NULL) is set to the number filled. The bytes are read as
+ * sse_read_memory() reads them, so a breakpoint's int3 never shows. A byte
+ * that starts no instruction is one `invalid` instruction of length 1, and
+ * decoding goes on after it.
+ * Errors: SSE_E_INVAL for a NULL proc, or a NULL out with count > 0;
+ * SSE_E_FAULT when memory ends before count instructions: *n says how many
+ * were decoded (0 when addr is not readable) and the fault is at the end of
+ * the last one (at addr for none); SSE_E_EXITED; SSE_E_RUNNING as
+ * sse_read_memory() returns it.
+ * Cost: one memory read per 4 KiB of code, one delegate that names every
+ * target. */
+SSE_API sse_err sse_disassemble(sse_process *proc, uint64_t addr,
+                                size_t count, sse_insn *out, size_t *n);
+
+typedef enum sse_symbol_kind {
+  SSE_SYMBOL_FUNCTION = 1, /* STT_FUNC, STT_GNU_IFUNC; JIT agent code */
+  SSE_SYMBOL_DATA = 2      /* STT_OBJECT: a global or static variable */
+} sse_symbol_kind;
+
+/* An ELF symbol (or a function the JIT agent registered). Strings are
+ * engine-owned (valid until sse_engine_free()). */
+typedef struct sse_symbol {
+  const char *name;     /* the symbol's name without "@VERSION": "memcpy" */
+  sse_symbol_kind kind;
+  uint64_t addr;        /* its address in the process */
+  uint64_t size;        /* bytes; 0 when the symbol gives none */
+  const char *module;   /* the module's path, the same string as
+                           sse_location.module; NULL for JIT agent code */
+} sse_symbol;
+
+/* Flags of sse_symbols() and sse_symbol_at(). */
+enum {
+  SSE_SYMBOLS_FUNCTIONS = 1u << 0, /* function symbols */
+  SSE_SYMBOLS_DATA = 1u << 1,      /* data objects (neither flag: both) */
+  SSE_SYMBOLS_EXACT = 1u << 2,     /* sse_symbols: prefix is the whole name */
+  SSE_SYMBOLS_EXECUTABLE = 1u << 3 /* only the main program's symbols */
+};
+
+/* The symbols whose name starts with prefix (NULL or "": all), for
+ * completion and look-ups by name: the ELF symbol tables of every module
+ * mapped in the process (a separate debuginfo file's table when there is
+ * one, found as for every lookup) and the JIT agent's functions. Sorted by
+ * name; under one name the main program's first, then the modules in
+ * address order (so out[0] of an SSE_SYMBOLS_EXACT search is the program's
+ * own when it has one). Fills up to max entries; *n (may be NULL) is the total
+ * count, which may exceed max (call with max 0 to size an array).
+ * Not seen: objects registered through the GDB JIT interface, and names
+ * only DWARF knows (a function inlined everywhere).
+ * Errors: SSE_E_INVAL (NULL proc, NULL out with max > 0); SSE_E_EXITED;
+ * SSE_E_NOMEM.
+ * Thread: the module list is taken in one delegate; the symbol tables are
+ * then read on the calling thread, which does not hold up the tracer
+ * thread. Each call reads them again: meant for completion and names a
+ * user typed, not for once per instruction. */
+SSE_API sse_err sse_symbols(sse_process *proc, const char *prefix,
+                            unsigned flags, sse_symbol *out, size_t max,
+                            size_t *n);
+/* The symbol that holds addr, data objects included (gdb's `info symbol`;
+ * what `x` shows as <global_acc+4>): addr in [symbol, symbol + size), or at
+ * a sizeless symbol's own address. Among several, the one that starts
+ * closest below addr, then a global before a weak before a local one, the
+ * main program's first. flags as for sse_symbols() (EXACT means nothing
+ * here). SSE_E_NOSYM when none; otherwise as sse_symbols(). */
+SSE_API sse_err sse_symbol_at(sse_process *proc, uint64_t addr,
+                              unsigned flags, sse_symbol *out);
+
+/* The path gdb opens for a source file named `file`. A location's file
+ * (sse_location.file) is already that path: this is for names a user types
+ * (`list loops_calls.c:10`, `break src/x.c:3`). An absolute name is kept; a
+ * relative one is the line tables' file whose path is it or ends with
+ * "/" + it; of several, the one whose code lies lowest in memory (the main
+ * program's before its libraries'). *path is engine-owned.
+ * Errors: SSE_E_INVAL; SSE_E_NOTFOUND when no line table names such a file
+ * (gdb: "No source file named ..."); SSE_E_EXITED when the process exited
+ * before its line tables were read.
+ * Cost: the line tables of every module are read once per engine (as for
+ * sse_break_line()). */
+SSE_API sse_err sse_source_path(sse_process *proc, const char *file,
+                                const char **path);
+
+/* A source file's text, split in lines as gdb numbers them: lines[0] is
+ * line 1; no line holds its '\n'; a last line without one counts. */
+typedef struct sse_source {
+  const char *path;         /* the file read */
+  size_t nlines;
+  const char *const *lines; /* nlines strings */
+} sse_source;
+
+/* Read the file at path (relative: to the current directory) into *out,
+ * which the caller releases with sse_source_free(). Nothing is cached.
+ * Errors: SSE_E_INVAL; SSE_E_NOTFOUND when there is no such file;
+ * SSE_E_SYS when it cannot be read. *sys_errno (may be NULL) gets the
+ * errno of either (ENOENT for NOTFOUND); SSE_E_NOMEM.
+ * Thread: reads on the calling thread, with no process involved. */
+SSE_API sse_err sse_source_read(const char *path, sse_source **out,
+                                int *sys_errno);
+/* Free what sse_source_read() returned. NULL is ignored. */
+SSE_API void sse_source_free(sse_source *src);
+
 #ifdef __cplusplus
 }
 #endif

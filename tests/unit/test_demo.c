@@ -517,17 +517,22 @@ Test(demo, bad_program_is_a_clear_error, .timeout = 30) {
   free(cmd);
 }
 
-Test(demo, batch_session_text, .timeout = 60) {
-  char *prog = tgt("loops_calls"), *cmd, *out;
-  cr_assert(asprintf(&cmd,
-                     "%s --batch -ex 'break main' -ex run -ex next -ex step "
-                     "-ex 'step 3' -ex bt -ex up -ex 'info frame' -ex finish "
-                     "-ex 'x/3i $pc' -ex 'list sum_squares' -ex 'tbreak bump' "
-                     "-ex c -ex disassemble -ex 'watch global_acc' -ex c "
-                     "-ex 'info threads' -ex kill %s 2>&1",
-                     demo_bin(), prog) > 0);
+/* Run `ssedemo --batch ARGS PROG` (stderr merged) and require a zero exit
+ * and each of want[0..n) in its output, which is returned (free it). */
+static char *batch_has(const char *args, const char *prog,
+                       const char *const *want, size_t n) {
+  char *cmd, *out;
+  cr_assert(asprintf(&cmd, "%s --batch %s %s 2>&1", demo_bin(), args, prog) >
+            0);
   int rc = run_capture(cmd, &out);
   cr_assert_eq(rc, 0, "exit %d:\n%s", rc, out);
+  for (size_t i = 0; i < n; i++)
+    cr_assert(strstr(out, want[i]), "missing \"%s\" in:\n%s", want[i], out);
+  free(cmd);
+  return out;
+}
+
+Test(demo, batch_session_text, .timeout = 60) {
   const char *want[] = {
       "Breakpoint 1, main () at loops_calls.c:50",
       "51\t    for (int round = 0; round < 6; round++) {",
@@ -547,8 +552,37 @@ Test(demo, batch_session_text, .timeout = 60) {
       "* 1    LWP",
       "killed]",
   };
-  for (size_t i = 0; i < sizeof want / sizeof *want; i++)
-    cr_assert(strstr(out, want[i]), "missing \"%s\" in:\n%s", want[i], out);
+  free(batch_has("-ex 'break main' -ex run -ex next -ex step "
+                 "-ex 'step 3' -ex bt -ex up -ex 'info frame' -ex finish "
+                 "-ex 'x/3i $pc' -ex 'list sum_squares' -ex 'tbreak bump' "
+                 "-ex c -ex disassemble -ex 'watch global_acc' -ex c "
+                 "-ex 'info threads' -ex kill",
+                 tgt("loops_calls"), want, sizeof want / sizeof *want));
+}
+
+/* What ssedemo takes from the library rather than reading itself: a
+ * variable's address and name (`&global_acc`, `<global_acc>`), the
+ * instructions, and the source file a typed name means. */
+Test(demo, symbols_disassembly_and_sources_text, .timeout = 60) {
+  const char *want[] = {
+      " <global_acc>:\t0x00000000\t0x00000000\n",
+      "$1 = 0x",
+      " <main>:\tpushq  %rbp\n",
+      " <main+1>:\tmovq   %rsp, %rbp\n",
+      "Dump of assembler code for function square:",
+      " <+0>:\tpushq  %rbp\n",
+      "\tretq   \n",
+      "36\tstatic int apply(int (*fn)(int), int v)",
+      "44\t{",
+      "9\tstatic int square(int x)",
+      "16\t{",
+  };
+  char *out = batch_has("-ex 'break main' -ex run "
+                        "-ex 'x/2xw &global_acc' -ex 'print &global_acc' "
+                        "-ex 'x/2i main' -ex 'disassemble square' "
+                        "-ex 'list loops_calls.c:40' "
+                        "-ex 'list targets/loops_calls.c:12'",
+                        tgt("loops_calls"), want, sizeof want / sizeof *want);
+  cr_assert(strstr(strstr(out, "$1 = 0x"), " <global_acc>\n"), "%s", out);
   free(out);
-  free(cmd);
 }

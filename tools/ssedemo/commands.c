@@ -3,7 +3,6 @@
  * To add a command: write `static void cmd_xxx(char *args, int from_tty)`
  * and add one row to `commands[]` below. */
 #define _GNU_SOURCE
-#include <capstone/capstone.h>
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
@@ -145,17 +144,18 @@ static bool reg_value(const char *name, uint64_t *v) {
   return false;
 }
 
-/* Address of a symbol: a function (any module) or a global of the program. */
+/* Address of a symbol: a function or a global of the program, else a
+ * function of any module. */
 static bool symbol_addr(const char *name, uint64_t *addr, uint64_t *size) {
-  uint64_t entry, post, v, sz;
-  bool func, pie;
-  if (elfsyms_find(name, &v, &sz, &func, &pie) && process_alive()) {
-    uint64_t base = pie ? program_load_base(sse_process_pid(D.proc), NULL) : 0;
-    if (!pie || base) {
-      *addr = base + v;
-      if (size) *size = sz;
-      return true;
-    }
+  uint64_t entry, post;
+  sse_symbol sym;
+  size_t n = 0;
+  if (process_alive() &&
+      sse_symbols(D.proc, name, SSE_SYMBOLS_EXACT | SSE_SYMBOLS_EXECUTABLE,
+                  &sym, 1, &n) == SSE_OK && n) {
+    *addr = sym.addr;
+    if (size) *size = sym.size;
+    return true;
   }
   if (D.proc && sse_lookup_function(D.proc, name, &entry, &post) == SSE_OK) {
     *addr = entry;
@@ -1136,7 +1136,8 @@ static void info_threads(char *args) {
 
 static void info_sharedlibrary(char *args) {
   if (!need_running()) return;
-  /* The API has no module list: read the mappings, as ldd would show them. */
+  /* From/To are the code's range, as in gdb: sse_modules() gives each
+   * module's whole mapping, so read the executable mappings here. */
   char p[64];
   snprintf(p, sizeof p, "/proc/%d/maps", (int)sse_process_pid(D.proc));
   FILE *f = fopen(p, "r");
@@ -1254,35 +1255,17 @@ static void cmd_thread(char *args, int tty) {
 
 /* ------------------------------------------------------------ memory */
 
-static csh cs_handle;
-static bool cs_ready;
-
-static bool cs_init(void) {
-  if (cs_ready) return true;
-  if (cs_open(CS_ARCH_X86, CS_MODE_64, &cs_handle) != CS_ERR_OK) return false;
-  cs_option(cs_handle, CS_OPT_SYNTAX, CS_OPT_SYNTAX_ATT);
-  cs_ready = true;
-  return true;
-}
-
 /* Disassemble one instruction at addr; returns its length (0 on error). */
 static size_t disas_one(uint64_t addr, char *text, size_t n) {
-  uint8_t buf[16];
-  size_t done = 0;
-  sse_err e = sse_read_memory(D.proc, addr, buf, sizeof buf, &done);
-  if (e && done == 0) return 0;
-  size_t len = e ? done : sizeof buf;
-  if (!cs_init()) return 0;
-  cs_insn *insn;
-  size_t cnt = cs_disasm(cs_handle, buf, len, addr, 1, &insn);
-  if (!cnt) {
-    snprintf(text, n, "(bad)");
-    return 1;
-  }
-  snprintf(text, n, "%-6s %s", insn[0].mnemonic, insn[0].op_str);
-  size_t sz = insn[0].size;
-  cs_free(insn, cnt);
-  return sz;
+  sse_insn insn;
+  size_t got = 0;
+  sse_disassemble(D.proc, addr, 1, &insn, &got);
+  if (!got) return 0;
+  if (insn.invalid)
+    snprintf(text, n, "%s", insn.mnemonic);
+  else
+    snprintf(text, n, "%-6s %s", insn.mnemonic, insn.operands);
+  return insn.len;
 }
 
 static uint64_t current_pc(void) {
@@ -1580,21 +1563,13 @@ static void cmd_list(char *args, int tty) {
     snprintf(file, sizeof file, "%s", f);
     line = atoi(args);
   } else if (colon && all_digits(colon + 1)) {
-    /* FILE:LINE: a file name as typed, else the default file's directory */
+    /* FILE:LINE: the line tables' file of that name, else the name as
+     * typed */
     snprintf(file, sizeof file, "%.*s", (int)(colon - args), args);
     line = atoi(colon + 1);
-    if (access(file, R_OK) != 0 && D.list_file[0] && file[0] != '/') {
-      char dir[4096];
-      snprintf(dir, sizeof dir, "%s", D.list_file);
-      char *sl = strrchr(dir, '/');
-      if (sl) {
-        *sl = 0;
-        char full[8300];
-        snprintf(full, sizeof full, "%s/%s", dir, file);
-        size_t fl = strlen(full);
-        if (fl < sizeof file) memcpy(file, full, fl + 1);
-      }
-    }
+    const char *path;
+    if (D.proc && sse_source_path(D.proc, file, &path) == SSE_OK)
+      snprintf(file, sizeof file, "%s", path);
   } else {
     if (!ensure_process()) return;
     uint64_t entry, post;
@@ -1874,8 +1849,4 @@ bool execute_line(const char *input) {
   snprintf(args, sizeof args, "%s", p);
   c->fn(args, 1);
   return !quit_flag;
-}
-
-void demo_shutdown(void) {
-  if (cs_ready) cs_close(&cs_handle);
 }

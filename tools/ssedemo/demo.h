@@ -3,8 +3,9 @@
  *   ssedemo.c   main: options, the prompt (readline), Ctrl-C, the session
  *   commands.c  the command table and every command
  *   output.c    printing stops, locations, source lines, JSON
- *   elfsyms.c   the program's ELF symbol table (completion, `watch VAR`)
- */
+ *
+ * A client of sse.h only: symbols, disassembly and source files come from
+ * the library. */
 #ifndef SSEDEMO_H
 #define SSEDEMO_H
 
@@ -63,8 +64,8 @@ typedef struct demo {
   uint64_t x_next;
   char x_fmt, x_unit;
 
-  /* function names of the program (for completion) */
-  char **funcs;
+  /* function names of the program (for completion); engine-owned */
+  const char **funcs;
   size_t nfuncs;
 } demo;
 
@@ -140,26 +141,10 @@ const command *find_command(const char *word, bool *ambiguous);
 /* Run one command line. Returns false when the session should end. */
 bool execute_line(const char *line);
 bool quit_requested(void);
-void demo_shutdown(void);
 
 /* ---- ssedemo.c: running the target with Ctrl-C support */
 /* Resume with the given async starter and wait for the stop. */
 sse_err run_async(sse_err (*start)(void *), void *arg, sse_stop *stop);
 bool interrupt_pending(void);
-
-/* ---- elfsyms.c */
-/* Load FUNC and OBJECT symbols of the program file. */
-void elfsyms_load(const char *path);
-/* Look up a symbol by name: its link-time value and size, whether the ELF
- * is position-independent (ET_DYN). */
-bool elfsyms_find(const char *name, uint64_t *value, uint64_t *size,
-                  bool *is_func, bool *pie);
-/* Load address of the program's ELF (for PIE), from /proc/PID/maps. */
-uint64_t program_load_base(pid_t pid, const char *path);
-/* " <var+off>" when addr is inside one of the program's data objects. */
-bool elfsyms_object_at(uint64_t addr, pid_t pid, char *buf, size_t n);
-/* Sorted unique function names for completion. */
-extern char **elf_func_names;
-extern size_t elf_nfunc_names;
 
 #endif

@@ -1,6 +1,7 @@
 /* output.c — everything ssedemo prints: stops, locations, source lines,
  * events, and the JSON encoding of them (--json). */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -185,60 +186,34 @@ const char *base_name(const char *path) {
 }
 
 /* One cached file: the last one asked for. */
-static char cached_path[4096];
-static char *cached_text;
-static char **cached_lines;
-static int cached_n;
+static char cached_name[4096];
+static sse_source *cached;
 
-static bool load_file(const char *file) {
-  if (!file) return false;
-  if (cached_text && strcmp(cached_path, file) == 0) return true;
-  FILE *f = fopen(file, "r");
-  if (!f) return false;
-  free(cached_text);
-  free(cached_lines);
-  cached_text = NULL;
-  cached_lines = NULL;
-  cached_n = 0;
-  size_t cap = 0, len = 0;
-  char buf[65536];
-  size_t r;
-  while ((r = fread(buf, 1, sizeof buf, f)) > 0) {
-    if (len + r + 1 > cap) {
-      cap = (len + r + 1) * 2;
-      cached_text = realloc(cached_text, cap);
-    }
-    memcpy(cached_text + len, buf, r);
-    len += r;
+/* The file's lines; NULL with errno set when it cannot be read. */
+static const sse_source *load_file(const char *file) {
+  if (!file) return NULL;
+  if (cached && strcmp(cached_name, file) == 0) return cached;
+  sse_source *src = NULL;
+  int eno = 0;
+  if (sse_source_read(file, &src, &eno) != SSE_OK) {
+    errno = eno;
+    return NULL;
   }
-  fclose(f);
-  if (!cached_text) cached_text = calloc(1, 1);
-  cached_text[len] = 0;
-  int cap_lines = 64;
-  cached_lines = malloc(sizeof(char *) * cap_lines);
-  char *p = cached_text;
-  while (*p) {
-    if (cached_n == cap_lines) {
-      cap_lines *= 2;
-      cached_lines = realloc(cached_lines, sizeof(char *) * cap_lines);
-    }
-    cached_lines[cached_n++] = p;
-    char *nl = strchr(p, '\n');
-    if (!nl) break;
-    *nl = 0;
-    p = nl + 1;
-  }
-  snprintf(cached_path, sizeof cached_path, "%s", file);
-  return true;
+  sse_source_free(cached);
+  cached = src;
+  snprintf(cached_name, sizeof cached_name, "%s", file);
+  return cached;
 }
 
 const char *source_line(const char *file, int line) {
-  if (!load_file(file) || line < 1 || line > cached_n) return NULL;
-  return cached_lines[line - 1];
+  const sse_source *src = load_file(file);
+  if (!src || line < 1 || (size_t)line > src->nlines) return NULL;
+  return src->lines[line - 1];
 }
 
 int source_line_count(const char *file) {
-  return load_file(file) ? cached_n : -1;
+  const sse_source *src = load_file(file);
+  return src ? (int)src->nlines : -1;
 }
 
 void print_source_line(const char *file, int line, uint64_t pc, bool with_pc) {
@@ -253,18 +228,26 @@ void print_source_line(const char *file, int line, uint64_t pc, bool with_pc) {
 
 /* ------------------------------------------------------------ locations */
 
+static void name_offset(char *buf, size_t n, const char *name, uint64_t off) {
+  if (off)
+    snprintf(buf, n, " <%s+%llu>", name, (unsigned long long)off);
+  else
+    snprintf(buf, n, " <%s>", name);
+}
+
 void symbolize(uint64_t addr, char *buf, size_t n) {
   buf[0] = 0;
   sse_location loc;
-  if (D.proc && elfsyms_object_at(addr, sse_process_pid(D.proc), buf, n))
+  sse_symbol sym;
+  /* a variable of the program, else the function there */
+  if (D.proc &&
+      sse_symbol_at(D.proc, addr, SSE_SYMBOLS_DATA | SSE_SYMBOLS_EXECUTABLE,
+                    &sym) == SSE_OK && sym.size) {
+    name_offset(buf, n, sym.name, addr - sym.addr);
     return;
-  if (D.proc && sse_lookup(D.proc, addr, &loc) == SSE_OK && loc.function) {
-    if (loc.offset)
-      snprintf(buf, n, " <%s+%llu>", loc.function,
-               (unsigned long long)loc.offset);
-    else
-      snprintf(buf, n, " <%s>", loc.function);
   }
+  if (D.proc && sse_lookup(D.proc, addr, &loc) == SSE_OK && loc.function)
+    name_offset(buf, n, loc.function, loc.offset);
 }
 
 void format_location(char *buf, size_t n, const sse_location *loc,

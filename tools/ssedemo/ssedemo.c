@@ -111,8 +111,23 @@ static char *command_gen(const char *text, int state) {
   return gen_from(text, state, NULL, ncommands, commands);
 }
 static char *function_gen(const char *text, int state) {
-  return gen_from(text, state, (const char *const *)elf_func_names,
-                  elf_nfunc_names, NULL);
+  return gen_from(text, state, D.funcs, D.nfuncs, NULL);
+}
+
+/* The program's function names, sorted and unique, for completion: read
+ * once, from the first process (spawned or attached). */
+static void load_function_names(void) {
+  const unsigned flags = SSE_SYMBOLS_FUNCTIONS | SSE_SYMBOLS_EXECUTABLE;
+  size_t total = 0, n = 0;
+  if (sse_symbols(D.proc, "", flags, NULL, 0, &total) != SSE_OK || !total)
+    return;
+  sse_symbol *v = calloc(total, sizeof *v);
+  D.funcs = calloc(total, sizeof *D.funcs);
+  if (v && D.funcs && sse_symbols(D.proc, "", flags, v, total, &n) == SSE_OK)
+    for (size_t i = 0; i < n && i < total; i++)
+      if (!D.nfuncs || strcmp(D.funcs[D.nfuncs - 1], v[i].name))
+        D.funcs[D.nfuncs++] = v[i].name;
+  free(v);
 }
 static const char *const info_subs[] = {"breakpoints", "frame", "registers",
                                         "sharedlibrary", "threads",
@@ -332,7 +347,6 @@ int main(int argc, char **argv) {
     D.argv = calloc(argc - i + 1, sizeof(char *));
     D.argv[0] = prog_path;
     for (int k = i + 1; k < argc; k++) D.argv[k - i] = argv[k];
-    elfsyms_load(prog_path);
   } else {
     char *end;
     long pid = strtol(pid_arg, &end, 10);
@@ -341,14 +355,6 @@ int main(int argc, char **argv) {
       return 1;
     }
     D.attach_pid = (pid_t)pid;
-    char exe[64];
-    snprintf(exe, sizeof exe, "/proc/%ld/exe", pid);
-    char real[PATH_MAX];
-    ssize_t n = readlink(exe, real, sizeof real - 1);
-    if (n > 0) {
-      real[n] = 0;
-      elfsyms_load(real);
-    }
   }
   D.interactive = !D.batch && isatty(STDIN_FILENO);
 
@@ -404,6 +410,7 @@ int main(int argc, char **argv) {
     sse_engine_free(D.eng);
     return 1;
   }
+  load_function_names();
 
   bool cont = true;
   for (int k = 0; k < nitems && cont; k++) {
@@ -438,7 +445,6 @@ int main(int argc, char **argv) {
   }
   atomic_store(&event_proc, NULL);
   sse_engine_free(D.eng);
-  demo_shutdown();
   char q = 'q';
   ssize_t w = write(sig_pipe[1], &q, 1);
   (void)w;
