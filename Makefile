@@ -208,6 +208,8 @@ install: all
 	install -m 755 $(BUILD)/libsseagent.so $(DESTDIR)$(PREFIX)/lib/
 	install -m 644 $(BUILD)/sse.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/
 	install -m 755 $(BUILD)/ssedemo $(DESTDIR)$(PREFIX)/bin/
+	@# A system prefix: the new library is found at once.
+	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ] && command -v ldconfig >/dev/null; then ldconfig; fi
 
 clean:
 	rm -rf build
