@@ -232,7 +232,8 @@ typedef enum sse_stop_reason {
   SSE_STOP_INTERRUPTED, /* sse_interrupt() */
   SSE_STOP_EXITED,      /* the process exited with exit_status */
   SSE_STOP_KILLED,      /* the process was killed by signo */
-  SSE_STOP_EXEC,        /* the process called exec */
+  SSE_STOP_EXEC,        /* not reported: a command across exec goes on in
+                           the new image (gdb), SSE_EV_EXEC tells of it */
   SSE_STOP_DETACHED,    /* the process was detached */
   SSE_STOP_NO_LINE      /* step from code without line info ran to its
                            return into code with line info (gdb's "Single

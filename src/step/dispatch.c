@@ -130,12 +130,22 @@ static bool resumes_stepping(sse_process *p, sse_thread *t) {
   return sse__step_awaiting(p, t) && p->op.phase == SSE__PH_STEP;
 }
 
-static void on_exec_status(sse_process *p, sse_thread *t) {
+void sse__op_exec(sse_process *p, sse_thread *t) {
   sse__thread_on_exec(t);
-  if (p->running && p->op.kind == SSE__OP_CONTINUE)
-    sse__thread_resume(t, false);
-  else if (p->running)
-    sse__end_op(p, SSE_STOP_EXEC, t, 0);
+  if (!p->running) return;
+  if (p->op.kind == SSE__OP_STEP) {
+    /* gdb: a step across exec does not stop in the new image's dynamic
+     * linker ("process N is executing new program"); the program runs on,
+     * its breakpoints re-resolved by name and FILE:LINE, to the next stop.
+     * The old image's temporary breakpoints went with it. */
+    sse__runto_disarm(p);
+    p->op.kind = SSE__OP_CONTINUE;
+    p->op.phase = SSE__PH_CONTINUE;
+    p->op.async = false;
+    p->op.thr = NULL;
+    p->others_run = true;
+  }
+  sse__thread_resume(t, false);
 }
 
 /* A status the tracer loop reaped. */
@@ -164,7 +174,7 @@ static void on_status(sse_engine *e, pid_t tid, int st) {
       break;
   }
   if ((st >> 16) == PTRACE_EVENT_EXEC) {
-    on_exec_status(p, t);
+    sse__op_exec(p, t);
   } else if (!p->running) {
     /* Nobody asked for this (a late signal): keep it for the next
      * command. */

@@ -160,8 +160,7 @@ static int common_stop(sse_process *p, sse_thread *t, int st, bool foreign) {
     return -1;
   }
   if ((st >> 16) == PTRACE_EVENT_EXEC) {
-    sse__thread_on_exec(t);
-    sse__end_op(p, SSE_STOP_EXEC, t, 0);
+    sse__op_exec(p, t);
     return -1;
   }
   int sig = WSTOPSIG(st);

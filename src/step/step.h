@@ -32,6 +32,10 @@ void sse__op_event(sse_thread *t, int status);
  * phase. in_step: the stepping thread, stopped by its own step. */
 bool sse__handle_signal(sse_thread *t, int sig, bool in_step);
 
+/* t execed while a command runs: a step becomes a continue in the new
+ * image (gdb), a continue goes on. */
+void sse__op_exec(sse_process *p, sse_thread *t);
+
 /* ---- machine.c: the step phases */
 /* Drive the step from its stopped thread until it ends, or a phase goes on
  * from the tracer loop. */

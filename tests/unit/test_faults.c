@@ -352,3 +352,39 @@ Test(faults, next_over_spin_loop_under_signal_storm, .timeout = 120) {
     sse_engine_free(e);
   }
 }
+
+static void count_event(const sse_event *ev, void *user) {
+  (void)ev;
+  __atomic_add_fetch((int *)user, 1, __ATOMIC_SEQ_CST);
+}
+
+/* gdb: `next` over execl says "process N is executing new program",
+ * re-resolves the breakpoints in the new image, and main's hits again. */
+Test(faults, next_across_exec_hits_main_again, .timeout = 30) {
+  sse_engine *e;
+  SSE_OKAY(sse_engine_new(NULL, &e));
+  int execs = 0;
+  SSE_OKAY(sse_subscribe(e, SSE_EV_EXEC, count_event, &execs, NULL));
+  sse_process *p = spawn_target(e, "exec_next", NULL, NULL, -1);
+  int id;
+  SSE_OKAY(sse_break_function(p, "main", false, &id));
+  sse_stop s;
+  SSE_OKAY(sse_continue(p, &s));
+  cr_assert_eq(s.reason, SSE_STOP_BREAKPOINT);
+  int exec_line = line_of("exec_next.c", "exec_line");
+  SSE_OKAY(sse_next_line(s.thread, &s));
+  cr_assert_eq(s.loc.line, exec_line);
+  SSE_OKAY(sse_next_line(s.thread, &s));
+  cr_assert_eq(s.reason, SSE_STOP_BREAKPOINT, "%s",
+               sse_stop_reason_name(s.reason));
+  cr_assert_eq(s.breakpoint_id, id);
+  cr_assert_str_eq(s.loc.function, "main");
+  cr_assert_eq(__atomic_load_n(&execs, __ATOMIC_SEQ_CST), 1);
+  SSE_OKAY(sse_next_line(s.thread, &s));
+  cr_assert_eq(s.reason, SSE_STOP_STEP, "%s", sse_stop_reason_name(s.reason));
+  cr_assert(s.loc.file && strstr(s.loc.file, "exec_next.c"));
+  SSE_OKAY(sse_continue(p, &s));
+  cr_assert_eq(s.reason, SSE_STOP_EXITED);
+  cr_assert_eq(s.exit_status, 7);
+  sse_engine_free(e);
+}

@@ -555,6 +555,15 @@ void on_event(const sse_event *ev, void *user) {
       say("[Thread %d (LWP %d) exited]\n", thread_number(ev->tid),
           (int)ev->tid);
       break;
+    case SSE_EV_EXEC: {
+      char link[64], exe[1024];
+      snprintf(link, sizeof link, "/proc/%d/exe", (int)sse_process_pid(ev->process));
+      ssize_t n = readlink(link, exe, sizeof exe - 1);
+      exe[n > 0 ? n : 0] = 0;
+      say("process %d is executing new program: %s\n",
+          (int)sse_process_pid(ev->process), exe);
+      break;
+    }
     default: /* exits and signals: the stop says it */
       break;
     }
