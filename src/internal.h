@@ -42,7 +42,6 @@ struct sse_thread {
   bool report_sig;       /* deliver_sig has not been reported to the user */
   bool pending_bp;       /* stopped at a breakpoint while others were being
                             stopped; reported on the next resume */
-  bool in_list;
   /* JIT agent (issue 6): this is the agent's helper thread, detached by the
    * tracer and traced by the symbol thread since. Its state is EXITED for
    * the engine (all-stop, detach, the thread list skip it). */
@@ -153,8 +152,6 @@ typedef struct sse__op {
   bool inl_finish;         /* finish out of an inline frame: a step */
 } sse__op;
 
-typedef struct sse__waiter sse__waiter;
-
 /* Range-stepping decode cache (engine/run.c): from a run's start address,
  * the offset of the next instruction that is not SSE__INSN_OTHER (or where
  * the scan stopped). Direct-mapped; dropped on writes through the library
@@ -184,7 +181,6 @@ struct sse_process {
   int next_bp_id;
   sse__op op;
   sse_stop last_stop;
-  bool have_last_stop;
   /* Odd while a command runs: made odd before the first resume of a
    * command (sse__run_start), even once all threads are stopped again
    * (sse__run_report). mem.c also makes it odd around the writes and shadow
@@ -204,7 +200,6 @@ struct sse_process {
   struct sse__jitproc *jit;
   /* Commands started / finished, for callers blocked on one. */
   uint64_t ops_started, ops_finished;
-  pthread_cond_t cond;
   sse__runent runcache[SSE__RUNCACHE_SIZE]; /* engine/run.c */
   sse_process *next;
 };
@@ -229,9 +224,7 @@ typedef struct sse__sub_entry {
 
 struct sse_engine {
   pthread_t tracer;
-  _Atomic pid_t tracer_tid;
   pthread_mutex_t lock;     /* command queue, `done` flags, process list */
-  pthread_cond_t cond;      /* the tracer thread stopped */
   pthread_cond_t op_cond;   /* a command on some process reported a stop */
   int op_waiters;           /* callers blocked on op_cond */
   sse__cmd *q_head, *q_tail;
@@ -251,7 +244,6 @@ struct sse_engine {
   int nearly;               /* statuses of tasks not known yet */
   pid_t early_tid[SSE__MAX_EARLY];
   int early_st[SSE__MAX_EARLY];
-  sse_engine *next_engine;
 };
 
 /* ---- engine/engine.c */
@@ -271,7 +263,6 @@ void sse__proc_mark_exited(sse_process *p, int status);
 void sse__proc_destroy(sse_process *p);
 void sse__proc_release_all(sse_process *p); /* detach or kill on free */
 
-void sse__engine_kick(sse_engine *e);
 void sse__engine_iterate_nested(sse_engine *e);
 void sse__sig_register_waiter(pid_t tid);
 void sse__sig_idle(bool on);

@@ -298,7 +298,6 @@ static bool poll_queue(sse_engine *e, unsigned seen) {
 static void *tracer_main(void *arg) {
   sse_engine *e = arg;
   pid_t me = self_tid();
-  atomic_store(&e->tracer_tid, me);
   sse__sig_register_waiter(me);
   pthread_setname_np(pthread_self(), "sse-tracer");
   sigset_t waitmask;
@@ -341,13 +340,10 @@ static void *tracer_main(void *arg) {
     pthread_cond_signal(&c->cond);
   }
   e->q_head = e->q_tail = NULL;
-  pthread_cond_broadcast(&e->cond);
   pthread_cond_broadcast(&e->op_cond);
   pthread_mutex_unlock(&e->lock);
   return NULL;
 }
-
-void sse__engine_kick(sse_engine *e) { pthread_kill(e->tracer, SIGCHLD); }
 
 sse_err sse__engine_call(sse_engine *e, void (*fn)(void *), void *arg) {
   if (sse_on_tracer_thread(e)) {
@@ -444,7 +440,6 @@ sse_err sse_engine_new(const sse_engine_options *opts, sse_engine **out) {
   }
   pthread_mutex_init(&e->strings->lock, NULL);
   pthread_mutex_init(&e->lock, NULL);
-  pthread_cond_init(&e->cond, NULL);
   pthread_cond_init(&e->op_cond, NULL);
   e->next_sub_id = 1;
   sig_install();
@@ -495,7 +490,6 @@ void sse_engine_free(sse_engine *e) {
   }
   sse__modcache_free(e->modcache);
   strtab_free(e->strings);
-  pthread_cond_destroy(&e->cond);
   pthread_cond_destroy(&e->op_cond);
   pthread_mutex_destroy(&e->lock);
   free(e);

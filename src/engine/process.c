@@ -42,7 +42,6 @@ sse_process *sse__proc_new(sse_engine *e, pid_t pid, bool spawned) {
   /* SIGINT from the debugger's Ctrl-C and SIGTRAP are gdb's nopass. */
   p->sig_pass[SIGINT] = false;
   p->sig_pass[SIGTRAP] = false;
-  pthread_cond_init(&p->cond, NULL);
   pthread_mutex_lock(&e->lock);
   p->next = e->procs;
   e->procs = p;
@@ -98,7 +97,6 @@ void sse__proc_destroy(sse_process *p) {
   sse__unwind_forget(p);
   sse__proc_jit_free(p); /* issue 6 */
   if (p->symtab) sse__symtab_free(p->symtab);
-  pthread_cond_destroy(&p->cond);
   free(p);
 }
 

@@ -282,7 +282,6 @@ void sse__run_report(sse_process *p, sse_stop *s) {
   p->interrupt_requested = false;
   pthread_mutex_lock(&p->engine->lock);
   p->last_stop = *s;
-  p->have_last_stop = true;
   p->running = false;
   p->ops_finished = p->ops_started;
   if (atomic_load(&p->stop_gen) & 1) atomic_fetch_add(&p->stop_gen, 1);
