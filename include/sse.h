@@ -321,11 +321,19 @@ SSE_API sse_err sse_finish(sse_thread *thread, sse_stop *stop);
 SSE_API sse_err sse_step_until(sse_thread *thread, uint64_t addr,
                                sse_stop *stop);
 
-/* Signal policy, like gdb's `handle SIG stop|nostop pass|nopass`.
- * Defaults follow gdb: SIGALRM SIGURG SIGCHLD SIGWINCH SIGIO SIGVTALRM
- * SIGPROF SIGPRIO: nostop pass; everything else stop pass. A signal that
- * does not stop is delivered silently; a handler it runs during `next` or
- * `step` is run over. */
+/* Signal policy of a process, like gdb's `handle SIG stop|nostop
+ * pass|nopass`. The defaults are gdb's on Linux (what gdb 13's `info
+ * signals` shows once a program runs):
+ *   SIGALRM SIGURG SIGCHLD SIGIO (= SIGPOLL) SIGVTALRM SIGPROF SIGWINCH,
+ *   and 32 and 33 (glibc's own: thread cancellation, setxid): nostop pass;
+ *   SIGINT SIGTRAP: stop nopass;
+ *   every other signal: stop pass.
+ * A signal that does not stop is passed (or discarded, nopass) without a
+ * stop; a handler it runs during `next` or `step` is run over. There is no
+ * print setting: SSE_EV_SIGNAL reports every signal whatever the policy.
+ * The policy applies from the next signal on.
+ * Errors: SSE_E_INVAL (proc NULL; signo not in 1..64, or SIGKILL or SIGSTOP,
+ * which the kernel never lets a tracer hold back). */
 SSE_API sse_err sse_signal_policy(sse_process *proc, int signo, bool stop,
                                   bool pass);
 /* The signal that will be delivered when thread resumes (0 for none); set it

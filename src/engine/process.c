@@ -21,13 +21,16 @@
 #include "symtab/symtab.h"
 #include "unwind/unwind.h"
 
-/* gdb's default `handle` table: these pass silently, everything else stops. */
-static const int quiet_signals[] = {SIGALRM,   SIGURG,  SIGCHLD, SIGWINCH,
-                                    SIGIO,     SIGVTALRM, SIGPROF,
-#ifdef SIGPOLL
-                                    SIGPOLL,
-#endif
-                                    SIGPWR};
+/* gdb's `handle` defaults on Linux (what gdb 13's `info signals` shows
+ * once a program runs), listed in sse.h at sse_signal_policy(): these
+ * signals neither stop nor print and are passed; SIGINT and SIGTRAP stop
+ * and are not passed; every other signal stops and is passed. SIGPOLL is
+ * SIGIO on Linux; __SIGRTMIN and __SIGRTMIN + 1 (32 and 33) are the ones
+ * glibc keeps for itself (thread cancellation, setxid across threads),
+ * which gdb makes nostop for every program it runs. */
+static const int quiet_signals[] = {SIGALRM, SIGURG,    SIGCHLD,
+                                    SIGIO,   SIGVTALRM, SIGPROF,
+                                    SIGWINCH, __SIGRTMIN, __SIGRTMIN + 1};
 
 sse_process *sse__proc_new(sse_engine *e, pid_t pid, bool spawned) {
   sse_process *p = calloc(1, sizeof *p);
@@ -39,7 +42,8 @@ sse_process *sse__proc_new(sse_engine *e, pid_t pid, bool spawned) {
   for (int i = 0; i < SSE__NSIG; i++) p->sig_stop[i] = p->sig_pass[i] = true;
   for (size_t i = 0; i < sizeof quiet_signals / sizeof *quiet_signals; i++)
     p->sig_stop[quiet_signals[i]] = false;
-  /* SIGINT from the debugger's Ctrl-C and SIGTRAP are gdb's nopass. */
+  /* SIGINT (the debugger's Ctrl-C) and SIGTRAP (a breakpoint's) are the
+   * debugger's, not the program's. */
   p->sig_pass[SIGINT] = false;
   p->sig_pass[SIGTRAP] = false;
   pthread_mutex_lock(&e->lock);
