@@ -502,9 +502,26 @@ typedef struct sse_event {
 typedef void (*sse_event_fn)(const sse_event *ev, void *user);
 
 /* Subscribe fn to the kinds (a mask of sse_event_kind). *id (may be NULL)
- * identifies the subscription for sse_unsubscribe(). */
+ * identifies the subscription for sse_unsubscribe(). Any number of
+ * subscriptions; for each event they are called one after the other in
+ * subscription order. A subscription made inside a callback gets events
+ * from the next event on.
+ * Errors: SSE_E_INVAL (engine or fn NULL, no SSE_EV_* bit in kinds),
+ * SSE_E_NOMEM.
+ * Thread: any; it does not wait for the tracer thread. */
 SSE_API sse_err sse_subscribe(sse_engine *engine, unsigned kinds,
                               sse_event_fn fn, void *user, int *id);
+/* End a subscription. When it returns, no call of its fn is running or
+ * will start, so `user` may be freed; when called from a thread other than
+ * the tracer thread, it waits for a call in progress to return first.
+ * From a callback (the tracer thread), including the subscription's own
+ * fn: no further call starts; the calls in progress are those on the
+ * tracer thread's own stack (the callback making this call, or one whose
+ * blocking call dispatched it), which finish after this returns, so `user`
+ * may be freed only when they are done. Do not call it from a thread that
+ * the subscription's fn waits for: the two would wait for each other.
+ * Errors: SSE_E_INVAL (engine NULL), SSE_E_NOTFOUND (no such subscription,
+ * or already ended). */
 SSE_API sse_err sse_unsubscribe(sse_engine *engine, int id);
 
 #ifdef __cplusplus

@@ -214,11 +214,14 @@ typedef struct sse__cmd {
   struct sse__cmd *next;
 } sse__cmd;
 
+/* A subscription (events/events.c). The list is in subscription order. */
 typedef struct sse__sub_entry {
   int id;
   unsigned kinds;
   sse_event_fn fn;
   void *user;
+  int calls;           /* engine lock: calls in progress (they pin it) */
+  bool dead;           /* engine lock: unsubscribed, no call starts */
   struct sse__sub_entry *next;
 } sse__sub_entry;
 
@@ -236,6 +239,7 @@ struct sse_engine {
   sse_process *procs;
   sse__sub_entry *subs;
   int next_sub_id;
+  pthread_cond_t sub_cond;  /* a dead subscription's last call returned */
   struct sse__modcache *modcache;
   struct sse__strtab *strings;
   bool hw_broken;           /* debug registers refused: use int3 */
@@ -326,6 +330,7 @@ void sse__stop_init(sse_stop *s, sse_stop_reason reason, sse_thread *t,
                     int signo);
 void sse__stop_exit(sse_stop *s, sse_process *p);
 bool sse__ev_wanted(sse_engine *e, unsigned kinds);
+void sse__ev_free_all(sse_engine *e);
 
 /* ---- symtab glue (engine/symbols.c) */
 struct sse__symtab *sse__proc_symtab(sse_process *p);

@@ -441,6 +441,7 @@ sse_err sse_engine_new(const sse_engine_options *opts, sse_engine **out) {
   pthread_mutex_init(&e->strings->lock, NULL);
   pthread_mutex_init(&e->lock, NULL);
   pthread_cond_init(&e->op_cond, NULL);
+  pthread_cond_init(&e->sub_cond, NULL);
   e->next_sub_id = 1;
   sig_install();
   /* The tracer thread inherits this mask: SIGCHLD blocked from its first
@@ -483,14 +484,11 @@ void sse_engine_free(sse_engine *e) {
     e->procs = p->next;
     sse__proc_destroy(p);
   }
-  while (e->subs) {
-    sse__sub_entry *s = e->subs;
-    e->subs = s->next;
-    free(s);
-  }
+  sse__ev_free_all(e);
   sse__modcache_free(e->modcache);
   strtab_free(e->strings);
   pthread_cond_destroy(&e->op_cond);
+  pthread_cond_destroy(&e->sub_cond);
   pthread_mutex_destroy(&e->lock);
   free(e);
   sig_uninstall();
