@@ -264,6 +264,7 @@ sse_process *sse__proc_new(sse_engine *e, pid_t pid, bool spawned);
 sse_thread *sse__thread_add(sse_process *p, pid_t tid);
 sse_thread *sse__thread_find(sse_engine *e, pid_t tid);
 void sse__proc_mark_exited(sse_process *p, int status);
+sse_err sse__proc_stopped(const sse_process *p);
 void sse__proc_destroy(sse_process *p);
 void sse__proc_release_all(sse_process *p); /* detach or kill on free */
 
@@ -294,6 +295,7 @@ sse_err sse__site_remove_all(sse_process *p);
 sse__bp *sse__bp_at(sse_process *p, uint64_t addr);
 void sse__bp_resolve_pending(sse_process *p);
 void sse__bp_exec_reset(sse_process *p);
+void sse__bp_free_all(sse_process *p);
 void sse__watch_apply_thread(sse_thread *t);
 sse__bp *sse__watch_by_slot(sse_process *p, int slot);
 

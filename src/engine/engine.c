@@ -345,6 +345,26 @@ static void *tracer_main(void *arg) {
   return NULL;
 }
 
+/* Queue c for the tracer thread and wake it; false once it has stopped. */
+static bool enqueue(sse_engine *e, sse__cmd *c) {
+  pthread_mutex_lock(&e->lock);
+  bool open = !e->stopped;
+  if (open) {
+    if (e->q_tail)
+      e->q_tail->next = c;
+    else
+      e->q_head = c;
+    e->q_tail = c;
+    atomic_fetch_add_explicit(&e->q_posted, 1, memory_order_release);
+    /* Kick after queueing: if the signal arrives before the tracer reaches
+     * sigsuspend() it stays pending (SIGCHLD is blocked there) and the
+     * sigsuspend() returns at once. No kick while it watches the queue. */
+    if (!e->polling) pthread_kill(e->tracer, SIGCHLD);
+  }
+  pthread_mutex_unlock(&e->lock);
+  return open;
+}
+
 sse_err sse__engine_call(sse_engine *e, void (*fn)(void *), void *arg) {
   if (sse_on_tracer_thread(e)) {
     fn(arg);
@@ -356,23 +376,10 @@ sse_err sse__engine_call(sse_engine *e, void (*fn)(void *), void *arg) {
    * would be cheaper (no handler run per ptrace stop), but then the kernel
    * may route the signal to a thread that defers handlers (a sanitizer's
    * runtime thread) and the tracer's wake-up is lost. */
-  pthread_mutex_lock(&e->lock);
-  if (e->stopped) {
-    pthread_mutex_unlock(&e->lock);
+  if (!enqueue(e, &c)) {
     pthread_cond_destroy(&c.cond);
     return SSE_E_SHUTDOWN;
   }
-  if (e->q_tail)
-    e->q_tail->next = &c;
-  else
-    e->q_head = &c;
-  e->q_tail = &c;
-  atomic_fetch_add_explicit(&e->q_posted, 1, memory_order_release);
-  /* Kick after queueing: if the signal arrives before the tracer reaches
-   * sigsuspend() it stays pending (SIGCHLD is blocked there) and the
-   * sigsuspend() returns at once. No kick while it watches the queue. */
-  if (!e->polling) pthread_kill(e->tracer, SIGCHLD);
-  pthread_mutex_unlock(&e->lock);
   /* Most delegates take microseconds (a read, a single-step): wait for a
    * moment on the flag before sleeping on the condition, which saves the
    * wake-up of a sleeping thread on the way back. */
@@ -394,20 +401,10 @@ sse_err sse__engine_post(sse_engine *e, void (*fn)(void *), void *arg) {
   c->fn = fn;
   c->arg = arg;
   c->detached = true;
-  pthread_mutex_lock(&e->lock);
-  if (e->stopped) {
-    pthread_mutex_unlock(&e->lock);
+  if (!enqueue(e, c)) {
     free(c);
     return SSE_E_SHUTDOWN;
   }
-  if (e->q_tail)
-    e->q_tail->next = c;
-  else
-    e->q_head = c;
-  e->q_tail = c;
-  atomic_fetch_add_explicit(&e->q_posted, 1, memory_order_release);
-  if (!e->polling) pthread_kill(e->tracer, SIGCHLD);
-  pthread_mutex_unlock(&e->lock);
   return SSE_OK;
 }
 
@@ -503,28 +500,19 @@ const char *sse_version_string(void) {
       SSE_VERSION_MINOR) "." SSE__STR(SSE_VERSION_PATCH);
 }
 
-const char *sse_strerror(sse_err err) {
+/* The name (SSE_E_FAULT) or the sentence of an error, from SSE_ERRNO_MAP. */
+static const char *err_text(sse_err err, bool name) {
   switch (err) {
     case SSE_OK:
-      return "success";
-#define XX(name, val, msg) \
-  case SSE_E_##name:       \
-    return msg;
+      return name ? "SSE_OK" : "success";
+#define XX(id, val, msg) \
+  case SSE_E_##id:       \
+    return name ? "SSE_E_" #id : msg;
       SSE_ERRNO_MAP(XX)
 #undef XX
   }
-  return "unknown error";
+  return name ? "SSE_E_UNKNOWN" : "unknown error";
 }
 
-const char *sse_err_name(sse_err err) {
-  switch (err) {
-    case SSE_OK:
-      return "SSE_OK";
-#define XX(name, val, msg) \
-  case SSE_E_##name:       \
-    return "SSE_E_" #name;
-      SSE_ERRNO_MAP(XX)
-#undef XX
-  }
-  return "SSE_E_UNKNOWN";
-}
+const char *sse_strerror(sse_err err) { return err_text(err, false); }
+const char *sse_err_name(sse_err err) { return err_text(err, true); }

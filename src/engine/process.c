@@ -85,23 +85,23 @@ void sse__proc_destroy(sse_process *p) {
     p->threads = t->next;
     free(t);
   }
-  while (p->bps) {
-    sse__bp *b = p->bps;
-    p->bps = b->next;
-    free(b->addrs);
-    free(b->name_or_file);
-    free(b);
-  }
-  while (p->sites) {
-    sse__bp_site *s = p->sites;
-    p->sites = s->next;
-    free(s);
-  }
+  sse__bp_free_all(p);
   sse__mem_free(p);
   sse__unwind_forget(p);
   sse__proc_jit_free(p); /* issue 6 */
   if (p->symtab) sse__symtab_free(p->symtab);
   free(p);
+}
+
+/* A new process, every thread stopped and traced: its symbols, then its
+ * first stop (SSE_STOP_SPAWNED, for spawn and attach alike). */
+static sse_process *report_first_stop(sse_process *p) {
+  p->stop_gen = 2;
+  sse__proc_symbols_init(p);
+  sse_stop s;
+  sse__stop_init(&s, SSE_STOP_SPAWNED, p->threads, 0);
+  sse__run_report(p, &s);
+  return p;
 }
 
 /* ------------------------------------------------------------ spawn */
@@ -137,74 +137,53 @@ static char *find_program(const char *name) {
 
 extern char **environ;
 
-static void do_spawn(void *arg) {
-  spawn_req *r = arg;
-  char *prog = find_program(r->argv[0]);
-  if (!prog) {
-    r->err = SSE_E_NOMEM;
-    return;
+/* The child of fork(): async-signal-safe calls only (the parent is
+ * threaded). Reports the errno of what failed through the pipe. */
+static _Noreturn void spawn_child(const spawn_req *r, const char *prog,
+                                  char *const *envp, int errfd) {
+  if (r->opts.stdin_fd >= 0) dup2(r->opts.stdin_fd, 0);
+  if (r->opts.stdout_fd >= 0) dup2(r->opts.stdout_fd, 1);
+  if (r->opts.stderr_fd >= 0) dup2(r->opts.stderr_fd, 2);
+  if (!(r->opts.flags & SSE_SPAWN_ASLR)) {
+    int pers = personality(0xffffffff);
+    if (pers != -1) personality((unsigned long)pers | ADDR_NO_RANDOMIZE);
   }
-  int fds[2];
-  if (pipe2(fds, O_CLOEXEC) != 0) {
-    r->sys_errno = errno;
-    r->err = SSE_E_SYS;
-    free(prog);
-    return;
-  }
-  char *const *envp = (char *const *)(r->opts.envp ? r->opts.envp
-                                                   : (const char *const *)environ);
-  pid_t pid = fork();
-  if (pid < 0) {
-    r->sys_errno = errno;
-    r->err = SSE_E_SYS;
-    close(fds[0]);
-    close(fds[1]);
-    free(prog);
-    return;
-  }
-  if (pid == 0) {
-    /* Child: async-signal-safe calls only. */
-    if (r->opts.stdin_fd >= 0) dup2(r->opts.stdin_fd, 0);
-    if (r->opts.stdout_fd >= 0) dup2(r->opts.stdout_fd, 1);
-    if (r->opts.stderr_fd >= 0) dup2(r->opts.stderr_fd, 2);
-    if (!(r->opts.flags & SSE_SPAWN_ASLR)) {
-      int pers = personality(0xffffffff);
-      if (pers != -1) personality((unsigned long)pers | ADDR_NO_RANDOMIZE);
-    }
-    if (r->opts.cwd && chdir(r->opts.cwd) != 0) goto fail;
+  if (!r->opts.cwd || chdir(r->opts.cwd) == 0) {
     /* The tracer thread keeps SIGCHLD blocked; the program must not
      * inherit that. */
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
-    if (ptrace(PTRACE_TRACEME, 0, NULL, NULL) != 0) goto fail;
-    execve(prog, (char *const *)r->argv, envp);
-  fail:;
-    int err = errno;
-    ssize_t w = write(fds[1], &err, sizeof err);
-    (void)w;
-    _exit(127);
+    if (ptrace(PTRACE_TRACEME, 0, NULL, NULL) == 0)
+      execve(prog, (char *const *)r->argv, envp);
   }
-  free(prog);
-  close(fds[1]);
+  int err = errno;
+  ssize_t w = write(errfd, &err, sizeof err);
+  (void)w;
+  _exit(127);
+}
+
+/* The parent's side: the child's errno from the pipe (closed on exec), or
+ * its exec stop, then our ptrace options. 0 or the error, in r. */
+static int spawn_wait_exec(spawn_req *r, pid_t pid, int errfd) {
   int child_errno = 0;
   ssize_t n;
-  do n = read(fds[0], &child_errno, sizeof child_errno);
+  do n = read(errfd, &child_errno, sizeof child_errno);
   while (n < 0 && errno == EINTR);
-  close(fds[0]);
+  close(errfd);
   int st;
   if (n == (ssize_t)sizeof child_errno) {
     sse__pt_wait(pid, &st, __WALL);
     r->sys_errno = child_errno;
     r->err = SSE_E_EXEC;
-    return;
+    return -1;
   }
   /* After a successful execve under PTRACE_TRACEME the kernel stops the
    * child with SIGTRAP before its first instruction. */
   if (sse__pt_wait(pid, &st, __WALL) != pid || !WIFSTOPPED(st)) {
     r->err = SSE_E_EXEC;
     r->sys_errno = ECHILD;
-    return;
+    return -1;
   }
   unsigned long o = PTRACE_O_TRACECLONE | PTRACE_O_TRACEEXEC |
                     PTRACE_O_TRACESYSGOOD;
@@ -217,23 +196,49 @@ static void do_spawn(void *arg) {
     sse__pt_wait(pid, &st, __WALL);
     r->sys_errno = -rc;
     r->err = SSE_E_SYS;
+    return -1;
+  }
+  return 0;
+}
+
+static void do_spawn(void *arg) {
+  spawn_req *r = arg;
+  char *prog = find_program(r->argv[0]);
+  if (!prog) {
+    r->err = SSE_E_NOMEM;
     return;
   }
+  char *const *envp = (char *const *)(r->opts.envp ? r->opts.envp
+                                                   : (const char *const *)environ);
+  int fds[2];
+  pid_t pid = -1;
+  int err = 0;
+  if (pipe2(fds, O_CLOEXEC) != 0) {
+    err = errno;
+  } else if ((pid = fork()) < 0) {
+    err = errno;
+    close(fds[0]);
+    close(fds[1]);
+  }
+  if (pid < 0) {
+    r->sys_errno = err;
+    r->err = SSE_E_SYS;
+    free(prog);
+    return;
+  }
+  if (pid == 0) spawn_child(r, prog, envp, fds[1]);
+  free(prog);
+  close(fds[1]);
+  if (spawn_wait_exec(r, pid, fds[0]) != 0) return;
   sse_process *p = sse__proc_new(r->e, pid, true);
   if (!p || !sse__thread_add(p, pid)) {
+    int st;
     kill(pid, SIGKILL);
     sse__pt_wait(pid, &st, __WALL);
     r->err = SSE_E_NOMEM;
     return;
   }
-  p->stop_gen = 2;
-  sse__proc_symbols_init(p);
-  sse_stop s;
-  memset(&s, 0, sizeof s);
-  s.reason = SSE_STOP_SPAWNED;
-  s.thread = p->threads;
-  sse__run_report(p, &s);
-  r->out = p;
+  r->out = report_first_stop(p);
 }
 
 void sse_spawn_options_init(sse_spawn_options *o) {
@@ -358,14 +363,7 @@ static void do_attach(void *arg) {
                              : SSE_E_SYS;
     return;
   }
-  p->stop_gen = 2;
-  sse__proc_symbols_init(p);
-  sse_stop s;
-  memset(&s, 0, sizeof s);
-  s.reason = SSE_STOP_SPAWNED;
-  s.thread = p->threads;
-  sse__run_report(p, &s);
-  r->out = p;
+  r->out = report_first_stop(p);
 }
 
 sse_err sse_attach(sse_engine *e, pid_t pid, sse_process **out,
@@ -384,6 +382,15 @@ sse_err sse_attach(sse_engine *e, pid_t pid, sse_process **out,
 
 /* ------------------------------------------------------------ detach/kill */
 
+/* Whether p may be looked at or changed now (tracer thread): SSE_OK when
+ * it is stopped between two commands, SSE_E_EXITED when it has exited or
+ * was let go, SSE_E_RUNNING while a command runs. */
+sse_err sse__proc_stopped(const sse_process *p) {
+  if (p->exited) return SSE_E_EXITED;
+  if (p->running) return SSE_E_RUNNING;
+  return SSE_OK;
+}
+
 void sse__proc_mark_exited(sse_process *p, int status) {
   if (p->exited) return;
   if (WIFEXITED(status))
@@ -399,6 +406,24 @@ void sse__proc_mark_exited(sse_process *p, int status) {
     }
   pthread_mutex_unlock(&p->engine->lock);
   sse__mem_invalidate(p);
+}
+
+/* p was detached or killed: that is its last stop. A command it cut short
+ * ends with it, reported to its waiters and, as every command's end, by
+ * SSE_EV_STOPPED. */
+static void report_released(sse_process *p, sse_stop_reason why, int signo) {
+  sse_stop s;
+  sse__stop_init(&s, why, NULL, signo);
+  s.process = p;
+  s.pid = p->pid;
+  pthread_mutex_lock(&p->engine->lock);
+  bool cut = p->running;
+  p->running = false;
+  p->last_stop = s;
+  p->ops_finished = p->ops_started;
+  pthread_mutex_unlock(&p->engine->lock);
+  if (cut) sse__ev_stop(p, &s);
+  sse__engine_wake_waiters(p->engine);
 }
 
 static sse_err detach_now(sse_process *p) {
@@ -419,18 +444,8 @@ static sse_err detach_now(sse_process *p) {
       sig = WSTOPSIG(t->pending_status);
     sse__pt_detach(t->tid, sig);
   }
-  p->running = false;
   sse__proc_mark_exited(p, 0);
-  sse_stop s;
-  memset(&s, 0, sizeof s);
-  s.reason = SSE_STOP_DETACHED;
-  s.process = p;
-  s.pid = p->pid;
-  pthread_mutex_lock(&p->engine->lock);
-  p->last_stop = s;
-  p->ops_finished = p->ops_started; /* a command it cut short ends here */
-  pthread_mutex_unlock(&p->engine->lock);
-  sse__engine_wake_waiters(p->engine);
+  report_released(p, SSE_STOP_DETACHED, 0);
   return SSE_OK;
 }
 
@@ -447,19 +462,8 @@ static sse_err kill_now(sse_process *p) {
   int st = 0;
   while (sse__pt_wait(p->pid, &st, __WALL) == p->pid && WIFSTOPPED(st)) {
   }
-  p->running = false;
   sse__proc_mark_exited(p, st);
-  sse_stop s;
-  memset(&s, 0, sizeof s);
-  s.reason = SSE_STOP_KILLED;
-  s.signo = SIGKILL;
-  s.process = p;
-  s.pid = p->pid;
-  pthread_mutex_lock(&p->engine->lock);
-  p->last_stop = s;
-  p->ops_finished = p->ops_started; /* a command it cut short ends here */
-  pthread_mutex_unlock(&p->engine->lock);
-  sse__engine_wake_waiters(p->engine);
+  report_released(p, SSE_STOP_KILLED, SIGKILL);
   return SSE_OK;
 }
 

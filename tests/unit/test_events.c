@@ -1,7 +1,8 @@
 /* Events: subscription order, no cap on subscribers, sse_unsubscribe's
  * guarantee (no call after it returns, from another thread while events
- * flow and from inside the callback itself), and the signal events under
- * the default signal policy. */
+ * flow and from inside the callback itself), the stop of a command that
+ * sse_kill or sse_detach cuts short, and the signal events under the
+ * default signal policy. */
 #include <sched.h>
 #include <stdatomic.h>
 #include <time.h>
@@ -154,6 +155,53 @@ Test(events, unsubscribe_inside_its_own_callback, .timeout = 20) {
   cr_assert_eq(b.unsub_err, SSE_OK);
   cr_assert_eq(sse_unsubscribe(eng, a.id), SSE_E_NOTFOUND);
   cr_assert_eq(sse_unsubscribe(eng, b.id), SSE_E_NOTFOUND);
+  sse_engine_free(eng);
+}
+
+/* ------------------------------------------------------------ cut short */
+
+static sse_stop_reason cut_reasons[4];
+static int ncut;
+
+static void on_stop_cut(const sse_event *ev, void *user) {
+  if (ncut < 4) cut_reasons[ncut] = ev->stop->reason;
+  ncut++;
+}
+
+/* A command that sse_kill or sse_detach cuts short ends with their stop,
+ * which sse_wait returns and SSE_EV_STOPPED reports, as any command's. */
+Test(events, kill_and_detach_end_the_running_command, .timeout = 30) {
+  sse_engine *eng;
+  SSE_OKAY(sse_engine_new(NULL, &eng));
+  SSE_OKAY(sse_subscribe(eng, SSE_EV_STOPPED, on_stop_cut, NULL, NULL));
+  sse_process *p = spawn_target(eng, "long_loop", NULL, NULL, -1);
+  ncut = 0;
+  SSE_OKAY(sse_continue_async(p));
+  SSE_OKAY(sse_kill(p));
+  sse_stop s;
+  SSE_OKAY(sse_wait(p, &s));
+  cr_assert_eq(s.reason, SSE_STOP_KILLED, "%s",
+               sse_stop_reason_name(s.reason));
+  cr_assert_eq(s.signo, SIGKILL);
+  cr_assert_eq(ncut, 1);
+  cr_assert_eq(cut_reasons[0], SSE_STOP_KILLED);
+
+  sse_process *q = spawn_target(eng, "long_loop", NULL, NULL, -1);
+  ncut = 0;
+  SSE_OKAY(sse_continue_async(q));
+  SSE_OKAY(sse_detach(q));
+  SSE_OKAY(sse_wait(q, &s));
+  cr_assert_eq(s.reason, SSE_STOP_DETACHED, "%s",
+               sse_stop_reason_name(s.reason));
+  cr_assert_eq(ncut, 1);
+  cr_assert_eq(cut_reasons[0], SSE_STOP_DETACHED);
+  kill(sse_process_pid(q), SIGKILL); /* it runs on, untraced */
+  /* Killing a stopped process ends no command: no event. */
+  sse_process *r = spawn_target(eng, "long_loop", NULL, NULL, -1);
+  ncut = 0;
+  SSE_OKAY(sse_kill(r));
+  cr_assert_eq(ncut, 0);
+  cr_assert_eq(sse_kill(r), SSE_E_EXITED);
   sse_engine_free(eng);
 }
 
