@@ -397,7 +397,7 @@ static void do_bt(void *arg) {
 sse_err sse_backtrace(sse_thread *t, sse_frame *frames, size_t max,
                       size_t *n) {
   if (n) *n = 0;
-  if (!t || (!frames && max)) return SSE_E_INVAL;
+  if (!t || !frames || !max) return SSE_E_INVAL;
   bt_req r = {.t = t, .frames = frames, .max = max};
   sse_err err = sse__engine_call(t->proc->engine, do_bt, &r);
   if (n) *n = r.n;
