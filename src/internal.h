@@ -227,7 +227,8 @@ typedef struct sse__sub_entry {
 
 struct sse_engine {
   pthread_t tracer;
-  pthread_mutex_t lock;     /* command queue, `done` flags, process list */
+  pthread_mutex_t lock;     /* command queue, `done` flags, process list,
+                               subscriptions */
   pthread_cond_t op_cond;   /* a command on some process reported a stop */
   int op_waiters;           /* callers blocked on op_cond */
   sse__cmd *q_head, *q_tail;
@@ -258,6 +259,10 @@ sse_err sse__engine_call(sse_engine *e, void (*fn)(void *), void *arg);
 sse_err sse__engine_post(sse_engine *e, void (*fn)(void *), void *arg);
 const char *sse__intern(sse_engine *e, const char *s);
 void sse__engine_wake_waiters(sse_engine *e);
+void sse__engine_iterate_nested(sse_engine *e);
+void sse__sig_register_waiter(pid_t tid);
+void sse__sig_idle(bool on);
+void sse__sig_unregister_waiter(pid_t tid);
 
 /* ---- engine/process.c */
 sse_process *sse__proc_new(sse_engine *e, pid_t pid, bool spawned);
@@ -267,11 +272,6 @@ void sse__proc_mark_exited(sse_process *p, int status);
 sse_err sse__proc_stopped(const sse_process *p);
 void sse__proc_destroy(sse_process *p);
 void sse__proc_release_all(sse_process *p); /* detach or kill on free */
-
-void sse__engine_iterate_nested(sse_engine *e);
-void sse__sig_register_waiter(pid_t tid);
-void sse__sig_idle(bool on);
-void sse__sig_unregister_waiter(pid_t tid);
 
 /* ---- engine/run.c */
 int sse__thread_getregs(sse_thread *t, struct user_regs_struct *r);

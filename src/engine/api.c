@@ -1,6 +1,8 @@
 /* The public execution, state and lookup calls: each is a delegate to the
- * tracer thread (or a direct call on it). Blocking commands start on the
- * tracer thread and the caller then waits for the command's stop. */
+ * tracer thread (or a direct call on it), except that sse_read_memory
+ * first tries to read a stopped process on the calling thread and sse_wait
+ * only waits. Blocking commands start on the tracer thread and the caller
+ * then waits for the command's stop. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <signal.h>
@@ -8,7 +10,6 @@
 #include <sys/user.h>
 
 #include "internal.h"
-#include "ptrace/ptrace.h"
 #include "symtab/symtab.h"
 
 

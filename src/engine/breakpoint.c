@@ -10,7 +10,6 @@
 #include "arch/arch.h"
 #include "internal.h"
 #include "ptrace/debugregs.h"
-#include "ptrace/ptrace.h"
 #include "symtab/symtab.h"
 
 /* ------------------------------------------------------------ sites */

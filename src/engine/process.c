@@ -1,5 +1,7 @@
-/* Processes and threads: spawn, attach, detach, kill, the thread list. All
- * of it runs on the tracer thread. */
+/* Processes and threads: spawn, attach, detach, kill, the thread list.
+ * Spawn, attach, detach and kill are delegates to the tracer thread; the
+ * getters and the thread list read under the engine lock on the caller's
+ * thread (the tracer thread changes the list under it). */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
@@ -11,7 +13,6 @@
 #include <string.h>
 #include <sys/personality.h>
 #include <sys/ptrace.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
