@@ -3,23 +3,35 @@
  * THREADING CONTRACT (stated once; exceptions are on the function)
  *
  *   Every function in this header is safe to call from any thread of the
- *   embedding program, including from inside an event callback.
+ *   embedding program, including from inside an event callback, except
+ *   where its Thread: line says otherwise.
  *
  *   One dedicated tracer thread ("sse-tracer"), started by sse_engine_new(),
  *   owns every ptrace relationship: Linux lets only one thread trace a task.
  *   A call made on any other thread is queued to the tracer thread as a
  *   delegate and the caller blocks until it has run. A call made on the
  *   tracer thread itself (inside a callback, or inside sse_call()) runs
- *   directly: no queue, no deadlock.
+ *   directly: no queue, no deadlock. The calls whose Thread: line says they
+ *   do not wait for the tracer thread (the handle getters, the thread list,
+ *   subscriptions, sse_interrupt(), sse_wait()) answer on the calling thread
+ *   under the engine's lock; sse_read_memory() reads a stopped process from
+ *   the calling thread when it can.
  *
  *   Event callbacks (sse_subscribe) always run on the tracer thread. While a
- *   callback runs, the engine does nothing else: keep callbacks short, or hand
- *   the work to your own thread. A callback may call any sse_ function,
+ *   callback runs, the tracer thread does nothing else (no delegate runs, no
+ *   ptrace stop is handled): keep callbacks short, or hand the work to your
+ *   own thread. A callback may call any sse_ function but sse_engine_free(),
  *   including blocking ones (sse_step_line() inside a callback steps and then
- *   returns).
+ *   returns). A callback made while a command runs (SSE_EV_SIGNAL,
+ *   THREAD_*, EXEC, MODULES_CHANGED, JIT_SYMBOLS_CHANGED usually are) cannot
+ *   wait for its stop: there calls that need the process stopped return
+ *   SSE_E_RUNNING and resuming commands SSE_E_BUSY.
  *
  *   SIGCHLD: the library installs a SIGCHLD handler (chaining to a handler the
- *   program had) and keeps SIGCHLD blocked on its own threads. The embedding
+ *   program had, which it puts back when the last engine is freed) and keeps
+ *   SIGCHLD blocked on its own threads. Do not change SIGCHLD's disposition
+ *   while an engine exists: a handler installed later must chain to the one
+ *   it replaces, or the tracer thread misses its wake-ups. The embedding
  *   program must NOT reap with waitpid(-1, ...) / wait() with __WALL from its
  *   own threads: that can steal the tracer's ptrace stops. Wait for your own
  *   children by pid. The library waits with __WNOTHREAD and never reaps
@@ -37,12 +49,16 @@
  * ERRORS
  *   Every fallible call returns an sse_err: 0 on success, a negative SSE_E_*
  *   code on failure. sse_strerror() and sse_err_name() describe it. There is
- *   no thread-local "last error".
+ *   no thread-local "last error". Each function's Errors: line lists what it
+ *   returns. Besides those, a call that waits for the tracer thread returns
+ *   SSE_E_SHUTDOWN when the engine stopped before running it (a call racing
+ *   sse_engine_free(); once that returns, no handle of the engine is valid).
  *
  * POINTER LIFETIMES
- *   Strings in an sse_location (function, file, module) are owned by the
- *   engine and stay valid until sse_engine_free(). Everything else passed to
- *   a callback is valid for the callback's duration only.
+ *   Strings in an sse_location (function, file, module), sse_module_info's
+ *   path and sse_breakpoint_info's spec are owned by the engine and stay
+ *   valid until sse_engine_free(). Everything else passed to a callback is
+ *   valid for the callback's duration only.
  *
  * VERSIONING
  *   Versions with the same major number are ABI stable.
@@ -104,9 +120,11 @@ typedef enum sse_err {
 #undef SSE__ERR_ENUM
 } sse_err;
 
-/* A sentence describing err. Never NULL; static storage. */
+/* A sentence describing err ("unknown error" for a value that is none).
+ * Never NULL; static storage. */
 SSE_API const char *sse_strerror(sse_err err);
-/* "SSE_E_FAULT" and so on. Never NULL; static storage. */
+/* "SSE_E_FAULT" and so on ("SSE_E_UNKNOWN" for a value that is none).
+ * Never NULL; static storage. */
 SSE_API const char *sse_err_name(sse_err err);
 
 /* ---------------------------------------------------------------- handles */
@@ -114,33 +132,43 @@ SSE_API const char *sse_err_name(sse_err err);
 /* The engine: the tracer thread, the symbol thread, the command queue. */
 typedef struct sse_engine sse_engine;
 /* A traced process. Owned by the engine; valid until sse_engine_free(),
- * even after the process exited (calls then return SSE_E_EXITED). */
+ * even after the process exited or was detached (calls that need the live
+ * process then return SSE_E_EXITED). */
 typedef struct sse_process sse_process;
 /* A traced thread (task). Owned by its process; valid as long as the
- * process handle is, even after the thread exited (SSE_E_NOTHREAD then). */
+ * process handle is, even after the thread exited (calls that need it then
+ * return SSE_E_NOTHREAD, or SSE_E_EXITED once the whole process has). */
 typedef struct sse_thread sse_thread;
 
 /* ---------------------------------------------------------------- engine */
 
 typedef struct sse_engine_options {
-  /* Reserved; pass NULL for defaults. */
+  /* Reserved: no option exists yet, sse_engine_new() ignores it. */
   unsigned flags;
 } sse_engine_options;
 
-/* Start an engine and its tracer thread. opts may be NULL.
- * Thread: any thread except an sse thread. */
+/* Start an engine and its tracer thread. opts may be NULL (it is ignored).
+ * Errors: SSE_E_INVAL (out NULL), SSE_E_NOMEM, SSE_E_SYS (the tracer
+ * thread could not be created). */
 SSE_API sse_err sse_engine_new(const sse_engine_options *opts,
                                sse_engine **out);
-/* Stop the engine: processes it spawned are killed, processes it attached
- * are detached with every breakpoint and watchpoint removed first (they run
- * on as if never traced). Then the tracer thread exits.
- * Thread: any thread except the tracer thread (not inside a callback). */
+/* Stop the engine: the symbol thread gives the JIT helpers back, processes
+ * it spawned are killed, processes it attached are detached with every
+ * breakpoint and watchpoint removed first (they run on as if never traced);
+ * then the tracer thread exits and the engine, its processes, threads and
+ * subscriptions are freed. No other thread may be inside a call on this
+ * engine or make one from now on. engine NULL: nothing.
+ * Thread: any thread except the tracer thread: there (inside a callback or
+ * sse_call()) it does nothing. */
 SSE_API void sse_engine_free(sse_engine *engine);
 
 /* Run fn(arg) on the tracer thread and return when it has run. On the tracer
- * thread itself it runs at once. Inside fn every sse_ call is direct. */
+ * thread itself it runs at once. Inside fn every sse_ call is direct. fn
+ * may run while a command is in progress (between two of its ptrace stops):
+ * calls that need a stopped process then return SSE_E_RUNNING.
+ * Errors: SSE_E_INVAL (engine or fn NULL). */
 SSE_API sse_err sse_call(sse_engine *engine, void (*fn)(void *arg), void *arg);
-/* True when called on this engine's tracer thread. */
+/* True when called on this engine's tracer thread (false for NULL). */
 SSE_API bool sse_on_tracer_thread(const sse_engine *engine);
 
 /* ---------------------------------------------------------------- processes */
@@ -151,7 +179,9 @@ enum {
   /* Do not set PTRACE_O_EXITKILL (default: spawned processes die with the
    * debugger). */
   SSE_SPAWN_NO_EXITKILL = 1u << 1,
-  /* Also trace children forked by the target (PTRACE_O_TRACEFORK/VFORK). */
+  /* Set PTRACE_O_TRACEFORK/VFORK. Children are not followed yet: a child
+   * the target forks is detached at its first stop and runs untraced, as
+   * it does without this flag. */
   SSE_SPAWN_TRACEFORK = 1u << 2,
 };
 
@@ -159,51 +189,92 @@ typedef struct sse_spawn_options {
   unsigned flags;            /* SSE_SPAWN_* */
   const char *const *envp;   /* NULL: inherit the environment */
   const char *cwd;           /* NULL: inherit */
-  /* File descriptors for the target's stdin/stdout/stderr; -1 inherits. */
+  /* File descriptors for the target's stdin/stdout/stderr, dup2()ed in the
+   * child (the caller keeps its own); -1 inherits. */
   int stdin_fd, stdout_fd, stderr_fd;
 } sse_spawn_options;
 
-/* Fill opts with the defaults (inherit everything, ASLR off, EXITKILL). */
+/* Fill opts with the defaults (inherit everything, ASLR off, EXITKILL).
+ * opts NULL: nothing. */
 SSE_API void sse_spawn_options_init(sse_spawn_options *opts);
 
-/* Fork and exec argv[0] (searched in PATH when it has no '/') under ptrace.
- * On return the process is stopped at its first instruction (the exec
- * stop), every thread stopped. opts may be NULL.
- * Errors: SSE_E_EXEC when exec failed, with its errno in *sys_errno (may be
- * NULL); SSE_E_INVAL for an empty argv. */
+/* Fork and exec argv[0] under ptrace; an argv[0] without a '/' is searched
+ * in the PATH of the calling program's environment (not opts->envp). On
+ * return the process is stopped at its first instruction (the exec stop),
+ * its one thread stopped; that stop (SSE_STOP_SPAWNED) is also sent as
+ * SSE_EV_STOPPED. opts may be NULL (the defaults). sys_errno may be NULL;
+ * else it gets 0 or the errno of what failed.
+ * Errors: SSE_E_INVAL (engine, argv or out NULL, argv[0] NULL or empty),
+ * SSE_E_EXEC (in the child, chdir to opts->cwd, PTRACE_TRACEME or execve
+ * failed: that errno; or the child did not stop after exec: ECHILD),
+ * SSE_E_SYS (pipe, fork or PTRACE_SETOPTIONS failed: that errno),
+ * SSE_E_NOMEM. */
 SSE_API sse_err sse_spawn(sse_engine *engine, const char *const argv[],
                           const sse_spawn_options *opts, sse_process **out,
                           int *sys_errno);
-/* Attach to a running process: every thread in /proc/PID/task. On return
- * all threads are stopped. SSE_E_NOPROC for a pid that does not exist,
- * SSE_E_PERM when ptrace refuses (errno in *sys_errno). */
+/* Attach to a running process: every thread in /proc/PID/task, read again
+ * until no new one appears. On return all threads are stopped; that stop
+ * (SSE_STOP_SPAWNED) is also sent as SSE_EV_STOPPED. A signal a thread got
+ * before its attach stop is kept for delivery when it resumes. sys_errno
+ * may be NULL; else it gets 0 or the errno of what failed.
+ * Errors: SSE_E_INVAL (engine or out NULL), SSE_E_NOPROC (pid <= 0, or no
+ * such process), SSE_E_PERM (kill(pid, 0) or PTRACE_ATTACH refused:
+ * EPERM), SSE_E_BUSY (this engine traces pid already), SSE_E_NOMEM,
+ * SSE_E_SYS (PTRACE_ATTACH failed otherwise: that errno). */
 SSE_API sse_err sse_attach(sse_engine *engine, pid_t pid, sse_process **out,
                            int *sys_errno);
-/* Remove every breakpoint and watchpoint, then detach: the process runs on
- * as if it had never been traced. */
+/* Stop every thread, give the JIT helper thread back from the symbol
+ * thread, remove every breakpoint and watchpoint, then detach each thread
+ * with the signal it had pending: the process runs on as if it had never
+ * been traced. A command running on it ends with SSE_STOP_DETACHED (its
+ * blocking call or sse_wait() returns that stop; SSE_EV_STOPPED reports
+ * it). The handle stays valid; the process counts as exited.
+ * Errors: SSE_E_INVAL (proc NULL), SSE_E_EXITED (it exited, or was killed
+ * or detached, before). */
 SSE_API sse_err sse_detach(sse_process *proc);
-/* Kill the process (SIGKILL) and reap it. */
+/* Kill the process (SIGKILL) and reap every thread. A command running on
+ * it ends with SSE_STOP_KILLED (signo SIGKILL), reported as for
+ * sse_detach(). No SSE_EV_PROCESS_EXITED or SSE_EV_THREAD_EXITED is sent
+ * for it: the call reports it.
+ * Errors: SSE_E_INVAL (proc NULL), SSE_E_EXITED (it exited, or was killed
+ * or detached, before). */
 SSE_API sse_err sse_kill(sse_process *proc);
 
+/* -1 for NULL. Thread: any; it does not wait for the tracer thread (nor do
+ * the getters below). */
 SSE_API pid_t sse_process_pid(const sse_process *proc);
+/* NULL for NULL. */
 SSE_API sse_engine *sse_process_engine(const sse_process *proc);
-/* Whether the process has exited (or was killed or detached). */
+/* Whether the process has exited (or was killed or detached). True for
+ * NULL. */
 SSE_API bool sse_process_exited(const sse_process *proc);
 
-/* Threads: fills up to max live threads (in creation order) and *n with the
- * number of live threads (which may exceed max). */
+/* Threads: fills up to max live threads (in creation order) and *n (may be
+ * NULL) with the number of live threads (which may exceed max). The JIT
+ * agent's helper thread, which the symbol thread traces, is not among them.
+ * Errors: SSE_E_INVAL (proc NULL, or threads NULL with max > 0),
+ * SSE_E_EXITED (the process exited or was let go: *n is 0).
+ * Thread: any; it does not wait for the tracer thread. */
 SSE_API sse_err sse_process_threads(sse_process *proc, sse_thread **threads,
                                     size_t max, size_t *n);
+/* The live thread tid of proc in *out (NULL when there is none).
+ * Errors: SSE_E_INVAL (proc or out NULL), SSE_E_NOTHREAD (no live thread
+ * has that tid).
+ * Thread: any; it does not wait for the tracer thread. */
 SSE_API sse_err sse_thread_by_tid(sse_process *proc, pid_t tid,
                                   sse_thread **out);
+/* -1 for NULL. */
 SSE_API pid_t sse_thread_tid(const sse_thread *thread);
+/* NULL for NULL. */
 SSE_API sse_process *sse_thread_process(const sse_thread *thread);
 
 /* ---------------------------------------------------------------- locations */
 
 typedef struct sse_location {
   uint64_t pc;
-  const char *module;   /* absolute path, or NULL */
+  const char *module;   /* the module's file (absolute path), libdwfl's
+                           name for one without a file ("[vdso: PID]"),
+                           or NULL (JIT code of the agent) */
   const char *function; /* the name gdb shows, or NULL: for C code with
                            debug info the DWARF function's (its linkage
                            name when it has one, __GI___pthread_kill; the
@@ -225,36 +296,43 @@ typedef enum sse_stop_reason {
   SSE_STOP_NONE = 0,
   SSE_STOP_SPAWNED,     /* the exec stop of sse_spawn / the attach stop */
   SSE_STOP_STEP,        /* a step ended where its mode says */
-  SSE_STOP_FINISH,      /* sse_finish returned to the caller: retval valid */
+  SSE_STOP_FINISH,      /* sse_finish returned to the caller: retval valid
+                           (out of an inline frame sse_finish steps out of
+                           it instead, as gdb does: SSE_STOP_STEP) */
   SSE_STOP_BREAKPOINT,  /* breakpoint_id says which */
-  SSE_STOP_WATCHPOINT,  /* watch_addr says where */
-  SSE_STOP_SIGNAL,      /* the thread received signo (delivered on resume) */
+  SSE_STOP_WATCHPOINT,  /* breakpoint_id and watch_addr say which */
+  SSE_STOP_SIGNAL,      /* the thread received signo, which it gets when it
+                           resumes if its policy passes it (see
+                           sse_thread_set_pending_signal) */
   SSE_STOP_INTERRUPTED, /* sse_interrupt() */
   SSE_STOP_EXITED,      /* the process exited with exit_status */
-  SSE_STOP_KILLED,      /* the process was killed by signo */
+  SSE_STOP_KILLED,      /* the process was killed by signo (SIGKILL for
+                           sse_kill) */
   SSE_STOP_EXEC,        /* not reported: a command across exec goes on in
                            the new image (gdb), SSE_EV_EXEC tells of it */
-  SSE_STOP_DETACHED,    /* the process was detached */
+  SSE_STOP_DETACHED,    /* sse_detach() */
   SSE_STOP_NO_LINE      /* step from code without line info ran to its
                            return into code with line info (gdb's "Single
                            stepping until exit"), or the step started where
                            there is no line info */
 } sse_stop_reason;
 
-/* Name of a stop reason, e.g. "breakpoint". Static storage. */
+/* Name of a stop reason, e.g. "breakpoint"; "unknown" for a value that is
+ * none. Static storage. */
 SSE_API const char *sse_stop_reason_name(sse_stop_reason reason);
 
 typedef struct sse_stop {
   sse_stop_reason reason;
   sse_process *process;
-  sse_thread *thread; /* the thread the stop is about (NULL after exit) */
-  pid_t pid, tid;
-  uint64_t pc;
+  sse_thread *thread; /* the thread the stop is about (NULL for EXITED,
+                         KILLED and DETACHED) */
+  pid_t pid, tid;     /* tid 0 without a thread */
+  uint64_t pc;        /* the thread's pc and sp; 0 without a thread */
   uint64_t sp;
   int signo;          /* SIGNAL and KILLED */
   int exit_status;    /* EXITED */
-  int breakpoint_id;  /* BREAKPOINT */
-  uint64_t watch_addr;/* WATCHPOINT */
+  int breakpoint_id;  /* BREAKPOINT, WATCHPOINT (the watchpoint's id) */
+  uint64_t watch_addr;/* WATCHPOINT: the watched address */
   /* FINISH: the return-value registers (rax, rdx; xmm0 low 64 bits). */
   bool has_retval;
   uint64_t retval[2];
@@ -269,23 +347,45 @@ typedef struct sse_stop {
 /* ---------------------------------------------------------------- execution */
 
 /* Every blocking call below returns when the process is stopped again (all
- * threads stopped: all-stop) or has exited, and fills *stop (may be NULL).
- * The _async variants return at once; the stop is reported through
- * SSE_EV_STOPPED. While a command runs on a process, another resuming
- * command on it returns SSE_E_BUSY. */
+ * threads stopped: all-stop) or has exited, and fills *stop (may be NULL);
+ * it returns SSE_OK once its command ran, whatever stop ended it. The
+ * _async variants return once the command has started; its stop is
+ * reported through SSE_EV_STOPPED (and sse_wait()). Every command's stop is
+ * sent as SSE_EV_STOPPED, the blocking ones' too. While a command runs on a
+ * process, another resuming command on it returns SSE_E_BUSY; breakpoint,
+ * register and backtrace calls return SSE_E_RUNNING; memory reads and
+ * writes wait for the stop.
+ *
+ * Errors of every step call (thread commands): SSE_E_INVAL (thread NULL),
+ * SSE_E_EXITED (the process exited or was let go), SSE_E_BUSY (a command
+ * runs on the process), SSE_E_NOTHREAD (the thread exited, or its
+ * registers cannot be read); and where a line is needed (sse_step_line,
+ * sse_next_line, sse_step with those modes) SSE_E_NOLINE (the pc has no
+ * line information and is in no known function). */
 
 /* stepi: one machine instruction, into calls. */
 SSE_API sse_err sse_step_instruction(sse_thread *thread, sse_stop *stop);
 SSE_API sse_err sse_step_instruction_async(sse_thread *thread);
-/* Resume every thread until a breakpoint, watchpoint, signal or exit. */
+/* Resume every thread until a breakpoint, watchpoint, signal that stops
+ * (sse_signal_policy) or exit. It runs on through an exec.
+ * Errors: SSE_E_INVAL (proc NULL), SSE_E_EXITED, SSE_E_BUSY. */
 SSE_API sse_err sse_continue(sse_process *proc, sse_stop *stop);
 SSE_API sse_err sse_continue_async(sse_process *proc);
-/* Stop a running process: every thread stops; the pending command (if any)
- * ends with SSE_STOP_INTERRUPTED. Returns at once. No effect on a stopped
- * process. */
+/* Stop a running process: every thread stops and the running command ends
+ * with SSE_STOP_INTERRUPTED, which its blocking call or sse_wait() returns
+ * and SSE_EV_STOPPED reports. Returns at once, before that stop. No effect
+ * on a stopped process.
+ * Errors: SSE_E_INVAL (proc NULL).
+ * Thread: any; it does not wait for the tracer thread. */
 SSE_API sse_err sse_interrupt(sse_process *proc);
-/* Block until the process is stopped (after an _async call), filling *stop
- * with the stop that ended the last command. */
+/* Block until the last command started on the process has ended (after an
+ * _async call), and fill *stop (may be NULL) with the process's last stop:
+ * that command's. With no command running it returns at once, with the
+ * last stop there was (the SSE_STOP_SPAWNED one before any command).
+ * Errors: SSE_E_INVAL (proc NULL).
+ * Thread: any; it waits for the stop, not for the tracer thread. On the
+ * tracer thread (in a callback) it runs the engine's loop until the
+ * command ends. */
 SSE_API sse_err sse_wait(sse_process *proc, sse_stop *stop);
 
 typedef enum sse_step_mode {
@@ -299,15 +399,18 @@ typedef enum sse_step_mode {
 } sse_step_mode;
 
 /* A step frame: step the thread until it leaves [start, end), then decide by
- * mode whether that is the stop to report. start == end == 0 means "the
- * current line's range" for the line modes and "the current instruction"
- * for the instruction modes. */
+ * mode whether that is the stop to report. For the line modes, start ==
+ * end == 0 means "the current line's range". The instruction modes step
+ * one instruction, SSE_FINISH and SSE_STEP_UNTIL run to their target:
+ * they ignore start and end. */
 typedef struct sse_step_frame {
   sse_step_mode mode;
   uint64_t start, end;
   uint64_t until; /* SSE_STEP_UNTIL: the target address */
 } sse_step_frame;
 
+/* Errors: as every step call; also SSE_E_INVAL (frame NULL, mode not an
+ * sse_step_mode, end < start) and those of sse_finish for SSE_FINISH. */
 SSE_API sse_err sse_step(sse_thread *thread, const sse_step_frame *frame,
                          sse_stop *stop);
 SSE_API sse_err sse_step_async(sse_thread *thread,
@@ -316,58 +419,114 @@ SSE_API sse_err sse_step_async(sse_thread *thread,
 SSE_API sse_err sse_step_line(sse_thread *thread, sse_stop *stop);
 SSE_API sse_err sse_next_line(sse_thread *thread, sse_stop *stop);
 SSE_API sse_err sse_step_over_instruction(sse_thread *thread, sse_stop *stop);
-/* sse_finish in main or in a frame without a caller: SSE_E_INVAL (gdb:
- * "finish" not meaningful in the outermost frame). */
+/* Errors: as every step call; also SSE_E_INVAL in main or in a frame
+ * without a caller (gdb: "finish" not meaningful in the outermost frame). */
 SSE_API sse_err sse_finish(sse_thread *thread, sse_stop *stop);
+/* Run until addr is reached in this frame or an outer one, or until the
+ * current function returns to its caller (gdb's advance / until ADDR). */
 SSE_API sse_err sse_step_until(sse_thread *thread, uint64_t addr,
                                sse_stop *stop);
 
-/* Signal policy, like gdb's `handle SIG stop|nostop pass|nopass`.
- * Defaults follow gdb: SIGALRM SIGURG SIGCHLD SIGWINCH SIGIO SIGVTALRM
- * SIGPROF SIGPRIO: nostop pass; everything else stop pass. A signal that
- * does not stop is delivered silently; a handler it runs during `next` or
- * `step` is run over. */
+/* Signal policy of a process, like gdb's `handle SIG stop|nostop
+ * pass|nopass`. The defaults are gdb's on Linux (what gdb 13's `info
+ * signals` shows once a program runs):
+ *   SIGALRM SIGURG SIGCHLD SIGIO (= SIGPOLL) SIGVTALRM SIGPROF SIGWINCH,
+ *   and 32 and 33 (glibc's own: thread cancellation, setxid): nostop pass;
+ *   SIGINT SIGTRAP: stop nopass;
+ *   every other signal: stop pass.
+ * A signal that does not stop is passed (or discarded, nopass) without a
+ * stop; a handler it runs during `next` or `step` is run over. There is no
+ * print setting: SSE_EV_SIGNAL reports every signal whatever the policy.
+ * The policy applies from the next signal on.
+ * Errors: SSE_E_INVAL (proc NULL; signo not in 1..64; SIGKILL, which never
+ * reaches a tracer, or SIGSTOP, which sse uses to stop threads). */
 SSE_API sse_err sse_signal_policy(sse_process *proc, int signo, bool stop,
                                   bool pass);
-/* The signal that will be delivered when thread resumes (0 for none); set it
- * to 0 to discard it, or to another signal. */
+/* Set the signal thread gets when it next resumes (0: none). After an
+ * SSE_STOP_SIGNAL stop the signal received is pending when its policy
+ * passes it: 0 discards it, another number replaces it.
+ * Errors: SSE_E_INVAL (thread NULL, signo not in 0..64), SSE_E_NOTHREAD
+ * (the thread exited), SSE_E_RUNNING (a command runs on the process). */
 SSE_API sse_err sse_thread_set_pending_signal(sse_thread *thread, int signo);
 
 /* ---------------------------------------------------------------- breakpoints */
 
+/* Breakpoints and watchpoints change only while the process is stopped:
+ * the calls below but sse_break_list return SSE_E_RUNNING while a command
+ * runs (they do not wait for its stop), and SSE_E_EXITED once the process
+ * exited or was let go. Inserting an int3 may fail with SSE_E_FAULT (the
+ * address cannot be read or written) or SSE_E_SYS (/proc/PID/mem cannot
+ * be opened). The new breakpoint's id (> 0) goes to *id (may be NULL). */
+
 /* A software breakpoint at addr. Memory reads through the library never show
- * its int3. Returns its id (> 0) in *id. */
+ * its int3; breakpoints at one address share it.
+ * Errors: SSE_E_INVAL (proc NULL), SSE_E_EXITED, SSE_E_RUNNING,
+ * SSE_E_FAULT, SSE_E_SYS, SSE_E_NOMEM. */
 SSE_API sse_err sse_break_address(sse_process *proc, uint64_t addr, int *id);
-/* At a function's post-prologue address (gdb's `break FUNC`). If no module
- * defines it yet, the breakpoint is pending and is inserted when a library
- * (or JIT code) defining it appears; *id is valid either way. SSE_E_NOSYM is
- * returned only with `pending` false. */
+/* At a function's post-prologue address (gdb's `break FUNC`; for JIT code
+ * of the agent, which gives no prologues, at its entry). name is an ELF
+ * symbol name (or a JIT function's): the program's own definition, else
+ * the first library's, else JIT code's. If nothing defines it yet and
+ * pending is true, the breakpoint is pending and is inserted when a library
+ * (or JIT code) defining it appears; *id is valid either way. One whose
+ * code goes away (a library unloaded, JIT code freed) becomes pending
+ * again, as in gdb.
+ * Errors: SSE_E_INVAL (proc or name NULL, name empty or longer than 512
+ * bytes), SSE_E_EXITED, SSE_E_RUNNING, SSE_E_NOSYM (nothing defines it and
+ * pending is false), SSE_E_FAULT, SSE_E_SYS, SSE_E_NOMEM. */
 SSE_API sse_err sse_break_function(sse_process *proc, const char *name,
                                    bool pending, int *id);
-/* At every address of FILE:LINE (gdb's `break FILE:LINE`). SSE_E_NOLINE when
- * no code is found for it. */
+/* At every address of FILE:LINE (gdb's `break FILE:LINE`), one per
+ * function (past its prologue) whatever their number. FILE matches a
+ * source path whole or by its last components ("b.c", "src/b.c"); a LINE
+ * without code moves to the next line that has some, as in gdb. Never
+ * pending when made; pending again when its code goes away, as
+ * sse_break_function's.
+ * Errors: SSE_E_INVAL (proc or file NULL, file empty or longer than 512
+ * bytes, line <= 0), SSE_E_EXITED, SSE_E_RUNNING, SSE_E_NOLINE (no code is
+ * found for it), SSE_E_FAULT, SSE_E_SYS, SSE_E_NOMEM. */
 SSE_API sse_err sse_break_line(sse_process *proc, const char *file, int line,
                                int *id);
+/* Remove a breakpoint or watchpoint.
+ * Errors: SSE_E_INVAL (proc NULL), SSE_E_EXITED, SSE_E_RUNNING,
+ * SSE_E_NOTFOUND (no such id). */
 SSE_API sse_err sse_break_remove(sse_process *proc, int id);
+/* Enable or disable a breakpoint or watchpoint; a disabled one stays
+ * listed, out of the target.
+ * Errors: SSE_E_INVAL (proc NULL), SSE_E_EXITED, SSE_E_RUNNING,
+ * SSE_E_NOTFOUND (no such id), SSE_E_NOSLOT (enabling a watchpoint whose
+ * debug register another watchpoint took meanwhile), SSE_E_FAULT,
+ * SSE_E_SYS, SSE_E_NOMEM. */
 SSE_API sse_err sse_break_enable(sse_process *proc, int id, bool enable);
 
 typedef struct sse_breakpoint_info {
   int id;
-  bool enabled, pending;
-  unsigned hits;
-  size_t naddrs;           /* addresses the breakpoint is inserted at */
-  uint64_t addrs[8];       /* the first 8 of them */
-  const char *spec;        /* "*0x401000", "main", "file.c:12" — engine-owned */
+  bool enabled;
+  bool pending;            /* a function or FILE:LINE breakpoint that has no
+                              address now */
+  unsigned hits;           /* times it stopped the process */
+  size_t naddrs;           /* its addresses (a watchpoint: 1) */
+  uint64_t addrs[8];       /* the first 8 of them (a watchpoint: the watched
+                              address) */
+  const char *spec;        /* "*0x401000", "main", "file.c:12",
+                              "*(4 bytes at 0x601040)"; engine-owned */
   bool is_watchpoint;
 } sse_breakpoint_info;
-/* Fill up to max entries; *n is the total count. */
+/* Fill up to max entries, in creation order; *n (may be NULL) is the total
+ * count. Also after the process exited.
+ * Errors: SSE_E_INVAL (proc NULL, or out NULL with max > 0). */
 SSE_API sse_err sse_break_list(sse_process *proc, sse_breakpoint_info *out,
                                size_t max, size_t *n);
 
 enum { SSE_WATCH_WRITE = 1, SSE_WATCH_READWRITE = 3 };
-/* A hardware watchpoint (len 1, 2, 4 or 8, addr aligned to len) on every
- * thread of the process. SSE_E_NOSLOT when the debug registers are used up.
- * The id shares the breakpoint id space; remove with sse_break_remove(). */
+/* A hardware watchpoint of len bytes (1, 2, 4 or 8, addr aligned to len),
+ * kind SSE_WATCH_WRITE or SSE_WATCH_READWRITE, on every thread of the
+ * process, threads created later included. It takes one of the four debug
+ * registers; the process stops after the access (SSE_STOP_WATCHPOINT). The
+ * id shares the breakpoint id space; remove with sse_break_remove().
+ * Errors: SSE_E_INVAL (proc NULL; len, alignment or kind wrong; the kernel
+ * refused the address), SSE_E_EXITED, SSE_E_RUNNING, SSE_E_NOSLOT (the
+ * debug registers are used up, or the kernel refused one), SSE_E_NOMEM. */
 SSE_API sse_err sse_watch(sse_process *proc, uint64_t addr, int len,
                           int kind, int *id);
 
@@ -380,7 +539,12 @@ typedef struct sse_regs {
       gs;
 } sse_regs;
 
-/* The thread must be stopped (SSE_E_RUNNING otherwise). */
+/* The registers of a stopped thread: SSE_E_RUNNING while a command runs on
+ * its process (these do not wait for its stop). Set registers take effect
+ * when the thread resumes.
+ * Errors: SSE_E_INVAL (thread or regs NULL), SSE_E_EXITED (the process
+ * exited or was let go), SSE_E_NOTHREAD (the thread exited), SSE_E_RUNNING,
+ * SSE_E_SYS (ptrace refused). */
 SSE_API sse_err sse_get_regs(sse_thread *thread, sse_regs *regs);
 SSE_API sse_err sse_set_regs(sse_thread *thread, const sse_regs *regs);
 
@@ -415,30 +579,50 @@ SSE_API sse_err sse_set_regs(sse_thread *thread, const sse_regs *regs);
  * exited process, a breakpoint change just made) the read is handed to the
  * tracer thread, which gives the exact result (faults with *done included).
  * A read from another thread therefore costs about one system call while
- * the process is stopped. */
+ * the process is stopped. len 0 returns SSE_OK at once.
+ * Errors: SSE_E_INVAL (proc NULL, buf NULL with len > 0), SSE_E_EXITED (the
+ * process exited or was let go), SSE_E_FAULT, SSE_E_RUNNING (on the tracer
+ * thread during a command only).
+ * Thread: any; from another thread than the tracer thread, while the
+ * process is stopped, it reads without waiting for the tracer thread (see
+ * How). */
 SSE_API sse_err sse_read_memory(sse_process *proc, uint64_t addr, void *buf,
                                 size_t len, size_t *done);
-/* Write len bytes at addr (read-only text too, through /proc/PID/mem). A
- * write over a breakpoint updates the saved original byte. */
+/* Write len bytes at addr (read-only text too, through /proc/PID/mem); the
+ * bytes written in *done (may be NULL). A write over a breakpoint updates
+ * the saved original byte; the int3 stays. Like a read, it waits for a
+ * running command's stop, except on the tracer thread (SSE_E_RUNNING).
+ * Errors: SSE_E_INVAL (proc NULL, buf NULL with len > 0), SSE_E_EXITED,
+ * SSE_E_FAULT, SSE_E_SYS (/proc/PID/mem cannot be opened), SSE_E_NOMEM,
+ * SSE_E_RUNNING (on the tracer thread during a command only). */
 SSE_API sse_err sse_write_memory(sse_process *proc, uint64_t addr,
                                  const void *buf, size_t len, size_t *done);
 
-/* Resolve pc to module/function/file/line. SSE_E_NOSYM when pc is in no
- * module. */
+/* Resolve pc to module/function/file/line, JIT code included. A pc in a
+ * module but in none of its functions has function NULL.
+ * Errors: SSE_E_INVAL (proc or loc NULL), SSE_E_NOSYM (pc is in no module
+ * and no JIT code: loc holds pc only). */
 SSE_API sse_err sse_lookup(sse_process *proc, uint64_t pc, sse_location *loc);
-/* Entry and post-prologue address of a function. SSE_E_NOSYM if unknown. */
+/* Entry and post-prologue address of a function, found as
+ * sse_break_function() finds it. entry and post_prologue may be NULL.
+ * Errors: SSE_E_INVAL (proc or name NULL, name empty), SSE_E_NOSYM
+ * (nothing defines it). */
 SSE_API sse_err sse_lookup_function(sse_process *proc, const char *name,
                                     uint64_t *entry, uint64_t *post_prologue);
 
-/* A module (the program, a shared library, the dynamic linker) mapped in
- * the process. path is engine-owned (valid until sse_engine_free()). */
+/* A module (the program, a shared library, the dynamic linker, the vdso)
+ * mapped in the process. path is engine-owned (valid until
+ * sse_engine_free()): the file's absolute path, or libdwfl's name for a
+ * module without one ("[vdso: PID]"). */
 typedef struct sse_module_info {
   const char *path;
   uint64_t lo, hi;      /* address range */
   bool has_debuginfo;   /* DWARF found (in the file or separately) */
 } sse_module_info;
 
-/* Fill up to max modules; *n is the total count. */
+/* Fill up to max modules; *n (may be NULL) is the total count.
+ * Errors: SSE_E_INVAL (proc NULL, or out NULL with max > 0), SSE_E_EXITED,
+ * SSE_E_NOMEM (no symbol table could be made). */
 SSE_API sse_err sse_modules(sse_process *proc, sse_module_info *out,
                             size_t max, size_t *n);
 
@@ -447,30 +631,49 @@ SSE_API sse_err sse_modules(sse_process *proc, sse_module_info *out,
 typedef struct sse_frame {
   uint64_t pc;  /* for frames above 0: the return address */
   uint64_t cfa; /* canonical frame address (stack pointer before the call) */
-  sse_location loc; /* resolved with pc-1 for caller frames, as gdb does */
+  sse_location loc; /* resolved with pc-1 for caller frames, as gdb does
+                       (not for a signal frame or the frame it
+                       interrupted) */
   bool signal_frame;   /* a signal trampoline: "<signal handler called>" */
   bool fp_fallback;    /* found by frame-pointer walk: no unwind info */
 } sse_frame;
 
-/* Unwind the stopped thread: up to max frames, *n set to the number filled.
- * One delegate runs the whole unwind. */
+/* Unwind the stopped thread: up to max frames (max > 0), *n (may be NULL)
+ * set to the number filled. One delegate runs the whole unwind. It does not
+ * wait for a running command's stop (SSE_E_RUNNING).
+ * Errors: SSE_E_INVAL (thread or frames NULL, max 0), SSE_E_EXITED,
+ * SSE_E_NOTHREAD, SSE_E_RUNNING, SSE_E_NOMEM, SSE_E_PERM or SSE_E_SYS (the
+ * registers cannot be read). */
 SSE_API sse_err sse_backtrace(sse_thread *thread, sse_frame *frames,
                               size_t max, size_t *n);
 
 /* ---------------------------------------------------------------- events */
 
 typedef enum sse_event_kind {
-  SSE_EV_STOPPED = 1u << 0,        /* a command ended: stop is set */
-  SSE_EV_FRAME_CHANGED = 1u << 1,  /* stop's pc or CFA differs from the last
-                                      stop of that thread */
-  SSE_EV_METHOD_CHANGED = 1u << 2, /* stop's function differs */
-  SSE_EV_THREAD_CREATED = 1u << 3,
-  SSE_EV_THREAD_EXITED = 1u << 4,
-  SSE_EV_PROCESS_EXITED = 1u << 5, /* exit_status or signo in stop */
-  SSE_EV_SIGNAL = 1u << 6,         /* the target received signo */
-  SSE_EV_EXEC = 1u << 7,
-  SSE_EV_MODULES_CHANGED = 1u << 8,
-  SSE_EV_JIT_SYMBOLS_CHANGED = 1u << 9,
+  SSE_EV_STOPPED = 1u << 0,        /* a command ended, or sse_spawn() or
+                                      sse_attach() stopped a new process
+                                      (SSE_STOP_SPAWNED): stop is set */
+  SSE_EV_FRAME_CHANGED = 1u << 1,  /* just before STOPPED, for a stop of a
+                                      live thread: its pc or CFA differs
+                                      from that thread's last stop, or this
+                                      is its first (stops count while FRAME_
+                                      or METHOD_CHANGED has a subscriber) */
+  SSE_EV_METHOD_CHANGED = 1u << 2, /* likewise when its function differs */
+  SSE_EV_THREAD_CREATED = 1u << 3, /* thread: the new one */
+  SSE_EV_THREAD_EXITED = 1u << 4,  /* a thread other than the leader exited
+                                      (not for those an exec ends, nor on
+                                      sse_kill or sse_detach) */
+  SSE_EV_PROCESS_EXITED = 1u << 5, /* the process exited or a signal killed
+                                      it: exit_status or signo in stop (not
+                                      for sse_kill or sse_detach) */
+  SSE_EV_SIGNAL = 1u << 6,         /* a thread received signo: every signal,
+                                      whatever its policy */
+  SSE_EV_EXEC = 1u << 7,           /* thread: the one that called exec */
+  SSE_EV_MODULES_CHANGED = 1u << 8, /* the modules changed: a library
+                                       loaded or unloaded, an exec */
+  SSE_EV_JIT_SYMBOLS_CHANGED = 1u << 9, /* JIT code was registered or
+                                           freed (agent or GDB JIT
+                                           interface) */
   SSE_EV_ALL = 0x3ff
 } sse_event_kind;
 
@@ -478,26 +681,49 @@ typedef struct sse_event {
   sse_event_kind kind;
   sse_engine *engine;
   sse_process *process;
-  sse_thread *thread; /* NULL when not about one thread */
-  pid_t tid;
-  int signo;          /* SIGNAL */
+  sse_thread *thread; /* NULL when not about one thread (PROCESS_EXITED,
+                         MODULES_CHANGED, JIT_SYMBOLS_CHANGED, the STOPPED
+                         of an exit, kill or detach) */
+  pid_t tid;          /* thread's tid; PROCESS_EXITED: the pid */
+  int signo;          /* SIGNAL; STOPPED and PROCESS_EXITED: stop's */
   const sse_stop *stop; /* STOPPED, FRAME_CHANGED, METHOD_CHANGED,
                            PROCESS_EXITED; NULL otherwise */
-  /* FRAME_CHANGED/METHOD_CHANGED: the previous location of that thread
-   * (function NULL at the first stop). */
+  /* FRAME_CHANGED/METHOD_CHANGED: the location of that thread's previous
+   * stop (NULL at its first), and the CFAs of that stop and this one (0
+   * where unknown). */
   const sse_location *previous;
   uint64_t previous_cfa, cfa;
 } sse_event;
 
 /* Called on the tracer thread. `ev` and everything it points to (except the
  * engine-owned strings of sse_location) are valid for the call only. May
- * call any sse_ function. Must not call sse_engine_free(). */
+ * call any sse_ function but sse_engine_free() (which does nothing there),
+ * sse_unsubscribe() of its own subscription included. */
 typedef void (*sse_event_fn)(const sse_event *ev, void *user);
 
 /* Subscribe fn to the kinds (a mask of sse_event_kind). *id (may be NULL)
- * identifies the subscription for sse_unsubscribe(). */
+ * identifies the subscription for sse_unsubscribe(). Any number of
+ * subscriptions; for each event they are called one after the other in
+ * subscription order. A subscription made inside a callback gets events
+ * from the next event on.
+ * Errors: SSE_E_INVAL (engine or fn NULL, no SSE_EV_* bit in kinds),
+ * SSE_E_NOMEM.
+ * Thread: any; it does not wait for the tracer thread. */
 SSE_API sse_err sse_subscribe(sse_engine *engine, unsigned kinds,
                               sse_event_fn fn, void *user, int *id);
+/* End a subscription.
+ * From a thread other than the tracer thread it first waits for a call of
+ * fn in progress to return: once it returns, no call of fn runs or will
+ * start, and `user` may be freed. Do not call it from a thread that fn
+ * waits for: the two would wait for each other.
+ * On the tracer thread (inside a callback, the subscription's own
+ * included, or in sse_call()) it does not wait, which would deadlock: no
+ * call of fn starts after it returns; calls still in progress can only be
+ * on the tracer thread's own stack (the callback making this call, or an
+ * outer one whose blocking call dispatched this event), and `user` may be
+ * freed once they have returned.
+ * Errors: SSE_E_INVAL (engine NULL), SSE_E_NOTFOUND (no such subscription,
+ * or already ended). */
 SSE_API sse_err sse_unsubscribe(sse_engine *engine, int id);
 
 /* ------------------------------------ code, symbols, sources (frontends) */

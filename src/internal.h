@@ -42,7 +42,6 @@ struct sse_thread {
   bool report_sig;       /* deliver_sig has not been reported to the user */
   bool pending_bp;       /* stopped at a breakpoint while others were being
                             stopped; reported on the next resume */
-  bool in_list;
   /* JIT agent (issue 6): this is the agent's helper thread, detached by the
    * tracer and traced by the symbol thread since. Its state is EXITED for
    * the engine (all-stop, detach, the thread list skip it). */
@@ -183,8 +182,6 @@ typedef struct sse__op {
   sse__inl_step inl_step;  /* the step's frame and line, inline-aware */
 } sse__op;
 
-typedef struct sse__waiter sse__waiter;
-
 /* Range-stepping decode cache (engine/run.c): from a run's start address,
  * the offset of the next instruction that is not SSE__INSN_OTHER (or where
  * the scan stopped). Direct-mapped; dropped on writes through the library
@@ -214,7 +211,6 @@ struct sse_process {
   int next_bp_id;
   sse__op op;
   sse_stop last_stop;
-  bool have_last_stop;
   /* Odd while a command runs: made odd before the first resume of a
    * command (sse__run_start), even once all threads are stopped again
    * (sse__run_report). mem.c also makes it odd around the writes and shadow
@@ -234,7 +230,6 @@ struct sse_process {
   struct sse__jitproc *jit;
   /* Commands started / finished, for callers blocked on one. */
   uint64_t ops_started, ops_finished;
-  pthread_cond_t cond;
   sse__runent runcache[SSE__RUNCACHE_SIZE]; /* engine/run.c */
   sse_process *next;
 };
@@ -249,19 +244,21 @@ typedef struct sse__cmd {
   struct sse__cmd *next;
 } sse__cmd;
 
+/* A subscription (events/events.c). The list is in subscription order. */
 typedef struct sse__sub_entry {
   int id;
   unsigned kinds;
   sse_event_fn fn;
   void *user;
+  int calls;           /* engine lock: calls in progress (they pin it) */
+  bool dead;           /* engine lock: unsubscribed, no call starts */
   struct sse__sub_entry *next;
 } sse__sub_entry;
 
 struct sse_engine {
   pthread_t tracer;
-  _Atomic pid_t tracer_tid;
-  pthread_mutex_t lock;     /* command queue, `done` flags, process list */
-  pthread_cond_t cond;      /* the tracer thread stopped */
+  pthread_mutex_t lock;     /* command queue, `done` flags, process list,
+                               subscriptions */
   pthread_cond_t op_cond;   /* a command on some process reported a stop */
   int op_waiters;           /* callers blocked on op_cond */
   sse__cmd *q_head, *q_tail;
@@ -273,6 +270,7 @@ struct sse_engine {
   sse_process *procs;
   sse__sub_entry *subs;
   int next_sub_id;
+  pthread_cond_t sub_cond;  /* a dead subscription's last call returned */
   struct sse__modcache *modcache;
   struct sse__strtab *strings;
   bool hw_broken;           /* debug registers refused: use int3 */
@@ -281,7 +279,6 @@ struct sse_engine {
   int nearly;               /* statuses of tasks not known yet */
   pid_t early_tid[SSE__MAX_EARLY];
   int early_st[SSE__MAX_EARLY];
-  sse_engine *next_engine;
 };
 
 /* ---- engine/engine.c */
@@ -292,20 +289,19 @@ sse_err sse__engine_call(sse_engine *e, void (*fn)(void *), void *arg);
 sse_err sse__engine_post(sse_engine *e, void (*fn)(void *), void *arg);
 const char *sse__intern(sse_engine *e, const char *s);
 void sse__engine_wake_waiters(sse_engine *e);
+void sse__engine_iterate_nested(sse_engine *e);
+void sse__sig_register_waiter(pid_t tid);
+void sse__sig_idle(bool on);
+void sse__sig_unregister_waiter(pid_t tid);
 
 /* ---- engine/process.c */
 sse_process *sse__proc_new(sse_engine *e, pid_t pid, bool spawned);
 sse_thread *sse__thread_add(sse_process *p, pid_t tid);
 sse_thread *sse__thread_find(sse_engine *e, pid_t tid);
 void sse__proc_mark_exited(sse_process *p, int status);
+sse_err sse__proc_stopped(const sse_process *p);
 void sse__proc_destroy(sse_process *p);
 void sse__proc_release_all(sse_process *p); /* detach or kill on free */
-
-void sse__engine_kick(sse_engine *e);
-void sse__engine_iterate_nested(sse_engine *e);
-void sse__sig_register_waiter(pid_t tid);
-void sse__sig_idle(bool on);
-void sse__sig_unregister_waiter(pid_t tid);
 
 /* ---- engine/threads.c, engine/wait.c: threads and waiting */
 int sse__thread_getregs(sse_thread *t, sse__regs *r);
@@ -380,6 +376,7 @@ sse_err sse__site_remove_all(sse_process *p);
 sse__bp *sse__bp_at(sse_process *p, uint64_t addr);
 void sse__bp_resolve_pending(sse_process *p);
 void sse__bp_exec_reset(sse_process *p);
+void sse__bp_free_all(sse_process *p);
 void sse__watch_apply_thread(sse_thread *t);
 sse__bp *sse__watch_by_slot(sse_process *p, int slot);
 
@@ -416,6 +413,7 @@ void sse__stop_init(sse_stop *s, sse_stop_reason reason, sse_thread *t,
                     int signo);
 void sse__stop_exit(sse_stop *s, sse_process *p);
 bool sse__ev_wanted(sse_engine *e, unsigned kinds);
+void sse__ev_free_all(sse_engine *e);
 
 /* ---- symtab glue (engine/symbols.c) */
 struct sse__symtab *sse__proc_symtab(sse_process *p);

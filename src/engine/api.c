@@ -1,6 +1,8 @@
 /* The public execution, state and lookup calls: each is a delegate to the
- * tracer thread (or a direct call on it). Blocking commands start on the
- * tracer thread and the caller then waits for the command's stop. */
+ * tracer thread (or a direct call on it), except that sse_read_memory
+ * first tries to read a stopped process on the calling thread and sse_wait
+ * only waits. Blocking commands start on the tracer thread and the caller
+ * then waits for the command's stop. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <signal.h>
@@ -8,7 +10,6 @@
 #include <sys/user.h>
 
 #include "internal.h"
-#include "ptrace/ptrace.h"
 #include "symtab/symtab.h"
 
 
@@ -191,15 +192,12 @@ sse_err sse_signal_policy(sse_process *p, int signo, bool stop, bool pass) {
 
 static void do_pending_sig(void *arg) {
   sig_req *r = arg;
-  if (r->t->state == SSE__T_EXITED) {
+  if (r->t->state == SSE__T_EXITED)
     r->err = SSE_E_NOTHREAD;
-    return;
-  }
-  if (r->p->running) {
+  else if (r->p->running)
     r->err = SSE_E_RUNNING;
-    return;
-  }
-  r->t->deliver_sig = r->signo;
+  else
+    r->t->deliver_sig = r->signo;
 }
 
 sse_err sse_thread_set_pending_signal(sse_thread *t, int signo) {
@@ -221,8 +219,8 @@ typedef struct regs_req {
 static sse_err thread_stopped(sse_thread *t) {
   if (t->proc->exited) return SSE_E_EXITED;
   if (t->state == SSE__T_EXITED) return SSE_E_NOTHREAD;
-  if (t->proc->running || t->state != SSE__T_STOPPED) return SSE_E_RUNNING;
-  return SSE_OK;
+  if (t->state != SSE__T_STOPPED) return SSE_E_RUNNING;
+  return sse__proc_stopped(t->proc);
 }
 
 static void do_regs(void *arg) {
@@ -241,18 +239,20 @@ static void do_regs(void *arg) {
   if (rc) r->err = rc == -ESRCH ? SSE_E_NOTHREAD : SSE_E_SYS;
 }
 
-sse_err sse_get_regs(sse_thread *t, sse_regs *regs) {
+static sse_err regs_call(sse_thread *t, sse_regs *regs, bool set) {
   if (!t || !regs) return SSE_E_INVAL;
-  regs_req r = {.t = t, .regs = regs};
+  regs_req r = {.t = t, .regs = regs, .set = set};
   sse_err err = sse__engine_call(t->proc->engine, do_regs, &r);
   return err ? err : r.err;
 }
 
+sse_err sse_get_regs(sse_thread *t, sse_regs *regs) {
+  return regs_call(t, regs, false);
+}
+
+/* do_regs only reads *regs when set. */
 sse_err sse_set_regs(sse_thread *t, const sse_regs *regs) {
-  if (!t || !regs) return SSE_E_INVAL;
-  regs_req r = {.t = t, .regs = (sse_regs *)regs, .set = true};
-  sse_err err = sse__engine_call(t->proc->engine, do_regs, &r);
-  return err ? err : r.err;
+  return regs_call(t, (sse_regs *)regs, true);
 }
 
 /* ------------------------------------------------------------ memory */
@@ -268,14 +268,7 @@ typedef struct mem_req {
 
 static void do_read(void *arg) {
   mem_req *r = arg;
-  if (r->p->exited) {
-    r->err = SSE_E_EXITED;
-    return;
-  }
-  if (r->p->running) {
-    r->err = SSE_E_RUNNING;
-    return;
-  }
+  if ((r->err = sse__proc_stopped(r->p))) return;
   /* A write since the stop made the fast path's shadow table stale:
    * rebuild it here so the next reads on other threads need no hand-off. */
   sse__mem_shadow_refresh(r->p);
@@ -284,14 +277,7 @@ static void do_read(void *arg) {
 
 static void do_write(void *arg) {
   mem_req *r = arg;
-  if (r->p->exited) {
-    r->err = SSE_E_EXITED;
-    return;
-  }
-  if (r->p->running) {
-    r->err = SSE_E_RUNNING;
-    return;
-  }
+  if ((r->err = sse__proc_stopped(r->p))) return;
   r->err = sse__mem_write(r->p, r->addr, r->cbuf, r->len, &r->done);
 }
 
@@ -408,7 +394,7 @@ static void do_bt(void *arg) {
 sse_err sse_backtrace(sse_thread *t, sse_frame *frames, size_t max,
                       size_t *n) {
   if (n) *n = 0;
-  if (!t || (!frames && max)) return SSE_E_INVAL;
+  if (!t || !frames || !max) return SSE_E_INVAL;
   bt_req r = {.t = t, .frames = frames, .max = max};
   sse_err err = sse__engine_call(t->proc->engine, do_bt, &r);
   if (n) *n = r.n;

@@ -10,7 +10,6 @@
 #include "arch/arch.h"
 #include "internal.h"
 #include "ptrace/debugregs.h"
-#include "ptrace/ptrace.h"
 #include "symtab/symtab.h"
 
 /* ------------------------------------------------------------ sites */
@@ -115,55 +114,65 @@ sse__bp *sse__bp_at(sse_process *p, uint64_t addr) {
   return any && any->enabled && any->inserted ? any : NULL;
 }
 
-/* Resolve a function or FILE:LINE breakpoint against the current modules.
- * Returns true when it has addresses. */
-static bool bp_resolve(sse_process *p, sse__bp *b) {
+/* Where a function or FILE:LINE breakpoint resolves in the current
+ * modules: the number of addresses, in a malloc'd *out; 0 when nothing
+ * defines it; -1 when that cannot be told (no symbol table, no memory). */
+static ssize_t bp_where(sse_process *p, const sse__bp *b, uint64_t **out) {
+  *out = NULL;
   struct sse__symtab *st = sse__proc_symtab(p);
-  if (!st) return false;
+  if (!st) return -1;
   if (b->kind == SSE__BP_FUNC) {
     uint64_t entry, post;
     if (sse__symtab_func_addr(st, b->name_or_file, &entry, &post) != 0 &&
         sse__proc_jit_func_addr(p, b->name_or_file, &entry, &post) != 0) /* JIT (issue 6) */
-      return false;
-    uint64_t *a = realloc(b->addrs, sizeof *a);
-    if (!a) return false;
-    a[0] = post;
-    b->addrs = a;
-    b->naddrs = 1;
-    return true;
+      return 0;
+    if (!(*out = malloc(sizeof **out))) return -1;
+    **out = post;
+    return 1;
   }
-  if (b->kind == SSE__BP_LINE) {
-    uint64_t tmp[64];
-    int n = sse__symtab_line_addrs(st, b->name_or_file, b->line, tmp, 64);
-    if (n <= 0) return false;
-    uint64_t *a = realloc(b->addrs, (size_t)n * sizeof *a);
-    if (!a) return false;
-    memcpy(a, tmp, (size_t)n * sizeof *a);
-    b->addrs = a;
-    b->naddrs = (size_t)n;
-    return true;
+  /* sse__symtab_line_addrs fills at most max: grow until it fills less. */
+  for (size_t max = 64;; max *= 2) {
+    uint64_t *a = realloc(*out, max * sizeof *a);
+    if (!a) {
+      free(*out);
+      *out = NULL;
+      return -1;
+    }
+    *out = a;
+    int n = sse__symtab_line_addrs(st, b->name_or_file, b->line, a, max);
+    if (n <= 0) {
+      free(a);
+      *out = NULL;
+      return n == -ENOMEM ? -1 : 0;
+    }
+    if ((size_t)n < max) return n;
   }
-  return b->naddrs > 0;
+}
+
+/* Resolve a function or FILE:LINE breakpoint against the current modules.
+ * Returns true when it has addresses. */
+static bool bp_resolve(sse_process *p, sse__bp *b) {
+  if (b->kind != SSE__BP_FUNC && b->kind != SSE__BP_LINE)
+    return b->naddrs > 0;
+  uint64_t *a;
+  ssize_t n = bp_where(p, b, &a);
+  if (n <= 0) return false;
+  free(b->addrs);
+  b->addrs = a;
+  b->naddrs = (size_t)n;
+  return true;
 }
 
 /* Does a resolved function or FILE:LINE breakpoint still name its
  * addresses? */
 static bool bp_still_defined(sse_process *p, sse__bp *b) {
-  struct sse__symtab *st = sse__proc_symtab(p);
-  if (!st) return true;
-  if (b->kind == SSE__BP_FUNC) {
-    uint64_t entry, post;
-    if (sse__symtab_func_addr(st, b->name_or_file, &entry, &post) != 0 &&
-        sse__proc_jit_func_addr(p, b->name_or_file, &entry, &post) != 0)
-      return false;
-    return b->naddrs == 1 && b->addrs[0] == post;
-  }
-  uint64_t tmp[64];
-  int n = sse__symtab_line_addrs(st, b->name_or_file, b->line, tmp, 64);
-  if (n <= 0 || (size_t)n != b->naddrs) return false;
-  for (int i = 0; i < n; i++)
-    if (tmp[i] != b->addrs[i]) return false;
-  return true;
+  uint64_t *a;
+  ssize_t n = bp_where(p, b, &a);
+  if (n < 0) return true;
+  bool same = n > 0 && (size_t)n == b->naddrs &&
+              memcmp(a, b->addrs, (size_t)n * sizeof *a) == 0;
+  free(a);
+  return same;
 }
 
 /* Modules changed (a library was loaded or unloaded, JIT code registered
@@ -182,13 +191,18 @@ void sse__bp_resolve_pending(sse_process *p) {
   }
 }
 
-/* After exec: the address space is new, our int3s went with the old one. */
-void sse__bp_exec_reset(sse_process *p) {
+/* Drop the site records; the target is not touched. */
+static void sites_forget(sse_process *p) {
   while (p->sites) {
     sse__bp_site *s = p->sites;
     p->sites = s->next;
     free(s);
   }
+}
+
+/* After exec: the address space is new, our int3s went with the old one. */
+void sse__bp_exec_reset(sse_process *p) {
+  sites_forget(p);
   sse__mem_sites_changed(p);
   for (sse__bp *b = p->bps; b; b = b->next) {
     b->inserted = false;
@@ -222,6 +236,13 @@ static void bp_free(sse_process *p, sse__bp *b) {
   free(b);
 }
 
+/* The process record goes (sse_engine_free): every breakpoint and site
+ * record, the target not touched. */
+void sse__bp_free_all(sse_process *p) {
+  while (p->bps) bp_free(p, p->bps);
+  sites_forget(p);
+}
+
 sse__bp *sse__watch_by_slot(sse_process *p, int slot) {
   for (sse__bp *b = p->bps; b; b = b->next)
     if (b->kind == SSE__BP_WATCH && b->slot == slot && b->enabled) return b;
@@ -253,16 +274,10 @@ typedef struct bp_req {
   sse_err err;
 } bp_req;
 
-static sse_err check_stopped(sse_process *p) {
-  if (p->exited) return SSE_E_EXITED;
-  if (p->running) return SSE_E_RUNNING;
-  return SSE_OK;
-}
-
 static void do_break(void *arg) {
   bp_req *r = arg;
   sse_process *p = r->p;
-  if ((r->err = check_stopped(p))) return;
+  if ((r->err = sse__proc_stopped(p))) return;
   char spec[600];
   sse__bp *b = NULL;
   if (r->kind == SSE__BP_ADDR) {
@@ -314,35 +329,33 @@ nomem:
   r->err = SSE_E_NOMEM;
 }
 
-static sse_err run_bp(bp_req *r) {
-  sse_err err = sse__engine_call(r->p->engine, do_break, r);
-  return err ? err : r->err;
+/* Run fn(r) on the tracer thread; the new breakpoint's id in *id (may be
+ * NULL) when it made one. */
+static sse_err bp_call(bp_req *r, void (*fn)(void *), int *id) {
+  sse_err err = sse__engine_call(r->p->engine, fn, r);
+  if (!err) err = r->err;
+  if (!err && id) *id = r->id;
+  return err;
 }
 
 sse_err sse_break_address(sse_process *p, uint64_t addr, int *id) {
   if (!p) return SSE_E_INVAL;
   bp_req r = {.p = p, .kind = SSE__BP_ADDR, .addr = addr};
-  sse_err err = run_bp(&r);
-  if (!err && id) *id = r.id;
-  return err;
+  return bp_call(&r, do_break, id);
 }
 
 sse_err sse_break_function(sse_process *p, const char *name, bool pending,
                            int *id) {
   if (!p || !name || !*name || strlen(name) > 512) return SSE_E_INVAL;
   bp_req r = {.p = p, .kind = SSE__BP_FUNC, .name = name, .pending = pending};
-  sse_err err = run_bp(&r);
-  if (!err && id) *id = r.id;
-  return err;
+  return bp_call(&r, do_break, id);
 }
 
 sse_err sse_break_line(sse_process *p, const char *file, int line, int *id) {
   if (!p || !file || !*file || line <= 0 || strlen(file) > 512)
     return SSE_E_INVAL;
   bp_req r = {.p = p, .kind = SSE__BP_LINE, .name = file, .line = line};
-  sse_err err = run_bp(&r);
-  if (!err && id) *id = r.id;
-  return err;
+  return bp_call(&r, do_break, id);
 }
 
 static sse__bp *bp_by_id(sse_process *p, int id) {
@@ -357,15 +370,19 @@ static void watch_clear_all_threads(sse_process *p, int slot) {
   p->watch_slots &= ~(1u << slot);
 }
 
+/* Breakpoint r->id of a stopped process, or NULL with r->err set. */
+static sse__bp *req_bp(bp_req *r) {
+  if ((r->err = sse__proc_stopped(r->p))) return NULL;
+  sse__bp *b = bp_by_id(r->p, r->id);
+  if (!b) r->err = SSE_E_NOTFOUND;
+  return b;
+}
+
 static void do_remove(void *arg) {
   bp_req *r = arg;
   sse_process *p = r->p;
-  if ((r->err = check_stopped(p))) return;
-  sse__bp *b = bp_by_id(p, r->id);
-  if (!b) {
-    r->err = SSE_E_NOTFOUND;
-    return;
-  }
+  sse__bp *b = req_bp(r);
+  if (!b) return;
   if (b->kind == SSE__BP_WATCH) {
     if (b->enabled) watch_clear_all_threads(p, b->slot);
   } else {
@@ -377,13 +394,8 @@ static void do_remove(void *arg) {
 static void do_enable(void *arg) {
   bp_req *r = arg;
   sse_process *p = r->p;
-  if ((r->err = check_stopped(p))) return;
-  sse__bp *b = bp_by_id(p, r->id);
-  if (!b) {
-    r->err = SSE_E_NOTFOUND;
-    return;
-  }
-  if (b->enabled == r->enable) return;
+  sse__bp *b = req_bp(r);
+  if (!b || b->enabled == r->enable) return;
   if (b->kind == SSE__BP_WATCH) {
     if (!r->enable) {
       watch_clear_all_threads(p, b->slot);
@@ -408,15 +420,13 @@ static void do_enable(void *arg) {
 sse_err sse_break_remove(sse_process *p, int id) {
   if (!p) return SSE_E_INVAL;
   bp_req r = {.p = p, .id = id};
-  sse_err err = sse__engine_call(p->engine, do_remove, &r);
-  return err ? err : r.err;
+  return bp_call(&r, do_remove, NULL);
 }
 
 sse_err sse_break_enable(sse_process *p, int id, bool enable) {
   if (!p) return SSE_E_INVAL;
   bp_req r = {.p = p, .id = id, .enable = enable};
-  sse_err err = sse__engine_call(p->engine, do_enable, &r);
-  return err ? err : r.err;
+  return bp_call(&r, do_enable, NULL);
 }
 
 static void do_list(void *arg) {
@@ -455,7 +465,7 @@ sse_err sse_break_list(sse_process *p, sse_breakpoint_info *out, size_t max,
 static void do_watch(void *arg) {
   bp_req *r = arg;
   sse_process *p = r->p;
-  if ((r->err = check_stopped(p))) return;
+  if ((r->err = sse__proc_stopped(p))) return;
   if (!sse__arch_dr7_valid(0, SSE__HW_WRITE, r->len) ||
       (r->addr & (uint64_t)(r->len - 1)) ||
       (r->wkind != SSE_WATCH_WRITE && r->wkind != SSE_WATCH_READWRITE)) {
@@ -505,8 +515,5 @@ static void do_watch(void *arg) {
 sse_err sse_watch(sse_process *p, uint64_t addr, int len, int kind, int *id) {
   if (!p) return SSE_E_INVAL;
   bp_req r = {.p = p, .addr = addr, .len = len, .wkind = kind};
-  sse_err err = sse__engine_call(p->engine, do_watch, &r);
-  err = err ? err : r.err;
-  if (!err && id) *id = r.id;
-  return err;
+  return bp_call(&r, do_watch, id);
 }

@@ -298,7 +298,6 @@ static bool poll_queue(sse_engine *e, unsigned seen) {
 static void *tracer_main(void *arg) {
   sse_engine *e = arg;
   pid_t me = self_tid();
-  atomic_store(&e->tracer_tid, me);
   sse__sig_register_waiter(me);
   pthread_setname_np(pthread_self(), "sse-tracer");
   sigset_t waitmask;
@@ -343,13 +342,30 @@ static void *tracer_main(void *arg) {
     pthread_cond_signal(&c->cond);
   }
   e->q_head = e->q_tail = NULL;
-  pthread_cond_broadcast(&e->cond);
   pthread_cond_broadcast(&e->op_cond);
   pthread_mutex_unlock(&e->lock);
   return NULL;
 }
 
-void sse__engine_kick(sse_engine *e) { pthread_kill(e->tracer, SIGCHLD); }
+/* Queue c for the tracer thread and wake it; false once it has stopped. */
+static bool enqueue(sse_engine *e, sse__cmd *c) {
+  pthread_mutex_lock(&e->lock);
+  bool open = !e->stopped;
+  if (open) {
+    if (e->q_tail)
+      e->q_tail->next = c;
+    else
+      e->q_head = c;
+    e->q_tail = c;
+    atomic_fetch_add_explicit(&e->q_posted, 1, memory_order_release);
+    /* Kick after queueing: if the signal arrives before the tracer reaches
+     * sigsuspend() it stays pending (SIGCHLD is blocked there) and the
+     * sigsuspend() returns at once. No kick while it watches the queue. */
+    if (!e->polling) pthread_kill(e->tracer, SIGCHLD);
+  }
+  pthread_mutex_unlock(&e->lock);
+  return open;
+}
 
 sse_err sse__engine_call(sse_engine *e, void (*fn)(void *), void *arg) {
   if (sse_on_tracer_thread(e)) {
@@ -362,23 +378,10 @@ sse_err sse__engine_call(sse_engine *e, void (*fn)(void *), void *arg) {
    * would be cheaper (no handler run per ptrace stop), but then the kernel
    * may route the signal to a thread that defers handlers (a sanitizer's
    * runtime thread) and the tracer's wake-up is lost. */
-  pthread_mutex_lock(&e->lock);
-  if (e->stopped) {
-    pthread_mutex_unlock(&e->lock);
+  if (!enqueue(e, &c)) {
     pthread_cond_destroy(&c.cond);
     return SSE_E_SHUTDOWN;
   }
-  if (e->q_tail)
-    e->q_tail->next = &c;
-  else
-    e->q_head = &c;
-  e->q_tail = &c;
-  atomic_fetch_add_explicit(&e->q_posted, 1, memory_order_release);
-  /* Kick after queueing: if the signal arrives before the tracer reaches
-   * sigsuspend() it stays pending (SIGCHLD is blocked there) and the
-   * sigsuspend() returns at once. No kick while it watches the queue. */
-  if (!e->polling) pthread_kill(e->tracer, SIGCHLD);
-  pthread_mutex_unlock(&e->lock);
   /* Most delegates take microseconds (a read, a single-step): wait for a
    * moment on the flag before sleeping on the condition, which saves the
    * wake-up of a sleeping thread on the way back. */
@@ -400,20 +403,10 @@ sse_err sse__engine_post(sse_engine *e, void (*fn)(void *), void *arg) {
   c->fn = fn;
   c->arg = arg;
   c->detached = true;
-  pthread_mutex_lock(&e->lock);
-  if (e->stopped) {
-    pthread_mutex_unlock(&e->lock);
+  if (!enqueue(e, c)) {
     free(c);
     return SSE_E_SHUTDOWN;
   }
-  if (e->q_tail)
-    e->q_tail->next = c;
-  else
-    e->q_head = c;
-  e->q_tail = c;
-  atomic_fetch_add_explicit(&e->q_posted, 1, memory_order_release);
-  if (!e->polling) pthread_kill(e->tracer, SIGCHLD);
-  pthread_mutex_unlock(&e->lock);
   return SSE_OK;
 }
 
@@ -446,8 +439,8 @@ sse_err sse_engine_new(const sse_engine_options *opts, sse_engine **out) {
   }
   pthread_mutex_init(&e->strings->lock, NULL);
   pthread_mutex_init(&e->lock, NULL);
-  pthread_cond_init(&e->cond, NULL);
   pthread_cond_init(&e->op_cond, NULL);
+  pthread_cond_init(&e->sub_cond, NULL);
   e->next_sub_id = 1;
   sig_install();
   /* The tracer thread inherits this mask: SIGCHLD blocked from its first
@@ -490,15 +483,11 @@ void sse_engine_free(sse_engine *e) {
     e->procs = p->next;
     sse__proc_destroy(p);
   }
-  while (e->subs) {
-    sse__sub_entry *s = e->subs;
-    e->subs = s->next;
-    free(s);
-  }
+  sse__ev_free_all(e);
   sse__modcache_free(e->modcache);
   strtab_free(e->strings);
-  pthread_cond_destroy(&e->cond);
   pthread_cond_destroy(&e->op_cond);
+  pthread_cond_destroy(&e->sub_cond);
   pthread_mutex_destroy(&e->lock);
   free(e);
   sig_uninstall();
@@ -513,28 +502,19 @@ const char *sse_version_string(void) {
       SSE_VERSION_MINOR) "." SSE__STR(SSE_VERSION_PATCH);
 }
 
-const char *sse_strerror(sse_err err) {
+/* The name (SSE_E_FAULT) or the sentence of an error, from SSE_ERRNO_MAP. */
+static const char *err_text(sse_err err, bool name) {
   switch (err) {
     case SSE_OK:
-      return "success";
-#define XX(name, val, msg) \
-  case SSE_E_##name:       \
-    return msg;
+      return name ? "SSE_OK" : "success";
+#define XX(id, val, msg) \
+  case SSE_E_##id:       \
+    return name ? "SSE_E_" #id : msg;
       SSE_ERRNO_MAP(XX)
 #undef XX
   }
-  return "unknown error";
+  return name ? "SSE_E_UNKNOWN" : "unknown error";
 }
 
-const char *sse_err_name(sse_err err) {
-  switch (err) {
-    case SSE_OK:
-      return "SSE_OK";
-#define XX(name, val, msg) \
-  case SSE_E_##name:       \
-    return "SSE_E_" #name;
-      SSE_ERRNO_MAP(XX)
-#undef XX
-  }
-  return "SSE_E_UNKNOWN";
-}
+const char *sse_strerror(sse_err err) { return err_text(err, false); }
+const char *sse_err_name(sse_err err) { return err_text(err, true); }

@@ -1,5 +1,7 @@
-/* Processes and threads: spawn, attach, detach, kill, the thread list. All
- * of it runs on the tracer thread. */
+/* Processes and threads: spawn, attach, detach, kill, the thread list.
+ * Spawn, attach, detach and kill are delegates to the tracer thread; the
+ * getters and the thread list read under the engine lock on the caller's
+ * thread (the tracer thread changes the list under it). */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
@@ -11,7 +13,6 @@
 #include <string.h>
 #include <sys/personality.h>
 #include <sys/ptrace.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -21,13 +22,16 @@
 #include "symtab/symtab.h"
 #include "unwind/unwind.h"
 
-/* gdb's default `handle` table: these pass silently, everything else stops. */
-static const int quiet_signals[] = {SIGALRM,   SIGURG,  SIGCHLD, SIGWINCH,
-                                    SIGIO,     SIGVTALRM, SIGPROF,
-#ifdef SIGPOLL
-                                    SIGPOLL,
-#endif
-                                    SIGPWR};
+/* gdb's `handle` defaults on Linux (what gdb 13's `info signals` shows
+ * once a program runs), listed in sse.h at sse_signal_policy(): these
+ * signals neither stop nor print and are passed; SIGINT and SIGTRAP stop
+ * and are not passed; every other signal stops and is passed. SIGPOLL is
+ * SIGIO on Linux; __SIGRTMIN and __SIGRTMIN + 1 (32 and 33) are the ones
+ * glibc keeps for itself (thread cancellation, setxid across threads),
+ * which gdb makes nostop for every program it runs. */
+static const int quiet_signals[] = {SIGALRM, SIGURG,    SIGCHLD,
+                                    SIGIO,   SIGVTALRM, SIGPROF,
+                                    SIGWINCH, __SIGRTMIN, __SIGRTMIN + 1};
 
 sse_process *sse__proc_new(sse_engine *e, pid_t pid, bool spawned) {
   sse_process *p = calloc(1, sizeof *p);
@@ -39,10 +43,10 @@ sse_process *sse__proc_new(sse_engine *e, pid_t pid, bool spawned) {
   for (int i = 0; i < SSE__NSIG; i++) p->sig_stop[i] = p->sig_pass[i] = true;
   for (size_t i = 0; i < sizeof quiet_signals / sizeof *quiet_signals; i++)
     p->sig_stop[quiet_signals[i]] = false;
-  /* SIGINT from the debugger's Ctrl-C and SIGTRAP are gdb's nopass. */
+  /* SIGINT (the debugger's Ctrl-C) and SIGTRAP (a breakpoint's) are the
+   * debugger's, not the program's. */
   p->sig_pass[SIGINT] = false;
   p->sig_pass[SIGTRAP] = false;
-  pthread_cond_init(&p->cond, NULL);
   pthread_mutex_lock(&e->lock);
   p->next = e->procs;
   e->procs = p;
@@ -82,24 +86,23 @@ void sse__proc_destroy(sse_process *p) {
     p->threads = t->next;
     free(t);
   }
-  while (p->bps) {
-    sse__bp *b = p->bps;
-    p->bps = b->next;
-    free(b->addrs);
-    free(b->name_or_file);
-    free(b);
-  }
-  while (p->sites) {
-    sse__bp_site *s = p->sites;
-    p->sites = s->next;
-    free(s);
-  }
+  sse__bp_free_all(p);
   sse__mem_free(p);
   sse__unwind_forget(p);
   sse__proc_jit_free(p); /* issue 6 */
   if (p->symtab) sse__symtab_free(p->symtab);
-  pthread_cond_destroy(&p->cond);
   free(p);
+}
+
+/* A new process, every thread stopped and traced: its symbols, then its
+ * first stop (SSE_STOP_SPAWNED, for spawn and attach alike). */
+static sse_process *report_first_stop(sse_process *p) {
+  p->stop_gen = 2;
+  sse__proc_symbols_init(p);
+  sse_stop s;
+  sse__stop_init(&s, SSE_STOP_SPAWNED, p->threads, 0);
+  sse__run_report(p, &s);
+  return p;
 }
 
 /* ------------------------------------------------------------ spawn */
@@ -135,74 +138,53 @@ static char *find_program(const char *name) {
 
 extern char **environ;
 
-static void do_spawn(void *arg) {
-  spawn_req *r = arg;
-  char *prog = find_program(r->argv[0]);
-  if (!prog) {
-    r->err = SSE_E_NOMEM;
-    return;
+/* The child of fork(): async-signal-safe calls only (the parent is
+ * threaded). Reports the errno of what failed through the pipe. */
+static _Noreturn void spawn_child(const spawn_req *r, const char *prog,
+                                  char *const *envp, int errfd) {
+  if (r->opts.stdin_fd >= 0) dup2(r->opts.stdin_fd, 0);
+  if (r->opts.stdout_fd >= 0) dup2(r->opts.stdout_fd, 1);
+  if (r->opts.stderr_fd >= 0) dup2(r->opts.stderr_fd, 2);
+  if (!(r->opts.flags & SSE_SPAWN_ASLR)) {
+    int pers = personality(0xffffffff);
+    if (pers != -1) personality((unsigned long)pers | ADDR_NO_RANDOMIZE);
   }
-  int fds[2];
-  if (pipe2(fds, O_CLOEXEC) != 0) {
-    r->sys_errno = errno;
-    r->err = SSE_E_SYS;
-    free(prog);
-    return;
-  }
-  char *const *envp = (char *const *)(r->opts.envp ? r->opts.envp
-                                                   : (const char *const *)environ);
-  pid_t pid = fork();
-  if (pid < 0) {
-    r->sys_errno = errno;
-    r->err = SSE_E_SYS;
-    close(fds[0]);
-    close(fds[1]);
-    free(prog);
-    return;
-  }
-  if (pid == 0) {
-    /* Child: async-signal-safe calls only. */
-    if (r->opts.stdin_fd >= 0) dup2(r->opts.stdin_fd, 0);
-    if (r->opts.stdout_fd >= 0) dup2(r->opts.stdout_fd, 1);
-    if (r->opts.stderr_fd >= 0) dup2(r->opts.stderr_fd, 2);
-    if (!(r->opts.flags & SSE_SPAWN_ASLR)) {
-      int pers = personality(0xffffffff);
-      if (pers != -1) personality((unsigned long)pers | ADDR_NO_RANDOMIZE);
-    }
-    if (r->opts.cwd && chdir(r->opts.cwd) != 0) goto fail;
+  if (!r->opts.cwd || chdir(r->opts.cwd) == 0) {
     /* The tracer thread keeps SIGCHLD blocked; the program must not
      * inherit that. */
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
-    if (ptrace(PTRACE_TRACEME, 0, NULL, NULL) != 0) goto fail;
-    execve(prog, (char *const *)r->argv, envp);
-  fail:;
-    int err = errno;
-    ssize_t w = write(fds[1], &err, sizeof err);
-    (void)w;
-    _exit(127);
+    if (ptrace(PTRACE_TRACEME, 0, NULL, NULL) == 0)
+      execve(prog, (char *const *)r->argv, envp);
   }
-  free(prog);
-  close(fds[1]);
+  int err = errno;
+  ssize_t w = write(errfd, &err, sizeof err);
+  (void)w;
+  _exit(127);
+}
+
+/* The parent's side: the child's errno from the pipe (closed on exec), or
+ * its exec stop, then our ptrace options. 0 or the error, in r. */
+static int spawn_wait_exec(spawn_req *r, pid_t pid, int errfd) {
   int child_errno = 0;
   ssize_t n;
-  do n = read(fds[0], &child_errno, sizeof child_errno);
+  do n = read(errfd, &child_errno, sizeof child_errno);
   while (n < 0 && errno == EINTR);
-  close(fds[0]);
+  close(errfd);
   int st;
   if (n == (ssize_t)sizeof child_errno) {
     sse__pt_wait(pid, &st, __WALL);
     r->sys_errno = child_errno;
     r->err = SSE_E_EXEC;
-    return;
+    return -1;
   }
   /* After a successful execve under PTRACE_TRACEME the kernel stops the
    * child with SIGTRAP before its first instruction. */
   if (sse__pt_wait(pid, &st, __WALL) != pid || !WIFSTOPPED(st)) {
     r->err = SSE_E_EXEC;
     r->sys_errno = ECHILD;
-    return;
+    return -1;
   }
   unsigned long o = PTRACE_O_TRACECLONE | PTRACE_O_TRACEEXEC |
                     PTRACE_O_TRACESYSGOOD;
@@ -215,23 +197,49 @@ static void do_spawn(void *arg) {
     sse__pt_wait(pid, &st, __WALL);
     r->sys_errno = -rc;
     r->err = SSE_E_SYS;
+    return -1;
+  }
+  return 0;
+}
+
+static void do_spawn(void *arg) {
+  spawn_req *r = arg;
+  char *prog = find_program(r->argv[0]);
+  if (!prog) {
+    r->err = SSE_E_NOMEM;
     return;
   }
+  char *const *envp = (char *const *)(r->opts.envp ? r->opts.envp
+                                                   : (const char *const *)environ);
+  int fds[2];
+  pid_t pid = -1;
+  int err = 0;
+  if (pipe2(fds, O_CLOEXEC) != 0) {
+    err = errno;
+  } else if ((pid = fork()) < 0) {
+    err = errno;
+    close(fds[0]);
+    close(fds[1]);
+  }
+  if (pid < 0) {
+    r->sys_errno = err;
+    r->err = SSE_E_SYS;
+    free(prog);
+    return;
+  }
+  if (pid == 0) spawn_child(r, prog, envp, fds[1]);
+  free(prog);
+  close(fds[1]);
+  if (spawn_wait_exec(r, pid, fds[0]) != 0) return;
   sse_process *p = sse__proc_new(r->e, pid, true);
   if (!p || !sse__thread_add(p, pid)) {
+    int st;
     kill(pid, SIGKILL);
     sse__pt_wait(pid, &st, __WALL);
     r->err = SSE_E_NOMEM;
     return;
   }
-  p->stop_gen = 2;
-  sse__proc_symbols_init(p);
-  sse_stop s;
-  memset(&s, 0, sizeof s);
-  s.reason = SSE_STOP_SPAWNED;
-  s.thread = p->threads;
-  sse__run_report(p, &s);
-  r->out = p;
+  r->out = report_first_stop(p);
 }
 
 void sse_spawn_options_init(sse_spawn_options *o) {
@@ -356,14 +364,7 @@ static void do_attach(void *arg) {
                              : SSE_E_SYS;
     return;
   }
-  p->stop_gen = 2;
-  sse__proc_symbols_init(p);
-  sse_stop s;
-  memset(&s, 0, sizeof s);
-  s.reason = SSE_STOP_SPAWNED;
-  s.thread = p->threads;
-  sse__run_report(p, &s);
-  r->out = p;
+  r->out = report_first_stop(p);
 }
 
 sse_err sse_attach(sse_engine *e, pid_t pid, sse_process **out,
@@ -382,6 +383,15 @@ sse_err sse_attach(sse_engine *e, pid_t pid, sse_process **out,
 
 /* ------------------------------------------------------------ detach/kill */
 
+/* Whether p may be looked at or changed now (tracer thread): SSE_OK when
+ * it is stopped between two commands, SSE_E_EXITED when it has exited or
+ * was let go, SSE_E_RUNNING while a command runs. */
+sse_err sse__proc_stopped(const sse_process *p) {
+  if (p->exited) return SSE_E_EXITED;
+  if (p->running) return SSE_E_RUNNING;
+  return SSE_OK;
+}
+
 void sse__proc_mark_exited(sse_process *p, int status) {
   if (p->exited) return;
   if (WIFEXITED(status))
@@ -397,6 +407,24 @@ void sse__proc_mark_exited(sse_process *p, int status) {
     }
   pthread_mutex_unlock(&p->engine->lock);
   sse__mem_invalidate(p);
+}
+
+/* p was detached or killed: that is its last stop. A command it cut short
+ * ends with it, reported to its waiters and, as every command's end, by
+ * SSE_EV_STOPPED. */
+static void report_released(sse_process *p, sse_stop_reason why, int signo) {
+  sse_stop s;
+  sse__stop_init(&s, why, NULL, signo);
+  s.process = p;
+  s.pid = p->pid;
+  pthread_mutex_lock(&p->engine->lock);
+  bool cut = p->running;
+  p->running = false;
+  p->last_stop = s;
+  p->ops_finished = p->ops_started;
+  pthread_mutex_unlock(&p->engine->lock);
+  if (cut) sse__ev_stop(p, &s);
+  sse__engine_wake_waiters(p->engine);
 }
 
 static sse_err detach_now(sse_process *p) {
@@ -417,18 +445,8 @@ static sse_err detach_now(sse_process *p) {
       sig = WSTOPSIG(t->pending_status);
     sse__pt_detach(t->tid, sig);
   }
-  p->running = false;
   sse__proc_mark_exited(p, 0);
-  sse_stop s;
-  memset(&s, 0, sizeof s);
-  s.reason = SSE_STOP_DETACHED;
-  s.process = p;
-  s.pid = p->pid;
-  pthread_mutex_lock(&p->engine->lock);
-  p->last_stop = s;
-  p->ops_finished = p->ops_started; /* a command it cut short ends here */
-  pthread_mutex_unlock(&p->engine->lock);
-  sse__engine_wake_waiters(p->engine);
+  report_released(p, SSE_STOP_DETACHED, 0);
   return SSE_OK;
 }
 
@@ -445,19 +463,8 @@ static sse_err kill_now(sse_process *p) {
   int st = 0;
   while (sse__pt_wait(p->pid, &st, __WALL) == p->pid && WIFSTOPPED(st)) {
   }
-  p->running = false;
   sse__proc_mark_exited(p, st);
-  sse_stop s;
-  memset(&s, 0, sizeof s);
-  s.reason = SSE_STOP_KILLED;
-  s.signo = SIGKILL;
-  s.process = p;
-  s.pid = p->pid;
-  pthread_mutex_lock(&p->engine->lock);
-  p->last_stop = s;
-  p->ops_finished = p->ops_started; /* a command it cut short ends here */
-  pthread_mutex_unlock(&p->engine->lock);
-  sse__engine_wake_waiters(p->engine);
+  report_released(p, SSE_STOP_KILLED, SIGKILL);
   return SSE_OK;
 }
 

@@ -1,11 +1,32 @@
-/* Event subscriptions and dispatch. Callbacks run on the tracer thread; the
- * subscription list is copied under the engine lock before each dispatch so
- * a callback may subscribe or unsubscribe. */
+/* Event subscriptions and dispatch. Callbacks run on the tracer thread.
+ *
+ * The subscription list is kept in subscription order and walked in place,
+ * the engine lock held except around each call. An entry is pinned while
+ * it is called (calls > 0): it stays linked and allocated, so after the
+ * call the walk goes on from its next field, which an unlink of a later
+ * entry keeps current. sse_unsubscribe marks the entry dead, after which
+ * no call of it starts, and frees it at once when nothing calls it;
+ * otherwise the dispatch that drops the last pin unlinks and frees it and
+ * broadcasts sub_cond, on which an unsubscriber on another thread waits
+ * until the entry is gone. */
 #define _GNU_SOURCE
 #include <stdlib.h>
 #include <string.h>
 
 #include "internal.h"
+
+static void ev_fill(sse_event *ev, sse_event_kind kind, sse_engine *e,
+                    sse_process *p, sse_thread *t, pid_t tid, int signo,
+                    const sse_stop *stop) {
+  memset(ev, 0, sizeof *ev);
+  ev->kind = kind;
+  ev->engine = e;
+  ev->process = p;
+  ev->thread = t;
+  ev->tid = tid ? tid : t ? t->tid : 0;
+  ev->signo = signo;
+  ev->stop = stop;
+}
 
 /* The one way an event is filled and sent: a kind, where it happened, and
  * the signal (or 0). Sent only when some subscriber wants the kind. */
@@ -13,14 +34,7 @@ void sse__ev_send(sse_engine *e, sse_event_kind kind, sse_process *p,
                   sse_thread *t, pid_t tid, int signo, const sse_stop *stop) {
   if (!sse__ev_wanted(e, kind)) return;
   sse_event ev;
-  memset(&ev, 0, sizeof ev);
-  ev.kind = kind;
-  ev.engine = e;
-  ev.process = p;
-  ev.thread = t;
-  ev.tid = tid ? tid : t ? t->tid : 0;
-  ev.signo = signo;
-  ev.stop = stop;
+  ev_fill(&ev, kind, e, p, t, tid, signo, stop);
   sse__ev_emit(e, &ev);
 }
 
@@ -47,26 +61,55 @@ bool sse__ev_wanted(sse_engine *e, unsigned kinds) {
   bool w = false;
   pthread_mutex_lock(&e->lock);
   for (sse__sub_entry *s = e->subs; s && !w; s = s->next)
-    if (s->kinds & kinds) w = true;
+    if (!s->dead && (s->kinds & kinds)) w = true;
   pthread_mutex_unlock(&e->lock);
   return w;
 }
 
+/* Engine lock held. */
+static sse__sub_entry *sub_find(sse_engine *e, int id) {
+  for (sse__sub_entry *s = e->subs; s; s = s->next)
+    if (s->id == id) return s;
+  return NULL;
+}
+
+/* Unlink and free a dead entry that nothing calls. Engine lock held. */
+static void sub_drop(sse_engine *e, sse__sub_entry *s) {
+  sse__sub_entry **pp = &e->subs;
+  while (*pp != s) pp = &(*pp)->next;
+  *pp = s->next;
+  free(s);
+  pthread_cond_broadcast(&e->sub_cond);
+}
+
+/* Every subscriber of ev's kind, in subscription order. A subscription made
+ * during the dispatch (by a callback) gets events from the next one on. */
 void sse__ev_emit(sse_engine *e, const sse_event *ev) {
-  enum { MAXSUB = 64 };
-  sse_event_fn fns[MAXSUB];
-  void *users[MAXSUB];
-  int n = 0;
   pthread_mutex_lock(&e->lock);
-  for (sse__sub_entry *s = e->subs; s && n < MAXSUB; s = s->next)
-    if (s->kinds & ev->kind) {
-      fns[n] = s->fn;
-      users[n] = s->user;
-      n++;
+  int newer = e->next_sub_id;
+  for (sse__sub_entry *s = e->subs; s && s->id < newer;) {
+    if (s->dead || !(s->kinds & ev->kind)) {
+      s = s->next;
+      continue;
     }
+    s->calls++;
+    pthread_mutex_unlock(&e->lock);
+    s->fn(ev, s->user);
+    pthread_mutex_lock(&e->lock);
+    sse__sub_entry *next = s->next;
+    if (--s->calls == 0 && s->dead) sub_drop(e, s);
+    s = next;
+  }
   pthread_mutex_unlock(&e->lock);
-  /* Subscriptions are prepended: call in subscription order. */
-  for (int i = n - 1; i >= 0; i--) fns[i](ev, users[i]);
+}
+
+/* sse_engine_free, after the tracer thread exited: nothing calls any. */
+void sse__ev_free_all(sse_engine *e) {
+  while (e->subs) {
+    sse__sub_entry *s = e->subs;
+    e->subs = s->next;
+    free(s);
+  }
 }
 
 static bool same_str(const char *a, const char *b) {
@@ -76,8 +119,8 @@ static bool same_str(const char *a, const char *b) {
 }
 
 /* After a stop: FRAME_CHANGED when the pc or the CFA differs from that
- * thread's previous stop, METHOD_CHANGED when the function differs, then
- * STOPPED. */
+ * thread's previous stop, METHOD_CHANGED when the function differs (both
+ * at a thread's first stop), then STOPPED. */
 void sse__ev_stop(sse_process *p, const sse_stop *stop) {
   sse_engine *e = p->engine;
   sse_thread *t = stop->thread;
@@ -95,34 +138,16 @@ void sse__ev_stop(sse_process *p, const sse_stop *stop) {
     t->last_cfa = cfa;
     t->last_loc = stop->loc;
     sse_event ev;
-    memset(&ev, 0, sizeof ev);
-    ev.engine = e;
-    ev.process = p;
-    ev.thread = t;
-    ev.tid = t->tid;
-    ev.stop = stop;
+    ev_fill(&ev, SSE_EV_FRAME_CHANGED, e, p, t, 0, 0, stop);
     ev.previous = first ? NULL : &prev;
     ev.previous_cfa = prev_cfa;
     ev.cfa = cfa;
-    if (frame) {
-      ev.kind = SSE_EV_FRAME_CHANGED;
-      sse__ev_emit(e, &ev);
-    }
-    if (method) {
-      ev.kind = SSE_EV_METHOD_CHANGED;
-      sse__ev_emit(e, &ev);
-    }
+    if (frame) sse__ev_emit(e, &ev);
+    ev.kind = SSE_EV_METHOD_CHANGED;
+    if (method) sse__ev_emit(e, &ev);
   }
-  sse_event ev;
-  memset(&ev, 0, sizeof ev);
-  ev.kind = SSE_EV_STOPPED;
-  ev.engine = e;
-  ev.process = p;
-  ev.thread = stop->thread;
-  ev.tid = stop->tid;
-  ev.signo = stop->signo;
-  ev.stop = stop;
-  sse__ev_emit(e, &ev);
+  sse__ev_send(e, SSE_EV_STOPPED, p, stop->thread, stop->tid, stop->signo,
+               stop);
 }
 
 sse_err sse_subscribe(sse_engine *e, unsigned kinds, sse_event_fn fn,
@@ -135,24 +160,34 @@ sse_err sse_subscribe(sse_engine *e, unsigned kinds, sse_event_fn fn,
   s->user = user;
   pthread_mutex_lock(&e->lock);
   s->id = e->next_sub_id++;
-  s->next = e->subs;
-  e->subs = s;
+  sse__sub_entry **pp = &e->subs;
+  while (*pp) pp = &(*pp)->next;
+  *pp = s;
   pthread_mutex_unlock(&e->lock);
   if (id) *id = s->id;
   return SSE_OK;
 }
 
+/* No call of the subscription starts after this returns. On the tracer
+ * thread a call in progress is one on this thread's own stack (the
+ * callback itself, or an outer callback whose blocking call dispatched
+ * this event): waiting for it would deadlock, so the entry is left to the
+ * dispatch that pins it. Elsewhere, wait until the calls in progress have
+ * returned. */
 sse_err sse_unsubscribe(sse_engine *e, int id) {
   if (!e) return SSE_E_INVAL;
+  bool tracer = sse_on_tracer_thread(e);
   pthread_mutex_lock(&e->lock);
-  for (sse__sub_entry **pp = &e->subs; *pp; pp = &(*pp)->next) {
-    if ((*pp)->id != id) continue;
-    sse__sub_entry *s = *pp;
-    *pp = s->next;
+  sse__sub_entry *s = sub_find(e, id);
+  if (!s || s->dead) {
     pthread_mutex_unlock(&e->lock);
-    free(s);
-    return SSE_OK;
+    return SSE_E_NOTFOUND;
   }
+  s->dead = true;
+  if (s->calls == 0)
+    sub_drop(e, s);
+  else if (!tracer)
+    while (sub_find(e, id)) pthread_cond_wait(&e->sub_cond, &e->lock);
   pthread_mutex_unlock(&e->lock);
-  return SSE_E_NOTFOUND;
+  return SSE_OK;
 }
