@@ -338,6 +338,10 @@ int sse__wait_thread(sse_thread *t, bool step);
  * the step (stepping off a breakpoint). Returns the wait status. */
 int sse__thread_step_sync(sse_thread *t);
 void sse__run_stop_all(sse_process *p, sse_thread *except);
+/* t is stopped but still owes us a SIGSTOP (it reported something else
+ * first): take that SIGSTOP now, before t is let go, or it would stop the
+ * whole process once untraced. A signal that comes first stays due. */
+void sse__thread_settle_sigstop(sse_thread *t);
 
 /* Run control (src/step) as the engine sees it: installed by the step
  * layer when the library loads, so the engine's loop calls up into it

@@ -73,9 +73,10 @@ static sse_err wait_seq(sse_process *p, uint64_t seq, sse_stop *stop) {
   while (p->ops_finished < seq && !e->stopped)
     pthread_cond_wait(&e->op_cond, &e->lock);
   e->op_waiters--;
-  if (stop) *stop = p->last_stop;
+  bool done = p->ops_finished >= seq;
+  if (stop && done) *stop = p->last_stop;
   pthread_mutex_unlock(&e->lock);
-  return SSE_OK;
+  return done ? SSE_OK : SSE_E_SHUTDOWN;
 }
 
 static sse_err start_cmd(sse_process *p, sse__op_kind kind, sse_thread *t,

@@ -438,6 +438,13 @@ static sse_err detach_now(sse_process *p) {
     if (t->state == SSE__T_EXITED) continue;
     for (int i = 0; i < 4; i++)
       if (t->dr7 & (3ull << (2 * i))) sse__hw_clear(t->tid, i, &t->dr7);
+  }
+  /* A SIGSTOP of ours still queued would stop the process once it is let
+   * go: take each before the first thread is detached. */
+  for (sse_thread *t = p->threads; t; t = t->next)
+    if (t->state != SSE__T_EXITED) sse__thread_settle_sigstop(t);
+  for (sse_thread *t = p->threads; t; t = t->next) {
+    if (t->state == SSE__T_EXITED) continue;
     int sig = t->deliver_sig;
     if (t->has_pending && WIFSTOPPED(t->pending_status) &&
         WSTOPSIG(t->pending_status) != SIGTRAP &&

@@ -135,3 +135,22 @@ void sse__run_stop_all(sse_process *p, sse_thread *except) {
   }
   sse__mem_invalidate(p);
 }
+
+void sse__thread_settle_sigstop(sse_thread *t) {
+  int keep = t->deliver_sig;
+  t->deliver_sig = 0;
+  while (t->sigstop_expected && t->state == SSE__T_STOPPED) {
+    /* Nothing runs: the queued SIGSTOP is delivered on the way back to
+     * user mode, before any instruction. */
+    if (sse__thread_resume(t, false) != 0) break;
+    int st = wait_raw(t);
+    sse__wait_kind k = sse__wait_take(t, st);
+    if (k == SSE__W_GONE) {
+      sse__thread_gone(t, st);
+      return;
+    }
+    if (k == SSE__W_EVENT && WIFSTOPPED(st) && WSTOPSIG(st) != SIGTRAP)
+      keep = WSTOPSIG(st); /* a signal that came first: still due */
+  }
+  t->deliver_sig = keep;
+}

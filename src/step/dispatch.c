@@ -250,13 +250,16 @@ sse_err sse__run_start(sse_process *p, sse__op_kind kind, sse_thread *thr,
 }
 
 void sse__run_request_interrupt(sse_process *p) {
-  atomic_store(&p->interrupt_requested, true);
   sse_engine *e = p->engine;
-  /* The tracer loop takes it on its next turn (a kick wakes it); a
-   * synchronous step sees the flag between two phases. */
-  if (sse_on_tracer_thread(e)) return;
+  /* Only a running command is interrupted: the flag is set and cleared
+   * (sse__run_report) under the lock, together with `running`, so a stopped
+   * process never keeps one for its next command. The tracer loop takes it
+   * on its next turn (a kick wakes it); a synchronous step sees it between
+   * two phases. */
   pthread_mutex_lock(&e->lock);
-  if (!e->stopped) pthread_kill(e->tracer, SIGCHLD);
+  bool kick = p->running && !e->stopped;
+  if (kick) atomic_store(&p->interrupt_requested, true);
+  if (kick && !sse_on_tracer_thread(e)) pthread_kill(e->tracer, SIGCHLD);
   pthread_mutex_unlock(&e->lock);
 }
 

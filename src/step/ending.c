@@ -61,8 +61,8 @@ void sse__run_report(sse_process *p, sse_stop *s) {
   if (p->exited) s->thread = NULL;
   s->ptrace_stops = p->op.nstops;
   memset(&p->op, 0, sizeof p->op);
-  atomic_store(&p->interrupt_requested, false);
   pthread_mutex_lock(&p->engine->lock);
+  atomic_store(&p->interrupt_requested, false);
   p->last_stop = *s;
   p->running = false;
   p->ops_finished = p->ops_started;

@@ -388,3 +388,48 @@ Test(faults, next_across_exec_hits_main_again, .timeout = 30) {
   cr_assert_eq(s.exit_status, 7);
   sse_engine_free(e);
 }
+
+/* Detach leaves an attached multi-threaded program running, with no
+ * SIGSTOP of ours left queued: it goes on to its normal exit, and its
+ * parent (this test) never sees it stop. */
+Test(faults, detach_attached_threads_never_left_stopped, .timeout = 120) {
+  for (int run = 0; run < 20; run++) {
+    int fds[2], ready[2];
+    cr_assert_eq(pipe2(fds, O_CLOEXEC), 0);
+    cr_assert_eq(pipe2(ready, O_CLOEXEC), 0);
+    pid_t pid = fork();
+    cr_assert(pid >= 0);
+    if (pid == 0) {
+      dup2(fds[0], 0);
+      dup2(ready[1], 1);
+      execl(tpath("attach_threads"), "attach_threads", (char *)NULL);
+      _exit(127);
+    }
+    close(fds[0]);
+    close(ready[1]);
+    char c;
+    cr_assert_eq(read(ready[0], &c, 1), 1, "the program runs its threads");
+    close(ready[0]);
+    sse_engine *e;
+    SSE_OKAY(sse_engine_new(NULL, &e));
+    sse_process *p;
+    int err_no = 0;
+    SSE_OKAY(sse_attach(e, pid, &p, &err_no));
+    SSE_OKAY(sse_break_function(p, "tick", false, NULL));
+    sse_stop s;
+    SSE_OKAY(sse_continue(p, &s));
+    cr_assert_eq(s.reason, SSE_STOP_BREAKPOINT, "run %d: %s %d", run,
+                 sse_stop_reason_name(s.reason), s.signo);
+    SSE_OKAY(sse_detach(p));
+    sse_engine_free(e);
+    cr_assert_eq(write(fds[1], "x", 1), 1);
+    close(fds[1]);
+    int st = 0;
+    cr_assert_eq(waitpid(pid, &st, WUNTRACED), pid);
+    if (WIFSTOPPED(st)) kill(pid, SIGKILL), waitpid(pid, NULL, 0);
+    cr_assert(!WIFSTOPPED(st), "run %d: left stopped by signal %d", run,
+              WSTOPSIG(st));
+    cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "run %d: status %#x",
+              run, st);
+  }
+}
