@@ -281,7 +281,12 @@ static bool poll_queue(sse_engine *e, unsigned seen) {
         pthread_sigmask(SIG_UNBLOCK, &chld, NULL);
         pthread_sigmask(SIG_BLOCK, &chld, NULL);
       }
-      reap(e);
+      /* What a reap takes may want the loop's next turn (a step that
+       * yielded, an interrupt it ended): go round. */
+      if (reap(e)) {
+        work = true;
+        break;
+      }
       if (now_ns() - t0 > SSE__POLL_NS) break;
     }
     __builtin_ia32_pause();

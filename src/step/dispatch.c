@@ -254,11 +254,16 @@ void sse__run_request_interrupt(sse_process *p) {
   /* Only a running command is interrupted: the flag is set and cleared
    * (sse__run_report) under the lock, together with `running`, so a stopped
    * process never keeps one for its next command. The tracer loop takes it
-   * on its next turn (a kick wakes it); a synchronous step sees it between
-   * two phases. */
+   * on its next turn: a kick wakes it from sigsuspend, and the queue count
+   * moves so that its watch of the queue after a command (which takes
+   * kicks without looking further) returns too. A synchronous step sees
+   * the flag between two phases. */
   pthread_mutex_lock(&e->lock);
   bool kick = p->running && !e->stopped;
-  if (kick) atomic_store(&p->interrupt_requested, true);
+  if (kick) {
+    atomic_store(&p->interrupt_requested, true);
+    atomic_fetch_add_explicit(&e->q_posted, 1, memory_order_release);
+  }
   if (kick && !sse_on_tracer_thread(e)) pthread_kill(e->tracer, SIGCHLD);
   pthread_mutex_unlock(&e->lock);
 }

@@ -334,7 +334,7 @@ Test(faults, next_over_spin_loop_under_signal_storm, .timeout = 120) {
   for (int run = 0; run < 5; run++) {
     sse_engine *e;
     SSE_OKAY(sse_engine_new(NULL, &e));
-    sse_process *p = spawn_target(e, "signal_storm", "20000", NULL, -1);
+    sse_process *p = spawn_target(e, "signal_storm", "3000", NULL, -1);
     SSE_OKAY(sse_signal_policy(p, SIGUSR1, false, true));
     int id;
     SSE_OKAY(sse_break_line(p, "signal_storm.c", l0, &id));
