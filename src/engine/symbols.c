@@ -92,7 +92,24 @@ void sse__proc_symbols_changed(sse_process *p) {
   }
 }
 
+/* The step engine's range-stepping decode cache follows writes to code
+ * (memaccess reports them to its one subscriber). */
+static void code_changed(void *arg, uint64_t addr, uint64_t len) {
+  sse__run_code_changed(arg, addr, len);
+}
+
+/* The unwinder's view of the engine: the register cache, the locations. */
+static const sse__unwind_host unwind_host = {
+    .getregs = sse__thread_getregs,
+    .locate = sse__run_fill_location,
+};
+
+/* Every new process comes here first (spawn, attach), before anything
+ * writes to it: the lower layers' callbacks into the engine are installed
+ * here. */
 void sse__proc_symbols_init(sse_process *p) {
+  sse__mem_on_code_changed(p, code_changed, p);
+  sse__unwind_set_host(&unwind_host);
   if (sse__proc_symtab(p)) {
     rbrk_setup(p);
     jit_discover(p, true);
@@ -379,7 +396,7 @@ static bool gdbjit_add(sse_process *p, uint64_t ea) {
 
 /* Modules changed under us: what depends on them follows. */
 static void gdbjit_changed(sse_process *p) {
-  sse__run_code_changed(p, 0, UINT64_MAX);
+  sse__mem_code_changed(p, 0, UINT64_MAX);
   sse__unwind_flush(p);
   sse__bp_resolve_pending(p);
   emit_jit_changed(p);

@@ -4,6 +4,7 @@
 
 #include <stdatomic.h>
 #include <elfutils/libdwfl.h>
+#include "arch/arch.h"
 #include "symtab.h"
 
 /* One line-table entry, gdb style: line 0 is an end marker ("no line from
@@ -74,7 +75,7 @@ typedef struct sse__modentry {
    * order). Fixed size: nothing to free. */
   atomic_int sect_state;
   unsigned nplt;
-  uint64_t plt_lo[4], plt_hi[4]; /* .plt, .plt.sec, .plt.got, .iplt */
+  uint64_t plt_lo[SSE__ARCH_PLT_SECTIONS], plt_hi[SSE__ARCH_PLT_SECTIONS]; /* .plt, .plt.sec, ... */
   uint64_t text_lo, text_hi;     /* .text */
   uint64_t exec_hi;              /* end of the last executable section */
 } sse__modentry;
