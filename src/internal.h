@@ -320,17 +320,23 @@ struct sse__symtab *sse__proc_symtab(sse_process *p);
 void sse__proc_symbols_changed(sse_process *p);
 void sse__proc_symbols_init(sse_process *p);
 bool sse__proc_is_rbrk(sse_process *p, uint64_t pc);
+
+/* ---- JIT code (src/jit: jitproc.c, agent_reader.c, gdbjit.c, symthread.c;
+ * issue 6) */
+struct sse__loc;
+/* pc in a module (symtab) or, failing that, in JIT code. 0 or -1.
+ * (engine/symbols.c) */
+int sse__proc_lookup(sse_process *p, uint64_t pc, struct sse__loc *out);
+/* Tracer thread: p's modules were looked at (modules_changed: they changed
+ * since the last time): look for the JIT agent and the GDB JIT interface
+ * if not found yet. */
+void sse__proc_jit_discover(sse_process *p, bool modules_changed);
 /* GDB JIT interface (issue 6): whether pc is our int3 at
  * __jit_debug_register_code. When it is, the registration or unregistration
  * it announces has been handled (modules, pending breakpoints, unwinder,
  * SSE_EV_JIT_SYMBOLS_CHANGED) before this returns true; the caller then
  * treats the stop like the rendezvous breakpoint's. Idempotent per event. */
 bool sse__proc_is_jitbrk(sse_process *p, uint64_t pc);
-
-/* ---- JIT code (engine/symbols.c, engine/symthread.c; issue 6) */
-struct sse__loc;
-/* pc in a module (symtab) or, failing that, in JIT code. 0 or -1. */
-int sse__proc_lookup(sse_process *p, uint64_t pc, struct sse__loc *out);
 /* A function named `name` in JIT code (agent or GDB JIT interface). */
 int sse__proc_jit_func_addr(sse_process *p, const char *name, uint64_t *entry,
                             uint64_t *post_prologue);

@@ -285,6 +285,73 @@ static uint64_t cur_reg(unw_cursor_t *cur, unw_regnum_t r) {
   return unw_get_reg(cur, r, &v) == 0 ? v : 0;
 }
 
+/* One libunwind step: > 0 with the caller's registers in *npc, *nsp, *nfp;
+ * 0 at the outermost frame (return address undefined), *nsp then the
+ * frame's CFA; < 0 when libunwind could not step. */
+static int unw_one(unw_cursor_t *cur, uint64_t *npc, uint64_t *nsp, uint64_t *nfp) {
+  int r = unw_step(cur);
+  if (r > 0) {
+    *npc = cur_reg(cur, SSE__REGNUM_PC);
+    *nsp = cur_reg(cur, SSE__REGNUM_SP);
+    *nfp = cur_reg(cur, SSE__REGNUM_FP);
+  } else if (r == 0) {
+    *nsp = cur_reg(cur, SSE__REGNUM_SP);
+  }
+  return r;
+}
+
+/* The walk from c->regs (see walk); returns the number of frames. */
+static size_t walk_frames(uctx *c, sse_frame *out, size_t max, size_t steps) {
+  unw_cursor_t cur;
+  bool have_cur = unw_init_remote(&cur, c->up->as, c) == 0;
+  memset(&out[0], 0, sizeof out[0]);
+  out[0].pc = sse__regs_pc(&c->regs);
+  size_t k = 1;
+  uint64_t sp = sse__regs_sp(&c->regs), fp = sse__regs_fp(&c->regs);
+  bool at_call = false; /* the current frame's pc is a return address */
+  for (size_t s = 0; s < steps; s++) {
+    sse_frame *f = &out[k - 1];
+    f->signal_frame = is_sigtramp(c->p, f->pc);
+    uint64_t npc = 0, nsp = 0, nfp = 0;
+    bool ok = false, end = false, by_fp = false;
+    uint64_t look = f->pc - (at_call ? 1 : 0);
+    if (have_cur && (f->signal_frame || has_fde(c, look))) {
+      int r = unw_one(&cur, &npc, &nsp, &nfp);
+      ok = r > 0;
+      if (r == 0) {
+        if (nsp > sp) /* the outermost frame: its CFA is known */
+          f->cfa = nsp;
+        end = true;
+      }
+    }
+    if (!ok && !end)
+      ok = by_fp = fp_step(c, f->pc, look, sp, fp, &npc, &nsp, &nfp);
+    if (!ok)
+      break;
+    f->cfa = nsp;
+    if (nsp <= sp && !f->signal_frame)
+      break; /* the CFA does not increase: corrupt stack */
+    if (npc == 0 || k == max)
+      break;
+    sse_frame *g = &out[k++];
+    memset(g, 0, sizeof *g);
+    g->pc = npc;
+    g->fp_fallback = by_fp;
+    at_call = !f->signal_frame;
+    sp = nsp;
+    fp = nfp;
+    if (by_fp) {
+      /* Restart libunwind from the caller's registers (the callee-saved
+       * ones other than the frame pointer are kept: all we know). */
+      sse__regs_set_pc(&c->regs, npc);
+      sse__regs_set_sp(&c->regs, nsp);
+      sse__regs_set_fp(&c->regs, nfp);
+      have_cur = unw_init_remote(&cur, c->up->as, c) == 0;
+    }
+  }
+  return k;
+}
+
 /* Fill pc, cfa, signal_frame and fp_fallback of up to max frames, taking
  * at most `steps` unwind steps (frame i's CFA is known after step i). */
 static sse_err walk(sse_thread *t, sse_frame *out, size_t max, size_t steps, size_t *n) {
@@ -306,61 +373,7 @@ static sse_err walk(sse_thread *t, sse_frame *out, size_t max, size_t steps, siz
     return err_of(rc);
   uctx *saved = t_cur;
   t_cur = &c;
-
-  unw_cursor_t cur;
-  bool have_cur = unw_init_remote(&cur, up->as, &c) == 0;
-  memset(&out[0], 0, sizeof out[0]);
-  out[0].pc = sse__regs_pc(&c.regs);
-  size_t k = 1;
-  uint64_t sp = sse__regs_sp(&c.regs), fp = sse__regs_fp(&c.regs);
-  bool at_call = false; /* the current frame's pc is a return address */
-  for (size_t s = 0; s < steps; s++) {
-    sse_frame *f = &out[k - 1];
-    f->signal_frame = is_sigtramp(p, f->pc);
-    uint64_t npc = 0, nsp = 0, nfp = 0;
-    bool ok = false, end = false, by_fp = false;
-    uint64_t look = f->pc - (at_call ? 1 : 0);
-    if (have_cur && (f->signal_frame || has_fde(&c, look))) {
-      int r = unw_step(&cur);
-      if (r > 0) {
-        npc = cur_reg(&cur, SSE__REGNUM_PC);
-        nsp = cur_reg(&cur, SSE__REGNUM_SP);
-        nfp = cur_reg(&cur, SSE__REGNUM_FP);
-        ok = true;
-      } else if (r == 0) {
-        /* Outermost frame (return address undefined): the CFA is known. */
-        uint64_t cfa = cur_reg(&cur, SSE__REGNUM_SP);
-        if (cfa > sp)
-          f->cfa = cfa;
-        end = true;
-      }
-    }
-    if (!ok && !end)
-      ok = by_fp = fp_step(&c, f->pc, look, sp, fp, &npc, &nsp, &nfp);
-    if (!ok)
-      break;
-    f->cfa = nsp;
-    if (nsp <= sp && !f->signal_frame)
-      break; /* the CFA does not increase: corrupt stack */
-    if (npc == 0 || k == max)
-      break;
-    sse_frame *g = &out[k++];
-    memset(g, 0, sizeof *g);
-    g->pc = npc;
-    g->fp_fallback = by_fp;
-    at_call = !f->signal_frame;
-    sp = nsp;
-    fp = nfp;
-    if (by_fp) {
-      /* Restart libunwind from the caller's registers (the callee-saved
-       * ones other than the frame pointer are kept: all we know). */
-      sse__regs_set_pc(&c.regs, npc);
-      sse__regs_set_sp(&c.regs, nsp);
-      sse__regs_set_fp(&c.regs, nfp);
-      have_cur = unw_init_remote(&cur, up->as, &c) == 0;
-    }
-  }
-  *n = k;
+  *n = walk_frames(&c, out, max, steps);
   t_cur = saved;
   return SSE_OK;
 }
