@@ -76,12 +76,33 @@ static void jit_symbols_changed(sse_process *p) {
   emit(p, SSE_EV_JIT_SYMBOLS_CHANGED);
 }
 
-/* The JIT readers' view of the engine: breakpoint sites, the symbol glue. */
+/* The JIT agent's helper thread went to the symbol thread (PTRACE_DETACHed
+ * by the tracer): for the engine it is gone. */
+static void jit_handed_over(sse_thread *t) {
+  sse_process *p = t->proc;
+  sse_engine *e = p->engine;
+  pthread_mutex_lock(&e->lock);
+  t->state = SSE__T_EXITED;
+  t->handed_over = true;
+  t->pending_bp = false;
+  t->deliver_sig = 0;
+  t->regs_valid = false;
+  p->nthreads_live--;
+  pthread_mutex_unlock(&e->lock);
+}
+
+/* The JIT readers' view of the engine: breakpoint sites, the symbol glue,
+ * the thread list, the command queue and the SIGCHLD waiters. */
 static const sse__jit_host jit_host = {
     .site_add = sse__site_add,
     .site_del = sse__site_del,
     .symbols_changed = jit_symbols_changed,
     .modules_changed = sse__proc_symbols_changed,
+    .handed_over = jit_handed_over,
+    .post = sse__engine_post,
+    .waiter_register = sse__sig_register_waiter,
+    .waiter_idle = sse__sig_idle,
+    .waiter_unregister = sse__sig_unregister_waiter,
 };
 
 /* Every new process comes here first (spawn, attach), before anything

@@ -83,17 +83,9 @@ static bool handover(sse_process *p, sse_thread *t) {
   }
   int sig = t->deliver_sig;
   if (sse__pt_detach(t->tid, sig) != 0) return false;
-  sse_engine *e = p->engine;
-  pthread_mutex_lock(&e->lock);
-  t->state = SSE__T_EXITED;
-  t->handed_over = true;
-  t->pending_bp = false;
-  t->deliver_sig = 0;
-  t->regs_valid = false;
-  p->nthreads_live--;
-  pthread_mutex_unlock(&e->lock);
+  sse__jit_host_get()->handed_over(t);
   j->handed = true;
-  sse__symthread_adopt(e, p, j->table, t->tid, j->desc, j->checkpoint);
+  sse__symthread_adopt(p->engine, p, j->table, t->tid, j->desc, j->checkpoint);
   return true;
 }
 

@@ -196,7 +196,7 @@ static int cmp_smod(const void *a, const void *b) {
   return x->lo < y->lo ? -1 : x->lo > y->lo;
 }
 
-int sse__symtab_refresh_locked(sse__symtab *st) {
+static int refresh_locked(sse__symtab *st) {
   sse__symtab_inl_forget(st); /* it holds Dwarf handles a refresh may free */
   /* dwfl_report_begin (not _add): modules no longer mapped (exec, dlclose)
    * are dropped at dwfl_report_end; re-reported identical ones are kept with
@@ -260,14 +260,14 @@ int sse__symtab_update(sse__symtab *st, int (*fn)(void *arg, Dwfl *dwfl), void *
   pthread_mutex_lock(&st->mu);
   int rc = fn(arg, st->dwfl);
   if (rc > 0 && st->reported)
-    sse__symtab_refresh_locked(st);
+    refresh_locked(st);
   pthread_mutex_unlock(&st->mu);
   return rc;
 }
 
 int sse__symtab_refresh(sse__symtab *st) {
   pthread_mutex_lock(&st->mu);
-  int rc = sse__symtab_refresh_locked(st);
+  int rc = refresh_locked(st);
   pthread_mutex_unlock(&st->mu);
   return rc;
 }
@@ -275,7 +275,7 @@ int sse__symtab_refresh(sse__symtab *st) {
 int sse__symtab_ensure(sse__symtab *st) {
   if (st->reported)
     return 0;
-  int rc = sse__symtab_refresh_locked(st);
+  int rc = refresh_locked(st);
   return rc < 0 ? rc : 0;
 }
 

@@ -148,9 +148,6 @@ struct sse__symtab {
 
 /* Everything below: st->mu held. */
 
-/* Report the modules now (refresh); 1 if they changed, 0 if not, <0 on
- * error. */
-int sse__symtab_refresh_locked(sse__symtab *st);
 /* Refresh unless done before: 0 or <0. */
 int sse__symtab_ensure(sse__symtab *st);
 /* The module holding pc, resolved; NULL if none. */
