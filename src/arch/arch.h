@@ -66,6 +66,12 @@ int sse__arch_decode(const uint8_t *buf, size_t n, uint64_t addr, sse__insn *out
 size_t sse__arch_scan_to_branch(const uint8_t *buf, size_t n, uint64_t addr,
                                 sse__insn *branch);
 
+/* One instruction as text "mnemonic operands" in AT&T syntax (gdb's default),
+ * NUL-terminated and cut to textsz.  Returns its length, or 0 if invalid
+ * (text is then "(bad)"). */
+unsigned sse__arch_disasm(const uint8_t *buf, size_t n, uint64_t addr,
+                          char *text, size_t textsz);
+
 /* ---- Prologue analysis ----
  * One analyser (prologue.c, gdb 13's amd64_analyze_prologue: an optional
  * stack-realignment sequence, an optional endbr64, then `push %rbp` and
@@ -162,12 +168,6 @@ typedef enum sse__reloc_kind {
   SSE__RELOC_IRELATIVE
 } sse__reloc_kind;
 sse__reloc_kind sse__arch_reloc_kind(unsigned type);
-
-/* One instruction as text "mnemonic operands" in AT&T syntax (gdb's default),
- * NUL-terminated and cut to textsz.  Returns its length, or 0 if invalid
- * (text is then "(bad)"). */
-unsigned sse__arch_disasm(const uint8_t *buf, size_t n, uint64_t addr,
-                          char *text, size_t textsz);
 
 /* Breakpoint encoding */
 #define SSE__ARCH_BREAK_LEN 1

@@ -69,7 +69,7 @@ int sse__symtab_lookup(sse__symtab *, uint64_t pc, sse__loc *out);
  * or -1 when not found. */
 int sse__symtab_func_addr(sse__symtab *, const char *name, uint64_t *entry, uint64_t *post_prologue);
 
-/* Addresses for gdb's `break FILE:LINE` (see symtab.c). Returns the count
+/* Addresses for gdb's `break FILE:LINE` (see breakaddr.c). Returns the count
  * written (<= max), 0 if none, <0 on error. */
 int sse__symtab_line_addrs(sse__symtab *, const char *file, int line, uint64_t *addrs, size_t max);
 
