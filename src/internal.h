@@ -384,29 +384,8 @@ void sse__bp_free_all(sse_process *p);
 void sse__watch_apply_thread(sse_thread *t);
 sse__bp *sse__watch_by_slot(sse_process *p, int slot);
 
-/* ---- memaccess/mem.c */
-sse_err sse__mem_read(sse_process *p, uint64_t addr, void *buf, size_t len,
-                      size_t *done);
-sse_err sse__mem_read_raw(sse_process *p, uint64_t addr, void *buf,
-                          size_t len, size_t *done);
-sse_err sse__mem_write_raw(sse_process *p, uint64_t addr, const void *buf,
-                           size_t len, size_t *done);
-sse_err sse__mem_write(sse_process *p, uint64_t addr, const void *buf,
-                       size_t len, size_t *done);
-void sse__mem_invalidate(sse_process *p);
-void sse__mem_free(sse_process *p);
-/* The fast path of sse_read_memory for threads other than the tracer: SSE_OK
- * or "take the delegate" (any other value). */
-sse_err sse__mem_read_fast(sse_process *p, uint64_t addr, void *buf,
-                           size_t len);
-/* p->sites changed (a site added, removed, or all of them dropped): the
- * fast path's copy follows. Tracer thread; breakpoint.c calls it. */
-void sse__mem_sites_changed(sse_process *p);
-/* Rebuild that copy if a write made it stale (the delegated read). */
-void sse__mem_shadow_refresh(sse_process *p);
-/* The process is about to be let go (detach) or killed: no fast read from
- * now on. Call before the first thread is detached or killed. */
-void sse__mem_retire(sse_process *p);
+/* ---- memaccess/mem.c: memaccess/mem.h */
+#include "memaccess/mem.h"
 
 /* ---- events/events.c */
 void sse__ev_emit(sse_engine *e, const sse_event *ev);
@@ -424,17 +403,23 @@ struct sse__symtab *sse__proc_symtab(sse_process *p);
 void sse__proc_symbols_changed(sse_process *p);
 void sse__proc_symbols_init(sse_process *p);
 bool sse__proc_is_rbrk(sse_process *p, uint64_t pc);
+
+/* ---- JIT code (src/jit: jitproc.c, agent_reader.c, gdbjit.c, symthread.c;
+ * issue 6) */
+struct sse__loc;
+/* pc in a module (symtab) or, failing that, in JIT code. 0 or -1.
+ * (engine/symbols.c) */
+int sse__proc_lookup(sse_process *p, uint64_t pc, struct sse__loc *out);
+/* Tracer thread: p's modules were looked at (modules_changed: they changed
+ * since the last time): look for the JIT agent and the GDB JIT interface
+ * if not found yet. */
+void sse__proc_jit_discover(sse_process *p, bool modules_changed);
 /* GDB JIT interface (issue 6): whether pc is our int3 at
  * __jit_debug_register_code. When it is, the registration or unregistration
  * it announces has been handled (modules, pending breakpoints, unwinder,
  * SSE_EV_JIT_SYMBOLS_CHANGED) before this returns true; the caller then
  * treats the stop like the rendezvous breakpoint's. Idempotent per event. */
 bool sse__proc_is_jitbrk(sse_process *p, uint64_t pc);
-
-/* ---- JIT code (engine/symbols.c, engine/symthread.c; issue 6) */
-struct sse__loc;
-/* pc in a module (symtab) or, failing that, in JIT code. 0 or -1. */
-int sse__proc_lookup(sse_process *p, uint64_t pc, struct sse__loc *out);
 /* A function named `name` in JIT code (agent or GDB JIT interface). */
 int sse__proc_jit_func_addr(sse_process *p, const char *name, uint64_t *entry,
                             uint64_t *post_prologue);
@@ -466,7 +451,7 @@ long sse__proc_jit_foreach(sse_process *p,
                                       uint64_t size, void *arg),
                            void *arg);
 
-/* ---- unwinding (symtab/unwind.c) */
+/* ---- unwinding (unwind/unwind.c; the host it calls back: unwind/unwind.h) */
 sse_err sse__unwind_caller(sse_thread *t, uint64_t *ret_pc, uint64_t *cfa);
 sse_err sse__unwind_cfa(sse_thread *t, uint64_t *cfa);
 sse_err sse__xmm0(sse_thread *t, uint64_t *out);

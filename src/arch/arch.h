@@ -1,7 +1,10 @@
 /* Architecture interface of the stepping engine: instruction decode and
- * classification, prologue skipping, breakpoint encoding, debug-register
- * (DR6/DR7) encoding.  Arch-neutral: src/engine uses only these names; the one
- * implementation today is arch_x86_64.c (capstone).
+ * classification, breakpoint encoding, debug-register (DR6/DR7) encoding,
+ * the prologue analysis, PLT stubs and relocations.  Arch-neutral:
+ * the code outside src/arch and src/ptrace uses only these names.  The one
+ * implementation today is src/arch/x86_64/ (decode.c with capstone,
+ * prologue.c, plt.c, dr7.c, regs.c).  This header includes nothing of the
+ * other folders.
  *
  * Thread: every function here may be called from any thread at the same time.
  * The decoder keeps one capstone handle per calling thread (capstone handles
@@ -63,21 +66,108 @@ int sse__arch_decode(const uint8_t *buf, size_t n, uint64_t addr, sse__insn *out
 size_t sse__arch_scan_to_branch(const uint8_t *buf, size_t n, uint64_t addr,
                                 sse__insn *branch);
 
-/* Prologue skip for `break FUNC` / step-into, as gdb 13's amd64_skip_prologue
- * does when it does not trust the line table (gcc code): its
- * amd64_analyze_prologue recognises an optional stack-realignment sequence,
- * an optional endbr64, then `push %rbp` + `mov %rsp,%rbp` (48 89 e5 or
- * 48 8b ec) and returns the address after the mov.  If `push %rbp` is not
- * followed by that mov (or nothing is recognised), the function is
- * "frameless" and the entry addr itself is returned.  Bytes past buf[n) never
- * match.  (gdb's later amd64_skip_xmm_prologue needs line tables: not here.) */
-uint64_t sse__arch_skip_prologue(const uint8_t *buf, size_t n, uint64_t addr);
-
 /* One instruction as text "mnemonic operands" in AT&T syntax (gdb's default),
  * NUL-terminated and cut to textsz.  Returns its length, or 0 if invalid
  * (text is then "(bad)"). */
 unsigned sse__arch_disasm(const uint8_t *buf, size_t n, uint64_t addr,
                           char *text, size_t textsz);
+
+/* ---- Prologue analysis ----
+ * One analyser (prologue.c, gdb 13's amd64_analyze_prologue: an optional
+ * stack-realignment sequence, an optional endbr64, then `push %rbp` and
+ * `mov %rsp,%rbp` in either encoding, 48 89 e5 or 48 8b ec), asked the
+ * questions below. `code` is always the first n bytes of the function,
+ * which starts at `func`; bytes past code[n) never match. */
+
+/* The analysis never looks further than this into a function. */
+#define SSE__ARCH_PROLOGUE_MAX 32
+
+/* Options of sse__arch_prologue_end. */
+#define SSE__ARCH_PRO_STACK_ALIGN 1u /* recognise the realignment sequence first */
+#define SSE__ARCH_PRO_FRAME32 2u     /* also accept the 32-bit copy of the stack
+                                        pointer after the push (gdb: x32 only) */
+
+/* Where a function's frame setup ends: after `push %rbp; mov %rsp,%rbp`
+ * when the analysis finds them, else func itself ("frameless", as gdb's
+ * amd64_skip_prologue says when the push is not followed by the mov, or
+ * nothing is recognised). code may be NULL (n 0). (gdb's later
+ * amd64_skip_xmm_prologue needs line tables: not here.) */
+uint64_t sse__arch_prologue_end(const uint8_t *code, size_t n, uint64_t func, unsigned opts);
+
+/* gdb 13's amd64_skip_prologue for code it does not trust the line table
+ * of (gcc code), for a step into a function:
+ * sse__arch_prologue_end(buf, n, addr, SSE__ARCH_PRO_STACK_ALIGN). */
+uint64_t sse__arch_skip_prologue(const uint8_t *buf, size_t n, uint64_t addr);
+
+/* Unwinding a frame without call-frame information by the frame pointer
+ * (gdb's amd64 prologue analysis in small), at offset off into its
+ * function, with stack pointer sp and frame pointer fp: before the frame
+ * pointer is saved (or in a function that never saves it) the return
+ * address is at the stack pointer; between the save and the frame setup
+ * just above the saved frame pointer; after it, through the frame pointer
+ * chain. The caller reads the words (SSE__ARCH_WORD bytes) the rule names.
+ * With fewer than 4 bytes of code (function or code unknown) the frame is
+ * taken to be set up. Returns false when the chain is implausible (the
+ * frame pointer below sp, misaligned, or more than 64 MiB above it). */
+#define SSE__ARCH_WORD 8
+#define SSE__ARCH_FP_CODE_LEN 8 /* bytes of the function's start the rule needs */
+typedef struct sse__arch_fp_frame {
+  uint64_t ra_at;  /* the return address is the word at ra_at */
+  uint64_t cfa;    /* the caller's stack pointer after the return */
+  bool fp_saved;   /* the caller's frame pointer is the word at fp_at; else
+                      it is fp (not changed yet) */
+  uint64_t fp_at;
+} sse__arch_fp_frame;
+bool sse__arch_fp_rule(const uint8_t *code, size_t n, uint64_t off, uint64_t sp, uint64_t fp,
+                       sse__arch_fp_frame *out);
+
+/* gdb's frame id (its stack part) of a frame at pc in a function without
+ * call-frame information, as amd64_frame_cache computes it from the
+ * prologue analysis: after [endbr64] push %rbp; mov %rsp,%rbp the frame
+ * base is fp, else sp adjusted for a push %rbp at the start when it has
+ * run (-8 before it); the id is the base + 16. Such an id moves with every
+ * other push: when it differs between a step's start and a call made from
+ * the frame, gdb does not see the call as a subroutine call. 0 when n < 16
+ * (or func is 0): it cannot tell. */
+uint64_t sse__arch_nocfi_frame_id(const uint8_t *code, size_t n, uint64_t func, uint64_t pc,
+                                  uint64_t sp, uint64_t fp);
+
+/* gdb's amd64_linux_sigtramp_p: whether pc is in the kernel's signal
+ * return trampoline (rt_sigreturn), at its first instruction or on the
+ * system call. buf holds n bytes read from pc - SSE__ARCH_SIGTRAMP_BEFORE
+ * (pc below that is never one); SSE__ARCH_SIGTRAMP_LEN bytes decide. */
+#define SSE__ARCH_SIGTRAMP_BEFORE 7
+#define SSE__ARCH_SIGTRAMP_LEN 16
+bool sse__arch_is_sigtramp(const uint8_t *buf, size_t n);
+
+/* ---- PLT stubs and relocations (plt.c) ---- */
+
+/* Whether an ELF section of this name holds PLT stubs (.plt, .plt.sec,
+ * .plt.got, .iplt). A module has at most SSE__ARCH_PLT_SECTIONS. */
+#define SSE__ARCH_PLT_SECTIONS 4
+bool sse__arch_is_plt_section(const char *name);
+
+/* The PLT stub holding rel, in the PLT section `name` at addr whose
+ * contents are code[0..size) and whose sh_entsize is entsize: its
+ * [*lo, *hi) and the GOT slot its indirect jump goes through (*got). False
+ * when rel is in no stub that jumps through a GOT slot: PLT0 (the
+ * lazy-binding resolver's stub), a .plt entry of an IBT program (it only
+ * pushes and jumps to PLT0), a section cut short. */
+bool sse__arch_plt_entry(const char *name, uint64_t addr, const uint8_t *code, uint64_t size,
+                         uint64_t entsize, uint64_t rel, uint64_t *lo, uint64_t *hi,
+                         uint64_t *got);
+
+/* What a dynamic relocation of this type (ELF64_R_TYPE) does to a GOT slot,
+ * as far as PLT names go: binds it to a symbol (lazily, JUMP_SLOT, or at
+ * load time, GLOB_DAT), or to an IFUNC's resolver result (IRELATIVE,
+ * whose symbol gdb names "*ABS*+0xADDEND"). */
+typedef enum sse__reloc_kind {
+  SSE__RELOC_OTHER = 0,
+  SSE__RELOC_JUMP_SLOT,
+  SSE__RELOC_GLOB_DAT,
+  SSE__RELOC_IRELATIVE
+} sse__reloc_kind;
+sse__reloc_kind sse__arch_reloc_kind(unsigned type);
 
 /* Breakpoint encoding */
 #define SSE__ARCH_BREAK_LEN 1

@@ -8,7 +8,6 @@
 #include <string.h>
 
 #include "jit/jitblob.h"
-#include "symtab/symtab_int.h"
 
 struct sse__jit {
   pthread_mutex_t mu;

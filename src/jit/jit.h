@@ -1,5 +1,5 @@
 /* jit: one process's copies of the JIT agent's blobs (src/agent), parsed
- * lazily on lookup (src/symtab/jitblob.c does the untrusted-input parsing).
+ * lazily on lookup (jitblob.c does the untrusted-input parsing).
  *
  * The symbol thread stores whole copies each time the agent's helper thread
  * stops at sse_agent_checkpoint; the tracer thread (and any other) looks

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "agent/sse_agent.h"
+#include "symtab/bsearch.h"
 
 #define HDR 16u
 #define RECSZ 40u
@@ -57,6 +58,65 @@ static int sym_cmp(const void *a, const void *b) {
   return x->id < y->id ? -1 : x->id > y->id;
 }
 
+/* Pass 1 of the parse: every record and its line rows checked against
+ * the blobs; *totrows the rows they use. */
+static int check_records(const view *R, const view *L, size_t lastnul, uint64_t *totrows) {
+  for (uint32_t i = 0; i < R->count; i++) {
+    struct sse_agent_record r;
+    memcpy(&r, R->p + HDR + (size_t)i * RECSZ, sizeof r);
+    if (r.size == 0 || r.size > UINT64_MAX - r.start)
+      return -EBADMSG;
+    if (!str_ok(r.name, lastnul))
+      return -EBADMSG;
+    if (r.line_count == 0)
+      continue;
+    if (r.line_first > L->count || r.line_count > L->count - r.line_first)
+      return -EBADMSG;
+    *totrows += r.line_count;
+    if (*totrows > L->count) /* shared or overlapping ranges: the agent never makes them */
+      return -EBADMSG;
+    uint64_t prev = 0;
+    for (uint32_t j = 0; j < r.line_count; j++) {
+      struct sse_agent_line_row row;
+      memcpy(&row, L->p + HDR + (size_t)(r.line_first + j) * ROWSZ, sizeof row);
+      if (row.addr < r.start || row.addr - r.start >= r.size)
+        return -EBADMSG;
+      if (j > 0 && row.addr < prev)
+        return -EBADMSG;
+      prev = row.addr;
+      if (row.file != 0 && !str_ok(row.file, lastnul))
+        return -EBADMSG;
+    }
+  }
+  return 0;
+}
+
+/* Pass 2: the records and rows into syms and rows (everything was checked
+ * by pass 1), names pointing into the copy of the strings blob. */
+static void fill_syms(const view *R, const view *L, sse__jitsym *syms, sse__jitline *rows,
+                      char *strings) {
+  size_t ri = 0;
+  for (uint32_t i = 0; i < R->count; i++) {
+    struct sse_agent_record r;
+    memcpy(&r, R->p + HDR + (size_t)i * RECSZ, sizeof r);
+    sse__jitsym *s = &syms[i];
+    s->start = r.start;
+    s->size = r.size;
+    s->id = r.id;
+    s->name = strings + r.name;
+    s->nlines = r.line_count;
+    s->lines = r.line_count ? &rows[ri] : NULL;
+    for (uint32_t j = 0; j < r.line_count; j++) {
+      struct sse_agent_line_row row;
+      memcpy(&row, L->p + HDR + (size_t)(r.line_first + j) * ROWSZ, sizeof row);
+      rows[ri].addr = row.addr;
+      rows[ri].line = row.line;
+      rows[ri].file = row.file ? strings + row.file : NULL;
+      ri++;
+    }
+  }
+}
+
 int sse__jitblob_parse(const uint8_t *rec, size_t reclen, const uint8_t *str, size_t strlen_,
                        const uint8_t *lines, size_t lineslen, sse__jitsym **out, size_t *n) {
   if (!out || !n)
@@ -86,35 +146,9 @@ int sse__jitblob_parse(const uint8_t *rec, size_t reclen, const uint8_t *str, si
       lastnul = (size_t)(z - S.p);
   }
 
-  /* Pass 1: validate everything, count rows. */
   uint64_t totrows = 0;
-  for (uint32_t i = 0; i < R.count; i++) {
-    struct sse_agent_record r;
-    memcpy(&r, R.p + HDR + (size_t)i * RECSZ, sizeof r);
-    if (r.size == 0 || r.size > UINT64_MAX - r.start)
-      return -EBADMSG;
-    if (!str_ok(r.name, lastnul))
-      return -EBADMSG;
-    if (r.line_count == 0)
-      continue;
-    if (r.line_first > L.count || r.line_count > L.count - r.line_first)
-      return -EBADMSG;
-    totrows += r.line_count;
-    if (totrows > L.count) /* shared or overlapping ranges: the agent never makes them */
-      return -EBADMSG;
-    uint64_t prev = 0;
-    for (uint32_t j = 0; j < r.line_count; j++) {
-      struct sse_agent_line_row row;
-      memcpy(&row, L.p + HDR + (size_t)(r.line_first + j) * ROWSZ, sizeof row);
-      if (row.addr < r.start || row.addr - r.start >= r.size)
-        return -EBADMSG;
-      if (j > 0 && row.addr < prev)
-        return -EBADMSG;
-      prev = row.addr;
-      if (row.file != 0 && !str_ok(row.file, lastnul))
-        return -EBADMSG;
-    }
-  }
+  if ((err = check_records(&R, &L, lastnul, &totrows)))
+    return err;
 
   /* One allocation: syms, rows, strings. Sizes are bounded by the inputs,
    * but check the arithmetic anyway. */
@@ -133,27 +167,7 @@ int sse__jitblob_parse(const uint8_t *rec, size_t reclen, const uint8_t *str, si
   if (S.len)
     memcpy(strings, S.p, S.len);
 
-  /* Pass 2: fill in (everything was checked above). */
-  size_t ri = 0;
-  for (uint32_t i = 0; i < R.count; i++) {
-    struct sse_agent_record r;
-    memcpy(&r, R.p + HDR + (size_t)i * RECSZ, sizeof r);
-    sse__jitsym *s = &syms[i];
-    s->start = r.start;
-    s->size = r.size;
-    s->id = r.id;
-    s->name = strings + r.name;
-    s->nlines = r.line_count;
-    s->lines = r.line_count ? &rows[ri] : NULL;
-    for (uint32_t j = 0; j < r.line_count; j++) {
-      struct sse_agent_line_row row;
-      memcpy(&row, L.p + HDR + (size_t)(r.line_first + j) * ROWSZ, sizeof row);
-      rows[ri].addr = row.addr;
-      rows[ri].line = row.line;
-      rows[ri].file = row.file ? strings + row.file : NULL;
-      ri++;
-    }
-  }
+  fill_syms(&R, &L, syms, rows, strings);
   qsort(syms, R.count, sizeof *syms, sym_cmp);
   uint64_t m = 0;
   for (uint32_t i = 0; i < R.count; i++) {
@@ -172,15 +186,7 @@ void sse__jitblob_free(sse__jitsym *syms) { free(syms); }
 const sse__jitsym *sse__jitblob_lookup(const sse__jitsym *syms, size_t n, uint64_t pc) {
   if (!syms || n == 0)
     return NULL;
-  /* hi = number of syms with start <= pc. */
-  size_t lo = 0, hi = n;
-  while (lo < hi) {
-    size_t mid = lo + (hi - lo) / 2;
-    if (syms[mid].start <= pc)
-      lo = mid + 1;
-    else
-      hi = mid;
-  }
+  size_t lo = SSE__BSEARCH_LE(syms, n, start, pc); /* syms with start <= pc */
   /* Walk back while an earlier region could still reach pc (max_end is the
    * prefix maximum of ends, so the walk stops at the first gap). */
   for (size_t i = lo; i-- > 0;) {
@@ -204,14 +210,7 @@ const sse__jitsym *sse__jitblob_find(const sse__jitsym *syms, size_t n, const ch
 int sse__jitblob_line(const sse__jitsym *sym, uint64_t pc, uint32_t *line, const char **file) {
   if (!sym || pc < sym->start || pc - sym->start >= sym->size || sym->nlines == 0)
     return -ENOENT;
-  size_t lo = 0, hi = sym->nlines;
-  while (lo < hi) {
-    size_t mid = lo + (hi - lo) / 2;
-    if (sym->lines[mid].addr <= pc)
-      lo = mid + 1;
-    else
-      hi = mid;
-  }
+  size_t lo = SSE__BSEARCH_LE(sym->lines, sym->nlines, addr, pc);
   if (lo == 0)
     return -ENOENT;
   if (line)

@@ -3,7 +3,7 @@
  * process that links src/agent, and nothing else (DESIGN.md, "JIT code: two
  * readers, one symbol thread").
  *
- * Hand-over (see engine/symbols.c for the tracer's half): the tracer thread
+ * Hand-over (see agent_reader.c for the tracer's half): the tracer thread
  * PTRACE_DETACHes the helper (after taking its int3 at sse_agent_checkpoint
  * out) and calls sse__symthread_adopt(); this thread PTRACE_SEIZEs that one
  * tid, PTRACE_INTERRUPTs it, puts a hardware exec breakpoint on
@@ -26,7 +26,8 @@
  * Lock order / blocking: the tracer thread may block on this thread
  * (sse__symthread_release, for sse_detach); this thread never blocks on the
  * tracer thread. Waiting: like the tracer, SIGCHLD stays blocked here except
- * inside sigsuspend(); the SIGCHLD handler (engine.c) wakes every idle
+ * inside sigsuspend(); the SIGCHLD handler (engine.c, through the JIT host's
+ * waiter calls) wakes every idle
  * registered waiter, and requests kick this thread with
  * pthread_kill(SIGCHLD). Reaping is waitpid(tid, __WALL | WNOHANG |
  * __WNOTHREAD) per helper: never a task of the tracer thread, never a
@@ -45,9 +46,10 @@
 
 #include "agent/sse_agent.h"
 #include "internal.h"
+#include "jit/jit.h"
+#include "jit/jitproc.h"
 #include "ptrace/debugregs.h"
 #include "ptrace/ptrace.h"
-#include "jit/jit.h"
 
 #ifndef TRAP_HWBKPT
 #define TRAP_HWBKPT 4
@@ -276,7 +278,7 @@ static void on_checkpoint(sse__symthread *st, helper *h) {
   pthread_mutex_unlock(&st->mu);
   landed_req *r = malloc(sizeof *r);
   if (!r || (*r = (landed_req){st, h->token, h->p},
-             sse__engine_post(st->e, landed_fn, r) != SSE_OK)) {
+             sse__jit_host_get()->post(st->e, landed_fn, r) != SSE_OK)) {
     free(r);
     resume_from_cp(h);
   }
@@ -387,7 +389,8 @@ static bool serve(sse__symthread *st) {
 static void *symthread_main(void *arg) {
   sse__symthread *st = arg;
   pid_t me = (pid_t)syscall(SYS_gettid);
-  sse__sig_register_waiter(me);
+  const sse__jit_host *host = sse__jit_host_get();
+  host->waiter_register(me);
   pthread_setname_np(pthread_self(), "sse-symbols");
   sigset_t waitmask;
   pthread_sigmask(SIG_SETMASK, NULL, &waitmask);
@@ -397,11 +400,11 @@ static void *symthread_main(void *arg) {
     if (serve(st)) break;
     /* Idle, then a last look (engine.c, on_sigchld: a busy waiter is not
      * woken). Requests always kick. */
-    sse__sig_idle(true);
+    host->waiter_idle(true);
     if (!reap(st)) sigsuspend(&waitmask);
-    sse__sig_idle(false);
+    host->waiter_idle(false);
   }
-  sse__sig_unregister_waiter(me);
+  host->waiter_unregister(me);
   pthread_mutex_lock(&st->mu);
   st->exited = true;
   for (release_req *q = st->reqs; q; q = q->next) q->done = true;

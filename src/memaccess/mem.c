@@ -23,7 +23,11 @@
  * lift/restore of an existing site (an int3 being inserted before its site
  * is linked, a user write), and rebuilt by sse__mem_sites_changed() (called
  * by breakpoint.c whenever p->sites changes) or by the next delegated read.
- * The table and the flags live as long as the process: exec keeps them. */
+ * The table and the flags live as long as the process: exec keeps them.
+ *
+ * A write (and anything else that knows code changed) is reported to the
+ * one subscriber (sse__mem_on_code_changed): the layer above, which keeps
+ * decoded code, is told without memaccess calling it by name. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -61,6 +65,9 @@ typedef struct sse__memcache {
   _Atomic bool dead;    /* exited, killed or detached: never fast again */
   _Atomic int nshadow;  /* entries in shadow[], -1: stale (take the delegate) */
   _Atomic uint64_t shadow[SHADOW_MAX]; /* addr << 8 | orig, ascending */
+  /* ---- tracer thread: who is told that code changed */
+  void (*code_changed)(void *arg, uint64_t addr, uint64_t len);
+  void *code_changed_arg;
 } sse__memcache;
 
 /* The cache is published with a release store: other threads load it with
@@ -117,6 +124,19 @@ static void publish(sse_process *p, sse__memcache *c) {
   atomic_store_explicit(&c->nshadow, ok ? (int)n : -1, memory_order_relaxed);
   upd_end(p, opened);
   if (v != stackv) free(v);
+}
+
+void sse__mem_on_code_changed(sse_process *p, void (*fn)(void *arg, uint64_t addr, uint64_t len),
+                              void *arg) {
+  sse__memcache *c = cache_of(p);
+  if (!c) return;
+  c->code_changed = fn;
+  c->code_changed_arg = arg;
+}
+
+void sse__mem_code_changed(sse_process *p, uint64_t addr, uint64_t len) {
+  sse__memcache *c = p->cache;
+  if (c && c->code_changed) c->code_changed(c->code_changed_arg, addr, len);
 }
 
 void sse__mem_sites_changed(sse_process *p) {
@@ -233,7 +253,7 @@ sse_err sse__mem_write_raw(sse_process *p, uint64_t addr, const void *buf,
   }
   upd_end(p, opened);
   sse__mem_invalidate(p);
-  sse__run_code_changed(p, addr, len); /* range-stepping decode cache */
+  sse__mem_code_changed(p, addr, len); /* range-stepping decode cache */
   if (done) *done = put;
   if (put == len) return SSE_OK;
   if (p->exited) return SSE_E_EXITED;

@@ -3,23 +3,15 @@
 
 #include <errno.h>
 #include <stdbool.h>
-#include <sys/ptrace.h>
+
+#include "ptrace/ptrace.h"
 
 static int poke_dr(pid_t tid, int i, uint64_t val) {
-  if (ptrace(PTRACE_POKEUSER, tid, (void *)sse__arch_debugreg_offset(i),
-             (void *)(uintptr_t)val) == -1)
-    return -errno;
-  return 0;
+  return sse__pt_pokeuser(tid, sse__arch_debugreg_offset(i), val);
 }
 
 static int peek_dr(pid_t tid, int i, uint64_t *val) {
-  /* PEEKUSER returns the data: -1 is a valid value, so errno decides. */
-  errno = 0;
-  long v = ptrace(PTRACE_PEEKUSER, tid, (void *)sse__arch_debugreg_offset(i), NULL);
-  if (v == -1 && errno != 0)
-    return -errno;
-  *val = (uint64_t)v;
-  return 0;
+  return sse__pt_peekuser(tid, sse__arch_debugreg_offset(i), val);
 }
 
 int sse__hw_set(pid_t tid, int slot, uint64_t addr, sse__hw_type type, int len,

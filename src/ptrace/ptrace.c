@@ -17,7 +17,6 @@ static int pt(enum __ptrace_request req, pid_t tid, void *addr, void *data) {
   return 0;
 }
 
-int sse__pt_traceme(void) { return pt(PTRACE_TRACEME, 0, NULL, NULL); }
 int sse__pt_setoptions(pid_t tid, unsigned long opts) {
   return pt(PTRACE_SETOPTIONS, tid, NULL, (void *)opts);
 }
@@ -43,6 +42,9 @@ int sse__pt_getregs(pid_t tid, struct user_regs_struct *regs) {
 int sse__pt_setregs(pid_t tid, const struct user_regs_struct *regs) {
   return pt(PTRACE_SETREGS, tid, NULL, (void *)regs);
 }
+int sse__pt_getfpregs(pid_t tid, sse__fpregs *fpregs) {
+  return pt(PTRACE_GETFPREGS, tid, NULL, fpregs);
+}
 int sse__pt_getsiginfo(pid_t tid, siginfo_t *si) {
   return pt(PTRACE_GETSIGINFO, tid, NULL, si);
 }
@@ -57,7 +59,7 @@ int sse__pt_peekuser(pid_t tid, long off, uint64_t *val) {
   return 0;
 }
 int sse__pt_pokeuser(pid_t tid, long off, uint64_t val) {
-  return pt(PTRACE_POKEUSER, tid, (void *)off, (void *)val);
+  return pt(PTRACE_POKEUSER, tid, (void *)off, (void *)(uintptr_t)val);
 }
 int sse__pt_tgkill(pid_t pid, pid_t tid, int sig) {
   if (syscall(SYS_tgkill, pid, tid, sig) == -1) return -errno;

@@ -9,7 +9,8 @@
 #include <sys/types.h>
 #include <sys/user.h>
 
-int sse__pt_traceme(void);
+#include "arch/arch.h"
+
 int sse__pt_setoptions(pid_t tid, unsigned long opts);
 int sse__pt_cont(pid_t tid, int sig);
 int sse__pt_singlestep(pid_t tid, int sig);
@@ -19,8 +20,10 @@ int sse__pt_seize(pid_t tid, unsigned long opts);
 int sse__pt_interrupt(pid_t tid);
 int sse__pt_getregs(pid_t tid, struct user_regs_struct *regs);
 int sse__pt_setregs(pid_t tid, const struct user_regs_struct *regs);
+int sse__pt_getfpregs(pid_t tid, sse__fpregs *fpregs);
 int sse__pt_getsiginfo(pid_t tid, siginfo_t *si);
 int sse__pt_geteventmsg(pid_t tid, unsigned long *msg);
+/* PEEKUSER returns the data: -1 is a valid value, so errno decides. */
 int sse__pt_peekuser(pid_t tid, long off, uint64_t *val);
 int sse__pt_pokeuser(pid_t tid, long off, uint64_t val);
 int sse__pt_tgkill(pid_t pid, pid_t tid, int sig);

@@ -1,6 +1,6 @@
 /* The shared decoded-module cache: one sse__modentry per build ID, holding
  * the function symbols and the gdb-shaped line table, decoded once however
- * many processes map the module. Also the string interner. */
+ * many processes map the module, and the strings they hand out. */
 #define _GNU_SOURCE
 #include <elfutils/libdw.h>
 #include <dwarf.h>
@@ -10,21 +10,27 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "symtab/bsearch.h"
+#include "symtab/strtab.h"
+#include "symtab/vec.h"
 #include "symtab_int.h"
 
 struct sse__modcache {
   pthread_mutex_t mu;
   sse__modentry *entries;
   unsigned decodes;
-  /* Interned strings: open-addressing hash set, power-of-two capacity. */
-  char **strs;
-  size_t nstrs, capstrs;
+  sse__strtab *strs; /* interned strings */
 };
 
 sse__modcache *sse__modcache_new(void) {
   sse__modcache *c = calloc(1, sizeof *c);
   if (c == NULL)
     return NULL;
+  c->strs = sse__strtab_new();
+  if (c->strs == NULL) {
+    free(c);
+    return NULL;
+  }
   pthread_mutex_init(&c->mu, NULL);
   return c;
 }
@@ -50,9 +56,7 @@ void sse__modcache_free(sse__modcache *c) {
     free(e);
     e = next;
   }
-  for (size_t i = 0; i < c->capstrs; i++)
-    free(c->strs[i]);
-  free(c->strs);
+  sse__strtab_free(c->strs);
   pthread_mutex_destroy(&c->mu);
   free(c);
 }
@@ -64,65 +68,7 @@ unsigned sse__modcache_decode_count(sse__modcache *c) {
   return n;
 }
 
-/* ---- interning (cache mutex held) ---- */
-
-static uint64_t str_hash(const char *s, size_t n) {
-  uint64_t h = 14695981039346656037ull; /* FNV-1a */
-  for (size_t i = 0; i < n; i++)
-    h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
-  return h;
-}
-
-static bool strs_grow(sse__modcache *c) {
-  size_t ncap = c->capstrs ? c->capstrs * 2 : 1024;
-  char **n = calloc(ncap, sizeof *n);
-  if (n == NULL)
-    return false;
-  for (size_t i = 0; i < c->capstrs; i++) {
-    char *s = c->strs[i];
-    if (s == NULL)
-      continue;
-    size_t j = str_hash(s, strlen(s)) & (ncap - 1);
-    while (n[j] != NULL)
-      j = (j + 1) & (ncap - 1);
-    n[j] = s;
-  }
-  free(c->strs);
-  c->strs = n;
-  c->capstrs = ncap;
-  return true;
-}
-
-/* Intern the n bytes at s. */
-static const char *intern_n(sse__modcache *c, const char *s, size_t n) {
-  if ((c->nstrs + 1) * 2 > c->capstrs && !strs_grow(c))
-    return NULL;
-  size_t j = str_hash(s, n) & (c->capstrs - 1);
-  while (c->strs[j] != NULL) {
-    if (strncmp(c->strs[j], s, n) == 0 && c->strs[j][n] == '\0')
-      return c->strs[j];
-    j = (j + 1) & (c->capstrs - 1);
-  }
-  char *d = strndup(s, n);
-  if (d == NULL)
-    return NULL;
-  c->strs[j] = d;
-  c->nstrs++;
-  return d;
-}
-
-static const char *intern_locked(sse__modcache *c, const char *s) {
-  return s ? intern_n(c, s, strlen(s)) : NULL;
-}
-
-const char *sse__modcache_intern(sse__modcache *c, const char *s) {
-  if (s == NULL)
-    return NULL;
-  pthread_mutex_lock(&c->mu);
-  const char *r = intern_locked(c, s);
-  pthread_mutex_unlock(&c->mu);
-  return r;
-}
+const char *sse__modcache_intern(sse__modcache *c, const char *s) { return sse__strtab_intern(c->strs, s); }
 
 /* ---- entries ---- */
 
@@ -239,8 +185,8 @@ static void decode_syms(sse__modcache *c, sse__modentry *e, Dwfl_Module *mod) {
     sse__fsym *f = &v[k];
     f->addr = addr - ebias;
     f->size = sym.st_size;
-    f->name = intern_locked(c, name);
-    f->key = at ? intern_n(c, name, (size_t)(at - name)) : f->name;
+    f->name = sse__strtab_intern(c->strs, name);
+    f->key = at ? sse__strtab_intern_n(c->strs, name, (size_t)(at - name)) : f->name;
     f->rank = bind == STB_GLOBAL ? 0 : bind == STB_LOCAL ? 2 : 1;
     if (f->name != NULL && f->key != NULL)
       k++;
@@ -298,16 +244,12 @@ typedef struct rowvec {
 } rowvec;
 
 static void rv_push(rowvec *r, sse__lrow row) {
-  if (r->n == r->cap) {
-    size_t ncap = r->cap ? r->cap * 2 : 1024;
-    sse__lrow *nv = realloc(r->v, ncap * sizeof *nv);
-    if (nv == NULL) {
-      r->oom = true;
-      return;
-    }
-    r->v = nv;
-    r->cap = ncap;
+  sse__lrow *nv = sse__vec_room(r->v, r->n, &r->cap, sizeof *nv, 1024);
+  if (nv == NULL) {
+    r->oom = true;
+    return;
   }
+  r->v = nv;
   r->v[r->n++] = row;
 }
 
@@ -343,7 +285,7 @@ static const char *abs_file(sse__modcache *c, const char *comp_dir, const char *
    * comp_dir; a relative result means the comp_dir is relative too (glibc is
    * built with -fdebug-prefix-map=...=.), and there is nothing to add. */
   if (name[0] == '/' || comp_dir == NULL || comp_dir[0] != '/')
-    return intern_locked(c, name);
+    return sse__strtab_intern(c->strs, name);
   size_t a = strlen(comp_dir), b = strlen(name);
   char *buf = malloc(a + b + 2);
   if (buf == NULL)
@@ -353,9 +295,31 @@ static const char *abs_file(sse__modcache *c, const char *comp_dir, const char *
   if (k > 0 && buf[k - 1] != '/')
     buf[k++] = '/';
   memcpy(buf + k, name, b + 1);
-  const char *r = intern_locked(c, buf);
+  const char *r = sse__strtab_intern(c->strs, buf);
   free(buf);
   return r;
+}
+
+/* One row of a CU's line program as libdw gives it. */
+typedef struct raw_line {
+  Dwarf_Addr addr;
+  int line, col;
+  bool stmt, endseq;
+  unsigned int disc;
+  const char *src;
+} raw_line;
+
+static bool read_line(Dwarf_Line *l, raw_line *out) {
+  memset(out, 0, sizeof *out);
+  if (l == NULL || dwarf_lineaddr(l, &out->addr) != 0)
+    return false;
+  dwarf_lineno(l, &out->line);
+  dwarf_linecol(l, &out->col);
+  dwarf_linebeginstatement(l, &out->stmt);
+  dwarf_lineendsequence(l, &out->endseq);
+  dwarf_linediscriminator(l, &out->disc);
+  out->src = dwarf_linesrc(l, NULL, NULL);
+  return true;
 }
 
 static void decode_cu(sse__modcache *c, rowvec *r, Dwarf_Die *cu, uint64_t delta) {
@@ -376,25 +340,18 @@ static void decode_cu(sse__modcache *c, rowvec *r, Dwarf_Die *cu, uint64_t delta
   uint64_t last_addr = UINT64_MAX;
 
   for (size_t i = 0; i < nl; i++) {
-    Dwarf_Line *l = dwarf_onesrcline(lines, i);
-    Dwarf_Addr a;
-    int line = 0, col = 0;
-    bool stmt = false, endseq = false;
-    unsigned int disc = 0;
-    if (l == NULL || dwarf_lineaddr(l, &a) != 0)
+    raw_line rl;
+    if (!read_line(dwarf_onesrcline(lines, i), &rl))
       continue;
-    dwarf_lineno(l, &line);
-    dwarf_linecol(l, &col);
-    dwarf_linebeginstatement(l, &stmt);
-    dwarf_lineendsequence(l, &endseq);
-    dwarf_linediscriminator(l, &disc);
-    const char *raw = dwarf_linesrc(l, NULL, NULL);
-    if (raw != raw_prev) {
-      raw_prev = raw;
-      file_prev = abs_file(c, comp_dir, raw);
+    if (rl.src != raw_prev) {
+      raw_prev = rl.src;
+      file_prev = abs_file(c, comp_dir, rl.src);
     }
     const char *file = file_prev;
-    uint64_t addr = a + delta;
+    uint64_t addr = rl.addr + delta;
+    int line = rl.line, col = rl.col;
+    bool stmt = rl.stmt, endseq = rl.endseq;
+    unsigned int disc = rl.disc;
 
     if (line != sm_line)
       nz_disc = disc != 0;
@@ -603,14 +560,10 @@ static sse__curange *make_map(sse__modentry *e, rawrange *raw, size_t n, size_t 
 }
 
 static bool raw_push(rawrange **v, size_t *n, size_t *cap, rawrange r) {
-  if (*n == *cap) {
-    size_t ncap = *cap ? *cap * 2 : 256;
-    rawrange *nv = realloc(*v, ncap * sizeof *nv);
-    if (nv == NULL)
-      return false;
-    *v = nv;
-    *cap = ncap;
-  }
+  rawrange *nv = sse__vec_room(*v, *n, cap, sizeof *nv, 256);
+  if (nv == NULL)
+    return false;
+  *v = nv;
   (*v)[(*n)++] = r;
   return true;
 }
@@ -725,14 +678,7 @@ static void decode_one(sse__modcache *c, sse__modentry *e, Dwfl_Module *mod, sse
 }
 
 static const sse__curange *map_find(const sse__curange *m, size_t n, uint64_t rel) {
-  size_t lo = 0, hi = n;
-  while (lo < hi) { /* first range with lo > rel */
-    size_t mid = lo + (hi - lo) / 2;
-    if (m[mid].lo <= rel)
-      lo = mid + 1;
-    else
-      hi = mid;
-  }
+  size_t lo = SSE__BSEARCH_LE(m, n, lo, rel); /* first range with lo > rel */
   for (size_t j = lo; j-- > 0 && m[j].maxhi > rel;)
     if (rel < m[j].hi)
       return &m[j];
@@ -765,15 +711,7 @@ static void need_cu(sse__modcache *c, sse__modentry *e, Dwfl_Module *mod, sse__c
 }
 
 static size_t first_after(const sse__lrow *v, size_t n, uint64_t rel) {
-  size_t lo = 0, hi = n;
-  while (lo < hi) {
-    size_t mid = lo + (hi - lo) / 2;
-    if (v[mid].addr <= rel)
-      lo = mid + 1;
-    else
-      hi = mid;
-  }
-  return lo;
+  return SSE__BSEARCH_LE(v, n, addr, rel);
 }
 
 /* Address of the first row after rel in the CUs that follow, 0 if none. */
@@ -781,14 +719,7 @@ static uint64_t next_row_after(sse__modcache *c, sse__modentry *e, Dwfl_Module *
                                uint64_t rel) {
   need_map(c, e, mod, true);
   const sse__curange *m = e->fmap;
-  size_t n = e->nfmap, j = 0, hi = n;
-  while (j < hi) { /* first range with lo > rel */
-    size_t mid = j + (hi - j) / 2;
-    if (m[mid].lo <= rel)
-      j = mid + 1;
-    else
-      hi = mid;
-  }
+  size_t n = e->nfmap, j = SSE__BSEARCH_LE(m, n, lo, rel); /* first range with lo > rel */
   uint64_t best = 0;
   for (; j < n && (best == 0 || m[j].lo < best); j++) {
     sse__cuinfo *u = m[j].cu;

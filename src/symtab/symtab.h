@@ -21,6 +21,9 @@ typedef struct sse__symtab sse__symtab;     /* one per traced process */
 
 sse__modcache *sse__modcache_new(void);
 void sse__modcache_free(sse__modcache *);
+/* Intern s (copied) in the cache's string table; NULL for NULL. Valid
+ * until sse__modcache_free. Any thread. */
+const char *sse__modcache_intern(sse__modcache *, const char *s);
 /* Number of modules whose line table and symbols were decoded so far (each
  * build ID is decoded at most once per cache). */
 unsigned sse__modcache_decode_count(sse__modcache *);
@@ -66,7 +69,7 @@ int sse__symtab_lookup(sse__symtab *, uint64_t pc, sse__loc *out);
  * or -1 when not found. */
 int sse__symtab_func_addr(sse__symtab *, const char *name, uint64_t *entry, uint64_t *post_prologue);
 
-/* Addresses for gdb's `break FILE:LINE` (see symtab.c). Returns the count
+/* Addresses for gdb's `break FILE:LINE` (see breakaddr.c). Returns the count
  * written (<= max), 0 if none, <0 on error. */
 int sse__symtab_line_addrs(sse__symtab *, const char *file, int line, uint64_t *addrs, size_t max);
 
@@ -98,17 +101,22 @@ void sse__symtab_modules(sse__symtab *,
  * Returns 0, or -1 if no module defines it. */
 int sse__symtab_data_addr(sse__symtab *, const char *name, uint64_t *addr);
 
-/* GDB JIT interface (issue 6): the in-memory ELF object registered by the
- * jit_code_entry at `key` (its address in the target), already linked at
- * its run address, becomes a module of this symtab, re-reported by every
- * refresh until removed. image is copied (size <= SSE__SYMTAB_JIT_MAX).
- * add returns 0, -EEXIST if key is registered already, or a negated errno;
- * remove returns 0 or -1 if key is unknown; clear drops them all (exec). */
-#define SSE__SYMTAB_JIT_MAX (64u << 20)
-int sse__symtab_jit_add(sse__symtab *, uint64_t key, const void *image, size_t size);
-int sse__symtab_jit_remove(sse__symtab *, uint64_t key);
-void sse__symtab_jit_clear(sse__symtab *);
-size_t sse__symtab_jit_count(sse__symtab *);
+/* ---- modules a layer above adds (src/jit: the GDB JIT interface's
+ * in-memory ELF objects) ---- */
+struct Dwfl;
+/* fn(arg, dwfl) reports the extra modules again: it is called with the
+ * symtab's mutex held inside every refresh, between libdwfl's report of
+ * /proc/PID/maps and dwfl_report_end, and must report each module it
+ * keeps with dwfl_report_module (same name and range: libdwfl then keeps
+ * the module with its ELF and DWARF); a module not reported again is
+ * dropped. One reporter per symtab; fn NULL removes it. */
+void sse__symtab_set_reporter(sse__symtab *, void (*fn)(void *arg, struct Dwfl *dwfl), void *arg);
+/* Run fn(arg, dwfl) with the symtab's mutex held: fn may report modules
+ * (dwfl_report_begin_add ... dwfl_report_end) and change what the reporter
+ * reports. When it returns > 0 the symtab is refreshed at once (if it has
+ * been refreshed before; else its first lookup does it), so lookups see
+ * the change. Returns fn's value. */
+int sse__symtab_update(sse__symtab *, int (*fn)(void *arg, struct Dwfl *dwfl), void *arg);
 
 /* ---- inlined functions (gdb's inline frames; docs/inline-stepping.md) ---- */
 

@@ -1,9 +1,15 @@
-/* Internal to src/symtab: the shared decoded-module cache. */
+/* Internal to src/symtab: the shared decoded-module cache (modcache.c), and
+ * the per-process symtab (symtab.c) as the other files of the folder read
+ * it (lookup.c, breakaddr.c, sections.c, plt.c, trampoline.c,
+ * inline_chain.c). */
 #ifndef SSE_SYMTAB_INT_H
 #define SSE_SYMTAB_INT_H
 
+#include <pthread.h>
 #include <stdatomic.h>
+#include <gelf.h>
 #include <elfutils/libdwfl.h>
+#include "arch/arch.h"
 #include "symtab.h"
 
 /* One line-table entry, gdb style: line 0 is an end marker ("no line from
@@ -41,6 +47,14 @@ typedef struct sse__curange {
   sse__cuinfo *cu;
 } sse__curange;
 
+/* Module-relative section ranges of a module (sections.c). */
+typedef struct sse__sects {
+  unsigned nplt;
+  uint64_t plt_lo[SSE__ARCH_PLT_SECTIONS], plt_hi[SSE__ARCH_PLT_SECTIONS]; /* .plt, .plt.sec, ... */
+  uint64_t text_lo, text_hi; /* .text */
+  uint64_t exec_hi;          /* end of the last executable section */
+} sse__sects;
+
 /* Decoded module shared by every symtab mapping the same file. The arrays
  * are written once, under the cache mutex, before the matching *_ready flag
  * is stored with release order; readers load the flag with acquire order and
@@ -68,15 +82,11 @@ typedef struct sse__modentry {
   sse__curange *amap, *fmap;
   size_t namap, nfmap;
   sse__cuinfo *cus;
-  /* Section ranges for sse__symtab_in_trampoline, module-relative, read from
-   * the section headers by symtab.c: sect_state goes 0 (not read) -> 1 (one
-   * reader is writing, others compute their own copy) -> 2 (ready, release
-   * order). Fixed size: nothing to free. */
+  /* Section ranges for the lookups (sections.c): sect_state goes 0 (not
+   * read) -> 1 (one reader is writing, others compute their own copy) -> 2
+   * (ready, release order). Fixed size: nothing to free. */
   atomic_int sect_state;
-  unsigned nplt;
-  uint64_t plt_lo[4], plt_hi[4]; /* .plt, .plt.sec, .plt.got, .iplt */
-  uint64_t text_lo, text_hi;     /* .text */
-  uint64_t exec_hi;              /* end of the last executable section */
+  sse__sects sects;
 } sse__modentry;
 
 /* Find or create the entry of mod (keyed by build ID, else by path, size
@@ -94,7 +104,91 @@ void sse__modcache_need_lines(sse__modcache *, sse__modentry *e, Dwfl_Module *mo
  * rows; 0 if none). Thread: takes the cache mutex only to decode. */
 const sse__lrow *sse__modcache_row_at(sse__modcache *, sse__modentry *e, Dwfl_Module *mod, uint64_t rel,
                                       uint64_t *end);
-/* Intern s (copied); NULL for NULL. Thread: takes the cache mutex. */
-const char *sse__modcache_intern(sse__modcache *, const char *s);
+
+/* ---- the per-process symtab ---- */
+
+/* One module of the process as libdwfl reports it. */
+typedef struct smod {
+  Dwfl_Module *mod;
+  uint64_t lo, hi;
+  const char *name;     /* interned module name as reported */
+  const char *path;     /* interned main file, once resolved */
+  sse__modentry *entry; /* once resolved; NULL if no ELF */
+  uint64_t ebias;
+  bool resolved;
+} smod;
+
+struct sse__symtab {
+  pthread_mutex_t mu;
+  sse__modcache *cache;
+  pid_t pid;
+  /* libdwfl keeps pointers to both for the Dwfl's lifetime. */
+  Dwfl_Callbacks cb;
+  char *debuginfo_path;
+  Dwfl *dwfl;
+  bool reported;
+  smod *mods; /* sorted by lo */
+  size_t nmods;
+  const char *exe; /* interned /proc/PID/exe target */
+  /* The dynamic linker's module: index in mods, -1 if none; found lazily,
+   * forgotten on every refresh (trampoline.c). */
+  bool ld_known;
+  long ld_idx;
+  /* Modules a layer above reports again at each refresh
+   * (sse__symtab_set_reporter). */
+  void (*reporter)(void *arg, Dwfl *dwfl);
+  void *reporter_arg;
+  struct inl_cucache *inl_cus; /* per-CU function ranges (inline_chain.c) */
+  /* Background load of the modules' DWARF (sse__symtab_prefetch). */
+  pthread_t pf_thread;
+  bool pf_started, pf_stop, pf_again;
+  pthread_mutex_t pf_mu;
+  pthread_cond_t pf_done; /* pf_started went false */
+};
+
+/* Everything below: st->mu held. */
+
+/* Refresh unless done before: 0 or <0. */
+int sse__symtab_ensure(sse__symtab *st);
+/* The module holding pc, resolved; NULL if none. */
+smod *sse__symtab_mod_at(sse__symtab *st, uint64_t pc);
+/* m with its main file, bias and shared entry looked up (once). */
+smod *sse__symtab_resolve(sse__symtab *st, smod *m);
+/* m's entry with its symbols / whole line table decoded; NULL if no ELF. */
+const sse__modentry *sse__symtab_syms(sse__symtab *st, smod *m);
+const sse__modentry *sse__symtab_lines(sse__symtab *st, smod *m);
+/* The function containing rel (module-relative) in e, or NULL. */
+const sse__fsym *sse__symtab_func_at(const sse__modentry *e, uint64_t rel);
+/* The first module, the main executable first, for which match(st, m,
+ * arg) is true; NULL if none. */
+smod *sse__symtab_first_mod(sse__symtab *st, bool (*match)(sse__symtab *st, smod *m, void *arg),
+                            void *arg);
+/* The preferred function symbol named name (key), or NULL. */
+const sse__fsym *sse__symtab_find_name(const sse__modentry *e, const char *name);
+/* gdb's find_pc_sect_line on the line table of the CU containing rel
+ * (module-relative): the row describing rel or NULL (no line), and *end =
+ * sal.end. Decodes that CU's line program on first use. */
+const sse__lrow *sse__symtab_row_at(sse__symtab *st, smod *m, uint64_t rel, uint64_t *end);
+
+/* The PLT sections, .text and the end of the executable sections of m,
+ * read once per shared entry. */
+void sse__symtab_sects(smod *m, sse__sects *out);
+/* The allocated section of elf holding rel, its header in *sh; NULL if
+ * none. */
+Elf_Scn *sse__symtab_section_at(Elf *elf, uint64_t rel, GElf_Shdr *sh);
+/* The end of the allocated section of m holding rel, or 0. */
+uint64_t sse__symtab_section_end(smod *m, uint64_t rel);
+/* Copy up to n bytes of m's file image at rel; returns the count. */
+size_t sse__symtab_read_code(smod *m, uint64_t rel, unsigned char *buf, size_t n);
+
+/* plt.c: the name ("NAME@plt") of the PLT entry holding rel, and the
+ * entry in *lo, *hi; NULL when there is none, *hi then nonzero when rel is
+ * in a PLT section all the same. */
+const char *sse__symtab_plt_name(sse__symtab *st, smod *m, uint64_t rel, uint64_t *lo, uint64_t *hi);
+
+/* inline_chain.c: the DWARF subprogram's name at pc for C code, NULL when
+ * none; forget the per-CU caches (their Dwarf handles go at a refresh). */
+const char *sse__symtab_dwarf_func_name(sse__symtab *st, smod *m, uint64_t pc);
+void sse__symtab_inl_forget(sse__symtab *st);
 
 #endif

@@ -1,7 +1,8 @@
 /* Stack unwinding: libunwind's remote API with our own accessors.
  *
  * Memory goes through sse__mem_read (cached while stopped, int3 bytes
- * shadowed), registers come from one PTRACE_GETREGS per unwind. Unwind
+ * shadowed), registers from the engine's register cache (the host's
+ * getregs: one PTRACE_GETREGS per stop). Unwind
  * tables are found by libunwind-ptrace's _UPT_find_proc_info: it maps the
  * ELF file of the ip's mapping (from /proc/PID/maps) to parse its
  * .eh_frame_hdr (or .debug_frame), then binary-searches the table and
@@ -12,21 +13,21 @@
  * ptrace call is made by libunwind.
  *
  * Code without an FDE (and that is no signal trampoline) is unwound by a
- * frame-pointer walk, gdb's amd64 prologue analysis in small: before
- * `push %rbp` the return address is at [rsp], between the push and
- * `mov %rsp,%rbp` at [rsp+8], after it through the rbp chain; a frameless
- * function (no push) has it at [rsp]. libunwind then restarts from the
- * caller's registers. */
+ * frame-pointer walk, the arch's rule from the prologue analysis
+ * (sse__arch_fp_rule: before the frame pointer is saved the return address
+ * is at the stack pointer, between the save and the frame setup above the
+ * saved frame pointer, after it through the frame-pointer chain).
+ * libunwind then restarts from the caller's registers. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stdatomic.h>
 #include <libunwind-ptrace.h>
 #include <pthread.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ptrace.h>
-#include <sys/user.h>
 
+#include "arch/arch.h"
 #include "ptrace/ptrace.h"
 #include "unwind/unwind.h"
 
@@ -49,11 +50,17 @@ typedef struct uproc {
 static pthread_mutex_t g_mu = PTHREAD_MUTEX_INITIALIZER;
 static uproc *g_procs;
 
+/* The engine's register cache and location lookup (sse__unwind_set_host). */
+static _Atomic(const sse__unwind_host *) g_host;
+
+void sse__unwind_set_host(const sse__unwind_host *h) { atomic_store(&g_host, h); }
+
 /* One unwind in progress. */
 typedef struct uctx {
   uproc *up;
   sse_process *p;
-  struct user_regs_struct regs; /* of the frame the cursor started at */
+  const sse__unwind_host *host;
+  sse__regs regs; /* of the frame the cursor started at */
 } uctx;
 
 static _Thread_local uctx *t_cur;
@@ -64,26 +71,6 @@ static uctx *ctx_of(void *arg) {
 }
 
 /* ---- accessors ---- */
-
-static const size_t reg_off[UNW_X86_64_RIP + 1] = {
-    [UNW_X86_64_RAX] = offsetof(struct user_regs_struct, rax),
-    [UNW_X86_64_RDX] = offsetof(struct user_regs_struct, rdx),
-    [UNW_X86_64_RCX] = offsetof(struct user_regs_struct, rcx),
-    [UNW_X86_64_RBX] = offsetof(struct user_regs_struct, rbx),
-    [UNW_X86_64_RSI] = offsetof(struct user_regs_struct, rsi),
-    [UNW_X86_64_RDI] = offsetof(struct user_regs_struct, rdi),
-    [UNW_X86_64_RBP] = offsetof(struct user_regs_struct, rbp),
-    [UNW_X86_64_RSP] = offsetof(struct user_regs_struct, rsp),
-    [UNW_X86_64_R8] = offsetof(struct user_regs_struct, r8),
-    [UNW_X86_64_R9] = offsetof(struct user_regs_struct, r9),
-    [UNW_X86_64_R10] = offsetof(struct user_regs_struct, r10),
-    [UNW_X86_64_R11] = offsetof(struct user_regs_struct, r11),
-    [UNW_X86_64_R12] = offsetof(struct user_regs_struct, r12),
-    [UNW_X86_64_R13] = offsetof(struct user_regs_struct, r13),
-    [UNW_X86_64_R14] = offsetof(struct user_regs_struct, r14),
-    [UNW_X86_64_R15] = offsetof(struct user_regs_struct, r15),
-    [UNW_X86_64_RIP] = offsetof(struct user_regs_struct, rip),
-};
 
 static bool read_word(sse_process *p, uint64_t addr, uint64_t *v) {
   size_t done = 0;
@@ -107,12 +94,11 @@ static int acc_reg(unw_addr_space_t as, unw_regnum_t reg, unw_word_t *valp, int 
   uctx *c = ctx_of(arg);
   if (c == NULL)
     return -UNW_EINVAL;
-  if (reg < 0 || reg > UNW_X86_64_RIP)
+  uint64_t v;
+  if (!sse__regs_get(&c->regs, reg, &v))
     return -UNW_EBADREG;
   if (write)
     return -UNW_EREADONLYREG;
-  uint64_t v;
-  memcpy(&v, (const char *)&c->regs + reg_off[reg], sizeof v);
   *valp = v;
   return 0;
 }
@@ -253,74 +239,41 @@ static bool has_fde(uctx *c, uint64_t ip) {
 
 /* ---- frame-pointer fallback ---- */
 
-typedef enum {
-  PRO_CHAIN,      /* through rbp: [rbp+8] is the return address */
-  PRO_AT_ENTRY,   /* return address at [rsp] (before push, or frameless) */
-  PRO_AFTER_PUSH  /* at [rsp+8], caller's rbp at [rsp] */
-} pro_state;
-
-/* Where pc is relative to an `[endbr64] push %rbp; mov %rsp,%rbp`
- * prologue of its function (gdb's amd64_analyze_prologue); the function is
- * the one containing look (pc-1 for a return address). */
-static pro_state prologue_state(sse_process *p, uint64_t pc, uint64_t look) {
+/* One frame-pointer step from the frame at pc with registers sp, fp; look
+ * is the address whose function the frame is in (pc-1 for a return
+ * address). */
+static bool fp_step(uctx *c, uint64_t pc, uint64_t look, uint64_t sp, uint64_t fp, uint64_t *npc,
+                    uint64_t *nsp, uint64_t *nfp) {
+  sse_process *p = c->p;
   sse_location loc;
-  sse__run_fill_location(p, look, &loc);
-  if (loc.function == NULL || loc.offset > look)
-    return PRO_CHAIN;
-  uint64_t lo = look - loc.offset, off = pc - lo;
-  unsigned char b[8];
+  c->host->locate(p, look, &loc);
+  uint8_t b[SSE__ARCH_FP_CODE_LEN];
   size_t done = 0;
-  if (sse__mem_read(p, lo, b, sizeof b, &done) != SSE_OK || done < 4)
-    return PRO_CHAIN;
-  static const unsigned char endbr64[4] = {0xf3, 0x0f, 0x1e, 0xfa};
-  size_t at = memcmp(b, endbr64, 4) == 0 ? 4 : 0;
-  if (at >= done || b[at] != 0x55)
-    return PRO_AT_ENTRY; /* frameless */
-  if (off <= at)
-    return PRO_AT_ENTRY;
-  size_t movlen = 0;
-  if (at + 4 <= done && b[at + 1] == 0x48 && (b[at + 2] == 0x89 || b[at + 2] == 0x8b) &&
-      (b[at + 3] == 0xe5 || b[at + 3] == 0xec))
-    movlen = 3;
-  if (off < at + 1 + movlen)
-    return PRO_AFTER_PUSH;
-  return PRO_CHAIN;
-}
-
-/* One frame-pointer step from the frame at pc with registers sp, rbp. */
-static bool fp_step(sse_process *p, uint64_t pc, uint64_t look, uint64_t sp, uint64_t rbp, uint64_t *npc,
-                    uint64_t *nsp, uint64_t *nrbp) {
-  switch (prologue_state(p, pc, look)) {
-  case PRO_AT_ENTRY:
-    *nsp = sp + 8;
-    *nrbp = rbp;
-    return read_word(p, sp, npc);
-  case PRO_AFTER_PUSH:
-    *nsp = sp + 16;
-    return read_word(p, sp + 8, npc) && read_word(p, sp, nrbp);
-  case PRO_CHAIN:
-    break;
-  }
-  if (rbp < sp || (rbp & 7) != 0 || rbp - sp > (64u << 20))
+  if (loc.function == NULL || loc.offset > look)
+    done = 0; /* no function known: the arch takes the frame as set up */
+  else if (sse__mem_read(p, look - loc.offset, b, sizeof b, &done) != SSE_OK)
+    done = 0;
+  sse__arch_fp_frame r;
+  uint64_t off = done ? pc - (look - loc.offset) : 0;
+  if (!sse__arch_fp_rule(b, done, off, sp, fp, &r))
     return false;
-  *nsp = rbp + 16;
-  return read_word(p, rbp + 8, npc) && read_word(p, rbp, nrbp);
+  *nsp = r.cfa;
+  *nfp = fp;
+  return read_word(p, r.ra_at, npc) && (!r.fp_saved || read_word(p, r.fp_at, nfp));
 }
 
 /* ---- the walk ---- */
 
-/* gdb's amd64_linux_sigtramp_p: pc is in the rt_sigreturn trampoline
- * (`mov $0xf,%rax; syscall`, at pc or with pc on the syscall). Done on the
- * code because libunwind 1.6's unw_is_signal_frame describes the frame the
- * last step came from, not the cursor's frame. */
+/* pc is in the kernel's signal return trampoline (sse__arch_is_sigtramp).
+ * Done on the code because libunwind 1.6's unw_is_signal_frame describes
+ * the frame the last step came from, not the cursor's frame. */
 static bool is_sigtramp(sse_process *p, uint64_t pc) {
-  static const unsigned char seq[9] = {0x48, 0xc7, 0xc0, 0x0f, 0x00, 0x00, 0x00, 0x0f, 0x05};
-  unsigned char b[16];
+  uint8_t b[SSE__ARCH_SIGTRAMP_LEN];
   size_t done = 0;
-  if (pc < 7)
+  if (pc < SSE__ARCH_SIGTRAMP_BEFORE)
     return false;
-  sse__mem_read(p, pc - 7, b, sizeof b, &done);
-  return (done >= 16 && memcmp(b + 7, seq, sizeof seq) == 0) || (done >= 9 && memcmp(b, seq, sizeof seq) == 0);
+  sse__mem_read(p, pc - SSE__ARCH_SIGTRAMP_BEFORE, b, sizeof b, &done);
+  return sse__arch_is_sigtramp(b, done);
 }
 
 static sse_err err_of(int rc) {
@@ -332,55 +285,47 @@ static uint64_t cur_reg(unw_cursor_t *cur, unw_regnum_t r) {
   return unw_get_reg(cur, r, &v) == 0 ? v : 0;
 }
 
-/* Fill pc, cfa, signal_frame and fp_fallback of up to max frames, taking
- * at most `steps` unwind steps (frame i's CFA is known after step i). */
-static sse_err walk(sse_thread *t, sse_frame *out, size_t max, size_t steps, size_t *n) {
-  *n = 0;
-  if (t == NULL || t->proc == NULL || out == NULL || max == 0)
-    return SSE_E_INVAL;
-  if (t->state == SSE__T_EXITED)
-    return SSE_E_NOTHREAD;
-  sse_process *p = t->proc;
-  uproc *up = uproc_get(p);
-  if (up == NULL)
-    return SSE_E_NOMEM;
-  uctx c = {.up = up, .p = p};
-  int rc = sse__thread_getregs(t, &c.regs);
-  if (rc < 0)
-    return err_of(rc);
-  uctx *saved = t_cur;
-  t_cur = &c;
+/* One libunwind step: > 0 with the caller's registers in *npc, *nsp, *nfp;
+ * 0 at the outermost frame (return address undefined), *nsp then the
+ * frame's CFA; < 0 when libunwind could not step. */
+static int unw_one(unw_cursor_t *cur, uint64_t *npc, uint64_t *nsp, uint64_t *nfp) {
+  int r = unw_step(cur);
+  if (r > 0) {
+    *npc = cur_reg(cur, SSE__REGNUM_PC);
+    *nsp = cur_reg(cur, SSE__REGNUM_SP);
+    *nfp = cur_reg(cur, SSE__REGNUM_FP);
+  } else if (r == 0) {
+    *nsp = cur_reg(cur, SSE__REGNUM_SP);
+  }
+  return r;
+}
 
+/* The walk from c->regs (see walk); returns the number of frames. */
+static size_t walk_frames(uctx *c, sse_frame *out, size_t max, size_t steps) {
   unw_cursor_t cur;
-  bool have_cur = unw_init_remote(&cur, up->as, &c) == 0;
+  bool have_cur = unw_init_remote(&cur, c->up->as, c) == 0;
   memset(&out[0], 0, sizeof out[0]);
-  out[0].pc = c.regs.rip;
+  out[0].pc = sse__regs_pc(&c->regs);
   size_t k = 1;
-  uint64_t sp = c.regs.rsp, rbp = c.regs.rbp;
+  uint64_t sp = sse__regs_sp(&c->regs), fp = sse__regs_fp(&c->regs);
   bool at_call = false; /* the current frame's pc is a return address */
   for (size_t s = 0; s < steps; s++) {
     sse_frame *f = &out[k - 1];
-    f->signal_frame = is_sigtramp(p, f->pc);
-    uint64_t npc = 0, nsp = 0, nrbp = 0;
-    bool ok = false, end = false, fp = false;
+    f->signal_frame = is_sigtramp(c->p, f->pc);
+    uint64_t npc = 0, nsp = 0, nfp = 0;
+    bool ok = false, end = false, by_fp = false;
     uint64_t look = f->pc - (at_call ? 1 : 0);
-    if (have_cur && (f->signal_frame || has_fde(&c, look))) {
-      int r = unw_step(&cur);
-      if (r > 0) {
-        npc = cur_reg(&cur, UNW_X86_64_RIP);
-        nsp = cur_reg(&cur, UNW_X86_64_RSP);
-        nrbp = cur_reg(&cur, UNW_X86_64_RBP);
-        ok = true;
-      } else if (r == 0) {
-        /* Outermost frame (return address undefined): the CFA is known. */
-        uint64_t cfa = cur_reg(&cur, UNW_X86_64_RSP);
-        if (cfa > sp)
-          f->cfa = cfa;
+    if (have_cur && (f->signal_frame || has_fde(c, look))) {
+      int r = unw_one(&cur, &npc, &nsp, &nfp);
+      ok = r > 0;
+      if (r == 0) {
+        if (nsp > sp) /* the outermost frame: its CFA is known */
+          f->cfa = nsp;
         end = true;
       }
     }
     if (!ok && !end)
-      ok = fp = fp_step(p, f->pc, look, sp, rbp, &npc, &nsp, &nrbp);
+      ok = by_fp = fp_step(c, f->pc, look, sp, fp, &npc, &nsp, &nfp);
     if (!ok)
       break;
     f->cfa = nsp;
@@ -391,20 +336,44 @@ static sse_err walk(sse_thread *t, sse_frame *out, size_t max, size_t steps, siz
     sse_frame *g = &out[k++];
     memset(g, 0, sizeof *g);
     g->pc = npc;
-    g->fp_fallback = fp;
+    g->fp_fallback = by_fp;
     at_call = !f->signal_frame;
     sp = nsp;
-    rbp = nrbp;
-    if (fp) {
+    fp = nfp;
+    if (by_fp) {
       /* Restart libunwind from the caller's registers (the callee-saved
-       * ones other than rbp are kept: all we know). */
-      c.regs.rip = npc;
-      c.regs.rsp = nsp;
-      c.regs.rbp = nrbp;
-      have_cur = unw_init_remote(&cur, up->as, &c) == 0;
+       * ones other than the frame pointer are kept: all we know). */
+      sse__regs_set_pc(&c->regs, npc);
+      sse__regs_set_sp(&c->regs, nsp);
+      sse__regs_set_fp(&c->regs, nfp);
+      have_cur = unw_init_remote(&cur, c->up->as, c) == 0;
     }
   }
-  *n = k;
+  return k;
+}
+
+/* Fill pc, cfa, signal_frame and fp_fallback of up to max frames, taking
+ * at most `steps` unwind steps (frame i's CFA is known after step i). */
+static sse_err walk(sse_thread *t, sse_frame *out, size_t max, size_t steps, size_t *n) {
+  *n = 0;
+  if (t == NULL || t->proc == NULL || out == NULL || max == 0)
+    return SSE_E_INVAL;
+  if (t->state == SSE__T_EXITED)
+    return SSE_E_NOTHREAD;
+  sse_process *p = t->proc;
+  const sse__unwind_host *host = atomic_load(&g_host);
+  if (host == NULL)
+    return SSE_E_SYS;
+  uproc *up = uproc_get(p);
+  if (up == NULL)
+    return SSE_E_NOMEM;
+  uctx c = {.up = up, .p = p, .host = host};
+  int rc = host->getregs(t, &c.regs);
+  if (rc < 0)
+    return err_of(rc);
+  uctx *saved = t_cur;
+  t_cur = &c;
+  *n = walk_frames(&c, out, max, steps);
   t_cur = saved;
   return SSE_OK;
 }
@@ -412,13 +381,14 @@ static sse_err walk(sse_thread *t, sse_frame *out, size_t max, size_t steps, siz
 sse_err sse__backtrace(sse_thread *t, sse_frame *frames, size_t max, size_t *n) {
   size_t k = 0;
   sse_err rc = walk(t, frames, max, max, &k);
-  for (size_t i = 0; i < k; i++) {
+  const sse__unwind_host *host = atomic_load(&g_host);
+  for (size_t i = 0; i < k && host != NULL; i++) {
     sse_frame *f = &frames[i];
     /* gdb's get_frame_address_in_block: pc-1 for a caller frame, unless it
      * is a signal trampoline or was interrupted by a signal. */
     bool prev = i > 0 && !f->signal_frame && !frames[i - 1].signal_frame;
     uint64_t look = prev ? f->pc - 1 : f->pc;
-    sse__run_fill_location(t->proc, look, &f->loc);
+    host->locate(t->proc, look, &f->loc);
     f->loc.pc = f->pc;
     if (f->loc.function != NULL)
       f->loc.offset += f->pc - look;
@@ -458,9 +428,10 @@ sse_err sse__unwind_cfa(sse_thread *t, uint64_t *cfa) {
 sse_err sse__xmm0(sse_thread *t, uint64_t *out) {
   if (t == NULL || out == NULL)
     return SSE_E_INVAL;
-  struct user_fpregs_struct fp;
-  if (ptrace(PTRACE_GETFPREGS, t->tid, NULL, &fp) != 0)
-    return err_of(-errno);
-  *out = (uint64_t)fp.xmm_space[0] | (uint64_t)fp.xmm_space[1] << 32;
+  sse__fpregs fp;
+  int rc = sse__pt_getfpregs(t->tid, &fp);
+  if (rc != 0)
+    return err_of(rc);
+  *out = sse__fpregs_xmm0(&fp);
   return SSE_OK;
 }

@@ -1,17 +1,38 @@
 /* Stack unwinding of a stopped thread: libunwind's remote API over the
  * engine's memory layer (src/memaccess), with a frame-pointer fallback for
- * code without unwind information.
+ * code without unwind information (the arch's rule, src/arch).
  *
  * Thread: every function runs on the tracer thread only (it calls ptrace
  * on the thread and reads memory through sse__mem_read). The per-process
  * unwinder state (libunwind address space with its global cache, _UPT
- * context) is created on first use and kept until sse__unwind_forget. */
+ * context) is created on first use and kept until sse__unwind_forget.
+ *
+ * What the unwinder needs from the engine above it (a thread's registers,
+ * the function at a pc) comes through the host the engine installs; the
+ * unwinder calls nothing of the engine itself. */
 #ifndef SSE_UNWIND_H
 #define SSE_UNWIND_H
 
 #include <stddef.h>
 
+#include "arch/arch.h"
 #include "internal.h"
+
+typedef struct sse__unwind_host {
+  /* The registers of stopped thread t as the engine caches them for the
+   * current stop: 0, or a negated errno (-ESRCH: the thread is gone).
+   * Tracer thread. Must not be NULL. */
+  int (*getregs)(sse_thread *t, sse__regs *out);
+  /* The location of pc in p (module, function and offset, file and line),
+   * as a stop reports it: loc zeroed but for pc when nothing is known.
+   * Tracer thread. Must not be NULL. */
+  void (*locate)(sse_process *p, uint64_t pc, sse_location *loc);
+} sse__unwind_host;
+
+/* Install the host, before the first unwind; kept by pointer, so h must
+ * stay valid as long as the library is used. Every engine installs the
+ * same one. Without a host every unwind fails (SSE_E_SYS). Any thread. */
+void sse__unwind_set_host(const sse__unwind_host *h);
 
 /* Up to max frames of stopped thread t into frames, *n set to the count.
  * Frame 0 is the thread's pc; above it, pc is the return address and loc

@@ -260,6 +260,214 @@ Test(arch_prologue, gdb_rules, .timeout = 10) {
   cr_expect_eq(sse__arch_skip_prologue(NULL, 0, A), A);
 }
 
+/* sse__arch_nocfi_frame_id gives what run.c's gdb_nocfi_frame_id gave:
+ * code is the first 16 bytes at the function (A), sp 0x7000, fp 0x9000. */
+#define SP 0x7000u
+#define FP 0x9000u
+#define NOCFI(pc, ...)                                                         \
+  sse__arch_nocfi_frame_id((const uint8_t[16]){__VA_ARGS__}, 16, A, (pc), SP, FP)
+
+Test(arch_prologue, nocfi_frame_id, .timeout = 10) {
+  /* endbr64; push %rbp; mov %rsp,%rbp; sub $0x10,%rsp */
+#define ENDBR_PUSH_MOV 0xf3, 0x0f, 0x1e, 0xfa, 0x55, 0x48, 0x89, 0xe5, 0x48, 0x83, 0xec, 0x10
+  cr_expect_eq(NOCFI(A, ENDBR_PUSH_MOV), SP + 8);     /* at the endbr64 */
+  cr_expect_eq(NOCFI(A + 4, ENDBR_PUSH_MOV), SP + 8); /* at the push */
+  cr_expect_eq(NOCFI(A + 5, ENDBR_PUSH_MOV), SP + 16); /* at the mov: the push ran */
+  cr_expect_eq(NOCFI(A + 8, ENDBR_PUSH_MOV), FP + 16); /* after the mov */
+  cr_expect_eq(NOCFI(A + 12, ENDBR_PUSH_MOV), FP + 16);
+  /* the other encoding of the mov, no endbr64 */
+  cr_expect_eq(NOCFI(A + 4, 0x55, 0x48, 0x8b, 0xec), FP + 16);
+  /* push %rbp without the mov: rsp-based, 0 once the push ran */
+#define PUSH_PUSH 0x55, 0x53, 0x48, 0x89, 0xe5
+  cr_expect_eq(NOCFI(A, PUSH_PUSH), SP + 8);
+  cr_expect_eq(NOCFI(A + 1, PUSH_PUSH), SP + 16);
+  cr_expect_eq(NOCFI(A + 9, PUSH_PUSH), SP + 16);
+  /* no frame setup at all */
+  cr_expect_eq(NOCFI(A, 0x48, 0x83, 0xec, 0x08, 0x55, 0x48, 0x89, 0xe5), SP + 8);
+  cr_expect_eq(NOCFI(A + 8, 0x48, 0x83, 0xec, 0x08, 0x55, 0x48, 0x89, 0xe5), SP + 8);
+  /* fewer than 16 bytes, or no function: cannot tell */
+  cr_expect_eq(sse__arch_nocfi_frame_id((const uint8_t[]){ENDBR_PUSH_MOV}, 12, A, A + 8, SP, FP), 0);
+  cr_expect_eq(sse__arch_nocfi_frame_id((const uint8_t[16]){ENDBR_PUSH_MOV}, 16, 0, 8, SP, FP), 0);
+  cr_expect_eq(sse__arch_nocfi_frame_id(NULL, 0, A, A, SP, FP), 0);
+}
+
+/* The one analyser answers as the three it replaced did. Their code as it
+ * was (symtab.c's analyze_prologue over the 8 bytes it read, unwind.c's
+ * prologue_state and fp_step, run.c's gdb_nocfi_frame_id), run on prologue
+ * pieces in every combination and on random bytes. */
+static const uint8_t ref_endbr[4] = {0xf3, 0x0f, 0x1e, 0xfa};
+
+static uint64_t ref_symtab(const uint8_t *b, size_t n, uint64_t start) {
+  size_t p = 0;
+  if (n >= 4 && memcmp(b, ref_endbr, 4) == 0)
+    p = 4;
+  if (p >= n || b[p] != 0x55)
+    return start;
+  if (p + 4 <= n && ((b[p + 1] == 0x48 && b[p + 2] == 0x89 && b[p + 3] == 0xe5) ||
+                     (b[p + 1] == 0x48 && b[p + 2] == 0x8b && b[p + 3] == 0xec)))
+    return start + p + 4;
+  if (p + 3 <= n && ((b[p + 1] == 0x89 && b[p + 2] == 0xe5) || (b[p + 1] == 0x8b && b[p + 2] == 0xec)))
+    return start + p + 3;
+  return start;
+}
+
+/* 0: through rbp, 1: return address at [sp], 2: at [sp+8] */
+static int ref_unwind_state(const uint8_t *b, size_t done, uint64_t off) {
+  if (done < 4)
+    return 0;
+  size_t at = memcmp(b, ref_endbr, 4) == 0 ? 4 : 0;
+  if (at >= done || b[at] != 0x55 || off <= at)
+    return 1;
+  size_t movlen = 0;
+  if (at + 4 <= done && b[at + 1] == 0x48 && (b[at + 2] == 0x89 || b[at + 2] == 0x8b) &&
+      (b[at + 3] == 0xe5 || b[at + 3] == 0xec))
+    movlen = 3;
+  return off < at + 1 + movlen ? 2 : 0;
+}
+
+static uint64_t ref_nocfi(const uint8_t *b, uint64_t func, uint64_t pc, uint64_t rsp, uint64_t rbp) {
+  size_t o = 0;
+  if (b[0] == 0xf3 && b[1] == 0x0f && b[2] == 0x1e && b[3] == 0xfa) o = 4;
+  int64_t sp_offset = -8;
+  if (b[o] == 0x55) {
+    if (pc > func + o) sp_offset += 8;
+    bool mov = (b[o + 1] == 0x48 && b[o + 2] == 0x89 && b[o + 3] == 0xe5) ||
+               (b[o + 1] == 0x48 && b[o + 2] == 0x8b && b[o + 3] == 0xec);
+    if (mov && pc > func + o + 1) return rbp + 16;
+  }
+  return rsp + (uint64_t)sp_offset + 16;
+}
+
+static void check_against_refs(const uint8_t b[16]) {
+  for (size_t n = 0; n <= 8; n++)
+    cr_assert_eq(sse__arch_prologue_end(b, n, A, SSE__ARCH_PRO_FRAME32), ref_symtab(b, n, A));
+  for (size_t done = 0; done <= 8; done++)
+    for (uint64_t off = 0; off < 12; off++) {
+      sse__arch_fp_frame r;
+      cr_assert(sse__arch_fp_rule(b, done, off, SP, FP, &r));
+      int st = ref_unwind_state(b, done, off);
+      cr_assert_eq(r.ra_at, st == 1 ? SP : st == 2 ? SP + 8 : FP + 8);
+      cr_assert_eq(r.cfa, st == 1 ? SP + 8 : st == 2 ? SP + 16 : FP + 16);
+      cr_assert_eq(r.fp_saved, st != 1);
+      if (st != 1)
+        cr_assert_eq(r.fp_at, st == 2 ? SP : FP);
+    }
+  for (uint64_t pc = A; pc < A + 12; pc++)
+    cr_assert_eq(sse__arch_nocfi_frame_id(b, 16, A, pc, SP, FP), ref_nocfi(b, A, pc, SP, FP));
+}
+
+Test(arch_prologue, one_analyser_answers_as_before, .timeout = 30) {
+  static const uint8_t heads[][4] = {{0}, {0xf3, 0x0f, 0x1e, 0xfa}, {0xf3, 0x0f, 0x1e, 0xfb}};
+  static const uint8_t pushes[][2] = {{0}, {0x55}, {0x41, 0x55}, {0x53}};
+  static const uint8_t movs[][3] = {{0x48, 0x89, 0xe5}, {0x48, 0x8b, 0xec}, {0x89, 0xe5, 0x90},
+                                    {0x8b, 0xec, 0x90}, {0x48, 0x89, 0xec}, {0x48, 0x8b, 0xe5},
+                                    {0x48, 0x83, 0xec}, {0x90, 0x90, 0x90}, {0x48, 0x89, 0x90}};
+  static const size_t hlen[] = {0, 4, 4}, plen[] = {0, 1, 2, 1};
+  for (size_t h = 0; h < 3; h++)
+    for (size_t p = 0; p < 4; p++)
+      for (size_t m = 0; m < sizeof movs / sizeof movs[0]; m++) {
+        uint8_t b[16];
+        memset(b, 0xcc, sizeof b);
+        size_t k = 0;
+        memcpy(b + k, heads[h], hlen[h]);
+        k += hlen[h];
+        memcpy(b + k, pushes[p], plen[p]);
+        k += plen[p];
+        memcpy(b + k, movs[m], 3);
+        check_against_refs(b);
+      }
+  /* random bytes, drawn mostly from the ones the analysers test */
+  static const uint8_t alphabet[] = {0xf3, 0x0f, 0x1e, 0xfa, 0x55, 0x48, 0x89, 0x8b, 0xe5, 0xec, 0x90};
+  uint64_t x = 88172645463325252ull;
+  for (int i = 0; i < 20000; i++) {
+    uint8_t b[16];
+    for (size_t j = 0; j < sizeof b; j++) {
+      x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+      b[j] = x % 4 ? alphabet[(x >> 8) % sizeof alphabet] : (uint8_t)(x >> 16);
+    }
+    check_against_refs(b);
+  }
+}
+
+Test(arch_prologue, options, .timeout = 10) {
+  /* push %rbp; movl %esp,%ebp: only with SSE__ARCH_PRO_FRAME32 */
+  const uint8_t movl[] = {0x55, 0x89, 0xe5, 0x90};
+  cr_expect_eq(sse__arch_prologue_end(movl, sizeof movl, A, SSE__ARCH_PRO_FRAME32), A + 3);
+  cr_expect_eq(sse__arch_prologue_end(movl, sizeof movl, A, 0), A);
+  cr_expect_eq(sse__arch_skip_prologue(movl, sizeof movl, A), A);
+  /* the realignment sequence only with SSE__ARCH_PRO_STACK_ALIGN */
+  const uint8_t align[] = {0x4c, 0x8d, 0x54, 0x24, 0x08, 0x48, 0x83, 0xe4, 0xf0, 0x41,
+                           0xff, 0x72, 0xf8, 0x55, 0x48, 0x89, 0xe5, 0x90};
+  cr_expect_eq(sse__arch_prologue_end(align, sizeof align, A, SSE__ARCH_PRO_STACK_ALIGN), A + 17);
+  cr_expect_eq(sse__arch_prologue_end(align, sizeof align, A, 0), A);
+}
+
+Test(arch_prologue, fp_rule_chain_checks, .timeout = 10) {
+  sse__arch_fp_frame r;
+  cr_expect(sse__arch_fp_rule(NULL, 0, 0, SP, SP, &r)); /* fp == sp is fine */
+  cr_expect_eq(r.cfa, SP + 16);
+  cr_expect(!sse__arch_fp_rule(NULL, 0, 0, SP, SP - 8, &r));          /* below sp */
+  cr_expect(!sse__arch_fp_rule(NULL, 0, 0, SP, SP + 4, &r));          /* misaligned */
+  cr_expect(!sse__arch_fp_rule(NULL, 0, 0, SP, SP + (64u << 20) + 8, &r)); /* too far */
+}
+
+Test(arch_sigtramp, rt_sigreturn, .timeout = 10) {
+  /* mov $0xf,%rax; syscall, seen from pc - 7 with pc at the mov or on the
+   * syscall */
+  const uint8_t at_mov[16] = {0x90, 0x90, 0x90, 0x90, 0x90, 0x90, 0x90, 0x48,
+                              0xc7, 0xc0, 0x0f, 0x00, 0x00, 0x00, 0x0f, 0x05};
+  const uint8_t at_sys[16] = {0x48, 0xc7, 0xc0, 0x0f, 0x00, 0x00, 0x00, 0x0f, 0x05};
+  cr_expect(sse__arch_is_sigtramp(at_mov, 16));
+  cr_expect(!sse__arch_is_sigtramp(at_mov, 15));
+  cr_expect(sse__arch_is_sigtramp(at_sys, 9));
+  cr_expect(!sse__arch_is_sigtramp(at_sys, 8));
+  cr_expect(!sse__arch_is_sigtramp((const uint8_t[16]){0x90}, 16));
+}
+
+Test(arch_plt, entries_and_relocations, .timeout = 10) {
+  /* .plt: PLT0 then `jmp *0x2fe2(%rip); push $0; jmp PLT0` at 0x1010 */
+  uint8_t plt[32] = {0};
+  const uint8_t e1[] = {0xff, 0x25, 0xe2, 0x2f, 0x00, 0x00, 0x68, 0x00, 0x00, 0x00, 0x00, 0xe9};
+  memcpy(plt + 16, e1, sizeof e1);
+  uint64_t lo = 0, hi = 0, got = 0;
+  cr_expect(!sse__arch_plt_entry(".plt", 0x1000, plt, sizeof plt, 16, 0x1004, &lo, &hi, &got));
+  cr_expect(sse__arch_plt_entry(".plt", 0x1000, plt, sizeof plt, 16, 0x1016, &lo, &hi, &got));
+  cr_expect_eq(lo, 0x1010);
+  cr_expect_eq(hi, 0x1020);
+  cr_expect_eq(got, 0x1016 + 0x2fe2);
+  /* .plt.got: 8-byte entries, `jmp *disp(%rip); xchg %ax,%ax` */
+  const uint8_t pg[16] = {0xff, 0x25, 0x10, 0x00, 0x00, 0x00, 0x66, 0x90,
+                          0xff, 0x25, 0x20, 0x00, 0x00, 0x00, 0x66, 0x90};
+  cr_expect(sse__arch_plt_entry(".plt.got", 0x2000, pg, sizeof pg, 0, 0x2009, &lo, &hi, &got));
+  cr_expect_eq(lo, 0x2008);
+  cr_expect_eq(hi, 0x2010);
+  cr_expect_eq(got, 0x2008 + 6 + 0x20);
+  /* cut short: no entry */
+  cr_expect(!sse__arch_plt_entry(".plt.sec", 0x3000, pg, 8, 0, 0x3000, &lo, &hi, &got));
+  cr_expect(sse__arch_is_plt_section(".plt.sec") && sse__arch_is_plt_section(".iplt"));
+  cr_expect(!sse__arch_is_plt_section(".text"));
+  cr_expect_eq(sse__arch_reloc_kind(7), SSE__RELOC_JUMP_SLOT); /* R_X86_64_JUMP_SLOT */
+  cr_expect_eq(sse__arch_reloc_kind(6), SSE__RELOC_GLOB_DAT);
+  cr_expect_eq(sse__arch_reloc_kind(37), SSE__RELOC_IRELATIVE);
+  cr_expect_eq(sse__arch_reloc_kind(1), SSE__RELOC_OTHER);
+}
+
+Test(arch_regs, dwarf_numbers, .timeout = 10) {
+  sse__regs r;
+  memset(&r, 0, sizeof r);
+  r.rip = 0x401000;
+  r.rsp = 0x7ff0;
+  r.rbp = 0x8000;
+  r.rdx = 2;
+  uint64_t v;
+  cr_expect(sse__regs_get(&r, SSE__REGNUM_PC, &v) && v == 0x401000);
+  cr_expect(sse__regs_get(&r, SSE__REGNUM_SP, &v) && v == 0x7ff0);
+  cr_expect(sse__regs_get(&r, SSE__REGNUM_FP, &v) && v == 0x8000);
+  cr_expect(sse__regs_get(&r, 1, &v) && v == 2); /* DWARF 1 is rdx */
+  cr_expect(!sse__regs_get(&r, SSE__REGNUM_MAX + 1, &v));
+  cr_expect(!sse__regs_get(&r, -1, &v));
+}
+
 Test(arch_disasm, att_text, .timeout = 10) {
   char t[64];
   cr_expect_eq(sse__arch_disasm((const uint8_t[]){0x48, 0x89, 0xe5}, 3, A, t, sizeof t), 3);

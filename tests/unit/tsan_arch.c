@@ -1,4 +1,4 @@
-/* ThreadSanitizer driver for arch_x86_64.c and debugregs.c, without
+/* ThreadSanitizer driver for src/arch/x86_64/ and src/ptrace/, without
  * Criterion: Criterion 2.4 aborts at start-up under -fsanitize=thread
  * ("Could not initialize inheritable arena", Snaipe/Criterion#274, open).
  * Exit status 0 if all checks pass; TSan reports make it exit 66.
@@ -7,7 +7,10 @@
  *   capstone handle, and exit (the per-thread destructor closes it) while
  *   others are still running; then a second wave opens fresh handles.
  * - A hardware breakpoint and a watchpoint on a forked, traced child, set
- *   from a thread other than main (the thread that is its tracer). */
+ *   from a thread other than main (the thread that is its tracer).
+ * Build: gcc -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=thread -Isrc -Isrc/arch/x86_64
+ *   $(pkg-config --cflags capstone libunwind) src/arch/x86_64/(*).c
+ *   src/ptrace/(*).c tests/unit/tsan_arch.c -lcapstone -lpthread */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE /* dl_iterate_phdr, prctl, kill under -std=c11 */
 #endif

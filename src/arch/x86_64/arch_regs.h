@@ -1,7 +1,8 @@
-/* x86-64 general registers as the engine caches them: the kernel's
- * user_regs_struct (one PTRACE_GETREGS per stop), and the accessors the
- * arch-neutral code uses instead of naming a register. Included through
- * arch/arch.h only (the build puts src/arch/$(ARCH) on the include path). */
+/* x86-64 registers as the engine caches them: the kernel's user_regs_struct
+ * (one PTRACE_GETREGS per stop) and user_fpregs_struct (PTRACE_GETFPREGS),
+ * and the accessors the arch-neutral code uses instead of naming a
+ * register. Included through arch/arch.h only (the build puts
+ * src/arch/$(ARCH) on the include path). */
 #ifndef SSE_ARCH_X86_64_REGS_H
 #define SSE_ARCH_X86_64_REGS_H
 
@@ -10,12 +11,15 @@
 #include <sys/user.h>
 
 typedef struct user_regs_struct sse__regs;
+typedef struct user_fpregs_struct sse__fpregs;
 
 static inline uint64_t sse__regs_pc(const sse__regs *r) { return r->rip; }
 static inline void sse__regs_set_pc(sse__regs *r, uint64_t pc) { r->rip = pc; }
 static inline uint64_t sse__regs_sp(const sse__regs *r) { return r->rsp; }
+static inline void sse__regs_set_sp(sse__regs *r, uint64_t sp) { r->rsp = sp; }
 /* The frame pointer (rbp): gdb's prologue-analysis frame ids use it. */
 static inline uint64_t sse__regs_fp(const sse__regs *r) { return r->rbp; }
+static inline void sse__regs_set_fp(sse__regs *r, uint64_t fp) { r->rbp = fp; }
 /* The integer return value registers of the SysV ABI (rax, rdx). */
 static inline void sse__regs_retval(const sse__regs *r, uint64_t out[2]) {
   out[0] = r->rax;
@@ -42,5 +46,22 @@ static inline bool sse__regs_in_restarting_syscall(const sse__regs *r) {
   long ret = (long)r->rax;
   return (long)r->orig_rax >= 0 && ret <= -512 && ret >= -516;
 }
+
+/* The low 64 bits of xmm0: a double or float return value (SysV ABI). */
+static inline uint64_t sse__fpregs_xmm0(const sse__fpregs *f) {
+  return (uint64_t)f->xmm_space[0] | (uint64_t)f->xmm_space[1] << 32;
+}
+
+/* Register numbers of the DWARF x86-64 ABI, which libunwind's UNW_X86_64_*
+ * use as well (regs.c checks): the general registers 0..16 (rax, rdx,
+ * rcx, rbx, rsi, rdi, rbp, rsp, r8..r15, then the return address column,
+ * rip). */
+#define SSE__REGNUM_FP 6
+#define SSE__REGNUM_SP 7
+#define SSE__REGNUM_PC 16
+#define SSE__REGNUM_MAX 16
+/* Register number regnum (0..SSE__REGNUM_MAX) of r into *out; false for
+ * any other number. */
+bool sse__regs_get(const sse__regs *r, int regnum, uint64_t *out);
 
 #endif
