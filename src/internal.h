@@ -12,7 +12,7 @@
 #include <sys/types.h>
 
 #include "arch/arch.h"
-#include "step/inline.h"
+#include "symtab/inline_frames.h"
 #include "sse.h"
 
 #define SSE__NSIG 65
@@ -360,14 +360,21 @@ typedef struct sse__runctl {
 extern const sse__runctl *sse__runctl_ops;
 void sse__runctl_install(const sse__runctl *ops);
 
+/* ---- engine/report.c: a stop as the user sees it */
+/* gdb's location of pc: module, function, file, line (modules, then JIT). */
+void sse__run_fill_location(sse_process *p, uint64_t pc, sse_location *loc);
+/* The inline blocks at pc, innermost first (at most SSE__INLINE_MAX). */
+int sse__proc_inline_chain(sse_process *p, uint64_t pc, sse__inline *v);
+/* Report the stop that ends the running command (or the first stop):
+ * location, waiters, events. */
+void sse__run_report(sse_process *p, sse_stop *stop);
+
 /* ---- step/: commands (src/step/dispatch.c, src/step/ending.c) */
 sse_err sse__run_start(sse_process *p, sse__op_kind kind, sse_thread *thr,
                        const sse_step_frame *frame);
 /* Ask the running command of p to end with SSE_STOP_INTERRUPTED: any
  * thread, never blocks (the tracer loop or the step acts on it). */
 void sse__run_request_interrupt(sse_process *p);
-void sse__run_fill_location(sse_process *p, uint64_t pc, sse_location *loc);
-void sse__run_report(sse_process *p, sse_stop *stop);
 /* Code in [addr, addr + len) may have changed (a write through the library,
  * exec, modules): drop range-stepping runs decoded over it. */
 void sse__run_code_changed(sse_process *p, uint64_t addr, uint64_t len);

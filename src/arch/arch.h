@@ -63,6 +63,11 @@ int sse__arch_decode(const uint8_t *buf, size_t n, uint64_t addr, sse__insn *out
  * counts as "none found" at that offset).  The caller then reads more from
  * addr + offset, or single-steps.  Every instruction in [addr, addr + offset)
  * is SSE__INSN_OTHER. */
+/* True if buf[0..n) starts with a system-call instruction proper (syscall,
+ * sysenter, int $0x80): one that may block in the kernel for as long as it
+ * likes, as opposed to the other SSE__INSN_SYSCALL kinds (traps). */
+bool sse__arch_is_syscall_insn(const uint8_t *buf, size_t n);
+
 size_t sse__arch_scan_to_branch(const uint8_t *buf, size_t n, uint64_t addr,
                                 sse__insn *branch);
 

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "symtab/strtab.h"
 #include "ptrace/ptrace.h"
 #include "symtab/symtab.h"
 
@@ -127,57 +128,9 @@ void sse__sig_idle(bool on) {
 
 /* ------------------------------------------------------------ strings */
 
-typedef struct sse__strtab {
-  pthread_mutex_t lock;
-  char **slots;
-  size_t cap, n;
-} sse__strtab;
-
-static uint64_t str_hash(const char *s) {
-  uint64_t h = 1469598103934665603ull;
-  for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ull;
-  return h;
-}
-
 /* Engine-owned copies of location strings: valid until sse_engine_free(). */
 const char *sse__intern(sse_engine *e, const char *s) {
-  if (!s) return NULL;
-  sse__strtab *t = e->strings;
-  pthread_mutex_lock(&t->lock);
-  if (t->n * 2 >= t->cap) {
-    size_t ncap = t->cap ? t->cap * 2 : 1024;
-    char **ns = calloc(ncap, sizeof *ns);
-    if (!ns) {
-      pthread_mutex_unlock(&t->lock);
-      return NULL;
-    }
-    for (size_t i = 0; i < t->cap; i++) {
-      if (!t->slots[i]) continue;
-      size_t j = str_hash(t->slots[i]) & (ncap - 1);
-      while (ns[j]) j = (j + 1) & (ncap - 1);
-      ns[j] = t->slots[i];
-    }
-    free(t->slots);
-    t->slots = ns;
-    t->cap = ncap;
-  }
-  size_t j = str_hash(s) & (t->cap - 1);
-  while (t->slots[j] && strcmp(t->slots[j], s) != 0) j = (j + 1) & (t->cap - 1);
-  if (!t->slots[j]) {
-    t->slots[j] = strdup(s);
-    if (t->slots[j]) t->n++;
-  }
-  const char *r = t->slots[j];
-  pthread_mutex_unlock(&t->lock);
-  return r;
-}
-
-static void strtab_free(sse__strtab *t) {
-  if (!t) return;
-  for (size_t i = 0; i < t->cap; i++) free(t->slots[i]);
-  free(t->slots);
-  pthread_mutex_destroy(&t->lock);
-  free(t);
+  return s ? sse__strtab_intern(e->strings, s) : NULL;
 }
 
 /* ------------------------------------------------------------ the loop */
@@ -434,15 +387,14 @@ sse_err sse_engine_new(const sse_engine_options *opts, sse_engine **out) {
   *out = NULL;
   sse_engine *e = calloc(1, sizeof *e);
   if (!e) return SSE_E_NOMEM;
-  e->strings = calloc(1, sizeof *e->strings);
+  e->strings = sse__strtab_new();
   e->modcache = sse__modcache_new();
   if (!e->strings || !e->modcache) {
-    free(e->strings);
+    if (e->strings) sse__strtab_free(e->strings);
     if (e->modcache) sse__modcache_free(e->modcache);
     free(e);
     return SSE_E_NOMEM;
   }
-  pthread_mutex_init(&e->strings->lock, NULL);
   pthread_mutex_init(&e->lock, NULL);
   pthread_cond_init(&e->op_cond, NULL);
   pthread_cond_init(&e->sub_cond, NULL);
@@ -459,7 +411,7 @@ sse_err sse_engine_new(const sse_engine_options *opts, sse_engine **out) {
   if (rc != 0) {
     sig_uninstall();
     sse__modcache_free(e->modcache);
-    strtab_free(e->strings);
+    sse__strtab_free(e->strings);
     free(e);
     return SSE_E_SYS;
   }
@@ -490,7 +442,7 @@ void sse_engine_free(sse_engine *e) {
   }
   sse__ev_free_all(e);
   sse__modcache_free(e->modcache);
-  strtab_free(e->strings);
+  sse__strtab_free(e->strings);
   pthread_cond_destroy(&e->op_cond);
   pthread_cond_destroy(&e->sub_cond);
   pthread_mutex_destroy(&e->lock);

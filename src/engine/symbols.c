@@ -61,7 +61,7 @@ void sse__proc_symbols_changed(sse_process *p) {
 /* The step engine's range-stepping decode cache follows writes to code
  * (memaccess reports them to its one subscriber). */
 static void code_changed(void *arg, uint64_t addr, uint64_t len) {
-  sse__run_code_changed(arg, addr, len);
+  sse__runctl_ops->code_changed(arg, addr, len);
 }
 
 /* The unwinder's view of the engine: the register cache, the locations. */

@@ -16,15 +16,6 @@ bool sse__step_lookup(sse_process *p, uint64_t pc, sse__loc *l) {
   return sse__proc_lookup(p, pc, l) == 0;
 }
 
-/* The inline blocks at pc (gdb's inline frames), innermost first. */
-int sse__step_inline_chain(sse_process *p, uint64_t pc, sse__inline *v) {
-  struct sse__symtab *st = sse__proc_symtab(p);
-  if (!st) return 0;
-  int n = sse__symtab_inline_chain(st, pc, v, SSE__INLINE_MAX);
-  if (n < 0) return 0;
-  return n > SSE__INLINE_MAX ? SSE__INLINE_MAX : n;
-}
-
 bool sse__step_in_range(const sse__op *op, uint64_t pc) {
   return pc >= op->lo && pc < op->hi;
 }
@@ -53,31 +44,18 @@ static uint64_t step_into_target(sse_process *p, const sse__loc *fl) {
 }
 
 /* gdb's frame id (its stack part) of a frame in a function without
- * call-frame information, as amd64_frame_cache computes it from the
- * prologue analysis: after [endbr64] push %rbp; mov %rsp,%rbp the frame
- * base is rbp, else rsp adjusted for a push %rbp at the start when it has
- * run (-8 before it). Such an id moves with every other push: when it
- * differs between the step's start and a call made from the frame, gdb
- * does not see the call as a subroutine call and stops at the callee's
- * first instruction (the PLT stub of __cxa_finalize, called from
- * __do_global_dtors_aux). 0 when it cannot tell. */
+ * call-frame information, from the architecture's prologue analysis
+ * (sse__arch_nocfi_frame_id). When it differs between the step's start and
+ * a call made from the frame, gdb does not see the call as a subroutine
+ * call and stops at the callee's first instruction (the PLT stub of
+ * __cxa_finalize, called from __do_global_dtors_aux). 0 when it cannot
+ * tell. */
 uint64_t sse__step_nocfi_frame_id(sse_process *p, uint64_t func, uint64_t pc,
-                                  uint64_t rsp, uint64_t rbp) {
+                                  uint64_t sp, uint64_t fp) {
   uint8_t b[16];
   size_t got = 0;
-  if (!func || sse__mem_read(p, func, b, sizeof b, &got) != SSE_OK ||
-      got < sizeof b)
-    return 0;
-  size_t o = 0;
-  if (b[0] == 0xf3 && b[1] == 0x0f && b[2] == 0x1e && b[3] == 0xfa) o = 4;
-  int64_t sp_offset = -8;
-  if (b[o] == 0x55) {
-    if (pc > func + o) sp_offset += 8;
-    bool mov = (b[o + 1] == 0x48 && b[o + 2] == 0x89 && b[o + 3] == 0xe5) ||
-               (b[o + 1] == 0x48 && b[o + 2] == 0x8b && b[o + 3] == 0xec);
-    if (mov && pc > func + o + 1) return rbp + 16;
-  }
-  return rsp + (uint64_t)sp_offset + 16;
+  if (!func || sse__mem_read(p, func, b, sizeof b, &got) != SSE_OK) return 0;
+  return sse__arch_nocfi_frame_id(b, got, func, pc, sp, fp);
 }
 
 bool sse__step_nocfi_call_stops(sse_process *p, const sse__regs *r) {
@@ -195,7 +173,7 @@ bool sse__step_decide_location(sse_process *p, uint64_t pc) {
   }
   /* Inline frames: stepping into an inlined call, or out of one. */
   sse__inline v[SSE__INLINE_MAX];
-  int n = sse__step_inline_chain(p, pc, v);
+  int n = sse__proc_inline_chain(p, pc, v);
   bool same = l.func_lo == op->func_lo;
   sse__inl_verdict vd = sse__inline_step_event(&op->thr->inl, v, n, pc, 0,
                                                l.func_lo, &op->inl_step, &same);

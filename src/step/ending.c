@@ -11,67 +11,6 @@
 #include "ptrace/debugregs.h"
 #include "step/step.h"
 
-void sse__run_fill_location(sse_process *p, uint64_t pc, sse_location *loc) {
-  memset(loc, 0, sizeof *loc);
-  loc->pc = pc;
-  sse__loc l;
-  if (sse__proc_lookup(p, pc, &l) != 0) return; /* modules, then JIT */
-  loc->module = l.module;
-  loc->function = l.function;
-  loc->offset = l.offset;
-  if (l.has_line) {
-    loc->file = l.file;
-    loc->line = l.line;
-    loc->column = l.column;
-  }
-}
-
-/* gdb hides inline frames that start at the stop pc and reports the call
- * site; a `step` there then enters them one by one. */
-static void fill_stop_location(sse_process *p, sse_stop *s) {
-  sse_thread *t = s->thread;
-  sse__regs r;
-  if (p->exited || sse__thread_regs(t, &r) != 0) return;
-  s->pc = sse__regs_pc(&r);
-  s->sp = sse__regs_sp(&r);
-  sse__run_fill_location(p, s->pc, &s->loc);
-  sse__inline v[SSE__INLINE_MAX];
-  int n = sse__step_inline_chain(p, s->pc, v);
-  sse__inl_stop why = p->op.pol.one_insn ? SSE__INL_STOP_STEPI
-                      : s->reason == SSE_STOP_BREAKPOINT
-                          ? SSE__INL_STOP_USER_BP
-                          : SSE__INL_STOP_OTHER;
-  if (!t->inl.valid || t->inl.pc != s->pc)
-    sse__inline_stop(&t->inl, v, n, s->pc, why);
-  sse__loc l;
-  struct sse__symtab *st = sse__proc_symtab(p);
-  if (n > 0 && st && sse__symtab_lookup(st, s->pc, &l) == 0)
-    sse__inline_location(v, n, t->inl.skip, &l, s->pc, &s->loc);
-}
-
-/* Finish the running command (or report the first stop): fill in the stop,
- * mark the process stopped, fire events, wake blocked callers. */
-void sse__run_report(sse_process *p, sse_stop *s) {
-  s->process = p;
-  s->pid = p->pid;
-  if (s->thread) {
-    s->tid = s->thread->tid;
-    fill_stop_location(p, s);
-  }
-  if (p->exited) s->thread = NULL;
-  s->ptrace_stops = p->op.nstops;
-  memset(&p->op, 0, sizeof p->op);
-  pthread_mutex_lock(&p->engine->lock);
-  atomic_store(&p->interrupt_requested, false);
-  p->last_stop = *s;
-  p->running = false;
-  p->ops_finished = p->ops_started;
-  if (atomic_load(&p->stop_gen) & 1) atomic_fetch_add(&p->stop_gen, 1);
-  pthread_mutex_unlock(&p->engine->lock);
-  sse__ev_stop(p, s);
-  sse__engine_wake_waiters(p->engine);
-}
-
 /* Every command ends here: temporary breakpoints out, all threads
  * stopped, then the report (an exit when the process went away). */
 static void end_with(sse_process *p, sse_stop *s) {

@@ -32,11 +32,6 @@
 
 enum { PLAN_WAIT, PLAN_ASYNC, PLAN_DONE };
 
-static bool is_syscall_insn(const uint8_t *b, size_t n) {
-  return n >= 2 && ((b[0] == 0x0f && (b[1] == 0x05 || b[1] == 0x34)) ||
-                    (b[0] == 0xcd && b[1] == 0x80));
-}
-
 bool sse__step_awaiting(sse_process *p, sse_thread *t) {
   sse__op *op = &p->op;
   return p->running && op->kind == SSE__OP_STEP && t == op->thr &&
@@ -63,7 +58,7 @@ static bool plan_runto(sse_process *p, const sse__insn *in, const uint8_t *b,
   uint64_t pc = sse__regs_pc(r), next = pc + in->len;
   /* A syscall may block on another thread: run it with the others
    * running, to the next instruction. */
-  if (in->kind == SSE__INSN_SYSCALL && is_syscall_insn(b, got)) {
+  if (in->kind == SSE__INSN_SYSCALL && sse__arch_is_syscall_insn(b, got)) {
     if (sse__runto_add(p, next, 0, false, 0) != SSE_OK) return false;
     sse__runto_start(p, op->pol.one_insn ? SSE__RT_INSN : SSE__RT_SYSCALL);
     return true;

@@ -15,7 +15,7 @@ static void start_inline(sse_process *p, sse_thread *thr, const sse__regs *r,
   sse__op *op = &p->op;
   uint64_t pc = sse__regs_pc(r);
   sse__inline v[SSE__INLINE_MAX];
-  int n = sse__step_inline_chain(p, pc, v);
+  int n = sse__proc_inline_chain(p, pc, v);
   if (!thr->inl.valid || thr->inl.pc != pc)
     sse__inline_stop(&thr->inl, v, n, pc, SSE__INL_STOP_OTHER);
   if (sse__inline_step_start(&thr->inl, v, n, pc, l, 0, l->func_lo,
@@ -92,7 +92,7 @@ static sse_err setup_finish(sse_process *p, sse_thread *thr,
   bool have = st && sse__symtab_lookup(st, pc, &l) == 0;
   if (have && l.has_line) {
     sse__inline v[SSE__INLINE_MAX];
-    int n = sse__step_inline_chain(p, pc, v);
+    int n = sse__proc_inline_chain(p, pc, v);
     if (!thr->inl.valid || thr->inl.pc != pc)
       sse__inline_stop(&thr->inl, v, n, pc, SSE__INL_STOP_OTHER);
     if (n > 0 && sse__inline_finish_start(&thr->inl, v, n, pc, 0, l.func_lo,

@@ -63,7 +63,6 @@ uint64_t sse__range_target(sse_process *p, uint64_t pc, uint64_t hi);
 
 /* ---- decide.c: gdb's stepping decisions */
 bool sse__step_lookup(sse_process *p, uint64_t pc, sse__loc *l);
-int sse__step_inline_chain(sse_process *p, uint64_t pc, sse__inline *v);
 bool sse__step_in_range(const sse__op *op, uint64_t pc);
 /* At pc outside the range: stop, or take a new range. True when the
  * command ended or went to a run-to phase. */

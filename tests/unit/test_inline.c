@@ -15,7 +15,7 @@
 #include "oracle.h"
 #include "testutil.h"
 
-#include "step/inline.h"
+#include "symtab/inline_frames.h"
 #include "symtab/symtab.h"
 
 /* ------------------------------------------------------------ helpers */

@@ -250,3 +250,8 @@ unsigned sse__arch_disasm(const uint8_t *buf, size_t n, uint64_t addr, char *tex
   return c->insn->size;
 }
 
+
+bool sse__arch_is_syscall_insn(const uint8_t *b, size_t n) {
+  return n >= 2 && ((b[0] == 0x0f && (b[1] == 0x05 || b[1] == 0x34)) ||
+                    (b[0] == 0xcd && b[1] == 0x80));
+}

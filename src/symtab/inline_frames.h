@@ -3,8 +3,8 @@
  * a pc (sse__symtab_inline_chain, innermost first) and keeps the small
  * per-thread state below. The rules are in docs/inline-stepping.md; each
  * function names the gdb code it mirrors. */
-#ifndef SSE_ENGINE_INLINE_H
-#define SSE_ENGINE_INLINE_H
+#ifndef SSE_SYMTAB_INLINE_FRAMES_H
+#define SSE_SYMTAB_INLINE_FRAMES_H
 
 #include <stdbool.h>
 #include <stdint.h>

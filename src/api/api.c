@@ -13,8 +13,8 @@
 #include "symtab/symtab.h"
 
 
-_Static_assert(sizeof(sse_regs) == sizeof(struct user_regs_struct),
-               "sse_regs must mirror user_regs_struct");
+_Static_assert(sizeof(sse_regs) == sizeof(sse__regs),
+               "sse_regs must mirror the architecture's register set");
 
 /* ------------------------------------------------------------ commands */
 
@@ -227,7 +227,7 @@ static sse_err thread_stopped(sse_thread *t) {
 static void do_regs(void *arg) {
   regs_req *r = arg;
   if ((r->err = thread_stopped(r->t))) return;
-  struct user_regs_struct u;
+  sse__regs u;
   int rc;
   if (r->set) {
     memcpy(&u, r->regs, sizeof u);

@@ -4,7 +4,7 @@
  * (find_frame_sal) and gdb/infrun.c (prepare_one_step, finish_command,
  * process_event_stop_test "stepped into inlined function" / "stepping
  * through inlined function", set_step_info). */
-#include "step/inline.h"
+#include "symtab/inline_frames.h"
 
 #include <string.h>
 
