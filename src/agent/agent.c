@@ -289,67 +289,87 @@ static int row_cmp(const void *a, const void *b) {
   return x->order < y->order ? -1 : x->order > y->order;
 }
 
-SSE_AGENT_API int sse_agent_register(uint64_t start, uint64_t size, const char *name,
-                                     const sse_agent_line *lines, size_t nlines,
-                                     uint64_t *handle) {
-  if (!handle || !name || size == 0 || size > UINT64_MAX - start || (nlines && !lines))
-    return -EINVAL;
-  if (nlines > (UINT32_MAX - HDR_SIZE) / ROW_SIZE)
-    return -ENOMEM;
+/* A registration prepared without the lock: its local string table (the
+ * name, then each distinct file once) and its rows, sorted by address. */
+typedef struct prepared {
+  char *s;
+  size_t slen;
+  pending_row *rows;
+} prepared;
 
-  /* Everything that needs no lock: a local string table (name, then each
-   * distinct file once) and the rows, sorted. */
-  size_t namelen = strlen(name) + 1;
-  size_t scap = namelen, slen = namelen;
+/* Bytes the string table needs, or 0 when an argument is bad (*err). */
+static size_t strings_size(uint64_t start, uint64_t size, const char *name,
+                           const sse_agent_line *lines, size_t nlines, int *err) {
+  size_t scap = strlen(name) + 1;
   for (size_t i = 0; i < nlines; i++) {
-    if (lines[i].addr < start || lines[i].addr - start >= size)
-      return -EINVAL;
+    if (lines[i].addr < start || lines[i].addr - start >= size) {
+      *err = -EINVAL;
+      return 0;
+    }
     if (lines[i].file) {
       size_t l = strlen(lines[i].file) + 1;
-      if (scap > SIZE_MAX - l)
-        return -ENOMEM;
+      if (scap > SIZE_MAX - l) {
+        *err = -ENOMEM;
+        return 0;
+      }
       scap += l;
     }
   }
-  if (scap > UINT32_MAX)
-    return -ENOMEM;
-  char *s = malloc(scap);
-  pending_row *rows = nlines ? malloc(nlines * sizeof *rows) : NULL;
-  if (!s || (nlines && !rows)) {
-    free(s);
-    free(rows);
-    return -ENOMEM;
+  if (scap > UINT32_MAX) {
+    *err = -ENOMEM;
+    return 0;
   }
-  memcpy(s, name, namelen);
-  for (size_t i = 0; i < nlines; i++) {
-    rows[i].addr = lines[i].addr;
-    rows[i].line = lines[i].line;
-    rows[i].order = i;
-    rows[i].file = 0;
-    if (!lines[i].file)
+  return scap;
+}
+
+/* Row i's file: the same one as a recent row (tables mostly name one
+ * file; look back a few distinct ones only, so this stays linear), else
+ * appended to the string table. */
+static void row_file(prepared *pr, const sse_agent_line *lines, size_t i) {
+  pending_row *rows = pr->rows;
+  for (size_t j = i, k = 0; j-- > 0 && k < 8;) {
+    if (!lines[j].file)
       continue;
-    /* Reuse the same file as a recent row (tables mostly name one file);
-     * look back a few distinct ones only, so this stays linear. */
-    for (size_t j = i, k = 0; j-- > 0 && k < 8;) {
-      if (!lines[j].file)
-        continue;
-      k++;
-      if (lines[j].file == lines[i].file || strcmp(lines[j].file, lines[i].file) == 0) {
-        rows[i].file = rows[j].file;
-        break;
-      }
+    k++;
+    if (lines[j].file == lines[i].file || strcmp(lines[j].file, lines[i].file) == 0) {
+      rows[i].file = rows[j].file;
+      return;
     }
-    if (!rows[i].file) {
-      size_t l = strlen(lines[i].file) + 1;
-      memcpy(s + slen, lines[i].file, l);
-      rows[i].file = (uint32_t)slen + 1;
-      slen += l;
-    }
+  }
+  size_t l = strlen(lines[i].file) + 1;
+  memcpy(pr->s + pr->slen, lines[i].file, l);
+  rows[i].file = (uint32_t)pr->slen + 1;
+  pr->slen += l;
+}
+
+static int prepare(prepared *pr, uint64_t start, uint64_t size, const char *name,
+                   const sse_agent_line *lines, size_t nlines) {
+  int err = 0;
+  size_t scap = strings_size(start, size, name, lines, nlines, &err);
+  if (!scap)
+    return err;
+  pr->s = malloc(scap);
+  pr->rows = nlines ? malloc(nlines * sizeof *pr->rows) : NULL;
+  if (!pr->s || (nlines && !pr->rows))
+    return -ENOMEM;
+  pr->slen = strlen(name) + 1;
+  memcpy(pr->s, name, pr->slen);
+  for (size_t i = 0; i < nlines; i++) {
+    pr->rows[i].addr = lines[i].addr;
+    pr->rows[i].line = lines[i].line;
+    pr->rows[i].order = i;
+    pr->rows[i].file = 0;
+    if (lines[i].file)
+      row_file(pr, lines, i);
   }
   if (nlines > 1)
-    qsort(rows, nlines, sizeof *rows, row_cmp);
+    qsort(pr->rows, nlines, sizeof *pr->rows, row_cmp);
+  return 0;
+}
 
-  pthread_mutex_lock(&mu);
+/* Room in the three blobs and the record index for one more record. mu
+ * held. */
+static int reserve_one(size_t slen, size_t nlines) {
   int err = ensure_helper();
   if (!err && D.nblobs == 0) {
     for (int i = 0; i < 3 && !err; i++)
@@ -365,30 +385,27 @@ SSE_AGENT_API int sse_agent_register(uint64_t start, uint64_t size, const char *
     uint32_t ncap = R_cap ? R_cap * 2 : 16;
     recinfo *r = realloc(R, (size_t)ncap * sizeof *R);
     if (!r)
-      err = -ENOMEM;
-    else {
-      R = r;
-      R_cap = ncap;
-    }
+      return -ENOMEM;
+    R = r;
+    R_cap = ncap;
   }
-  if (err) {
-    pthread_mutex_unlock(&mu);
-    free(s);
-    free(rows);
-    return err;
-  }
+  return err;
+}
 
+/* Append the prepared record and publish the new generation. mu held. */
+static uint64_t append_record(const prepared *pr, uint64_t start, uint64_t size,
+                              size_t nlines) {
   set_updating(1);
   uint32_t sbase = B[1].len;
-  memcpy(B[1].buf + sbase, s, slen);
-  B[1].len += (uint32_t)slen;
+  memcpy(B[1].buf + sbase, pr->s, pr->slen);
+  B[1].len += (uint32_t)pr->slen;
   B[1].count += 1;
   uint32_t first = B[2].count;
   for (size_t i = 0; i < nlines; i++) {
     struct sse_agent_line_row row = {
-        .addr = rows[i].addr,
-        .line = rows[i].line,
-        .file = rows[i].file ? sbase + rows[i].file - 1 : 0,
+        .addr = pr->rows[i].addr,
+        .line = pr->rows[i].line,
+        .file = pr->rows[i].file ? sbase + pr->rows[i].file - 1 : 0,
     };
     memcpy(B[2].buf + B[2].len, &row, sizeof row);
     B[2].len += ROW_SIZE;
@@ -404,7 +421,7 @@ SSE_AGENT_API int sse_agent_register(uint64_t start, uint64_t size, const char *
       .flags = 0,
   };
   memcpy(B[0].buf + B[0].len, &rec, sizeof rec);
-  R[B[0].count].str_bytes = (uint32_t)slen;
+  R[B[0].count].str_bytes = (uint32_t)pr->slen;
   B[0].len += REC_SIZE;
   B[0].count++;
   uint64_t gen = ++D.generation;
@@ -414,12 +431,31 @@ SSE_AGENT_API int sse_agent_register(uint64_t start, uint64_t size, const char *
     blob_publish(2, gen);
   set_updating(0);
   pthread_cond_signal(&changed);
-  *handle = rec.id;
-  wait_for_debugger(gen);
-  pthread_mutex_unlock(&mu);
-  free(s);
-  free(rows);
-  return 0;
+  return rec.id;
+}
+
+SSE_AGENT_API int sse_agent_register(uint64_t start, uint64_t size, const char *name,
+                                     const sse_agent_line *lines, size_t nlines,
+                                     uint64_t *handle) {
+  if (!handle || !name || size == 0 || size > UINT64_MAX - start || (nlines && !lines))
+    return -EINVAL;
+  if (nlines > (UINT32_MAX - HDR_SIZE) / ROW_SIZE)
+    return -ENOMEM;
+  /* Everything that needs no lock first. */
+  prepared pr = {0};
+  int err = prepare(&pr, start, size, name, lines, nlines);
+  if (!err) {
+    pthread_mutex_lock(&mu);
+    err = reserve_one(pr.slen, nlines);
+    if (!err) {
+      *handle = append_record(&pr, start, size, nlines);
+      wait_for_debugger(D.generation);
+    }
+    pthread_mutex_unlock(&mu);
+  }
+  free(pr.s);
+  free(pr.rows);
+  return err;
 }
 
 /* Rewrites the strings and lines blobs without the garbage. Each record's
