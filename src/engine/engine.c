@@ -234,12 +234,9 @@ static bool poll_queue(sse_engine *e, unsigned seen) {
         pthread_sigmask(SIG_UNBLOCK, &chld, NULL);
         pthread_sigmask(SIG_BLOCK, &chld, NULL);
       }
-      /* What a reap takes may want the loop's next turn (a step that
-       * yielded, an interrupt it ended): go round. */
-      if (reap(e)) {
-        work = true;
-        break;
-      }
+      /* What a reap takes may leave work for the loop's poll (a step
+       * that yielded): do it here and watch on. */
+      if (reap(e)) sse__runctl_ops->poll(e);
       if (now_ns() - t0 > SSE__POLL_NS) break;
     }
     __builtin_ia32_pause();
