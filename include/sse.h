@@ -179,9 +179,11 @@ enum {
   /* Do not set PTRACE_O_EXITKILL (default: spawned processes die with the
    * debugger). */
   SSE_SPAWN_NO_EXITKILL = 1u << 1,
-  /* Set PTRACE_O_TRACEFORK/VFORK. Children are not followed yet: a child
-   * the target forks is detached at its first stop and runs untraced, as
-   * it does without this flag. */
+  /* Reserved: children are not followed yet. With or without it, a child
+   * the target forks (or vforks) is let go at its first stop without the
+   * parent's breakpoints, as gdb's default (detach-on-fork) does; while a
+   * vfork child runs in the shared memory the parent's breakpoints are out
+   * and go back when the parent resumes. */
   SSE_SPAWN_TRACEFORK = 1u << 2,
 };
 

@@ -207,6 +207,7 @@ struct sse_process {
   sse_thread *threads_tail;
   size_t nthreads_live;
   sse__bp_site *sites;
+  bool sites_lifted;       /* out of memory while a vfork child runs */
   sse__bp *bps;
   int next_bp_id;
   sse__op op;
@@ -323,7 +324,7 @@ typedef enum sse__wait_kind {
   SSE__W_NONE = 0,      /* neither a stop nor an exit */
   SSE__W_GONE,          /* exited or killed */
   SSE__W_OWED_SIGSTOP,  /* the SIGSTOP we were owed: settled */
-  SSE__W_CLONE,         /* a clone/fork event: followed */
+  SSE__W_CLONE,         /* a clone/fork/vfork(-done) event: followed */
   SSE__W_EVENT          /* anything else: for the caller */
 } sse__wait_kind;
 /* The one place a wait status of t is first looked at: marks t stopped,
@@ -384,6 +385,12 @@ sse_err sse__site_add(sse_process *p, uint64_t addr);
 void sse__site_del(sse_process *p, uint64_t addr);
 sse__bp_site *sse__site_find(sse_process *p, uint64_t addr);
 sse_err sse__site_remove_all(sse_process *p);
+/* A forked child's copy of our int3s: the original bytes back in its
+ * memory (it is let go with none of ours). */
+void sse__site_restore_child(sse_process *p, pid_t child);
+/* Take every int3 of ours out of memory (lift) or put them back: while a
+ * vfork child runs in the shared address space, untraced. */
+void sse__site_lift_all(sse_process *p, bool lift);
 sse__bp *sse__bp_at(sse_process *p, uint64_t addr);
 void sse__bp_resolve_pending(sse_process *p);
 void sse__bp_exec_reset(sse_process *p);

@@ -9,6 +9,7 @@
 
 #include "arch/arch.h"
 #include "internal.h"
+#include "ptrace/ptrace.h"
 #include "ptrace/debugregs.h"
 #include "symtab/symtab.h"
 
@@ -64,6 +65,21 @@ void sse__site_del(sse_process *p, uint64_t addr) {
 }
 
 /* Take every int3 out of the target (detach). */
+void sse__site_restore_child(sse_process *p, pid_t child) {
+  for (sse__bp_site *s = p->sites; s; s = s->next)
+    if (s->inserted) sse__pt_poke_byte(child, s->addr, s->orig);
+}
+
+void sse__site_lift_all(sse_process *p, bool lift) {
+  for (sse__bp_site *s = p->sites; s; s = s->next) {
+    if (s->inserted != lift || p->exited) continue;
+    const uint8_t *byte = lift ? &s->orig : sse__arch_break_insn;
+    if (sse__mem_write_raw(p, s->addr, byte, 1, NULL) == SSE_OK)
+      s->inserted = !lift;
+  }
+  p->sites_lifted = lift;
+}
+
 sse_err sse__site_remove_all(sse_process *p) {
   sse_err err = SSE_OK;
   while (p->sites) {

@@ -22,6 +22,13 @@
 #include "symtab/symtab.h"
 #include "unwind/unwind.h"
 
+/* Every traced process: threads followed, exec and forks reported (a
+ * forked child is let go without our breakpoints, gdb's detach-on-fork;
+ * a vfork's end puts them back), syscall stops marked. */
+#define SSE__PTRACE_OPTIONS                                                  \
+  (PTRACE_O_TRACECLONE | PTRACE_O_TRACEEXEC | PTRACE_O_TRACESYSGOOD |        \
+   PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK | PTRACE_O_TRACEVFORKDONE)
+
 /* gdb's `handle` defaults on Linux (what gdb 13's `info signals` shows
  * once a program runs), listed in sse.h at sse_signal_policy(): these
  * signals neither stop nor print and are passed; SIGINT and SIGTRAP stop
@@ -186,11 +193,8 @@ static int spawn_wait_exec(spawn_req *r, pid_t pid, int errfd) {
     r->sys_errno = ECHILD;
     return -1;
   }
-  unsigned long o = PTRACE_O_TRACECLONE | PTRACE_O_TRACEEXEC |
-                    PTRACE_O_TRACESYSGOOD;
+  unsigned long o = SSE__PTRACE_OPTIONS;
   if (!(r->opts.flags & SSE_SPAWN_NO_EXITKILL)) o |= PTRACE_O_EXITKILL;
-  if (r->opts.flags & SSE_SPAWN_TRACEFORK)
-    o |= PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK;
   int rc = sse__pt_setoptions(pid, o);
   if (rc != 0) {
     kill(pid, SIGKILL);
@@ -285,8 +289,7 @@ static bool has_thread(sse_process *p, pid_t tid) {
 /* PTRACE_ATTACH every task; new ones may appear while we attach, so scan
  * /proc/PID/task until a pass finds nothing new. */
 static int attach_tasks(sse_process *p, int *sys_errno) {
-  unsigned long o = PTRACE_O_TRACECLONE | PTRACE_O_TRACEEXEC |
-                    PTRACE_O_TRACESYSGOOD;
+  unsigned long o = SSE__PTRACE_OPTIONS;
   for (bool found = true; found;) {
     found = false;
     char path[64];

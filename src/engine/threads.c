@@ -111,17 +111,28 @@ static void take_early(sse_engine *e, sse_thread *n) {
   }
 }
 
+/* A forked child is not followed (gdb's detach-on-fork): it is let go
+ * without our breakpoints, as gdb does. A fork's copy of the int3s is
+ * undone in its memory; a vfork child runs in the parent's memory, so the
+ * int3s come out of it until the parent's VFORK_DONE event puts them back.
+ * The child starts with a SIGSTOP we take first. */
+static void let_child_go(sse_process *p, pid_t child, bool vfork) {
+  int st;
+  sse__pt_wait(child, &st, __WALL);
+  if (vfork)
+    sse__site_lift_all(p, true);
+  else
+    sse__site_restore_child(p, child);
+  sse__pt_detach(child, 0);
+}
+
 void sse__thread_on_clone(sse_thread *t, int ev) {
   sse_process *p = t->proc;
   unsigned long msg = 0;
   if (sse__pt_geteventmsg(t->tid, &msg) != 0 || msg == 0) return;
   pid_t ntid = (pid_t)msg;
   if (ev != PTRACE_EVENT_CLONE) {
-    /* A forked child: not followed; detach it so it runs free. It starts
-     * with a SIGSTOP we must take first. */
-    int st;
-    sse__pt_wait(ntid, &st, __WALL);
-    sse__pt_detach(ntid, 0);
+    let_child_go(p, ntid, ev == PTRACE_EVENT_VFORK);
     return;
   }
   sse_thread *n = sse__thread_add(p, ntid);

@@ -33,6 +33,11 @@ sse__wait_kind sse__wait_take(sse_thread *t, int st) {
     sse__thread_on_clone(t, ev);
     return SSE__W_CLONE;
   }
+  if (ev == PTRACE_EVENT_VFORK_DONE) {
+    /* The vfork child execed or exited: our int3s go back in. */
+    if (t->proc->sites_lifted) sse__site_lift_all(t->proc, false);
+    return SSE__W_CLONE;
+  }
   return SSE__W_EVENT;
 }
 

@@ -72,3 +72,16 @@ pid_t sse__pt_wait(pid_t pid, int *status, int flags) {
     if (errno != EINTR) return -errno;
   }
 }
+
+/* One byte of the tracee's memory, through PTRACE_PEEKDATA/POKEDATA on the
+ * aligned word that holds it (text pages are written as ptrace writes
+ * them: copy on write, whatever their protection). */
+int sse__pt_poke_byte(pid_t tid, uint64_t addr, uint8_t byte) {
+  uint64_t base = addr & ~(uint64_t)7;
+  errno = 0;
+  long w = ptrace(PTRACE_PEEKDATA, tid, (void *)base, NULL);
+  if (w == -1 && errno) return -errno;
+  unsigned char *b = (unsigned char *)&w;
+  b[addr - base] = byte;
+  return pt(PTRACE_POKEDATA, tid, (void *)base, (void *)w);
+}

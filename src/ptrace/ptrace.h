@@ -26,6 +26,9 @@ int sse__pt_geteventmsg(pid_t tid, unsigned long *msg);
 /* PEEKUSER returns the data: -1 is a valid value, so errno decides. */
 int sse__pt_peekuser(pid_t tid, long off, uint64_t *val);
 int sse__pt_pokeuser(pid_t tid, long off, uint64_t val);
+/* Write one byte of a tracee's memory (a task we trace but whose process
+ * the engine does not hold, such as a forked child at its first stop). */
+int sse__pt_poke_byte(pid_t tid, uint64_t addr, uint8_t byte);
 int sse__pt_tgkill(pid_t pid, pid_t tid, int sig);
 /* waitpid() retried on EINTR; returns the pid, 0 (WNOHANG, none), -errno. */
 pid_t sse__pt_wait(pid_t pid, int *status, int flags);

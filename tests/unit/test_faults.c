@@ -433,3 +433,38 @@ Test(faults, detach_attached_threads_never_left_stopped, .timeout = 120) {
               run, st);
   }
 }
+
+/* gdb's detach-on-fork: the child runs free without the parent's
+ * breakpoints (it used to die of SIGTRAP on the inherited int3); the
+ * parent still stops at the breakpoint, after the child exited 0. */
+static void fork_child_lets_go(const char *how, unsigned flags) {
+  sse_engine *e;
+  SSE_OKAY(sse_engine_new(NULL, &e));
+  const char *argv[] = {tpath("fork_child"), how, NULL};
+  sse_spawn_options o;
+  sse_spawn_options_init(&o);
+  o.flags = flags;
+  sse_process *p;
+  int err_no = 0;
+  SSE_OKAY(sse_spawn(e, argv, &o, &p, &err_no));
+  int id;
+  SSE_OKAY(sse_break_function(p, "child_work", false, &id));
+  sse_stop s;
+  SSE_OKAY(sse_continue(p, &s));
+  cr_assert_eq(s.reason, SSE_STOP_BREAKPOINT, "%s: %s", how,
+               sse_stop_reason_name(s.reason));
+  cr_assert_eq(s.pid, sse_process_pid(p), "%s: the parent stops", how);
+  SSE_OKAY(sse_continue(p, &s));
+  cr_assert_eq(s.reason, SSE_STOP_EXITED, "%s: %s", how,
+               sse_stop_reason_name(s.reason));
+  cr_assert_eq(s.exit_status, 0, "%s: the child exited 0", how);
+  sse_engine_free(e);
+}
+
+Test(faults, forked_child_runs_free_of_breakpoints, .timeout = 30) {
+  fork_child_lets_go("fork", 0);
+  fork_child_lets_go("fork", SSE_SPAWN_TRACEFORK);
+}
+Test(faults, vforked_child_runs_free_of_breakpoints, .timeout = 30) {
+  fork_child_lets_go("vfork", 0);
+}
