@@ -500,13 +500,21 @@ SSE_API sse_err sse_break_remove(sse_process *proc, int id);
  * debug register another watchpoint took meanwhile), SSE_E_FAULT,
  * SSE_E_SYS, SSE_E_NOMEM. */
 SSE_API sse_err sse_break_enable(sse_process *proc, int id, bool enable);
+/* gdb's `ignore ID COUNT` (and `continue N`): the next count hits of the
+ * breakpoint or watchpoint run on without stopping (each still counts in
+ * hits); 0 stops at the next one again. Decided on the tracer thread at
+ * the hit, with no hand-off to the caller.
+ * Errors: SSE_E_INVAL (proc NULL), SSE_E_EXITED, SSE_E_RUNNING,
+ * SSE_E_NOTFOUND (no such id). */
+SSE_API sse_err sse_break_ignore(sse_process *proc, int id, unsigned count);
 
 typedef struct sse_breakpoint_info {
   int id;
   bool enabled;
   bool pending;            /* a function or FILE:LINE breakpoint that has no
                               address now */
-  unsigned hits;           /* times it stopped the process */
+  unsigned hits;           /* times it was hit (stopped, or ignored) */
+  unsigned ignore;         /* hits still to be ignored (sse_break_ignore) */
   size_t naddrs;           /* its addresses (a watchpoint: 1) */
   uint64_t addrs[8];       /* the first 8 of them (a watchpoint: the watched
                               address) */

@@ -81,6 +81,7 @@ typedef struct sse__bp {
   size_t naddrs;
   uint64_t *addrs;
   unsigned hits;
+  unsigned ignore;     /* hits still to run through (gdb's ignore count) */
   bool inserted;       /* its sites hold an int3 */
   /* watchpoints */
   uint64_t waddr;

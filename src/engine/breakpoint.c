@@ -285,6 +285,7 @@ typedef struct bp_req {
   bool pending, enable;
   int id;
   int len, wkind;
+  unsigned count;
   sse_breakpoint_info *out;
   size_t max, n;
   sse_err err;
@@ -433,6 +434,18 @@ static void do_enable(void *arg) {
     bp_uninsert(p, b);
 }
 
+static void do_ignore(void *arg) {
+  bp_req *r = arg;
+  sse__bp *b = req_bp(r);
+  if (b) b->ignore = r->count;
+}
+
+sse_err sse_break_ignore(sse_process *p, int id, unsigned count) {
+  if (!p) return SSE_E_INVAL;
+  bp_req r = {.p = p, .id = id, .count = count};
+  return bp_call(&r, do_ignore, NULL);
+}
+
 sse_err sse_break_remove(sse_process *p, int id) {
   if (!p) return SSE_E_INVAL;
   bp_req r = {.p = p, .id = id};
@@ -456,6 +469,7 @@ static void do_list(void *arg) {
     o->enabled = b->enabled;
     o->pending = b->kind != SSE__BP_WATCH && b->naddrs == 0;
     o->hits = b->hits;
+    o->ignore = b->ignore;
     o->spec = b->spec;
     o->is_watchpoint = b->kind == SSE__BP_WATCH;
     if (o->is_watchpoint) {

@@ -27,6 +27,13 @@ void sse__end_op(sse_process *p, sse_stop_reason why, sse_thread *t,
   end_with(p, &s);
 }
 
+bool sse__bp_hit_ignored(sse__bp *b) {
+  if (!b || !b->ignore) return false;
+  b->ignore--;
+  b->hits++;
+  return true;
+}
+
 void sse__end_bp(sse_process *p, sse_thread *t, sse__bp *b) {
   sse_stop s;
   sse__stop_init(&s, SSE_STOP_BREAKPOINT, t, 0);
@@ -62,7 +69,7 @@ int sse__watch_fired(sse_process *p, sse_thread *t) {
 static bool take_pending_bp(sse_process *p, sse_thread *t) {
   t->pending_bp = false;
   sse__bp *b = sse__bp_at(p, sse__thread_pc(t));
-  if (!b || !b->enabled) return false;
+  if (!b || !b->enabled || sse__bp_hit_ignored(b)) return false;
   sse__end_bp(p, t, b);
   return true;
 }

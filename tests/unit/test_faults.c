@@ -468,3 +468,30 @@ Test(faults, forked_child_runs_free_of_breakpoints, .timeout = 30) {
 Test(faults, vforked_child_runs_free_of_breakpoints, .timeout = 30) {
   fork_child_lets_go("vfork", 0);
 }
+
+/* gdb's `ignore 1 4` (`continue 5`): the next four hits run on, counted;
+ * the fifth stops, on the fifth call. */
+Test(faults, ignore_count_runs_through_hits, .timeout = 30) {
+  sse_engine *e;
+  SSE_OKAY(sse_engine_new(NULL, &e));
+  sse_process *p = spawn_target(e, "bp_loop", "10", NULL, -1);
+  int id;
+  SSE_OKAY(sse_break_function(p, "hit_me", false, &id));
+  sse_stop s;
+  SSE_OKAY(sse_continue(p, &s));
+  cr_assert_eq(s.reason, SSE_STOP_BREAKPOINT);
+  SSE_OKAY(sse_break_ignore(p, id, 4));
+  cr_assert_eq(sse_break_ignore(p, id + 100, 1), SSE_E_NOTFOUND);
+  SSE_OKAY(sse_continue(p, &s));
+  cr_assert_eq(s.reason, SSE_STOP_BREAKPOINT);
+  sse_breakpoint_info bi;
+  size_t n;
+  SSE_OKAY(sse_break_list(p, &bi, 1, &n));
+  cr_assert_eq(bi.hits, 6, "1 stop, 4 ignored, 1 stop: %u", bi.hits);
+  cr_assert_eq(bi.ignore, 0);
+  /* hit_me(i) adds i: the sixth call has i = 5. */
+  sse_regs r;
+  SSE_OKAY(sse_get_regs(s.thread, &r));
+  cr_assert_eq((int)r.rdi, 5, "the sixth call: i = %d", (int)r.rdi);
+  sse_engine_free(e);
+}
