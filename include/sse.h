@@ -111,7 +111,8 @@ SSE_API const char *sse_version_string(void);
   XX(EXEC, -13, "the program could not be executed")                          \
   XX(NOSLOT, -14, "no free hardware debug register")                          \
   XX(NOTFOUND, -15, "not found")                                              \
-  XX(SHUTDOWN, -16, "the engine is shutting down")
+  XX(SHUTDOWN, -16, "the engine is shutting down")                           \
+  XX(ARCH, -17, "the program is not an x86-64 Linux program")
 
 typedef enum sse_err {
   SSE_OK = 0,
@@ -209,6 +210,7 @@ SSE_API void sse_spawn_options_init(sse_spawn_options *opts);
  * Errors: SSE_E_INVAL (engine, argv or out NULL, argv[0] NULL or empty),
  * SSE_E_EXEC (in the child, chdir to opts->cwd, PTRACE_TRACEME or execve
  * failed: that errno; or the child did not stop after exec: ECHILD),
+ * SSE_E_ARCH (the program is not x86-64: a 32-bit program; it is killed),
  * SSE_E_SYS (pipe, fork or PTRACE_SETOPTIONS failed: that errno),
  * SSE_E_NOMEM. */
 SSE_API sse_err sse_spawn(sse_engine *engine, const char *const argv[],
@@ -221,8 +223,9 @@ SSE_API sse_err sse_spawn(sse_engine *engine, const char *const argv[],
  * may be NULL; else it gets 0 or the errno of what failed.
  * Errors: SSE_E_INVAL (engine or out NULL), SSE_E_NOPROC (pid <= 0, or no
  * such process), SSE_E_PERM (kill(pid, 0) or PTRACE_ATTACH refused:
- * EPERM), SSE_E_BUSY (this engine traces pid already), SSE_E_NOMEM,
- * SSE_E_SYS (PTRACE_ATTACH failed otherwise: that errno). */
+ * EPERM), SSE_E_BUSY (this engine traces pid already), SSE_E_ARCH (not
+ * an x86-64 program: let go again), SSE_E_NOMEM, SSE_E_SYS (PTRACE_ATTACH
+ * failed otherwise: that errno). */
 SSE_API sse_err sse_attach(sse_engine *engine, pid_t pid, sse_process **out,
                            int *sys_errno);
 /* Stop every thread, give the JIT helper thread back from the symbol

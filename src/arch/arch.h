@@ -174,6 +174,10 @@ typedef enum sse__reloc_kind {
 } sse__reloc_kind;
 sse__reloc_kind sse__arch_reloc_kind(unsigned type);
 
+/* Whether an ELF header (the first n bytes of the program's file) is of a
+ * program this architecture's engine can trace: ELFCLASS64, EM_X86_64. */
+bool sse__arch_elf_native(const unsigned char *ehdr, size_t n);
+
 /* Breakpoint encoding */
 #define SSE__ARCH_BREAK_LEN 1
 extern const uint8_t sse__arch_break_insn[SSE__ARCH_BREAK_LEN]; /* 0xcc */

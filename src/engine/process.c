@@ -171,6 +171,19 @@ static _Noreturn void spawn_child(const spawn_req *r, const char *prog,
   _exit(127);
 }
 
+/* The traced program is one this engine can step (a 32-bit program is
+ * refused at once: its breakpoints would all stay pending). */
+static bool native_program(pid_t pid) {
+  char path[64];
+  unsigned char ehdr[64];
+  snprintf(path, sizeof path, "/proc/%d/exe", (int)pid);
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return true; /* cannot tell: let the symbol layer find out */
+  ssize_t n = pread(fd, ehdr, sizeof ehdr, 0);
+  close(fd);
+  return n > 0 && sse__arch_elf_native(ehdr, (size_t)n);
+}
+
 /* The parent's side: the child's errno from the pipe (closed on exec), or
  * its exec stop, then our ptrace options. 0 or the error, in r. */
 static int spawn_wait_exec(spawn_req *r, pid_t pid, int errfd) {
@@ -191,6 +204,12 @@ static int spawn_wait_exec(spawn_req *r, pid_t pid, int errfd) {
   if (sse__pt_wait(pid, &st, __WALL) != pid || !WIFSTOPPED(st)) {
     r->err = SSE_E_EXEC;
     r->sys_errno = ECHILD;
+    return -1;
+  }
+  if (!native_program(pid)) {
+    kill(pid, SIGKILL);
+    sse__pt_wait(pid, &st, __WALL);
+    r->err = SSE_E_ARCH;
     return -1;
   }
   unsigned long o = SSE__PTRACE_OPTIONS;
@@ -357,11 +376,13 @@ static void do_attach(void *arg) {
     return;
   }
   int rc = attach_tasks(p, &r->sys_errno);
+  if (rc == 0 && !native_program(r->pid)) rc = -ENOEXEC;
   if (rc != 0) {
     for (sse_thread *t = p->threads; t; t = t->next)
       if (t->state != SSE__T_EXITED) sse__pt_detach(t->tid, 0);
     p->exited = true;
     r->err = rc == -EPERM ? SSE_E_PERM
+             : rc == -ENOEXEC ? SSE_E_ARCH
              : rc == -ESRCH ? SSE_E_NOPROC
              : rc == -ENOMEM ? SSE_E_NOMEM
                              : SSE_E_SYS;

@@ -320,24 +320,37 @@ sse_err sse__mem_read(sse_process *p, uint64_t addr, void *buf, size_t len,
   return err;
 }
 
-sse_err sse__mem_write(sse_process *p, uint64_t addr, const void *buf,
-                       size_t len, size_t *done) {
-  if (p->exited) {
-    if (done) *done = 0;
-    return SSE_E_EXITED;
-  }
-  uint8_t stackbuf[256];
-  uint8_t *tmp = len <= sizeof stackbuf ? stackbuf : malloc(len);
-  if (!tmp) return SSE_E_NOMEM;
+/* One piece of a write, at most the stack buffer's size: the bytes our
+ * int3s hide there become the new originals. */
+static sse_err write_piece(sse_process *p, uint64_t addr, const uint8_t *buf,
+                           size_t len, size_t *done) {
+  uint8_t tmp[256];
   memcpy(tmp, buf, len);
-  /* A write over one of our int3s changes the byte it hides. */
   for (sse__bp_site *s = p->sites; s; s = s->next)
-    if (s->inserted && s->addr >= addr && s->addr < addr + len) {
+    if (s->inserted && s->addr >= addr && s->addr - addr < len) {
       s->orig = tmp[s->addr - addr];
       tmp[s->addr - addr] = sse__arch_break_insn[0];
     }
-  sse_err err = sse__mem_write_raw(p, addr, tmp, len, done);
-  if (tmp != stackbuf) free(tmp);
+  return sse__mem_write_raw(p, addr, tmp, len, done);
+}
+
+sse_err sse__mem_write(sse_process *p, uint64_t addr, const void *buf,
+                       size_t len, size_t *done) {
+  if (done) *done = 0;
+  if (p->exited) return SSE_E_EXITED;
+  /* No address range wraps: such a write faults at once, before any byte
+   * of the caller's buffer is touched. */
+  if (len > UINT64_MAX - addr) return SSE_E_FAULT;
+  const uint8_t *b = buf;
+  size_t total = 0;
+  sse_err err = SSE_OK;
+  while (total < len && err == SSE_OK) {
+    size_t n = len - total < 256 ? len - total : 256, got = 0;
+    err = write_piece(p, addr + total, b + total, n, &got);
+    total += got;
+    if (err == SSE_OK && got < n) err = SSE_E_FAULT;
+  }
+  if (done) *done = total;
   /* Original bytes may have changed: the readers' table follows. */
   sse__mem_sites_changed(p);
   return err;

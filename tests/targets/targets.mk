@@ -23,7 +23,7 @@ TARGETS_THREADED := threads4 thread_start blocked_step many_hits attach_threads
 
 TARGETS := $(addprefix $(TBUILD)/,$(TARGETS_SIMPLE) $(TARGETS_THREADED) \
     libnodebug.so uses_nodebug libdl_target.so dlopen_main \
-    loops_calls_buildid stripped/loops_calls_stripped)
+    loops_calls_buildid stripped/loops_calls_stripped prog32)
 
 .PHONY: targets clean-targets
 targets: $(TARGETS)
@@ -58,6 +58,12 @@ $(TBUILD)/loops_calls_buildid: $(TARGETS_SRC)/loops_calls.c | $(TBUILD)
 
 $(TBUILD)/stripped/loops_calls_stripped: $(TBUILD)/loops_calls_buildid $(TARGETS_SRC)/make_stripped.sh | $(TBUILD)/stripped
 	sh $(TARGETS_SRC)/make_stripped.sh $(TBUILD)/stripped $< >/dev/null
+
+# A 32-bit program (binutils only): refused by name at spawn and attach.
+$(TBUILD)/prog32: $(TARGETS_SRC)/prog32.S | $(TBUILD)
+	as --32 -o $@.o $<
+	ld -m elf_i386 -o $@ $@.o
+	rm -f $@.o
 
 clean-targets:
 	rm -rf $(TBUILD)

@@ -495,3 +495,58 @@ Test(faults, ignore_count_runs_through_hits, .timeout = 30) {
   cr_assert_eq((int)r.rdi, 5, "the sixth call: i = %d", (int)r.rdi);
   sse_engine_free(e);
 }
+
+/* A 32-bit program is refused by name, at spawn (it is killed) and at
+ * attach (it is let go and runs on). */
+Test(faults, i386_program_refused, .timeout = 30) {
+  sse_engine *e;
+  SSE_OKAY(sse_engine_new(NULL, &e));
+  const char *argv[] = {tpath("prog32"), NULL};
+  sse_process *p = NULL;
+  int err_no = 0;
+  cr_assert_eq(sse_spawn(e, argv, NULL, &p, &err_no), SSE_E_ARCH);
+  cr_assert_null(p);
+  cr_assert_str_eq(sse_err_name(SSE_E_ARCH), "SSE_E_ARCH");
+  pid_t pid = fork();
+  cr_assert(pid >= 0);
+  if (pid == 0) {
+    execl(tpath("prog32"), "prog32", (char *)NULL);
+    _exit(127);
+  }
+  /* Until it runs the 32-bit image (its exe link names prog32). */
+  char link[64], exe[1024] = "";
+  snprintf(link, sizeof link, "/proc/%d/exe", (int)pid);
+  for (int i = 0; i < 1000000 && !strstr(exe, "prog32"); i++) {
+    ssize_t n = readlink(link, exe, sizeof exe - 1);
+    exe[n > 0 ? n : 0] = 0;
+    sched_yield();
+  }
+  cr_assert_eq(sse_attach(e, pid, &p, &err_no), SSE_E_ARCH);
+  int st;
+  cr_assert_eq(waitpid(pid, &st, WNOHANG | WUNTRACED), 0, "still running");
+  kill(pid, SIGKILL);
+  waitpid(pid, &st, 0);
+  sse_engine_free(e);
+}
+
+/* A write whose length no address range can hold fails by name before it
+ * touches the caller's buffer (it used to allocate the length first). */
+Test(faults, write_memory_huge_length_faults, .timeout = 30) {
+  sse_engine *e;
+  SSE_OKAY(sse_engine_new(NULL, &e));
+  sse_process *p = spawn_target(e, "loops_calls", NULL, NULL, -1);
+  SSE_OKAY(sse_break_function(p, "main", false, NULL));
+  sse_stop s;
+  SSE_OKAY(sse_continue(p, &s));
+  uint8_t one = 0;
+  size_t done = 7;
+  cr_assert_eq(sse_write_memory(p, s.sp, &one, SIZE_MAX, &done), SSE_E_FAULT);
+  cr_assert_eq(done, 0);
+  /* An ordinary write still works and is read back. */
+  uint64_t v = 0x1122334455667788ull, back = 0;
+  SSE_OKAY(sse_write_memory(p, s.sp - 64, &v, sizeof v, &done));
+  cr_assert_eq(done, sizeof v);
+  SSE_OKAY(sse_read_memory(p, s.sp - 64, &back, sizeof back, NULL));
+  cr_assert_eq(back, v);
+  sse_engine_free(e);
+}

@@ -27,3 +27,10 @@ bool sse__regs_get(const sse__regs *r, int regnum, uint64_t *out) {
   memcpy(out, (const char *)r + reg_off[regnum], sizeof *out);
   return true;
 }
+
+bool sse__arch_elf_native(const unsigned char *e, size_t n) {
+  /* e_ident: \177ELF, EI_CLASS 2 (64-bit); e_machine at 18: 62 (x86-64),
+   * little-endian. */
+  return n >= 20 && e[0] == 0x7f && e[1] == 'E' && e[2] == 'L' && e[3] == 'F' &&
+         e[4] == 2 && e[18] == 62 && e[19] == 0;
+}
