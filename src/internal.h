@@ -367,6 +367,11 @@ void sse__runctl_install(const sse__runctl *ops);
 void sse__run_fill_location(sse_process *p, uint64_t pc, sse_location *loc);
 /* The inline blocks at pc, innermost first (at most SSE__INLINE_MAX). */
 int sse__proc_inline_chain(sse_process *p, uint64_t pc, sse__inline *v);
+/* Where t is at pc as a stop reports it: gdb's location, with the inline
+ * frames that start at pc hidden as gdb hides them (t's inline state at
+ * this stop, made for `why` if it has none). */
+void sse__thread_location(sse_thread *t, uint64_t pc, sse__inl_stop why,
+                          sse_location *loc);
 /* Report the stop that ends the running command (or the first stop):
  * location, waiters, events. */
 void sse__run_report(sse_process *p, sse_stop *stop);

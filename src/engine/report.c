@@ -31,6 +31,19 @@ void sse__run_fill_location(sse_process *p, uint64_t pc, sse_location *loc) {
   }
 }
 
+void sse__thread_location(sse_thread *t, uint64_t pc, sse__inl_stop why,
+                          sse_location *loc) {
+  sse_process *p = t->proc;
+  sse__run_fill_location(p, pc, loc);
+  sse__inline v[SSE__INLINE_MAX];
+  int n = sse__proc_inline_chain(p, pc, v);
+  if (!t->inl.valid || t->inl.pc != pc) sse__inline_stop(&t->inl, v, n, pc, why);
+  sse__loc l;
+  struct sse__symtab *st = sse__proc_symtab(p);
+  if (n > 0 && st && sse__symtab_lookup(st, pc, &l) == 0)
+    sse__inline_location(v, n, t->inl.skip, &l, pc, loc);
+}
+
 /* gdb hides inline frames that start at the stop pc and reports the call
  * site; a `step` there then enters them one by one. */
 static void fill_stop_location(sse_process *p, sse_stop *s) {
@@ -39,19 +52,11 @@ static void fill_stop_location(sse_process *p, sse_stop *s) {
   if (p->exited || sse__thread_regs(t, &r) != 0) return;
   s->pc = sse__regs_pc(&r);
   s->sp = sse__regs_sp(&r);
-  sse__run_fill_location(p, s->pc, &s->loc);
-  sse__inline v[SSE__INLINE_MAX];
-  int n = sse__proc_inline_chain(p, s->pc, v);
   sse__inl_stop why = p->op.pol.one_insn ? SSE__INL_STOP_STEPI
                       : s->reason == SSE_STOP_BREAKPOINT
                           ? SSE__INL_STOP_USER_BP
                           : SSE__INL_STOP_OTHER;
-  if (!t->inl.valid || t->inl.pc != s->pc)
-    sse__inline_stop(&t->inl, v, n, s->pc, why);
-  sse__loc l;
-  struct sse__symtab *st = sse__proc_symtab(p);
-  if (n > 0 && st && sse__symtab_lookup(st, s->pc, &l) == 0)
-    sse__inline_location(v, n, t->inl.skip, &l, s->pc, &s->loc);
+  sse__thread_location(t, s->pc, why, &s->loc);
 }
 
 /* Finish the running command (or report the first stop): fill in the stop,

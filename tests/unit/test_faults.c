@@ -550,3 +550,35 @@ Test(faults, write_memory_huge_length_faults, .timeout = 30) {
   cr_assert_eq(back, v);
   sse_engine_free(e);
 }
+
+/* bt's innermost frame reads as the stop does for the same pc, also where
+ * inline frames start at that pc (pthread_kill's entry starts the inlined
+ * is_internal_signal: the breakpoint stop shows it, gdb's bt too). */
+static void same_as_bt(sse_thread *t, const sse_stop *s) {
+  sse_frame f[4];
+  size_t n = 0;
+  SSE_OKAY(sse_backtrace(t, f, 4, &n));
+  cr_assert(n >= 1);
+  cr_assert_eq(f[0].pc, s->pc);
+  cr_assert_str_eq(f[0].loc.function, s->loc.function);
+  cr_assert_eq(f[0].loc.line, s->loc.line, "%s: bt line %d, stop line %d",
+               s->loc.function, f[0].loc.line, s->loc.line);
+}
+
+Test(faults, backtrace_frame0_matches_stop_at_inline_boundary, .timeout = 60) {
+  sse_engine *e;
+  SSE_OKAY(sse_engine_new(NULL, &e));
+  sse_process *p = spawn_target(e, "signal_next", NULL, NULL, -1);
+  SSE_OKAY(sse_signal_policy(p, SIGUSR1, false, true));
+  SSE_OKAY(sse_break_function(p, "pthread_kill", true, NULL));
+  sse_stop s;
+  SSE_OKAY(sse_continue(p, &s));
+  cr_assert_eq(s.reason, SSE_STOP_BREAKPOINT);
+  cr_assert_str_eq(s.loc.function, "is_internal_signal");
+  same_as_bt(s.thread, &s);
+  for (int i = 0; i < 3; i++) {
+    SSE_OKAY(sse_step_line(s.thread, &s));
+    same_as_bt(s.thread, &s);
+  }
+  sse_engine_free(e);
+}
