@@ -37,7 +37,7 @@ struct sse_thread {
    * dropped on every resume. */
   bool regs_valid;
   sse__regs regs;
-  /* gdb's hidden inline frames at this thread's stop (engine/inline.c) */
+  /* gdb's hidden inline frames at this thread's stop (symtab/inline_frames.c) */
   sse__inl_state inl;
   bool report_sig;       /* deliver_sig has not been reported to the user */
   bool pending_bp;       /* stopped at a breakpoint while others were being
@@ -183,7 +183,7 @@ typedef struct sse__op {
   sse__inl_step inl_step;  /* the step's frame and line, inline-aware */
 } sse__op;
 
-/* Range-stepping decode cache (engine/run.c): from a run's start address,
+/* Range-stepping decode cache (step/range.c): from a run's start address,
  * the offset of the next instruction that is not SSE__INSN_OTHER (or where
  * the scan stopped). Direct-mapped; dropped on writes through the library
  * (sse__run_code_changed), exec and module changes. */
@@ -232,7 +232,7 @@ struct sse_process {
   struct sse__jitproc *jit;
   /* Commands started / finished, for callers blocked on one. */
   uint64_t ops_started, ops_finished;
-  sse__runent runcache[SSE__RUNCACHE_SIZE]; /* engine/run.c */
+  sse__runent runcache[SSE__RUNCACHE_SIZE]; /* step/range.c */
   sse_process *next;
 };
 

@@ -134,6 +134,17 @@ static bool resumes_stepping(sse_process *p, sse_thread *t) {
   return sse__step_awaiting(p, t) && p->op.phase == SSE__PH_STEP;
 }
 
+/* The running step turns into a continue (its thread is gone, or its
+ * image): its temporary breakpoints out, every thread to run. */
+static void become_continue(sse_process *p) {
+  sse__runto_disarm(p);
+  p->op.kind = SSE__OP_CONTINUE;
+  p->op.phase = SSE__PH_CONTINUE;
+  p->op.async = false;
+  p->op.thr = NULL;
+  p->others_run = true;
+}
+
 void sse__op_exec(sse_process *p, sse_thread *t) {
   sse__thread_on_exec(t);
   if (!p->running) return;
@@ -142,12 +153,7 @@ void sse__op_exec(sse_process *p, sse_thread *t) {
      * linker ("process N is executing new program"); the program runs on,
      * its breakpoints re-resolved by name and FILE:LINE, to the next stop.
      * The old image's temporary breakpoints went with it. */
-    sse__runto_disarm(p);
-    p->op.kind = SSE__OP_CONTINUE;
-    p->op.phase = SSE__PH_CONTINUE;
-    p->op.async = false;
-    p->op.thr = NULL;
-    p->others_run = true;
+    become_continue(p);
   }
   sse__thread_resume(t, false);
 }
@@ -201,12 +207,7 @@ static void on_gone(sse_thread *t) {
     return;
   }
   if (p->op.thr != t) return;
-  sse__runto_disarm(p);
-  p->op.kind = SSE__OP_CONTINUE;
-  p->op.phase = SSE__PH_CONTINUE;
-  p->op.async = false;
-  p->op.thr = NULL;
-  p->others_run = true;
+  become_continue(p);
   sse__resume_others(p, NULL);
 }
 

@@ -1,4 +1,4 @@
-/* gdb 13's inline frames as pure decisions for the step engine (run.c).
+/* gdb 13's inline frames as pure decisions for the step engine (src/step).
  * Nothing here touches the process: the caller passes the inline chain of
  * a pc (sse__symtab_inline_chain, innermost first) and keeps the small
  * per-thread state below. The rules are in docs/inline-stepping.md; each
