@@ -338,7 +338,9 @@ typedef struct sse_stop {
   int exit_status;    /* EXITED */
   int breakpoint_id;  /* BREAKPOINT, WATCHPOINT (the watchpoint's id) */
   uint64_t watch_addr;/* WATCHPOINT: the watched address */
-  /* FINISH: the return-value registers (rax, rdx; xmm0 low 64 bits). */
+  /* FINISH: the return-value registers (rax, rdx; xmm0 low 64 bits);
+   * has_retval is false out of a function that returns nothing (its DWARF
+   * has no type: gdb prints no value), true otherwise. */
   bool has_retval;
   uint64_t retval[2];
   uint64_t retval_xmm0;

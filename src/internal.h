@@ -138,6 +138,7 @@ typedef struct sse__step_policy {
   bool no_line_start;   /* began in code without line info */
   bool tramp_start;     /* began in a PLT stub or the dynamic linker */
   bool inl_finish;      /* finish out of an inline frame: a step out */
+  bool finish_void;     /* finish out of a function that returns nothing */
 } sse__step_policy;
 
 /* Where a line step walks that is not its range. */

@@ -150,7 +150,7 @@ void sse__runto_start(sse_process *p, sse__runto_why why) {
 static void end_finish(sse_process *p, sse_thread *t, const sse__regs *r) {
   sse_stop s;
   sse__stop_init(&s, SSE_STOP_FINISH, t, 0);
-  s.has_retval = true;
+  s.has_retval = !p->op.pol.finish_void;
   sse__regs_retval(r, s.retval);
   sse__xmm0(t, &s.retval_xmm0);
   sse__run_report(p, &s);

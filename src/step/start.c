@@ -110,6 +110,8 @@ static sse_err setup_finish(sse_process *p, sse_thread *thr,
   uint64_t ret, cfa;
   if (sse__unwind_caller(thr, &ret, &cfa) != SSE_OK || !ret)
     return SSE_E_INVAL;
+  /* gdb prints no value out of a void function. */
+  op->pol.finish_void = st && sse__symtab_func_returns(st, pc) == 0;
   return SSE_OK;
 }
 

@@ -448,6 +448,30 @@ const char *sse__symtab_dwarf_func_name(sse__symtab *st, smod *m, uint64_t pc) {
   return e->name;
 }
 
+/* Whether the DWARF function whose code holds pc returns a value: 1 (it
+ * has a DW_AT_type), 0 (void), -1 (no DWARF function there). st->mu held. */
+static int func_returns(sse__symtab *st, smod *m, uint64_t pc) {
+  Dwarf_Addr bias = 0;
+  Dwarf_Die *cup = m->mod ? dwfl_module_addrdie(m->mod, pc, &bias) : NULL;
+  if (cup == NULL)
+    return -1;
+  Dwarf_Die cu = *cup;
+  inl_cucache *c = inl_cu(st, &cu);
+  inl_subent *e = c && c->usable ? inl_sub_at(c, pc - bias) : NULL;
+  Dwarf_Die sd;
+  if (e == NULL || dwarf_offdie(c->dw, e->off, &sd) == NULL || dwarf_tag(&sd) != DW_TAG_subprogram)
+    return -1;
+  return dwarf_hasattr_integrate(&sd, DW_AT_type) ? 1 : 0;
+}
+
+int sse__symtab_func_returns(sse__symtab *st, uint64_t pc) {
+  pthread_mutex_lock(&st->mu);
+  smod *m = sse__symtab_ensure(st) == 0 ? sse__symtab_mod_at(st, pc) : NULL;
+  int r = m != NULL ? func_returns(st, m, pc) : -1;
+  pthread_mutex_unlock(&st->mu);
+  return r;
+}
+
 /* What sse__symtab_inline_chain works on: the CU holding pc, the scopes at
  * pc, and (built when first needed) the scopes at pc - 1. */
 typedef struct chain_ctx {

@@ -150,6 +150,9 @@ typedef struct sse__inline {
  * returns how many blocks there are (may exceed max: the outermost ones are
  * then missing), 0 when pc is in no inline block or has no DWARF, <0 (negated
  * errno) if pc is in no module. Thread: takes the symtab mutex. */
+/* Whether the (physical, DWARF) function at pc returns a value: 1 yes,
+ * 0 void, -1 unknown (no debug info). */
+int sse__symtab_func_returns(sse__symtab *st, uint64_t pc);
 int sse__symtab_inline_chain(sse__symtab *, uint64_t pc, sse__inline *out, int max);
 
 #endif

@@ -582,3 +582,27 @@ Test(faults, backtrace_frame0_matches_stop_at_inline_boundary, .timeout = 60) {
   }
   sse_engine_free(e);
 }
+
+/* finish out of a void function has no value (gdb prints none); out of an
+ * int function the value is the one returned. */
+Test(faults, finish_void_has_no_value, .timeout = 30) {
+  sse_engine *e;
+  SSE_OKAY(sse_engine_new(NULL, &e));
+  sse_process *p = spawn_target(e, "bp_loop", "3", NULL, -1);
+  SSE_OKAY(sse_break_function(p, "hit_me", false, NULL));
+  sse_stop s;
+  SSE_OKAY(sse_continue(p, &s));
+  SSE_OKAY(sse_finish(s.thread, &s));
+  cr_assert_eq(s.reason, SSE_STOP_FINISH);
+  cr_assert(!s.has_retval, "hit_me is void");
+  sse_engine_free(e);
+  SSE_OKAY(sse_engine_new(NULL, &e));
+  p = spawn_target(e, "fork_child", NULL, NULL, -1);
+  SSE_OKAY(sse_break_function(p, "child_work", false, NULL));
+  SSE_OKAY(sse_continue(p, &s));
+  SSE_OKAY(sse_finish(s.thread, &s));
+  cr_assert_eq(s.reason, SSE_STOP_FINISH);
+  cr_assert(s.has_retval);
+  cr_assert_eq((int)s.retval[0], 2, "child_work(1) returns 2");
+  sse_engine_free(e);
+}
