@@ -182,6 +182,22 @@ static int tramp_walk(sse_process *p, uint64_t npc, uint64_t nsp) {
   return sse__step_enter_function(p, npc, nsp, !by_call) ? -1 : 2;
 }
 
+/* A jump out of the stepping function into a PLT stub (`return
+ * realloc(p, n)` at -O2 is `jmp realloc@plt`): gdb's `step` walks the stub
+ * like one a call entered, to the target's first line (or on out of it
+ * when it has no line info); `next` stops in the stub, as gdb's does. */
+static bool tail_call_into_stub(sse_process *p, uint64_t npc) {
+  sse__op *op = &p->op;
+  struct sse__symtab *st = sse__proc_symtab(p);
+  if (op->insn.kind != SSE__INSN_JMP || op->pol.over_calls ||
+      op->pol.tramp_start || !st || sse__step_in_range(op, npc) ||
+      (npc >= op->func_lo && npc < op->func_hi) ||
+      !sse__symtab_in_trampoline(st, npc))
+    return false;
+  op->tramp = SSE__TRAMP_CALLED;
+  return true;
+}
+
 /* After the stepped instruction, at a new pc of the same command: the
  * prologue of a function stepped into, a call just made, a trampoline.
  * True when the step goes on. */
@@ -211,6 +227,8 @@ static bool after_insn(sse_process *p, sse_thread *t, const sse__regs *r) {
   if (op->tramp != SSE__TRAMP_NONE) {
     int w = tramp_walk(p, npc, nsp);
     if (w != 0) return w > 0;
+  } else if (tail_call_into_stub(p, npc)) {
+    return true;
   }
   return !sse__step_decide_location(p, npc);
 }

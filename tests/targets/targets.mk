@@ -23,7 +23,8 @@ TARGETS_THREADED := threads4 thread_start blocked_step many_hits attach_threads
 
 TARGETS := $(addprefix $(TBUILD)/,$(TARGETS_SIMPLE) $(TARGETS_THREADED) \
     libnodebug.so uses_nodebug libdl_target.so dlopen_main \
-    loops_calls_buildid stripped/loops_calls_stripped prog32)
+    loops_calls_buildid stripped/loops_calls_stripped prog32 \
+    tail_calls_O2 tail_calls_O2_now tail_calls_O2_clang)
 
 .PHONY: targets clean-targets
 targets: $(TARGETS)
@@ -58,6 +59,14 @@ $(TBUILD)/loops_calls_buildid: $(TARGETS_SRC)/loops_calls.c | $(TBUILD)
 
 $(TBUILD)/stripped/loops_calls_stripped: $(TBUILD)/loops_calls_buildid $(TARGETS_SRC)/make_stripped.sh | $(TBUILD)/stripped
 	sh $(TARGETS_SRC)/make_stripped.sh $(TBUILD)/stripped $< >/dev/null
+
+# Optimized code: tail calls through the PLT (lazy and -z now) and locally.
+$(TBUILD)/tail_calls_O2: $(TARGETS_SRC)/tail_calls.c | $(TBUILD)
+	$(CC) -g -O2 -o $@ $<
+$(TBUILD)/tail_calls_O2_now: $(TARGETS_SRC)/tail_calls.c | $(TBUILD)
+	$(CC) -g -O2 -Wl,-z,now -o $@ $<
+$(TBUILD)/tail_calls_O2_clang: $(TARGETS_SRC)/tail_calls.c | $(TBUILD)
+	clang -g -O2 -o $@ $<
 
 # A 32-bit program (binutils only): refused by name at spawn and attach.
 $(TBUILD)/prog32: $(TARGETS_SRC)/prog32.S | $(TBUILD)

@@ -346,3 +346,23 @@ Test(step, raise_step_into_pthread_kill_inline, .timeout = 120) {
                  .count = 60, .handle = "SIGUSR1 nostop noprint pass"};
   compare(&sc);
 }
+
+/* -O2 tail calls (the issue's realloc case): `step` through a PLT stub
+ * into the target's first line (lazy binding, -z now, an IFUNC's entry),
+ * a local tail jump; `next` stops in the stub as gdb's does. */
+static void tail_scenario(const char *prog) {
+  const char *starts[] = {"grow", "tail_cmp", "tail_local"};
+  for (int i = 0; i < 3; i++) {
+    scenario sc = {.prog = prog, .start = starts[i], .cmds = "step", .count = 4};
+    compare(&sc);
+  }
+  scenario nx = {.prog = prog, .start = "tail_local", .cmds = "next", .count = 3};
+  compare(&nx);
+}
+Test(step, tail_calls_gcc_O2, .timeout = 240) { tail_scenario("tail_calls_O2"); }
+Test(step, tail_calls_gcc_O2_z_now, .timeout = 240) {
+  tail_scenario("tail_calls_O2_now");
+}
+Test(step, tail_calls_clang_O2, .timeout = 240) {
+  tail_scenario("tail_calls_O2_clang");
+}
