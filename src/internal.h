@@ -169,8 +169,11 @@ typedef struct sse__op {
    * stop at target. */
   bool in_prologue;
   uint64_t prologue_lo, prologue_target;
-  /* SSE__PH_STEP: the instruction being stepped. */
+  /* SSE__PH_STEP: the instruction being stepped; SSE__PH_RANGE through a
+   * branch: that branch, and where it goes. */
   sse__insn insn;
+  bool via_branch;
+  uint64_t branch_dest;
   /* SSE__PH_RUN_TO / SSE__PH_RANGE: what for, and the breakpoints. */
   sse__runto_why why;
   int nrt;

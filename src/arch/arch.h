@@ -63,6 +63,15 @@ int sse__arch_decode(const uint8_t *buf, size_t n, uint64_t addr, sse__insn *out
  * counts as "none found" at that offset).  The caller then reads more from
  * addr + offset, or single-steps.  Every instruction in [addr, addr + offset)
  * is SSE__INSN_OTHER. */
+/* Where the branch at pc (its bytes in buf[0..n)) goes when executed with
+ * registers r, without executing it: 1 and *dest for a direct jmp or a
+ * conditional jump (jcc from the flags, jrcxz, loop/loope/loopne from rcx),
+ * 2 for a near ret (*dest is then the stack pointer the return address is
+ * read from), 0 when it cannot tell (indirect, far, calls, anything
+ * else). */
+int sse__arch_branch_dest(const uint8_t *buf, size_t n, uint64_t pc,
+                          const sse__regs *r, uint64_t *dest);
+
 /* True if buf[0..n) starts with a system-call instruction proper (syscall,
  * sysenter, int $0x80): one that may block in the kernel for as long as it
  * likes, as opposed to the other SSE__INSN_SYSCALL kinds (traps). */

@@ -51,6 +51,56 @@ static bool range_begin(sse_process *p, uint64_t target) {
   return true;
 }
 
+/* At a branch inside the range the registers say where it goes: run on in
+ * one go to the next branch from there (or to its destination, when that
+ * leaves the range), instead of single-stepping the branch first: one
+ * ptrace stop per branch taken instead of two. */
+static bool range_through_branch(sse_process *p, const sse__regs *r,
+                                 const uint8_t *buf, size_t got) {
+  sse__op *op = &p->op;
+  uint64_t pc = sse__regs_pc(r), d;
+  sse__insn_kind k = op->insn.kind;
+  if (k != SSE__INSN_JCC && k != SSE__INSN_JMP && k != SSE__INSN_RET)
+    return false;
+  int how = sse__arch_branch_dest(buf, got, pc, r, &d);
+  if (how == 0 ||
+      (how == 2 && sse__mem_read(p, d, &d, sizeof d, NULL) != SSE_OK))
+    return false;
+  uint64_t stop =
+      sse__step_in_range(op, d) ? sse__range_target(p, d, op->hi) : d;
+  /* A breakpoint at the pc itself would fire before the branch runs. */
+  if (stop == pc || !range_begin(p, stop)) return false;
+  op->via_branch = true;
+  op->branch_dest = d;
+  return true;
+}
+
+/* `step` into a direct call: run to its target (one stop, not two); the
+ * stop there is taken as the call's single-step would be. */
+static bool range_into_call(sse_process *p, uint64_t pc) {
+  sse__op *op = &p->op;
+  uint64_t d = op->insn.target;
+  if (op->insn.kind != SSE__INSN_CALL || !op->insn.has_target || d == pc ||
+      sse__step_in_range(op, d) || !range_begin(p, d))
+    return false;
+  op->via_branch = true;
+  op->branch_dest = d;
+  return true;
+}
+
+/* Stepping into a function: its prologue, up to where the step stops, in
+ * one run when it has no branch (it seldom has one), instead of an
+ * instruction at a time. */
+static bool range_prologue(sse_process *p, uint64_t pc) {
+  sse__op *op = &p->op;
+  if (!op->in_prologue || pc < op->prologue_lo || pc >= op->prologue_target ||
+      sse__range_target(p, pc, op->prologue_target) != op->prologue_target ||
+      !range_begin(p, op->prologue_target))
+    return false;
+  memset(&op->insn, 0, sizeof op->insn); /* no instruction was stepped */
+  return true;
+}
+
 /* A call or a syscall the step runs over as a whole: a run-to phase. */
 static bool plan_runto(sse_process *p, const sse__insn *in, const uint8_t *b,
                        size_t got, const sse__regs *r) {
@@ -90,8 +140,10 @@ static int plan(sse_process *p) {
    * rare case steps with the others stopped. */
   op->async = sse__regs_in_restarting_syscall(&r) && !at_site;
   /* Range stepping: run over the ordinary instructions of the range. */
-  if (!op->pol.one_insn && !op->in_prologue && op->tramp == SSE__TRAMP_NONE &&
-      !t->deliver_sig && sse__step_in_range(op, pc) && !at_site) {
+  bool ranging = !op->pol.one_insn && !op->in_prologue &&
+                 op->tramp == SSE__TRAMP_NONE && !t->deliver_sig &&
+                 sse__step_in_range(op, pc) && !at_site;
+  if (ranging) {
     uint64_t target = sse__range_target(p, pc, op->hi);
     if (target > pc && range_begin(p, target))
       return op->async ? PLAN_ASYNC : PLAN_WAIT;
@@ -101,10 +153,15 @@ static int plan(sse_process *p) {
   sse__mem_read(p, pc, buf, sizeof buf, &got);
   memset(&op->insn, 0, sizeof op->insn);
   if (got) sse__arch_decode(buf, got, pc, &op->insn);
+  if (ranging && range_through_branch(p, &r, buf, got))
+    return op->async ? PLAN_ASYNC : PLAN_WAIT;
   if (plan_runto(p, &op->insn, buf, got, &r)) {
     op->async = false; /* the run-to phase runs the others itself */
     return PLAN_DONE;
   }
+  if ((ranging && range_into_call(p, pc)) ||
+      (!at_site && !t->deliver_sig && range_prologue(p, pc)))
+    return op->async ? PLAN_ASYNC : PLAN_WAIT;
   op->phase = SSE__PH_STEP;
   if (op->async) {
     sse__thread_resume(t, true);
@@ -289,7 +346,8 @@ static int range_trap(sse_process *p, sse_thread *t, int st, bool *foreign) {
 
 /* SSE__PH_RANGE ended with status st. True when the step goes on. */
 static bool range_stopped(sse_process *p, sse_thread *t, int st) {
-  bool foreign;
+  bool via = p->op.via_branch, foreign;
+  p->op.via_branch = false;
   int watch = range_trap(p, t, st, &foreign);
   sse__runto_disarm(p);
   int c = common_stop(p, t, st, foreign);
@@ -305,6 +363,13 @@ static bool range_stopped(sse_process *p, sse_thread *t, int st) {
   }
   note_solib_events(p, sse__regs_pc(&r));
   if (at_user_bp(p, t, sse__regs_pc(&r))) return false;
+  /* Through a branch to where it leaves the range: as if the branch had
+   * been single-stepped (a jump into a stub, a return to the caller, a
+   * call entered); through a prologue: as its last instruction's step. */
+  if ((via && sse__regs_pc(&r) == p->op.branch_dest &&
+       !sse__step_in_range(&p->op, p->op.branch_dest)) ||
+      p->op.in_prologue)
+    return after_insn(p, t, &r);
   return !sse__step_decide_location(p, sse__regs_pc(&r));
 }
 

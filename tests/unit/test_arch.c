@@ -643,3 +643,46 @@ Test(arch_perf, decode_throughput, .timeout = 10) {
           insns / (t1 - t0) / 1e6, insns, limit, limit / (t2 - t1) / 1e6, branches,
           per_open * 1e6, per_open / per_dec);
 }
+
+/* Where a branch goes from the registers, as the CPU would take it. */
+Test(arch_branch, dest_from_registers, .timeout = 10) {
+  sse__regs r;
+  memset(&r, 0, sizeof r);
+  uint64_t pc = 0x401000, d = 0;
+  const uint8_t jmp8[] = {0xeb, 0x05};           /* jmp .+7 */
+  cr_assert_eq(sse__arch_branch_dest(jmp8, 2, pc, &r, &d), 1);
+  cr_assert_eq(d, pc + 7);
+  const uint8_t je[] = {0x74, 0x10};             /* je .+18 */
+  r.eflags = 0x40;                                /* ZF */
+  cr_assert_eq(sse__arch_branch_dest(je, 2, pc, &r, &d), 1);
+  cr_assert_eq(d, pc + 18);
+  r.eflags = 0;
+  cr_assert_eq(sse__arch_branch_dest(je, 2, pc, &r, &d), 1);
+  cr_assert_eq(d, pc + 2);
+  const uint8_t jl[] = {0x0f, 0x8c, 0x00, 0x01, 0x00, 0x00}; /* jl rel32 */
+  r.eflags = 0x80;                                /* SF != OF */
+  cr_assert_eq(sse__arch_branch_dest(jl, 6, pc, &r, &d), 1);
+  cr_assert_eq(d, pc + 6 + 0x100);
+  r.eflags = 0x880;                               /* SF == OF */
+  cr_assert_eq(sse__arch_branch_dest(jl, 6, pc, &r, &d), 1);
+  cr_assert_eq(d, pc + 6);
+  const uint8_t loop[] = {0xe2, 0xfe};           /* loop . */
+  r.rcx = 1;                                      /* becomes 0: falls out */
+  cr_assert_eq(sse__arch_branch_dest(loop, 2, pc, &r, &d), 1);
+  cr_assert_eq(d, pc + 2);
+  r.rcx = 5;
+  cr_assert_eq(sse__arch_branch_dest(loop, 2, pc, &r, &d), 1);
+  cr_assert_eq(d, pc);
+  const uint8_t ret[] = {0xc3};
+  r.rsp = 0x7ffc0000;
+  cr_assert_eq(sse__arch_branch_dest(ret, 1, pc, &r, &d), 2);
+  cr_assert_eq(d, 0x7ffc0000);
+  const uint8_t jmp_rax[] = {0xff, 0xe0};        /* indirect: unknown */
+  cr_assert_eq(sse__arch_branch_dest(jmp_rax, 2, pc, &r, &d), 0);
+  const uint8_t ret_imm[] = {0xc2, 0x08, 0x00};  /* ret $8: not handled */
+  cr_assert_eq(sse__arch_branch_dest(ret_imm, 3, pc, &r, &d), 0);
+  const uint8_t jecxz[] = {0x67, 0xe3, 0x02};    /* address-size prefix */
+  cr_assert_eq(sse__arch_branch_dest(jecxz, 3, pc, &r, &d), 0);
+  const uint8_t call[] = {0xe8, 0, 0, 0, 0};     /* calls: not a branch here */
+  cr_assert_eq(sse__arch_branch_dest(call, 5, pc, &r, &d), 0);
+}

@@ -298,9 +298,11 @@ Test(fast, breakpoint_inside_run_int3_fallback, .timeout = 60) {
 
 /* A write through the library into code drops the decoded runs: stepping
  * rewritten code follows the new bytes. The 3-byte `mov -0x14(%rbp),%eax`
- * that starts `int r = x * x;` becomes `jmp .+3; nop` (eb 01 90): a branch
- * at the line's start, single-stepped, then a run to the next line, 2 stops
- * (the stale decoded run would have taken 1). */
+ * that starts `int r = x * x;` becomes `jmp +19; nop` (eb 0a 90): a branch
+ * at the line's start over line 12 to line 13's `pop %rbp`. Run through
+ * from the registers, the step stops at line 13 in one ptrace stop; the
+ * stale decoded run (no branch in line 11) would wait at line 12's start,
+ * which the program no longer reaches. */
 Test(fast, code_write_invalidates_runs, .timeout = 60) {
   sse_engine *e;
   SSE_OKAY(sse_engine_new(NULL, &e));
@@ -313,14 +315,15 @@ Test(fast, code_write_invalidates_runs, .timeout = 60) {
   cr_assert_eq(s.ptrace_stops, 1);
   s = run_to(p, "square");
   cr_assert_eq(s.pc, post);
-  uint8_t orig[3], patch[3] = {0xeb, 0x01, 0x90};
+  uint8_t orig[3], patch[3] = {0xeb, 0x0a, 0x90};
   SSE_OKAY(sse_read_memory(p, post, orig, 3, NULL));
   cr_assert(orig[0] == 0x8b, "unexpected code at square: %02x", orig[0]);
   SSE_OKAY(sse_write_memory(p, post, patch, 3, NULL));
   SSE_OKAY(sse_step_line(s.thread, &s));
-  cr_assert_eq(s.reason, SSE_STOP_STEP);
-  cr_assert_eq(s.loc.line, 12);
-  cr_assert_eq(s.ptrace_stops, 2, "%u stops", s.ptrace_stops);
+  cr_assert_eq(s.reason, SSE_STOP_STEP, "%s", sse_stop_reason_name(s.reason));
+  cr_assert_eq(s.loc.line, 13);
+  cr_assert_eq(s.pc, post + 12, "at pop %%rbp");
+  cr_assert_eq(s.ptrace_stops, 1, "%u stops", s.ptrace_stops);
   /* Restored: one run again. */
   SSE_OKAY(sse_write_memory(p, post, orig, 3, NULL));
   s = run_to(p, "square");

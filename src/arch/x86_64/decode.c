@@ -255,3 +255,66 @@ bool sse__arch_is_syscall_insn(const uint8_t *b, size_t n) {
   return n >= 2 && ((b[0] == 0x0f && (b[1] == 0x05 || b[1] == 0x34)) ||
                     (b[0] == 0xcd && b[1] == 0x80));
 }
+
+/* EFLAGS bits the conditional jumps test. */
+#define FL_CF (1u << 0)
+#define FL_PF (1u << 2)
+#define FL_ZF (1u << 6)
+#define FL_SF (1u << 7)
+#define FL_OF (1u << 11)
+
+/* Whether the conditional jump `id` is taken with flags f and count rcx;
+ * -1 for one this does not know. */
+static int jcc_taken(unsigned id, uint64_t f, uint64_t rcx) {
+  bool cf = f & FL_CF, pf = f & FL_PF, zf = f & FL_ZF, sf = f & FL_SF,
+       of = f & FL_OF;
+  switch (id) {
+  case X86_INS_JO: return of;
+  case X86_INS_JNO: return !of;
+  case X86_INS_JB: return cf;
+  case X86_INS_JAE: return !cf;
+  case X86_INS_JE: return zf;
+  case X86_INS_JNE: return !zf;
+  case X86_INS_JBE: return cf || zf;
+  case X86_INS_JA: return !cf && !zf;
+  case X86_INS_JS: return sf;
+  case X86_INS_JNS: return !sf;
+  case X86_INS_JP: return pf;
+  case X86_INS_JNP: return !pf;
+  case X86_INS_JL: return sf != of;
+  case X86_INS_JGE: return sf == of;
+  case X86_INS_JLE: return zf || sf != of;
+  case X86_INS_JG: return !zf && sf == of;
+  case X86_INS_JRCXZ: return rcx == 0;
+  case X86_INS_LOOP: return rcx - 1 != 0;
+  case X86_INS_LOOPE: return rcx - 1 != 0 && zf;
+  case X86_INS_LOOPNE: return rcx - 1 != 0 && !zf;
+  default: return -1;
+  }
+}
+
+int sse__arch_branch_dest(const uint8_t *buf, size_t n, uint64_t pc,
+                          const sse__regs *r, uint64_t *dest) {
+  cs_ctx *c = ctx_get();
+  if (c == NULL || buf == NULL || !cs_one(c, buf, n, pc)) return 0;
+  const cs_insn *in = c->insn;
+  const cs_x86 *x = in->detail ? &in->detail->x86 : NULL;
+  if (x == NULL) return 0;
+  /* An operand-size or address-size prefix changes what is tested or
+   * where it goes (jecxz, 16-bit targets): not worth the cases. */
+  if (x->prefix[2] != 0 || x->prefix[3] != 0) return 0;
+  if (in->id == X86_INS_RET && x->op_count == 0) {
+    *dest = r->rsp;
+    return 2;
+  }
+  if (x->op_count != 1 || x->operands[0].type != X86_OP_IMM) return 0;
+  uint64_t target = (uint64_t)x->operands[0].imm;
+  if (in->id == X86_INS_JMP) {
+    *dest = target;
+    return 1;
+  }
+  int taken = jcc_taken(in->id, r->eflags, r->rcx);
+  if (taken < 0) return 0;
+  *dest = taken ? target : pc + in->size;
+  return 1;
+}
