@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "demo.h"
@@ -75,6 +76,18 @@ static void synth_stop(sse_thread *t, sse_stop_reason reason, sse_stop *s) {
 
 static void delete_bp_entry(demo_bp *b);
 
+/* Keep what is left of each breakpoint's ignore count before the process
+ * goes: gdb's count lives in the breakpoint, across runs. */
+static void sync_ignore_counts(void) {
+  sse_breakpoint_info info[256];
+  size_t n = 0;
+  if (!D.proc || sse_break_list(D.proc, info, 256, &n) != SSE_OK) return;
+  for (int i = 0; i < D.nbps; i++)
+    for (size_t k = 0; k < n && k < 256; k++)
+      if (D.bps[i].lib_id && info[k].id == D.bps[i].lib_id)
+        D.bps[i].ignore = info[k].ignore;
+}
+
 /* Record and print a stop; the bookkeeping every stop needs. */
 static void report_stop(sse_stop *s, int style, bool print) {
   sse_stop prev = D.last;
@@ -96,6 +109,7 @@ static void report_stop(sse_stop *s, int style, bool print) {
       s->reason == SSE_STOP_DETACHED) {
     D.started = false;
     D.have_last = false;
+    sync_ignore_counts();
     for (int i = 0; i < D.nbps; i++) D.bps[i].lib_id = 0;
     return;
   }
@@ -199,6 +213,11 @@ static bool eval_expr(const char *expr, uint64_t *out, int *cast_size) {
     while (isspace((unsigned char)*p)) p++;
     if (!*p) break;
     uint64_t v = 0;
+    if (!any && *p == '-') { /* a leading minus: -1 */
+      sign = -sign;
+      p++;
+      continue;
+    }
     if (*p == '$') {
       char name[32];
       size_t n = 0;
@@ -255,6 +274,32 @@ static bool eval_expr(const char *expr, uint64_t *out, int *cast_size) {
   }
   *out = acc;
   return true;
+}
+
+bool demo_eval(const char *expr, uint64_t *out) {
+  return eval_expr(expr, out, NULL);
+}
+
+bool demo_query(const char *question, bool nquery) {
+  const char *choices = nquery ? "(y or [n]) " : "(y or n) ";
+  if (!D.interactive) {
+    say("%s%s[answered %s; input not from terminal]\n", question, choices,
+        nquery ? "N" : "Y");
+    return !nquery;
+  }
+  for (;;) {
+    say("%s%s", question, choices);
+    char ans[64];
+    if (!fgets(ans, sizeof ans, stdin)) {
+      say("EOF [answered %s; input not from terminal]\n", nquery ? "N" : "Y");
+      return !nquery;
+    }
+    char *a = skip_ws(ans);
+    rtrim(a);
+    if (*a == 'y' || *a == 'Y') return true;
+    if (*a == 'n' || *a == 'N' || (nquery && !*a)) return false;
+    say("Please answer y or n.\n");
+  }
 }
 
 /* The default source file: the last stop's, else main's. */
@@ -366,6 +411,7 @@ static void print_starting(void) {
 
 static void restart_if_started(void) {
   if (process_alive() && D.started) {
+    sync_ignore_counts();
     sse_kill(D.proc);
   }
 }
@@ -373,6 +419,7 @@ static void restart_if_started(void) {
 static void cmd_run(char *args, int tty) {
   restart_if_started();
   if (!ensure_process()) return;
+  signals_started();
   print_starting();
   D.started = true;
   do_continue();
@@ -381,6 +428,7 @@ static void cmd_run(char *args, int tty) {
 static void cmd_starti(char *args, int tty) {
   restart_if_started();
   if (!ensure_process()) return;
+  signals_started();
   print_starting();
   D.started = true;
   sse_stop s;
@@ -394,13 +442,33 @@ static void cmd_start(char *args, int tty) {
   restart_if_started();
   if (!ensure_process()) return;
   add_bp("main", true, false);
+  signals_started();
   print_starting();
   D.started = true;
   do_continue();
 }
 
+static demo_bp *bp_by_lib_id(int lib_id);
+static void set_ignore_count(demo_bp *b, long count, bool continuing);
+
+/* continue N: ignore the breakpoint stopped at N-1 more times (gdb sets
+ * the ignore count of every breakpoint in the last stop's bpstat). */
 static void cmd_continue(char *args, int tty) {
   if (!need_running()) return;
+  args = skip_ws(args);
+  rtrim(args);
+  if (*args) {
+    uint64_t v;
+    if (!eval_expr(args, &v, NULL)) return;
+    demo_bp *b = NULL;
+    if (D.have_last && (D.last.reason == SSE_STOP_BREAKPOINT ||
+                        D.last.reason == SSE_STOP_WATCHPOINT))
+      b = bp_by_lib_id(D.last.breakpoint_id);
+    if (b)
+      set_ignore_count(b, (long)(int64_t)v - 1, true);
+    else
+      say("Not stopped at any breakpoint; argument ignored.\n");
+  }
   if (!D.json) say("Continuing.\n");
   do_continue();
 }
@@ -556,6 +624,7 @@ static void cmd_advance(char *args, int tty) {
 static void end_process(sse_err (*fn)(sse_process *), const char *what) {
   if (!need_running()) return;
   pid_t pid = sse_process_pid(D.proc);
+  sync_ignore_counts();
   sse_err e = fn(D.proc);
   if (e) {
     lib_error(what, e);
@@ -582,6 +651,53 @@ static void cmd_detach(char *args, int tty) {
 }
 
 static void cmd_quit(char *args, int tty) { quit_flag = true; }
+
+/* shell CMD, !CMD: gdb runs CMD with /bin/sh -c ($SHELL for a bare shell)
+ * on ssedemo's own terminal. --json keeps stdout to JSON objects: the
+ * command's output comes back as output events. */
+static void cmd_shell(char *args, int tty) {
+  args = skip_ws(args);
+  fflush(stdout);
+  fflush(stderr);
+  if (!*args) {
+    const char *sh = getenv("SHELL");
+    args = (char *)(sh && *sh ? sh : "/bin/sh");
+  }
+  if (!D.json) {
+    pid_t pid = fork();
+    if (pid < 0) {
+      err_say("Cannot fork: %s.", strerror(errno));
+      return;
+    }
+    if (pid == 0) {
+      /* the child gets back what ssedemo blocks (SIGINT, for its watcher) */
+      sigset_t none;
+      sigemptyset(&none);
+      sigprocmask(SIG_SETMASK, &none, NULL);
+      signal(SIGINT, SIG_DFL);
+      execl("/bin/sh", "sh", "-c", args, (char *)NULL);
+      _exit(127);
+    }
+    int st;
+    while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {
+    }
+    return;
+  }
+  FILE *f = popen(args, "r");
+  if (!f) {
+    err_say("Cannot run the shell: %s.", strerror(errno));
+    return;
+  }
+  char *line = NULL;
+  size_t cap = 0;
+  ssize_t n;
+  while ((n = getline(&line, &cap, f)) > 0) {
+    line[strcspn(line, "\n")] = 0;
+    say("%s\n", line);
+  }
+  free(line);
+  pclose(f);
+}
 
 /* ------------------------------------------------------------ breakpoints */
 
@@ -676,6 +792,7 @@ static void install_bp(demo_bp *b, bool announce) {
   }
   b->lib_id = id;
   if (!b->enabled) sse_break_enable(D.proc, id, false);
+  if (b->ignore) sse_break_ignore(D.proc, id, b->ignore);
   if (announce) announce_bp(b);
 }
 
@@ -822,6 +939,72 @@ static void for_each_bp_arg(char *args, void (*fn)(demo_bp *, void *),
   }
 }
 
+static demo_bp *bp_by_lib_id(int lib_id) {
+  for (int i = 0; i < D.nbps; i++)
+    if (!D.bps[i].deleted && D.bps[i].lib_id == lib_id && lib_id)
+      return &D.bps[i];
+  return NULL;
+}
+
+/* gdb's set_ignore_count and its message; continuing: `continue N`, whose
+ * message goes on with "  Continuing." on the same line. */
+static void set_ignore_count(demo_bp *b, long count, bool continuing) {
+  if (count < 0) count = 0;
+  if (count > INT_MAX) count = INT_MAX;
+  b->ignore = (unsigned)count;
+  if (b->lib_id && process_alive()) {
+    sse_err e = sse_break_ignore(D.proc, b->lib_id, (unsigned)count);
+    if (e) {
+      lib_error("ignore", e);
+      return;
+    }
+  }
+  if (D.json) {
+    jbuf j;
+    jb_begin(&j, "ignore");
+    jb_int(&j, "number", b->num);
+    jb_int(&j, "count", count);
+    jb_end_print(&j);
+    return;
+  }
+  if (count == 0)
+    say("Will stop next time breakpoint %d is reached.", b->num);
+  else if (count == 1)
+    say("Will ignore next crossing of breakpoint %d.", b->num);
+  else
+    say("Will ignore next %ld crossings of breakpoint %d.", count, b->num);
+  say(continuing ? "  " : "\n");
+}
+
+/* ignore N COUNT */
+static void cmd_ignore(char *args, int tty) {
+  args = skip_ws(args);
+  rtrim(args);
+  if (!*args) {
+    err_say("Argument required (a breakpoint number).");
+    return;
+  }
+  char *end;
+  long num = isdigit((unsigned char)*args) ? strtol(args, &end, 10) : 0;
+  if (num <= 0 || (*end && !isspace((unsigned char)*end))) {
+    err_say("bad breakpoint number: '%s'", args);
+    return;
+  }
+  char *rest = skip_ws(end);
+  if (!*rest) {
+    err_say("Second argument (specified ignore-count) is missing.");
+    return;
+  }
+  uint64_t v;
+  if (!eval_expr(rest, &v, NULL)) return;
+  demo_bp *b = bp_by_num((int)num);
+  if (!b) {
+    err_say("No breakpoint number %ld.", num);
+    return;
+  }
+  set_ignore_count(b, (long)(int64_t)v, false);
+}
+
 static void del_one(demo_bp *b, void *ctx) { delete_bp_entry(b); }
 static void en_one(demo_bp *b, void *ctx) {
   b->enabled = *(bool *)ctx;
@@ -892,6 +1075,8 @@ static void info_breakpoints(char *args) {
     if (me && me->hits)
       say("\tbreakpoint already hit %u time%s\n", me->hits,
           me->hits == 1 ? "" : "s");
+    if (me && me->ignore)
+      say("\tignore next %u hits\n", me->ignore);
   }
   if (!shown && !D.json) say("No breakpoints or watchpoints.\n");
 }
@@ -1205,6 +1390,8 @@ static void cmd_info(char *args, int tty) {
     info_sharedlibrary(args);
   else if (!strncmp(sub, "frame", l))
     cmd_frame(args, 0);
+  else if ((!strncmp(sub, "signals", l) && l >= 3) || !strcmp(sub, "handle"))
+    info_signals(args);
   else
     err_say("Undefined info command: \"%s\".  Try \"help info\".", sub);
 }
@@ -1706,7 +1893,8 @@ const command commands[] = {
     {"break", 1, "br,brea", cmd_break, false, true,
      "break [FUNC | FILE:LINE | LINE | *ADDR]\nSet a breakpoint."},
     {"continue", 1, "cont", cmd_continue, true, false,
-     "continue\nResume the program until a breakpoint, signal or exit."},
+     "continue [N]\nResume the program until a breakpoint, signal or exit "
+     "(N: ignore the breakpoint stopped at N-1 more times)."},
     {"delete", 1, NULL, cmd_delete, false, false,
      "delete [N...]\nDelete breakpoints N... (all of them without N)."},
     {"detach", 3, NULL, cmd_detach, false, false,
@@ -1724,8 +1912,13 @@ const command commands[] = {
      "finish\nRun until the current function returns; print the value returned."},
     {"frame", 1, NULL, cmd_frame, false, false,
      "frame [N]\nSelect frame N and print it (the selected one without N)."},
+    {"handle", 2, NULL, cmd_handle, false, false,
+     "handle SIGNAL... [no]stop [no]print [no]pass\nWhat to do when the "
+     "program gets SIGNAL (names, gdb's numbers 1-15, ranges, all)."},
     {"help", 1, NULL, cmd_help, false, false,
      "help [COMMAND]\nList the commands, or describe COMMAND."},
+    {"ignore", 2, NULL, cmd_ignore, false, false,
+     "ignore N COUNT\nRun through the next COUNT hits of breakpoint N."},
     {"info", 1, NULL, cmd_info, false, false,
      "info registers [REG...] | threads | breakpoints | sharedlibrary | frame\n"
      "Show registers, threads, breakpoints, libraries, the selected frame."},
@@ -1744,6 +1937,8 @@ const command commands[] = {
      "quit\nKill the program (detach from an attached one) and exit."},
     {"run", 1, NULL, cmd_run, false, false,
      "run\nStart the program (again, from the beginning, if it runs)."},
+    {"shell", 3, "!", cmd_shell, false, false,
+     "shell [CMD]\nRun CMD with /bin/sh (\"!CMD\" too)."},
     {"start", 5, NULL, cmd_start, false, false,
      "start\nSet a temporary breakpoint at main and run."},
     {"starti", 6, NULL, cmd_starti, false, false,
@@ -1821,9 +2016,13 @@ bool execute_line(const char *input) {
     jb_str(&j, "command", line);
     jb_end_print(&j);
   }
-  /* the command word ends at a blank or '/' (x/4xg, print/x) */
+  /* the command word ends at a blank or '/' (x/4xg, print/x); "!" is a
+   * word by itself (!ls) */
   char *p = line;
-  while (*p && !isspace((unsigned char)*p) && *p != '/') p++;
+  if (*p == '!')
+    p++;
+  else
+    while (*p && !isspace((unsigned char)*p) && *p != '/') p++;
   char word[64];
   size_t wl = (size_t)(p - line) < sizeof word - 1 ? (size_t)(p - line)
                                                   : sizeof word - 1;

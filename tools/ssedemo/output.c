@@ -265,17 +265,6 @@ void format_location(char *buf, size_t n, const sse_location *loc,
     snprintf(buf, n, "%s%s ()", pcs, fn);
 }
 
-const char *signal_name(int signo) {
-  static char buf[32];
-  const char *abbr = sigabbrev_np(signo);
-  if (abbr) {
-    snprintf(buf, sizeof buf, "SIG%s", abbr);
-    return buf;
-  }
-  snprintf(buf, sizeof buf, "signal %d", signo);
-  return buf;
-}
-
 static const char *reason_json_name(sse_stop_reason r) {
   const char *n = sse_stop_reason_name(r);
   return n ? n : "unknown";
@@ -351,13 +340,13 @@ void print_stop(const sse_stop *s, const sse_stop *prev, int style) {
     if (s->exit_status == 0)
       say("[Inferior 1 (process %d) exited normally]\n", (int)s->pid);
     else
-      say("[Inferior 1 (process %d) exited with code %02o]\n", (int)s->pid,
+      say("[Inferior 1 (process %d) exited with code 0%o]\n", (int)s->pid,
           s->exit_status);
     return;
   case SSE_STOP_KILLED:
     say("\nProgram terminated with signal %s, %s.\n"
         "The program no longer exists.\n",
-        signal_name(s->signo), strsignal(s->signo));
+        signal_name(s->signo), signal_desc(s->signo));
     return;
   case SSE_STOP_DETACHED:
     say("[Inferior 1 (process %d) detached]\n", (int)s->pid);
@@ -405,8 +394,7 @@ void print_stop(const sse_stop *s, const sse_stop *prev, int style) {
     break;
   }
   case SSE_STOP_SIGNAL:
-    say("\nProgram received signal %s, %s.\n", signal_name(s->signo),
-        s->signo == SIGINT ? "Interrupt" : strsignal(s->signo));
+    print_signal_received(s->tid, s->signo);
     with_pc = true;
     break;
   case SSE_STOP_INTERRUPTED:
@@ -508,6 +496,39 @@ pid_t thread_by_number(int num) {
   return t;
 }
 
+int thread_count(void) {
+  pthread_mutex_lock(&tid_mu);
+  int n = D.ntids;
+  pthread_mutex_unlock(&tid_mu);
+  return n;
+}
+
+/* gdb's print_signal_received_reason: "Thread N "name"" once the program
+ * has had a second thread (gdb's highest thread number above 1), else
+ * "Program". */
+void print_signal_received(pid_t tid, int signo) {
+  if (thread_count() > 1) {
+    char p[64], comm[64] = "";
+    snprintf(p, sizeof p, "/proc/%d/task/%d/comm",
+             D.proc ? (int)sse_process_pid(D.proc) : 0, (int)tid);
+    FILE *f = fopen(p, "r");
+    if (f) {
+      if (fgets(comm, sizeof comm, f)) comm[strcspn(comm, "\n")] = 0;
+      fclose(f);
+    }
+    int num = thread_number(tid);
+    if (comm[0])
+      say("\nThread %d \"%s\" received signal %s, %s.\n", num, comm,
+          signal_name(signo), signal_desc(signo));
+    else
+      say("\nThread %d received signal %s, %s.\n", num, signal_name(signo),
+          signal_desc(signo));
+    return;
+  }
+  say("\nProgram received signal %s, %s.\n", signal_name(signo),
+      signal_desc(signo));
+}
+
 void thread_numbers_reset(void) {
   pthread_mutex_lock(&tid_mu);
   D.ntids = 0;
@@ -564,7 +585,13 @@ void on_event(const sse_event *ev, void *user) {
           (int)sse_process_pid(ev->process), exe);
       break;
     }
-    default: /* exits and signals: the stop says it */
+    case SSE_EV_SIGNAL:
+      /* handle SIG nostop print: gdb announces it and runs on; a signal
+       * that stops is announced by its stop */
+      if (!signal_stops(ev->signo) && signal_prints(ev->signo))
+        print_signal_received(ev->tid, ev->signo);
+      break;
+    default: /* exits: the stop says it */
       break;
     }
   }

@@ -401,6 +401,7 @@ int main(int argc, char **argv) {
     }
     atomic_store(&event_proc, D.proc);
     sse_signal_policy(D.proc, SIGINT, true, false);
+    signals_started();
     D.attached = true;
     D.started = true;
     if (!D.json) say("Attaching to process %d\n", (int)D.attach_pid);
