@@ -75,6 +75,7 @@ static void synth_stop(sse_thread *t, sse_stop_reason reason, sse_stop *s) {
 }
 
 static void delete_bp_entry(demo_bp *b);
+static bool listed; /* `list` ran since the last stop */
 
 /* Keep what is left of each breakpoint's ignore count before the process
  * goes: gdb's count lives in the breakpoint, across runs. */
@@ -92,6 +93,7 @@ static void sync_ignore_counts(void) {
 static void report_stop(sse_stop *s, int style, bool print) {
   sse_stop prev = D.last;
   bool had = D.have_last;
+  listed = false;
   if (s->thread) D.cur = s->thread;
   D.frame = 0;
   D.nframes = 0;
@@ -652,6 +654,44 @@ static void cmd_detach(char *args, int tty) {
 
 static void cmd_quit(char *args, int tty) { quit_flag = true; }
 
+/* echo TEXT: gdb's C escapes, no newline of its own. */
+static void cmd_echo(char *args, int tty) {
+  args = skip_ws(args);
+  char *out = malloc(strlen(args) + 1);
+  size_t n = 0;
+  for (char *p = args; *p; p++) {
+    if (*p != '\\') {
+      out[n++] = *p;
+      continue;
+    }
+    p++;
+    if (!*p) break; /* a backslash at the end: nothing (gdb) */
+    switch (*p) {
+    case 'n': out[n++] = '\n'; break;
+    case 't': out[n++] = '\t'; break;
+    case 'b': out[n++] = '\b'; break;
+    case 'r': out[n++] = '\r'; break;
+    case 'f': out[n++] = '\f'; break;
+    case 'v': out[n++] = '\v'; break;
+    case 'a': out[n++] = '\a'; break;
+    case 'e': out[n++] = '\033'; break;
+    default:
+      if (*p >= '0' && *p <= '7') {
+        int v = 0;
+        for (int k = 0; k < 3 && *p >= '0' && *p <= '7'; k++, p++)
+          v = v * 8 + (*p - '0');
+        p--;
+        out[n++] = (char)v;
+      } else {
+        out[n++] = *p;
+      }
+    }
+  }
+  out[n] = 0;
+  if (n) say("%s", out);
+  free(out);
+}
+
 /* shell CMD, !CMD: gdb runs CMD with /bin/sh -c ($SHELL for a bare shell)
  * on ssedemo's own terminal. --json keeps stdout to JSON objects: the
  * command's output comes back as output events. */
@@ -813,6 +853,176 @@ static int add_bp(const char *spec, bool temporary, bool watch) {
   return b->num;
 }
 
+/* gdb's default line of a linespec: the line of the frame last shown (the
+ * selected one at a stop), else the current source line: after `list` the
+ * one after the last listed, before that main's line less 9 (gdb's
+ * select_source_symtab). 0 when there is none. */
+static int default_line(void) {
+  if (D.have_last && D.started) {
+    if (D.frame > 0 && (size_t)D.frame < D.nframes &&
+        D.frames[D.frame].loc.line > 0)
+      return D.frames[D.frame].loc.line;
+    if (D.last.loc.line > 0) return D.last.loc.line;
+  }
+  if (listed && D.list_next > 0) return D.list_next;
+  uint64_t entry, post;
+  sse_location loc;
+  if (D.proc && sse_lookup_function(D.proc, "main", &entry, &post) == SSE_OK &&
+      sse_lookup(D.proc, post, &loc) == SSE_OK && loc.line > 0)
+    return loc.line > 9 ? loc.line - 9 : 1;
+  return 0;
+}
+
+/* The file of the frame default_line() takes its line from. */
+static const char *default_line_file(void) {
+  if (D.have_last && D.started) {
+    if (D.frame > 0 && (size_t)D.frame < D.nframes &&
+        D.frames[D.frame].loc.file && D.frames[D.frame].loc.line > 0)
+      return D.frames[D.frame].loc.file;
+    if (D.last.loc.file && D.last.loc.line > 0) return D.last.loc.file;
+  }
+  return default_file();
+}
+
+/* A linespec number token: [+-]digits, ending the spec or followed by a
+ * blank, ':' or ','. Its end in *end. */
+static bool number_token(const char *s, const char **end) {
+  const char *p = s;
+  bool sign = *p == '+' || *p == '-';
+  if (sign) p++;
+  if (!isdigit((unsigned char)*p) && !(sign && (!*p || isspace((unsigned char)*p))))
+    return false; /* a bare + or - is an offset of 0 */
+  while (isdigit((unsigned char)*p)) p++;
+  if (*p && !isspace((unsigned char)*p) && *p != ':' && *p != ',') return false;
+  *end = p;
+  return true;
+}
+
+/* gdb's "malformed linespec error: unexpected ..." for what follows a
+ * complete location (rest: past the blanks). */
+static void unexpected_token(const char *rest) {
+  const char *end;
+  if (!*rest) {
+    err_say("malformed linespec error: unexpected end of input");
+  } else if (*rest == ':') {
+    err_say("malformed linespec error: unexpected colon");
+  } else if (*rest == ',') {
+    err_say("malformed linespec error: unexpected comma");
+  } else {
+    size_t n = strcspn(rest, " \t:,");
+    err_say("malformed linespec error: unexpected %s, \"%.*s\"",
+            number_token(rest, &end) ? "number" : "string", (int)n, rest);
+  }
+}
+
+/* gdb asks whether to make a breakpoint it cannot place pending; sse makes
+ * a FILE:... one pending never, so the answer changes nothing here. */
+static void pending_query(const char *why) {
+  char q[4400];
+  snprintf(q, sizeof q,
+           "%s\nMake breakpoint pending on future shared library load? ", why);
+  demo_query(q, true);
+}
+
+/* The line of a line offset: gdb's +0 is +5 and -0 is -15. */
+static int offset_line(const char *tok, int base) {
+  int off = atoi(tok + 1);
+  if (*tok == '+') return base + (off ? off : 5);
+  return base - (off ? off : 15);
+}
+
+/* Check a linespec as gdb's parser does, for the forms sse has no call
+ * for, and write the one install_bp takes to spec: FILE:LINE, FUNC or
+ * *ADDR. Prints gdb's error and returns false for a malformed one. */
+static bool parse_linespec(const char *args, char *spec, size_t n) {
+  const char *end;
+  char tok[4096];
+  if (*args == '*' || !*args) {
+    snprintf(spec, n, "%s", args);
+    return true;
+  }
+  if (*args == ':') {
+    unexpected_token(args);
+    return false;
+  }
+  if (number_token(args, &end)) {
+    const char *rest = skip_ws((char *)end);
+    if (*rest) {
+      unexpected_token(rest);
+      return false;
+    }
+    const char *f = default_line_file();
+    int base = default_line();
+    if (!f || (!base && !isdigit((unsigned char)*args))) {
+      err_say("No symbol table is loaded.  Use the \"file\" command.");
+      return false;
+    }
+    int line = isdigit((unsigned char)*args) ? atoi(args)
+                                             : offset_line(args, base);
+    snprintf(spec, n, "%s:%d", f, line);
+    return true;
+  }
+  const char *colon = strchr(args, ':');
+  if (!colon || colon[1] == ':') { /* a function (C++'s A::b too) */
+    snprintf(spec, n, "%s", args);
+    return true;
+  }
+  snprintf(tok, sizeof tok, "%.*s", (int)(colon - args), args);
+  rtrim(tok);
+  const char *rest = skip_ws((char *)colon + 1);
+  const char *path;
+  bool is_file = D.proc && sse_source_path(D.proc, tok, &path) == SSE_OK;
+  uint64_t entry, post;
+  if (!is_file) {
+    /* gdb tries FILE as a function: `main:` is then incomplete */
+    if (D.proc && sse_lookup_function(D.proc, tok, &entry, &post) == SSE_OK) {
+      if (!*rest) {
+        unexpected_token(rest);
+        return false;
+      }
+      snprintf(spec, n, "%s", args);
+      return true;
+    }
+    char why[4200];
+    snprintf(why, sizeof why, "No source file named %s.", tok);
+    pending_query(why);
+    return false;
+  }
+  if (!*rest) {
+    unexpected_token(rest);
+    return false;
+  }
+  if (number_token(rest, &end)) {
+    const char *after = skip_ws((char *)end);
+    if (*after) {
+      unexpected_token(after);
+      return false;
+    }
+    int line = atoi(*rest == '+' ? rest + 1 : rest);
+    if (line <= 0) {
+      char why[4200];
+      snprintf(why, sizeof why, "No line %d in file \"%s\".", line, tok);
+      pending_query(why);
+      return false;
+    }
+    snprintf(spec, n, "%s:%d", tok, line);
+    return true;
+  }
+  /* FILE:FUNCTION: the function, when it is in that file */
+  sse_location loc;
+  if (D.proc && sse_lookup_function(D.proc, rest, &entry, &post) == SSE_OK &&
+      sse_lookup(D.proc, post, &loc) == SSE_OK && loc.file &&
+      !strcmp(loc.file, path)) {
+    snprintf(spec, n, "%s", rest);
+    return true;
+  }
+  char why[4200];
+  snprintf(why, sizeof why, "Function \"%s\" not defined in \"%s\".", rest,
+           tok);
+  pending_query(why);
+  return false;
+}
+
 static void break_common(char *args, bool temporary) {
   if (!ensure_process()) return;
   args = skip_ws(args);
@@ -825,26 +1035,23 @@ static void break_common(char *args, bool temporary) {
       return;
     }
     snprintf(spec, sizeof spec, "*0x%llx", (unsigned long long)D.last.pc);
-  } else if (all_digits(args)) {
-    const char *f = default_file();
-    if (!f) {
-      err_say("No symbol table is loaded.");
-      return;
-    }
-    snprintf(spec, sizeof spec, "%s:%s", f, args);
-  } else {
-    snprintf(spec, sizeof spec, "%s", args);
+  } else if (!parse_linespec(args, spec, sizeof spec)) {
+    return;
   }
   /* Check the spec first so a typo leaves no numbered breakpoint behind. */
   if (spec[0] == '*') {
     uint64_t a;
     if (!eval_expr(spec + 1, &a, NULL)) return;
-  } else if (!strchr(spec, ':') && D.started) {
+  } else if (!strchr(spec, ':') &&
+             (D.started || !(isalpha((unsigned char)spec[0]) ||
+                             spec[0] == '_' || spec[0] == '$'))) {
     /* Once the program runs its libraries are loaded: an unknown name is a
      * typo. Before `run`, it may be in a library: make it pending. */
     uint64_t e, p;
     if (sse_lookup_function(D.proc, spec, &e, &p) != SSE_OK) {
-      err_say("Function \"%s\" not defined.", spec);
+      char why[4300];
+      snprintf(why, sizeof why, "Function \"%s\" not defined.", spec);
+      pending_query(why);
       return;
     }
   }
@@ -1723,6 +1930,7 @@ static void list_lines(const char *file, int first, int last) {
   }
   if (file != D.list_file) snprintf(D.list_file, sizeof D.list_file, "%s", file);
   D.list_next = last + 1;
+  listed = true;
 }
 
 static void cmd_list(char *args, int tty) {
@@ -1906,6 +2114,8 @@ const command commands[] = {
      "=> marks the pc."},
     {"down", 2, NULL, cmd_down, false, false,
      "down [N]\nSelect the frame N (1) levels down (towards the innermost)."},
+    {"echo", 2, NULL, cmd_echo, false, false,
+     "echo TEXT\nPrint TEXT (C escapes: \\n for a newline)."},
     {"enable", 2, NULL, cmd_enable, false, false,
      "enable [N...]\nEnable breakpoints N... (all without N)."},
     {"finish", 3, NULL, cmd_finish, false, false,

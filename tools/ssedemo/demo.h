@@ -81,6 +81,14 @@ void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* One-line error: text "msg" or {"event":"error","message":...}. */
 void err_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* err_say was called since it was last cleared: the command failed (gdb's
+ * batch mode exits 1 when its last command did). */
+extern bool error_seen;
+/* The script (-x FILE) being run and its line, for gdb's "FILE:LINE: Error
+ * in sourced command file:"; NULL outside one. */
+extern const char *script_name;
+extern int script_line;
+
 /* A small JSON writer: builds one object in a buffer, prints it. */
 typedef struct jbuf {
   char *s;

@@ -155,6 +155,10 @@ void say(const char *fmt, ...) {
   va_end(ap);
 }
 
+const char *script_name;
+int script_line;
+bool error_seen;
+
 void err_say(const char *fmt, ...) {
   char *s = NULL;
   va_list ap;
@@ -162,6 +166,16 @@ void err_say(const char *fmt, ...) {
   int r = vasprintf(&s, fmt, ap);
   va_end(ap);
   if (r < 0) return;
+  if (script_name && !error_seen) {
+    /* gdb's prefix of an error that ends a sourced file */
+    char *t = NULL;
+    if (asprintf(&t, "%s:%d: Error in sourced command file:\n%s", script_name,
+                 script_line, s) >= 0) {
+      free(s);
+      s = t;
+    }
+  }
+  error_seen = true;
   if (D.json) {
     jbuf b;
     jb_begin(&b, "error");

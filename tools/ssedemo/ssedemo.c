@@ -226,21 +226,36 @@ static void interactive_loop(void) {
   rl_callback_handler_remove();
 }
 
-static void stream_loop(FILE *in, bool script) {
+/* Run the lines of in. A script (-x FILE, named name) ends at its first
+ * failing command, as gdb's `source` does; returns false then. */
+static bool stream_loop(FILE *in, const char *name) {
   char *line = NULL;
   size_t cap = 0;
+  bool ok = true;
+  int lineno = 0;
   while (!quit_requested() && getline(&line, &cap, in) >= 0) {
+    lineno++;
     line[strcspn(line, "\r\n")] = 0;
-    if (script) {
+    if (name) {
       /* a script's empty lines do not repeat anything */
       const char *p = line;
       while (*p == ' ' || *p == '\t') p++;
       if (!*p) continue;
+      script_name = name;
+      script_line = lineno;
     }
     atomic_store(&intr_flag, false);
-    if (!execute_line(line)) break;
+    error_seen = false;
+    bool more = execute_line(line);
+    script_name = NULL;
+    if (name && error_seen) {
+      ok = false;
+      break;
+    }
+    if (!more) break;
   }
   free(line);
+  return ok;
 }
 
 /* ------------------------------------------------------------ main */
@@ -283,6 +298,19 @@ static char *find_program(const char *prog) {
   }
   errno = ENOENT;
   return NULL;
+}
+
+/* TracerPid: of /proc/PID/status (0: none, -1: unreadable). */
+static pid_t tracer_of(pid_t pid) {
+  char p[64], line[256];
+  snprintf(p, sizeof p, "/proc/%d/status", (int)pid);
+  FILE *f = fopen(p, "r");
+  if (!f) return -1;
+  long t = -1;
+  while (fgets(line, sizeof line, f))
+    if (sscanf(line, "TracerPid: %ld", &t) == 1) break;
+  fclose(f);
+  return (pid_t)t;
 }
 
 typedef struct script_item {
@@ -392,6 +420,16 @@ int main(int argc, char **argv) {
   if (pid_arg) {
     int eno = 0;
     e = sse_attach(D.eng, D.attach_pid, &D.proc, &eno);
+    if (e == SSE_E_PERM) {
+      /* gdb (linux_nat's attach) names the tracer that holds it */
+      pid_t tracer = tracer_of(D.attach_pid);
+      if (tracer > 0)
+        fprintf(stderr, "warning: process %d is already traced by process %d\n",
+                (int)D.attach_pid, (int)tracer);
+      fprintf(stderr, "ptrace: Operation not permitted.\n");
+      sse_engine_free(D.eng);
+      return 1;
+    }
     if (e) {
       fprintf(stderr, "ssedemo: cannot attach to process %d: %s%s%s\n",
               (int)D.attach_pid, sse_strerror(e), eno ? ": " : "",
@@ -413,28 +451,49 @@ int main(int argc, char **argv) {
   }
   load_function_names();
 
-  bool cont = true;
+  /* gdb's batch mode exits 1 when the last -ex or -x failed */
+  bool cont = true, last_failed = false;
   for (int k = 0; k < nitems && cont; k++) {
     atomic_store(&intr_flag, false);
+    error_seen = false;
     if (items[k].is_file) {
-      FILE *f = fopen(items[k].text, "r");
+      /* fopen() opens a directory; gdb's source refuses it */
+      struct stat st;
+      FILE *f = NULL;
+      if (stat(items[k].text, &st) == 0 && S_ISDIR(st.st_mode))
+        errno = EISDIR;
+      else
+        f = fopen(items[k].text, "r");
       if (!f) {
-        err_say("%s: %s.", items[k].text, strerror(errno));
-        status = 1;
+        /* gdb: a warning from a batch -x (not from a terminal), an error
+         * otherwise; neither ends the session */
+        if (D.batch) {
+          int eno = errno;
+          out_lock();
+          fflush(stdout);
+          fprintf(stderr, "warning: %s: %s\n", items[k].text, strerror(eno));
+          out_unlock();
+          last_failed = false;
+        } else {
+          err_say("%s: %s.", items[k].text, strerror(errno));
+          last_failed = true;
+        }
         continue;
       }
-      stream_loop(f, true);
+      last_failed = !stream_loop(f, items[k].text);
       fclose(f);
       cont = !quit_requested();
     } else {
       cont = execute_line(items[k].text);
+      last_failed = error_seen;
     }
   }
+  if (D.batch && last_failed) status = 1;
   if (cont && !D.batch) {
     if (D.interactive)
       interactive_loop();
     else
-      stream_loop(stdin, false);
+      stream_loop(stdin, NULL);
   }
 
   /* quit: kill a spawned program, detach an attached one */
