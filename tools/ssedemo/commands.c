@@ -959,6 +959,12 @@ static bool parse_linespec(const char *args, char *spec, size_t n) {
     }
     int line = isdigit((unsigned char)*args) ? atoi(args)
                                              : offset_line(args, base);
+    if (line <= 0) {
+      char why[64];
+      snprintf(why, sizeof why, "No line %d in the current file.", line);
+      pending_query(why);
+      return false;
+    }
     snprintf(spec, n, "%s:%d", f, line);
     return true;
   }
