@@ -862,6 +862,12 @@ Test(demo, attach_to_a_traced_process_names_its_tracer, .timeout = 30) {
   cr_assert(asprintf(&cmd, "%s --batch -p %d 2>&1", demo_bin(), (int)child) >
             0);
   int rc = run_capture(cmd, &out);
+  /* the attach command, from a session with a program */
+  char *cmd2, *out2;
+  cr_assert(asprintf(&cmd2, "%s --batch -ex 'attach %d' -ex 'info threads' "
+                            "%s 2>&1",
+                     demo_bin(), (int)child, tgt("loops_calls")) > 0);
+  int rc2 = run_capture(cmd2, &out2);
   kill(child, SIGKILL);
   waitpid(child, NULL, 0);
   cr_assert_eq(tracer, (long)getpid(), "the child is traced by the test");
@@ -871,7 +877,12 @@ Test(demo, attach_to_a_traced_process_names_its_tracer, .timeout = 30) {
                      (int)child, (int)getpid()) > 0);
   cr_assert_str_eq(out, want);
   cr_assert_eq(rc, 1);
+  cr_assert(!strncmp(out2, want, strlen(want)), "%s", out2);
+  cr_assert(strstr(out2, "The program is not being run.\n"), "%s", out2);
+  cr_assert_eq(rc2, 1, "the last command failed");
   free(want);
   free(out);
   free(cmd);
+  free(out2);
+  free(cmd2);
 }

@@ -366,6 +366,92 @@ static bool spawn_fresh(void) {
 
 bool demo_spawn_initial(void) { return spawn_fresh(); }
 
+/* TracerPid: of /proc/PID/status (0: none, -1: unreadable). */
+static pid_t tracer_of(pid_t pid) {
+  char p[64], line[256];
+  snprintf(p, sizeof p, "/proc/%d/status", (int)pid);
+  FILE *f = fopen(p, "r");
+  if (!f) return -1;
+  long t = -1;
+  while (fgets(line, sizeof line, f))
+    if (sscanf(line, "TracerPid: %ld", &t) == 1) break;
+  fclose(f);
+  return (pid_t)t;
+}
+
+static void cmd_frame(char *args, int tty);
+
+sse_err demo_attach(pid_t pid, int *eno) {
+  sse_process *p = NULL;
+  *eno = 0;
+  sse_err e = sse_attach(D.eng, pid, &p, eno);
+  if (e == SSE_E_PERM) {
+    /* gdb (linux-nat's attach) names the tracer that holds it */
+    pid_t tracer = tracer_of(pid);
+    if (tracer > 0)
+      warn_say("process %d is already traced by process %d", (int)pid,
+               (int)tracer);
+    err_say("ptrace: Operation not permitted.");
+    return e;
+  }
+  if (e) return e;
+  D.proc = p;
+  atomic_store(&event_proc, p);
+  sse_signal_policy(p, SIGINT, true, false); /* like gdb: stop, nopass */
+  D.attached = true;
+  D.started = true;
+  D.have_last = false;
+  D.cur = NULL;
+  D.frame = 0;
+  D.nframes = 0;
+  thread_numbers_reset();
+  sse_thread *t = cur_thread();
+  if (t) thread_number(sse_thread_tid(t));
+  signals_started();
+  for (int i = 0; i < D.nbps; i++)
+    if (!D.bps[i].deleted) install_bp(&D.bps[i], false);
+  if (!D.json) say("Attaching to process %d\n", (int)pid);
+  /* show where it is, as a stop */
+  char none[1] = "";
+  cmd_frame(none, 1);
+  return SSE_OK;
+}
+
+/* attach PID: gdb's, with the session's process (an idle spawned one goes
+ * without a word; one that runs after a question). */
+static void cmd_attach(char *args, int tty) {
+  args = skip_ws(args);
+  rtrim(args);
+  if (!*args) {
+    err_say("Argument required (process-id to attach).");
+    return;
+  }
+  uint64_t v;
+  if (!eval_expr(args, &v, NULL)) return;
+  if (process_alive() && D.started) {
+    if (!demo_query("A program is being debugged already.  Kill it? ", false)) {
+      err_say("Not killed.");
+      return;
+    }
+  }
+  if (process_alive()) {
+    sync_ignore_counts();
+    if (D.attached)
+      sse_detach(D.proc);
+    else
+      sse_kill(D.proc);
+  }
+  D.started = false;
+  D.have_last = false;
+  for (int i = 0; i < D.nbps; i++) D.bps[i].lib_id = 0;
+  int eno = 0;
+  sse_err e = demo_attach((pid_t)v, &eno);
+  if (e && e != SSE_E_PERM)
+    err_say("ptrace: %s.", e == SSE_E_NOPROC ? "No such process"
+                           : eno            ? strerror(eno)
+                                            : sse_strerror(e));
+}
+
 static bool ensure_process(void) {
   if (process_alive()) return true;
   if (D.attached) {
@@ -2102,6 +2188,9 @@ static void cmd_help(char *args, int tty) {
 const command commands[] = {
     {"advance", 3, NULL, cmd_advance, false, true,
      "advance LOCATION\nRun to LOCATION (or until the current frame returns)."},
+    {"attach", 2, NULL, cmd_attach, false, false,
+     "attach PID\nAttach to the running process PID (instead of the "
+     "program)."},
     {"backtrace", 4, "bt,where", cmd_backtrace, false, false,
      "backtrace [N]\nPrint the call stack of the selected thread (N frames)."},
     {"break", 1, "br,brea", cmd_break, false, true,

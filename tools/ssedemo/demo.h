@@ -81,6 +81,9 @@ void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* One-line error: text "msg" or {"event":"error","message":...}. */
 void err_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* gdb's warning: "warning: msg" on stderr, {"event":"warning",...}. It is
+ * no error (error_seen stays). */
+void warn_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* err_say was called since it was last cleared: the command failed (gdb's
  * batch mode exits 1 when its last command did). */
 extern bool error_seen;
@@ -153,6 +156,11 @@ const command *find_command(const char *word, bool *ambiguous);
 /* Run one command line. Returns false when the session should end. */
 bool execute_line(const char *line);
 bool quit_requested(void);
+/* Attach to pid and make it the session's process (breakpoints inserted,
+ * the signal table applied, its frame shown). A process ptrace refuses
+ * (SSE_E_PERM) gets gdb's message, its tracer named; other errors are the
+ * caller's to print (*eno: the errno). */
+sse_err demo_attach(pid_t pid, int *eno);
 
 /* Evaluate an expression as print does (prints its error). */
 bool demo_eval(const char *expr, uint64_t *out);

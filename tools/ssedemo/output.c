@@ -191,6 +191,28 @@ void err_say(const char *fmt, ...) {
   free(s);
 }
 
+void warn_say(const char *fmt, ...) {
+  char *s = NULL;
+  va_list ap;
+  va_start(ap, fmt);
+  int r = vasprintf(&s, fmt, ap);
+  va_end(ap);
+  if (r < 0) return;
+  if (D.json) {
+    jbuf b;
+    jb_begin(&b, "warning");
+    jb_str(&b, "message", s);
+    jb_end_print(&b);
+  } else {
+    out_lock();
+    fflush(stdout);
+    fprintf(stderr, "warning: %s\n", s);
+    fflush(stderr);
+    out_unlock();
+  }
+  free(s);
+}
+
 /* ------------------------------------------------------------ source */
 
 const char *base_name(const char *path) {

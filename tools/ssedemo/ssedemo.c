@@ -300,19 +300,6 @@ static char *find_program(const char *prog) {
   return NULL;
 }
 
-/* TracerPid: of /proc/PID/status (0: none, -1: unreadable). */
-static pid_t tracer_of(pid_t pid) {
-  char p[64], line[256];
-  snprintf(p, sizeof p, "/proc/%d/status", (int)pid);
-  FILE *f = fopen(p, "r");
-  if (!f) return -1;
-  long t = -1;
-  while (fgets(line, sizeof line, f))
-    if (sscanf(line, "TracerPid: %ld", &t) == 1) break;
-  fclose(f);
-  return (pid_t)t;
-}
-
 typedef struct script_item {
   bool is_file;
   const char *text;
@@ -419,14 +406,8 @@ int main(int argc, char **argv) {
   int status = 0;
   if (pid_arg) {
     int eno = 0;
-    e = sse_attach(D.eng, D.attach_pid, &D.proc, &eno);
+    e = demo_attach(D.attach_pid, &eno);
     if (e == SSE_E_PERM) {
-      /* gdb (linux_nat's attach) names the tracer that holds it */
-      pid_t tracer = tracer_of(D.attach_pid);
-      if (tracer > 0)
-        fprintf(stderr, "warning: process %d is already traced by process %d\n",
-                (int)D.attach_pid, (int)tracer);
-      fprintf(stderr, "ptrace: Operation not permitted.\n");
       sse_engine_free(D.eng);
       return 1;
     }
@@ -437,14 +418,6 @@ int main(int argc, char **argv) {
       sse_engine_free(D.eng);
       return 1;
     }
-    atomic_store(&event_proc, D.proc);
-    sse_signal_policy(D.proc, SIGINT, true, false);
-    signals_started();
-    D.attached = true;
-    D.started = true;
-    if (!D.json) say("Attaching to process %d\n", (int)D.attach_pid);
-    /* show where it is, as a stop */
-    execute_line("frame");
   } else if (!demo_spawn_initial()) {
     sse_engine_free(D.eng);
     return 1;
@@ -468,11 +441,7 @@ int main(int argc, char **argv) {
         /* gdb: a warning from a batch -x (not from a terminal), an error
          * otherwise; neither ends the session */
         if (D.batch) {
-          int eno = errno;
-          out_lock();
-          fflush(stdout);
-          fprintf(stderr, "warning: %s: %s\n", items[k].text, strerror(eno));
-          out_unlock();
+          warn_say("%s: %s", items[k].text, strerror(errno));
           last_failed = false;
         } else {
           err_say("%s: %s.", items[k].text, strerror(errno));
