@@ -28,6 +28,16 @@ static void rtrim(char *s) {
   while (n && isspace((unsigned char)s[n - 1])) s[--n] = 0;
 }
 
+/* args without its blanks, or NULL after gdb's "Argument required (what)."
+ * when there is nothing. */
+static char *required_arg(char *args, const char *what) {
+  args = skip_ws(args);
+  rtrim(args);
+  if (*args) return args;
+  err_say("Argument required (%s).", what);
+  return NULL;
+}
+
 static bool process_alive(void) {
   return D.proc && !sse_process_exited(D.proc);
 }
@@ -329,6 +339,26 @@ static bool all_digits(const char *s) {
 
 static void install_bp(demo_bp *b, bool announce);
 
+/* Make p the session's process: spawned (started false: not run yet) or
+ * attached (started: running already); its breakpoints go in. */
+static void adopt_process(sse_process *p, bool attached) {
+  D.proc = p;
+  atomic_store(&event_proc, p);
+  sse_signal_policy(p, SIGINT, true, false); /* like gdb: stop, nopass */
+  D.attached = attached;
+  D.started = attached;
+  D.have_last = false;
+  D.cur = NULL;
+  D.frame = 0;
+  D.nframes = 0;
+  thread_numbers_reset();
+  sse_thread *t = cur_thread();
+  if (t) thread_number(sse_thread_tid(t));
+  if (attached) signals_started();
+  for (int i = 0; i < D.nbps; i++)
+    if (!D.bps[i].deleted) install_bp(&D.bps[i], false);
+}
+
 /* A fresh process stopped at its first instruction, breakpoints inserted. */
 static bool spawn_fresh(void) {
   if (D.attached) {
@@ -348,19 +378,7 @@ static bool spawn_fresh(void) {
       lib_error(D.argv[0], e);
     return false;
   }
-  D.proc = p;
-  atomic_store(&event_proc, p);
-  sse_signal_policy(p, SIGINT, true, false); /* like gdb: stop, nopass */
-  D.started = false;
-  D.have_last = false;
-  D.cur = NULL;
-  D.frame = 0;
-  D.nframes = 0;
-  thread_numbers_reset();
-  sse_thread *t = cur_thread();
-  if (t) thread_number(sse_thread_tid(t));
-  for (int i = 0; i < D.nbps; i++)
-    if (!D.bps[i].deleted) install_bp(&D.bps[i], false);
+  adopt_process(p, false);
   return true;
 }
 
@@ -395,21 +413,7 @@ sse_err demo_attach(pid_t pid, int *eno) {
     return e;
   }
   if (e) return e;
-  D.proc = p;
-  atomic_store(&event_proc, p);
-  sse_signal_policy(p, SIGINT, true, false); /* like gdb: stop, nopass */
-  D.attached = true;
-  D.started = true;
-  D.have_last = false;
-  D.cur = NULL;
-  D.frame = 0;
-  D.nframes = 0;
-  thread_numbers_reset();
-  sse_thread *t = cur_thread();
-  if (t) thread_number(sse_thread_tid(t));
-  signals_started();
-  for (int i = 0; i < D.nbps; i++)
-    if (!D.bps[i].deleted) install_bp(&D.bps[i], false);
+  adopt_process(p, true);
   if (!D.json) say("Attaching to process %d\n", (int)pid);
   /* show where it is, as a stop */
   char none[1] = "";
@@ -420,12 +424,7 @@ sse_err demo_attach(pid_t pid, int *eno) {
 /* attach PID: gdb's, with the session's process (an idle spawned one goes
  * without a word; one that runs after a question). */
 static void cmd_attach(char *args, int tty) {
-  args = skip_ws(args);
-  rtrim(args);
-  if (!*args) {
-    err_say("Argument required (process-id to attach).");
-    return;
-  }
+  if (!(args = required_arg(args, "process-id to attach"))) return;
   uint64_t v;
   if (!eval_expr(args, &v, NULL)) return;
   if (process_alive() && D.started) {
@@ -986,7 +985,7 @@ static bool number_token(const char *s, const char **end) {
 
 /* gdb's "malformed linespec error: unexpected ..." for what follows a
  * complete location (rest: past the blanks). */
-static void unexpected_token(const char *rest) {
+static bool unexpected_token(const char *rest) {
   const char *end;
   if (!*rest) {
     err_say("malformed linespec error: unexpected end of input");
@@ -999,15 +998,24 @@ static void unexpected_token(const char *rest) {
     err_say("malformed linespec error: unexpected %s, \"%.*s\"",
             number_token(rest, &end) ? "number" : "string", (int)n, rest);
   }
+  return false;
 }
 
 /* gdb asks whether to make a breakpoint it cannot place pending; sse makes
  * a FILE:... one pending never, so the answer changes nothing here. */
-static void pending_query(const char *why) {
-  char q[4400];
+static bool pending_query(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2)));
+/* Returns false: no breakpoint is made. */
+static bool pending_query(const char *fmt, ...) {
+  char why[4300], q[4400];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(why, sizeof why, fmt, ap);
+  va_end(ap);
   snprintf(q, sizeof q,
            "%s\nMake breakpoint pending on future shared library load? ", why);
   demo_query(q, true);
+  return false;
 }
 
 /* The line of a line offset: gdb's +0 is +5 and -0 is -15. */
@@ -1028,14 +1036,12 @@ static bool parse_linespec(const char *args, char *spec, size_t n) {
     return true;
   }
   if (*args == ':') {
-    unexpected_token(args);
-    return false;
+    return unexpected_token(args);
   }
   if (number_token(args, &end)) {
     const char *rest = skip_ws((char *)end);
     if (*rest) {
-      unexpected_token(rest);
-      return false;
+      return unexpected_token(rest);
     }
     const char *f = default_line_file();
     int base = default_line();
@@ -1046,10 +1052,7 @@ static bool parse_linespec(const char *args, char *spec, size_t n) {
     int line = isdigit((unsigned char)*args) ? atoi(args)
                                              : offset_line(args, base);
     if (line <= 0) {
-      char why[64];
-      snprintf(why, sizeof why, "No line %d in the current file.", line);
-      pending_query(why);
-      return false;
+      return pending_query("No line %d in the current file.", line);
     }
     snprintf(spec, n, "%s:%d", f, line);
     return true;
@@ -1069,33 +1072,24 @@ static bool parse_linespec(const char *args, char *spec, size_t n) {
     /* gdb tries FILE as a function: `main:` is then incomplete */
     if (D.proc && sse_lookup_function(D.proc, tok, &entry, &post) == SSE_OK) {
       if (!*rest) {
-        unexpected_token(rest);
-        return false;
+        return unexpected_token(rest);
       }
       snprintf(spec, n, "%s", args);
       return true;
     }
-    char why[4200];
-    snprintf(why, sizeof why, "No source file named %s.", tok);
-    pending_query(why);
-    return false;
+    return pending_query("No source file named %s.", tok);
   }
   if (!*rest) {
-    unexpected_token(rest);
-    return false;
+    return unexpected_token(rest);
   }
   if (number_token(rest, &end)) {
     const char *after = skip_ws((char *)end);
     if (*after) {
-      unexpected_token(after);
-      return false;
+      return unexpected_token(after);
     }
     int line = atoi(*rest == '+' ? rest + 1 : rest);
     if (line <= 0) {
-      char why[4200];
-      snprintf(why, sizeof why, "No line %d in file \"%s\".", line, tok);
-      pending_query(why);
-      return false;
+      return pending_query("No line %d in file \"%s\".", line, tok);
     }
     snprintf(spec, n, "%s:%d", tok, line);
     return true;
@@ -1108,11 +1102,7 @@ static bool parse_linespec(const char *args, char *spec, size_t n) {
     snprintf(spec, n, "%s", rest);
     return true;
   }
-  char why[4200];
-  snprintf(why, sizeof why, "Function \"%s\" not defined in \"%s\".", rest,
-           tok);
-  pending_query(why);
-  return false;
+  return pending_query("Function \"%s\" not defined in \"%s\".", rest, tok);
 }
 
 static void break_common(char *args, bool temporary) {
@@ -1141,9 +1131,7 @@ static void break_common(char *args, bool temporary) {
      * typo. Before `run`, it may be in a library: make it pending. */
     uint64_t e, p;
     if (sse_lookup_function(D.proc, spec, &e, &p) != SSE_OK) {
-      char why[4300];
-      snprintf(why, sizeof why, "Function \"%s\" not defined.", spec);
-      pending_query(why);
+      pending_query("Function \"%s\" not defined.", spec);
       return;
     }
   }
@@ -1277,12 +1265,7 @@ static void set_ignore_count(demo_bp *b, long count, bool continuing) {
 
 /* ignore N COUNT */
 static void cmd_ignore(char *args, int tty) {
-  args = skip_ws(args);
-  rtrim(args);
-  if (!*args) {
-    err_say("Argument required (a breakpoint number).");
-    return;
-  }
+  if (!(args = required_arg(args, "a breakpoint number"))) return;
   char *end;
   long num = isdigit((unsigned char)*args) ? strtol(args, &end, 10) : 0;
   if (num <= 0 || (*end && !isspace((unsigned char)*end))) {

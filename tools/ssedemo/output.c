@@ -159,14 +159,27 @@ const char *script_name;
 int script_line;
 bool error_seen;
 
-void err_say(const char *fmt, ...) {
+/* An error or warning message: {"event":kind,"message":...}, or prefix
+ * and the text on stderr. */
+static void message_out(const char *kind, const char *prefix, const char *s) {
+  if (D.json) {
+    jbuf b;
+    jb_begin(&b, kind);
+    jb_str(&b, "message", s);
+    jb_end_print(&b);
+    return;
+  }
+  out_lock();
+  fflush(stdout);
+  fprintf(stderr, "%s%s\n", prefix, s);
+  fflush(stderr);
+  out_unlock();
+}
+
+static void vmessage(bool error, const char *fmt, va_list ap) {
   char *s = NULL;
-  va_list ap;
-  va_start(ap, fmt);
-  int r = vasprintf(&s, fmt, ap);
-  va_end(ap);
-  if (r < 0) return;
-  if (script_name && !error_seen) {
+  if (vasprintf(&s, fmt, ap) < 0) return;
+  if (error && script_name && !error_seen) {
     /* gdb's prefix of an error that ends a sourced file */
     char *t = NULL;
     if (asprintf(&t, "%s:%d: Error in sourced command file:\n%s", script_name,
@@ -175,42 +188,23 @@ void err_say(const char *fmt, ...) {
       s = t;
     }
   }
-  error_seen = true;
-  if (D.json) {
-    jbuf b;
-    jb_begin(&b, "error");
-    jb_str(&b, "message", s);
-    jb_end_print(&b);
-  } else {
-    out_lock();
-    fflush(stdout);
-    fprintf(stderr, "%s\n", s);
-    fflush(stderr);
-    out_unlock();
-  }
+  if (error) error_seen = true;
+  message_out(error ? "error" : "warning", error ? "" : "warning: ", s);
   free(s);
 }
 
-void warn_say(const char *fmt, ...) {
-  char *s = NULL;
+void err_say(const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
-  int r = vasprintf(&s, fmt, ap);
+  vmessage(true, fmt, ap);
   va_end(ap);
-  if (r < 0) return;
-  if (D.json) {
-    jbuf b;
-    jb_begin(&b, "warning");
-    jb_str(&b, "message", s);
-    jb_end_print(&b);
-  } else {
-    out_lock();
-    fflush(stdout);
-    fprintf(stderr, "warning: %s\n", s);
-    fflush(stderr);
-    out_unlock();
-  }
-  free(s);
+}
+
+void warn_say(const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vmessage(false, fmt, ap);
+  va_end(ap);
 }
 
 /* ------------------------------------------------------------ source */
