@@ -886,3 +886,46 @@ Test(demo, attach_to_a_traced_process_names_its_tracer, .timeout = 30) {
   free(out2);
   free(cmd2);
 }
+
+/* The lines of text that contain needle, in order (free it). */
+static char *lines_with(const char *text, const char *needle) {
+  size_t cap = strlen(text) + 1, len = 0;
+  char *out = calloc(1, cap);
+  for (const char *p = text; *p;) {
+    size_t n = strcspn(p, "\n");
+    if (memmem(p, n, needle, strlen(needle))) {
+      memcpy(out + len, p, n);
+      len += n;
+      out[len++] = '\n';
+    }
+    p += n + (p[n] == '\n');
+  }
+  out[len] = 0;
+  return out;
+}
+
+Test(demo, a_signal_of_a_second_thread_names_the_thread_as_gdb,
+     .timeout = 60) {
+  char prog[1024];
+  snprintf(prog, sizeof prog, "%s", tgt("thread_signal"));
+  int rc;
+  char *mine = demo_text("-ex 'handle SIGUSR1 nostop print' -ex run", prog,
+                         &rc);
+  cr_assert_eq(count_of(mine, "\nThread 2 \"thread_signal\" received signal "
+                              "SIGUSR1, User defined signal 1.\n"), 2,
+               "%s", mine);
+  cr_assert(strstr(mine, "exited normally]"), "%s", mine);
+  char *gdb = gdb_text("-ex 'handle SIGUSR1 nostop print' -ex run", prog);
+  char *a = lines_with(mine, "received signal"),
+       *b = lines_with(gdb, "received signal");
+  cr_assert_str_eq(a, b, "ssedemo:\n%s\ngdb:\n%s", mine, gdb);
+  free(a);
+  free(b);
+  free(mine);
+  free(gdb);
+  /* a signal that stops says the same */
+  mine = demo_text("-ex run", prog, &rc);
+  cr_assert(strstr(mine, "\nThread 2 \"thread_signal\" received signal "
+                         "SIGUSR1, User defined signal 1.\n"), "%s", mine);
+  free(mine);
+}
