@@ -491,8 +491,10 @@ static void do_continue(void) {
 
 static void print_starting(void) {
   if (D.json) return;
-  say("Starting program: ");
-  for (char **a = D.argv; *a; a++) say("%s%s", a == D.argv ? "" : " ", *a);
+  /* gdb: "Starting program: %s %s\n", the path and the arguments (a
+   * blank at the end when there are none) */
+  say("Starting program: %s ", D.argv[0]);
+  for (char **a = D.argv + 1; *a; a++) say("%s%s", a == D.argv + 1 ? "" : " ", *a);
   say("\n");
 }
 
@@ -1659,7 +1661,7 @@ static void cmd_info(char *args, int tty) {
   size_t l = strlen(sub);
   if (!l) {
     err_say("List of info subcommands: registers, threads, breakpoints, "
-            "sharedlibrary, frame.");
+            "sharedlibrary, frame, signals.");
     return;
   }
   if (!strncmp(sub, "registers", l) || !strcmp(sub, "all-registers"))
@@ -2208,8 +2210,10 @@ const command commands[] = {
     {"ignore", 2, NULL, cmd_ignore, false, false,
      "ignore N COUNT\nRun through the next COUNT hits of breakpoint N."},
     {"info", 1, NULL, cmd_info, false, false,
-     "info registers [REG...] | threads | breakpoints | sharedlibrary | frame\n"
-     "Show registers, threads, breakpoints, libraries, the selected frame."},
+     "info registers [REG...] | threads | breakpoints | sharedlibrary | frame "
+     "| signals [SIG]\n"
+     "Show registers, threads, breakpoints, libraries, the selected frame, "
+     "what is done with signals."},
     {"kill", 1, NULL, cmd_kill, false, false, "kill\nKill the program."},
     {"list", 1, NULL, cmd_list, true, true,
      "list [LINE | FUNC | FILE:LINE]\nShow ten source lines around the stop "

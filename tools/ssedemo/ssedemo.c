@@ -130,7 +130,7 @@ static void load_function_names(void) {
   free(v);
 }
 static const char *const info_subs[] = {"breakpoints", "frame", "registers",
-                                        "sharedlibrary", "threads",
+                                        "sharedlibrary", "signals", "threads",
                                         "watchpoints"};
 static char *info_gen(const char *text, int state) {
   return gen_from(text, state, info_subs, sizeof info_subs / sizeof *info_subs,
