@@ -929,3 +929,25 @@ Test(demo, a_signal_of_a_second_thread_names_the_thread_as_gdb,
                          "SIGUSR1, User defined signal 1.\n"), "%s", mine);
   free(mine);
 }
+
+/* gdb's questions on a terminal: asked and answered, and `!CMD` there. */
+Test(demo, handle_asks_about_sigint_on_a_terminal, .timeout = 60) {
+  tmux_start(tgt("loops_calls"));
+  free(wait_screen("(sse)", 1, false));
+  type_line("handle SIGINT nostop");
+  free(wait_screen("Are you sure you want to change it? (y or n)", 1, false));
+  char *s = command("n", "Not confirmed, unchanged.", false);
+  cr_assert(!strstr(s, "SIGINT        No"), "unchanged:\n%s", s);
+  free(s);
+  type_line("handle SIGINT SIGUSR1 nostop");
+  free(wait_screen("Are you sure you want to change it? (y or n)", 2, false));
+  s = command("y", "SIGUSR1       No", false);
+  cr_assert(strstr(s, "SIGINT        No        Yes     No              "
+                      "Interrupt\n"),
+            "the table (tabs as blanks):\n%s", s);
+  free(s);
+  free(command("!echo shell says hi", "shell says hi", false));
+  free(command("info signals SIGINT", "SIGINT        No", false));
+  type_line("quit");
+  session_ended();
+}
