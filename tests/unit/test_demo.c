@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ptrace.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -585,4 +586,368 @@ Test(demo, symbols_disassembly_and_sources_text, .timeout = 60) {
                         tgt("loops_calls"), want, sizeof want / sizeof *want);
   cr_assert(strstr(strstr(out, "$1 = 0x"), " <global_acc>\n"), "%s", out);
   free(out);
+}
+
+/* ------------------------------------------------------------ gdb's text */
+
+/* gdb on a terminal-less stdin, from_tty as for typed commands (not
+ * -batch, which silences `handle`'s table): `gdb -nx -q ARGS -ex quit
+ * PROG`, stderr merged, without its "Reading symbols from" line. */
+static char *gdb_text(const char *args, const char *prog) {
+  if (system("gdb --version >/dev/null 2>&1") != 0)
+    cr_skip_test("gdb is not installed");
+  char *cmd, *out;
+  cr_assert(asprintf(&cmd,
+                     "gdb -nx -q %s -ex quit %s </dev/null 2>&1 | "
+                     "grep -v '^Reading symbols from'",
+                     args, prog) > 0);
+  run_capture(cmd, &out);
+  free(cmd);
+  return out;
+}
+
+/* `ssedemo --batch ARGS PROG`, stderr merged; its exit status in *rc. */
+static char *demo_text(const char *args, const char *prog, int *rc) {
+  char *cmd, *out;
+  cr_assert(asprintf(&cmd, "%s --batch %s %s 2>&1", demo_bin(), args, prog) >
+            0);
+  int r = run_capture(cmd, &out);
+  if (rc) *rc = r;
+  free(cmd);
+  return out;
+}
+
+Test(demo, handle_and_info_signals_print_gdbs_tables, .timeout = 60) {
+  const char *args =
+      "-ex 'handle SIGUSR1 nostop print' "
+      "-ex 'handle SIGUSR1 SIGUSR2 nostop noprint' "
+      "-ex 'handle SIGUSR1 pr' -ex 'handle 14-15 nostop' "
+      "-ex 'handle SIGALRM ignore' -ex 'handle SIGUSR2 stop noignore' "
+      "-ex 'handle SIGUSR1 frob' -ex 'handle 16 stop' "
+      "-ex 'handle SIGINT nostop' -ex 'handle SIGINT stop' "
+      "-ex 'info signals SIGUSR1' -ex 'info signals 14' "
+      "-ex 'handle all nopass' -ex 'handle all pass' -ex 'info signals'";
+  char *prog = tgt("loops_calls");
+  int rc;
+  char *mine = demo_text(args, prog, &rc);
+  cr_assert(strstr(mine, "Signal        Stop\tPrint\tPass to program\t"
+                         "Description\n"
+                         "SIGUSR1       No\tYes\tYes\t\tUser defined signal 1\n"),
+            "%s", mine);
+  cr_assert(strstr(mine, "SIGUSR1       No\tNo\tYes\t\tUser defined signal 1\n"
+                         "SIGUSR2       No\tNo\tYes\t\tUser defined signal 2\n"),
+            "%s", mine);
+  cr_assert(strstr(mine, "Unrecognized or ambiguous flag word: \"frob\".\n"),
+            "%s", mine);
+  char *gdb = gdb_text(args, prog);
+  cr_assert_str_eq(mine, gdb, "ssedemo:\n%s\ngdb:\n%s", mine, gdb);
+  free(mine);
+  free(gdb);
+}
+
+Test(demo, handle_nostop_print_announces_the_signal_and_runs_on,
+     .timeout = 60) {
+  char *prog = tgt("signal_next");
+  int rc;
+  char *out = demo_text("-ex 'handle SIGUSR1 nostop print' -ex run", prog, &rc);
+  cr_assert_eq(count_of(out, "\nProgram received signal SIGUSR1, User defined "
+                             "signal 1.\n"), 2, "%s", out);
+  cr_assert(strstr(out, "exited normally]"), "%s", out);
+  free(out);
+  /* nopass: the handler never runs, the program exits 1 */
+  out = demo_text("-ex 'handle SIGUSR1 nostop print nopass' -ex run", prog,
+                  &rc);
+  cr_assert_eq(count_of(out, "Program received signal SIGUSR1"), 2, "%s", out);
+  cr_assert(strstr(out, "exited with code 01]"), "%s", out);
+  free(out);
+  /* noprint: silent */
+  out = demo_text("-ex 'handle SIGUSR1 noprint' -ex run", prog, &rc);
+  cr_assert(!strstr(out, "received signal"), "%s", out);
+  cr_assert(strstr(out, "exited normally]"), "%s", out);
+  free(out);
+  /* during next: announced, and the step goes on to the next line */
+  out = demo_text("-ex 'handle SIGUSR1 nostop' -ex 'break work' -ex run "
+                  "-ex next -ex next -ex next", prog, &rc);
+  cr_assert(strstr(out, "19\t    raise(SIGUSR1);\n\nProgram received signal "
+                        "SIGUSR1, User defined signal 1.\n20\t    y = y * 2;\n"),
+            "%s", out);
+  free(out);
+}
+
+Test(demo, shell_runs_commands_with_bin_sh, .timeout = 30) {
+  int rc;
+  char *out = demo_text("-ex 'shell echo hi; exit 3' -ex '!echo bang' "
+                        "-ex '! printf \"%s\\n\" \"$0\"'",
+                        tgt("loops_calls"), &rc);
+  cr_assert_eq(rc, 0, "%s", out);
+  cr_assert_str_eq(out, "hi\nbang\nsh\n");
+  free(out);
+}
+
+Test(demo, continue_n_and_ignore_count_hits_as_gdb, .timeout = 60) {
+  char *prog = tgt("bp_loop");
+  int rc;
+  char *out = demo_text(
+      "-ex 'break hit_me' -ex run -ex 'continue 3' -ex 'info breakpoints' "
+      "-ex 'ignore 1 2' -ex 'info breakpoints' -ex c -ex 'info breakpoints' "
+      "-ex 'ignore 1 1' -ex 'ignore 1 0' -ex 'ignore 1 -2' -ex 'ignore 2 1' "
+      "-ex 'ignore' -ex 'ignore 1' -ex 'ignore x 3' -ex 'continue 1' "
+      "-ex stepi -ex 'continue 2' -ex 'continue 5'",
+      prog, &rc);
+  const char *want[] = {
+      "Will ignore next 2 crossings of breakpoint 1.  Continuing.\n\n"
+      "Breakpoint 1, hit_me () at bp_loop.c:10\n",
+      "\tbreakpoint already hit 4 times\n",
+      "Will ignore next 2 crossings of breakpoint 1.\n",
+      "\tbreakpoint already hit 4 times\n\tignore next 2 hits\n",
+      "\tbreakpoint already hit 7 times\n",
+      "Will ignore next crossing of breakpoint 1.\n"
+      "Will stop next time breakpoint 1 is reached.\n"
+      "Will stop next time breakpoint 1 is reached.\n"
+      "No breakpoint number 2.\n"
+      "Argument required (a breakpoint number).\n"
+      "Second argument (specified ignore-count) is missing.\n"
+      "bad breakpoint number: 'x 3'\n"
+      "Will stop next time breakpoint 1 is reached.  Continuing.\n",
+      "Not stopped at any breakpoint; argument ignored.\nContinuing.\n",
+      /* bp_loop 10 calls hit_me 10 times: stops at 0, 3, 6, 7, 8; then
+       * the last hit is ignored and the program exits with 10 */
+      "Will ignore next 4 crossings of breakpoint 1.  Continuing.\n"
+      "[Inferior 1 (process ",
+      "exited with code 012]",
+  };
+  for (size_t i = 0; i < sizeof want / sizeof *want; i++)
+    cr_assert(strstr(out, want[i]), "missing \"%s\" in:\n%s", want[i], out);
+  free(out);
+}
+
+Test(demo, x_of_a_directory_or_a_missing_file_is_gdbs_warning,
+     .timeout = 60) {
+  if (system("gdb --version >/dev/null 2>&1") != 0)
+    cr_skip_test("gdb is not installed");
+  char prog[1024];
+  snprintf(prog, sizeof prog, "%s", tgt("loops_calls"));
+  const char *cases[] = {"-x /tmp", "-x /nonexistent/script.gdb",
+                         "-x /tmp -ex 'break main'",
+                         "-ex 'break main' -x /nonexistent/script.gdb"};
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+    int rc, grc;
+    char *mine = demo_text(cases[i], prog, &rc), *cmd, *gdb;
+    cr_assert(asprintf(&cmd, "gdb -batch %s %s 2>&1", cases[i], prog) > 0);
+    grc = run_capture(cmd, &gdb);
+    free(cmd);
+    cr_assert_eq(rc, grc, "%s: exit %d, gdb %d", cases[i], rc, grc);
+    /* the warning, exactly; gdb's breakpoint line shows other paths */
+    const char *w = strstr(gdb, "warning: ");
+    cr_assert(w, "%s", gdb);
+    char line[256];
+    snprintf(line, sizeof line, "%.*s", (int)strcspn(w, "\n") + 1, w);
+    cr_assert(strstr(mine, line), "%s: want \"%s\" in:\n%s", cases[i], line,
+              mine);
+    free(mine);
+    free(gdb);
+  }
+  cr_assert(strstr(cases[0], "/tmp"));
+  int rc;
+  char *out = demo_text("-x /tmp", prog, &rc);
+  cr_assert_str_eq(out, "warning: /tmp: Is a directory\n");
+  free(out);
+  /* the last command failing: exit 1 as gdb's batch mode */
+  out = demo_text("-x /tmp -ex frobnicate", prog, &rc);
+  cr_assert_eq(rc, 1, "%s", out);
+  free(out);
+  /* a script stops at its first error */
+  char path[] = "/tmp/ssedemo-test-XXXXXX";
+  int fd = mkstemp(path);
+  cr_assert(fd >= 0);
+  const char *script = "echo a\\n\nfrob\necho b\\n\n";
+  cr_assert_eq(write(fd, script, strlen(script)), (ssize_t)strlen(script));
+  close(fd);
+  char *args;
+  cr_assert(asprintf(&args, "-x %s", path) > 0);
+  out = demo_text(args, prog, &rc);
+  char *want;
+  cr_assert(asprintf(&want,
+                     "a\n%s:2: Error in sourced command file:\n"
+                     "Undefined command: \"frob\".  Try \"help\".\n",
+                     path) > 0);
+  unlink(path);
+  cr_assert_str_eq(out, want);
+  cr_assert_eq(rc, 1);
+  free(want);
+  free(args);
+  free(out);
+}
+
+Test(demo, malformed_linespecs_are_gdbs_errors, .timeout = 60) {
+  char prog[1024]; /* tgt()'s ring of buffers turns over in the loop */
+  snprintf(prog, sizeof prog, "%s", tgt("loops_calls"));
+  /* each alone, then `info breakpoints`: nothing made */
+  const char *specs[] = {":5",
+                         "loops_calls.c:",
+                         "file.c:",
+                         "foo.c:abc",
+                         "loops_calls.c:abc",
+                         "5:",
+                         "main:",
+                         "loops_calls.c:12:",
+                         "loops_calls.c:12 foo",
+                         "loops_calls.c:-5",
+                         "-5 x",
+                         "-5x"};
+  for (size_t i = 0; i < sizeof specs / sizeof *specs; i++) {
+    char *args;
+    cr_assert(asprintf(&args, "-ex 'break %s' -ex 'info breakpoints'",
+                       specs[i]) > 0);
+    int rc;
+    char *mine = demo_text(args, prog, &rc);
+    char *gdb = gdb_text(args, prog);
+    cr_assert_str_eq(mine, gdb, "break %s\nssedemo:\n%s\ngdb:\n%s", specs[i],
+                     mine, gdb);
+    cr_assert(strstr(mine, "No breakpoints or watchpoints.\n"), "%s", mine);
+    free(args);
+    free(mine);
+    free(gdb);
+  }
+  int rc;
+  char *out = demo_text("-ex 'break :5' -ex 'break file.c:'", prog, &rc);
+  cr_assert_str_eq(out,
+                   "malformed linespec error: unexpected colon\n"
+                   "No source file named file.c.\n"
+                   "Make breakpoint pending on future shared library load? "
+                   "(y or [n]) [answered N; input not from terminal]\n");
+  free(out);
+  /* offsets: before run from main's line less 9 (41), at a stop from the
+   * selected frame's line; -0 is -15, a bare + is +5 */
+  out = demo_text("-ex 'break -5' -ex 'break -0' -ex 'tbreak square' -ex run "
+                  "-ex 'break +3' -ex up -ex 'break -2' -ex 'break +' "
+                  "-ex 'break -30'",
+                  prog, &rc);
+  const char *want[] = {
+      "Breakpoint 1 at 0x", ": file loops_calls.c, line 38.\n",
+      "Breakpoint 2 at 0x", ": file loops_calls.c, line 26.\n",
+      "Breakpoint 4 at 0x", ": file loops_calls.c, line 17.\n",
+      "Breakpoint 5 at 0x", ": file loops_calls.c, line 23.\n",
+      "Breakpoint 6 at 0x", ": file loops_calls.c, line 33.\n",
+      "No line -5 in the current file.\n"
+      "Make breakpoint pending on future shared library load? (y or [n]) "
+      "[answered N; input not from terminal]\n",
+  };
+  for (size_t i = 0; i < sizeof want / sizeof *want; i++)
+    cr_assert(strstr(out, want[i]), "missing \"%s\" in:\n%s", want[i], out);
+  cr_assert(!strstr(out, "pending."), "no pending breakpoint:\n%s", out);
+  free(out);
+}
+
+Test(demo, attach_to_a_traced_process_names_its_tracer, .timeout = 30) {
+  /* a child of the test that this process traces */
+  pid_t child = fork();
+  cr_assert(child >= 0);
+  if (child == 0) {
+    if (ptrace(PTRACE_TRACEME, 0, NULL, NULL) != 0) _exit(2);
+    for (;;) pause();
+  }
+  /* TRACEME is done once TracerPid shows it */
+  char status[64], line[256];
+  snprintf(status, sizeof status, "/proc/%d/status", (int)child);
+  long tracer = 0;
+  for (int i = 0; i < 200 && tracer <= 0; i++) {
+    FILE *f = fopen(status, "r");
+    while (f && fgets(line, sizeof line, f))
+      if (sscanf(line, "TracerPid: %ld", &tracer) == 1) break;
+    if (f) fclose(f);
+    if (tracer <= 0) nap();
+  }
+  char *cmd, *out, *want;
+  cr_assert(asprintf(&cmd, "%s --batch -p %d 2>&1", demo_bin(), (int)child) >
+            0);
+  int rc = run_capture(cmd, &out);
+  /* the attach command, from a session with a program */
+  char *cmd2, *out2;
+  cr_assert(asprintf(&cmd2, "%s --batch -ex 'attach %d' -ex 'info threads' "
+                            "%s 2>&1",
+                     demo_bin(), (int)child, tgt("loops_calls")) > 0);
+  int rc2 = run_capture(cmd2, &out2);
+  kill(child, SIGKILL);
+  waitpid(child, NULL, 0);
+  cr_assert_eq(tracer, (long)getpid(), "the child is traced by the test");
+  cr_assert(asprintf(&want,
+                     "warning: process %d is already traced by process %d\n"
+                     "ptrace: Operation not permitted.\n",
+                     (int)child, (int)getpid()) > 0);
+  cr_assert_str_eq(out, want);
+  cr_assert_eq(rc, 1);
+  cr_assert(!strncmp(out2, want, strlen(want)), "%s", out2);
+  cr_assert(strstr(out2, "The program is not being run.\n"), "%s", out2);
+  cr_assert_eq(rc2, 1, "the last command failed");
+  free(want);
+  free(out);
+  free(cmd);
+  free(out2);
+  free(cmd2);
+}
+
+/* The lines of text that contain needle, in order (free it). */
+static char *lines_with(const char *text, const char *needle) {
+  size_t cap = strlen(text) + 1, len = 0;
+  char *out = calloc(1, cap);
+  for (const char *p = text; *p;) {
+    size_t n = strcspn(p, "\n");
+    if (memmem(p, n, needle, strlen(needle))) {
+      memcpy(out + len, p, n);
+      len += n;
+      out[len++] = '\n';
+    }
+    p += n + (p[n] == '\n');
+  }
+  out[len] = 0;
+  return out;
+}
+
+Test(demo, a_signal_of_a_second_thread_names_the_thread_as_gdb,
+     .timeout = 60) {
+  char prog[1024];
+  snprintf(prog, sizeof prog, "%s", tgt("thread_signal"));
+  int rc;
+  char *mine = demo_text("-ex 'handle SIGUSR1 nostop print' -ex run", prog,
+                         &rc);
+  cr_assert_eq(count_of(mine, "\nThread 2 \"thread_signal\" received signal "
+                              "SIGUSR1, User defined signal 1.\n"), 2,
+               "%s", mine);
+  cr_assert(strstr(mine, "exited normally]"), "%s", mine);
+  char *gdb = gdb_text("-ex 'handle SIGUSR1 nostop print' -ex run", prog);
+  char *a = lines_with(mine, "received signal"),
+       *b = lines_with(gdb, "received signal");
+  cr_assert_str_eq(a, b, "ssedemo:\n%s\ngdb:\n%s", mine, gdb);
+  free(a);
+  free(b);
+  free(mine);
+  free(gdb);
+  /* a signal that stops says the same */
+  mine = demo_text("-ex run", prog, &rc);
+  cr_assert(strstr(mine, "\nThread 2 \"thread_signal\" received signal "
+                         "SIGUSR1, User defined signal 1.\n"), "%s", mine);
+  free(mine);
+}
+
+/* gdb's questions on a terminal: asked and answered, and `!CMD` there. */
+Test(demo, handle_asks_about_sigint_on_a_terminal, .timeout = 60) {
+  tmux_start(tgt("loops_calls"));
+  free(wait_screen("(sse)", 1, false));
+  type_line("handle SIGINT nostop");
+  free(wait_screen("Are you sure you want to change it? (y or n)", 1, false));
+  char *s = command("n", "Not confirmed, unchanged.", false);
+  cr_assert(!strstr(s, "SIGINT        No"), "unchanged:\n%s", s);
+  free(s);
+  type_line("handle SIGINT SIGUSR1 nostop");
+  free(wait_screen("Are you sure you want to change it? (y or n)", 2, false));
+  s = command("y", "SIGUSR1       No", false);
+  cr_assert(strstr(s, "SIGINT        No        Yes     No              "
+                      "Interrupt\n"),
+            "the table (tabs as blanks):\n%s", s);
+  free(s);
+  free(command("!echo shell says hi", "shell says hi", false));
+  free(command("info signals SIGINT", "SIGINT        No", false));
+  type_line("quit");
+  session_ended();
 }

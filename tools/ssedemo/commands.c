@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "demo.h"
@@ -25,6 +26,16 @@ static char *skip_ws(char *s) {
 static void rtrim(char *s) {
   size_t n = strlen(s);
   while (n && isspace((unsigned char)s[n - 1])) s[--n] = 0;
+}
+
+/* args without its blanks, or NULL after gdb's "Argument required (what)."
+ * when there is nothing. */
+static char *required_arg(char *args, const char *what) {
+  args = skip_ws(args);
+  rtrim(args);
+  if (*args) return args;
+  err_say("Argument required (%s).", what);
+  return NULL;
 }
 
 static bool process_alive(void) {
@@ -74,11 +85,25 @@ static void synth_stop(sse_thread *t, sse_stop_reason reason, sse_stop *s) {
 }
 
 static void delete_bp_entry(demo_bp *b);
+static bool listed; /* `list` ran since the last stop */
+
+/* Keep what is left of each breakpoint's ignore count before the process
+ * goes: gdb's count lives in the breakpoint, across runs. */
+static void sync_ignore_counts(void) {
+  sse_breakpoint_info info[256];
+  size_t n = 0;
+  if (!D.proc || sse_break_list(D.proc, info, 256, &n) != SSE_OK) return;
+  for (int i = 0; i < D.nbps; i++)
+    for (size_t k = 0; k < n && k < 256; k++)
+      if (D.bps[i].lib_id && info[k].id == D.bps[i].lib_id)
+        D.bps[i].ignore = info[k].ignore;
+}
 
 /* Record and print a stop; the bookkeeping every stop needs. */
 static void report_stop(sse_stop *s, int style, bool print) {
   sse_stop prev = D.last;
   bool had = D.have_last;
+  listed = false;
   if (s->thread) D.cur = s->thread;
   D.frame = 0;
   D.nframes = 0;
@@ -96,6 +121,7 @@ static void report_stop(sse_stop *s, int style, bool print) {
       s->reason == SSE_STOP_DETACHED) {
     D.started = false;
     D.have_last = false;
+    sync_ignore_counts();
     for (int i = 0; i < D.nbps; i++) D.bps[i].lib_id = 0;
     return;
   }
@@ -199,6 +225,11 @@ static bool eval_expr(const char *expr, uint64_t *out, int *cast_size) {
     while (isspace((unsigned char)*p)) p++;
     if (!*p) break;
     uint64_t v = 0;
+    if (!any && *p == '-') { /* a leading minus: -1 */
+      sign = -sign;
+      p++;
+      continue;
+    }
     if (*p == '$') {
       char name[32];
       size_t n = 0;
@@ -257,6 +288,32 @@ static bool eval_expr(const char *expr, uint64_t *out, int *cast_size) {
   return true;
 }
 
+bool demo_eval(const char *expr, uint64_t *out) {
+  return eval_expr(expr, out, NULL);
+}
+
+bool demo_query(const char *question, bool nquery) {
+  const char *choices = nquery ? "(y or [n]) " : "(y or n) ";
+  if (!D.interactive) {
+    say("%s%s[answered %s; input not from terminal]\n", question, choices,
+        nquery ? "N" : "Y");
+    return !nquery;
+  }
+  for (;;) {
+    say("%s%s", question, choices);
+    char ans[64];
+    if (!fgets(ans, sizeof ans, stdin)) {
+      say("EOF [answered %s; input not from terminal]\n", nquery ? "N" : "Y");
+      return !nquery;
+    }
+    char *a = skip_ws(ans);
+    rtrim(a);
+    if (*a == 'y' || *a == 'Y') return true;
+    if (*a == 'n' || *a == 'N' || (nquery && !*a)) return false;
+    say("Please answer y or n.\n");
+  }
+}
+
 /* The default source file: the last stop's, else main's. */
 static const char *default_file(void) {
   if (D.list_file[0]) return D.list_file;
@@ -282,6 +339,26 @@ static bool all_digits(const char *s) {
 
 static void install_bp(demo_bp *b, bool announce);
 
+/* Make p the session's process: spawned (started false: not run yet) or
+ * attached (started: running already); its breakpoints go in. */
+static void adopt_process(sse_process *p, bool attached) {
+  D.proc = p;
+  atomic_store(&event_proc, p);
+  sse_signal_policy(p, SIGINT, true, false); /* like gdb: stop, nopass */
+  D.attached = attached;
+  D.started = attached;
+  D.have_last = false;
+  D.cur = NULL;
+  D.frame = 0;
+  D.nframes = 0;
+  thread_numbers_reset();
+  sse_thread *t = cur_thread();
+  if (t) thread_number(sse_thread_tid(t));
+  if (attached) signals_started();
+  for (int i = 0; i < D.nbps; i++)
+    if (!D.bps[i].deleted) install_bp(&D.bps[i], false);
+}
+
 /* A fresh process stopped at its first instruction, breakpoints inserted. */
 static bool spawn_fresh(void) {
   if (D.attached) {
@@ -301,23 +378,78 @@ static bool spawn_fresh(void) {
       lib_error(D.argv[0], e);
     return false;
   }
-  D.proc = p;
-  atomic_store(&event_proc, p);
-  sse_signal_policy(p, SIGINT, true, false); /* like gdb: stop, nopass */
-  D.started = false;
-  D.have_last = false;
-  D.cur = NULL;
-  D.frame = 0;
-  D.nframes = 0;
-  thread_numbers_reset();
-  sse_thread *t = cur_thread();
-  if (t) thread_number(sse_thread_tid(t));
-  for (int i = 0; i < D.nbps; i++)
-    if (!D.bps[i].deleted) install_bp(&D.bps[i], false);
+  adopt_process(p, false);
   return true;
 }
 
 bool demo_spawn_initial(void) { return spawn_fresh(); }
+
+/* TracerPid: of /proc/PID/status (0: none, -1: unreadable). */
+static pid_t tracer_of(pid_t pid) {
+  char p[64], line[256];
+  snprintf(p, sizeof p, "/proc/%d/status", (int)pid);
+  FILE *f = fopen(p, "r");
+  if (!f) return -1;
+  long t = -1;
+  while (fgets(line, sizeof line, f))
+    if (sscanf(line, "TracerPid: %ld", &t) == 1) break;
+  fclose(f);
+  return (pid_t)t;
+}
+
+static void cmd_frame(char *args, int tty);
+
+sse_err demo_attach(pid_t pid, int *eno) {
+  sse_process *p = NULL;
+  *eno = 0;
+  sse_err e = sse_attach(D.eng, pid, &p, eno);
+  if (e == SSE_E_PERM) {
+    /* gdb (linux-nat's attach) names the tracer that holds it */
+    pid_t tracer = tracer_of(pid);
+    if (tracer > 0)
+      warn_say("process %d is already traced by process %d", (int)pid,
+               (int)tracer);
+    err_say("ptrace: Operation not permitted.");
+    return e;
+  }
+  if (e) return e;
+  adopt_process(p, true);
+  if (!D.json) say("Attaching to process %d\n", (int)pid);
+  /* show where it is, as a stop */
+  char none[1] = "";
+  cmd_frame(none, 1);
+  return SSE_OK;
+}
+
+/* attach PID: gdb's, with the session's process (an idle spawned one goes
+ * without a word; one that runs after a question). */
+static void cmd_attach(char *args, int tty) {
+  if (!(args = required_arg(args, "process-id to attach"))) return;
+  uint64_t v;
+  if (!eval_expr(args, &v, NULL)) return;
+  if (process_alive() && D.started) {
+    if (!demo_query("A program is being debugged already.  Kill it? ", false)) {
+      err_say("Not killed.");
+      return;
+    }
+  }
+  if (process_alive()) {
+    sync_ignore_counts();
+    if (D.attached)
+      sse_detach(D.proc);
+    else
+      sse_kill(D.proc);
+  }
+  D.started = false;
+  D.have_last = false;
+  for (int i = 0; i < D.nbps; i++) D.bps[i].lib_id = 0;
+  int eno = 0;
+  sse_err e = demo_attach((pid_t)v, &eno);
+  if (e && e != SSE_E_PERM)
+    err_say("ptrace: %s.", e == SSE_E_NOPROC ? "No such process"
+                           : eno            ? strerror(eno)
+                                            : sse_strerror(e));
+}
 
 static bool ensure_process(void) {
   if (process_alive()) return true;
@@ -359,13 +491,16 @@ static void do_continue(void) {
 
 static void print_starting(void) {
   if (D.json) return;
-  say("Starting program: ");
-  for (char **a = D.argv; *a; a++) say("%s%s", a == D.argv ? "" : " ", *a);
+  /* gdb: "Starting program: %s %s\n", the path and the arguments (a
+   * blank at the end when there are none) */
+  say("Starting program: %s ", D.argv[0]);
+  for (char **a = D.argv + 1; *a; a++) say("%s%s", a == D.argv + 1 ? "" : " ", *a);
   say("\n");
 }
 
 static void restart_if_started(void) {
   if (process_alive() && D.started) {
+    sync_ignore_counts();
     sse_kill(D.proc);
   }
 }
@@ -373,6 +508,7 @@ static void restart_if_started(void) {
 static void cmd_run(char *args, int tty) {
   restart_if_started();
   if (!ensure_process()) return;
+  signals_started();
   print_starting();
   D.started = true;
   do_continue();
@@ -381,6 +517,7 @@ static void cmd_run(char *args, int tty) {
 static void cmd_starti(char *args, int tty) {
   restart_if_started();
   if (!ensure_process()) return;
+  signals_started();
   print_starting();
   D.started = true;
   sse_stop s;
@@ -394,13 +531,33 @@ static void cmd_start(char *args, int tty) {
   restart_if_started();
   if (!ensure_process()) return;
   add_bp("main", true, false);
+  signals_started();
   print_starting();
   D.started = true;
   do_continue();
 }
 
+static demo_bp *bp_by_lib_id(int lib_id);
+static void set_ignore_count(demo_bp *b, long count, bool continuing);
+
+/* continue N: ignore the breakpoint stopped at N-1 more times (gdb sets
+ * the ignore count of every breakpoint in the last stop's bpstat). */
 static void cmd_continue(char *args, int tty) {
   if (!need_running()) return;
+  args = skip_ws(args);
+  rtrim(args);
+  if (*args) {
+    uint64_t v;
+    if (!eval_expr(args, &v, NULL)) return;
+    demo_bp *b = NULL;
+    if (D.have_last && (D.last.reason == SSE_STOP_BREAKPOINT ||
+                        D.last.reason == SSE_STOP_WATCHPOINT))
+      b = bp_by_lib_id(D.last.breakpoint_id);
+    if (b)
+      set_ignore_count(b, (long)(int64_t)v - 1, true);
+    else
+      say("Not stopped at any breakpoint; argument ignored.\n");
+  }
   if (!D.json) say("Continuing.\n");
   do_continue();
 }
@@ -556,6 +713,7 @@ static void cmd_advance(char *args, int tty) {
 static void end_process(sse_err (*fn)(sse_process *), const char *what) {
   if (!need_running()) return;
   pid_t pid = sse_process_pid(D.proc);
+  sync_ignore_counts();
   sse_err e = fn(D.proc);
   if (e) {
     lib_error(what, e);
@@ -582,6 +740,91 @@ static void cmd_detach(char *args, int tty) {
 }
 
 static void cmd_quit(char *args, int tty) { quit_flag = true; }
+
+/* echo TEXT: gdb's C escapes, no newline of its own. */
+static void cmd_echo(char *args, int tty) {
+  args = skip_ws(args);
+  char *out = malloc(strlen(args) + 1);
+  size_t n = 0;
+  for (char *p = args; *p; p++) {
+    if (*p != '\\') {
+      out[n++] = *p;
+      continue;
+    }
+    p++;
+    if (!*p) break; /* a backslash at the end: nothing (gdb) */
+    switch (*p) {
+    case 'n': out[n++] = '\n'; break;
+    case 't': out[n++] = '\t'; break;
+    case 'b': out[n++] = '\b'; break;
+    case 'r': out[n++] = '\r'; break;
+    case 'f': out[n++] = '\f'; break;
+    case 'v': out[n++] = '\v'; break;
+    case 'a': out[n++] = '\a'; break;
+    case 'e': out[n++] = '\033'; break;
+    default:
+      if (*p >= '0' && *p <= '7') {
+        int v = 0;
+        for (int k = 0; k < 3 && *p >= '0' && *p <= '7'; k++, p++)
+          v = v * 8 + (*p - '0');
+        p--;
+        out[n++] = (char)v;
+      } else {
+        out[n++] = *p;
+      }
+    }
+  }
+  out[n] = 0;
+  if (n) say("%s", out);
+  free(out);
+}
+
+/* shell CMD, !CMD: gdb runs CMD with /bin/sh -c ($SHELL for a bare shell)
+ * on ssedemo's own terminal. --json keeps stdout to JSON objects: the
+ * command's output comes back as output events. */
+static void cmd_shell(char *args, int tty) {
+  args = skip_ws(args);
+  fflush(stdout);
+  fflush(stderr);
+  if (!*args) {
+    const char *sh = getenv("SHELL");
+    args = (char *)(sh && *sh ? sh : "/bin/sh");
+  }
+  if (!D.json) {
+    pid_t pid = fork();
+    if (pid < 0) {
+      err_say("Cannot fork: %s.", strerror(errno));
+      return;
+    }
+    if (pid == 0) {
+      /* the child gets back what ssedemo blocks (SIGINT, for its watcher) */
+      sigset_t none;
+      sigemptyset(&none);
+      sigprocmask(SIG_SETMASK, &none, NULL);
+      signal(SIGINT, SIG_DFL);
+      execl("/bin/sh", "sh", "-c", args, (char *)NULL);
+      _exit(127);
+    }
+    int st;
+    while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {
+    }
+    return;
+  }
+  FILE *f = popen(args, "r");
+  if (!f) {
+    err_say("Cannot run the shell: %s.", strerror(errno));
+    return;
+  }
+  char *line = NULL;
+  size_t cap = 0;
+  ssize_t n;
+  while ((n = getline(&line, &cap, f)) > 0) {
+    line[strcspn(line, "\n")] = 0;
+    say("%s\n", line);
+  }
+  free(line);
+  pclose(f);
+}
 
 /* ------------------------------------------------------------ breakpoints */
 
@@ -676,6 +919,7 @@ static void install_bp(demo_bp *b, bool announce) {
   }
   b->lib_id = id;
   if (!b->enabled) sse_break_enable(D.proc, id, false);
+  if (b->ignore) sse_break_ignore(D.proc, id, b->ignore);
   if (announce) announce_bp(b);
 }
 
@@ -696,6 +940,173 @@ static int add_bp(const char *spec, bool temporary, bool watch) {
   return b->num;
 }
 
+/* gdb's default line of a linespec: the line of the frame last shown (the
+ * selected one at a stop), else the current source line: after `list` the
+ * one after the last listed, before that main's line less 9 (gdb's
+ * select_source_symtab). 0 when there is none. */
+static int default_line(void) {
+  if (D.have_last && D.started) {
+    if (D.frame > 0 && (size_t)D.frame < D.nframes &&
+        D.frames[D.frame].loc.line > 0)
+      return D.frames[D.frame].loc.line;
+    if (D.last.loc.line > 0) return D.last.loc.line;
+  }
+  if (listed && D.list_next > 0) return D.list_next;
+  uint64_t entry, post;
+  sse_location loc;
+  if (D.proc && sse_lookup_function(D.proc, "main", &entry, &post) == SSE_OK &&
+      sse_lookup(D.proc, post, &loc) == SSE_OK && loc.line > 0)
+    return loc.line > 9 ? loc.line - 9 : 1;
+  return 0;
+}
+
+/* The file of the frame default_line() takes its line from. */
+static const char *default_line_file(void) {
+  if (D.have_last && D.started) {
+    if (D.frame > 0 && (size_t)D.frame < D.nframes &&
+        D.frames[D.frame].loc.file && D.frames[D.frame].loc.line > 0)
+      return D.frames[D.frame].loc.file;
+    if (D.last.loc.file && D.last.loc.line > 0) return D.last.loc.file;
+  }
+  return default_file();
+}
+
+/* A linespec number token: [+-]digits, ending the spec or followed by a
+ * blank, ':' or ','. Its end in *end. */
+static bool number_token(const char *s, const char **end) {
+  const char *p = s;
+  bool sign = *p == '+' || *p == '-';
+  if (sign) p++;
+  if (!isdigit((unsigned char)*p) && !(sign && (!*p || isspace((unsigned char)*p))))
+    return false; /* a bare + or - is an offset of 0 */
+  while (isdigit((unsigned char)*p)) p++;
+  if (*p && !isspace((unsigned char)*p) && *p != ':' && *p != ',') return false;
+  *end = p;
+  return true;
+}
+
+/* gdb's "malformed linespec error: unexpected ..." for what follows a
+ * complete location (rest: past the blanks). */
+static bool unexpected_token(const char *rest) {
+  const char *end;
+  if (!*rest) {
+    err_say("malformed linespec error: unexpected end of input");
+  } else if (*rest == ':') {
+    err_say("malformed linespec error: unexpected colon");
+  } else if (*rest == ',') {
+    err_say("malformed linespec error: unexpected comma");
+  } else {
+    size_t n = strcspn(rest, " \t:,");
+    err_say("malformed linespec error: unexpected %s, \"%.*s\"",
+            number_token(rest, &end) ? "number" : "string", (int)n, rest);
+  }
+  return false;
+}
+
+/* gdb asks whether to make a breakpoint it cannot place pending; sse makes
+ * a FILE:... one pending never, so the answer changes nothing here. */
+static bool pending_query(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2)));
+/* Returns false: no breakpoint is made. */
+static bool pending_query(const char *fmt, ...) {
+  char why[4300], q[4400];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(why, sizeof why, fmt, ap);
+  va_end(ap);
+  snprintf(q, sizeof q,
+           "%s\nMake breakpoint pending on future shared library load? ", why);
+  demo_query(q, true);
+  return false;
+}
+
+/* The line of a line offset: gdb's +0 is +5 and -0 is -15. */
+static int offset_line(const char *tok, int base) {
+  int off = atoi(tok + 1);
+  if (*tok == '+') return base + (off ? off : 5);
+  return base - (off ? off : 15);
+}
+
+/* Check a linespec as gdb's parser does, for the forms sse has no call
+ * for, and write the one install_bp takes to spec: FILE:LINE, FUNC or
+ * *ADDR. Prints gdb's error and returns false for a malformed one. */
+static bool parse_linespec(const char *args, char *spec, size_t n) {
+  const char *end;
+  char tok[4096];
+  if (*args == '*' || !*args) {
+    snprintf(spec, n, "%s", args);
+    return true;
+  }
+  if (*args == ':') {
+    return unexpected_token(args);
+  }
+  if (number_token(args, &end)) {
+    const char *rest = skip_ws((char *)end);
+    if (*rest) {
+      return unexpected_token(rest);
+    }
+    const char *f = default_line_file();
+    int base = default_line();
+    if (!f || (!base && !isdigit((unsigned char)*args))) {
+      err_say("No symbol table is loaded.  Use the \"file\" command.");
+      return false;
+    }
+    int line = isdigit((unsigned char)*args) ? atoi(args)
+                                             : offset_line(args, base);
+    if (line <= 0) {
+      return pending_query("No line %d in the current file.", line);
+    }
+    snprintf(spec, n, "%s:%d", f, line);
+    return true;
+  }
+  const char *colon = strchr(args, ':');
+  if (!colon || colon[1] == ':') { /* a function (C++'s A::b too) */
+    snprintf(spec, n, "%s", args);
+    return true;
+  }
+  snprintf(tok, sizeof tok, "%.*s", (int)(colon - args), args);
+  rtrim(tok);
+  const char *rest = skip_ws((char *)colon + 1);
+  const char *path;
+  bool is_file = D.proc && sse_source_path(D.proc, tok, &path) == SSE_OK;
+  uint64_t entry, post;
+  if (!is_file) {
+    /* gdb tries FILE as a function: `main:` is then incomplete */
+    if (D.proc && sse_lookup_function(D.proc, tok, &entry, &post) == SSE_OK) {
+      if (!*rest) {
+        return unexpected_token(rest);
+      }
+      snprintf(spec, n, "%s", args);
+      return true;
+    }
+    return pending_query("No source file named %s.", tok);
+  }
+  if (!*rest) {
+    return unexpected_token(rest);
+  }
+  if (number_token(rest, &end)) {
+    const char *after = skip_ws((char *)end);
+    if (*after) {
+      return unexpected_token(after);
+    }
+    int line = atoi(*rest == '+' ? rest + 1 : rest);
+    if (line <= 0) {
+      return pending_query("No line %d in file \"%s\".", line, tok);
+    }
+    snprintf(spec, n, "%s:%d", tok, line);
+    return true;
+  }
+  /* FILE:FUNCTION: the function, when it is in that file */
+  sse_location loc;
+  if (D.proc && sse_lookup_function(D.proc, rest, &entry, &post) == SSE_OK &&
+      sse_lookup(D.proc, post, &loc) == SSE_OK && loc.file &&
+      !strcmp(loc.file, path)) {
+    snprintf(spec, n, "%s", rest);
+    return true;
+  }
+  return pending_query("Function \"%s\" not defined in \"%s\".", rest, tok);
+}
+
 static void break_common(char *args, bool temporary) {
   if (!ensure_process()) return;
   args = skip_ws(args);
@@ -708,26 +1119,21 @@ static void break_common(char *args, bool temporary) {
       return;
     }
     snprintf(spec, sizeof spec, "*0x%llx", (unsigned long long)D.last.pc);
-  } else if (all_digits(args)) {
-    const char *f = default_file();
-    if (!f) {
-      err_say("No symbol table is loaded.");
-      return;
-    }
-    snprintf(spec, sizeof spec, "%s:%s", f, args);
-  } else {
-    snprintf(spec, sizeof spec, "%s", args);
+  } else if (!parse_linespec(args, spec, sizeof spec)) {
+    return;
   }
   /* Check the spec first so a typo leaves no numbered breakpoint behind. */
   if (spec[0] == '*') {
     uint64_t a;
     if (!eval_expr(spec + 1, &a, NULL)) return;
-  } else if (!strchr(spec, ':') && D.started) {
+  } else if (!strchr(spec, ':') &&
+             (D.started || !(isalpha((unsigned char)spec[0]) ||
+                             spec[0] == '_' || spec[0] == '$'))) {
     /* Once the program runs its libraries are loaded: an unknown name is a
      * typo. Before `run`, it may be in a library: make it pending. */
     uint64_t e, p;
     if (sse_lookup_function(D.proc, spec, &e, &p) != SSE_OK) {
-      err_say("Function \"%s\" not defined.", spec);
+      pending_query("Function \"%s\" not defined.", spec);
       return;
     }
   }
@@ -822,6 +1228,67 @@ static void for_each_bp_arg(char *args, void (*fn)(demo_bp *, void *),
   }
 }
 
+static demo_bp *bp_by_lib_id(int lib_id) {
+  for (int i = 0; i < D.nbps; i++)
+    if (!D.bps[i].deleted && D.bps[i].lib_id == lib_id && lib_id)
+      return &D.bps[i];
+  return NULL;
+}
+
+/* gdb's set_ignore_count and its message; continuing: `continue N`, whose
+ * message goes on with "  Continuing." on the same line. */
+static void set_ignore_count(demo_bp *b, long count, bool continuing) {
+  if (count < 0) count = 0;
+  if (count > INT_MAX) count = INT_MAX;
+  b->ignore = (unsigned)count;
+  if (b->lib_id && process_alive()) {
+    sse_err e = sse_break_ignore(D.proc, b->lib_id, (unsigned)count);
+    if (e) {
+      lib_error("ignore", e);
+      return;
+    }
+  }
+  if (D.json) {
+    jbuf j;
+    jb_begin(&j, "ignore");
+    jb_int(&j, "number", b->num);
+    jb_int(&j, "count", count);
+    jb_end_print(&j);
+    return;
+  }
+  if (count == 0)
+    say("Will stop next time breakpoint %d is reached.", b->num);
+  else if (count == 1)
+    say("Will ignore next crossing of breakpoint %d.", b->num);
+  else
+    say("Will ignore next %ld crossings of breakpoint %d.", count, b->num);
+  say(continuing ? "  " : "\n");
+}
+
+/* ignore N COUNT */
+static void cmd_ignore(char *args, int tty) {
+  if (!(args = required_arg(args, "a breakpoint number"))) return;
+  char *end;
+  long num = isdigit((unsigned char)*args) ? strtol(args, &end, 10) : 0;
+  if (num <= 0 || (*end && !isspace((unsigned char)*end))) {
+    err_say("bad breakpoint number: '%s'", args);
+    return;
+  }
+  char *rest = skip_ws(end);
+  if (!*rest) {
+    err_say("Second argument (specified ignore-count) is missing.");
+    return;
+  }
+  uint64_t v;
+  if (!eval_expr(rest, &v, NULL)) return;
+  demo_bp *b = bp_by_num((int)num);
+  if (!b) {
+    err_say("No breakpoint number %ld.", num);
+    return;
+  }
+  set_ignore_count(b, (long)(int64_t)v, false);
+}
+
 static void del_one(demo_bp *b, void *ctx) { delete_bp_entry(b); }
 static void en_one(demo_bp *b, void *ctx) {
   b->enabled = *(bool *)ctx;
@@ -892,6 +1359,8 @@ static void info_breakpoints(char *args) {
     if (me && me->hits)
       say("\tbreakpoint already hit %u time%s\n", me->hits,
           me->hits == 1 ? "" : "s");
+    if (me && me->ignore)
+      say("\tignore next %u hits\n", me->ignore);
   }
   if (!shown && !D.json) say("No breakpoints or watchpoints.\n");
 }
@@ -1192,7 +1661,7 @@ static void cmd_info(char *args, int tty) {
   size_t l = strlen(sub);
   if (!l) {
     err_say("List of info subcommands: registers, threads, breakpoints, "
-            "sharedlibrary, frame.");
+            "sharedlibrary, frame, signals.");
     return;
   }
   if (!strncmp(sub, "registers", l) || !strcmp(sub, "all-registers"))
@@ -1205,6 +1674,8 @@ static void cmd_info(char *args, int tty) {
     info_sharedlibrary(args);
   else if (!strncmp(sub, "frame", l))
     cmd_frame(args, 0);
+  else if ((!strncmp(sub, "signals", l) && l >= 3) || !strcmp(sub, "handle"))
+    info_signals(args);
   else
     err_say("Undefined info command: \"%s\".  Try \"help info\".", sub);
 }
@@ -1536,6 +2007,7 @@ static void list_lines(const char *file, int first, int last) {
   }
   if (file != D.list_file) snprintf(D.list_file, sizeof D.list_file, "%s", file);
   D.list_next = last + 1;
+  listed = true;
 }
 
 static void cmd_list(char *args, int tty) {
@@ -1701,12 +2173,16 @@ static void cmd_help(char *args, int tty) {
 const command commands[] = {
     {"advance", 3, NULL, cmd_advance, false, true,
      "advance LOCATION\nRun to LOCATION (or until the current frame returns)."},
+    {"attach", 2, NULL, cmd_attach, false, false,
+     "attach PID\nAttach to the running process PID (instead of the "
+     "program)."},
     {"backtrace", 4, "bt,where", cmd_backtrace, false, false,
      "backtrace [N]\nPrint the call stack of the selected thread (N frames)."},
     {"break", 1, "br,brea", cmd_break, false, true,
      "break [FUNC | FILE:LINE | LINE | *ADDR]\nSet a breakpoint."},
     {"continue", 1, "cont", cmd_continue, true, false,
-     "continue\nResume the program until a breakpoint, signal or exit."},
+     "continue [N]\nResume the program until a breakpoint, signal or exit "
+     "(N: ignore the breakpoint stopped at N-1 more times)."},
     {"delete", 1, NULL, cmd_delete, false, false,
      "delete [N...]\nDelete breakpoints N... (all of them without N)."},
     {"detach", 3, NULL, cmd_detach, false, false,
@@ -1718,17 +2194,26 @@ const command commands[] = {
      "=> marks the pc."},
     {"down", 2, NULL, cmd_down, false, false,
      "down [N]\nSelect the frame N (1) levels down (towards the innermost)."},
+    {"echo", 2, NULL, cmd_echo, false, false,
+     "echo TEXT\nPrint TEXT (C escapes: \\n for a newline)."},
     {"enable", 2, NULL, cmd_enable, false, false,
      "enable [N...]\nEnable breakpoints N... (all without N)."},
     {"finish", 3, NULL, cmd_finish, false, false,
      "finish\nRun until the current function returns; print the value returned."},
     {"frame", 1, NULL, cmd_frame, false, false,
      "frame [N]\nSelect frame N and print it (the selected one without N)."},
+    {"handle", 2, NULL, cmd_handle, false, false,
+     "handle SIGNAL... [no]stop [no]print [no]pass\nWhat to do when the "
+     "program gets SIGNAL (names, gdb's numbers 1-15, ranges, all)."},
     {"help", 1, NULL, cmd_help, false, false,
      "help [COMMAND]\nList the commands, or describe COMMAND."},
+    {"ignore", 2, NULL, cmd_ignore, false, false,
+     "ignore N COUNT\nRun through the next COUNT hits of breakpoint N."},
     {"info", 1, NULL, cmd_info, false, false,
-     "info registers [REG...] | threads | breakpoints | sharedlibrary | frame\n"
-     "Show registers, threads, breakpoints, libraries, the selected frame."},
+     "info registers [REG...] | threads | breakpoints | sharedlibrary | frame "
+     "| signals [SIG]\n"
+     "Show registers, threads, breakpoints, libraries, the selected frame, "
+     "what is done with signals."},
     {"kill", 1, NULL, cmd_kill, false, false, "kill\nKill the program."},
     {"list", 1, NULL, cmd_list, true, true,
      "list [LINE | FUNC | FILE:LINE]\nShow ten source lines around the stop "
@@ -1744,6 +2229,8 @@ const command commands[] = {
      "quit\nKill the program (detach from an attached one) and exit."},
     {"run", 1, NULL, cmd_run, false, false,
      "run\nStart the program (again, from the beginning, if it runs)."},
+    {"shell", 3, "!", cmd_shell, false, false,
+     "shell [CMD]\nRun CMD with /bin/sh (\"!CMD\" too)."},
     {"start", 5, NULL, cmd_start, false, false,
      "start\nSet a temporary breakpoint at main and run."},
     {"starti", 6, NULL, cmd_starti, false, false,
@@ -1821,9 +2308,13 @@ bool execute_line(const char *input) {
     jb_str(&j, "command", line);
     jb_end_print(&j);
   }
-  /* the command word ends at a blank or '/' (x/4xg, print/x) */
+  /* the command word ends at a blank or '/' (x/4xg, print/x); "!" is a
+   * word by itself (!ls) */
   char *p = line;
-  while (*p && !isspace((unsigned char)*p) && *p != '/') p++;
+  if (*p == '!')
+    p++;
+  else
+    while (*p && !isspace((unsigned char)*p) && *p != '/') p++;
   char word[64];
   size_t wl = (size_t)(p - line) < sizeof word - 1 ? (size_t)(p - line)
                                                   : sizeof word - 1;

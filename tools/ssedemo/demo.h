@@ -28,6 +28,7 @@ typedef struct demo_bp {
   bool temporary; /* tbreak */
   bool watch;     /* watchpoint: watch_addr/watch_len */
   bool deleted;
+  unsigned ignore; /* ignore count as last set (the library counts it down) */
   uint64_t watch_addr;
   int watch_len;
   uint64_t watch_old;
@@ -80,6 +81,17 @@ void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* One-line error: text "msg" or {"event":"error","message":...}. */
 void err_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* gdb's warning: "warning: msg" on stderr, {"event":"warning",...}. It is
+ * no error (error_seen stays). */
+void warn_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* err_say was called since it was last cleared: the command failed (gdb's
+ * batch mode exits 1 when its last command did). */
+extern bool error_seen;
+/* The script (-x FILE) being run and its line, for gdb's "FILE:LINE: Error
+ * in sourced command file:"; NULL outside one. */
+extern const char *script_name;
+extern int script_line;
+
 /* A small JSON writer: builds one object in a buffer, prints it. */
 typedef struct jbuf {
   char *s;
@@ -116,7 +128,10 @@ void print_backtrace_json(const sse_frame *f, size_t n);
 void on_event(const sse_event *ev, void *user);
 /* The process whose events are printed (read on the tracer thread). */
 extern _Atomic(sse_process *) event_proc;
-const char *signal_name(int signo);
+/* "\nProgram received signal SIGUSR1, User defined signal 1.\n" (or
+ * "Thread N "name" received ..." once there were two threads). */
+void print_signal_received(pid_t tid, int signo);
+int thread_count(void);
 /* gdb-style thread numbers (1, 2, ...) in order of appearance. */
 int thread_number(pid_t tid);
 pid_t thread_by_number(int num);
@@ -141,6 +156,30 @@ const command *find_command(const char *word, bool *ambiguous);
 /* Run one command line. Returns false when the session should end. */
 bool execute_line(const char *line);
 bool quit_requested(void);
+/* Attach to pid and make it the session's process (breakpoints inserted,
+ * the signal table applied, its frame shown). A process ptrace refuses
+ * (SSE_E_PERM) gets gdb's message, its tracer named; other errors are the
+ * caller's to print (*eno: the errno). */
+sse_err demo_attach(pid_t pid, int *eno);
+
+/* Evaluate an expression as print does (prints its error). */
+bool demo_eval(const char *expr, uint64_t *out);
+/* gdb's query (nquery: default no): asks on a terminal, else prints the
+ * question with "[answered Y; input not from terminal]". */
+bool demo_query(const char *question, bool nquery);
+
+/* ---- signals.c: gdb's signal table */
+/* gdb's names and descriptions of host signal signo: "SIGUSR1", "User
+ * defined signal 1"; "SIG34" for a real-time one. */
+const char *signal_name(int signo);
+const char *signal_desc(int signo);
+bool signal_stops(int signo);
+bool signal_prints(int signo);
+/* The program starts (run, start, starti, attach): apply the table to
+ * D.proc. */
+void signals_started(void);
+void cmd_handle(char *args, int from_tty);
+void info_signals(char *args);
 
 /* ---- ssedemo.c: running the target with Ctrl-C support */
 /* Resume with the given async starter and wait for the stop. */

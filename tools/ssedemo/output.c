@@ -155,26 +155,56 @@ void say(const char *fmt, ...) {
   va_end(ap);
 }
 
-void err_say(const char *fmt, ...) {
-  char *s = NULL;
-  va_list ap;
-  va_start(ap, fmt);
-  int r = vasprintf(&s, fmt, ap);
-  va_end(ap);
-  if (r < 0) return;
+const char *script_name;
+int script_line;
+bool error_seen;
+
+/* An error or warning message: {"event":kind,"message":...}, or prefix
+ * and the text on stderr. */
+static void message_out(const char *kind, const char *prefix, const char *s) {
   if (D.json) {
     jbuf b;
-    jb_begin(&b, "error");
+    jb_begin(&b, kind);
     jb_str(&b, "message", s);
     jb_end_print(&b);
-  } else {
-    out_lock();
-    fflush(stdout);
-    fprintf(stderr, "%s\n", s);
-    fflush(stderr);
-    out_unlock();
+    return;
   }
+  out_lock();
+  fflush(stdout);
+  fprintf(stderr, "%s%s\n", prefix, s);
+  fflush(stderr);
+  out_unlock();
+}
+
+static void vmessage(bool error, const char *fmt, va_list ap) {
+  char *s = NULL;
+  if (vasprintf(&s, fmt, ap) < 0) return;
+  if (error && script_name && !error_seen) {
+    /* gdb's prefix of an error that ends a sourced file */
+    char *t = NULL;
+    if (asprintf(&t, "%s:%d: Error in sourced command file:\n%s", script_name,
+                 script_line, s) >= 0) {
+      free(s);
+      s = t;
+    }
+  }
+  if (error) error_seen = true;
+  message_out(error ? "error" : "warning", error ? "" : "warning: ", s);
   free(s);
+}
+
+void err_say(const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vmessage(true, fmt, ap);
+  va_end(ap);
+}
+
+void warn_say(const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vmessage(false, fmt, ap);
+  va_end(ap);
 }
 
 /* ------------------------------------------------------------ source */
@@ -265,17 +295,6 @@ void format_location(char *buf, size_t n, const sse_location *loc,
     snprintf(buf, n, "%s%s ()", pcs, fn);
 }
 
-const char *signal_name(int signo) {
-  static char buf[32];
-  const char *abbr = sigabbrev_np(signo);
-  if (abbr) {
-    snprintf(buf, sizeof buf, "SIG%s", abbr);
-    return buf;
-  }
-  snprintf(buf, sizeof buf, "signal %d", signo);
-  return buf;
-}
-
 static const char *reason_json_name(sse_stop_reason r) {
   const char *n = sse_stop_reason_name(r);
   return n ? n : "unknown";
@@ -351,13 +370,13 @@ void print_stop(const sse_stop *s, const sse_stop *prev, int style) {
     if (s->exit_status == 0)
       say("[Inferior 1 (process %d) exited normally]\n", (int)s->pid);
     else
-      say("[Inferior 1 (process %d) exited with code %02o]\n", (int)s->pid,
+      say("[Inferior 1 (process %d) exited with code 0%o]\n", (int)s->pid,
           s->exit_status);
     return;
   case SSE_STOP_KILLED:
     say("\nProgram terminated with signal %s, %s.\n"
         "The program no longer exists.\n",
-        signal_name(s->signo), strsignal(s->signo));
+        signal_name(s->signo), signal_desc(s->signo));
     return;
   case SSE_STOP_DETACHED:
     say("[Inferior 1 (process %d) detached]\n", (int)s->pid);
@@ -405,8 +424,7 @@ void print_stop(const sse_stop *s, const sse_stop *prev, int style) {
     break;
   }
   case SSE_STOP_SIGNAL:
-    say("\nProgram received signal %s, %s.\n", signal_name(s->signo),
-        s->signo == SIGINT ? "Interrupt" : strsignal(s->signo));
+    print_signal_received(s->tid, s->signo);
     with_pc = true;
     break;
   case SSE_STOP_INTERRUPTED:
@@ -508,6 +526,39 @@ pid_t thread_by_number(int num) {
   return t;
 }
 
+int thread_count(void) {
+  pthread_mutex_lock(&tid_mu);
+  int n = D.ntids;
+  pthread_mutex_unlock(&tid_mu);
+  return n;
+}
+
+/* gdb's print_signal_received_reason: "Thread N "name"" once the program
+ * has had a second thread (gdb's highest thread number above 1), else
+ * "Program". */
+void print_signal_received(pid_t tid, int signo) {
+  if (thread_count() > 1) {
+    char p[64], comm[64] = "";
+    snprintf(p, sizeof p, "/proc/%d/task/%d/comm",
+             D.proc ? (int)sse_process_pid(D.proc) : 0, (int)tid);
+    FILE *f = fopen(p, "r");
+    if (f) {
+      if (fgets(comm, sizeof comm, f)) comm[strcspn(comm, "\n")] = 0;
+      fclose(f);
+    }
+    int num = thread_number(tid);
+    if (comm[0])
+      say("\nThread %d \"%s\" received signal %s, %s.\n", num, comm,
+          signal_name(signo), signal_desc(signo));
+    else
+      say("\nThread %d received signal %s, %s.\n", num, signal_name(signo),
+          signal_desc(signo));
+    return;
+  }
+  say("\nProgram received signal %s, %s.\n", signal_name(signo),
+      signal_desc(signo));
+}
+
 void thread_numbers_reset(void) {
   pthread_mutex_lock(&tid_mu);
   D.ntids = 0;
@@ -564,7 +615,13 @@ void on_event(const sse_event *ev, void *user) {
           (int)sse_process_pid(ev->process), exe);
       break;
     }
-    default: /* exits and signals: the stop says it */
+    case SSE_EV_SIGNAL:
+      /* handle SIG nostop print: gdb announces it and runs on; a signal
+       * that stops is announced by its stop */
+      if (!signal_stops(ev->signo) && signal_prints(ev->signo))
+        print_signal_received(ev->tid, ev->signo);
+      break;
+    default: /* exits: the stop says it */
       break;
     }
   }

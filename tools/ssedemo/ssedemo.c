@@ -130,7 +130,7 @@ static void load_function_names(void) {
   free(v);
 }
 static const char *const info_subs[] = {"breakpoints", "frame", "registers",
-                                        "sharedlibrary", "threads",
+                                        "sharedlibrary", "signals", "threads",
                                         "watchpoints"};
 static char *info_gen(const char *text, int state) {
   return gen_from(text, state, info_subs, sizeof info_subs / sizeof *info_subs,
@@ -226,21 +226,36 @@ static void interactive_loop(void) {
   rl_callback_handler_remove();
 }
 
-static void stream_loop(FILE *in, bool script) {
+/* Run the lines of in. A script (-x FILE, named name) ends at its first
+ * failing command, as gdb's `source` does; returns false then. */
+static bool stream_loop(FILE *in, const char *name) {
   char *line = NULL;
   size_t cap = 0;
+  bool ok = true;
+  int lineno = 0;
   while (!quit_requested() && getline(&line, &cap, in) >= 0) {
+    lineno++;
     line[strcspn(line, "\r\n")] = 0;
-    if (script) {
+    if (name) {
       /* a script's empty lines do not repeat anything */
       const char *p = line;
       while (*p == ' ' || *p == '\t') p++;
       if (!*p) continue;
+      script_name = name;
+      script_line = lineno;
     }
     atomic_store(&intr_flag, false);
-    if (!execute_line(line)) break;
+    error_seen = false;
+    bool more = execute_line(line);
+    script_name = NULL;
+    if (name && error_seen) {
+      ok = false;
+      break;
+    }
+    if (!more) break;
   }
   free(line);
+  return ok;
 }
 
 /* ------------------------------------------------------------ main */
@@ -391,7 +406,11 @@ int main(int argc, char **argv) {
   int status = 0;
   if (pid_arg) {
     int eno = 0;
-    e = sse_attach(D.eng, D.attach_pid, &D.proc, &eno);
+    e = demo_attach(D.attach_pid, &eno);
+    if (e == SSE_E_PERM) {
+      sse_engine_free(D.eng);
+      return 1;
+    }
     if (e) {
       fprintf(stderr, "ssedemo: cannot attach to process %d: %s%s%s\n",
               (int)D.attach_pid, sse_strerror(e), eno ? ": " : "",
@@ -399,41 +418,51 @@ int main(int argc, char **argv) {
       sse_engine_free(D.eng);
       return 1;
     }
-    atomic_store(&event_proc, D.proc);
-    sse_signal_policy(D.proc, SIGINT, true, false);
-    D.attached = true;
-    D.started = true;
-    if (!D.json) say("Attaching to process %d\n", (int)D.attach_pid);
-    /* show where it is, as a stop */
-    execute_line("frame");
   } else if (!demo_spawn_initial()) {
     sse_engine_free(D.eng);
     return 1;
   }
   load_function_names();
 
-  bool cont = true;
+  /* gdb's batch mode exits 1 when the last -ex or -x failed */
+  bool cont = true, last_failed = false;
   for (int k = 0; k < nitems && cont; k++) {
     atomic_store(&intr_flag, false);
+    error_seen = false;
     if (items[k].is_file) {
-      FILE *f = fopen(items[k].text, "r");
+      /* fopen() opens a directory; gdb's source refuses it */
+      struct stat st;
+      FILE *f = NULL;
+      if (stat(items[k].text, &st) == 0 && S_ISDIR(st.st_mode))
+        errno = EISDIR;
+      else
+        f = fopen(items[k].text, "r");
       if (!f) {
-        err_say("%s: %s.", items[k].text, strerror(errno));
-        status = 1;
+        /* gdb: a warning from a batch -x (not from a terminal), an error
+         * otherwise; neither ends the session */
+        if (D.batch) {
+          warn_say("%s: %s", items[k].text, strerror(errno));
+          last_failed = false;
+        } else {
+          err_say("%s: %s.", items[k].text, strerror(errno));
+          last_failed = true;
+        }
         continue;
       }
-      stream_loop(f, true);
+      last_failed = !stream_loop(f, items[k].text);
       fclose(f);
       cont = !quit_requested();
     } else {
       cont = execute_line(items[k].text);
+      last_failed = error_seen;
     }
   }
+  if (D.batch && last_failed) status = 1;
   if (cont && !D.batch) {
     if (D.interactive)
       interactive_loop();
     else
-      stream_loop(stdin, false);
+      stream_loop(stdin, NULL);
   }
 
   /* quit: kill a spawned program, detach an attached one */
