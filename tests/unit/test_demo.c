@@ -416,6 +416,9 @@ Test(demo, batch_json_lines_are_valid_and_complete, .timeout = 60) {
       cr_assert(strstr(line, "\"function\":\""), "%s", line);
       cr_assert(strstr(line, "\"file\":\"/"), "file absolute: %s", line);
       cr_assert(strstr(line, "\"line\":"), "%s", line);
+      /* What the command cost: at least one ptrace stop each. */
+      const char *ps = strstr(line, "\"ptrace_stops\":");
+      cr_assert(ps && atoi(ps + 15) >= 1, "ptrace_stops: %s", line);
     }
     if (strstr(line, "\"event\":\"backtrace\"")) {
       bts++;

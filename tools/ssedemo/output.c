@@ -334,6 +334,8 @@ static void stop_json(const sse_stop *s) {
     jb_raw(&b, "file", "null");
     jb_int(&b, "line", 0);
   }
+  /* What the command cost: ptrace stops (resumes of the target's threads). */
+  jb_int(&b, "ptrace_stops", (long long)s->ptrace_stops);
   switch (s->reason) {
   case SSE_STOP_BREAKPOINT:
     jb_int(&b, "breakpoint", bp_num_for(s->breakpoint_id, NULL, NULL));
