@@ -178,6 +178,14 @@ typedef struct sse__op {
   sse__runto_why why;
   int nrt;
   sse__runto rt[2];
+  /* A run-to also watches the longjmp family (int3s at glibc's __longjmp
+   * and ____longjmp_chk): a callee that leaves by longjmp past the frame
+   * would never reach the run-to breakpoint. Caught, the stepping thread
+   * single-steps out of it (in_longjmp) to where it lands. */
+  int nlj;
+  uint64_t lj[2];
+  bool in_longjmp;
+  uint64_t lj_lo, lj_hi;
   /* The phase was left to the tracer loop (its thread may block in a
    * system call): the other threads run until it comes back. */
   bool async;
@@ -213,6 +221,10 @@ struct sse_process {
   size_t nthreads_live;
   sse__bp_site *sites;
   bool sites_lifted;       /* out of memory while a vfork child runs */
+  /* glibc's __longjmp and ____longjmp_chk (0: none), looked up once per
+   * set of modules (step/runto.c). */
+  bool lj_known;
+  uint64_t lj_addr[2];
   sse__bp *bps;
   int next_bp_id;
   sse__op op;

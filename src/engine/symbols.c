@@ -51,6 +51,7 @@ void sse__proc_symbols_changed(sse_process *p) {
   if (!st) return;
   int changed = sse__symtab_refresh(st);
   if (changed != 0) sse__unwind_flush(p);
+  if (changed != 0) p->lj_known = false; /* the longjmp family moved */
   if (changed > 0) sse__symtab_prefetch(st);
   rbrk_setup(p);
   sse__proc_jit_discover(p, changed != 0);

@@ -140,7 +140,7 @@ static int plan(sse_process *p) {
    * rare case steps with the others stopped. */
   op->async = sse__regs_in_restarting_syscall(&r) && !at_site;
   /* Range stepping: run over the ordinary instructions of the range. */
-  bool ranging = !op->pol.one_insn && !op->in_prologue &&
+  bool ranging = !op->pol.one_insn && !op->in_prologue && !op->in_longjmp &&
                  op->tramp == SSE__TRAMP_NONE && !t->deliver_sig &&
                  sse__step_in_range(op, pc) && !at_site;
   if (ranging) {
@@ -155,7 +155,7 @@ static int plan(sse_process *p) {
   if (got) sse__arch_decode(buf, got, pc, &op->insn);
   if (ranging && range_through_branch(p, &r, buf, got))
     return op->async ? PLAN_ASYNC : PLAN_WAIT;
-  if (plan_runto(p, &op->insn, buf, got, &r)) {
+  if (!op->in_longjmp && plan_runto(p, &op->insn, buf, got, &r)) {
     op->async = false; /* the run-to phase runs the others itself */
     return PLAN_DONE;
   }
@@ -290,6 +290,22 @@ static bool after_insn(sse_process *p, sse_thread *t, const sse__regs *r) {
   return !sse__step_decide_location(p, npc);
 }
 
+/* A step of the longjmp family: on inside it; landed, control is where
+ * the setjmp returns a second time, in the step's frame or an outer one.
+ * finish and until stop there (gdb would have lost the program: Debian's
+ * glibc has no longjmp probes); step and next go on to a line's start, as
+ * after a return into the middle of a line. */
+static bool longjmp_step(sse_process *p, sse_thread *t, uint64_t pc) {
+  sse__op *op = &p->op;
+  if (pc >= op->lj_lo && pc < op->lj_hi) return true;
+  op->in_longjmp = false;
+  if (op->frame.mode == SSE_FINISH || op->frame.mode == SSE_STEP_UNTIL) {
+    sse__end_op(p, SSE_STOP_STEP, t, 0);
+    return false;
+  }
+  return !sse__step_decide_location(p, pc);
+}
+
 /* SSE__PH_STEP ended with status st. True when the step goes on. */
 static bool step_stopped(sse_process *p, sse_thread *t, int st) {
   sse__op *op = &p->op;
@@ -315,6 +331,7 @@ static bool step_stopped(sse_process *p, sse_thread *t, int st) {
     sse__end_op(p, SSE_STOP_STEP, t, 0);
     return false;
   }
+  if (op->in_longjmp) return longjmp_step(p, t, sse__regs_pc(&r));
   return after_insn(p, t, &r);
 }
 

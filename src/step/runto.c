@@ -13,8 +13,38 @@
 #include "step/step.h"
 #include "unwind/unwind.h"
 
+/* glibc's longjmp family, where every longjmp ends (the exported longjmp,
+ * siglongjmp, _longjmp call __longjmp; the fortified one is its own). */
+static void longjmp_lookup(sse_process *p) {
+  static const char *const names[2] = {"__longjmp", "____longjmp_chk"};
+  struct sse__symtab *st = sse__proc_symtab(p);
+  for (int i = 0; i < 2; i++) {
+    p->lj_addr[i] = 0;
+    if (st) sse__symtab_func_addr(st, names[i], &p->lj_addr[i], NULL);
+  }
+  p->lj_known = true;
+}
+
+/* Watch the longjmp family for the run-to (int3s: no debug register is
+ * spent; another thread that runs into one steps over it). */
+static void arm_longjmp(sse_process *p) {
+  sse__op *op = &p->op;
+  if (!p->lj_known) longjmp_lookup(p);
+  for (int i = 0; i < 2; i++)
+    if (p->lj_addr[i] && sse__site_add(p, p->lj_addr[i]) == SSE_OK)
+      op->lj[op->nlj++] = p->lj_addr[i];
+}
+
+bool sse__runto_longjmp_at(const sse__op *op, uint64_t pc) {
+  for (int i = 0; i < op->nlj; i++)
+    if (op->lj[i] == pc) return true;
+  return false;
+}
+
 void sse__runto_disarm(sse_process *p) {
   sse__op *op = &p->op;
+  for (int i = 0; i < op->nlj; i++) sse__site_del(p, op->lj[i]);
+  op->nlj = 0;
   for (int i = 0; i < op->nrt; i++) {
     sse__runto *rt = &op->rt[i];
     if (rt->hw && op->thr && op->thr->state != SSE__T_EXITED) {
@@ -125,6 +155,8 @@ void sse__runto_start(sse_process *p, sse__runto_why why) {
   op->phase = SSE__PH_RUN_TO;
   op->why = why;
   arm_at_pc(t, op);
+  if (why == SSE__RT_RETURN || why == SSE__RT_FINISH || why == SSE__RT_UNTIL)
+    arm_longjmp(p);
   if (!sse__runto_int3(op)) {
     p->others_run = true;
     if (!sse__resume_others(p, t)) return;
@@ -195,4 +227,22 @@ void sse__runto_hit(sse_process *p, sse_thread *t) {
       if (sse__step_decide_location(p, sse__regs_pc(&r))) return;
       sse__step_drive(p);
   }
+}
+
+void sse__runto_longjmp(sse_process *p, sse_thread *t) {
+  sse__op *op = &p->op;
+  uint64_t pc = sse__thread_pc(t);
+  sse__loc l;
+  sse__runto_disarm(p);
+  sse__run_stop_all(p, t);
+  p->others_run = false;
+  if (p->exited) return;
+  /* Single-step out of it: it ends in an indirect jump to the setjmp
+   * caller's pc, with the jmp_buf's (pointer-guard mangled) stack. */
+  op->in_longjmp = true;
+  op->lj_lo = pc;
+  op->lj_hi = sse__step_lookup(p, pc, &l) && l.func_hi > pc ? l.func_hi : pc + 256;
+  op->phase = SSE__PH_IDLE;
+  op->why = SSE__RT_NONE;
+  sse__step_drive(p);
 }

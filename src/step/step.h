@@ -58,6 +58,11 @@ void sse__runto_start(sse_process *p, sse__runto_why why);
 /* The stepping thread trapped at one of its run-to addresses. */
 void sse__runto_hit(sse_process *p, sse_thread *t);
 bool sse__runto_at(const sse__op *op, uint64_t pc);
+/* The run-to's int3 at the longjmp family is at pc. */
+bool sse__runto_longjmp_at(const sse__op *op, uint64_t pc);
+/* The stepping thread entered the longjmp family during a run-to: follow
+ * it to where it lands. */
+void sse__runto_longjmp(sse_process *p, sse_thread *t);
 
 /* ---- range.c: range stepping */
 /* How far a range step from pc can run (pc when nothing to run over). */

@@ -606,3 +606,51 @@ Test(faults, finish_void_has_no_value, .timeout = 30) {
   cr_assert_eq((int)s.retval[0], 2, "child_work(1) returns 2");
   sse_engine_free(e);
 }
+
+/* `next` over a call that leaves by longjmp past the stepping frame stops
+ * where control lands (the source is the oracle: gdb 13 here runs on to the
+ * exit); `finish` out of a function that longjmps stops in the frame the
+ * longjmp lands in. Then the program completes normally. */
+Test(faults, next_over_longjmp_stops_where_it_lands, .timeout = 30) {
+  int call = line_of("longjmp_target.c", "lj_call");
+  int again = line_of("longjmp_target.c", "lj_setjmp");
+  int landed = line_of("longjmp_target.c", "lj_landed");
+  sse_engine *e;
+  SSE_OKAY(sse_engine_new(NULL, &e));
+  sse_process *p = spawn_target(e, "longjmp_target", NULL, NULL, -1);
+  int id;
+  SSE_OKAY(sse_break_line(p, "longjmp_target.c", call, &id));
+  sse_stop s;
+  SSE_OKAY(sse_continue(p, &s));
+  cr_assert_eq(s.reason, SSE_STOP_BREAKPOINT);
+  SSE_OKAY(sse_break_remove(p, id));
+  /* Control lands where setjmp returns a second time: its line, at the
+   * statement that tests the result; the next `next` takes the branch. */
+  SSE_OKAY(sse_next_line(s.thread, &s));
+  cr_assert_eq(s.reason, SSE_STOP_STEP, "%s", sse_stop_reason_name(s.reason));
+  cr_assert_str_eq(s.loc.function, "main");
+  cr_assert_eq(s.loc.line, again, "line %d", s.loc.line);
+  SSE_OKAY(sse_next_line(s.thread, &s));
+  cr_assert_eq(s.loc.line, landed, "line %d", s.loc.line);
+  SSE_OKAY(sse_continue(p, &s));
+  cr_assert_eq(s.reason, SSE_STOP_EXITED);
+  cr_assert_eq(s.exit_status, 0);
+  sse_engine_free(e);
+}
+
+Test(faults, finish_out_of_longjmp_stops_in_landing_frame, .timeout = 30) {
+  sse_engine *e;
+  SSE_OKAY(sse_engine_new(NULL, &e));
+  sse_process *p = spawn_target(e, "longjmp_target", NULL, NULL, -1);
+  SSE_OKAY(sse_break_function(p, "deep2", false, NULL));
+  sse_stop s;
+  SSE_OKAY(sse_continue(p, &s));
+  cr_assert_eq(s.reason, SSE_STOP_BREAKPOINT);
+  SSE_OKAY(sse_finish(s.thread, &s));
+  cr_assert_eq(s.reason, SSE_STOP_STEP, "%s", sse_stop_reason_name(s.reason));
+  cr_assert_str_eq(s.loc.function, "main", "landed in %s", s.loc.function);
+  SSE_OKAY(sse_continue(p, &s));
+  cr_assert_eq(s.reason, SSE_STOP_EXITED);
+  cr_assert_eq(s.exit_status, 0);
+  sse_engine_free(e);
+}
