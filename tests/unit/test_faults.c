@@ -24,6 +24,30 @@ static sse_thread *other_thread(sse_process *p, sse_thread *t) {
   return NULL;
 }
 
+/* A new engine and PROG (ARG may be NULL) stopped at the first hit of a
+ * breakpoint on function FN (pending: it may be in a library); *id gets
+ * the breakpoint's id when id is not NULL. */
+static sse_process *start_at(sse_engine **e, const char *prog, const char *arg,
+                             const char *fn, sse_stop *s, int *id) {
+  SSE_OKAY(sse_engine_new(NULL, e));
+  sse_process *p = spawn_target(*e, prog, arg, NULL, -1);
+  int bid;
+  SSE_OKAY(sse_break_function(p, fn, true, &bid));
+  SSE_OKAY(sse_continue(p, s));
+  cr_assert_eq(s->reason, SSE_STOP_BREAKPOINT, "%s at %s: %s", prog, fn,
+               sse_stop_reason_name(s->reason));
+  if (id) *id = bid;
+  return p;
+}
+
+/* Continue p to its exit, which must be a normal one with status code. */
+static void continue_to_exit(sse_process *p, int code) {
+  sse_stop s;
+  SSE_OKAY(sse_continue(p, &s));
+  cr_assert_eq(s.reason, SSE_STOP_EXITED, "%s", sse_stop_reason_name(s.reason));
+  cr_assert_eq(s.exit_status, code);
+}
+
 /* blocked_step: main stopped at holder_stop() holds the mutex its second
  * thread waits for in pthread_mutex_lock (a futex system call). */
 static sse_thread *at_holder_stop(sse_engine *e, sse_process **pp) {
@@ -383,9 +407,7 @@ Test(faults, next_across_exec_hits_main_again, .timeout = 30) {
   SSE_OKAY(sse_next_line(s.thread, &s));
   cr_assert_eq(s.reason, SSE_STOP_STEP, "%s", sse_stop_reason_name(s.reason));
   cr_assert(s.loc.file && strstr(s.loc.file, "exec_next.c"));
-  SSE_OKAY(sse_continue(p, &s));
-  cr_assert_eq(s.reason, SSE_STOP_EXITED);
-  cr_assert_eq(s.exit_status, 7);
+  continue_to_exit(p, 7);
   sse_engine_free(e);
 }
 
@@ -473,13 +495,9 @@ Test(faults, vforked_child_runs_free_of_breakpoints, .timeout = 30) {
  * the fifth stops, on the fifth call. */
 Test(faults, ignore_count_runs_through_hits, .timeout = 30) {
   sse_engine *e;
-  SSE_OKAY(sse_engine_new(NULL, &e));
-  sse_process *p = spawn_target(e, "bp_loop", "10", NULL, -1);
-  int id;
-  SSE_OKAY(sse_break_function(p, "hit_me", false, &id));
   sse_stop s;
-  SSE_OKAY(sse_continue(p, &s));
-  cr_assert_eq(s.reason, SSE_STOP_BREAKPOINT);
+  int id;
+  sse_process *p = start_at(&e, "bp_loop", "10", "hit_me", &s, &id);
   SSE_OKAY(sse_break_ignore(p, id, 4));
   cr_assert_eq(sse_break_ignore(p, id + 100, 1), SSE_E_NOTFOUND);
   SSE_OKAY(sse_continue(p, &s));
@@ -533,11 +551,8 @@ Test(faults, i386_program_refused, .timeout = 30) {
  * touches the caller's buffer (it used to allocate the length first). */
 Test(faults, write_memory_huge_length_faults, .timeout = 30) {
   sse_engine *e;
-  SSE_OKAY(sse_engine_new(NULL, &e));
-  sse_process *p = spawn_target(e, "loops_calls", NULL, NULL, -1);
-  SSE_OKAY(sse_break_function(p, "main", false, NULL));
   sse_stop s;
-  SSE_OKAY(sse_continue(p, &s));
+  sse_process *p = start_at(&e, "loops_calls", NULL, "main", &s, NULL);
   uint8_t one = 0;
   size_t done = 7;
   cr_assert_eq(sse_write_memory(p, s.sp, &one, SIZE_MAX, &done), SSE_E_FAULT);
@@ -587,19 +602,13 @@ Test(faults, backtrace_frame0_matches_stop_at_inline_boundary, .timeout = 60) {
  * int function the value is the one returned. */
 Test(faults, finish_void_has_no_value, .timeout = 30) {
   sse_engine *e;
-  SSE_OKAY(sse_engine_new(NULL, &e));
-  sse_process *p = spawn_target(e, "bp_loop", "3", NULL, -1);
-  SSE_OKAY(sse_break_function(p, "hit_me", false, NULL));
   sse_stop s;
-  SSE_OKAY(sse_continue(p, &s));
+  start_at(&e, "bp_loop", "3", "hit_me", &s, NULL);
   SSE_OKAY(sse_finish(s.thread, &s));
   cr_assert_eq(s.reason, SSE_STOP_FINISH);
   cr_assert(!s.has_retval, "hit_me is void");
   sse_engine_free(e);
-  SSE_OKAY(sse_engine_new(NULL, &e));
-  p = spawn_target(e, "fork_child", NULL, NULL, -1);
-  SSE_OKAY(sse_break_function(p, "child_work", false, NULL));
-  SSE_OKAY(sse_continue(p, &s));
+  start_at(&e, "fork_child", NULL, "child_work", &s, NULL);
   SSE_OKAY(sse_finish(s.thread, &s));
   cr_assert_eq(s.reason, SSE_STOP_FINISH);
   cr_assert(s.has_retval);
@@ -632,25 +641,17 @@ Test(faults, next_over_longjmp_stops_where_it_lands, .timeout = 30) {
   cr_assert_eq(s.loc.line, again, "line %d", s.loc.line);
   SSE_OKAY(sse_next_line(s.thread, &s));
   cr_assert_eq(s.loc.line, landed, "line %d", s.loc.line);
-  SSE_OKAY(sse_continue(p, &s));
-  cr_assert_eq(s.reason, SSE_STOP_EXITED);
-  cr_assert_eq(s.exit_status, 0);
+  continue_to_exit(p, 0);
   sse_engine_free(e);
 }
 
 Test(faults, finish_out_of_longjmp_stops_in_landing_frame, .timeout = 30) {
   sse_engine *e;
-  SSE_OKAY(sse_engine_new(NULL, &e));
-  sse_process *p = spawn_target(e, "longjmp_target", NULL, NULL, -1);
-  SSE_OKAY(sse_break_function(p, "deep2", false, NULL));
   sse_stop s;
-  SSE_OKAY(sse_continue(p, &s));
-  cr_assert_eq(s.reason, SSE_STOP_BREAKPOINT);
+  sse_process *p = start_at(&e, "longjmp_target", NULL, "deep2", &s, NULL);
   SSE_OKAY(sse_finish(s.thread, &s));
   cr_assert_eq(s.reason, SSE_STOP_STEP, "%s", sse_stop_reason_name(s.reason));
   cr_assert_str_eq(s.loc.function, "main", "landed in %s", s.loc.function);
-  SSE_OKAY(sse_continue(p, &s));
-  cr_assert_eq(s.reason, SSE_STOP_EXITED);
-  cr_assert_eq(s.exit_status, 0);
+  continue_to_exit(p, 0);
   sse_engine_free(e);
 }
