@@ -44,6 +44,20 @@ void sse__thread_location(sse_thread *t, uint64_t pc, sse__inl_stop why,
     sse__inline_location(v, n, t->inl.skip, &l, pc, loc);
 }
 
+/* A stop at a breakpoint set on a function: the inline frames at the pc
+ * are hidden as gdb hides them for its location's symbol. */
+static void function_bp_inline_state(sse_process *p, const sse_stop *s) {
+  sse__bp *b = p->bps;
+  while (b && b->id != s->breakpoint_id) b = b->next;
+  if (!b || b->kind != SSE__BP_FUNC) return;
+  sse__inline v[SSE__INLINE_MAX];
+  int n = sse__proc_inline_chain(p, s->pc, v);
+  sse_thread *t = s->thread;
+  t->inl.pc = s->pc;
+  t->inl.skip = sse__inline_skip_for_function(v, n, b->name_or_file);
+  t->inl.valid = true;
+}
+
 /* gdb hides inline frames that start at the stop pc and reports the call
  * site; a `step` there then enters them one by one. */
 static void fill_stop_location(sse_process *p, sse_stop *s) {
@@ -56,6 +70,7 @@ static void fill_stop_location(sse_process *p, sse_stop *s) {
                       : s->reason == SSE_STOP_BREAKPOINT
                           ? SSE__INL_STOP_USER_BP
                           : SSE__INL_STOP_OTHER;
+  if (s->reason == SSE_STOP_BREAKPOINT) function_bp_inline_state(p, s);
   sse__thread_location(t, s->pc, why, &s->loc);
 }
 

@@ -24,6 +24,20 @@ int sse__inline_skip_count(const sse__inline *chain, int n, uint64_t pc, sse__in
   return skip;
 }
 
+int sse__inline_skip_for_function(const sse__inline *chain, int n, const char *name) {
+  int starting = 0;
+  while (starting < n && chain[starting].starts_at_pc)
+    starting++;
+  if (name == NULL || n <= 0)
+    return 0;
+  for (int i = 0; i < starting; i++)
+    if (chain[i].function != NULL && strcmp(chain[i].function, name) == 0)
+      return i;
+  if (chain[0].subprogram != NULL && strcmp(chain[0].subprogram, name) == 0)
+    return starting;
+  return 0;
+}
+
 int sse__inline_stop(sse__inl_state *state, const sse__inline *chain, int n, uint64_t pc, sse__inl_stop why) {
   state->pc = pc;
   state->skip = sse__inline_skip_count(chain, n, pc, why);

@@ -56,6 +56,14 @@ typedef enum sse__inl_stop {
  * a stop at pc (leading chain entries with starts_at_pc). */
 int sse__inline_skip_count(const sse__inline *chain, int n, uint64_t pc, sse__inl_stop why);
 
+/* gdb's skip_inline_frames with stopped_by_user_bp_inline_frame, for a
+ * stop at a breakpoint set on function `name`: the inline frames starting
+ * at pc are hidden up to the first block of that function (all of them
+ * when the real function is `name`); none when no function of the chain
+ * has that name (gdb then has no symbol for the location: an ELF alias
+ * such as pthread_kill, like a breakpoint by address). */
+int sse__inline_skip_for_function(const sse__inline *chain, int n, const char *name);
+
 /* Compute and store the state of a thread stopped at pc (call at every
  * stop that is reported, and at every single-step stop the step logic
  * looks at, like gdb does in handle_signal_stop). Returns state->skip. */

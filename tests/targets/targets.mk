@@ -25,7 +25,8 @@ TARGETS_THREADED := threads4 thread_start blocked_step many_hits attach_threads 
 TARGETS := $(addprefix $(TBUILD)/,$(TARGETS_SIMPLE) $(TARGETS_THREADED) \
     libnodebug.so uses_nodebug libdl_target.so dlopen_main \
     loops_calls_buildid stripped/loops_calls_stripped prog32 \
-    tail_calls_O2 tail_calls_O2_now tail_calls_O2_clang)
+    tail_calls_O2 tail_calls_O2_now tail_calls_O2_clang \
+    loops_calls_O2 libc_calls_O2)
 
 .PHONY: targets clean-targets
 targets: $(TARGETS)
@@ -67,6 +68,12 @@ $(TBUILD)/tail_calls_O2: $(TARGETS_SRC)/tail_calls.c | $(TBUILD)
 $(TBUILD)/tail_calls_O2_now: $(TARGETS_SRC)/tail_calls.c | $(TBUILD)
 	$(CC) -g -O2 -Wl,-z,now -o $@ $<
 $(TBUILD)/tail_calls_O2_clang: $(TARGETS_SRC)/tail_calls.c | $(TBUILD)
+	clang -g -O2 -o $@ $<
+
+# The -O0 stepping programs again at -O2, gcc and clang.
+$(TBUILD)/%_O2: $(TARGETS_SRC)/%.c | $(TBUILD)
+	$(CC) -g -O2 -o $@ $<
+$(TBUILD)/%_O2_clang: $(TARGETS_SRC)/%.c | $(TBUILD)
 	clang -g -O2 -o $@ $<
 
 # A 32-bit program (binutils only): refused by name at spawn and attach.
