@@ -68,8 +68,12 @@ static bool range_through_branch(sse_process *p, const sse__regs *r,
     return false;
   uint64_t stop =
       sse__step_in_range(op, d) ? sse__range_target(p, d, op->hi) : d;
-  /* A breakpoint at the pc itself would fire before the branch runs. */
-  if (stop == pc || !range_begin(p, stop)) return false;
+  /* A breakpoint at the pc itself (a loop whose only branch this is)
+   * would fire before the branch runs, unless the resume flag the kernel
+   * set at this breakpoint's previous hit lets it run once: then each turn
+   * of the loop costs one stop. */
+  if ((stop == pc && !sse__regs_resume_flag(r)) || !range_begin(p, stop))
+    return false;
   op->via_branch = true;
   op->branch_dest = d;
   return true;

@@ -37,6 +37,13 @@ static inline bool sse__regs_clear_resume_flag(sse__regs *r) {
   return was;
 }
 
+/* The resume flag is set: an instruction breakpoint at the pc does not
+ * fire when the thread resumes there (it does the next time the pc comes
+ * back). */
+static inline bool sse__regs_resume_flag(const sse__regs *r) {
+  return (r->eflags & 0x10000) != 0;
+}
+
 /* The thread stopped inside a system call that the kernel restarts when it
  * is resumed (orig_rax holds the call, rax one of the kernel's internal
  * ERESTART* codes: ERESTARTSYS 512, ERESTARTNOINTR 513, ERESTARTNOHAND 514,
