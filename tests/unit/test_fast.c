@@ -332,3 +332,33 @@ Test(fast, code_write_invalidates_runs, .timeout = 60) {
   cr_assert_eq(s.ptrace_stops, 1);
   sse_engine_free(e);
 }
+
+/* `next` over a one-line loop (`while (spin < rounds) spin++;`, 2000 turns)
+ * costs one ptrace stop a turn: through the loop's branch from the
+ * registers, the resume flag letting the breakpoint at that branch run
+ * once (single-stepping the branch each turn took two). */
+Test(fast, one_line_loop_one_stop_a_turn, .timeout = 60) {
+  sse_engine *e;
+  SSE_OKAY(sse_engine_new(NULL, &e));
+  sse_process *p = spawn_target(e, "signal_storm", "2000", NULL, -1);
+  char path[1024], buf[256];
+  snprintf(path, sizeof path, "%s/tests/targets/signal_storm.c", SSE_SRCDIR);
+  FILE *f = fopen(path, "r");
+  cr_assert(f);
+  int line = 0, spin = 0;
+  while (fgets(buf, sizeof buf, f) && !spin)
+    if (++line && strstr(buf, "storm_spin")) spin = line;
+  fclose(f);
+  cr_assert(spin > 0);
+  SSE_OKAY(sse_break_line(p, "signal_storm.c", spin, NULL));
+  sse_stop s;
+  SSE_OKAY(sse_continue(p, &s));
+  cr_assert_eq(s.reason, SSE_STOP_BREAKPOINT);
+  SSE_OKAY(sse_next_line(s.thread, &s));
+  cr_assert_eq(s.reason, SSE_STOP_STEP);
+  cr_assert_eq(s.loc.line, spin + 1);
+  cr_assert_leq(s.ptrace_stops, 2000 + 10, "%u stops for 2000 turns",
+                s.ptrace_stops);
+  cr_assert_geq(s.ptrace_stops, 1000, "%u stops", s.ptrace_stops);
+  sse_engine_free(e);
+}
