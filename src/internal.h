@@ -174,6 +174,7 @@ typedef struct sse__op {
   sse__insn insn;
   bool via_branch;
   uint64_t branch_dest;
+  bool entry_stop;   /* branch_dest is where `step` into the call ends */
   /* SSE__PH_RUN_TO / SSE__PH_RANGE: what for, and the breakpoints. */
   sse__runto_why why;
   int nrt;

@@ -85,6 +85,15 @@ static void run_to_return(sse_process *p, uint64_t sp) {
   sse__runto_start(p, SSE__RT_RETURN);
 }
 
+uint64_t sse__step_entry_stop(sse_process *p, uint64_t callee) {
+  struct sse__symtab *st = sse__proc_symtab(p);
+  sse__loc l;
+  if (!st || sse__symtab_in_trampoline(st, callee) ||
+      !sse__step_lookup(p, callee, &l) || !l.has_line || l.func_lo != callee)
+    return 0;
+  return step_into_target(p, &l);
+}
+
 bool sse__step_enter_function(sse_process *p, uint64_t pc, uint64_t sp,
                               bool from_tramp) {
   sse__op *op = &p->op;
@@ -148,6 +157,21 @@ static void take_range(sse_process *p, uint64_t pc, const sse__loc *l,
   if (l->func_lo != op->func_lo) op->have_nocfi_id = false; /* another frame */
   op->func_lo = l->func_lo;
   op->func_hi = l->func_hi;
+}
+
+bool sse__step_return_takes_range(sse_process *p, uint64_t pc, uint64_t dest) {
+  sse__op *op = &p->op;
+  struct sse__symtab *st = sse__proc_symtab(p);
+  sse__inline v[SSE__INLINE_MAX];
+  sse__loc l;
+  if (op->pol.one_insn || !st || sse__step_in_range(op, dest) ||
+      !sse__step_lookup(p, dest, &l) || !l.has_line || dest == l.line_lo ||
+      !l.line_hi || sse__symtab_in_trampoline(st, dest) ||
+      sse__proc_inline_chain(p, pc, v) != 0 ||
+      sse__proc_inline_chain(p, dest, v) != 0)
+    return false;
+  take_range(p, dest, &l, v, 0, false);
+  return true;
 }
 
 bool sse__step_decide_location(sse_process *p, uint64_t pc) {

@@ -66,6 +66,9 @@ static bool range_through_branch(sse_process *p, const sse__regs *r,
   if (how == 0 ||
       (how == 2 && sse__mem_read(p, d, &d, sizeof d, NULL) != SSE_OK))
     return false;
+  /* A return into the middle of the caller's line goes on there: take that
+   * row now and run on to its next branch. */
+  if (k == SSE__INSN_RET) sse__step_return_takes_range(p, pc, d);
   uint64_t stop =
       sse__step_in_range(op, d) ? sse__range_target(p, d, op->hi) : d;
   /* A breakpoint at the pc itself (a loop whose only branch this is)
@@ -80,15 +83,22 @@ static bool range_through_branch(sse_process *p, const sse__regs *r,
 }
 
 /* `step` into a direct call: run to its target (one stop, not two); the
- * stop there is taken as the call's single-step would be. */
+ * stop there is taken as the call's single-step would be. When the callee's
+ * stop past its prologue is known before the call and the prologue has no
+ * branch, run right there: the step ends at the first stop. (Not where gdb's
+ * frame-id test of a frame without CFI decides at the callee's entry.) */
 static bool range_into_call(sse_process *p, uint64_t pc) {
   sse__op *op = &p->op;
   uint64_t d = op->insn.target;
   if (op->insn.kind != SSE__INSN_CALL || !op->insn.has_target || d == pc ||
-      sse__step_in_range(op, d) || !range_begin(p, d))
+      sse__step_in_range(op, d))
     return false;
+  uint64_t stop = op->have_nocfi_id ? 0 : sse__step_entry_stop(p, d);
+  bool entry = stop && (stop == d || sse__range_target(p, d, stop) == stop);
+  if (!range_begin(p, entry ? stop : d)) return false;
   op->via_branch = true;
-  op->branch_dest = d;
+  op->entry_stop = entry;
+  op->branch_dest = entry ? stop : d;
   return true;
 }
 
@@ -367,8 +377,8 @@ static int range_trap(sse_process *p, sse_thread *t, int st, bool *foreign) {
 
 /* SSE__PH_RANGE ended with status st. True when the step goes on. */
 static bool range_stopped(sse_process *p, sse_thread *t, int st) {
-  bool via = p->op.via_branch, foreign;
-  p->op.via_branch = false;
+  bool via = p->op.via_branch, entry = p->op.entry_stop, foreign;
+  p->op.via_branch = p->op.entry_stop = false;
   int watch = range_trap(p, t, st, &foreign);
   sse__runto_disarm(p);
   int c = common_stop(p, t, st, foreign);
@@ -384,6 +394,15 @@ static bool range_stopped(sse_process *p, sse_thread *t, int st) {
   }
   note_solib_events(p, sse__regs_pc(&r));
   if (at_user_bp(p, t, sse__regs_pc(&r))) return false;
+  /* Into a call, right to where `step` into it ends; stopped on the way at
+   * its entry (an int3 of ours there: the GDB JIT interface's, the
+   * rendezvous), as if the call had been single-stepped. */
+  if (via && entry && sse__regs_pc(&r) == p->op.branch_dest) {
+    sse__end_op(p, SSE_STOP_STEP, t, 0);
+    return false;
+  }
+  if (via && entry && sse__regs_pc(&r) == p->op.insn.target)
+    return after_insn(p, t, &r);
   /* Through a branch to where it leaves the range: as if the branch had
    * been single-stepped (a jump into a stub, a return to the caller, a
    * call entered); through a prologue: as its last instruction's step. */

@@ -74,10 +74,20 @@ bool sse__step_in_range(const sse__op *op, uint64_t pc);
 /* At pc outside the range: stop, or take a new range. True when the
  * command ended or went to a run-to phase. */
 bool sse__step_decide_location(sse_process *p, uint64_t pc);
+/* A return from pc to dest, decided before it runs: when dest is in the
+ * middle of a line row with no inline frames about (where the decision is
+ * "take that row as the new range and go on"), the range is taken now and
+ * true returned, so the run can go past dest. */
+bool sse__step_return_takes_range(sse_process *p, uint64_t pc, uint64_t dest);
 /* Arrived in a function by a call (or out of a trampoline). */
 bool sse__step_enter_function(sse_process *p, uint64_t pc, uint64_t sp,
                               bool from_tramp);
 bool sse__step_in_lazy_resolver(sse_process *p, uint64_t pc);
+/* Where a `step` entering callee by a call stops (past its prologue, as
+ * sse__step_enter_function decides), or 0 when that is not known before
+ * the call runs (a trampoline, no line info, an entry that is no
+ * function's start). */
+uint64_t sse__step_entry_stop(sse_process *p, uint64_t callee);
 uint64_t sse__step_nocfi_frame_id(sse_process *p, uint64_t func, uint64_t pc,
                                   uint64_t sp, uint64_t fp);
 /* After a call was single-stepped in a frame without CFI: whether gdb
