@@ -173,7 +173,7 @@ typedef struct sse__op {
    * branch: that branch, and where it goes. */
   sse__insn insn;
   bool via_branch;
-  uint64_t branch_dest;
+  uint64_t branch_dest, branch_dest2; /* a jcc run past: taken, not taken */
   bool entry_stop;   /* branch_dest is where `step` into the call ends */
   /* SSE__PH_RUN_TO / SSE__PH_RANGE: what for, and the breakpoints. */
   sse__runto_why why;

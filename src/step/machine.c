@@ -51,6 +51,41 @@ static bool range_begin(sse_process *p, uint64_t target) {
   return true;
 }
 
+/* Where a run through a branch to d stops: the next branch from d when d
+ * is in the range, else d itself. */
+static uint64_t stop_after(sse_process *p, uint64_t d) {
+  return sse__step_in_range(&p->op, d) ? sse__range_target(p, d, p->op.hi) : d;
+}
+
+/* The range's run ends at a conditional jump whose both ways are known:
+ * run on past it in one go, with a temporary breakpoint where each way
+ * stops (two debug registers), so the jump needs no stop of its own. */
+static bool range_past_jcc(sse_process *p, uint64_t jcc) {
+  sse__op *op = &p->op;
+  uint8_t b[SSE__ARCH_MAX_INSN_LEN];
+  size_t got = 0;
+  sse__insn in;
+  if (!sse__step_in_range(op, jcc) ||
+      sse__mem_read(p, jcc, b, sizeof b, &got) != SSE_OK || !got ||
+      sse__arch_decode(b, got, jcc, &in) != 0 || in.kind != SSE__INSN_JCC ||
+      !in.has_target || sse__site_inserted_at(p, jcc))
+    return false;
+  uint64_t taken = stop_after(p, in.target), fall = stop_after(p, jcc + in.len);
+  if (taken == jcc || fall == jcc || taken == fall) return false;
+  if (sse__runto_add(p, taken, 0, false, 0) != SSE_OK ||
+      sse__runto_add(p, fall, 0, false, 0) != SSE_OK ||
+      sse__runto_int3(op) || sse__thread_resume(op->thr, false) != 0) {
+    sse__runto_disarm(p);
+    return false;
+  }
+  op->phase = SSE__PH_RANGE;
+  op->insn = in;
+  op->via_branch = true;
+  op->branch_dest = in.target;
+  op->branch_dest2 = jcc + in.len;
+  return true;
+}
+
 /* At a branch inside the range the registers say where it goes: run on in
  * one go to the next branch from there (or to its destination, when that
  * leaves the range), instead of single-stepping the branch first: one
@@ -78,7 +113,7 @@ static bool range_through_branch(sse_process *p, const sse__regs *r,
   if ((stop == pc && !sse__regs_resume_flag(r)) || !range_begin(p, stop))
     return false;
   op->via_branch = true;
-  op->branch_dest = d;
+  op->branch_dest = op->branch_dest2 = d;
   return true;
 }
 
@@ -98,7 +133,7 @@ static bool range_into_call(sse_process *p, uint64_t pc) {
   if (!range_begin(p, entry ? stop : d)) return false;
   op->via_branch = true;
   op->entry_stop = entry;
-  op->branch_dest = entry ? stop : d;
+  op->branch_dest = op->branch_dest2 = entry ? stop : d;
   return true;
 }
 
@@ -159,7 +194,7 @@ static int plan(sse_process *p) {
                  sse__step_in_range(op, pc) && !at_site;
   if (ranging) {
     uint64_t target = sse__range_target(p, pc, op->hi);
-    if (target > pc && range_begin(p, target))
+    if (target > pc && (range_past_jcc(p, target) || range_begin(p, target)))
       return op->async ? PLAN_ASYNC : PLAN_WAIT;
   }
   uint8_t buf[SSE__ARCH_MAX_INSN_LEN];
@@ -406,8 +441,9 @@ static bool range_stopped(sse_process *p, sse_thread *t, int st) {
   /* Through a branch to where it leaves the range: as if the branch had
    * been single-stepped (a jump into a stub, a return to the caller, a
    * call entered); through a prologue: as its last instruction's step. */
-  if ((via && sse__regs_pc(&r) == p->op.branch_dest &&
-       !sse__step_in_range(&p->op, p->op.branch_dest)) ||
+  uint64_t pc = sse__regs_pc(&r);
+  if ((via && (pc == p->op.branch_dest || pc == p->op.branch_dest2) &&
+       !sse__step_in_range(&p->op, pc)) ||
       p->op.in_prologue)
     return after_insn(p, t, &r);
   return !sse__step_decide_location(p, sse__regs_pc(&r));

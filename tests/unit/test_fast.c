@@ -130,7 +130,9 @@ static void nexts(int nwatch, seq *out) {
 
 /* Watchpoints and the temporary breakpoints of a step share the debug
  * registers: with 3 taken by watchpoints a `next` uses the fourth, with all
- * 4 taken it falls back to int3; the lines are the same either way. */
+ * 4 taken it falls back to int3; the lines are the same either way. With
+ * one register a conditional jump cannot be run past (both its ways need
+ * one each), so it costs a stop more than with four, never fewer. */
 Test(fast, next_with_watchpoints_taking_slots, .timeout = 60) {
   seq s0, s3, s4;
   nexts(0, &s0);
@@ -145,9 +147,10 @@ Test(fast, next_with_watchpoints_taking_slots, .timeout = 60) {
     cr_assert_eq(s4.reason[i], SSE_STOP_STEP, "next %d (4 watchpoints)", i);
     cr_assert_eq(s3.line[i], s0.line[i], "next %d", i);
     cr_assert_eq(s4.line[i], s0.line[i], "next %d", i);
-    /* One free debug register does the same job as four. */
-    cr_assert_eq(s3.stops[i], s0.stops[i], "next %d: %u stops vs %u", i,
-                 s3.stops[i], s0.stops[i]);
+    cr_assert_geq(s3.stops[i], s0.stops[i], "next %d: %u stops vs %u", i,
+                  s3.stops[i], s0.stops[i]);
+    cr_assert_leq(s3.stops[i], 2 * s0.stops[i], "next %d: %u stops vs %u", i,
+                  s3.stops[i], s0.stops[i]);
   }
 }
 
