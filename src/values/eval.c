@@ -1,0 +1,277 @@
+/* The expression tree evaluated to a value in the frame's context, with
+ * C's conversions (integer promotions, the usual arithmetic conversions,
+ * pointer arithmetic scaled by the element size) and gdb's error texts.
+ * Values stay lazy: *p is an lvalue at p, read only when printed. */
+#include <dwarf.h>
+#include <string.h>
+
+#include "values/values.h"
+
+static int eval(sse__vctx *c, const sse__expr *e, sse__value *out, int depth);
+
+static int ident(sse__vctx *c, const char *name, sse__value *out) {
+  Dwarf_Die die;
+  if (!sse__scope_find(c, name, &die))
+    return c->err[0] ? -1 : sse__verr(c, "No symbol \"%s\" in current context.", name);
+  if (dwarf_tag(&die) == DW_TAG_subprogram) {
+    Dwarf_Addr lo;
+    memset(out, 0, sizeof *out);
+    if (dwarf_lowpc(&die, &lo) != 0) return sse__verr(c, "No symbol \"%s\" in current context.", name);
+    if (!(out->type = sse__type_from(c, &die))) return -1;
+    out->kind = SSE__V_MEM;
+    out->addr = lo + c->var_bias;
+    out->is_func = true;
+    return 0;
+  }
+  return sse__loc_variable(c, &die, out);
+}
+
+static bool is_int_kind(sse__vtype *t) {
+  return t && (t->kind == SSE__TY_INT || t->kind == SSE__TY_CHAR || t->kind == SSE__TY_BOOL ||
+               t->kind == SSE__TY_ENUM);
+}
+
+/* Arrays and functions as pointers (C's decay). */
+static int decay(sse__vctx *c, sse__value *v) {
+  sse__vtype *t = sse__type_strip(v->type);
+  if (!t || (t->kind != SSE__TY_ARRAY && t->kind != SSE__TY_FUNC)) return 0;
+  if (v->kind != SSE__V_MEM) return sse__verr(c, "Attempt to take address of value not located in memory.");
+  sse__vtype *pt = sse__type_ptr_to(c, t->kind == SSE__TY_ARRAY ? t->target : v->type);
+  return pt ? sse__val_from_int(c, pt, (int64_t)v->addr, v) : -1;
+}
+
+static int deref(sse__vctx *c, sse__value *v) {
+  if (decay(c, v)) return -1;
+  sse__vtype *t = sse__type_strip(v->type);
+  if (t && is_int_kind(t)) {
+    /* gdb: an integer is an address of a long there */
+    int64_t a;
+    if (sse__val_int(c, v, &a)) return -1;
+    *v = sse__val_at(c->t_long, (uint64_t)a);
+    return 0;
+  }
+  if (!t || t->kind != SSE__TY_PTR || !t->target ||
+      sse__type_strip(t->target)->kind == SSE__TY_VOID)
+    return sse__verr(c, "Attempt to take contents of a non-pointer value.");
+  int64_t a;
+  if (sse__val_int(c, v, &a)) return -1;
+  sse__vtype *to = t->target;
+  *v = sse__val_at(to, (uint64_t)a);
+  v->is_func = sse__type_strip(to)->kind == SSE__TY_FUNC;
+  return 0;
+}
+
+static int addr_of(sse__vctx *c, sse__value *v) {
+  if (v->kind != SSE__V_MEM || v->bit_size)
+    return sse__verr(c, v->bit_size ? "Attempt to take address of value not located in memory."
+                                    : "Attempt to take address of value not located in memory.");
+  sse__vtype *pt = sse__type_ptr_to(c, v->type);
+  return pt ? sse__val_from_int(c, pt, (int64_t)v->addr, v) : -1;
+}
+
+static int member(sse__vctx *c, sse__value *v, const char *name) {
+  sse__vtype *t = sse__type_strip(v->type);
+  if (!t || (t->kind != SSE__TY_STRUCT && t->kind != SSE__TY_UNION))
+    return sse__verr(c, "Attempt to extract a component of a value that is not a structure.");
+  uint64_t off;
+  const sse__member *m = sse__type_member(t, name, &off);
+  if (!m) return sse__verr(c, "There is no member named %s.", name);
+  sse__member mm = *m;
+  mm.offset = off;
+  sse__value r;
+  sse__val_member(c, v, &mm, &r);
+  *v = r;
+  return 0;
+}
+
+/* The type of the usual arithmetic conversions of a and b (ints). */
+static sse__vtype *arith_type(sse__vctx *c, sse__vtype *a, sse__vtype *b) {
+  bool ul = false, l = false, u = false;
+  sse__vtype *ts[2] = {a, b};
+  for (int i = 0; i < 2; i++) {
+    uint64_t s = ts[i]->size;
+    bool sg = ts[i]->is_signed || ts[i]->kind == SSE__TY_BOOL;
+    if (s >= 8 && !sg) ul = true;
+    else if (s >= 8) l = true;
+    else if (s == 4 && !sg && ts[i]->kind != SSE__TY_ENUM) u = true;
+  }
+  return ul ? c->t_ulong : l ? (u ? c->t_long : c->t_long) : u ? c->t_uint : c->t_int;
+}
+
+static int int_op(sse__vctx *c, int op, int64_t x, int64_t y, bool sgn, int64_t *r) {
+  uint64_t ux = (uint64_t)x, uy = (uint64_t)y;
+  switch (op) {
+    case '+': *r = (int64_t)(ux + uy); return 0;
+    case '-': *r = (int64_t)(ux - uy); return 0;
+    case '*': *r = (int64_t)(ux * uy); return 0;
+    case '/': case '%':
+      if (y == 0) return sse__verr(c, "Division by zero");
+      if (sgn && x == INT64_MIN && y == -1) { *r = op == '/' ? x : 0; return 0; }
+      if (op == '/') *r = sgn ? x / y : (int64_t)(ux / uy);
+      else *r = sgn ? x % y : (int64_t)(ux % uy);
+      return 0;
+    case '&': *r = x & y; return 0;
+    case '|': *r = x | y; return 0;
+    case '^': *r = x ^ y; return 0;
+    case 256 + 6: *r = uy < 64 ? (int64_t)(ux << uy) : 0; return 0;              /* << */
+    case 256 + 7: *r = uy < 64 ? (sgn ? x >> uy : (int64_t)(ux >> uy)) : 0; return 0; /* >> */
+    case '<': *r = sgn ? x < y : ux < uy; return 0;
+    case '>': *r = sgn ? x > y : ux > uy; return 0;
+    case 256 + 4: *r = sgn ? x <= y : ux <= uy; return 0;
+    case 256 + 5: *r = sgn ? x >= y : ux >= uy; return 0;
+    case 256 + 2: *r = x == y; return 0;
+    case 256 + 3: *r = x != y; return 0;
+  }
+  return sse__verr(c, "Unsupported operator.");
+}
+
+static int float_op(sse__vctx *c, int op, double x, double y, sse__value *out) {
+  double r;
+  int64_t b;
+  switch (op) {
+    case '+': r = x + y; break;
+    case '-': r = x - y; break;
+    case '*': r = x * y; break;
+    case '/': r = x / y; break;
+    case '<': b = x < y; goto cmp;
+    case '>': b = x > y; goto cmp;
+    case 256 + 4: b = x <= y; goto cmp;
+    case 256 + 5: b = x >= y; goto cmp;
+    case 256 + 2: b = x == y; goto cmp;
+    case 256 + 3: b = x != y; goto cmp;
+    default: return sse__verr(c, "Integer only operation.");
+  }
+  return sse__val_from_double(c, c->t_double, r, out);
+cmp:
+  return sse__val_from_int(c, c->t_int, b, out);
+}
+
+/* Pointer arithmetic: p + i, i + p, p - i, p - q, comparisons. */
+static int ptr_op(sse__vctx *c, int op, sse__value *a, sse__value *b, sse__value *out) {
+  sse__vtype *ta = sse__type_strip(a->type), *tb = sse__type_strip(b->type);
+  int64_t x, y;
+  if (sse__val_int(c, a, &x) || sse__val_int(c, b, &y)) return -1;
+  if (ta->kind == SSE__TY_PTR && tb->kind == SSE__TY_PTR) {
+    if (op == '-') {
+      uint64_t es = sse__type_size(ta->target);
+      return sse__val_from_int(c, c->t_long, es ? (x - y) / (int64_t)es : x - y, out);
+    }
+    int64_t r;
+    if (int_op(c, op, x, y, false, &r)) return -1;
+    return sse__val_from_int(c, c->t_int, r, out);
+  }
+  if (op != '+' && op != '-') return sse__verr(c, "Argument to arithmetic operation not a number or boolean.");
+  if (tb->kind == SSE__TY_PTR) {
+    if (op == '-') return sse__verr(c, "Argument to arithmetic operation not a number or boolean.");
+    sse__value *t = a; a = b; b = t;
+    int64_t tt = x; x = y; y = tt;
+    ta = tb;
+  }
+  uint64_t es = sse__type_size(ta->target);
+  if (!es) es = 1;
+  int64_t r = op == '+' ? x + y * (int64_t)es : x - y * (int64_t)es;
+  return sse__val_from_int(c, a->type, r, out);
+}
+
+static int logical(sse__vctx *c, const sse__expr *e, sse__value *out, int depth) {
+  sse__value a, b;
+  int64_t x, y = 0;
+  if (eval(c, e->a, &a, depth) || decay(c, &a) || sse__val_int(c, &a, &x)) return -1;
+  bool and = e->bin == 256 + 1;
+  if ((and && x) || (!and && !x)) {
+    if (eval(c, e->b, &b, depth) || decay(c, &b) || sse__val_int(c, &b, &y)) return -1;
+  }
+  return sse__val_from_int(c, c->t_int, and ? (x && y) : (x || y), out);
+}
+
+static int binary(sse__vctx *c, const sse__expr *e, sse__value *out, int depth) {
+  if (e->bin == 256 || e->bin == 256 + 1) return logical(c, e, out, depth);
+  sse__value a, b;
+  if (eval(c, e->a, &a, depth) || eval(c, e->b, &b, depth)) return -1;
+  if (decay(c, &a) || decay(c, &b)) return -1;
+  sse__vtype *ta = sse__type_strip(a.type), *tb = sse__type_strip(b.type);
+  if (a.kind == SSE__V_OPTOUT || b.kind == SSE__V_OPTOUT) return sse__verr(c, "value has been optimized out");
+  if (ta->kind == SSE__TY_PTR || tb->kind == SSE__TY_PTR) return ptr_op(c, e->bin, &a, &b, out);
+  if (ta->kind == SSE__TY_FLOAT || tb->kind == SSE__TY_FLOAT) {
+    if (!(is_int_kind(ta) || ta->kind == SSE__TY_FLOAT) || !(is_int_kind(tb) || tb->kind == SSE__TY_FLOAT))
+      return sse__verr(c, "Argument to arithmetic operation not a number or boolean.");
+    double x, y;
+    if (sse__val_double(c, &a, &x) || sse__val_double(c, &b, &y)) return -1;
+    return float_op(c, e->bin, x, y, out);
+  }
+  if (!is_int_kind(ta) || !is_int_kind(tb))
+    return sse__verr(c, "Argument to arithmetic operation not a number or boolean.");
+  int64_t x, y, r;
+  if (sse__val_int(c, &a, &x) || sse__val_int(c, &b, &y)) return -1;
+  sse__vtype *rt = arith_type(c, ta, tb);
+  bool shift = e->bin == 256 + 6 || e->bin == 256 + 7;
+  if (shift) rt = arith_type(c, ta, ta);
+  if (int_op(c, e->bin, x, y, rt->is_signed, &r)) return -1;
+  bool cmp = e->bin == '<' || e->bin == '>' || (e->bin >= 256 + 2 && e->bin <= 256 + 5);
+  if (cmp) rt = c->t_int;
+  if (rt->size == 4) r = rt->is_signed ? (int64_t)(int32_t)r : (int64_t)(uint32_t)r;
+  return sse__val_from_int(c, rt, r, out);
+}
+
+static int unary(sse__vctx *c, const sse__expr *e, sse__value *out, int depth) {
+  if (eval(c, e->a, out, depth)) return -1;
+  if (e->op == SSE__E_DEREF) return deref(c, out);
+  if (e->op == SSE__E_ADDR) {
+    if (out->is_func) {
+      sse__vtype *pt = sse__type_ptr_to(c, out->type);
+      return pt ? sse__val_from_int(c, pt, (int64_t)out->addr, out) : -1;
+    }
+    return addr_of(c, out);
+  }
+  sse__vtype *t = sse__type_strip(out->type);
+  if (out->kind == SSE__V_OPTOUT) return sse__verr(c, "value has been optimized out");
+  if (t->kind == SSE__TY_FLOAT && e->op == SSE__E_NEG) {
+    double d;
+    return sse__val_double(c, out, &d) ? -1 : sse__val_from_double(c, c->t_double, -d, out);
+  }
+  if (decay(c, out)) return -1;
+  t = sse__type_strip(out->type);
+  int64_t x;
+  if ((!is_int_kind(t) && !(t->kind == SSE__TY_PTR && e->op == SSE__E_NOT)) || sse__val_int(c, out, &x))
+    return c->err[0] ? -1 : sse__verr(c, "Argument to arithmetic operation not a number or boolean.");
+  sse__vtype *rt = e->op == SSE__E_NOT ? c->t_int : arith_type(c, t, t);
+  int64_t r = e->op == SSE__E_NEG ? (int64_t)(0 - (uint64_t)x) : e->op == SSE__E_NOT ? !x : ~x;
+  if (rt->size == 4) r = rt->is_signed ? (int64_t)(int32_t)r : (int64_t)(uint32_t)r;
+  return sse__val_from_int(c, rt, r, out);
+}
+
+static int eval(sse__vctx *c, const sse__expr *e, sse__value *out, int depth) {
+  if (depth > 400) return sse__verr(c, "Expression too deeply nested.");
+  depth++;
+  switch (e->op) {
+    case SSE__E_NUM: {
+      sse__vtype *t = e->bin == 'c' ? c->t_char
+                      : e->num_long ? (e->num_unsigned ? c->t_ulong : c->t_long)
+                      : e->num_unsigned ? c->t_uint : c->t_int;
+      return sse__val_from_int(c, t, (int64_t)e->num, out);
+    }
+    case SSE__E_FNUM: return sse__val_from_double(c, c->t_double, e->fnum, out);
+    case SSE__E_IDENT: return ident(c, e->name, out);
+    case SSE__E_MEMBER: return eval(c, e->a, out, depth) || member(c, out, e->name) ? -1 : 0;
+    case SSE__E_ARROW: {
+      if (eval(c, e->a, out, depth)) return -1;
+      sse__vtype *t = sse__type_strip(out->type);
+      if (t && t->kind == SSE__TY_PTR && deref(c, out)) return -1;
+      sse__vtype *st = sse__type_strip(out->type);
+      if (!st || (st->kind != SSE__TY_STRUCT && st->kind != SSE__TY_UNION))
+        return sse__verr(c, "Attempt to extract a component of a value that is not a structure pointer.");
+      return member(c, out, e->name);
+    }
+    case SSE__E_INDEX: {
+      sse__expr sum = {.op = SSE__E_BIN, .bin = '+', .a = e->a, .b = e->b};
+      return binary(c, &sum, out, depth) || deref(c, out) ? -1 : 0;
+    }
+    case SSE__E_BIN: return binary(c, e, out, depth);
+    default: return unary(c, e, out, depth);
+  }
+}
+
+int sse__expr_eval(sse__vctx *c, const sse__expr *e, sse__value *out) {
+  memset(out, 0, sizeof *out);
+  return eval(c, e, out, 0);
+}

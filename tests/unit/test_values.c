@@ -1,0 +1,232 @@
+/* Values (issue 12): sse_evaluate() and sse_frame_variables() print what
+ * gdb prints. gdb is the oracle: it runs values_target to the same line
+ * and prints the same expressions; every value line must be equal
+ * (stack addresses are masked: gdb's environment moves the stack). */
+#include "testutil.h"
+
+#include <ctype.h>
+#include <sys/wait.h>
+
+#define BREAK_LINE 79
+#define MARK "@@sse-mark@@"
+
+static sse_engine *eng;
+static sse_process *proc;
+static sse_thread *thr;
+
+static void setup(void) {
+  SSE_OKAY(sse_engine_new(NULL, &eng));
+  proc = spawn_target(eng, "values_target", NULL, NULL, -1);
+  int id;
+  SSE_OKAY(sse_break_line(proc, "values_target.c", BREAK_LINE, &id));
+  sse_stop s;
+  SSE_OKAY(sse_continue(proc, &s));
+  cr_assert_eq(s.reason, SSE_STOP_BREAKPOINT);
+  thr = main_thread(proc);
+}
+
+static void teardown(void) {
+  if (proc) sse_kill(proc);
+  sse_engine_free(eng);
+  eng = NULL;
+  proc = NULL;
+}
+
+/* Stack addresses (0x7ff...) masked as 0xSTACK. */
+static void mask(char *s) {
+  char *p;
+  while ((p = strstr(s, "0x7ff"))) {
+    char *e = p + 2;
+    while (isxdigit((unsigned char)*e)) e++;
+    memcpy(p, "0xSTACK", 7);
+    memmove(p + 7, e, strlen(e) + 1);
+  }
+}
+
+/* gdb's answer to each of exprs (gdb command `cmd` then the expression),
+ * "$N = " taken off; errors as gdb prints them. out[i] malloc'd. */
+/* s in single quotes for sh. */
+static void shq(FILE *f, const char *s) {
+  fputc('\'', f);
+  for (; *s; s++) {
+    if (*s == '\'') fputs("'\\''", f);
+    else fputc(*s, f);
+  }
+  fputc('\'', f);
+}
+
+/* gdb's answer to each of exprs (gdb command `cmd` then the expression),
+ * "$N = " taken off; errors as gdb prints them. out[i] malloc'd. Each
+ * command is an -ex of its own: in batch mode gdb goes on after an
+ * error. */
+static void gdb_answers(const char *cmd, const char *const *exprs, size_t n, char **out) {
+  char *sh = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream(&sh, &len);
+  fprintf(f, "gdb -batch -nx -ex 'set confirm off' -ex 'set pagination off' "
+             "-ex 'break values_target.c:%d' -ex run", BREAK_LINE);
+  for (size_t i = 0; i < n; i++) {
+    char c[4096];
+    snprintf(c, sizeof c, "%s %s", cmd, exprs[i]);
+    fprintf(f, " -ex 'echo %s\\n' -ex ", MARK);
+    shq(f, c);
+  }
+  fprintf(f, " -ex 'echo %s\\n' -ex kill %s </dev/null 2>&1", MARK, tpath("values_target"));
+  fclose(f);
+  FILE *p = popen(sh, "r");
+  cr_assert(p);
+  char line[8192];
+  int k = -1;
+  for (size_t i = 0; i < n; i++) out[i] = NULL;
+  while (fgets(line, sizeof line, p)) {
+    line[strcspn(line, "\n")] = 0;
+    if (strcmp(line, MARK) == 0) { k++; continue; }
+    if (k < 0 || (size_t)k >= n) continue;
+    const char *v = line;
+    if (line[0] == '$') {
+      const char *eq = strstr(line, " = ");
+      if (eq) v = eq + 3;
+    }
+    if (!out[k]) out[k] = strdup(v);
+    else {
+      char *j = NULL;
+      cr_assert(asprintf(&j, "%s\n%s", out[k], v) > 0);
+      free(out[k]);
+      out[k] = j;
+    }
+  }
+  pclose(p);
+  free(sh);
+  for (size_t i = 0; i < n; i++) if (!out[i]) out[i] = strdup("");
+}
+
+static void compare_prints(const char *const *exprs, size_t n) {
+  char **want = calloc(n, sizeof *want);
+  gdb_answers("print", exprs, n, want);
+  for (size_t i = 0; i < n; i++) {
+    char got[8192];
+    sse_value_info info;
+    sse_evaluate(thr, 0, exprs[i], got, sizeof got, &info);
+    mask(got);
+    mask(want[i]);
+    cr_expect_str_eq(got, want[i], "print %s: sse \"%s\", gdb \"%s\"", exprs[i], got, want[i]);
+    free(want[i]);
+  }
+  free(want);
+}
+
+TestSuite(values, .init = setup, .fini = teardown, .timeout = 60);
+
+Test(values, scalars_as_gdb) {
+  static const char *const e[] = {"i", "u", "ch", "sc", "flag", "sh", "l", "ul", "d", "f",
+                                  "third", "col", "x", "n", "c", "global_counter",
+                                  "global_ratio", "global_color"};
+  compare_prints(e, sizeof e / sizeof *e);
+}
+
+Test(values, aggregates_as_gdb) {
+  static const char *const e[] = {"pt", "arr", "rep", "word", "fl", "num", "head", "p",
+                                  "zeros", "mixed", "label", "big", "head.where", "*pp"};
+  compare_prints(e, sizeof e / sizeof *e);
+}
+
+Test(values, pointers_as_gdb) {
+  static const char *const e[] = {"pp", "fn", "vp", "s", "global_text", "null_ptr", "add",
+                                  "&global_counter", "&pt", "head.next", "head.next->name",
+                                  "&arr[1]", "head.op", "&add", "*head.next"};
+  compare_prints(e, sizeof e / sizeof *e);
+}
+
+Test(values, expressions_as_gdb) {
+  static const char *const e[] = {"pp->x + 3 * 2", "arr[1]", "arr[2] - arr[0] * 4", "-i",
+                                  "10/3", "7 % 4", "(1 + 2) * 3", "pt.x == 1", "u + 1",
+                                  "head.next->where.y", "*&pt", "'A'", "i * 2 - x",
+                                  "global_counter / 5", "d * 2", "1 << 4", "!flag"};
+  compare_prints(e, sizeof e / sizeof *e);
+}
+
+Test(values, errors_as_gdb) {
+  static const char *const e[] = {"nosuch", "1 +", "(1", "1 )", "*null_ptr", "1/0",
+                                  "pt.nosuch", "i.x", "*i", "null_ptr->x", "arr[", "i->x"};
+  compare_prints(e, sizeof e / sizeof *e);
+}
+
+Test(values, error_codes) {
+  char buf[256];
+  cr_assert_eq(sse_evaluate(thr, 0, "nosuch", buf, sizeof buf, NULL), SSE_E_NOSYM);
+  cr_assert_str_eq(buf, "No symbol \"nosuch\" in current context.");
+  cr_assert_eq(sse_evaluate(thr, 0, "*null_ptr", buf, sizeof buf, NULL), SSE_E_FAULT);
+  cr_assert_str_eq(buf, "Cannot access memory at address 0x0");
+  cr_assert_eq(sse_evaluate(thr, 0, "1 +", buf, sizeof buf, NULL), SSE_E_INVAL);
+  cr_assert_eq(sse_evaluate(thr, 0, "", buf, sizeof buf, NULL), SSE_E_INVAL);
+  cr_assert_eq(sse_evaluate(thr, 0, "i", buf, 0, NULL), SSE_E_INVAL);
+  cr_assert_eq(sse_evaluate(thr, 0, NULL, buf, sizeof buf, NULL), SSE_E_INVAL);
+  sse_value_info info;
+  SSE_OKAY(sse_evaluate(thr, 0, "head", buf, 8, &info));
+  cr_assert(info.truncated);
+  cr_assert_str_eq(info.type, "struct node");
+  cr_assert(info.has_address);
+  /* deep nesting and garbage: an error, no crash */
+  char deep[4096];
+  memset(deep, '(', sizeof deep - 1);
+  deep[sizeof deep - 1] = 0;
+  cr_assert_neq(sse_evaluate(thr, 0, deep, buf, sizeof buf, NULL), SSE_OK);
+  memset(deep, '*', sizeof deep - 2);
+  deep[sizeof deep - 2] = 'i';
+  cr_assert_neq(sse_evaluate(thr, 0, deep, buf, sizeof buf, NULL), SSE_OK);
+  cr_assert_eq(sse_evaluate(thr, 0, "\x01\xff", buf, sizeof buf, NULL), SSE_E_INVAL);
+}
+
+Test(values, types_named_as_gdb) {
+  static const char *const e[] = {"pp", "fn", "arr", "word", "s", "add", "head", "ul", "col",
+                                  "&arr", "num", "global_text", "fl"};
+  size_t n = sizeof e / sizeof *e;
+  char **want = calloc(n, sizeof *want);
+  gdb_answers("whatis", e, n, want);
+  for (size_t i = 0; i < n; i++) {
+    char got[1024];
+    sse_value_info info;
+    SSE_OKAY(sse_evaluate(thr, 0, e[i], got, sizeof got, &info));
+    char w[1100];
+    snprintf(w, sizeof w, "type = %s", info.type);
+    cr_expect_str_eq(w, want[i], "whatis %s: sse \"%s\", gdb \"%s\"", e[i], w, want[i]);
+    free(want[i]);
+  }
+  free(want);
+}
+
+/* gdb's info locals / info args, line by line. */
+static void compare_vars(const char *cmd, unsigned kinds) {
+  const char *none[] = {""};
+  char *want;
+  gdb_answers(cmd, none, 1, &want);
+  sse_variable *v;
+  size_t n;
+  char err[256];
+  SSE_OKAY(sse_frame_variables(thr, 0, kinds, &v, &n, err, sizeof err));
+  char *got = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream(&got, &len);
+  for (size_t i = 0; i < n; i++) fprintf(f, "%s%s = %s", i ? "\n" : "", v[i].name, v[i].value);
+  fclose(f);
+  sse_variables_free(v, n);
+  mask(got);
+  mask(want);
+  cr_expect_str_eq(got, want, "%s:\nsse:\n%s\ngdb:\n%s", cmd, got, want);
+  free(got);
+  free(want);
+}
+
+Test(values, info_locals_as_gdb) { compare_vars("info locals", SSE_VARS_LOCALS); }
+Test(values, info_args_as_gdb) { compare_vars("info args", SSE_VARS_ARGS); }
+
+Test(values, shadowed_and_outer_frame) {
+  char buf[256];
+  SSE_OKAY(sse_evaluate(thr, 0, "x", buf, sizeof buf, NULL));
+  cr_assert_str_eq(buf, "2");
+  /* main's frame: its own p, through the CFA */
+  SSE_OKAY(sse_evaluate(thr, 1, "p", buf, sizeof buf, NULL));
+  cr_assert_str_eq(buf, "{x = 10, y = 20}");
+  cr_assert_eq(sse_evaluate(thr, 1, "inner", buf, sizeof buf, NULL), SSE_E_NOSYM);
+  cr_assert_eq(sse_evaluate(thr, 100, "x", buf, sizeof buf, NULL), SSE_E_NOTFOUND);
+}
