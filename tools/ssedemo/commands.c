@@ -1192,7 +1192,7 @@ static void cmd_info(char *args, int tty) {
   size_t l = strlen(sub);
   if (!l) {
     err_say("List of info subcommands: registers, threads, breakpoints, "
-            "sharedlibrary, frame.");
+            "sharedlibrary, frame, locals, args.");
     return;
   }
   if (!strncmp(sub, "registers", l) || !strcmp(sub, "all-registers"))
@@ -1205,6 +1205,10 @@ static void cmd_info(char *args, int tty) {
     info_sharedlibrary(args);
   else if (!strncmp(sub, "frame", l))
     cmd_frame(args, 0);
+  else if (!strncmp(sub, "locals", l) && l >= 2)
+    values_info(false);
+  else if (!strncmp(sub, "args", l))
+    values_info(true);
   else
     err_say("Undefined info command: \"%s\".  Try \"help info\".", sub);
 }
@@ -1481,8 +1485,12 @@ static void cmd_print(char *args, int tty) {
     args = skip_ws(args + 2);
   }
   uint64_t v;
+  /* C expressions go to the library; /FMT, $registers and &GLOBAL keep
+   * the address evaluator. */
+  if (!fmt && !strchr(args, '$') && (*args != '&' || !symbol_addr(skip_ws(args + 1), &v, NULL)) &&
+      values_print(args))
+    return;
   if (!eval_expr(args, &v, NULL)) return;
-  static int n;
   char sym[256] = "";
   if (fmt == 'x' || strstr(args, "pc") || strstr(args, "rip") || *args == '&') {
     symbolize(v, sym, sizeof sym);
@@ -1492,7 +1500,7 @@ static void cmd_print(char *args, int tty) {
       jb_hex(&j, "value", v);
       jb_end_print(&j);
     } else {
-      say("$%d = 0x%llx%s\n", ++n, (unsigned long long)v, sym);
+      say("$%d = 0x%llx%s\n", values_history_next(), (unsigned long long)v, sym);
     }
     return;
   }
@@ -1502,7 +1510,7 @@ static void cmd_print(char *args, int tty) {
     jb_int(&j, "value", (long long)v);
     jb_end_print(&j);
   } else {
-    say("$%d = %lld\n", ++n, (long long)v);
+    say("$%d = %lld\n", values_history_next(), (long long)v);
   }
 }
 
@@ -1738,8 +1746,8 @@ const command commands[] = {
     {"nexti", 5, "ni", cmd_nexti, true, false,
      "nexti [N]\nStep one instruction (N times), running over calls."},
     {"print", 1, "inspect", cmd_print, false, false,
-     "print[/x] EXPR\nEvaluate EXPR: numbers, $registers, symbols, &symbol, "
-     "+ and -."},
+     "print[/x] EXPR\nEvaluate the C expression EXPR in the selected frame "
+     "(variables, globals, * & . -> [], arithmetic); /x, $registers: addresses."},
     {"quit", 1, "exit", cmd_quit, false, false,
      "quit\nKill the program (detach from an attached one) and exit."},
     {"run", 1, NULL, cmd_run, false, false,

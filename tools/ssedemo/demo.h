@@ -142,6 +142,15 @@ const command *find_command(const char *word, bool *ambiguous);
 bool execute_line(const char *line);
 bool quit_requested(void);
 
+/* ---- values.c */
+/* gdb's value history: the N of the next "$N = ". */
+int values_history_next(void);
+/* print EXPR through the library's evaluator; false when it could not
+ * run (the caller then tries its own). */
+bool values_print(const char *expr);
+/* info args (args) / info locals */
+void values_info(bool args);
+
 /* ---- ssedemo.c: running the target with Ctrl-C support */
 /* Resume with the given async starter and wait for the stop. */
 sse_err run_async(sse_err (*start)(void *), void *arg, sse_stop *stop);
