@@ -1,10 +1,21 @@
 /* sse__symtab_with_dwarf: the Dwfl, module and CU at a pc, for the value
  * layer (src/values), which walks the DIEs itself with libdw. */
+#include <elfutils/libdw.h>
 #include <pthread.h>
 #include <string.h>
 
 #include "symtab/dies.h"
 #include "symtab_int.h"
+
+/* The CU whose ranges hold pc, when the address map has none (clang's
+ * -O2 DWARF 5 without .debug_aranges): every CU's DW_AT_ranges looked at. */
+static Dwarf_Die *cu_by_ranges(Dwfl_Module *mod, uint64_t pc, Dwarf_Addr *bias) {
+  Dwarf_Die *cu = NULL;
+  while ((cu = dwfl_module_nextcu(mod, cu, bias)) != NULL)
+    if (dwarf_haspc(cu, pc - *bias) > 0)
+      return cu;
+  return NULL;
+}
 
 int sse__symtab_with_dwarf(sse__symtab *st, uint64_t pc,
                            int (*fn)(void *arg, const sse__dwarf_at *at), void *arg) {
@@ -21,6 +32,8 @@ int sse__symtab_with_dwarf(sse__symtab *st, uint64_t pc,
   if (m != NULL) {
     at.mod = m->mod;
     at.cu = dwfl_module_addrdie(m->mod, pc, &at.bias);
+    if (at.cu == NULL)
+      at.cu = cu_by_ranges(m->mod, pc, &at.bias);
   }
   rc = fn(arg, &at);
   pthread_mutex_unlock(&st->mu);

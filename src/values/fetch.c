@@ -21,8 +21,20 @@ sse__value sse__val_at(sse__vtype *t, uint64_t addr) {
 
 /* n bytes of v (n <= its size, unless a bitfield: then the bytes holding
  * it). */
+bool sse__val_partly_out(const sse__value *v) {
+  if (v->kind == SSE__V_OPTOUT) return true;
+  if (v->kind != SSE__V_BYTES || !v->unavail) return false;
+  uint64_t n = v->bit_size ? (v->bit_off + v->bit_size + 7) / 8 : sse__type_size(v->type);
+  for (uint64_t i = 0; i < n; i++)
+    if (v->unavail[i]) return true;
+  return false;
+}
+
 int sse__val_bytes(sse__vctx *c, const sse__value *v, unsigned char *buf, size_t n) {
   if (v->kind == SSE__V_OPTOUT) return sse__verr(c, "value has been optimized out");
+  if (v->kind == SSE__V_BYTES && v->unavail)
+    for (size_t i = 0; i < n; i++)
+      if (v->unavail[i]) return sse__verr(c, "value has been optimized out");
   if (v->kind == SSE__V_MEM) return sse__mem(c, v->addr, buf, n);
   memcpy(buf, v->bytes, n);
   return 0;
@@ -111,6 +123,7 @@ bool sse__val_member(sse__vctx *c, const sse__value *v, const sse__member *m, ss
       return false;
     }
     out->bytes = v->bytes + m->offset;
+    if (v->unavail) out->unavail = v->unavail + m->offset;
   }
   return true;
 }

@@ -182,7 +182,8 @@ static int format_array(sse__vctx *c, const sse__value *v, sse__vtype *t, int de
     while (j < nread && memcmp(all.bytes + j * es, all.bytes + i * es, es) == 0) j++;
     uint64_t reps = j - i;
     if (i) sse__out_puts(o, ", ");
-    sse__value ev = {.type = et, .kind = SSE__V_BYTES, .bytes = all.bytes + i * es};
+    sse__value ev = {.type = et, .kind = SSE__V_BYTES, .bytes = all.bytes + i * es,
+                     .unavail = all.unavail ? all.unavail + i * es : NULL};
     if (format_at(c, &ev, false, depth + 1, o)) return -1;
     if (reps > REPEAT_THRESHOLD) {
       sse__out_printf(o, " <repeats %llu times>", (unsigned long long)reps);
@@ -209,6 +210,11 @@ static int format_at(sse__vctx *c, const sse__value *v, bool top, int depth, sse
   }
   sse__vtype *t = sse__type_strip(v->type);
   if (!t) return sse__verr(c, "Invalid type.");
+  bool aggregate = t->kind == SSE__TY_STRUCT || t->kind == SSE__TY_UNION || t->kind == SSE__TY_ARRAY;
+  if (!aggregate && sse__val_partly_out(v)) {
+    sse__out_puts(o, "<optimized out>");
+    return 0;
+  }
   char tn[512];
   switch (t->kind) {
     case SSE__TY_VOID: sse__out_puts(o, "void"); return 0;

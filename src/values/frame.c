@@ -13,18 +13,43 @@
 #define TEXT_MAX 65536
 #define FRAMES_MAX 256
 
+typedef struct cfi_req {
+  sse__vctx *c;
+  size_t frames;
+} cfi_req;
+
+static int cfi_cb(void *arg, const sse__dwarf_at *at) {
+  cfi_req *r = arg;
+  for (size_t i = 0; i < r->frames; i++)
+    if (!at->dwfl || sse__cfi_unwind(r->c, at->dwfl)) return 1;
+  return 0;
+}
+
+/* c at frame 0 moved up `frames` frames by the CFI; 0, or 1 when it
+ * cannot (c then partly moved: the caller starts again). */
+static int cfi_frames(sse__vctx *c, size_t frames) {
+  struct sse__symtab *st = sse__proc_symtab(c->proc);
+  cfi_req r = {.c = c, .frames = frames};
+  int rc = st ? sse__symtab_with_dwarf(st, c->pc, cfi_cb, &r) : 1;
+  c->err[0] = 0;
+  return rc ? 1 : 0;
+}
+
 static int frame_ctx(sse_thread *t, size_t frame, sse__vctx *c) {
   memset(c, 0, sizeof *c);
   c->proc = t->proc;
   c->frame = frame;
-  if (frame == 0) {
-    if (sse__thread_getregs(t, &c->regs) != 0) return sse__verr(c, "Cannot read the registers.");
-    c->have_regs = true;
-    c->pc = c->lookup_pc = sse__regs_pc(&c->regs);
-    if (sse__unwind_cfa(t, &c->cfa) != SSE_OK) c->cfa = 0;
-    return 0;
-  }
+  sse__regs r;
+  if (sse__thread_getregs(t, &r) != 0) return sse__verr(c, "Cannot read the registers.");
+  for (int i = 0; i <= SSE__REGNUM_MAX; i++)
+    if (sse__regs_get(&r, i, &c->reg[i])) c->regmask |= 1u << i;
+  c->pc = c->lookup_pc = sse__regs_pc(&r);
+  if (sse__unwind_cfa(t, &c->cfa) != SSE_OK) c->cfa = 0;
+  if (frame == 0) return 0;
   if (frame >= FRAMES_MAX) return sse__verr(c, "No frame at level %zu.", frame);
+  if (cfi_frames(c, frame) == 0) return 0;
+  /* no CFI on the way: the unwinder's pc and CFA, no registers */
+  c->regmask = 0;
   sse_frame *fr = calloc(frame + 1, sizeof *fr);
   size_t n = 0;
   if (!fr) return sse__verr(c, "virtual memory exhausted.");

@@ -38,7 +38,10 @@ static int need(sse__vctx *c, stack *s, int k) {
 }
 
 static int reg_value(sse__vctx *c, int regno, uint64_t *out) {
-  if (c->have_regs && sse__regs_get(&c->regs, regno, out)) return 0;
+  if (regno >= 0 && regno <= SSE__REGNUM_MAX && (c->regmask >> regno & 1)) {
+    *out = c->reg[regno];
+    return 0;
+  }
   return 1; /* not available in this frame */
 }
 
@@ -262,10 +265,16 @@ static int pieces(sse__vctx *c, const Dwarf_Op *ops, size_t n, sse__value *out) 
       else rc = part_bytes(c, &p, &s, buf + at, len);
     }
     if (rc < 0) return -1;
-    if (rc > 0) return optout(out); /* gdb shows the parts; whole for now */
+    if (rc > 0) {
+      /* this piece is optimized out: its bytes only (gdb prints the
+       * members the other pieces give) */
+      if (!out->unavail && !(out->unavail = sse__va_alloc(c, size))) return -1;
+      memset(out->unavail + at, 1, len);
+    }
     at += len;
     start = i + 1;
   }
+  if (out->unavail && at < size) memset(out->unavail + at, 1, size - at);
   out->kind = SSE__V_BYTES;
   out->bytes = buf;
   return 0;
@@ -328,4 +337,22 @@ int sse__loc_variable(sse__vctx *c, Dwarf_Die *var, sse__value *out) {
   if (k < 0) return sse__verr(c, "Invalid DWARF location: %s.", dwarf_errmsg(-1));
   if (k == 0 || nops == 0) return optout(out);
   return expr_value(c, ops, nops, out);
+}
+
+int sse__loc_eval_word(sse__vctx *c, const Dwarf_Op *ops, size_t n, bool is_loc, uint64_t *out) {
+  part p = {0};
+  stack s = {.n = 0};
+  int rc = eval_ops(c, ops, n, &p, &s, 0);
+  if (rc) return rc;
+  switch (p.kind) {
+    case P_MEM:
+      if (!is_loc) {
+        *out = p.x;
+        return 0;
+      }
+      return sse__mem(c, p.x, out, 8);
+    case P_VALUE: *out = p.x; return 0;
+    case P_REG: return reg_value(c, (int)p.x, out);
+    default: return 1;
+  }
 }

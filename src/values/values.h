@@ -85,6 +85,8 @@ typedef struct sse__value {
   sse__vkind kind;
   uint64_t addr;
   unsigned char *bytes; /* V_BYTES: type->size bytes (arena) */
+  unsigned char *unavail; /* V_BYTES: nonzero for a byte no piece gave
+                             (optimized out), or NULL when all are there */
   unsigned bit_off, bit_size; /* a bitfield member of a V_MEM/V_BYTES struct */
   bool is_func;         /* a function: addr is its entry */
 } sse__value;
@@ -96,8 +98,10 @@ typedef struct sse__vctx {
   uint64_t pc;        /* the frame's pc (return address above frame 0) */
   uint64_t lookup_pc; /* pc, or pc - 1 for caller frames */
   uint64_t cfa;       /* 0 if unknown */
-  bool have_regs;     /* frame 0 only */
-  sse__regs regs;
+  /* the frame's registers by DWARF number: frame 0's all, a caller's
+   * those its CFI recovers (bit n of regmask: reg[n] is known) */
+  uint64_t reg[SSE__REGNUM_MAX + 1];
+  uint32_t regmask;
   const sse__dwarf_at *at; /* inside the symtab call */
   Dwarf_Die *scopes;  /* dwarf_getscopes at lookup_pc (malloc'd) */
   int nscopes;
@@ -136,6 +140,14 @@ void sse__type_name(sse__vtype *t, char *buf, size_t bufsz);
 
 /* loc.c: the value of variable DIE var in c's frame. */
 int sse__loc_variable(sse__vctx *c, Dwarf_Die *var, sse__value *out);
+/* A CFI expression (is_loc false: a DWARF expression, the top of the
+ * stack) or location description (is_loc: the value of what it locates,
+ * memory read) in c's frame. 0, 1 (not available), -1 (c->err). */
+int sse__loc_eval_word(sse__vctx *c, const Dwarf_Op *ops, size_t n, bool is_loc, uint64_t *out);
+
+/* cfi.c: c's registers, pc and CFA moved to the caller's frame by the
+ * call-frame information at c->lookup_pc. 0, or 1 when it cannot. */
+int sse__cfi_unwind(sse__vctx *c, Dwfl *dwfl);
 
 /* scope.c */
 typedef enum sse__vsel { SSE__VS_ARGS = 1, SSE__VS_LOCALS = 2 } sse__vsel;
@@ -155,6 +167,8 @@ sse__value sse__val_at(sse__vtype *t, uint64_t addr);
 int sse__val_from_int(sse__vctx *c, sse__vtype *t, int64_t x, sse__value *out);
 int sse__val_from_double(sse__vctx *c, sse__vtype *t, double d, sse__value *out);
 int sse__mem(sse__vctx *c, uint64_t addr, void *buf, size_t n); /* gdb's error text */
+/* Whether any of the bytes of v (its size) is optimized out. */
+bool sse__val_partly_out(const sse__value *v);
 
 /* format.c: print v as gdb's `print` (top: the whole value of a print). */
 typedef struct sse__out {

@@ -59,6 +59,14 @@ $(TBUILD)/loops_calls_buildid: $(TARGETS_SRC)/loops_calls.c | $(TBUILD)
 $(TBUILD)/stripped/loops_calls_stripped: $(TBUILD)/loops_calls_buildid $(TARGETS_SRC)/make_stripped.sh | $(TBUILD)/stripped
 	sh $(TARGETS_SRC)/make_stripped.sh $(TBUILD)/stripped $< >/dev/null
 
+# The value tests (issue 12): -O2 builds, with location lists, registers
+# and optimized-out values, from gcc and from clang.
+TARGETS += $(TBUILD)/values_opt_gcc $(TBUILD)/values_opt_clang
+$(TBUILD)/values_opt_gcc: $(TARGETS_SRC)/values_opt.c | $(TBUILD)
+	$(CC) -g -O2 -o $@ $<
+$(TBUILD)/values_opt_clang: $(TARGETS_SRC)/values_opt.c | $(TBUILD)
+	clang -g -O2 -o $@ $<
+
 clean-targets:
 	rm -rf $(TBUILD)
 
