@@ -912,10 +912,12 @@ typedef struct sse_value_info {
 
 /* Evaluate the C expression expr in frame `frame` and format the result
  * as gdb's `print` does after "$N = ". Expressions: identifiers (locals,
- * arguments, file statics, globals of every module, functions), integer,
- * floating and character literals, ( ), a[i], s.f, p->f, unary - + ! ~ *
- * &, and the binary operators || && | ^ & == != < > <= >= << >> + - * / %
- * with C's precedence and conversions. Values are read when formatted:
+ * arguments, file statics, globals of every module, functions,
+ * enumerators), integer, floating and character literals, ( ), a[i], s.f,
+ * p->f, unary - + ! ~ * &, casts to named types ("(struct node *)p",
+ * "(unsigned char)x"), sizeof, gdb's a@n, and the binary operators || &&
+ * | ^ & == != < > <= >= << >> + - * / % with C's precedence and
+ * conversions. Values are read when formatted:
  * bufsz bounds the text (info->truncated says it was cut).
  * On failure buf holds gdb's error text: `No symbol "x" in current
  * context.`, `Cannot access memory at address 0x0`, `A syntax error in

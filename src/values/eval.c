@@ -8,6 +8,7 @@
 #include "values/values.h"
 
 static int eval(sse__vctx *c, const sse__expr *e, sse__value *out, int depth);
+static int cast(sse__vctx *c, sse__vtype *t, sse__value *v);
 
 static int ident(sse__vctx *c, const char *name, sse__value *out) {
   Dwarf_Die die;
@@ -50,9 +51,10 @@ static int deref(sse__vctx *c, sse__value *v) {
     *v = sse__val_at(c->t_long, (uint64_t)a);
     return 0;
   }
-  if (!t || t->kind != SSE__TY_PTR || !t->target ||
-      sse__type_strip(t->target)->kind == SSE__TY_VOID)
+  if (!t || t->kind != SSE__TY_PTR)
     return sse__verr(c, "Attempt to take contents of a non-pointer value.");
+  if (!t->target || sse__type_strip(t->target)->kind == SSE__TY_VOID)
+    return sse__verr(c, "Attempt to dereference a generic pointer.");
   int64_t a;
   if (sse__val_int(c, v, &a)) return -1;
   sse__vtype *to = t->target;
@@ -184,8 +186,34 @@ static int logical(sse__vctx *c, const sse__expr *e, sse__value *out, int depth)
   return sse__val_from_int(c, c->t_int, and ? (x && y) : (x || y), out);
 }
 
+/* gdb's a@n: n objects like a from a's address on, as an array. */
+static int artificial_array(sse__vctx *c, const sse__expr *e, sse__value *out, int depth) {
+  sse__value n;
+  int64_t k;
+  if (eval(c, e->a, out, depth) || eval(c, e->b, &n, depth) || sse__val_int(c, &n, &k)) return -1;
+  if (k <= 0) return sse__verr(c, "Invalid number %lld of repetitions.", (long long)k);
+  if (out->kind != SSE__V_MEM || out->bit_size)
+    return sse__verr(c, "Only values in memory can be extended with '@'.");
+  sse__vtype *at = sse__type_base(c, NULL, 0, SSE__TY_ARRAY, false);
+  if (!at) return -1;
+  at->target = out->type;
+  at->count = k;
+  at->size = (uint64_t)k * sse__type_size(out->type);
+  out->type = at;
+  out->is_func = false;
+  return 0;
+}
+
+/* The floating type of a binary operation: the larger one. */
+static sse__vtype *float_type(sse__vctx *c, sse__vtype *a, sse__vtype *b, sse__vtype *oa,
+                              sse__vtype *ob) {
+  uint64_t sa = a->kind == SSE__TY_FLOAT ? a->size : 0, sb = b->kind == SSE__TY_FLOAT ? b->size : 0;
+  return sa >= sb ? oa : ob;
+}
+
 static int binary(sse__vctx *c, const sse__expr *e, sse__value *out, int depth) {
   if (e->bin == 256 || e->bin == 256 + 1) return logical(c, e, out, depth);
+  if (e->bin == '@') return artificial_array(c, e, out, depth);
   sse__value a, b;
   if (eval(c, e->a, &a, depth) || eval(c, e->b, &b, depth)) return -1;
   if (decay(c, &a) || decay(c, &b)) return -1;
@@ -197,7 +225,9 @@ static int binary(sse__vctx *c, const sse__expr *e, sse__value *out, int depth) 
       return sse__verr(c, "Argument to arithmetic operation not a number or boolean.");
     double x, y;
     if (sse__val_double(c, &a, &x) || sse__val_double(c, &b, &y)) return -1;
-    return float_op(c, e->bin, x, y, out);
+    if (float_op(c, e->bin, x, y, out)) return -1;
+    sse__vtype *ft = float_type(c, ta, tb, a.type, b.type);
+    return sse__type_strip(out->type)->kind == SSE__TY_FLOAT ? cast(c, ft, out) : 0;
   }
   if (!is_int_kind(ta) || !is_int_kind(tb))
     return sse__verr(c, "Argument to arithmetic operation not a number or boolean.");
@@ -240,6 +270,50 @@ static int unary(sse__vctx *c, const sse__expr *e, sse__value *out, int depth) {
   return sse__val_from_int(c, rt, r, out);
 }
 
+/* (t) v: C's conversions between scalars; a struct only to itself. */
+static int cast(sse__vctx *c, sse__vtype *t, sse__value *v) {
+  sse__vtype *to = sse__type_strip(t), *from = sse__type_strip(v->type);
+  if (!to || !from) return sse__verr(c, "Invalid cast.");
+  if (to->kind == SSE__TY_STRUCT || to->kind == SSE__TY_UNION || to->kind == SSE__TY_ARRAY ||
+      to->kind == SSE__TY_FUNC) {
+    /* gdb: a value in memory is seen as the other type there; bytes
+     * held only as one of the same size */
+    if (to != from && v->kind != SSE__V_MEM && sse__type_size(to) != sse__type_size(from))
+      return sse__verr(c, "Invalid cast.");
+    v->type = t;
+    v->is_func = false;
+    return 0;
+  }
+  if (to->kind == SSE__TY_VOID) return sse__val_from_int(c, t, 0, v);
+  if (decay(c, v)) return -1;
+  from = sse__type_strip(v->type);
+  if (from->kind == SSE__TY_STRUCT || from->kind == SSE__TY_UNION) {
+    if (v->kind != SSE__V_MEM) return sse__verr(c, "Invalid cast.");
+    *v = sse__val_at(t, v->addr); /* gdb: the bytes there seen as t */
+    return 0;
+  }
+  if (to->kind == SSE__TY_FLOAT) {
+    double d;
+    if (sse__val_double(c, v, &d)) return -1;
+    if (to->size == 4) {
+      float f = (float)d;
+      int32_t bits;
+      memcpy(&bits, &f, 4);
+      return sse__val_from_int(c, t, bits, v);
+    }
+    return to->size == 8 ? sse__val_from_double(c, t, d, v) : sse__verr(c, "Invalid cast.");
+  }
+  int64_t x;
+  if (sse__val_int(c, v, &x)) return -1;
+  if (to->kind == SSE__TY_BOOL) x = x != 0;
+  else if (to->size < 8) {
+    unsigned bits = (unsigned)to->size * 8;
+    uint64_t m = (1ull << bits) - 1, u = (uint64_t)x & m;
+    x = to->is_signed && (u >> (bits - 1) & 1) ? (int64_t)(u | ~m) : (int64_t)u;
+  }
+  return sse__val_from_int(c, t, x, v);
+}
+
 static int eval(sse__vctx *c, const sse__expr *e, sse__value *out, int depth) {
   if (depth > 400) return sse__verr(c, "Expression too deeply nested.");
   depth++;
@@ -267,6 +341,16 @@ static int eval(sse__vctx *c, const sse__expr *e, sse__value *out, int depth) {
       return binary(c, &sum, out, depth) || deref(c, out) ? -1 : 0;
     }
     case SSE__E_BIN: return binary(c, e, out, depth);
+    case SSE__E_CAST: return eval(c, e->a, out, depth) || cast(c, e->type, out) ? -1 : 0;
+    case SSE__E_SIZEOF: case SSE__E_SIZEOF_TYPE: {
+      sse__vtype *t = e->type;
+      if (e->op == SSE__E_SIZEOF) {
+        if (eval(c, e->a, out, depth)) return -1;
+        t = out->type;
+      }
+      /* gdb's sizeof is an int */
+      return sse__val_from_int(c, c->t_int, (int64_t)sse__type_size(t), out);
+    }
     default: return unary(c, e, out, depth);
   }
 }

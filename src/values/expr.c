@@ -1,6 +1,7 @@
 /* C expressions, parsed by precedence climbing into a tree: literals,
  * identifiers, ( ), postfix [ ] . ->, unary - + * & ! ~, and the binary
- * operators from || down to * / %. Errors are gdb's: "A syntax error in
+ * operators from || down to * / % (and gdb's artificial array, a@n,
+ * between the shifts and + -). Errors are gdb's: "A syntax error in
  * expression, near `REST'." */
 #include <ctype.h>
 #include <errno.h>
@@ -141,6 +142,10 @@ static sse__expr *primary(parser *P) {
     P->p++;
     return e;
   }
+  if (ch == '\\' || ch == '`') {
+    sse__verr(P->c, "Invalid character '%c' in expression.", ch);
+    return NULL;
+  }
   return fail(P);
 }
 
@@ -171,9 +176,60 @@ static sse__expr *postfix(parser *P) {
   return e;
 }
 
+static sse__expr *unary(parser *P);
+
+/* "(TYPE)" at P->p: the type, P->p past the ')'; NULL (P->p kept) when
+ * the parenthesis holds no type name. */
+static sse__vtype *paren_type(parser *P) {
+  const char *q = P->p + 1;
+  sse__vtype *t = sse__typename_parse(P->c, &q);
+  if (!t) return NULL;
+  while (isspace((unsigned char)*q)) q++;
+  if (*q != ')') {
+    P->p = q;
+    fail(P);
+    return NULL;
+  }
+  P->p = q + 1;
+  return t;
+}
+
+/* sizeof EXPR, sizeof (TYPE) */
+static sse__expr *size_of(parser *P) {
+  P->p += 6;
+  ws(P);
+  if (*P->p == '(') {
+    sse__vtype *t = paren_type(P);
+    if (P->c->err[0]) return NULL;
+    if (t) {
+      sse__expr *e = node(P, SSE__E_SIZEOF_TYPE, NULL, NULL);
+      if (e) e->type = t;
+      return e;
+    }
+  }
+  sse__expr *a = unary(P);
+  return a ? node(P, SSE__E_SIZEOF, a, NULL) : NULL;
+}
+
+static bool at_word(const char *p, const char *w) {
+  size_t n = strlen(w);
+  return strncmp(p, w, n) == 0 && !isalnum((unsigned char)p[n]) && p[n] != '_';
+}
+
 static sse__expr *unary(parser *P) {
   ws(P);
   char ch = *P->p;
+  if (at_word(P->p, "sizeof")) return size_of(P);
+  if (ch == '(') {
+    sse__vtype *t = paren_type(P);
+    if (P->c->err[0]) return NULL;
+    if (t) {
+      sse__expr *a = unary(P);
+      sse__expr *e = a ? node(P, SSE__E_CAST, a, NULL) : NULL;
+      if (e) e->type = t;
+      return e;
+    }
+  }
   if (++P->depth > EXPR_MAX_DEPTH) {
     sse__verr(P->c, "Expression too deeply nested.");
     return NULL;
@@ -201,7 +257,8 @@ static int binop(const char *p, int *prec, int *len) {
       {"||", OP_OROR, 1}, {"&&", OP_ANDAND, 2}, {"==", OP_EQ, 6}, {"!=", OP_NE, 6},
       {"<=", OP_LE, 7}, {">=", OP_GE, 7}, {"<<", OP_SHL, 8}, {">>", OP_SHR, 8},
       {"|", '|', 3}, {"^", '^', 4}, {"&", '&', 5}, {"<", '<', 7}, {">", '>', 7},
-      {"+", '+', 9}, {"-", '-', 9}, {"*", '*', 10}, {"/", '/', 10}, {"%", '%', 10}};
+      {"@", '@', 9}, {"+", '+', 10}, {"-", '-', 10}, {"*", '*', 11}, {"/", '/', 11},
+      {"%", '%', 11}};
   for (size_t i = 0; i < sizeof ops / sizeof *ops; i++) {
     size_t n = strlen(ops[i].s);
     if (strncmp(p, ops[i].s, n) == 0) {
@@ -238,6 +295,10 @@ sse__expr *sse__expr_parse(sse__vctx *c, const char *text) {
   sse__expr *e = expr(&P, 0);
   if (!e) return NULL;
   ws(&P);
+  if (*P.p == '\\' || *P.p == '`') {
+    sse__verr(c, "Invalid character '%c' in expression.", *P.p);
+    return NULL;
+  }
   if (*P.p) {
     sse__verr(c, "Junk after end of expression.");
     return NULL;

@@ -70,10 +70,20 @@ static void format_double(sse__out *o, double d, int digits) {
 
 static int format_scalar(sse__vctx *c, const sse__value *v, sse__vtype *t, sse__out *o) {
   int64_t x;
+  if (t->kind == SSE__TY_FLOAT && t->size > 8) {
+    /* x87 extended: gdb's %g with 2 + 64 * log10(2) = 21 digits */
+    long double ld = 0;
+    unsigned char b[16] = {0};
+    if (sse__val_bytes(c, v, b, t->size < 16 ? t->size : 16)) return -1;
+    memcpy(&ld, b, sizeof ld < 16 ? sizeof ld : 16);
+    if (isnan(ld) || isinf(ld)) format_double(o, (double)ld, 17);
+    else sse__out_printf(o, "%.21Lg", ld);
+    return 0;
+  }
   if (t->kind == SSE__TY_FLOAT) {
     double d;
     if (sse__val_double(c, v, &d)) return -1;
-    format_double(o, d, t->size == 4 ? 9 : t->size == 8 ? 17 : 18);
+    format_double(o, d, t->size == 4 ? 9 : 17);
     return 0;
   }
   if (sse__val_int(c, v, &x)) return -1;

@@ -325,10 +325,15 @@ static int const_value(sse__vctx *c, Dwarf_Attribute *a, sse__value *out) {
 
 int sse__loc_variable(sse__vctx *c, Dwarf_Die *var, sse__value *out) {
   memset(out, 0, sizeof *out);
+  Dwarf_Attribute a;
+  if (dwarf_tag(var) == DW_TAG_enumerator) {
+    /* its type is the enumeration holding it (scope.c found both) */
+    if (!(out->type = sse__type_from(c, &c->cur_enum))) return -1;
+    return dwarf_attr(var, DW_AT_const_value, &a) ? const_value(c, &a, out) : optout(out);
+  }
   out->type = sse__type_of_die(c, var);
   if (c->err[0]) return -1;
   if (!out->type) out->type = c->t_int;
-  Dwarf_Attribute a;
   if (dwarf_attr_integrate(var, DW_AT_const_value, &a)) return const_value(c, &a, out);
   if (!dwarf_attr_integrate(var, DW_AT_location, &a)) return optout(out);
   Dwarf_Op *ops;

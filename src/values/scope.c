@@ -30,27 +30,64 @@ static bool is_decl(Dwarf_Die *d) {
   return flag;
 }
 
-/* A child of scope named name: a variable, or (funcs) a defined function. */
-static bool child_named(Dwarf_Die *scope, const char *name, bool funcs, Dwarf_Die *out) {
+/* What a lookup wants: a variable (type_tag 0; funcs: or a defined
+ * function), or a type DIE of type_tag named name. */
+typedef struct wanted {
+  const char *name;
+  bool funcs;
+  int type_tag;
+} wanted;
+
+static bool matches(Dwarf_Die *ch, const wanted *w) {
+  int tag = dwarf_tag(ch);
+  if (w->type_tag) {
+    if (tag != w->type_tag && !(w->type_tag == DW_TAG_typedef && tag == DW_TAG_base_type))
+      return false;
+  } else if (!is_var(tag) && !(w->funcs && tag == DW_TAG_subprogram)) {
+    return false;
+  }
+  const char *n = dwarf_diename(ch);
+  if (!n || strcmp(n, w->name) != 0 || is_decl(ch)) return false;
+  Dwarf_Addr lo;
+  return tag != DW_TAG_subprogram || dwarf_lowpc(ch, &lo) == 0;
+}
+
+/* An enumerator of enumeration type e named name (gdb: a symbol of the
+ * block holding the type). */
+static bool enumerator_named(Dwarf_Die *e, const char *name, Dwarf_Die *out) {
   Dwarf_Die ch;
-  if (dwarf_child(scope, &ch) != 0) return false;
+  if (dwarf_child(e, &ch) != 0) return false;
   do {
-    int tag = dwarf_tag(&ch);
-    if (!is_var(tag) && !(funcs && tag == DW_TAG_subprogram)) continue;
     const char *n = dwarf_diename(&ch);
-    if (!n || strcmp(n, name) != 0 || is_decl(&ch)) continue;
-    if (tag == DW_TAG_subprogram) {
-      Dwarf_Addr lo;
-      if (dwarf_lowpc(&ch, &lo) != 0) continue;
+    if (dwarf_tag(&ch) == DW_TAG_enumerator && n && strcmp(n, name) == 0) {
+      *out = ch;
+      return true;
     }
-    *out = ch;
-    return true;
   } while (dwarf_siblingof(&ch, &ch) == 0);
   return false;
 }
 
-/* The top level of every CU of mod but skip (the frame's, looked at). */
-static bool module_global(sse__vctx *c, Dwfl_Module *mod, const char *name, Dwarf_Die *out) {
+/* A child of scope that w wants (an enumerator: its type in
+ * c->cur_enum). */
+static bool child_named(sse__vctx *c, Dwarf_Die *scope, const wanted *w, Dwarf_Die *out) {
+  Dwarf_Die ch;
+  if (dwarf_child(scope, &ch) != 0) return false;
+  do {
+    if (matches(&ch, w)) {
+      *out = ch;
+      return true;
+    }
+    if (!w->type_tag && dwarf_tag(&ch) == DW_TAG_enumeration_type &&
+        enumerator_named(&ch, w->name, out)) {
+      c->cur_enum = ch;
+      return true;
+    }
+  } while (dwarf_siblingof(&ch, &ch) == 0);
+  return false;
+}
+
+/* The top level of every CU of mod but the frame's (looked at). */
+static bool module_global(sse__vctx *c, Dwfl_Module *mod, const wanted *w, Dwarf_Die *out) {
   Dwarf_Addr bias;
   Dwarf *dw = dwfl_module_getdwarf(mod, &bias);
   if (!dw) return false;
@@ -62,7 +99,7 @@ static bool module_global(sse__vctx *c, Dwfl_Module *mod, const char *name, Dwar
     if (!dwarf_offdie(dw, off + hsize, &cu)) continue;
     if (c->at->cu && dwarf_dieoffset(&cu) == dwarf_dieoffset(c->at->cu) && mod == c->at->mod)
       continue;
-    if (child_named(&cu, name, true, out)) {
+    if (child_named(c, &cu, w, out)) {
       c->var_bias = bias;
       return true;
     }
@@ -72,7 +109,7 @@ static bool module_global(sse__vctx *c, Dwfl_Module *mod, const char *name, Dwar
 
 typedef struct modsearch {
   sse__vctx *c;
-  const char *name;
+  const wanted *w;
   Dwarf_Die *out;
   bool found;
 } modsearch;
@@ -80,27 +117,56 @@ typedef struct modsearch {
 static int each_mod(Dwfl_Module *mod, void **ud, const char *n, Dwarf_Addr lo, void *arg) {
   modsearch *m = arg;
   if (mod == m->c->at->mod) return DWARF_CB_OK;
-  if (module_global(m->c, mod, m->name, m->out)) {
+  if (module_global(m->c, mod, m->w, m->out)) {
     m->found = true;
     return DWARF_CB_ABORT;
   }
   return DWARF_CB_OK;
 }
 
-int sse__scope_find(sse__vctx *c, const char *name, Dwarf_Die *die) {
+/* The frame's scopes innermost first, the module, every module. */
+static int find(sse__vctx *c, const wanted *w, Dwarf_Die *die) {
   c->var_bias = c->at->bias;
-  for (int i = 0; i < c->nscopes; i++)
-    if (child_named(&c->scopes[i], name, dwarf_tag(&c->scopes[i]) == DW_TAG_compile_unit, die))
-      return 1;
-  if (c->at->cu && c->nscopes == 0 && child_named(c->at->cu, name, true, die)) return 1;
-  if (c->at->mod && module_global(c, c->at->mod, name, die)) return 1;
-  modsearch m = {.c = c, .name = name, .out = die};
+  for (int i = 0; i < c->nscopes; i++) {
+    wanted wi = *w;
+    wi.funcs = !w->type_tag && dwarf_tag(&c->scopes[i]) == DW_TAG_compile_unit;
+    if (child_named(c, &c->scopes[i], &wi, die)) return 1;
+  }
+  wanted wf = *w;
+  wf.funcs = !w->type_tag;
+  if (c->at->cu && c->nscopes == 0 && child_named(c, c->at->cu, &wf, die)) return 1;
+  if (c->at->mod && module_global(c, c->at->mod, &wf, die)) return 1;
+  modsearch m = {.c = c, .w = &wf, .out = die};
   if (c->at->dwfl) dwfl_getmodules(c->at->dwfl, each_mod, &m, 0);
   return m.found;
 }
 
+int sse__scope_find_type(sse__vctx *c, int tag, const char *name, Dwarf_Die *out) {
+  wanted w = {.name = name, .type_tag = tag};
+  return find(c, &w, out);
+}
+
+int sse__scope_find(sse__vctx *c, const char *name, Dwarf_Die *die) {
+  wanted w = {.name = name};
+  return find(c, &w, die);
+}
+
 static bool is_func_scope(int tag) {
   return tag == DW_TAG_subprogram || tag == DW_TAG_inlined_subroutine;
+}
+
+/* gdb's info locals lists the enumerators of a block's enum types. */
+static int each_enumerator(sse__vctx *c, Dwarf_Die *e, int (*fn)(void *arg, Dwarf_Die *var),
+                           void *arg) {
+  Dwarf_Die ch;
+  if (dwarf_child(e, &ch) != 0) return 0;
+  do {
+    if (dwarf_tag(&ch) != DW_TAG_enumerator || !dwarf_diename(&ch)) continue;
+    c->cur_enum = *e;
+    int rc = fn(arg, &ch);
+    if (rc) return rc;
+  } while (dwarf_siblingof(&ch, &ch) == 0);
+  return 0;
 }
 
 int sse__scope_each(sse__vctx *c, unsigned sel, int (*fn)(void *arg, Dwarf_Die *var), void *arg) {
@@ -111,6 +177,11 @@ int sse__scope_each(sse__vctx *c, unsigned sel, int (*fn)(void *arg, Dwarf_Die *
     Dwarf_Die ch;
     if (dwarf_child(&c->scopes[i], &ch) == 0) do {
       int t = dwarf_tag(&ch);
+      if (t == DW_TAG_enumeration_type && (sel & SSE__VS_LOCALS)) {
+        int rc = each_enumerator(c, &ch, fn, arg);
+        if (rc) return rc;
+        continue;
+      }
       bool want = (t == DW_TAG_formal_parameter && (sel & SSE__VS_ARGS)) ||
                   (t == DW_TAG_variable && (sel & SSE__VS_LOCALS));
       if (!want || !dwarf_diename(&ch) || is_decl(&ch)) continue;

@@ -112,6 +112,7 @@ typedef struct sse__vctx {
   size_t memo_cap, memo_n, ntypes;
   int depth;          /* transcoding recursion */
   Dwarf_Addr var_bias; /* bias of the module of the variable being located */
+  Dwarf_Die cur_enum;  /* the enumeration type of an enumerator found */
   sse__vtype *t_int, *t_long, *t_ulong, *t_uint, *t_char, *t_double, *t_void;
   /* the gdb error text of the failure, "" when none */
   char err[256];
@@ -157,6 +158,14 @@ int sse__scope_find(sse__vctx *c, const char *name, Dwarf_Die *die);
  * as gdb's info locals. Stops when fn returns nonzero and returns that. */
 int sse__scope_each(sse__vctx *c, unsigned sel, int (*fn)(void *arg, Dwarf_Die *var), void *arg);
 int sse__scope_open(sse__vctx *c);
+/* A type DIE named name: tag DW_TAG_structure_type, union_type,
+ * enumeration_type, or DW_TAG_typedef (a typedef or a base type). The
+ * frame's CU first, then the module's, then every module's. 1 or 0. */
+int sse__scope_find_type(sse__vctx *c, int tag, const char *name, Dwarf_Die *out);
+
+/* typeparse.c: a type name at *pp (advanced past it), or NULL: not a
+ * type name (c->err empty) or an unknown tag (c->err set). */
+sse__vtype *sse__typename_parse(sse__vctx *c, const char **pp);
 
 /* fetch.c */
 int sse__val_bytes(sse__vctx *c, const sse__value *v, unsigned char *buf, size_t n);
@@ -196,7 +205,8 @@ int sse__expr_eval(sse__vctx *c, const sse__expr *e, sse__value *out);
 /* the AST (expr.c builds it, eval.c reads it) */
 typedef enum sse__eop {
   SSE__E_NUM, SSE__E_FNUM, SSE__E_IDENT, SSE__E_NEG, SSE__E_DEREF, SSE__E_ADDR,
-  SSE__E_NOT, SSE__E_BNOT, SSE__E_INDEX, SSE__E_MEMBER, SSE__E_ARROW, SSE__E_BIN
+  SSE__E_NOT, SSE__E_BNOT, SSE__E_INDEX, SSE__E_MEMBER, SSE__E_ARROW, SSE__E_BIN,
+  SSE__E_CAST, SSE__E_SIZEOF, SSE__E_SIZEOF_TYPE
 } sse__eop;
 struct sse__expr {
   sse__eop op;
@@ -205,6 +215,7 @@ struct sse__expr {
   bool num_long, num_unsigned;
   double fnum;
   const char *name; /* IDENT, MEMBER, ARROW */
+  sse__vtype *type; /* CAST, SIZEOF_TYPE */
   sse__expr *a, *b;
 };
 

@@ -72,15 +72,31 @@ static int inspect(int n, char c, struct point p, const char *s) {
   int (*fn)(int, int) = add;
   void *vp = NULL;
   int x = 1;
+  struct point pts[12] = {{7, 7}, {7, 7}, {7, 7}, {7, 7}, {7, 7}, {7, 7},
+                          {7, 7}, {7, 7}, {7, 7}, {7, 7}, {7, 7}, {1, 2}};
+  int grid[2][3] = {{1, 2, 3}, {4, 5, 6}};
+  enum sign { NEG = -2, ZERO, POS } sg = NEG;
+  struct named { char tag[12]; int v; } nm = {"ab", 3};
+  long double ld = 0.1L;
+  float ff = 1.1f;
+  int (*ops[2])(int, int) = {add, add};
+  unsigned char uc = 200;
+  char *nullstr = NULL;
+  double negz = -0.0, huge = 1e300, tiny = 1.5e-10;
+  int *ip = &arr[1];
+  _Bool no = 0;
+  char esc[6] = "a\tb\n\\";
   num.i = 0x3f800000;
   {
     int x = 2; /* shadows the outer x */
     int inner = x + i + n;
-    printf("%d\n", inner); /* the inner-block breakpoint: line 79 */
+    printf("%d\n", inner); /* the inner-block breakpoint: line 93 */
   }
   return i + (int)u + ch + sc + flag + sh + (int)l + (int)ul + (int)d + (int)f + (int)third +
          pt.x + pp->y + arr[0] + rep[0] + word[0] + fl.a + num.i + col + head.value +
-         fn(1, 2) + (vp != NULL) + x + c + p.x + s[0];
+         fn(1, 2) + (vp != NULL) + x + c + p.x + s[0] + pts[0].x + grid[1][2] + sg + nm.v +
+         (int)ld + (int)ff + ops[1](1, 1) + uc + (nullstr != NULL) + (int)(negz + huge + tiny) +
+         *ip + no + esc[0];
 }
 
 int main(void) {

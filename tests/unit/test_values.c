@@ -7,7 +7,7 @@
 #include <ctype.h>
 #include <sys/wait.h>
 
-#define BREAK_LINE 79
+#define BREAK_LINE 93
 #define MARK "@@sse-mark@@"
 
 static sse_engine *eng;
@@ -130,13 +130,16 @@ TestSuite(values, .init = setup, .fini = teardown, .timeout = 60);
 Test(values, scalars_as_gdb) {
   static const char *const e[] = {"i", "u", "ch", "sc", "flag", "sh", "l", "ul", "d", "f",
                                   "third", "col", "x", "n", "c", "global_counter",
-                                  "global_ratio", "global_color"};
+                                  "global_ratio", "global_color", "sg", "ld", "ff", "uc",
+                                  "negz", "huge", "tiny", "no", "NEG", "POS", "RED"};
   compare_prints(e, sizeof e / sizeof *e);
 }
 
 Test(values, aggregates_as_gdb) {
   static const char *const e[] = {"pt", "arr", "rep", "word", "fl", "num", "head", "p",
-                                  "zeros", "mixed", "label", "big", "head.where", "*pp"};
+                                  "zeros", "mixed", "label", "big", "head.where", "*pp",
+                                  "pts", "grid", "grid[1]", "nm", "esc", "ops", "*esc@3",
+                                  "arr[0]@2", "pts[11]"};
   compare_prints(e, sizeof e / sizeof *e);
 }
 
@@ -151,13 +154,22 @@ Test(values, expressions_as_gdb) {
   static const char *const e[] = {"pp->x + 3 * 2", "arr[1]", "arr[2] - arr[0] * 4", "-i",
                                   "10/3", "7 % 4", "(1 + 2) * 3", "pt.x == 1", "u + 1",
                                   "head.next->where.y", "*&pt", "'A'", "i * 2 - x",
-                                  "global_counter / 5", "d * 2", "1 << 4", "!flag"};
+                                  "global_counter / 5", "d * 2", "1 << 4", "!flag",
+                                  "sizeof(int)", "sizeof head", "sizeof(struct point)",
+                                  "-sizeof(int)", "(long)x", "(char)65", "(unsigned char)300",
+                                  "(struct point *)pp", "((struct point *)pp)->y", "(float)1.1",
+                                  "(ulong_t)-1", "(enum color)1", "(_Bool)5", "(int)pt",
+                                  "(struct flags)pt", "ff * 2", "ff + d", "10 / 4.0", "3u - 4",
+                                  "2147483647 + 1", "-5 / 2", "ip - arr", "POS + 1", "'\\n'",
+                                  "sc * 2", "i > 3 && x", "~i", "0x10", "010"};
   compare_prints(e, sizeof e / sizeof *e);
 }
 
 Test(values, errors_as_gdb) {
   static const char *const e[] = {"nosuch", "1 +", "(1", "1 )", "*null_ptr", "1/0",
-                                  "pt.nosuch", "i.x", "*i", "null_ptr->x", "arr[", "i->x"};
+                                  "pt.nosuch", "i.x", "*i", "null_ptr->x", "arr[", "i->x",
+                                  "(struct nosuch *)0", "a\\b", "x@0", "1@2", "(int",
+                                  "sizeof(struct nosuch)", "nullstr[0]", "*vp"};
   compare_prints(e, sizeof e / sizeof *e);
 }
 
@@ -189,7 +201,9 @@ Test(values, error_codes) {
 
 Test(values, types_named_as_gdb) {
   static const char *const e[] = {"pp", "fn", "arr", "word", "s", "add", "head", "ul", "col",
-                                  "&arr", "num", "global_text", "fl"};
+                                  "&arr", "num", "global_text", "fl", "pts", "grid", "ops",
+                                  "sg", "NEG", "sizeof(int)", "(char)1", "ff * 2", "*esc@3",
+                                  "ld", "nm.tag", "&grid[1]", "&add"};
   size_t n = sizeof e / sizeof *e;
   char **want = calloc(n, sizeof *want);
   gdb_answers("whatis", e, n, want);
