@@ -327,3 +327,77 @@ OPT_TEST(gcc_loop_as_gdb, "values_opt_gcc", 26, opt_loop)
 OPT_TEST(clang_loop_as_gdb, "values_opt_clang", 26, opt_loop)
 OPT_TEST(gcc_inline_as_gdb, "values_opt_gcc", 19, opt_inline)
 OPT_TEST(clang_inline_as_gdb, "values_opt_clang", 19, opt_inline)
+
+/* ---- bad input: random token soup never crashes nor hangs, and every
+ * failure says why (a poor man's fuzzer; seeded, so reproducible). */
+Test(values, random_expressions_never_crash, .timeout = 120) {
+  static const char *const tok[] = {"i", "pp", "head", "arr", "null_ptr", "global_text", "x",
+                                    "(", ")", "[", "]", ".", "->", "*", "&", "-", "+", "/", "%",
+                                    "!", "~", "<<", ">>", "==", "&&", "||", "@", "0", "1",
+                                    "0x7fffffff", "'a'", "1.5", "sizeof", "(int)", "(char *)",
+                                    "(struct node *)", "struct", "next", "name", "where", "y",
+                                    "\\", "\"", "'", " ", "99999999999999999999", "$", "?"};
+  unsigned seed = 12345;
+  char expr[256], buf[1024];
+  for (int k = 0; k < 3000; k++) {
+    size_t len = 0;
+    int ntok = 1 + (int)((seed = seed * 1103515245u + 12345u) >> 16) % 12;
+    for (int j = 0; j < ntok; j++) {
+      const char *t = tok[((seed = seed * 1103515245u + 12345u) >> 16) % (sizeof tok / sizeof *tok)];
+      size_t l = strlen(t);
+      if (len + l + 1 >= sizeof expr) break;
+      memcpy(expr + len, t, l);
+      len += l;
+    }
+    expr[len] = 0;
+    sse_err e = sse_evaluate(thr, 0, expr, buf, sizeof buf, NULL);
+    if (e != SSE_OK) cr_assert(buf[0], "no message for \"%s\" (%s)", expr, sse_err_name(e));
+  }
+}
+
+/* ---- ssedemo: print with gdb's $N history, info locals, info args, up,
+ * the same lines as gdb's. */
+static char *lines_of(const char *prog, const char *const *cmds, size_t n, bool gdb) {
+  char *sh = NULL, *out = NULL;
+  size_t len = 0, olen = 0;
+  FILE *f = open_memstream(&sh, &len);
+  if (gdb) fprintf(f, "gdb -batch -nx");
+  else fprintf(f, "%s/../ssedemo --batch", getenv("SSE_TARGETS_DIR") ? getenv("SSE_TARGETS_DIR") : TARGETS_DIR);
+  fprintf(f, " -ex 'break values_target.c:%d' -ex run", BREAK_LINE);
+  for (size_t i = 0; i < n; i++) {
+    fputs(" -ex ", f);
+    shq(f, cmds[i]);
+  }
+  fprintf(f, " %s </dev/null 2>&1", tpath(prog));
+  fclose(f);
+  FILE *p = popen(sh, "r");
+  cr_assert(p);
+  FILE *o = open_memstream(&out, &olen);
+  char line[8192];
+  bool on = false;
+  while (fgets(line, sizeof line, p)) {
+    /* from the first value on; frame lines ("#1 ...", source) differ in
+     * gdb's arguments and are not compared */
+    if (line[0] == '$') on = true;
+    if (!on || line[0] == '#' || isdigit((unsigned char)line[0])) continue;
+    if (!strncmp(line, "[Inferior", 9) || !strncmp(line, "Kill", 4)) continue;
+    mask(line);
+    fputs(line, o);
+  }
+  pclose(p);
+  fclose(o);
+  free(sh);
+  return out;
+}
+
+Test(values, ssedemo_prints_as_gdb) {
+  static const char *const cmds[] = {"print i", "p head", "p &pt", "info locals", "info args",
+                                     "p nosuch", "print pts", "up", "info locals", "p p",
+                                     "p global_text"};
+  size_t n = sizeof cmds / sizeof *cmds;
+  char *want = lines_of("values_target", cmds, n, true);
+  char *got = lines_of("values_target", cmds, n, false);
+  cr_expect_str_eq(got, want, "ssedemo:\n%s\ngdb:\n%s", got, want);
+  free(want);
+  free(got);
+}
