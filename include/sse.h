@@ -929,6 +929,17 @@ typedef struct sse_value_info {
 SSE_API sse_err sse_evaluate(sse_thread *thread, size_t frame,
                              const char *expr, char *buf, size_t bufsz,
                              sse_value_info *info);
+/* sse_evaluate() with gdb's print/FORMAT letter: 'x' hex, 'z' zero-padded
+ * hex, 'o' octal, 't' binary (all on the bits of the value's size; a
+ * float's raw bytes), 'd' signed, 'u' unsigned, 'c' a char, 'a' an
+ * address with its <symbol>, 'f' an integer's bits as a float, 's' (or 0)
+ * as without. Structs and arrays apply it to each scalar ("{x = 0x1, y =
+ * 0x2}"; a char array then shows its elements); a pointer shows no
+ * "(type) " then. Errors: as sse_evaluate(); SSE_E_INVAL also for another
+ * letter (buf: `Undefined output format "q".`). */
+SSE_API sse_err sse_evaluate_format(sse_thread *thread, size_t frame,
+                                    const char *expr, int format, char *buf,
+                                    size_t bufsz, sse_value_info *info);
 
 #ifdef __cplusplus
 }

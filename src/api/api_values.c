@@ -93,6 +93,7 @@ typedef struct eval_call {
   sse_thread *t;
   size_t frame;
   const char *expr;
+  char fmt;
   char *text, *type;
   uint64_t addr;
   bool has_addr;
@@ -103,17 +104,26 @@ typedef struct eval_call {
 static void do_eval(void *arg) {
   eval_call *r = arg;
   if ((r->rc = stopped(r->t))) return;
-  if (sse__values_evaluate(r->t, r->frame, r->expr, &r->text, &r->type, &r->addr, &r->has_addr,
+  if (sse__values_evaluate(r->t, r->frame, r->expr, r->fmt, &r->text, &r->type, &r->addr, &r->has_addr,
                            r->err, sizeof r->err))
     r->rc = err_of_text(r->err);
 }
 
 sse_err sse_evaluate(sse_thread *t, size_t frame, const char *expr, char *buf, size_t bufsz,
                      sse_value_info *info) {
+  return sse_evaluate_format(t, frame, expr, 0, buf, bufsz, info);
+}
+
+sse_err sse_evaluate_format(sse_thread *t, size_t frame, const char *expr, int format, char *buf,
+                            size_t bufsz, sse_value_info *info) {
   if (info) memset(info, 0, sizeof *info);
   if (!t || !expr || !buf || !bufsz) return SSE_E_INVAL;
   buf[0] = 0;
-  eval_call r = {.t = t, .frame = frame, .expr = expr};
+  if (format && (format < 0 || format > 127 || !strchr("xzotducafs", format))) {
+    snprintf(buf, bufsz, "Undefined output format \"%c\".", format > 32 && format < 127 ? format : '?');
+    return SSE_E_INVAL;
+  }
+  eval_call r = {.t = t, .frame = frame, .expr = expr, .fmt = (char)format};
   sse_err e = sse__engine_call(t->proc->engine, do_eval, &r);
   if (!e) e = r.rc;
   if (e) {

@@ -55,7 +55,7 @@ void sse__format_symbol(sse__vctx *c, uint64_t addr, sse__out *o) {
   else sse__out_printf(o, " <%s>", name);
 }
 
-static void format_double(sse__out *o, double d, int digits) {
+void sse__format_double(sse__out *o, double d, int digits) {
   if (isnan(d)) {
     uint64_t bits;
     memcpy(&bits, &d, 8);
@@ -76,14 +76,14 @@ static int format_scalar(sse__vctx *c, const sse__value *v, sse__vtype *t, sse__
     unsigned char b[16] = {0};
     if (sse__val_bytes(c, v, b, t->size < 16 ? t->size : 16)) return -1;
     memcpy(&ld, b, sizeof ld < 16 ? sizeof ld : 16);
-    if (isnan(ld) || isinf(ld)) format_double(o, (double)ld, 17);
+    if (isnan(ld) || isinf(ld)) sse__format_double(o, (double)ld, 17);
     else sse__out_printf(o, "%.21Lg", ld);
     return 0;
   }
   if (t->kind == SSE__TY_FLOAT) {
     double d;
     if (sse__val_double(c, v, &d)) return -1;
-    format_double(o, d, t->size == 4 ? 9 : 17);
+    sse__format_double(o, d, t->size == 4 ? 9 : 17);
     return 0;
   }
   if (sse__val_int(c, v, &x)) return -1;
@@ -181,7 +181,7 @@ static int format_array(sse__vctx *c, const sse__value *v, sse__vtype *t, int de
   if (es * nread > ARRAY_READ_MAX) nread = ARRAY_READ_MAX / es;
   sse__value all;
   if (array_bytes(c, v, nread * es, &all)) return -1;
-  if (sse__type_is_charlike(et) && es == 1) {
+  if (sse__type_is_charlike(et) && es == 1 && (!c->fmt || c->fmt == 's')) {
     sse__format_chars(o, all.bytes, nread, nread < n);
     return 0;
   }
@@ -225,6 +225,8 @@ static int format_at(sse__vctx *c, const sse__value *v, bool top, int depth, sse
     sse__out_puts(o, "<optimized out>");
     return 0;
   }
+  if (c->fmt && c->fmt != 's' && !aggregate && t->kind != SSE__TY_VOID)
+    return sse__format_letter(c, v, t, o);
   char tn[512];
   switch (t->kind) {
     case SSE__TY_VOID: sse__out_puts(o, "void"); return 0;

@@ -175,13 +175,14 @@ static int eval_cb(void *arg, const sse__dwarf_at *at) {
   return sse__format_value(c, &v, true, &r->o);
 }
 
-int sse__values_evaluate(sse_thread *t, size_t frame, const char *expr,
+int sse__values_evaluate(sse_thread *t, size_t frame, const char *expr, char fmt,
                          char **text, char **type, uint64_t *addr, bool *has_addr,
                          char *err, size_t errsz) {
   sse__vctx c;
   eval_req r = {.c = &c, .expr = expr};
   *text = *type = NULL;
   int rc = frame_ctx(t, frame, &c);
+  c.fmt = fmt;
   if (rc == 0 && !text_new(&r.o)) rc = sse__verr(&c, "virtual memory exhausted.");
   if (rc == 0) rc = with_symtab(&c, eval_cb, &r);
   if (rc) {

@@ -114,6 +114,7 @@ typedef struct sse__vctx {
   Dwarf_Addr var_bias; /* bias of the module of the variable being located */
   Dwarf_Die cur_enum;  /* the enumeration type of an enumerator found */
   sse__vtype *t_int, *t_long, *t_ulong, *t_uint, *t_char, *t_double, *t_void;
+  char fmt;           /* print's /FMT letter (x z o t d u c a f s), or 0 */
   /* the gdb error text of the failure, "" when none */
   char err[256];
 } sse__vctx;
@@ -191,6 +192,10 @@ int sse__format_value(sse__vctx *c, const sse__value *v, bool top, sse__out *o);
 /* " <sym+off>" of a code or data address, or nothing. */
 void sse__format_symbol(sse__vctx *c, uint64_t addr, sse__out *o);
 
+/* fmtletter.c: a scalar v (of stripped type t) with /FMT c->fmt. */
+int sse__format_letter(sse__vctx *c, const sse__value *v, sse__vtype *t, sse__out *o);
+void sse__format_double(sse__out *o, double d, int digits);
+
 /* strings.c */
 void sse__format_char(sse__out *o, int ch, int quote);
 int sse__format_cstring(sse__vctx *c, uint64_t addr, sse__out *o);
@@ -226,7 +231,7 @@ typedef struct sse__var_text {
 } sse__var_text;
 int sse__values_frame_vars(sse_thread *t, size_t frame, unsigned sel,
                            sse__var_text **out, size_t *n, char *err, size_t errsz);
-int sse__values_evaluate(sse_thread *t, size_t frame, const char *expr,
+int sse__values_evaluate(sse_thread *t, size_t frame, const char *expr, char fmt,
                          char **text, char **type, uint64_t *addr, bool *has_addr,
                          char *err, size_t errsz);
 

@@ -116,7 +116,10 @@ static void compare_prints(const char *const *exprs, size_t n) {
   for (size_t i = 0; i < n; i++) {
     char got[8192];
     sse_value_info info;
-    sse_evaluate(thr, 0, exprs[i], got, sizeof got, &info);
+    if (exprs[i][0] == '/') /* "/x expr": print/x */
+      sse_evaluate_format(thr, 0, exprs[i] + 3, exprs[i][1], got, sizeof got, &info);
+    else
+      sse_evaluate(thr, 0, exprs[i], got, sizeof got, &info);
     mask(got);
     mask(want[i]);
     cr_expect_str_eq(got, want[i], "print %s: sse \"%s\", gdb \"%s\"", exprs[i], got, want[i]);
@@ -171,6 +174,20 @@ Test(values, errors_as_gdb) {
                                   "(struct nosuch *)0", "a\\b", "x@0", "1@2", "(int",
                                   "sizeof(struct nosuch)", "nullstr[0]", "*vp"};
   compare_prints(e, sizeof e / sizeof *e);
+}
+
+Test(values, formats_as_gdb) {
+  static const char *const e[] = {"/x i", "/x pt", "/x pp", "/x d", "/x ch", "/x word",
+                                  "/x flag", "/x col", "/o i", "/t x", "/t 0", "/o 0", "/d u",
+                                  "/u i", "/c 65", "/c i", "/a fn", "/a pp", "/z x", "/x sc",
+                                  "/x fl", "/d ch", "/x ff", "/s word", "/s global_text",
+                                  "/x head", "/x -1", "/x rep", "/d global_text", "/x sh", "/u sc",
+                                  "/c arr", "/x ld", "/f i", "/f d", "/x num", "/x add",
+                                  "/d sg", "/x pts", "/x esc", "/x nosuch"};
+  compare_prints(e, sizeof e / sizeof *e);
+  char buf[128];
+  cr_assert_eq(sse_evaluate_format(thr, 0, "i", 'q', buf, sizeof buf, NULL), SSE_E_INVAL);
+  cr_assert_str_eq(buf, "Undefined output format \"q\".");
 }
 
 Test(values, error_codes) {

@@ -145,9 +145,9 @@ bool quit_requested(void);
 /* ---- values.c */
 /* gdb's value history: the N of the next "$N = ". */
 int values_history_next(void);
-/* print EXPR through the library's evaluator; false when it could not
- * run (the caller then tries its own). */
-bool values_print(const char *expr);
+/* print[/fmt] EXPR through the library's evaluator; false when it could
+ * not run (the caller then tries its own). */
+bool values_print(const char *expr, char fmt);
 /* info args (args) / info locals */
 void values_info(bool args);
 

@@ -1,4 +1,4 @@
-/* ssedemo's values: `print EXPR` with gdb's "$N = " history numbers,
+/* ssedemo's values: `print[/FMT] EXPR` with gdb's "$N = " history numbers,
  * `info locals`, `info args`, through sse_evaluate() and
  * sse_frame_variables() on the selected thread and frame. */
 #include <stdlib.h>
@@ -22,13 +22,13 @@ static sse_thread *frame_thread(void) {
   return D.cur;
 }
 
-bool values_print(const char *expr) {
+bool values_print(const char *expr, char fmt) {
   sse_thread *t = frame_thread();
   if (!t) return true;
   char *buf = malloc(65536);
   if (!buf) return false;
   sse_value_info info;
-  sse_err e = sse_evaluate(t, (size_t)D.frame, expr, buf, 65536, &info);
+  sse_err e = sse_evaluate_format(t, (size_t)D.frame, expr, fmt, buf, 65536, &info);
   if (e != SSE_OK) {
     err_say("%s", buf);
   } else if (D.json) {
