@@ -28,6 +28,7 @@ int sse__symtab_with_dwarf(sse__symtab *st, uint64_t pc,
   sse__dwarf_at at;
   memset(&at, 0, sizeof at);
   at.dwfl = st->dwfl;
+  at.st = st;
   smod *m = sse__symtab_mod_at(st, pc);
   if (m != NULL) {
     at.mod = m->mod;
@@ -38,4 +39,18 @@ int sse__symtab_with_dwarf(sse__symtab *st, uint64_t pc,
   rc = fn(arg, &at);
   pthread_mutex_unlock(&st->mu);
   return rc;
+}
+
+void **sse__dwarf_ext_slot(const sse__dwarf_at *at, Dwfl_Module *mod, void (*ext_free)(void *)) {
+  sse__symtab *st = at->st;
+  for (size_t i = 0; st != NULL && i < st->nmods; i++) {
+    if (st->mods[i].mod != mod)
+      continue;
+    smod *m = sse__symtab_resolve(st, &st->mods[i]);
+    if (m == NULL || m->entry == NULL)
+      return NULL;
+    m->entry->ext_free = ext_free;
+    return &m->entry->ext;
+  }
+  return NULL;
 }

@@ -15,7 +15,14 @@ typedef struct sse__dwarf_at {
   Dwfl_Module *mod; /* the module holding pc, or NULL */
   Dwarf_Die *cu;    /* the CU holding pc, or NULL (no DWARF there) */
   Dwarf_Addr bias;  /* DWARF address + bias = address in the process */
+  sse__symtab *st;
 } sse__dwarf_at;
+
+/* Inside fn: the slot a layer above keeps data in with mod's shared
+ * entry of the module cache (every process mapping the same file shares
+ * it), and the function that frees it with the cache. NULL when mod is
+ * not one of the process's modules or has no ELF. */
+void **sse__dwarf_ext_slot(const sse__dwarf_at *at, Dwfl_Module *mod, void (*ext_free)(void *));
 
 /* fn(arg, at) with st's mutex held: fn must not call back into st (nor
  * anything that does: the unwinder, sse__proc_lookup). Returns fn's

@@ -14,34 +14,40 @@ struct sse__arena_blk {
 };
 
 #define ARENA_BLOCK 16384
-/* A request never needs more: a bound on what a corrupt DWARF can make us
+/* An arena never needs more: a bound on what a corrupt DWARF can make us
  * allocate. */
 #define ARENA_MAX_BLOCKS 4096
 
-static size_t nblocks(const sse__vctx *c) {
-  size_t k = 0;
-  for (const sse__arena_blk *b = c->blocks; b; b = b->next) k++;
-  return k;
-}
-
-void *sse__va_alloc(sse__vctx *c, size_t n) {
+void *sse__arena_alloc(sse__arena_blk **blocks, size_t n) {
   n = (n + 15) & ~(size_t)15;
-  sse__arena_blk *b = c->blocks;
+  sse__arena_blk *b = *blocks;
   if (b == NULL || b->cap - b->used < n) {
-    size_t cap = n > ARENA_BLOCK ? n : ARENA_BLOCK;
-    if (n > (size_t)1 << 28 || nblocks(c) >= ARENA_MAX_BLOCKS ||
-        (b = malloc(sizeof *b + cap)) == NULL) {
-      sse__verr(c, "virtual memory exhausted.");
+    size_t cap = n > ARENA_BLOCK ? n : ARENA_BLOCK, k = 0;
+    for (sse__arena_blk *q = *blocks; q; q = q->next) k++;
+    if (n > (size_t)1 << 28 || k >= ARENA_MAX_BLOCKS || (b = malloc(sizeof *b + cap)) == NULL)
       return NULL;
-    }
     b->cap = cap;
     b->used = 0;
-    b->next = c->blocks;
-    c->blocks = b;
+    b->next = *blocks;
+    *blocks = b;
   }
   void *p = b->data + b->used;
   b->used += n;
   memset(p, 0, n);
+  return p;
+}
+
+void sse__arena_free(sse__arena_blk **blocks) {
+  while (*blocks) {
+    sse__arena_blk *b = *blocks;
+    *blocks = b->next;
+    free(b);
+  }
+}
+
+void *sse__va_alloc(sse__vctx *c, size_t n) {
+  void *p = sse__arena_alloc(&c->blocks, n);
+  if (!p) sse__verr(c, "virtual memory exhausted.");
   return p;
 }
 
@@ -54,13 +60,8 @@ char *sse__va_strdup(sse__vctx *c, const char *s) {
 }
 
 void sse__va_free(sse__vctx *c) {
-  while (c->blocks) {
-    sse__arena_blk *b = c->blocks;
-    c->blocks = b->next;
-    free(b);
-  }
-  free(c->memo);
-  c->memo = NULL;
+  sse__types_done(c);
+  sse__arena_free(&c->blocks);
   free(c->scopes);
   c->scopes = NULL;
 }

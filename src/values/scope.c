@@ -101,6 +101,7 @@ static bool module_global(sse__vctx *c, Dwfl_Module *mod, const wanted *w, Dwarf
       continue;
     if (child_named(c, &cu, w, out)) {
       c->var_bias = bias;
+      c->var_mod = mod;
       return true;
     }
   }
@@ -127,6 +128,7 @@ static int each_mod(Dwfl_Module *mod, void **ud, const char *n, Dwarf_Addr lo, v
 /* The frame's scopes innermost first, the module, every module. */
 static int find(sse__vctx *c, const wanted *w, Dwarf_Die *die) {
   c->var_bias = c->at->bias;
+  c->var_mod = c->at->mod;
   for (int i = 0; i < c->nscopes; i++) {
     wanted wi = *w;
     wi.funcs = !w->type_tag && dwarf_tag(&c->scopes[i]) == DW_TAG_compile_unit;
@@ -171,6 +173,7 @@ static int each_enumerator(sse__vctx *c, Dwarf_Die *e, int (*fn)(void *arg, Dwar
 
 int sse__scope_each(sse__vctx *c, unsigned sel, int (*fn)(void *arg, Dwarf_Die *var), void *arg) {
   c->var_bias = c->at->bias;
+  c->var_mod = c->at->mod;
   for (int i = 0; i < c->nscopes; i++) {
     int tag = dwarf_tag(&c->scopes[i]);
     bool func = is_func_scope(tag);

@@ -1,8 +1,12 @@
-/* Types: DWARF type DIEs transcoded into sse__vtype records, one per DIE a
- * request meets (a memo by Dwarf and DIE offset breaks the cycles of
- * self-referencing structs), and the synthetic types of expression
- * results. sizeof and member lookup read these records only. */
+/* Types: DWARF type DIEs transcoded into sse__vtype records, once per
+ * module: a module's records live in a store kept with its entry of the
+ * module cache (shared by every process mapping the file), found again by
+ * DIE offset (the memo also breaks the cycles of self-referencing
+ * structs). DIEs of another file (a supplementary one) get the request's
+ * store. Also the synthetic types of expression results. sizeof and
+ * member lookup read these records only. */
 #include <dwarf.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,36 +21,96 @@ static size_t memo_hash(const void *dw, Dwarf_Off off, size_t cap) {
   return (size_t)(h ^ h >> 29) & (cap - 1);
 }
 
-static sse__vtype *memo_get(sse__vctx *c, const void *dw, Dwarf_Off off) {
-  if (!c->memo_cap) return NULL;
-  for (size_t i = memo_hash(dw, off, c->memo_cap);; i = (i + 1) & (c->memo_cap - 1)) {
-    sse__vtype *t = c->memo[i];
+static sse__vtype *memo_get(sse__tstore *st, const void *dw, Dwarf_Off off) {
+  if (!st->memo_cap) return NULL;
+  for (size_t i = memo_hash(dw, off, st->memo_cap);; i = (i + 1) & (st->memo_cap - 1)) {
+    sse__vtype *t = st->memo[i];
     if (t == NULL) return NULL;
     if (t->off == off && t->dw == dw) return t;
   }
 }
 
-static bool memo_put(sse__vctx *c, sse__vtype *t) {
-  if ((c->memo_n + 1) * 2 > c->memo_cap) {
-    size_t ncap = c->memo_cap ? c->memo_cap * 2 : 256;
+static bool memo_put(sse__tstore *st, sse__vtype *t) {
+  if ((st->memo_n + 1) * 2 > st->memo_cap) {
+    size_t ncap = st->memo_cap ? st->memo_cap * 2 : 256;
     sse__vtype **nm = calloc(ncap, sizeof *nm);
     if (nm == NULL) return false;
-    for (size_t i = 0; i < c->memo_cap; i++) {
-      sse__vtype *o = c->memo[i];
+    for (size_t i = 0; i < st->memo_cap; i++) {
+      sse__vtype *o = st->memo[i];
       if (!o) continue;
       size_t j = memo_hash(o->dw, o->off, ncap);
       while (nm[j]) j = (j + 1) & (ncap - 1);
       nm[j] = o;
     }
-    free(c->memo);
-    c->memo = nm;
-    c->memo_cap = ncap;
+    free(st->memo);
+    st->memo = nm;
+    st->memo_cap = ncap;
   }
-  size_t j = memo_hash(t->dw, t->off, c->memo_cap);
-  while (c->memo[j]) j = (j + 1) & (c->memo_cap - 1);
-  c->memo[j] = t;
-  c->memo_n++;
+  size_t j = memo_hash(t->dw, t->off, st->memo_cap);
+  while (st->memo[j]) j = (j + 1) & (st->memo_cap - 1);
+  st->memo[j] = t;
+  st->memo_n++;
   return true;
+}
+
+/* Allocations of the records being made: in the current store. */
+static void *talloc(sse__vctx *c, size_t n) {
+  void *p = sse__arena_alloc(&c->store->blocks, n);
+  if (!p) sse__verr(c, "virtual memory exhausted.");
+  return p;
+}
+
+static const char *tstrdup(sse__vctx *c, const char *s) {
+  if (!s) return NULL;
+  size_t n = strlen(s) + 1;
+  char *d = talloc(c, n);
+  if (d) memcpy(d, s, n);
+  return d;
+}
+
+/* The store's void (a record may point at it for as long as the store
+ * lives). */
+static sse__vtype *store_void(sse__vctx *c) {
+  sse__tstore *st = c->store;
+  if (!st->t_void && (st->t_void = talloc(c, sizeof *st->t_void))) {
+    st->t_void->kind = SSE__TY_VOID;
+    st->t_void->name = "void";
+    st->t_void->size = 1;
+  }
+  return st->t_void;
+}
+
+/* Records made in modules' shared stores, ever (tests). */
+static atomic_ulong shared_made;
+
+unsigned long sse__types_shared_made(void) {
+  return atomic_load(&shared_made);
+}
+
+static void store_free(void *arg) {
+  sse__tstore *st = arg;
+  if (!st) return;
+  free(st->memo);
+  sse__arena_free(&st->blocks);
+  free(st);
+}
+
+/* The shared store of the module of the DIEs looked at (c->var_mod),
+ * when dw is that module's own DWARF; else the request's. */
+static sse__tstore *store_for(sse__vctx *c, const void *dw) {
+  Dwfl_Module *m = c->var_mod;
+  if (!m || !c->at) return &c->req;
+  if (m != c->store_mod) {
+    Dwarf_Addr bias;
+    c->store_mod = m;
+    c->mod_dw = dwfl_module_getdwarf(m, &bias);
+    c->mod_store = NULL;
+    void **slot = sse__dwarf_ext_slot(c->at, m, store_free);
+    if (slot && !*slot && (*slot = calloc(1, sizeof(sse__tstore))))
+      ((sse__tstore *)*slot)->shared = true;
+    if (slot) c->mod_store = *slot;
+  }
+  return c->mod_store && dw == c->mod_dw ? c->mod_store : &c->req;
 }
 
 static uint64_t attr_u(Dwarf_Die *d, int name, uint64_t dflt) {
@@ -97,12 +161,12 @@ static int fill_members(sse__vctx *c, sse__vtype *t, Dwarf_Die *d) {
   Dwarf_Die ch;
   size_t n = count_children(d, DW_TAG_member);
   if (n == 0 || dwarf_child(d, &ch) != 0) return 0;
-  if (!(t->members = sse__va_alloc(c, n * sizeof *t->members))) return -1;
+  if (!(t->members = talloc(c, n * sizeof *t->members))) return -1;
   size_t i = 0;
   do {
     if (dwarf_tag(&ch) != DW_TAG_member) continue;
     sse__member *m = &t->members[i++];
-    m->name = sse__va_strdup(c, dwarf_diename(&ch));
+    m->name = tstrdup(c, dwarf_diename(&ch));
     m->type = sse__type_of_die(c, &ch);
     if (c->err[0]) return -1;
     m->bit_size = (unsigned)attr_u(&ch, DW_AT_bit_size, 0);
@@ -132,14 +196,14 @@ static int fill_enum(sse__vctx *c, sse__vtype *t, Dwarf_Die *d) {
   if (c->err[0]) return -1;
   t->is_signed = t->target ? sse__type_strip(t->target)->is_signed : false;
   if (n == 0 || dwarf_child(d, &ch) != 0) return 0;
-  if (!(t->enums = sse__va_alloc(c, n * sizeof *t->enums))) return -1;
+  if (!(t->enums = talloc(c, n * sizeof *t->enums))) return -1;
   size_t i = 0;
   do {
     if (dwarf_tag(&ch) != DW_TAG_enumerator) continue;
     Dwarf_Attribute a;
     Dwarf_Sword sv = 0;
     if (dwarf_attr(&ch, DW_AT_const_value, &a)) dwarf_formsdata(&a, &sv);
-    t->enums[i].name = sse__va_strdup(c, dwarf_diename(&ch));
+    t->enums[i].name = tstrdup(c, dwarf_diename(&ch));
     t->enums[i++].value = sv;
     if (sv < 0 && !t->target) t->is_signed = true;
   } while (i < n && dwarf_siblingof(&ch, &ch) == 0);
@@ -154,7 +218,7 @@ static int fill_func(sse__vctx *c, sse__vtype *t, Dwarf_Die *d) {
   size_t n = count_children(d, DW_TAG_formal_parameter);
   if (c->err[0]) return -1;
   if (n == 0 || dwarf_child(d, &ch) != 0) return 0;
-  if (!(t->params = sse__va_alloc(c, n * sizeof *t->params))) return -1;
+  if (!(t->params = talloc(c, n * sizeof *t->params))) return -1;
   size_t i = 0;
   do {
     if (dwarf_tag(&ch) != DW_TAG_formal_parameter) continue;
@@ -169,7 +233,7 @@ static int fill_func(sse__vctx *c, sse__vtype *t, Dwarf_Die *d) {
  * array of 2 arrays of 3). */
 static sse__vtype *array_from(sse__vctx *c, Dwarf_Die *d, Dwarf_Die *subs, int nsub, int k,
                               sse__vtype *elem, sse__vtype *outer) {
-  sse__vtype *t = outer ? outer : sse__va_alloc(c, sizeof *t);
+  sse__vtype *t = outer ? outer : talloc(c, sizeof *t);
   if (!t) return NULL;
   t->kind = SSE__TY_ARRAY;
   t->count = -1;
@@ -228,14 +292,14 @@ static int fill(sse__vctx *c, sse__vtype *t, Dwarf_Die *d, int tag) {
                 : tag == DW_TAG_const_type ? SSE__TY_CONST : SSE__TY_VOLATILE;
       t->target = sse__type_of_die(c, d);
       if (c->err[0]) return -1;
-      if (!t->target && tag != DW_TAG_typedef) t->target = c->t_void;
-      if (!t->target) t->target = c->t_void;
+      if (!t->target && tag != DW_TAG_typedef) t->target = store_void(c);
+      if (!t->target) t->target = store_void(c);
       return 0;
     default: /* restrict, atomic, ...: as their target */
       t->kind = SSE__TY_TYPEDEF;
       t->name = NULL;
       t->target = sse__type_of_die(c, d);
-      if (!t->target) t->target = c->t_void;
+      if (!t->target) t->target = store_void(c);
       return c->err[0] ? -1 : 0;
   }
 }
@@ -243,26 +307,36 @@ static int fill(sse__vctx *c, sse__vtype *t, Dwarf_Die *d, int tag) {
 sse__vtype *sse__type_from(sse__vctx *c, Dwarf_Die *d) {
   const void *dw = d->cu ? (const void *)dwarf_cu_getdwarf(d->cu) : NULL;
   Dwarf_Off off = dwarf_dieoffset(d);
-  sse__vtype *t = memo_get(c, dw, off);
-  if (t) return t;
+  sse__tstore *st = store_for(c, dw), *saved = c->store;
+  const void *key = st->shared ? NULL : dw;
+  sse__vtype *t = memo_get(st, key, off);
+  if (t) {
+    if (t->bad) sse__verr(c, "Invalid DWARF type.");
+    return t->bad ? NULL : t;
+  }
   if (c->depth >= TYPE_MAX_DEPTH || c->ntypes >= TYPE_MAX_COUNT) {
     sse__verr(c, "Type too deeply nested.");
     return NULL;
   }
-  if (!(t = sse__va_alloc(c, sizeof *t))) return NULL;
-  t->off = off;
-  t->dw = dw;
-  t->name = sse__va_strdup(c, dwarf_diename(d));
-  t->size = attr_u(d, DW_AT_byte_size, 0);
-  if (!memo_put(c, t)) {
+  c->store = st;
+  if (!(t = talloc(c, sizeof *t)) || !memo_put(st, t)) {
+    c->store = saved;
     sse__verr(c, "virtual memory exhausted.");
     return NULL;
   }
+  t->off = off;
+  t->dw = key;
+  t->name = tstrdup(c, dwarf_diename(d));
+  t->size = attr_u(d, DW_AT_byte_size, 0);
   c->ntypes++;
+  if (st->shared) atomic_fetch_add(&shared_made, 1);
   c->depth++;
   int rc = fill(c, t, d, dwarf_tag(d));
   c->depth--;
+  c->store = saved;
   if (rc < 0 && !c->err[0]) sse__verr(c, "Invalid DWARF type.");
+  /* kept, marked: a bad record fails the same way next time */
+  if (rc < 0) t->bad = true;
   return rc < 0 ? NULL : t;
 }
 
@@ -282,7 +356,15 @@ sse__vtype *sse__type_ptr_to(sse__vctx *c, sse__vtype *target) {
   return t;
 }
 
+void sse__types_done(sse__vctx *c) {
+  free(c->req.memo);
+  sse__arena_free(&c->req.blocks);
+  memset(&c->req, 0, sizeof c->req);
+}
+
 void sse__types_init(sse__vctx *c) {
+  c->store = &c->req;
+  c->var_mod = c->at ? c->at->mod : NULL;
   c->t_void = sse__type_base(c, "void", 1, SSE__TY_VOID, false);
   c->t_int = sse__type_base(c, "int", 4, SSE__TY_INT, true);
   c->t_uint = sse__type_base(c, "unsigned int", 4, SSE__TY_INT, false);

@@ -62,6 +62,7 @@ struct sse__vtype {
   bool is_signed;    /* INT, CHAR, ENUM */
   bool complete;     /* STRUCT/UNION/ENUM: not a declaration */
   bool prototyped;   /* FUNC */
+  bool bad;          /* its DWARF could not be transcoded */
   sse__vtype *target; /* PTR, TYPEDEF, CONST, VOLATILE, ARRAY element,
                          FUNC return (NULL: void), ENUM underlying */
   int64_t count;     /* ARRAY: elements, -1 unknown */
@@ -91,6 +92,18 @@ typedef struct sse__value {
   bool is_func;         /* a function: addr is its entry */
 } sse__value;
 
+/* Type records and their memo (DIE offset -> record, open hashing),
+ * allocated together: one per request, and one per module kept with the
+ * module cache's entry (types.c), so a module's types are transcoded once
+ * for every process mapping it. */
+typedef struct sse__tstore {
+  sse__arena_blk *blocks;
+  sse__vtype **memo;
+  size_t memo_cap, memo_n;
+  sse__vtype *t_void;
+  bool shared;  /* a module's: records keyed by offset alone */
+} sse__tstore;
+
 /* The context of one request: a frame of a stopped thread. */
 typedef struct sse__vctx {
   sse_process *proc;
@@ -107,9 +120,15 @@ typedef struct sse__vctx {
   int nscopes;
   /* arena */
   sse__arena_blk *blocks;
-  /* the type memo: DIE offset -> record (open hashing) */
-  sse__vtype **memo;
-  size_t memo_cap, memo_n, ntypes;
+  /* types: the request's own store, and the store records are made in
+   * now (a module's shared one, or the request's) */
+  sse__tstore req;
+  sse__tstore *store;
+  Dwfl_Module *var_mod;    /* the module of the DIE being looked at */
+  Dwfl_Module *store_mod;  /* the module whose store is mod_store */
+  sse__tstore *mod_store;
+  const void *mod_dw;      /* mod_store's Dwarf */
+  size_t ntypes;
   int depth;          /* transcoding recursion */
   Dwarf_Addr var_bias; /* bias of the module of the variable being located */
   Dwarf_Die cur_enum;  /* the enumeration type of an enumerator found */
@@ -120,6 +139,8 @@ typedef struct sse__vctx {
 } sse__vctx;
 
 /* arena.c */
+void *sse__arena_alloc(sse__arena_blk **blocks, size_t n); /* zeroed, or NULL */
+void sse__arena_free(sse__arena_blk **blocks);
 void *sse__va_alloc(sse__vctx *c, size_t n);   /* zeroed; NULL: c->err set */
 char *sse__va_strdup(sse__vctx *c, const char *s);
 void sse__va_free(sse__vctx *c);
@@ -136,6 +157,9 @@ uint64_t sse__type_size(sse__vtype *t);
 const sse__member *sse__type_member(sse__vtype *t, const char *name, uint64_t *off);
 bool sse__type_is_charlike(sse__vtype *t);
 void sse__types_init(sse__vctx *c);
+void sse__types_done(sse__vctx *c);
+/* How many records were transcoded into modules' shared stores (tests). */
+unsigned long sse__types_shared_made(void);
 
 /* typename.c: the C name of t into buf (cut to bufsz). */
 void sse__type_name(sse__vtype *t, char *buf, size_t bufsz);

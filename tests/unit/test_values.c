@@ -7,6 +7,8 @@
 #include <ctype.h>
 #include <sys/wait.h>
 
+#include "values/values.h"
+
 #define BREAK_LINE 93
 #define MARK "@@sse-mark@@"
 
@@ -417,4 +419,33 @@ Test(values, ssedemo_prints_as_gdb) {
   cr_expect_str_eq(got, want, "ssedemo:\n%s\ngdb:\n%s", got, want);
   free(want);
   free(got);
+}
+
+static char *buf2_unused(void) {
+  static char b[4096];
+  return b;
+}
+
+/* Types are transcoded once per module: a second print of the same
+ * value, and the same program in a second process, make no new record. */
+Test(values, types_transcoded_once_per_module) {
+  char buf[4096];
+  SSE_OKAY(sse_evaluate(thr, 0, "head", buf, sizeof buf, NULL));
+  unsigned long made = sse__types_shared_made();
+  cr_assert_gt(made, 0);
+  SSE_OKAY(sse_evaluate(thr, 0, "head", buf, sizeof buf, NULL));
+  SSE_OKAY(sse_evaluate(thr, 0, "*head.next", buf2_unused(), 4096, NULL));
+  cr_assert_eq(sse__types_shared_made(), made);
+  sse_process *p2 = spawn_target(eng, "values_target", NULL, NULL, -1);
+  int id;
+  SSE_OKAY(sse_break_line(p2, "values_target.c", BREAK_LINE, &id));
+  sse_stop s;
+  SSE_OKAY(sse_continue(p2, &s));
+  char buf2[4096];
+  SSE_OKAY(sse_evaluate(main_thread(p2), 0, "head", buf2, sizeof buf2, NULL));
+  cr_assert_eq(sse__types_shared_made(), made, "the second process transcoded again");
+  mask(buf);
+  mask(buf2);
+  cr_assert_str_eq(buf, buf2);
+  sse_kill(p2);
 }
