@@ -913,7 +913,9 @@ typedef struct sse_value_info {
 /* Evaluate the C expression expr in frame `frame` and format the result
  * as gdb's `print` does after "$N = ". Expressions: identifiers (locals,
  * arguments, file statics, globals of every module, functions,
- * enumerators), integer, floating and character literals, ( ), a[i], s.f,
+ * enumerators), registers of the frame ($pc, $sp, $fp, $rax, $eax, $al:
+ * gdb's types), $NAME convenience variables (void), integer, floating
+ * and character literals, ( ), a[i], s.f,
  * p->f, unary - + ! ~ * &, casts to named types ("(struct node *)p",
  * "(unsigned char)x"), sizeof, gdb's a@n, and the binary operators || &&
  * | ^ & == != < > <= >= << >> + - * / % with C's precedence and

@@ -2,6 +2,7 @@
  * C's conversions (integer promotions, the usual arithmetic conversions,
  * pointer arithmetic scaled by the element size) and gdb's error texts.
  * Values stay lazy: *p is an lvalue at p, read only when printed. */
+#include <ctype.h>
 #include <dwarf.h>
 #include <string.h>
 
@@ -270,6 +271,42 @@ static int unary(sse__vctx *c, const sse__expr *e, sse__value *out, int depth) {
   return sse__val_from_int(c, rt, r, out);
 }
 
+/* gdb's $NAME: a register of the frame (DWARF number, bytes, the type
+ * gdb gives it), else a convenience variable, void until set. */
+static int dollar(sse__vctx *c, const char *name, sse__value *out) {
+  static const struct { const char *n; int reg, size; } regs[] = {
+      {"rax", 0, 8}, {"rdx", 1, 8}, {"rcx", 2, 8}, {"rbx", 3, 8}, {"rsi", 4, 8}, {"rdi", 5, 8},
+      {"rbp", 6, 8}, {"rsp", 7, 8}, {"r8", 8, 8}, {"r9", 9, 8}, {"r10", 10, 8}, {"r11", 11, 8},
+      {"r12", 12, 8}, {"r13", 13, 8}, {"r14", 14, 8}, {"r15", 15, 8}, {"rip", 16, 8},
+      {"pc", 16, 8}, {"sp", 7, 8}, {"fp", 6, 8}, {"eax", 0, 4}, {"edx", 1, 4}, {"ecx", 2, 4},
+      {"ebx", 3, 4}, {"esi", 4, 4}, {"edi", 5, 4}, {"ebp", 6, 4}, {"esp", 7, 4}, {"ax", 0, 2},
+      {"dx", 1, 2}, {"cx", 2, 2}, {"bx", 3, 2}, {"al", 0, 1}, {"dl", 1, 1}, {"cl", 2, 1},
+      {"bl", 3, 1}};
+  if (!*name || isdigit((unsigned char)*name) || *name == '$')
+    return sse__verr(c, "History is not available here.");
+  for (size_t i = 0; i < sizeof regs / sizeof *regs; i++) {
+    if (strcmp(name, regs[i].n) != 0) continue;
+    int r = regs[i].reg;
+    if (!(c->regmask >> r & 1)) return sse__verr(c, "value is not available");
+    sse__vtype *t;
+    if (r == 16) {
+      sse__vtype *f = sse__type_base(c, NULL, 1, SSE__TY_FUNC, false);
+      t = f ? sse__type_ptr_to(c, f) : NULL;
+    } else if (regs[i].size == 8 && (r == 6 || r == 7)) {
+      t = sse__type_ptr_to(c, c->t_void);
+    } else {
+      static const char *const names[] = {NULL, "int8_t", "int16_t", NULL, "int32_t",
+                                          NULL, NULL, NULL, "int64_t"};
+      t = sse__type_base(c, names[regs[i].size], (uint64_t)regs[i].size, SSE__TY_INT, true);
+    }
+    if (!t) return -1;
+    unsigned shift = 64 - 8 * (unsigned)regs[i].size; /* the low bytes, sign-extended */
+    int64_t v = (int64_t)(c->reg[r] << shift) >> shift;
+    return sse__val_from_int(c, t, v, out);
+  }
+  return sse__val_from_int(c, c->t_void, 0, out);
+}
+
 /* (t) v: C's conversions between scalars; a struct only to itself. */
 static int cast(sse__vctx *c, sse__vtype *t, sse__value *v) {
   sse__vtype *to = sse__type_strip(t), *from = sse__type_strip(v->type);
@@ -326,6 +363,7 @@ static int eval(sse__vctx *c, const sse__expr *e, sse__value *out, int depth) {
     }
     case SSE__E_FNUM: return sse__val_from_double(c, c->t_double, e->fnum, out);
     case SSE__E_IDENT: return ident(c, e->name, out);
+    case SSE__E_DOLLAR: return dollar(c, e->name, out);
     case SSE__E_MEMBER: return eval(c, e->a, out, depth) || member(c, out, e->name) ? -1 : 0;
     case SSE__E_ARROW: {
       if (eval(c, e->a, out, depth)) return -1;

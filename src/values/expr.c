@@ -128,6 +128,13 @@ static sse__expr *primary(parser *P) {
   char ch = *P->p;
   if (isdigit((unsigned char)ch)) return number(P);
   if (ch == '\'') return charlit(P);
+  if (ch == '$') {
+    /* a register ($pc, $rax), a convenience variable or history */
+    P->p++;
+    sse__expr *e = node(P, SSE__E_DOLLAR, NULL, NULL);
+    if (e && !(e->name = ident(P))) return NULL;
+    return e;
+  }
   if (isalpha((unsigned char)ch) || ch == '_') {
     sse__expr *e = node(P, SSE__E_IDENT, NULL, NULL);
     if (e && !(e->name = ident(P))) return NULL;

@@ -235,7 +235,7 @@ int sse__expr_eval(sse__vctx *c, const sse__expr *e, sse__value *out);
 typedef enum sse__eop {
   SSE__E_NUM, SSE__E_FNUM, SSE__E_IDENT, SSE__E_NEG, SSE__E_DEREF, SSE__E_ADDR,
   SSE__E_NOT, SSE__E_BNOT, SSE__E_INDEX, SSE__E_MEMBER, SSE__E_ARROW, SSE__E_BIN,
-  SSE__E_CAST, SSE__E_SIZEOF, SSE__E_SIZEOF_TYPE
+  SSE__E_CAST, SSE__E_SIZEOF, SSE__E_SIZEOF_TYPE, SSE__E_DOLLAR
 } sse__eop;
 struct sse__expr {
   sse__eop op;
@@ -243,7 +243,7 @@ struct sse__expr {
   uint64_t num;     /* NUM */
   bool num_long, num_unsigned;
   double fnum;
-  const char *name; /* IDENT, MEMBER, ARROW */
+  const char *name; /* IDENT, MEMBER, ARROW, DOLLAR (without the '$') */
   sse__vtype *type; /* CAST, SIZEOF_TYPE */
   sse__expr *a, *b;
 };

@@ -166,7 +166,9 @@ Test(values, expressions_as_gdb) {
                                   "(ulong_t)-1", "(enum color)1", "(_Bool)5", "(int)pt",
                                   "(struct flags)pt", "ff * 2", "ff + d", "10 / 4.0", "3u - 4",
                                   "2147483647 + 1", "-5 / 2", "ip - arr", "POS + 1", "'\\n'",
-                                  "sc * 2", "i > 3 && x", "~i", "0x10", "010"};
+                                  "sc * 2", "i > 3 && x", "~i", "0x10", "010", "$pc", "$sp",
+                                  "$rip", "$fp", "$foo", "$rax == $rax", "$eax", "$pc + 1",
+                                  "$al", "$sp + 8", "/x $sp"};
   compare_prints(e, sizeof e / sizeof *e);
 }
 

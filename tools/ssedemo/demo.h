@@ -150,6 +150,8 @@ int values_history_next(void);
 bool values_print(const char *expr, char fmt);
 /* info args (args) / info locals */
 void values_info(bool args);
+/* Whether expr names the value history ($, $$, $N): not the library's. */
+bool values_history_ref(const char *expr);
 
 /* ---- ssedemo.c: running the target with Ctrl-C support */
 /* Resume with the given async starter and wait for the stop. */

@@ -1,6 +1,7 @@
 /* ssedemo's values: `print[/FMT] EXPR` with gdb's "$N = " history numbers,
  * `info locals`, `info args`, through sse_evaluate() and
  * sse_frame_variables() on the selected thread and frame. */
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,6 +11,13 @@ static int history;
 
 int values_history_next(void) {
   return ++history;
+}
+
+bool values_history_ref(const char *expr) {
+  for (const char *p = strchr(expr, '$'); p; p = strchr(p + 1, '$'))
+    if (!p[1] || p[1] == '$' || isdigit((unsigned char)p[1]) || !(isalnum((unsigned char)p[1]) || p[1] == '_'))
+      return true;
+  return false;
 }
 
 /* The thread whose frames are shown, or NULL (gdb's "No frame selected."
