@@ -943,6 +943,22 @@ SSE_API sse_err sse_evaluate_format(sse_thread *thread, size_t frame,
                                     const char *expr, int format, char *buf,
                                     size_t bufsz, sse_value_info *info);
 
+/* The value the function that a finish left returned, formatted as gdb's
+ * "Value returned is $N = ..." shows it: func_pc is any address in that
+ * function (the pc where the finish started, in frame 0), stop the
+ * finish's (SSE_STOP_FINISH with has_retval). Its declared return type
+ * decides, by the SysV classification: integers, pointers and enums from
+ * rax, float and double from xmm0, structs and unions of up to 16 bytes
+ * from rax/rdx/xmm0, bigger ones from the memory rax points to.
+ * Errors: SSE_E_INVAL (NULL arguments, bufsz 0, not a finish's stop);
+ * SSE_E_NOTFOUND (the function returns void: nothing to show);
+ * SSE_E_NOSYM (no DWARF for func_pc); SSE_E_FAULT; SSE_E_EXITED,
+ * SSE_E_NOTHREAD, SSE_E_RUNNING. A value in xmm1 or on the x87 stack
+ * (long double) is not available: SSE_E_INVAL with gdb-like text. */
+SSE_API sse_err sse_return_value(sse_thread *thread, uint64_t func_pc,
+                                 const sse_stop *stop, char *buf,
+                                 size_t bufsz, sse_value_info *info);
+
 #ifdef __cplusplus
 }
 #endif

@@ -142,3 +142,46 @@ sse_err sse_evaluate_format(sse_thread *t, size_t frame, const char *expr, int f
   free(r.type);
   return e;
 }
+
+typedef struct ret_call {
+  sse_thread *t;
+  uint64_t func_pc;
+  const sse_stop *stop;
+  char *text, *type;
+  char err[256];
+  int k;
+  sse_err rc;
+} ret_call;
+
+static void do_ret(void *arg) {
+  ret_call *r = arg;
+  if ((r->rc = stopped(r->t))) return;
+  r->k = sse__values_return(r->t->proc, r->func_pc, r->stop->retval, r->stop->retval_xmm0,
+                            &r->text, &r->type, r->err, sizeof r->err);
+  if (r->k < 0) r->rc = err_of_text(r->err);
+  if (r->k < 0 && !strncmp(r->err, "No ", 3)) r->rc = SSE_E_NOSYM;
+}
+
+sse_err sse_return_value(sse_thread *t, uint64_t func_pc, const sse_stop *stop, char *buf,
+                         size_t bufsz, sse_value_info *info) {
+  if (info) memset(info, 0, sizeof *info);
+  if (!t || !stop || !buf || !bufsz) return SSE_E_INVAL;
+  buf[0] = 0;
+  if (stop->reason != SSE_STOP_FINISH || !stop->has_retval) return SSE_E_INVAL;
+  ret_call r = {.t = t, .func_pc = func_pc, .stop = stop};
+  sse_err e = sse__engine_call(t->proc->engine, do_ret, &r);
+  if (!e) e = r.rc;
+  if (!e && r.k == 1) e = SSE_E_NOTFOUND;
+  if (e) {
+    snprintf(buf, bufsz, "%s", r.err[0] ? r.err : e == SSE_E_NOTFOUND ? "void" : sse_strerror(e));
+  } else {
+    snprintf(buf, bufsz, "%s", r.text);
+    if (info) {
+      snprintf(info->type, sizeof info->type, "%s", r.type ? r.type : "");
+      info->truncated = strlen(r.text) >= bufsz;
+    }
+  }
+  free(r.text);
+  free(r.type);
+  return e;
+}

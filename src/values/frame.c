@@ -82,6 +82,16 @@ static int with_symtab(sse__vctx *c, int (*fn)(void *, const sse__dwarf_at *), v
   return rc;
 }
 
+/* Inside the symtab call: c set up on the DWARF at the frame's pc. */
+static int begin(sse__vctx *c, const sse__dwarf_at *at, bool need_cu) {
+  c->at = at;
+  c->var_bias = at->bias;
+  sse__types_init(c);
+  if (!c->t_int) return -1;
+  if (need_cu && !at->cu) return sse__verr(c, "No symbol table info available.");
+  return sse__scope_open(c);
+}
+
 /* ------------------------------------------------------------ variables */
 
 typedef struct vars_req {
@@ -126,11 +136,7 @@ static int one_var(void *arg, Dwarf_Die *die) {
 
 static int vars_cb(void *arg, const sse__dwarf_at *at) {
   vars_req *r = arg;
-  r->c->at = at;
-  r->c->var_bias = at->bias;
-  sse__types_init(r->c);
-  if (!at->cu) return sse__verr(r->c, "No symbol table info available.");
-  sse__scope_open(r->c);
+  if (begin(r->c, at, true)) return -1;
   return sse__scope_each(r->c, r->sel, one_var, r);
 }
 
@@ -161,11 +167,7 @@ typedef struct eval_req {
 static int eval_cb(void *arg, const sse__dwarf_at *at) {
   eval_req *r = arg;
   sse__vctx *c = r->c;
-  c->at = at;
-  c->var_bias = at->bias;
-  sse__types_init(c);
-  if (!c->t_int) return -1;
-  sse__scope_open(c);
+  if (begin(c, at, false)) return -1;
   sse__expr *e = sse__expr_parse(c, r->expr);
   sse__value v;
   if (!e || sse__expr_eval(c, e, &v)) return -1;
@@ -196,4 +198,53 @@ int sse__values_evaluate(sse_thread *t, size_t frame, const char *expr, char fmt
   }
   sse__va_free(&c);
   return rc ? -1 : 0;
+}
+
+/* ------------------------------------------------------------ return values */
+
+typedef struct ret_req {
+  sse__vctx *c;
+  const uint64_t *rax_rdx;
+  uint64_t xmm0;
+  sse__out o;
+  char type[512];
+  bool is_void;
+} ret_req;
+
+static int ret_cb(void *arg, const sse__dwarf_at *at) {
+  ret_req *r = arg;
+  sse__vctx *c = r->c;
+  if (begin(c, at, true)) return -1;
+  sse__vtype *t = NULL;
+  int k = sse__retval_type(c, &t);
+  if (k < 0) return -1;
+  if (k == 0) return sse__verr(c, "No function contains the address.");
+  if (!t || sse__type_strip(t)->kind == SSE__TY_VOID) {
+    r->is_void = true;
+    return 0;
+  }
+  sse__value v;
+  if (sse__retval_value(c, t, r->rax_rdx, r->xmm0, &v)) return -1;
+  sse__type_name(t, r->type, sizeof r->type);
+  return sse__format_value(c, &v, true, &r->o);
+}
+
+int sse__values_return(sse_process *p, uint64_t func_pc, const uint64_t rax_rdx[2], uint64_t xmm0,
+                       char **text, char **type, char *err, size_t errsz) {
+  sse__vctx c;
+  memset(&c, 0, sizeof c);
+  c.proc = p;
+  c.pc = c.lookup_pc = func_pc;
+  ret_req r = {.c = &c, .rax_rdx = rax_rdx, .xmm0 = xmm0};
+  *text = *type = NULL;
+  int rc = text_new(&r.o) ? with_symtab(&c, ret_cb, &r) : sse__verr(&c, "virtual memory exhausted.");
+  if (rc == 0 && !r.is_void) {
+    *text = r.o.buf;
+    *type = strdup(r.type);
+  } else {
+    free(r.o.buf);
+    if (rc && err) snprintf(err, errsz, "%s", c.err);
+  }
+  sse__va_free(&c);
+  return rc ? -1 : r.is_void ? 1 : 0;
 }

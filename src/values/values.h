@@ -248,6 +248,11 @@ struct sse__expr {
   sse__expr *a, *b;
 };
 
+/* retval.c */
+int sse__retval_value(sse__vctx *c, sse__vtype *t, const uint64_t rax_rdx[2], uint64_t xmm0,
+                      sse__value *v);
+int sse__retval_type(sse__vctx *c, sse__vtype **t);
+
 /* frame.c: the entry points (tracer thread, t stopped). */
 typedef struct sse__var_text {
   char *name, *type, *value; /* malloc'd */
@@ -258,5 +263,9 @@ int sse__values_frame_vars(sse_thread *t, size_t frame, unsigned sel,
 int sse__values_evaluate(sse_thread *t, size_t frame, const char *expr, char fmt,
                          char **text, char **type, uint64_t *addr, bool *has_addr,
                          char *err, size_t errsz);
+/* The value the function holding func_pc returned, from the registers
+ * of the return: 0 (text, type malloc'd), 1 (it returns void), -1 (err). */
+int sse__values_return(sse_process *p, uint64_t func_pc, const uint64_t rax_rdx[2], uint64_t xmm0,
+                       char **text, char **type, char *err, size_t errsz);
 
 #endif

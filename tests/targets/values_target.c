@@ -99,8 +99,25 @@ static int inspect(int n, char c, struct point p, const char *s) {
          *ip + no + esc[0];
 }
 
+/* Return values (finish): every SysV class gdb shows. */
+struct big { long a[4]; };
+struct mixed { double d; int i; };
+__attribute__((noinline)) static struct point mkpoint(int x, int y) { struct point p = {x, y}; return p; }
+__attribute__((noinline)) static double half(int v) { return v / 2.0; }
+__attribute__((noinline)) static float fhalf(float v) { return v / 2; }
+__attribute__((noinline)) static struct big mkbig(void) { struct big b = {{1, 2, 3, 4}}; return b; }
+__attribute__((noinline)) static struct mixed mkmixed(void) { struct mixed m = {2.5, 7}; return m; }
+__attribute__((noinline)) static const char *greet(void) { return global_text; }
+__attribute__((noinline)) static enum color pick(void) { return GREEN; }
+__attribute__((noinline)) static void nothing(void) { global_counter++; }
+
 int main(void) {
   struct point p = {10, 20};
+  struct point q = mkpoint(3, 4);
+  struct big b = mkbig();
+  struct mixed m = mkmixed();
+  nothing();
+  printf("%d %f %f %ld %f %s %d\n", q.x, half(5), fhalf(3), b.a[3], m.d, greet(), (int)pick());
   big[299] = 1;
   int r = inspect(3, 'z', p, "arg");
   printf("%d %d %f %s %d\n", r, global_counter, global_ratio, global_text, zeros[0]);

@@ -451,3 +451,51 @@ Test(values, types_transcoded_once_per_module) {
   cr_assert_str_eq(buf, buf2);
   sse_kill(p2);
 }
+
+/* finish: the returned value by the function's type, as gdb's "Value
+ * returned is $1 = ..." */
+static char *gdb_finish_value(const char *fn) {
+  char *sh = NULL;
+  cr_assert(asprintf(&sh, "gdb -batch -nx -ex 'break %s' -ex run -ex finish %s </dev/null 2>&1",
+                     fn, tpath("values_target")) > 0);
+  FILE *p = popen(sh, "r");
+  char line[4096], *v = strdup("(none)");
+  while (p && fgets(line, sizeof line, p)) {
+    line[strcspn(line, "\n")] = 0;
+    const char *k = strstr(line, "Value returned is $1 = ");
+    if (k) {
+      free(v);
+      v = strdup(k + 23);
+    }
+  }
+  if (p) pclose(p);
+  free(sh);
+  return v;
+}
+
+Test(values_opt, return_values_as_gdb) {
+  static const char *const fns[] = {"mkpoint", "half", "fhalf", "mkbig", "mkmixed", "greet",
+                                    "pick", "nothing"};
+  SSE_OKAY(sse_engine_new(NULL, &eng));
+  proc = spawn_target(eng, "values_target", NULL, NULL, -1);
+  thr = main_thread(proc);
+  for (size_t i = 0; i < sizeof fns / sizeof *fns; i++) {
+    int id;
+    SSE_OKAY(sse_break_function(proc, fns[i], false, &id));
+  }
+  for (size_t i = 0; i < sizeof fns / sizeof *fns; i++) {
+    sse_stop s;
+    SSE_OKAY(sse_continue(proc, &s));
+    cr_assert_eq(s.reason, SSE_STOP_BREAKPOINT);
+    const char *fn = s.loc.function;
+    uint64_t pc = s.pc;
+    SSE_OKAY(sse_finish(thr, &s));
+    char got[1024];
+    sse_err e = sse_return_value(thr, pc, &s, got, sizeof got, NULL);
+    if (e == SSE_E_NOTFOUND) snprintf(got, sizeof got, "(none)");
+    else cr_assert_eq(e, SSE_OK, "%s: %s", fn, got);
+    char *want = gdb_finish_value(fn);
+    cr_expect_str_eq(got, want, "finish from %s: sse \"%s\", gdb \"%s\"", fn, got, want);
+    free(want);
+  }
+}

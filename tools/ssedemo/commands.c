@@ -455,6 +455,7 @@ static bool get_frames(void);
 static void cmd_finish(char *args, int tty) {
   if (!need_running()) return;
   sse_thread *t = cur_thread();
+  if (get_frames() && D.nframes > 0) values_finish_begin(D.frames[0].pc);
   if (get_frames() && D.nframes > 0 && !D.json) {
     say("Run till exit from ");
     print_frame_line(0, &D.frames[0]);

@@ -150,6 +150,12 @@ int values_history_next(void);
 bool values_print(const char *expr, char fmt);
 /* info args (args) / info locals */
 void values_info(bool args);
+/* finish: the pc it starts from (in the function it leaves); then, at
+ * its stop, "Value returned is $N = ..." as gdb (true), or false when the
+ * library cannot tell the value (the caller shows rax) or it is void
+ * (true: nothing shown, as gdb). */
+void values_finish_begin(uint64_t pc);
+bool values_print_return(const sse_stop *s);
 /* Whether expr names the value history ($, $$, $N): not the library's. */
 bool values_history_ref(const char *expr);
 

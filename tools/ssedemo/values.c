@@ -83,3 +83,21 @@ void values_info(bool args) {
   }
   sse_variables_free(v, n);
 }
+
+static uint64_t finish_pc;
+
+void values_finish_begin(uint64_t pc) {
+  finish_pc = pc;
+}
+
+bool values_print_return(const sse_stop *s) {
+  uint64_t pc = finish_pc;
+  finish_pc = 0;
+  if (!pc || !D.cur) return false;
+  char buf[8192];
+  sse_err e = sse_return_value(D.cur, pc, s, buf, sizeof buf, NULL);
+  if (e == SSE_E_NOTFOUND) return true; /* void */
+  if (e != SSE_OK) return false;
+  say("Value returned is $%d = %s\n", values_history_next(), buf);
+  return true;
+}
