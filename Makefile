@@ -50,7 +50,7 @@ BASE_CFLAGS := -std=gnu11 $(WARN) -fPIC -fvisibility=hidden -pthread \
 	-Iinclude -Isrc -Isrc/arch/$(ARCH) $(call pc_cflags,$(PKGS)) $(SANFLAGS)
 LIBS := $(call pc_libs,$(PKGS)) -lpthread
 
-LIB_DIRS := src/arch/$(ARCH) src/ptrace src/engine src/step src/api src/events \
+LIB_DIRS := src/arch/$(ARCH) src/ptrace src/engine src/step src/api src/values src/events \
 	src/memaccess src/symtab src/unwind src/jit
 LIB_SRC := $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c))
 LIB_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(LIB_SRC))

@@ -866,6 +866,104 @@ SSE_API sse_err sse_source_read(const char *path, sse_source **out,
 /* Free what sse_source_read() returned. NULL is ignored. */
 SSE_API void sse_source_free(sse_source *src);
 
+/* ---------------------------------------------------------------- Values */
+
+/* Variables and C expressions of a frame, read through its DWARF (types,
+ * location expressions and lists, the frame's registers and CFA) and
+ * formatted as gdb's `print` and `info locals` format them, character for
+ * character ("{x = 1, y = 2}", "65 'A'", "(int *) 0x7ffe...",
+ * "0x555555556004 \"text\"", "0 <repeats 15 times>", "<optimized out>").
+ * frame is a backtrace level (0: the innermost, as sse_backtrace counts
+ * physical frames); above frame 0 only what the CFA and memory give is
+ * known (a variable kept in a register there is <optimized out>).
+ * Thread: each call is one delegate to the tracer thread (directly inside
+ * a callback); the thread must be stopped. */
+
+#define SSE_VARS_ARGS 1u   /* the function's parameters (gdb's info args) */
+#define SSE_VARS_LOCALS 2u /* the locals of every block holding the pc,
+                              innermost first (gdb's info locals) */
+
+typedef struct sse_variable {
+  char *name;  /* as declared */
+  char *type;  /* its C type as gdb's whatis names it ("int *") */
+  char *value; /* as info locals prints it (no "(int *) " before a
+                  pointer); "<error: Cannot access memory at address
+                  0x...>" when it cannot be read */
+  bool is_arg;
+} sse_variable;
+
+/* The variables of frame `frame` of the stopped thread, of the kinds
+ * asked (SSE_VARS_ARGS | SSE_VARS_LOCALS): arguments first in declaration
+ * order, then locals from the innermost block out. *out is an array of *n
+ * the caller frees with sse_variables_free() (NULL when *n is 0).
+ * err (may be NULL) gets gdb's message on failure ("No symbol table info
+ * available." for a frame without DWARF).
+ * Errors: SSE_E_INVAL (NULL thread/out/n, kinds 0), SSE_E_EXITED,
+ * SSE_E_NOTHREAD, SSE_E_RUNNING, SSE_E_NOTFOUND (no such frame),
+ * SSE_E_NOSYM (no DWARF at the frame's pc), SSE_E_NOMEM. */
+SSE_API sse_err sse_frame_variables(sse_thread *thread, size_t frame,
+                                    unsigned kinds, sse_variable **out,
+                                    size_t *n, char *err, size_t errsz);
+/* Free what sse_frame_variables() returned. NULL is ignored. */
+SSE_API void sse_variables_free(sse_variable *vars, size_t n);
+
+/* What sse_evaluate() found besides the text. */
+typedef struct sse_value_info {
+  char type[256];    /* the result's C type ("struct point", "char *") */
+  bool has_address;  /* the value is an lvalue in memory */
+  uint64_t address;
+  bool truncated;    /* the text did not fit bufsz */
+} sse_value_info;
+
+/* Evaluate the C expression expr in frame `frame` and format the result
+ * as gdb's `print` does after "$N = ". Expressions: identifiers (locals,
+ * arguments, file statics, globals of every module, functions,
+ * enumerators), registers of the frame ($pc, $sp, $fp, $rax, $eax, $al:
+ * gdb's types), $NAME convenience variables (void), integer, floating
+ * and character literals, ( ), a[i], s.f,
+ * p->f, unary - + ! ~ * &, casts to named types ("(struct node *)p",
+ * "(unsigned char)x"), sizeof, gdb's a@n, and the binary operators || &&
+ * | ^ & == != < > <= >= << >> + - * / % with C's precedence and
+ * conversions. Values are read when formatted:
+ * bufsz bounds the text (info->truncated says it was cut).
+ * On failure buf holds gdb's error text: `No symbol "x" in current
+ * context.`, `Cannot access memory at address 0x0`, `A syntax error in
+ * expression, near `)'.`, `Division by zero`. info may be NULL.
+ * Errors: SSE_E_INVAL (NULL arguments, bufsz 0; a malformed or
+ * meaningless expression), SSE_E_NOSYM (an unknown identifier),
+ * SSE_E_FAULT (memory the value needs cannot be read), SSE_E_NOTFOUND (no
+ * such frame), SSE_E_EXITED, SSE_E_NOTHREAD, SSE_E_RUNNING, SSE_E_NOMEM. */
+SSE_API sse_err sse_evaluate(sse_thread *thread, size_t frame,
+                             const char *expr, char *buf, size_t bufsz,
+                             sse_value_info *info);
+/* sse_evaluate() with gdb's print/FORMAT letter: 'x' hex, 'z' zero-padded
+ * hex, 'o' octal, 't' binary (all on the bits of the value's size; a
+ * float's raw bytes), 'd' signed, 'u' unsigned, 'c' a char, 'a' an
+ * address with its <symbol>, 'f' an integer's bits as a float, 's' (or 0)
+ * as without. Structs and arrays apply it to each scalar ("{x = 0x1, y =
+ * 0x2}"; a char array then shows its elements); a pointer shows no
+ * "(type) " then. Errors: as sse_evaluate(); SSE_E_INVAL also for another
+ * letter (buf: `Undefined output format "q".`). */
+SSE_API sse_err sse_evaluate_format(sse_thread *thread, size_t frame,
+                                    const char *expr, int format, char *buf,
+                                    size_t bufsz, sse_value_info *info);
+
+/* The value the function that a finish left returned, formatted as gdb's
+ * "Value returned is $N = ..." shows it: func_pc is any address in that
+ * function (the pc where the finish started, in frame 0), stop the
+ * finish's (SSE_STOP_FINISH; without has_retval the function is void). Its declared return type
+ * decides, by the SysV classification: integers, pointers and enums from
+ * rax, float and double from xmm0, structs and unions of up to 16 bytes
+ * from rax/rdx/xmm0, bigger ones from the memory rax points to.
+ * Errors: SSE_E_INVAL (NULL arguments, bufsz 0, not a finish's stop);
+ * SSE_E_NOTFOUND (the function returns void: nothing to show);
+ * SSE_E_NOSYM (no DWARF for func_pc); SSE_E_FAULT; SSE_E_EXITED,
+ * SSE_E_NOTHREAD, SSE_E_RUNNING. A value in xmm1 or on the x87 stack
+ * (long double) is not available: SSE_E_INVAL with gdb-like text. */
+SSE_API sse_err sse_return_value(sse_thread *thread, uint64_t func_pc,
+                                 const sse_stop *stop, char *buf,
+                                 size_t bufsz, sse_value_info *info);
+
 #ifdef __cplusplus
 }
 #endif

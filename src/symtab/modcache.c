@@ -41,6 +41,8 @@ void sse__modcache_free(sse__modcache *c) {
   sse__modentry *e = c->entries;
   while (e != NULL) {
     sse__modentry *next = e->next;
+    if (e->ext_free != NULL)
+      e->ext_free(e->ext);
     free(e->key);
     free(e->funcs);
     free(e->names);

@@ -87,6 +87,10 @@ typedef struct sse__modentry {
    * (ready, release order). Fixed size: nothing to free. */
   atomic_int sect_state;
   sse__sects sects;
+  /* What a layer above keeps with the module (src/values: its type
+   * table), freed with the entry by ext_free. Tracer thread only. */
+  void *ext;
+  void (*ext_free)(void *);
 } sse__modentry;
 
 /* Find or create the entry of mod (keyed by build ID, else by path, size

@@ -19,7 +19,7 @@ TARGET_NODEBUG_CFLAGS := -O0 -fno-omit-frame-pointer -Wall
 TARGETS_SIMPLE := loops_calls recursion libc_calls signal_next bp_loop \
     exit_code long_loop deep_recursion qsort_cmp sighandler_bt stdin_echo \
     detach_target signal_storm exec_next fork_child thread_signal \
-    longjmp_target
+    longjmp_target values_target
 TARGETS_THREADED := threads4 thread_start blocked_step many_hits attach_threads idle_threads
 
 TARGETS := $(addprefix $(TBUILD)/,$(TARGETS_SIMPLE) $(TARGETS_THREADED) \
@@ -81,6 +81,14 @@ $(TBUILD)/prog32: $(TARGETS_SRC)/prog32.S | $(TBUILD)
 	as --32 -o $@.o $<
 	ld -m elf_i386 -o $@ $@.o
 	rm -f $@.o
+
+# The value tests (issue 12): -O2 builds, with location lists, registers
+# and optimized-out values, from gcc and from clang.
+TARGETS += $(TBUILD)/values_opt_gcc $(TBUILD)/values_opt_clang
+$(TBUILD)/values_opt_gcc: $(TARGETS_SRC)/values_opt.c | $(TBUILD)
+	$(CC) -g -O2 -o $@ $<
+$(TBUILD)/values_opt_clang: $(TARGETS_SRC)/values_opt.c | $(TBUILD)
+	clang -g -O2 -o $@ $<
 
 clean-targets:
 	rm -rf $(TBUILD)

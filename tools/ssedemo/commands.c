@@ -612,6 +612,7 @@ static bool get_frames(void);
 static void cmd_finish(char *args, int tty) {
   if (!need_running()) return;
   sse_thread *t = cur_thread();
+  if (get_frames() && D.nframes > 0) values_finish_begin(D.frames[0].pc);
   if (get_frames() && D.nframes > 0 && !D.json) {
     say("Run till exit from ");
     print_frame_line(0, &D.frames[0]);
@@ -1661,7 +1662,7 @@ static void cmd_info(char *args, int tty) {
   size_t l = strlen(sub);
   if (!l) {
     err_say("List of info subcommands: registers, threads, breakpoints, "
-            "sharedlibrary, frame, signals.");
+            "sharedlibrary, frame, signals, locals, args.");
     return;
   }
   if (!strncmp(sub, "registers", l) || !strcmp(sub, "all-registers"))
@@ -1676,6 +1677,10 @@ static void cmd_info(char *args, int tty) {
     cmd_frame(args, 0);
   else if ((!strncmp(sub, "signals", l) && l >= 3) || !strcmp(sub, "handle"))
     info_signals(args);
+  else if (!strncmp(sub, "locals", l) && l >= 2)
+    values_info(false);
+  else if (!strncmp(sub, "args", l))
+    values_info(true);
   else
     err_say("Undefined info command: \"%s\".  Try \"help info\".", sub);
 }
@@ -1952,8 +1957,12 @@ static void cmd_print(char *args, int tty) {
     args = skip_ws(args + 2);
   }
   uint64_t v;
+  /* C expressions go to the library; value history ($, $N) and &GLOBAL
+   * keep the address evaluator. */
+  if (!values_history_ref(args) && (*args != '&' || !symbol_addr(skip_ws(args + 1), &v, NULL)) &&
+      values_print(args, fmt))
+    return;
   if (!eval_expr(args, &v, NULL)) return;
-  static int n;
   char sym[256] = "";
   if (fmt == 'x' || strstr(args, "pc") || strstr(args, "rip") || *args == '&') {
     symbolize(v, sym, sizeof sym);
@@ -1963,7 +1972,7 @@ static void cmd_print(char *args, int tty) {
       jb_hex(&j, "value", v);
       jb_end_print(&j);
     } else {
-      say("$%d = 0x%llx%s\n", ++n, (unsigned long long)v, sym);
+      say("$%d = 0x%llx%s\n", values_history_next(), (unsigned long long)v, sym);
     }
     return;
   }
@@ -1973,7 +1982,7 @@ static void cmd_print(char *args, int tty) {
     jb_int(&j, "value", (long long)v);
     jb_end_print(&j);
   } else {
-    say("$%d = %lld\n", ++n, (long long)v);
+    say("$%d = %lld\n", values_history_next(), (long long)v);
   }
 }
 
@@ -2223,8 +2232,8 @@ const command commands[] = {
     {"nexti", 5, "ni", cmd_nexti, true, false,
      "nexti [N]\nStep one instruction (N times), running over calls."},
     {"print", 1, "inspect", cmd_print, false, false,
-     "print[/x] EXPR\nEvaluate EXPR: numbers, $registers, symbols, &symbol, "
-     "+ and -."},
+     "print[/x] EXPR\nEvaluate the C expression EXPR in the selected frame "
+     "(variables, globals, * & . -> [], arithmetic); /x, $registers: addresses."},
     {"quit", 1, "exit", cmd_quit, false, false,
      "quit\nKill the program (detach from an attached one) and exit."},
     {"run", 1, NULL, cmd_run, false, false,

@@ -181,6 +181,23 @@ void signals_started(void);
 void cmd_handle(char *args, int from_tty);
 void info_signals(char *args);
 
+/* ---- values.c */
+/* gdb's value history: the N of the next "$N = ". */
+int values_history_next(void);
+/* print[/fmt] EXPR through the library's evaluator; false when it could
+ * not run (the caller then tries its own). */
+bool values_print(const char *expr, char fmt);
+/* info args (args) / info locals */
+void values_info(bool args);
+/* finish: the pc it starts from (in the function it leaves); then, at
+ * its stop, "Value returned is $N = ..." as gdb (true), or false when the
+ * library cannot tell the value (the caller shows rax) or it is void
+ * (true: nothing shown, as gdb). */
+void values_finish_begin(uint64_t pc);
+bool values_print_return(const sse_stop *s);
+/* Whether expr names the value history ($, $$, $N): not the library's. */
+bool values_history_ref(const char *expr);
+
 /* ---- ssedemo.c: running the target with Ctrl-C support */
 /* Resume with the given async starter and wait for the stop. */
 sse_err run_async(sse_err (*start)(void *), void *arg, sse_stop *stop);

@@ -460,7 +460,7 @@ void print_stop(const sse_stop *s, const sse_stop *prev, int style) {
     say("%s\n", loc);
   }
   if (has_line) print_source_line(s->loc.file, s->loc.line, s->pc, false);
-  if (s->reason == SSE_STOP_FINISH && s->has_retval)
+  if (s->reason == SSE_STOP_FINISH && s->has_retval && !values_print_return(s))
     say("Value returned: rax = %lld (0x%llx)\n", (long long)s->retval[0],
         (unsigned long long)s->retval[0]);
 }

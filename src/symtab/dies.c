@@ -1,0 +1,56 @@
+/* sse__symtab_with_dwarf: the Dwfl, module and CU at a pc, for the value
+ * layer (src/values), which walks the DIEs itself with libdw. */
+#include <elfutils/libdw.h>
+#include <pthread.h>
+#include <string.h>
+
+#include "symtab/dies.h"
+#include "symtab_int.h"
+
+/* The CU whose ranges hold pc, when the address map has none (clang's
+ * -O2 DWARF 5 without .debug_aranges): every CU's DW_AT_ranges looked at. */
+static Dwarf_Die *cu_by_ranges(Dwfl_Module *mod, uint64_t pc, Dwarf_Addr *bias) {
+  Dwarf_Die *cu = NULL;
+  while ((cu = dwfl_module_nextcu(mod, cu, bias)) != NULL)
+    if (dwarf_haspc(cu, pc - *bias) > 0)
+      return cu;
+  return NULL;
+}
+
+int sse__symtab_with_dwarf(sse__symtab *st, uint64_t pc,
+                           int (*fn)(void *arg, const sse__dwarf_at *at), void *arg) {
+  pthread_mutex_lock(&st->mu);
+  int rc = sse__symtab_ensure(st);
+  if (rc < 0) {
+    pthread_mutex_unlock(&st->mu);
+    return rc;
+  }
+  sse__dwarf_at at;
+  memset(&at, 0, sizeof at);
+  at.dwfl = st->dwfl;
+  at.st = st;
+  smod *m = sse__symtab_mod_at(st, pc);
+  if (m != NULL) {
+    at.mod = m->mod;
+    at.cu = dwfl_module_addrdie(m->mod, pc, &at.bias);
+    if (at.cu == NULL)
+      at.cu = cu_by_ranges(m->mod, pc, &at.bias);
+  }
+  rc = fn(arg, &at);
+  pthread_mutex_unlock(&st->mu);
+  return rc;
+}
+
+void **sse__dwarf_ext_slot(const sse__dwarf_at *at, Dwfl_Module *mod, void (*ext_free)(void *)) {
+  sse__symtab *st = at->st;
+  for (size_t i = 0; st != NULL && i < st->nmods; i++) {
+    if (st->mods[i].mod != mod)
+      continue;
+    smod *m = sse__symtab_resolve(st, &st->mods[i]);
+    if (m == NULL || m->entry == NULL)
+      return NULL;
+    m->entry->ext_free = ext_free;
+    return &m->entry->ext;
+  }
+  return NULL;
+}

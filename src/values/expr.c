@@ -1,0 +1,314 @@
+/* C expressions, parsed by precedence climbing into a tree: literals,
+ * identifiers, ( ), postfix [ ] . ->, unary - + * & ! ~, and the binary
+ * operators from || down to * / % (and gdb's artificial array, a@n,
+ * between the shifts and + -). Errors are gdb's: "A syntax error in
+ * expression, near `REST'." */
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "values/values.h"
+
+#define EXPR_MAX_DEPTH 200
+
+/* Binary operators: two-character ones coded as distinct ints. */
+enum { OP_OROR = 256, OP_ANDAND, OP_EQ, OP_NE, OP_LE, OP_GE, OP_SHL, OP_SHR };
+
+typedef struct parser {
+  sse__vctx *c;
+  const char *s, *p;
+  int depth;
+} parser;
+
+static void ws(parser *P) {
+  while (isspace((unsigned char)*P->p)) P->p++;
+}
+
+static sse__expr *fail(parser *P) {
+  ws(P);
+  sse__verr(P->c, "A syntax error in expression, near `%s'.", P->p);
+  return NULL;
+}
+
+static sse__expr *node(parser *P, sse__eop op, sse__expr *a, sse__expr *b) {
+  sse__expr *e = sse__va_alloc(P->c, sizeof *e);
+  if (!e) return NULL;
+  e->op = op;
+  e->a = a;
+  e->b = b;
+  return e;
+}
+
+static sse__expr *expr(parser *P, int minprec);
+
+static sse__expr *number(parser *P) {
+  const char *start = P->p;
+  char *end;
+  errno = 0;
+  unsigned long long v = strtoull(start, &end, 0);
+  if (*end == '.' || *end == 'e' || *end == 'E') {
+    double d = strtod(start, &end);
+    sse__expr *e = node(P, SSE__E_FNUM, NULL, NULL);
+    if (!e) return NULL;
+    e->fnum = d;
+    P->p = end;
+    return e;
+  }
+  if (errno == ERANGE) {
+    sse__verr(P->c, "Numeric constant too large.");
+    return NULL;
+  }
+  sse__expr *e = node(P, SSE__E_NUM, NULL, NULL);
+  if (!e) return NULL;
+  e->num = v;
+  for (;; end++) {
+    if (*end == 'u' || *end == 'U') e->num_unsigned = true;
+    else if (*end == 'l' || *end == 'L') e->num_long = true;
+    else break;
+  }
+  if (isalnum((unsigned char)*end) || *end == '_') {
+    sse__verr(P->c, "Invalid number \"%.*s\".", (int)(end - start + 1), start);
+    return NULL;
+  }
+  /* C: an int literal that does not fit int is long */
+  if (v > (e->num_unsigned ? 0xffffffffull : 0x7fffffffull)) e->num_long = true;
+  P->p = end;
+  return e;
+}
+
+static sse__expr *charlit(parser *P) {
+  const char *q = P->p + 1;
+  int ch;
+  if (*q == '\\') {
+    q++;
+    switch (*q) {
+      case 'n': ch = '\n'; break;
+      case 't': ch = '\t'; break;
+      case 'r': ch = '\r'; break;
+      case 'a': ch = '\a'; break;
+      case 'b': ch = '\b'; break;
+      case 'f': ch = '\f'; break;
+      case 'v': ch = '\v'; break;
+      case 'e': ch = 033; break;
+      case '0': ch = 0; break;
+      case '\\': case '\'': case '"': ch = *q; break;
+      default: return fail(P);
+    }
+    q++;
+  } else {
+    if (!*q || *q == '\'') return fail(P);
+    ch = (unsigned char)*q++;
+  }
+  if (*q != '\'') {
+    sse__verr(P->c, "Unmatched single quote.");
+    return NULL;
+  }
+  P->p = q + 1;
+  sse__expr *e = node(P, SSE__E_NUM, NULL, NULL);
+  if (e) {
+    e->num = (uint64_t)ch;
+    e->num_unsigned = false;
+    e->bin = 'c'; /* a char literal: type char */
+  }
+  return e;
+}
+
+static const char *ident(parser *P) {
+  const char *start = P->p;
+  while (isalnum((unsigned char)*P->p) || *P->p == '_') P->p++;
+  size_t n = (size_t)(P->p - start);
+  char *s = sse__va_alloc(P->c, n + 1);
+  if (s) memcpy(s, start, n);
+  return s;
+}
+
+static sse__expr *primary(parser *P) {
+  ws(P);
+  char ch = *P->p;
+  if (isdigit((unsigned char)ch)) return number(P);
+  if (ch == '\'') return charlit(P);
+  if (ch == '$') {
+    /* a register ($pc, $rax), a convenience variable or history */
+    P->p++;
+    sse__expr *e = node(P, SSE__E_DOLLAR, NULL, NULL);
+    if (e && !(e->name = ident(P))) return NULL;
+    return e;
+  }
+  if (isalpha((unsigned char)ch) || ch == '_') {
+    sse__expr *e = node(P, SSE__E_IDENT, NULL, NULL);
+    if (e && !(e->name = ident(P))) return NULL;
+    return e;
+  }
+  if (ch == '(') {
+    P->p++;
+    sse__expr *e = expr(P, 0);
+    if (!e) return NULL;
+    ws(P);
+    if (*P->p != ')') return fail(P);
+    P->p++;
+    return e;
+  }
+  if (ch == '\\' || ch == '`') {
+    sse__verr(P->c, "Invalid character '%c' in expression.", ch);
+    return NULL;
+  }
+  return fail(P);
+}
+
+static sse__expr *postfix(parser *P) {
+  sse__expr *e = primary(P);
+  while (e) {
+    ws(P);
+    if (*P->p == '[') {
+      P->p++;
+      sse__expr *i = expr(P, 0);
+      if (!i) return NULL;
+      ws(P);
+      if (*P->p != ']') return fail(P);
+      P->p++;
+      e = node(P, SSE__E_INDEX, e, i);
+    } else if (*P->p == '.' || (P->p[0] == '-' && P->p[1] == '>')) {
+      sse__eop op = *P->p == '.' ? SSE__E_MEMBER : SSE__E_ARROW;
+      P->p += op == SSE__E_MEMBER ? 1 : 2;
+      ws(P);
+      if (!isalpha((unsigned char)*P->p) && *P->p != '_') return fail(P);
+      const char *name = ident(P);
+      if (!name || !(e = node(P, op, e, NULL))) return NULL;
+      e->name = name;
+    } else {
+      break;
+    }
+  }
+  return e;
+}
+
+static sse__expr *unary(parser *P);
+
+/* "(TYPE)" at P->p: the type, P->p past the ')'; NULL (P->p kept) when
+ * the parenthesis holds no type name. */
+static sse__vtype *paren_type(parser *P) {
+  const char *q = P->p + 1;
+  sse__vtype *t = sse__typename_parse(P->c, &q);
+  if (!t) return NULL;
+  while (isspace((unsigned char)*q)) q++;
+  if (*q != ')') {
+    P->p = q;
+    fail(P);
+    return NULL;
+  }
+  P->p = q + 1;
+  return t;
+}
+
+/* sizeof EXPR, sizeof (TYPE) */
+static sse__expr *size_of(parser *P) {
+  P->p += 6;
+  ws(P);
+  if (*P->p == '(') {
+    sse__vtype *t = paren_type(P);
+    if (P->c->err[0]) return NULL;
+    if (t) {
+      sse__expr *e = node(P, SSE__E_SIZEOF_TYPE, NULL, NULL);
+      if (e) e->type = t;
+      return e;
+    }
+  }
+  sse__expr *a = unary(P);
+  return a ? node(P, SSE__E_SIZEOF, a, NULL) : NULL;
+}
+
+static bool at_word(const char *p, const char *w) {
+  size_t n = strlen(w);
+  return strncmp(p, w, n) == 0 && !isalnum((unsigned char)p[n]) && p[n] != '_';
+}
+
+static sse__expr *unary(parser *P) {
+  ws(P);
+  char ch = *P->p;
+  if (at_word(P->p, "sizeof")) return size_of(P);
+  if (ch == '(') {
+    sse__vtype *t = paren_type(P);
+    if (P->c->err[0]) return NULL;
+    if (t) {
+      sse__expr *a = unary(P);
+      sse__expr *e = a ? node(P, SSE__E_CAST, a, NULL) : NULL;
+      if (e) e->type = t;
+      return e;
+    }
+  }
+  if (++P->depth > EXPR_MAX_DEPTH) {
+    sse__verr(P->c, "Expression too deeply nested.");
+    return NULL;
+  }
+  sse__expr *r;
+  sse__eop op = ch == '-' ? SSE__E_NEG : ch == '*' ? SSE__E_DEREF : ch == '&' ? SSE__E_ADDR
+                : ch == '!' ? SSE__E_NOT : ch == '~' ? SSE__E_BNOT : (sse__eop)-1;
+  if (ch == '+' && P->p[1] != '+') {
+    P->p++;
+    r = unary(P);
+  } else if ((int)op >= 0 && !(ch == '-' && P->p[1] == '>')) {
+    P->p++;
+    sse__expr *a = unary(P);
+    r = a ? node(P, op, a, NULL) : NULL;
+  } else {
+    r = postfix(P);
+  }
+  P->depth--;
+  return r;
+}
+
+/* The binary operator at P->p: its code, precedence and length. */
+static int binop(const char *p, int *prec, int *len) {
+  static const struct { const char *s; int op, prec; } ops[] = {
+      {"||", OP_OROR, 1}, {"&&", OP_ANDAND, 2}, {"==", OP_EQ, 6}, {"!=", OP_NE, 6},
+      {"<=", OP_LE, 7}, {">=", OP_GE, 7}, {"<<", OP_SHL, 8}, {">>", OP_SHR, 8},
+      {"|", '|', 3}, {"^", '^', 4}, {"&", '&', 5}, {"<", '<', 7}, {">", '>', 7},
+      {"@", '@', 9}, {"+", '+', 10}, {"-", '-', 10}, {"*", '*', 11}, {"/", '/', 11},
+      {"%", '%', 11}};
+  for (size_t i = 0; i < sizeof ops / sizeof *ops; i++) {
+    size_t n = strlen(ops[i].s);
+    if (strncmp(p, ops[i].s, n) == 0) {
+      if (p[0] == '-' && p[1] == '>') return 0;
+      *prec = ops[i].prec;
+      *len = (int)n;
+      return ops[i].op;
+    }
+  }
+  return 0;
+}
+
+static sse__expr *expr(parser *P, int minprec) {
+  sse__expr *lhs = unary(P);
+  while (lhs) {
+    ws(P);
+    int prec, len, op = binop(P->p, &prec, &len);
+    if (!op || prec <= minprec) break;
+    P->p += len;
+    sse__expr *rhs = expr(P, prec);
+    if (!rhs || !(lhs = node(P, SSE__E_BIN, lhs, rhs))) return NULL;
+    lhs->bin = op;
+  }
+  return lhs;
+}
+
+sse__expr *sse__expr_parse(sse__vctx *c, const char *text) {
+  parser P = {.c = c, .s = text, .p = text};
+  ws(&P);
+  if (!*P.p) {
+    sse__verr(c, "Argument required (expression to compute).");
+    return NULL;
+  }
+  sse__expr *e = expr(&P, 0);
+  if (!e) return NULL;
+  ws(&P);
+  if (*P.p == '\\' || *P.p == '`') {
+    sse__verr(c, "Invalid character '%c' in expression.", *P.p);
+    return NULL;
+  }
+  if (*P.p) {
+    sse__verr(c, "Junk after end of expression.");
+    return NULL;
+  }
+  return e;
+}

@@ -1,0 +1,247 @@
+/* gdb's `print` format of C values, character for character: integers,
+ * characters ("65 'A'"), booleans, floating point (%g with 9 or 17
+ * significant digits), enumerators, pointers ("(int *) 0x7ffe..." at the
+ * top, "0x... \"text\"" for char *, "<sym>" of code and data), structs
+ * and unions ("{x = 1, y = 2}"), arrays with <repeats N times> (more than
+ * 10) and the 200-element limit ("..."), functions ("{int (int)} 0x...
+ * <f>"), <optimized out>. */
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "values/values.h"
+
+#define PRINT_MAX 200
+#define REPEAT_THRESHOLD 10
+#define MAX_DEPTH 20
+#define ARRAY_READ_MAX (1u << 20)
+
+void sse__out_puts(sse__out *o, const char *s) {
+  size_t n = strlen(s);
+  if (o->len + n + 1 > o->cap) {
+    size_t room = o->cap > o->len + 1 ? o->cap - o->len - 1 : 0;
+    if (room) memcpy(o->buf + o->len, s, room);
+    o->len += room;
+    if (o->cap) o->buf[o->len] = 0;
+    o->truncated = true;
+    return;
+  }
+  memcpy(o->buf + o->len, s, n + 1);
+  o->len += n;
+}
+
+void sse__out_printf(sse__out *o, const char *fmt, ...) {
+  char tmp[512];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(tmp, sizeof tmp, fmt, ap);
+  va_end(ap);
+  sse__out_puts(o, tmp);
+}
+
+void sse__format_symbol(sse__vctx *c, uint64_t addr, sse__out *o) {
+  if (!c->at->dwfl || !addr) return;
+  Dwfl_Module *m = dwfl_addrmodule(c->at->dwfl, addr);
+  if (!m) return;
+  GElf_Off off = 0;
+  GElf_Sym sym;
+  const char *name = dwfl_module_addrinfo(m, addr, &off, &sym, NULL, NULL, NULL);
+  if (!name || !*name) return;
+  int ty = GELF_ST_TYPE(sym.st_info);
+  if (ty != STT_FUNC && ty != STT_OBJECT && ty != STT_GNU_IFUNC) return;
+  if (sym.st_size && off >= sym.st_size) return;
+  if (off) sse__out_printf(o, " <%s+%llu>", name, (unsigned long long)off);
+  else sse__out_printf(o, " <%s>", name);
+}
+
+void sse__format_double(sse__out *o, double d, int digits) {
+  if (isnan(d)) {
+    uint64_t bits;
+    memcpy(&bits, &d, 8);
+    sse__out_printf(o, "%snan(0x%llx)", signbit(d) ? "-" : "",
+                    (unsigned long long)(bits & ((1ull << 52) - 1)));
+  } else if (isinf(d)) {
+    sse__out_puts(o, d < 0 ? "-inf" : "inf");
+  } else {
+    sse__out_printf(o, "%.*g", digits, d);
+  }
+}
+
+static int format_scalar(sse__vctx *c, const sse__value *v, sse__vtype *t, sse__out *o) {
+  int64_t x;
+  if (t->kind == SSE__TY_FLOAT && t->size > 8) {
+    /* x87 extended: gdb's %g with 2 + 64 * log10(2) = 21 digits */
+    long double ld = 0;
+    unsigned char b[16] = {0};
+    if (sse__val_bytes(c, v, b, t->size < 16 ? t->size : 16)) return -1;
+    memcpy(&ld, b, sizeof ld < 16 ? sizeof ld : 16);
+    if (isnan(ld) || isinf(ld)) sse__format_double(o, (double)ld, 17);
+    else sse__out_printf(o, "%.21Lg", ld);
+    return 0;
+  }
+  if (t->kind == SSE__TY_FLOAT) {
+    double d;
+    if (sse__val_double(c, v, &d)) return -1;
+    sse__format_double(o, d, t->size == 4 ? 9 : 17);
+    return 0;
+  }
+  if (sse__val_int(c, v, &x)) return -1;
+  switch (t->kind) {
+    case SSE__TY_BOOL:
+      if (x == 0 || x == 1) sse__out_puts(o, x ? "true" : "false");
+      else sse__out_printf(o, "%lld", (long long)x);
+      return 0;
+    case SSE__TY_CHAR:
+      sse__out_printf(o, t->is_signed ? "%lld '" : "%llu '", t->is_signed ? (long long)x
+                      : (long long)(uint8_t)x);
+      sse__format_char(o, (int)x, '\'');
+      sse__out_puts(o, "'");
+      return 0;
+    case SSE__TY_ENUM:
+      for (size_t i = 0; i < t->n; i++)
+        if (t->enums[i].value == x) {
+          sse__out_puts(o, t->enums[i].name ? t->enums[i].name : "?");
+          return 0;
+        }
+      /* no enumerator has it: the number */
+      /* fall through */
+    default:
+      if (t->is_signed) sse__out_printf(o, "%lld", (long long)x);
+      else sse__out_printf(o, "%llu", (unsigned long long)x);
+      return 0;
+  }
+}
+
+static int format_ptr(sse__vctx *c, const sse__value *v, sse__vtype *t, bool top, sse__out *o) {
+  int64_t x;
+  if (sse__val_int(c, v, &x)) return -1;
+  sse__vtype *to = sse__type_strip(t->target);
+  if (top) {
+    /* gdb's hack: no "(char *) " for an unnamed pointer to "char" */
+    /* (cv-qualifiers are not part of gdb's type name) */
+    sse__vtype *tt = t->target;
+    while (tt && (tt->kind == SSE__TY_CONST || tt->kind == SSE__TY_VOLATILE)) tt = tt->target;
+    bool plain = !v->type->name && v->type->kind == SSE__TY_PTR && tt && tt->name &&
+                 strcmp(tt->name, "char") == 0;
+    if (!plain) {
+      char tn[512];
+      sse__type_name(v->type, tn, sizeof tn);
+      sse__out_printf(o, "(%s) ", tn);
+    }
+  }
+  sse__out_printf(o, "0x%llx", (unsigned long long)x);
+  if (to && to->kind == SSE__TY_CHAR && to->size == 1) {
+    if (x) return sse__format_cstring(c, (uint64_t)x, o);
+    return 0;
+  }
+  sse__format_symbol(c, (uint64_t)x, o);
+  return 0;
+}
+
+static int format_at(sse__vctx *c, const sse__value *v, bool top, int depth, sse__out *o);
+
+static int format_struct(sse__vctx *c, const sse__value *v, sse__vtype *t, int depth, sse__out *o) {
+  if (!t->complete) {
+    sse__out_puts(o, "<incomplete type>");
+    return 0;
+  }
+  sse__out_puts(o, "{");
+  for (size_t i = 0; i < t->n; i++) {
+    const sse__member *m = &t->members[i];
+    sse__value mv;
+    sse__val_member(c, v, m, &mv);
+    if (i) sse__out_puts(o, ", ");
+    if (m->name) sse__out_printf(o, "%s = ", m->name);
+    if (format_at(c, &mv, false, depth + 1, o)) return -1;
+  }
+  sse__out_puts(o, "}");
+  return 0;
+}
+
+/* The bytes of array v (at most ARRAY_READ_MAX), in a V_BYTES copy. */
+static int array_bytes(sse__vctx *c, const sse__value *v, uint64_t size, sse__value *out) {
+  *out = *v;
+  if (v->kind == SSE__V_BYTES) return 0;
+  if (!(out->bytes = sse__va_alloc(c, size ? size : 1))) return -1;
+  if (sse__mem(c, v->addr, out->bytes, size)) return -1;
+  out->kind = SSE__V_BYTES;
+  return 0;
+}
+
+static int format_array(sse__vctx *c, const sse__value *v, sse__vtype *t, int depth, sse__out *o) {
+  sse__vtype *et = t->target;
+  uint64_t es = sse__type_size(et);
+  uint64_t n = t->count > 0 ? (uint64_t)t->count : 0;
+  if (es == 0 || n == 0) {
+    sse__out_puts(o, n == 0 && t->count == 0 ? "{}" : "0x0");
+    return 0;
+  }
+  uint64_t nread = n;
+  if (es * nread > ARRAY_READ_MAX) nread = ARRAY_READ_MAX / es;
+  sse__value all;
+  if (array_bytes(c, v, nread * es, &all)) return -1;
+  if (sse__type_is_charlike(et) && es == 1 && (!c->fmt || c->fmt == 's')) {
+    sse__format_chars(o, all.bytes, nread, nread < n);
+    return 0;
+  }
+  sse__out_puts(o, "{");
+  uint64_t i = 0, things = 0;
+  for (; i < nread && things < PRINT_MAX; ) {
+    uint64_t j = i + 1;
+    while (j < nread && memcmp(all.bytes + j * es, all.bytes + i * es, es) == 0) j++;
+    uint64_t reps = j - i;
+    if (i) sse__out_puts(o, ", ");
+    sse__value ev = {.type = et, .kind = SSE__V_BYTES, .bytes = all.bytes + i * es,
+                     .unavail = all.unavail ? all.unavail + i * es : NULL};
+    if (format_at(c, &ev, false, depth + 1, o)) return -1;
+    if (reps > REPEAT_THRESHOLD) {
+      sse__out_printf(o, " <repeats %llu times>", (unsigned long long)reps);
+      i = j;
+      things += REPEAT_THRESHOLD;
+    } else {
+      i++;
+      things++;
+    }
+  }
+  if (i < n) sse__out_puts(o, "...");
+  sse__out_puts(o, "}");
+  return 0;
+}
+
+static int format_at(sse__vctx *c, const sse__value *v, bool top, int depth, sse__out *o) {
+  if (v->kind == SSE__V_OPTOUT) {
+    sse__out_puts(o, "<optimized out>");
+    return 0;
+  }
+  if (depth > MAX_DEPTH) {
+    sse__out_puts(o, "{...}");
+    return 0;
+  }
+  sse__vtype *t = sse__type_strip(v->type);
+  if (!t) return sse__verr(c, "Invalid type.");
+  bool aggregate = t->kind == SSE__TY_STRUCT || t->kind == SSE__TY_UNION || t->kind == SSE__TY_ARRAY;
+  if (!aggregate && sse__val_partly_out(v)) {
+    sse__out_puts(o, "<optimized out>");
+    return 0;
+  }
+  if (c->fmt && c->fmt != 's' && !aggregate && t->kind != SSE__TY_VOID)
+    return sse__format_letter(c, v, t, o);
+  char tn[512];
+  switch (t->kind) {
+    case SSE__TY_VOID: sse__out_puts(o, "void"); return 0;
+    case SSE__TY_PTR: return format_ptr(c, v, t, top, o);
+    case SSE__TY_STRUCT: case SSE__TY_UNION: return format_struct(c, v, t, depth, o);
+    case SSE__TY_ARRAY: return format_array(c, v, t, depth, o);
+    case SSE__TY_FUNC:
+      sse__type_name(v->type, tn, sizeof tn);
+      sse__out_printf(o, "{%s} 0x%llx", tn, (unsigned long long)v->addr);
+      sse__format_symbol(c, v->addr, o);
+      return 0;
+    default: return format_scalar(c, v, t, o);
+  }
+}
+
+int sse__format_value(sse__vctx *c, const sse__value *v, bool top, sse__out *o) {
+  return format_at(c, v, top, 0, o);
+}

@@ -1,0 +1,250 @@
+/* The entry points of src/values: the context of a frame (its pc,
+ * registers for frame 0, CFA), the symtab call holding the module's
+ * DWARF, then the request (the variables of the frame, or an expression)
+ * formatted as text. Tracer thread, the thread stopped. */
+#include <dwarf.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "symtab/dies.h"
+#include "values/values.h"
+
+#define TEXT_MAX 65536
+#define FRAMES_MAX 256
+
+typedef struct cfi_req {
+  sse__vctx *c;
+  size_t frames;
+} cfi_req;
+
+static int cfi_cb(void *arg, const sse__dwarf_at *at) {
+  cfi_req *r = arg;
+  for (size_t i = 0; i < r->frames; i++)
+    if (!at->dwfl || sse__cfi_unwind(r->c, at->dwfl)) return 1;
+  return 0;
+}
+
+/* c at frame 0 moved up `frames` frames by the CFI; 0, or 1 when it
+ * cannot (c then partly moved: the caller starts again). */
+static int cfi_frames(sse__vctx *c, size_t frames) {
+  struct sse__symtab *st = sse__proc_symtab(c->proc);
+  cfi_req r = {.c = c, .frames = frames};
+  int rc = st ? sse__symtab_with_dwarf(st, c->pc, cfi_cb, &r) : 1;
+  c->err[0] = 0;
+  return rc ? 1 : 0;
+}
+
+static int frame_ctx(sse_thread *t, size_t frame, sse__vctx *c) {
+  memset(c, 0, sizeof *c);
+  c->proc = t->proc;
+  c->frame = frame;
+  sse__regs r;
+  if (sse__thread_getregs(t, &r) != 0) return sse__verr(c, "Cannot read the registers.");
+  for (int i = 0; i <= SSE__REGNUM_MAX; i++)
+    if (sse__regs_get(&r, i, &c->reg[i])) c->regmask |= 1u << i;
+  c->pc = c->lookup_pc = sse__regs_pc(&r);
+  if (sse__unwind_cfa(t, &c->cfa) != SSE_OK) c->cfa = 0;
+  if (frame == 0) return 0;
+  if (frame >= FRAMES_MAX) return sse__verr(c, "No frame at level %zu.", frame);
+  if (cfi_frames(c, frame) == 0) return 0;
+  /* no CFI on the way: the unwinder's pc and CFA, no registers */
+  c->regmask = 0;
+  sse_frame *fr = calloc(frame + 1, sizeof *fr);
+  size_t n = 0;
+  if (!fr) return sse__verr(c, "virtual memory exhausted.");
+  if (sse__backtrace(t, fr, frame + 1, &n) != SSE_OK || n <= frame) {
+    free(fr);
+    return sse__verr(c, "No frame at level %zu.", frame);
+  }
+  c->pc = fr[frame].pc;
+  c->cfa = fr[frame].cfa;
+  bool sig = fr[frame].signal_frame || fr[frame - 1].signal_frame;
+  c->lookup_pc = sig ? c->pc : c->pc - 1;
+  free(fr);
+  return 0;
+}
+
+static char *text_new(sse__out *o) {
+  o->buf = malloc(TEXT_MAX);
+  o->cap = o->buf ? TEXT_MAX : 0;
+  o->len = 0;
+  o->truncated = false;
+  if (o->buf) o->buf[0] = 0;
+  return o->buf;
+}
+
+static int with_symtab(sse__vctx *c, int (*fn)(void *, const sse__dwarf_at *), void *arg) {
+  struct sse__symtab *st = sse__proc_symtab(c->proc);
+  if (!st) return sse__verr(c, "No symbol table is loaded.");
+  int rc = sse__symtab_with_dwarf(st, c->lookup_pc, fn, arg);
+  if (rc < -1) return sse__verr(c, "No symbol table is loaded.");
+  return rc;
+}
+
+/* Inside the symtab call: c set up on the DWARF at the frame's pc. */
+static int begin(sse__vctx *c, const sse__dwarf_at *at, bool need_cu) {
+  c->at = at;
+  c->var_bias = at->bias;
+  sse__types_init(c);
+  if (!c->t_int) return -1;
+  if (need_cu && !at->cu) return sse__verr(c, "No symbol table info available.");
+  return sse__scope_open(c);
+}
+
+/* ------------------------------------------------------------ variables */
+
+typedef struct vars_req {
+  sse__vctx *c;
+  unsigned sel;
+  sse__var_text *v;
+  size_t n, cap;
+} vars_req;
+
+static int one_var(void *arg, Dwarf_Die *die) {
+  vars_req *r = arg;
+  sse__vctx *c = r->c;
+  if (r->n == r->cap) {
+    size_t ncap = r->cap ? r->cap * 2 : 16;
+    sse__var_text *nv = realloc(r->v, ncap * sizeof *nv);
+    if (!nv) return sse__verr(c, "virtual memory exhausted.");
+    r->v = nv;
+    r->cap = ncap;
+  }
+  sse__var_text *vt = &r->v[r->n];
+  memset(vt, 0, sizeof *vt);
+  sse__out o;
+  if (!text_new(&o)) return sse__verr(c, "virtual memory exhausted.");
+  sse__value v;
+  int rc = sse__loc_variable(c, die, &v);
+  if (rc == 0) rc = sse__format_value(c, &v, false, &o);
+  if (rc) {
+    o.len = 0;
+    sse__out_printf(&o, "<error: %s>", c->err);
+    c->err[0] = 0;
+  }
+  char tn[512] = "";
+  if (rc == 0) sse__type_name(v.type, tn, sizeof tn);
+  vt->name = strdup(dwarf_diename(die));
+  vt->type = strdup(tn);
+  vt->value = o.buf;
+  vt->is_arg = dwarf_tag(die) == DW_TAG_formal_parameter;
+  r->n++;
+  if (!vt->name || !vt->type) return sse__verr(c, "virtual memory exhausted.");
+  return 0;
+}
+
+static int vars_cb(void *arg, const sse__dwarf_at *at) {
+  vars_req *r = arg;
+  if (begin(r->c, at, true)) return -1;
+  return sse__scope_each(r->c, r->sel, one_var, r);
+}
+
+int sse__values_frame_vars(sse_thread *t, size_t frame, unsigned sel,
+                           sse__var_text **out, size_t *n, char *err, size_t errsz) {
+  sse__vctx c;
+  vars_req r = {.c = &c, .sel = sel};
+  int rc = frame_ctx(t, frame, &c);
+  if (rc == 0) rc = with_symtab(&c, vars_cb, &r);
+  if (rc && err) snprintf(err, errsz, "%s", c.err);
+  sse__va_free(&c);
+  *out = r.v;
+  *n = r.n;
+  return rc ? -1 : 0;
+}
+
+/* ------------------------------------------------------------ expressions */
+
+typedef struct eval_req {
+  sse__vctx *c;
+  const char *expr;
+  sse__out o;
+  char type[512];
+  uint64_t addr;
+  bool has_addr;
+} eval_req;
+
+static int eval_cb(void *arg, const sse__dwarf_at *at) {
+  eval_req *r = arg;
+  sse__vctx *c = r->c;
+  if (begin(c, at, false)) return -1;
+  sse__expr *e = sse__expr_parse(c, r->expr);
+  sse__value v;
+  if (!e || sse__expr_eval(c, e, &v)) return -1;
+  sse__type_name(v.type, r->type, sizeof r->type);
+  r->has_addr = v.kind == SSE__V_MEM && !v.bit_size;
+  r->addr = v.addr;
+  return sse__format_value(c, &v, true, &r->o);
+}
+
+int sse__values_evaluate(sse_thread *t, size_t frame, const char *expr, char fmt,
+                         char **text, char **type, uint64_t *addr, bool *has_addr,
+                         char *err, size_t errsz) {
+  sse__vctx c;
+  eval_req r = {.c = &c, .expr = expr};
+  *text = *type = NULL;
+  int rc = frame_ctx(t, frame, &c);
+  c.fmt = fmt;
+  if (rc == 0 && !text_new(&r.o)) rc = sse__verr(&c, "virtual memory exhausted.");
+  if (rc == 0) rc = with_symtab(&c, eval_cb, &r);
+  if (rc) {
+    if (err) snprintf(err, errsz, "%s", c.err[0] ? c.err : "Cannot evaluate the expression.");
+    free(r.o.buf);
+  } else {
+    *text = r.o.buf;
+    *type = strdup(r.type);
+    *addr = r.addr;
+    *has_addr = r.has_addr;
+  }
+  sse__va_free(&c);
+  return rc ? -1 : 0;
+}
+
+/* ------------------------------------------------------------ return values */
+
+typedef struct ret_req {
+  sse__vctx *c;
+  const uint64_t *rax_rdx;
+  uint64_t xmm0;
+  sse__out o;
+  char type[512];
+  bool is_void;
+} ret_req;
+
+static int ret_cb(void *arg, const sse__dwarf_at *at) {
+  ret_req *r = arg;
+  sse__vctx *c = r->c;
+  if (begin(c, at, true)) return -1;
+  sse__vtype *t = NULL;
+  int k = sse__retval_type(c, &t);
+  if (k < 0) return -1;
+  if (k == 0) return sse__verr(c, "No function contains the address.");
+  if (!t || sse__type_strip(t)->kind == SSE__TY_VOID) {
+    r->is_void = true;
+    return 0;
+  }
+  sse__value v;
+  if (sse__retval_value(c, t, r->rax_rdx, r->xmm0, &v)) return -1;
+  sse__type_name(t, r->type, sizeof r->type);
+  return sse__format_value(c, &v, true, &r->o);
+}
+
+int sse__values_return(sse_process *p, uint64_t func_pc, const uint64_t rax_rdx[2], uint64_t xmm0,
+                       char **text, char **type, char *err, size_t errsz) {
+  sse__vctx c;
+  memset(&c, 0, sizeof c);
+  c.proc = p;
+  c.pc = c.lookup_pc = func_pc;
+  ret_req r = {.c = &c, .rax_rdx = rax_rdx, .xmm0 = xmm0};
+  *text = *type = NULL;
+  int rc = text_new(&r.o) ? with_symtab(&c, ret_cb, &r) : sse__verr(&c, "virtual memory exhausted.");
+  if (rc == 0 && !r.is_void) {
+    *text = r.o.buf;
+    *type = strdup(r.type);
+  } else {
+    free(r.o.buf);
+    if (rc && err) snprintf(err, errsz, "%s", c.err);
+  }
+  sse__va_free(&c);
+  return rc ? -1 : r.is_void ? 1 : 0;
+}

@@ -1,0 +1,94 @@
+/* C type names as gdb prints them (whatis, the "(int *) " of a pointer,
+ * "{int (int)}" of a function): a base name, then the declarator built
+ * inside out ("int (*)[3]", "char *[4]", "int * const"). */
+#include <stdio.h>
+#include <string.h>
+
+#include "values/values.h"
+
+#define TN_MAX 512
+
+/* A name longer than the buffer is cut, on purpose. */
+#pragma GCC diagnostic ignored "-Wformat-truncation"
+
+static void base_name(sse__vtype *t, char *b, size_t n) {
+  const char *kw = t->kind == SSE__TY_STRUCT ? "struct" : t->kind == SSE__TY_UNION ? "union"
+                   : t->kind == SSE__TY_ENUM ? "enum" : NULL;
+  if (kw) snprintf(b, n, "%s %s", kw, t->name ? t->name : "{...}");
+  else snprintf(b, n, "%s", t->name ? t->name : t->kind == SSE__TY_VOID ? "void" : "<unnamed>");
+}
+
+/* "base" + " " + inner; inner is the declarator so far. */
+static void join(char *out, size_t n, const char *base, const char *inner) {
+  if (!*inner) snprintf(out, n, "%s", base);
+  else if (inner[0] == '[' || inner[0] == '(') snprintf(out, n, "%s %s", base, inner);
+  else snprintf(out, n, "%s %s", base, inner);
+}
+
+static void params(sse__vtype *f, char *b, size_t n) {
+  size_t len = snprintf(b, n, "(");
+  if (f->n == 0) len += snprintf(b + len, len < n ? n - len : 0, f->prototyped ? "void" : "");
+  for (size_t i = 0; i < f->n && len < n; i++) {
+    char pn[TN_MAX];
+    if (f->params[i]) sse__type_name(f->params[i], pn, sizeof pn);
+    else snprintf(pn, sizeof pn, "void");
+    len += snprintf(b + len, n - len, "%s%s", i ? ", " : "", pn);
+  }
+  if (len < n) snprintf(b + len, n - len, ")");
+}
+
+static void decl(sse__vtype *t, const char *inner, char *out, size_t n, int depth) {
+  char in2[TN_MAX], tmp[TN_MAX];
+  if (!t || depth > 32) {
+    join(out, n, "void", inner);
+    return;
+  }
+  switch (t->kind) {
+    case SSE__TY_PTR: {
+      sse__vtype *to = t->target;
+      bool paren = to && (to->kind == SSE__TY_FUNC || to->kind == SSE__TY_ARRAY);
+      snprintf(in2, sizeof in2, paren ? "(*%s)" : "*%s", inner);
+      decl(to, in2, out, n, depth + 1);
+      return;
+    }
+    case SSE__TY_ARRAY:
+      if (t->count >= 0) snprintf(in2, sizeof in2, "%s[%lld]", inner, (long long)t->count);
+      else snprintf(in2, sizeof in2, "%s[]", inner);
+      decl(t->target, in2, out, n, depth + 1);
+      return;
+    case SSE__TY_FUNC:
+      params(t, tmp, sizeof tmp);
+      snprintf(in2, sizeof in2, "%s%s", inner, tmp);
+      decl(t->target, in2, out, n, depth + 1);
+      return;
+    case SSE__TY_CONST: case SSE__TY_VOLATILE: {
+      const char *q = t->kind == SSE__TY_CONST ? "const" : "volatile";
+      sse__vtype *to = t->target;
+      if (to && to->kind == SSE__TY_PTR) {
+        snprintf(in2, sizeof in2, *inner ? "%s %s" : "%s%s", q, inner);
+        /* the qualifier follows the '*': "int * const" */
+        char in3[TN_MAX];
+        snprintf(in3, sizeof in3, " %s", in2);
+        decl(to, in3 + 1, out, n, depth + 1);
+        return;
+      }
+      decl(to, inner, tmp, sizeof tmp, depth + 1);
+      snprintf(out, n, "%s %s", q, tmp);
+      return;
+    }
+    case SSE__TY_TYPEDEF:
+      if (!t->name) {
+        decl(t->target, inner, out, n, depth + 1);
+        return;
+      }
+      /* fall through */
+    default:
+      base_name(t, tmp, sizeof tmp);
+      join(out, n, tmp, inner);
+  }
+}
+
+void sse__type_name(sse__vtype *t, char *buf, size_t bufsz) {
+  if (!bufsz) return;
+  decl(t, "", buf, bufsz, 0);
+}

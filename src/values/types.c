@@ -1,0 +1,420 @@
+/* Types: DWARF type DIEs transcoded into sse__vtype records, once per
+ * module: a module's records live in a store kept with its entry of the
+ * module cache (shared by every process mapping the file), found again by
+ * DIE offset (the memo also breaks the cycles of self-referencing
+ * structs). DIEs of another file (a supplementary one) get the request's
+ * store. Also the synthetic types of expression results. sizeof and
+ * member lookup read these records only. */
+#include <dwarf.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "values/values.h"
+
+#define TYPE_MAX_DEPTH 48
+#define TYPE_MAX_COUNT 200000
+#define TYPE_MAX_MEMBERS 65536
+
+static size_t memo_hash(const void *dw, Dwarf_Off off, size_t cap) {
+  uint64_t h = (uint64_t)(uintptr_t)dw * 0x9e3779b97f4a7c15ull ^ off * 0xff51afd7ed558ccdull;
+  return (size_t)(h ^ h >> 29) & (cap - 1);
+}
+
+static sse__vtype *memo_get(sse__tstore *st, const void *dw, Dwarf_Off off) {
+  if (!st->memo_cap) return NULL;
+  for (size_t i = memo_hash(dw, off, st->memo_cap);; i = (i + 1) & (st->memo_cap - 1)) {
+    sse__vtype *t = st->memo[i];
+    if (t == NULL) return NULL;
+    if (t->off == off && t->dw == dw) return t;
+  }
+}
+
+static bool memo_put(sse__tstore *st, sse__vtype *t) {
+  if ((st->memo_n + 1) * 2 > st->memo_cap) {
+    size_t ncap = st->memo_cap ? st->memo_cap * 2 : 256;
+    sse__vtype **nm = calloc(ncap, sizeof *nm);
+    if (nm == NULL) return false;
+    for (size_t i = 0; i < st->memo_cap; i++) {
+      sse__vtype *o = st->memo[i];
+      if (!o) continue;
+      size_t j = memo_hash(o->dw, o->off, ncap);
+      while (nm[j]) j = (j + 1) & (ncap - 1);
+      nm[j] = o;
+    }
+    free(st->memo);
+    st->memo = nm;
+    st->memo_cap = ncap;
+  }
+  size_t j = memo_hash(t->dw, t->off, st->memo_cap);
+  while (st->memo[j]) j = (j + 1) & (st->memo_cap - 1);
+  st->memo[j] = t;
+  st->memo_n++;
+  return true;
+}
+
+/* Allocations of the records being made: in the current store. */
+static void *talloc(sse__vctx *c, size_t n) {
+  void *p = sse__arena_alloc(&c->store->blocks, n);
+  if (!p) sse__verr(c, "virtual memory exhausted.");
+  return p;
+}
+
+static const char *tstrdup(sse__vctx *c, const char *s) {
+  if (!s) return NULL;
+  size_t n = strlen(s) + 1;
+  char *d = talloc(c, n);
+  if (d) memcpy(d, s, n);
+  return d;
+}
+
+/* The store's void (a record may point at it for as long as the store
+ * lives). */
+static sse__vtype *store_void(sse__vctx *c) {
+  sse__tstore *st = c->store;
+  if (!st->t_void && (st->t_void = talloc(c, sizeof *st->t_void))) {
+    st->t_void->kind = SSE__TY_VOID;
+    st->t_void->name = "void";
+    st->t_void->size = 1;
+  }
+  return st->t_void;
+}
+
+/* Records made in modules' shared stores, ever (tests). */
+static atomic_ulong shared_made;
+
+unsigned long sse__types_shared_made(void) {
+  return atomic_load(&shared_made);
+}
+
+static void store_free(void *arg) {
+  sse__tstore *st = arg;
+  if (!st) return;
+  free(st->memo);
+  sse__arena_free(&st->blocks);
+  free(st);
+}
+
+/* The shared store of the module of the DIEs looked at (c->var_mod),
+ * when dw is that module's own DWARF; else the request's. */
+static sse__tstore *store_for(sse__vctx *c, const void *dw) {
+  Dwfl_Module *m = c->var_mod;
+  if (!m || !c->at) return &c->req;
+  if (m != c->store_mod) {
+    Dwarf_Addr bias;
+    c->store_mod = m;
+    c->mod_dw = dwfl_module_getdwarf(m, &bias);
+    c->mod_store = NULL;
+    void **slot = sse__dwarf_ext_slot(c->at, m, store_free);
+    if (slot && !*slot && (*slot = calloc(1, sizeof(sse__tstore))))
+      ((sse__tstore *)*slot)->shared = true;
+    if (slot) c->mod_store = *slot;
+  }
+  return c->mod_store && dw == c->mod_dw ? c->mod_store : &c->req;
+}
+
+static uint64_t attr_u(Dwarf_Die *d, int name, uint64_t dflt) {
+  Dwarf_Attribute a;
+  Dwarf_Word w;
+  if (dwarf_attr_integrate(d, name, &a) && dwarf_formudata(&a, &w) == 0) return w;
+  return dflt;
+}
+
+static bool attr_has(Dwarf_Die *d, int name) {
+  Dwarf_Attribute a;
+  return dwarf_attr_integrate(d, name, &a) != NULL;
+}
+
+/* The DW_AT_type target of d (NULL: void, or an error in c->err). */
+sse__vtype *sse__type_of_die(sse__vctx *c, Dwarf_Die *d) {
+  Dwarf_Attribute a;
+  Dwarf_Die td;
+  if (!dwarf_attr_integrate(d, DW_AT_type, &a)) return NULL;
+  if (!dwarf_formref_die(&a, &td)) {
+    sse__verr(c, "Invalid DWARF type reference.");
+    return NULL;
+  }
+  return sse__type_from(c, &td);
+}
+
+static void base_kind(sse__vtype *t, Dwarf_Die *d) {
+  uint64_t enc = attr_u(d, DW_AT_encoding, DW_ATE_signed);
+  t->kind = SSE__TY_INT;
+  t->is_signed = enc == DW_ATE_signed || enc == DW_ATE_signed_char;
+  if (enc == DW_ATE_boolean) t->kind = SSE__TY_BOOL;
+  else if (enc == DW_ATE_float) t->kind = SSE__TY_FLOAT;
+  else if ((enc == DW_ATE_signed_char || enc == DW_ATE_unsigned_char) && t->size == 1)
+    t->kind = SSE__TY_CHAR;
+}
+
+/* How many children of d have tag (bounded). */
+static size_t count_children(Dwarf_Die *d, int tag) {
+  Dwarf_Die ch;
+  size_t n = 0;
+  if (dwarf_child(d, &ch) == 0)
+    do n += dwarf_tag(&ch) == tag;
+    while (dwarf_siblingof(&ch, &ch) == 0 && n < TYPE_MAX_MEMBERS);
+  return n;
+}
+
+static int fill_members(sse__vctx *c, sse__vtype *t, Dwarf_Die *d) {
+  Dwarf_Die ch;
+  size_t n = count_children(d, DW_TAG_member);
+  if (n == 0 || dwarf_child(d, &ch) != 0) return 0;
+  if (!(t->members = talloc(c, n * sizeof *t->members))) return -1;
+  size_t i = 0;
+  do {
+    if (dwarf_tag(&ch) != DW_TAG_member) continue;
+    sse__member *m = &t->members[i++];
+    m->name = tstrdup(c, dwarf_diename(&ch));
+    m->type = sse__type_of_die(c, &ch);
+    if (c->err[0]) return -1;
+    m->bit_size = (unsigned)attr_u(&ch, DW_AT_bit_size, 0);
+    uint64_t off = attr_u(&ch, DW_AT_data_member_location, 0);
+    if (attr_has(&ch, DW_AT_data_bit_offset)) {
+      uint64_t bo = attr_u(&ch, DW_AT_data_bit_offset, 0);
+      off = bo / 8;
+      m->bit_off = bo % 8;
+    } else if (m->bit_size && attr_has(&ch, DW_AT_bit_offset)) {
+      /* DWARF 2-4: from the storage unit's most significant bit. */
+      uint64_t unit = attr_u(&ch, DW_AT_byte_size, m->type ? sse__type_size(m->type) : 4) * 8;
+      uint64_t bo = attr_u(&ch, DW_AT_bit_offset, 0);
+      if (bo + m->bit_size <= unit) m->bit_off = (unsigned)(unit - bo - m->bit_size);
+    }
+    if (m->bit_size > 64) m->bit_size = 64;
+    m->offset = off + m->bit_off / 8;
+    m->bit_off %= 8;
+  } while (i < n && dwarf_siblingof(&ch, &ch) == 0);
+  t->n = i;
+  return 0;
+}
+
+static int fill_enum(sse__vctx *c, sse__vtype *t, Dwarf_Die *d) {
+  Dwarf_Die ch;
+  size_t n = count_children(d, DW_TAG_enumerator);
+  t->target = sse__type_of_die(c, d);
+  if (c->err[0]) return -1;
+  t->is_signed = t->target ? sse__type_strip(t->target)->is_signed : false;
+  if (n == 0 || dwarf_child(d, &ch) != 0) return 0;
+  if (!(t->enums = talloc(c, n * sizeof *t->enums))) return -1;
+  size_t i = 0;
+  do {
+    if (dwarf_tag(&ch) != DW_TAG_enumerator) continue;
+    Dwarf_Attribute a;
+    Dwarf_Sword sv = 0;
+    if (dwarf_attr(&ch, DW_AT_const_value, &a)) dwarf_formsdata(&a, &sv);
+    t->enums[i].name = tstrdup(c, dwarf_diename(&ch));
+    t->enums[i++].value = sv;
+    if (sv < 0 && !t->target) t->is_signed = true;
+  } while (i < n && dwarf_siblingof(&ch, &ch) == 0);
+  t->n = i;
+  return 0;
+}
+
+static int fill_func(sse__vctx *c, sse__vtype *t, Dwarf_Die *d) {
+  Dwarf_Die ch;
+  t->target = sse__type_of_die(c, d);
+  t->prototyped = attr_u(d, DW_AT_prototyped, 0) != 0;
+  size_t n = count_children(d, DW_TAG_formal_parameter);
+  if (c->err[0]) return -1;
+  if (n == 0 || dwarf_child(d, &ch) != 0) return 0;
+  if (!(t->params = talloc(c, n * sizeof *t->params))) return -1;
+  size_t i = 0;
+  do {
+    if (dwarf_tag(&ch) != DW_TAG_formal_parameter) continue;
+    t->params[i++] = sse__type_of_die(c, &ch);
+    if (c->err[0]) return -1;
+  } while (i < n && dwarf_siblingof(&ch, &ch) == 0);
+  t->n = i;
+  return 0;
+}
+
+/* The array type of d from its subrange number k on (C's a[2][3]: an
+ * array of 2 arrays of 3). */
+static sse__vtype *array_from(sse__vctx *c, Dwarf_Die *d, Dwarf_Die *subs, int nsub, int k,
+                              sse__vtype *elem, sse__vtype *outer) {
+  sse__vtype *t = outer ? outer : talloc(c, sizeof *t);
+  if (!t) return NULL;
+  t->kind = SSE__TY_ARRAY;
+  t->count = -1;
+  if (k < nsub) {
+    if (attr_has(&subs[k], DW_AT_count)) t->count = (int64_t)attr_u(&subs[k], DW_AT_count, 0);
+    else if (attr_has(&subs[k], DW_AT_upper_bound)) {
+      Dwarf_Attribute a;
+      Dwarf_Word ub;
+      if (dwarf_formudata(dwarf_attr(&subs[k], DW_AT_upper_bound, &a), &ub) == 0 && ub < (1ull << 40))
+        t->count = (int64_t)ub + 1;
+    }
+  }
+  t->target = k + 1 < nsub ? array_from(c, d, subs, nsub, k + 1, elem, NULL) : elem;
+  if (!t->target) return NULL;
+  uint64_t es = sse__type_size(t->target);
+  t->size = t->count > 0 && es ? (uint64_t)t->count * es : 0;
+  return t;
+}
+
+static int fill_array(sse__vctx *c, sse__vtype *t, Dwarf_Die *d) {
+  sse__vtype *elem = sse__type_of_die(c, d);
+  if (!elem) return sse__verr(c, "Invalid DWARF array type.");
+  Dwarf_Die ch, subs[8];
+  int nsub = 0;
+  if (dwarf_child(d, &ch) == 0)
+    do
+      if (dwarf_tag(&ch) == DW_TAG_subrange_type && nsub < 8) subs[nsub++] = ch;
+    while (dwarf_siblingof(&ch, &ch) == 0);
+  return array_from(c, d, subs, nsub, 0, elem, t) ? 0 : -1;
+}
+
+static int fill(sse__vctx *c, sse__vtype *t, Dwarf_Die *d, int tag) {
+  switch (tag) {
+    case DW_TAG_base_type: base_kind(t, d); return 0;
+    case DW_TAG_unspecified_type: t->kind = SSE__TY_VOID; return 0;
+    case DW_TAG_pointer_type: case DW_TAG_reference_type: case DW_TAG_rvalue_reference_type:
+      t->kind = SSE__TY_PTR;
+      if (!t->size) t->size = 8;
+      t->target = sse__type_of_die(c, d);
+      return c->err[0] ? -1 : 0;
+    case DW_TAG_structure_type: case DW_TAG_class_type: case DW_TAG_union_type:
+      t->kind = tag == DW_TAG_union_type ? SSE__TY_UNION : SSE__TY_STRUCT;
+      t->complete = !attr_u(d, DW_AT_declaration, 0);
+      return fill_members(c, t, d);
+    case DW_TAG_enumeration_type:
+      t->kind = SSE__TY_ENUM;
+      t->complete = !attr_u(d, DW_AT_declaration, 0);
+      return fill_enum(c, t, d);
+    case DW_TAG_array_type: return fill_array(c, t, d);
+    case DW_TAG_subroutine_type: case DW_TAG_subprogram:
+      t->kind = SSE__TY_FUNC;
+      t->size = 1;
+      return fill_func(c, t, d);
+    case DW_TAG_typedef: case DW_TAG_const_type: case DW_TAG_volatile_type:
+      t->kind = tag == DW_TAG_typedef ? SSE__TY_TYPEDEF
+                : tag == DW_TAG_const_type ? SSE__TY_CONST : SSE__TY_VOLATILE;
+      t->target = sse__type_of_die(c, d);
+      if (c->err[0]) return -1;
+      if (!t->target && tag != DW_TAG_typedef) t->target = store_void(c);
+      if (!t->target) t->target = store_void(c);
+      return 0;
+    default: /* restrict, atomic, ...: as their target */
+      t->kind = SSE__TY_TYPEDEF;
+      t->name = NULL;
+      t->target = sse__type_of_die(c, d);
+      if (!t->target) t->target = store_void(c);
+      return c->err[0] ? -1 : 0;
+  }
+}
+
+sse__vtype *sse__type_from(sse__vctx *c, Dwarf_Die *d) {
+  const void *dw = d->cu ? (const void *)dwarf_cu_getdwarf(d->cu) : NULL;
+  Dwarf_Off off = dwarf_dieoffset(d);
+  sse__tstore *st = store_for(c, dw), *saved = c->store;
+  const void *key = st->shared ? NULL : dw;
+  sse__vtype *t = memo_get(st, key, off);
+  if (t) {
+    if (t->bad) sse__verr(c, "Invalid DWARF type.");
+    return t->bad ? NULL : t;
+  }
+  if (c->depth >= TYPE_MAX_DEPTH || c->ntypes >= TYPE_MAX_COUNT) {
+    sse__verr(c, "Type too deeply nested.");
+    return NULL;
+  }
+  c->store = st;
+  if (!(t = talloc(c, sizeof *t)) || !memo_put(st, t)) {
+    c->store = saved;
+    sse__verr(c, "virtual memory exhausted.");
+    return NULL;
+  }
+  t->off = off;
+  t->dw = key;
+  t->name = tstrdup(c, dwarf_diename(d));
+  t->size = attr_u(d, DW_AT_byte_size, 0);
+  c->ntypes++;
+  if (st->shared) atomic_fetch_add(&shared_made, 1);
+  c->depth++;
+  int rc = fill(c, t, d, dwarf_tag(d));
+  c->depth--;
+  c->store = saved;
+  if (rc < 0 && !c->err[0]) sse__verr(c, "Invalid DWARF type.");
+  /* kept, marked: a bad record fails the same way next time */
+  if (rc < 0) t->bad = true;
+  return rc < 0 ? NULL : t;
+}
+
+sse__vtype *sse__type_base(sse__vctx *c, const char *name, uint64_t size, sse__tkind k, bool sgn) {
+  sse__vtype *t = sse__va_alloc(c, sizeof *t);
+  if (!t) return NULL;
+  t->kind = k;
+  t->name = name;
+  t->size = size;
+  t->is_signed = sgn;
+  return t;
+}
+
+sse__vtype *sse__type_ptr_to(sse__vctx *c, sse__vtype *target) {
+  sse__vtype *t = sse__type_base(c, NULL, 8, SSE__TY_PTR, false);
+  if (t) t->target = target;
+  return t;
+}
+
+void sse__types_done(sse__vctx *c) {
+  free(c->req.memo);
+  sse__arena_free(&c->req.blocks);
+  memset(&c->req, 0, sizeof c->req);
+}
+
+void sse__types_init(sse__vctx *c) {
+  c->store = &c->req;
+  c->var_mod = c->at ? c->at->mod : NULL;
+  c->t_void = sse__type_base(c, "void", 1, SSE__TY_VOID, false);
+  c->t_int = sse__type_base(c, "int", 4, SSE__TY_INT, true);
+  c->t_uint = sse__type_base(c, "unsigned int", 4, SSE__TY_INT, false);
+  c->t_long = sse__type_base(c, "long", 8, SSE__TY_INT, true);
+  c->t_ulong = sse__type_base(c, "unsigned long", 8, SSE__TY_INT, false);
+  c->t_char = sse__type_base(c, "char", 1, SSE__TY_CHAR, true);
+  c->t_double = sse__type_base(c, "double", 8, SSE__TY_FLOAT, true);
+}
+
+sse__vtype *sse__type_strip(sse__vtype *t) {
+  for (int i = 0; t && i < 64; i++) {
+    if (t->kind != SSE__TY_TYPEDEF && t->kind != SSE__TY_CONST && t->kind != SSE__TY_VOLATILE)
+      return t;
+    t = t->target;
+  }
+  return t;
+}
+
+uint64_t sse__type_size(sse__vtype *t) {
+  for (int i = 0; t && i < 64; i++) {
+    if (t->size || (t->kind != SSE__TY_TYPEDEF && t->kind != SSE__TY_CONST &&
+                    t->kind != SSE__TY_VOLATILE))
+      return t->size;
+    t = t->target;
+  }
+  return 0;
+}
+
+/* Member name of struct/union t, anonymous members searched too; *off is
+ * its offset from the start of t. */
+const sse__member *sse__type_member(sse__vtype *t, const char *name, uint64_t *off) {
+  t = sse__type_strip(t);
+  if (!t || (t->kind != SSE__TY_STRUCT && t->kind != SSE__TY_UNION)) return NULL;
+  for (size_t i = 0; i < t->n; i++) {
+    const sse__member *m = &t->members[i];
+    if (m->name && strcmp(m->name, name) == 0) {
+      *off = m->offset;
+      return m;
+    }
+    uint64_t sub;
+    const sse__member *in = m->name ? NULL : sse__type_member(m->type, name, &sub);
+    if (in) {
+      *off = m->offset + sub;
+      return in;
+    }
+  }
+  return NULL;
+}
+
+bool sse__type_is_charlike(sse__vtype *t) {
+  t = sse__type_strip(t);
+  return t && t->kind == SSE__TY_CHAR;
+}

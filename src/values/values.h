@@ -1,0 +1,271 @@
+/* src/values: variables, DWARF locations, types, C expressions and gdb's
+ * formatting of C values (issue 12, first milestone).
+ *
+ *   arena.c    the per-request allocator and the error text
+ *   types.c    DIE -> sse__vtype records (one per DIE offset a request
+ *              meets), synthetic int/long/pointer types, sizeof, members
+ *   typename.c C type names as gdb writes them ("int (*)(int)")
+ *   loc.c      DWARF location expressions and lists -> a value
+ *   scope.c    the variables at a pc: blocks innermost first, the CU's,
+ *              then every module's globals
+ *   fetch.c    a value's bytes, integers, bitfields, pointers
+ *   format.c   gdb's print format of a value
+ *   strings.c  characters and strings as gdb quotes them
+ *   expr.c     the C expression parser (precedence climbing)
+ *   eval.c     the expression tree evaluated to a value
+ *   frame.c    the entry points: the frame's context, the symtab call
+ *
+ * Thread: the tracer thread (memory reads go through memaccess). Every
+ * DIE is used inside sse__symtab_with_dwarf only. Everything read from the
+ * DWARF or the target is untrusted: a bad record is an error, not a crash. */
+#ifndef SSE_VALUES_H
+#define SSE_VALUES_H
+
+#include <elfutils/libdw.h>
+#include <elfutils/libdwfl.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "internal.h"
+#include "symtab/dies.h"
+
+/* ---- arena.c */
+typedef struct sse__arena_blk sse__arena_blk;
+
+/* ---- types */
+typedef enum sse__tkind {
+  SSE__TY_VOID, SSE__TY_INT, SSE__TY_BOOL, SSE__TY_CHAR, SSE__TY_FLOAT,
+  SSE__TY_PTR, SSE__TY_STRUCT, SSE__TY_UNION, SSE__TY_ARRAY, SSE__TY_ENUM,
+  SSE__TY_TYPEDEF, SSE__TY_CONST, SSE__TY_VOLATILE, SSE__TY_FUNC
+} sse__tkind;
+
+typedef struct sse__vtype sse__vtype;
+
+typedef struct sse__member {
+  const char *name;  /* NULL for an anonymous member */
+  sse__vtype *type;
+  uint64_t offset;   /* bytes from the start */
+  unsigned bit_off;  /* bitfield: bits from offset (little-endian) */
+  unsigned bit_size; /* 0 unless a bitfield */
+} sse__member;
+
+typedef struct sse__enumerator {
+  const char *name;
+  int64_t value;
+} sse__enumerator;
+
+struct sse__vtype {
+  sse__tkind kind;
+  const char *name;  /* base, typedef, struct/union/enum tag, or NULL */
+  uint64_t size;
+  bool is_signed;    /* INT, CHAR, ENUM */
+  bool complete;     /* STRUCT/UNION/ENUM: not a declaration */
+  bool prototyped;   /* FUNC */
+  bool bad;          /* its DWARF could not be transcoded */
+  sse__vtype *target; /* PTR, TYPEDEF, CONST, VOLATILE, ARRAY element,
+                         FUNC return (NULL: void), ENUM underlying */
+  int64_t count;     /* ARRAY: elements, -1 unknown */
+  size_t n;          /* members, enumerators or parameters */
+  sse__member *members;
+  sse__enumerator *enums;
+  sse__vtype **params;
+  Dwarf_Off off;     /* the DIE it came from (0: synthetic) */
+  const void *dw;    /* ... in this Dwarf */
+};
+
+/* ---- values */
+typedef enum sse__vkind {
+  SSE__V_MEM,     /* lvalue in the target's memory at addr */
+  SSE__V_BYTES,   /* bytes held here (registers, implicit values, results) */
+  SSE__V_OPTOUT   /* <optimized out> */
+} sse__vkind;
+
+typedef struct sse__value {
+  sse__vtype *type;
+  sse__vkind kind;
+  uint64_t addr;
+  unsigned char *bytes; /* V_BYTES: type->size bytes (arena) */
+  unsigned char *unavail; /* V_BYTES: nonzero for a byte no piece gave
+                             (optimized out), or NULL when all are there */
+  unsigned bit_off, bit_size; /* a bitfield member of a V_MEM/V_BYTES struct */
+  bool is_func;         /* a function: addr is its entry */
+} sse__value;
+
+/* Type records and their memo (DIE offset -> record, open hashing),
+ * allocated together: one per request, and one per module kept with the
+ * module cache's entry (types.c), so a module's types are transcoded once
+ * for every process mapping it. */
+typedef struct sse__tstore {
+  sse__arena_blk *blocks;
+  sse__vtype **memo;
+  size_t memo_cap, memo_n;
+  sse__vtype *t_void;
+  bool shared;  /* a module's: records keyed by offset alone */
+} sse__tstore;
+
+/* The context of one request: a frame of a stopped thread. */
+typedef struct sse__vctx {
+  sse_process *proc;
+  size_t frame;
+  uint64_t pc;        /* the frame's pc (return address above frame 0) */
+  uint64_t lookup_pc; /* pc, or pc - 1 for caller frames */
+  uint64_t cfa;       /* 0 if unknown */
+  /* the frame's registers by DWARF number: frame 0's all, a caller's
+   * those its CFI recovers (bit n of regmask: reg[n] is known) */
+  uint64_t reg[SSE__REGNUM_MAX + 1];
+  uint32_t regmask;
+  const sse__dwarf_at *at; /* inside the symtab call */
+  Dwarf_Die *scopes;  /* dwarf_getscopes at lookup_pc (malloc'd) */
+  int nscopes;
+  /* arena */
+  sse__arena_blk *blocks;
+  /* types: the request's own store, and the store records are made in
+   * now (a module's shared one, or the request's) */
+  sse__tstore req;
+  sse__tstore *store;
+  Dwfl_Module *var_mod;    /* the module of the DIE being looked at */
+  Dwfl_Module *store_mod;  /* the module whose store is mod_store */
+  sse__tstore *mod_store;
+  const void *mod_dw;      /* mod_store's Dwarf */
+  size_t ntypes;
+  int depth;          /* transcoding recursion */
+  Dwarf_Addr var_bias; /* bias of the module of the variable being located */
+  Dwarf_Die cur_enum;  /* the enumeration type of an enumerator found */
+  sse__vtype *t_int, *t_long, *t_ulong, *t_uint, *t_char, *t_double, *t_void;
+  char fmt;           /* print's /FMT letter (x z o t d u c a f s), or 0 */
+  /* the gdb error text of the failure, "" when none */
+  char err[256];
+} sse__vctx;
+
+/* arena.c */
+void *sse__arena_alloc(sse__arena_blk **blocks, size_t n); /* zeroed, or NULL */
+void sse__arena_free(sse__arena_blk **blocks);
+void *sse__va_alloc(sse__vctx *c, size_t n);   /* zeroed; NULL: c->err set */
+char *sse__va_strdup(sse__vctx *c, const char *s);
+void sse__va_free(sse__vctx *c);
+/* Set c->err (printf format) unless already set; returns -1. */
+int sse__verr(sse__vctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* types.c */
+sse__vtype *sse__type_of_die(sse__vctx *c, Dwarf_Die *die); /* die's DW_AT_type */
+sse__vtype *sse__type_from(sse__vctx *c, Dwarf_Die *tdie);
+sse__vtype *sse__type_ptr_to(sse__vctx *c, sse__vtype *t);
+sse__vtype *sse__type_base(sse__vctx *c, const char *name, uint64_t size, sse__tkind k, bool sgn);
+sse__vtype *sse__type_strip(sse__vtype *t);    /* typedefs and cv off */
+uint64_t sse__type_size(sse__vtype *t);
+const sse__member *sse__type_member(sse__vtype *t, const char *name, uint64_t *off);
+bool sse__type_is_charlike(sse__vtype *t);
+void sse__types_init(sse__vctx *c);
+void sse__types_done(sse__vctx *c);
+/* How many records were transcoded into modules' shared stores (tests). */
+unsigned long sse__types_shared_made(void);
+
+/* typename.c: the C name of t into buf (cut to bufsz). */
+void sse__type_name(sse__vtype *t, char *buf, size_t bufsz);
+
+/* loc.c: the value of variable DIE var in c's frame. */
+int sse__loc_variable(sse__vctx *c, Dwarf_Die *var, sse__value *out);
+/* A CFI expression (is_loc false: a DWARF expression, the top of the
+ * stack) or location description (is_loc: the value of what it locates,
+ * memory read) in c's frame. 0, 1 (not available), -1 (c->err). */
+int sse__loc_eval_word(sse__vctx *c, const Dwarf_Op *ops, size_t n, bool is_loc, uint64_t *out);
+
+/* cfi.c: c's registers, pc and CFA moved to the caller's frame by the
+ * call-frame information at c->lookup_pc. 0, or 1 when it cannot. */
+int sse__cfi_unwind(sse__vctx *c, Dwfl *dwfl);
+
+/* scope.c */
+typedef enum sse__vsel { SSE__VS_ARGS = 1, SSE__VS_LOCALS = 2 } sse__vsel;
+/* Find the variable name visible at the frame: 1 found (*die), 0 not. */
+int sse__scope_find(sse__vctx *c, const char *name, Dwarf_Die *die);
+/* fn for each argument or local (sel) at the frame, innermost block first
+ * as gdb's info locals. Stops when fn returns nonzero and returns that. */
+int sse__scope_each(sse__vctx *c, unsigned sel, int (*fn)(void *arg, Dwarf_Die *var), void *arg);
+int sse__scope_open(sse__vctx *c);
+/* A type DIE named name: tag DW_TAG_structure_type, union_type,
+ * enumeration_type, or DW_TAG_typedef (a typedef or a base type). The
+ * frame's CU first, then the module's, then every module's. 1 or 0. */
+int sse__scope_find_type(sse__vctx *c, int tag, const char *name, Dwarf_Die *out);
+
+/* typeparse.c: a type name at *pp (advanced past it), or NULL: not a
+ * type name (c->err empty) or an unknown tag (c->err set). */
+sse__vtype *sse__typename_parse(sse__vctx *c, const char **pp);
+
+/* fetch.c */
+int sse__val_bytes(sse__vctx *c, const sse__value *v, unsigned char *buf, size_t n);
+int sse__val_int(sse__vctx *c, const sse__value *v, int64_t *out);   /* ints, enums, chars, bools, pointers */
+int sse__val_double(sse__vctx *c, const sse__value *v, double *out);
+bool sse__val_member(sse__vctx *c, const sse__value *v, const sse__member *m, sse__value *out);
+sse__value sse__val_at(sse__vtype *t, uint64_t addr);
+int sse__val_from_int(sse__vctx *c, sse__vtype *t, int64_t x, sse__value *out);
+int sse__val_from_double(sse__vctx *c, sse__vtype *t, double d, sse__value *out);
+int sse__mem(sse__vctx *c, uint64_t addr, void *buf, size_t n); /* gdb's error text */
+/* Whether any of the bytes of v (its size) is optimized out. */
+bool sse__val_partly_out(const sse__value *v);
+
+/* format.c: print v as gdb's `print` (top: the whole value of a print). */
+typedef struct sse__out {
+  char *buf;
+  size_t cap, len;
+  bool truncated;
+} sse__out;
+void sse__out_puts(sse__out *o, const char *s);
+void sse__out_printf(sse__out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int sse__format_value(sse__vctx *c, const sse__value *v, bool top, sse__out *o);
+/* " <sym+off>" of a code or data address, or nothing. */
+void sse__format_symbol(sse__vctx *c, uint64_t addr, sse__out *o);
+
+/* fmtletter.c: a scalar v (of stripped type t) with /FMT c->fmt. */
+int sse__format_letter(sse__vctx *c, const sse__value *v, sse__vtype *t, sse__out *o);
+void sse__format_double(sse__out *o, double d, int digits);
+
+/* strings.c */
+void sse__format_char(sse__out *o, int ch, int quote);
+int sse__format_cstring(sse__vctx *c, uint64_t addr, sse__out *o);
+void sse__format_chars(sse__out *o, const unsigned char *s, size_t len, bool force_ellipses);
+
+/* expr.c */
+typedef struct sse__expr sse__expr;
+sse__expr *sse__expr_parse(sse__vctx *c, const char *text);
+/* eval.c */
+int sse__expr_eval(sse__vctx *c, const sse__expr *e, sse__value *out);
+
+/* the AST (expr.c builds it, eval.c reads it) */
+typedef enum sse__eop {
+  SSE__E_NUM, SSE__E_FNUM, SSE__E_IDENT, SSE__E_NEG, SSE__E_DEREF, SSE__E_ADDR,
+  SSE__E_NOT, SSE__E_BNOT, SSE__E_INDEX, SSE__E_MEMBER, SSE__E_ARROW, SSE__E_BIN,
+  SSE__E_CAST, SSE__E_SIZEOF, SSE__E_SIZEOF_TYPE, SSE__E_DOLLAR
+} sse__eop;
+struct sse__expr {
+  sse__eop op;
+  int bin;          /* SSE__E_BIN: the operator character ('+', '-', '*', '/', '%') */
+  uint64_t num;     /* NUM */
+  bool num_long, num_unsigned;
+  double fnum;
+  const char *name; /* IDENT, MEMBER, ARROW, DOLLAR (without the '$') */
+  sse__vtype *type; /* CAST, SIZEOF_TYPE */
+  sse__expr *a, *b;
+};
+
+/* retval.c */
+int sse__retval_value(sse__vctx *c, sse__vtype *t, const uint64_t rax_rdx[2], uint64_t xmm0,
+                      sse__value *v);
+int sse__retval_type(sse__vctx *c, sse__vtype **t);
+
+/* frame.c: the entry points (tracer thread, t stopped). */
+typedef struct sse__var_text {
+  char *name, *type, *value; /* malloc'd */
+  bool is_arg;
+} sse__var_text;
+int sse__values_frame_vars(sse_thread *t, size_t frame, unsigned sel,
+                           sse__var_text **out, size_t *n, char *err, size_t errsz);
+int sse__values_evaluate(sse_thread *t, size_t frame, const char *expr, char fmt,
+                         char **text, char **type, uint64_t *addr, bool *has_addr,
+                         char *err, size_t errsz);
+/* The value the function holding func_pc returned, from the registers
+ * of the return: 0 (text, type malloc'd), 1 (it returns void), -1 (err). */
+int sse__values_return(sse_process *p, uint64_t func_pc, const uint64_t rax_rdx[2], uint64_t xmm0,
+                       char **text, char **type, char *err, size_t errsz);
+
+#endif
