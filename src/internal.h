@@ -180,6 +180,10 @@ typedef struct sse__op {
   unsigned sync_turns;     /* phases run without a trip through the loop */
   bool deferred;           /* yielded to the loop; it drives on next turn */
   unsigned nstops;         /* ptrace stops this command used */
+  /* The command is ending (step/ending.c): its stop is decided and every
+   * thread is being stopped for it. An exit met meanwhile changes nothing
+   * but an exit of the process, which becomes the stop. */
+  bool ending;
   sse__inl_step inl_step;  /* the step's frame and line, inline-aware */
 } sse__op;
 
