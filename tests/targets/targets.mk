@@ -18,8 +18,10 @@ TARGET_NODEBUG_CFLAGS := -O0 -fno-omit-frame-pointer -Wall
 # Plain programs: one .c each, built with TARGET_CFLAGS.
 TARGETS_SIMPLE := loops_calls recursion libc_calls signal_next bp_loop \
     exit_code long_loop deep_recursion qsort_cmp sighandler_bt stdin_echo \
-    detach_target signal_storm exec_next fork_child
-TARGETS_THREADED := threads4 thread_start blocked_step many_hits attach_threads
+    detach_target signal_storm exec_next fork_child dies_midstep sig_blocked \
+    traceme smc_code
+TARGETS_THREADED := threads4 thread_start blocked_step many_hits attach_threads \
+    thread_exits
 
 TARGETS := $(addprefix $(TBUILD)/,$(TARGETS_SIMPLE) $(TARGETS_THREADED) \
     libnodebug.so uses_nodebug libdl_target.so dlopen_main \
