@@ -7,6 +7,8 @@
  * state stated. */
 #include "testutil.h"
 
+#include <criterion/hooks.h>
+
 #include <errno.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -536,7 +538,7 @@ Test(faults_more, self_modifying_code_under_breakpoint, .timeout = 30) {
 /* ------------------------------------------------ 7. the debugger killed */
 
 /* The debugger process: an engine, the target spawned (or attached when
- * attach_pid > 0), a breakpoint at FN, a continue to it; then it writes
+ * attach_pid > 0; target and arg unused), a breakpoint at FN, a continue to it; then it writes
  * the target's pid and the breakpoint's address to fd and blocks until it
  * is killed. Exit codes name what failed (no Criterion in this child). */
 static void debugger_child(int fd, const char *target, const char *arg,
@@ -568,6 +570,49 @@ static void debugger_child(int fd, const char *target, const char *arg,
   for (;;) pause();
 }
 
+/* The debugger runs as this test program again (fork, then exec of
+ * /proc/self/exe with SSE_FAULTS_DEBUGGER="fd attach_pid target arg fn"):
+ * a fresh process, single-threaded until sse starts its threads
+ * (ThreadSanitizer refuses new threads in the fork of a threaded
+ * process). It takes over in Criterion's first hook, once every
+ * constructor has run (not in a constructor of its own: with libsse.a
+ * linked in, the order against the library's, which installs its run
+ * control, is unspecified), and never returns. */
+ReportHook(PRE_ALL)(struct criterion_test_set *set) {
+  (void)set;
+  const char *spec = getenv("SSE_FAULTS_DEBUGGER");
+  if (!spec) return;
+  int fd, attach_pid;
+  char target[64], arg[64], fn[64];
+  if (sscanf(spec, "%d %d %63s %63s %63s", &fd, &attach_pid, target, arg,
+             fn) != 5)
+    _exit(9);
+  debugger_child(fd, target, arg, attach_pid, fn);
+}
+
+/* Fork the debugger process (see debugger_role); it writes to fd (its
+ * end of a close-on-exec pipe, closed here). */
+static pid_t start_debugger(int fd, pid_t attach_pid, const char *target,
+                            const char *arg, const char *fn) {
+  char spec[256];
+  snprintf(spec, sizeof spec, "%d %d %s %s %s", fd, (int)attach_pid, target,
+           arg, fn);
+  pid_t dbg = fork();
+  cr_assert(dbg >= 0);
+  if (dbg == 0) {
+    fcntl(fd, F_SETFD, 0); /* the one descriptor it keeps */
+    setenv("SSE_FAULTS_DEBUGGER", spec, 1);
+    /* Criterion's sandbox marks: the program must run as a plain runner,
+     * not as the worker of this test. */
+    unsetenv("BXFI_MAP");
+    unsetenv("IS_SANDBOX");
+    execl("/proc/self/exe", "test_faults_more", (char *)NULL);
+    _exit(127);
+  }
+  close(fd);
+  return dbg;
+}
+
 /* Reap pid, reparented to this test (a subreaper) or its own child,
  * bounded: its wait status (a stop too, with flags WUNTRACED). */
 static int reap_bounded(pid_t pid, int flags) {
@@ -583,13 +628,17 @@ static int reap_bounded(pid_t pid, int flags) {
   return 0;
 }
 
-static void read_msg(int fd, pid_t *pid, uint64_t *addr) {
+static void read_msg(int fd, pid_t dbg, pid_t *pid, uint64_t *addr) {
   struct {
     int32_t pid;
     uint64_t addr;
   } msg;
-  cr_assert_eq(read(fd, &msg, sizeof msg), (ssize_t)sizeof msg,
-               "the debugger reached its breakpoint");
+  if (read(fd, &msg, sizeof msg) != (ssize_t)sizeof msg) {
+    int st = 0;
+    waitpid(dbg, &st, 0);
+    cr_assert_fail("the debugger never reached its breakpoint: status %#x",
+                   st);
+  }
   *pid = msg.pid;
   *addr = msg.addr;
 }
@@ -607,17 +656,11 @@ static void kill_debugger(pid_t dbg) {
 Test(faults_more, debugger_killed_spawned_target_dies, .timeout = 30) {
   cr_assert_eq(prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
   int fds[2];
-  cr_assert_eq(pipe(fds), 0);
-  pid_t dbg = fork();
-  cr_assert(dbg >= 0);
-  if (dbg == 0) {
-    close(fds[0]);
-    debugger_child(fds[1], "bp_loop", "1000000000", 0, "hit_me");
-  }
-  close(fds[1]);
+  cr_assert_eq(pipe2(fds, O_CLOEXEC), 0);
+  pid_t dbg = start_debugger(fds[1], 0, "bp_loop", "1000000000", "hit_me");
   pid_t pid;
   uint64_t addr;
-  read_msg(fds[0], &pid, &addr);
+  read_msg(fds[0], dbg, &pid, &addr);
   close(fds[0]);
   cr_assert_eq(proc_state(pid), 't', "stopped under ptrace at the breakpoint");
   uint8_t b;
@@ -646,7 +689,7 @@ Test(faults_more, debugger_killed_attached_target_dies_of_sigtrap,
   int in[2], ready[2], fds[2];
   cr_assert_eq(pipe2(in, O_CLOEXEC), 0);
   cr_assert_eq(pipe2(ready, O_CLOEXEC), 0);
-  cr_assert_eq(pipe(fds), 0);
+  cr_assert_eq(pipe2(fds, O_CLOEXEC), 0);
   pid_t tgt = fork();
   cr_assert(tgt >= 0);
   if (tgt == 0) {
@@ -662,16 +705,10 @@ Test(faults_more, debugger_killed_attached_target_dies_of_sigtrap,
   char c;
   cr_assert_eq(read(ready[0], &c, 1), 1, "the program runs its threads");
   close(ready[0]);
-  pid_t dbg = fork();
-  cr_assert(dbg >= 0);
-  if (dbg == 0) {
-    close(fds[0]);
-    debugger_child(fds[1], NULL, NULL, tgt, "tick");
-  }
-  close(fds[1]);
+  pid_t dbg = start_debugger(fds[1], tgt, "-", "-", "tick");
   pid_t pid;
   uint64_t addr;
-  read_msg(fds[0], &pid, &addr);
+  read_msg(fds[0], dbg, &pid, &addr);
   close(fds[0]);
   cr_assert_eq(pid, tgt);
   uint8_t b;
