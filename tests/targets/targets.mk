@@ -21,7 +21,7 @@ TARGETS_SIMPLE := loops_calls recursion libc_calls signal_next bp_loop \
     detach_target signal_storm exec_next fork_child dies_midstep sig_blocked \
     traceme smc_code
 TARGETS_THREADED := threads4 thread_start blocked_step many_hits attach_threads \
-    thread_exits
+    thread_exits exit_race
 
 TARGETS := $(addprefix $(TBUILD)/,$(TARGETS_SIMPLE) $(TARGETS_THREADED) \
     libnodebug.so uses_nodebug libdl_target.so dlopen_main \
