@@ -466,7 +466,12 @@ SSE_API sse_err sse_thread_set_pending_signal(sse_thread *thread, int signo);
  * be opened). The new breakpoint's id (> 0) goes to *id (may be NULL). */
 
 /* A software breakpoint at addr. Memory reads through the library never show
- * its int3; breakpoints at one address share it.
+ * its int3; breakpoints at one address share it. A program that stores
+ * over the int3 (self-modifying code, a JIT rewriting its code) wins: its
+ * bytes run as written, reads show them, and no old byte is ever written
+ * back over them; the breakpoint traps there again once sse puts an int3
+ * back, which it does when it steps a thread off that address, or when the
+ * breakpoint is disabled and enabled again.
  * Errors: SSE_E_INVAL (proc NULL), SSE_E_EXITED, SSE_E_RUNNING,
  * SSE_E_FAULT, SSE_E_SYS, SSE_E_NOMEM. */
 SSE_API sse_err sse_break_address(sse_process *proc, uint64_t addr, int *id);

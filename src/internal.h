@@ -193,6 +193,10 @@ typedef struct sse__op {
   unsigned sync_turns;     /* phases run without a trip through the loop */
   bool deferred;           /* yielded to the loop; it drives on next turn */
   unsigned nstops;         /* ptrace stops this command used */
+  /* The command is ending (step/ending.c): its stop is decided and every
+   * thread is being stopped for it. An exit met meanwhile changes nothing
+   * but an exit of the process, which becomes the stop. */
+  bool ending;
   sse__inl_step inl_step;  /* the step's frame and line, inline-aware */
 } sse__op;
 
@@ -407,6 +411,12 @@ void sse__run_code_changed(sse_process *p, uint64_t addr, uint64_t len);
 sse_err sse__site_add(sse_process *p, uint64_t addr);
 void sse__site_del(sse_process *p, uint64_t addr);
 sse__bp_site *sse__site_find(sse_process *p, uint64_t addr);
+/* Whether the int3 of inserted site s is still in memory. The program may
+ * have stored over it (self-modifying code, a JIT rewriting its code): its
+ * store wins, the byte it wrote becomes s->orig, and nothing of ours is at
+ * s->addr until the int3 is written again. False as well when the byte
+ * cannot be read. */
+bool sse__site_int3_intact(sse_process *p, sse__bp_site *s);
 sse_err sse__site_remove_all(sse_process *p);
 /* A forked child's copy of our int3s: the original bytes back in its
  * memory (it is let go with none of ours). */

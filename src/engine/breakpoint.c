@@ -21,6 +21,19 @@ sse__bp_site *sse__site_find(sse_process *p, uint64_t addr) {
   return NULL;
 }
 
+bool sse__site_int3_intact(sse_process *p, sse__bp_site *s) {
+  uint8_t cur;
+  if (p->exited || sse__mem_read_raw(p, s->addr, &cur, 1, NULL) != SSE_OK)
+    return false;
+  if (cur == sse__arch_break_insn[0]) return true;
+  /* Writing the old original back would undo the program's store, and a
+   * read would show that old byte: the program's byte is the original
+   * now, for the readers' shadow table too. */
+  s->orig = cur;
+  sse__mem_sites_changed(p);
+  return false;
+}
+
 sse_err sse__site_add(sse_process *p, uint64_t addr) {
   sse__bp_site *s = sse__site_find(p, addr);
   if (s) {
@@ -66,13 +79,27 @@ void sse__site_del(sse_process *p, uint64_t addr) {
 
 /* Take every int3 out of the target (detach). */
 void sse__site_restore_child(sse_process *p, pid_t child) {
+  /* The child's memory is the parent's, stopped at the fork event: where
+   * the parent's program wrote over an int3, the child has its bytes. */
   for (sse__bp_site *s = p->sites; s; s = s->next)
-    if (s->inserted) sse__pt_poke_byte(child, s->addr, s->orig);
+    if (s->inserted && sse__site_int3_intact(p, s))
+      sse__pt_poke_byte(child, s->addr, s->orig);
 }
 
 void sse__site_lift_all(sse_process *p, bool lift) {
   for (sse__bp_site *s = p->sites; s; s = s->next) {
     if (s->inserted != lift || p->exited) continue;
+    if (lift && !sse__site_int3_intact(p, s)) {
+      s->inserted = false; /* the program's byte is there already */
+      continue;
+    }
+    uint8_t cur;
+    if (!lift && sse__mem_read_raw(p, s->addr, &cur, 1, NULL) == SSE_OK &&
+        cur != s->orig) {
+      /* The vfork child wrote there while the int3 was out. */
+      s->orig = cur;
+      sse__mem_sites_changed(p);
+    }
     const uint8_t *byte = lift ? &s->orig : sse__arch_break_insn;
     if (sse__mem_write_raw(p, s->addr, byte, 1, NULL) == SSE_OK)
       s->inserted = !lift;
@@ -85,7 +112,7 @@ sse_err sse__site_remove_all(sse_process *p) {
   while (p->sites) {
     sse__bp_site *s = p->sites;
     p->sites = s->next;
-    if (s->inserted && !p->exited) {
+    if (s->inserted && sse__site_int3_intact(p, s)) {
       sse_err e2 = sse__mem_write_raw(p, s->addr, &s->orig, 1, NULL);
       if (e2) err = e2;
     }

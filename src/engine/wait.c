@@ -68,16 +68,29 @@ int sse__thread_step_sync(sse_thread *t) {
   uint64_t pc = sse__thread_pc(t);
   sse__bp_site *s = sse__site_find(p, pc);
   bool lifted = false;
-  if (s && s->inserted &&
-      sse__mem_write_raw(p, pc, &s->orig, 1, NULL) == SSE_OK) {
-    s->inserted = false;
-    lifted = true;
+  if (s && s->inserted) {
+    /* The program may have stored over our int3 (self-modifying code): its
+     * byte is the instruction to step then, not the old original. */
+    if (!sse__site_int3_intact(p, s)) {
+      s->inserted = false;
+      lifted = true;
+    } else if (sse__mem_write_raw(p, pc, &s->orig, 1, NULL) == SSE_OK) {
+      s->inserted = false;
+      lifted = true;
+    }
   }
   /* If the resume fails (the task died under us), the wait reports how. */
   sse__thread_resume(t, true);
   int st = sse__wait_thread(t, true);
   if (lifted && WIFSTOPPED(st)) {
-    uint8_t cc = sse__arch_break_insn[0];
+    /* The int3 goes back at an instruction start (a thread was there).
+     * The stepped instruction may have stored over its own first byte:
+     * that byte is the original from now on. */
+    uint8_t cur, cc = sse__arch_break_insn[0];
+    if (sse__mem_read_raw(p, pc, &cur, 1, NULL) == SSE_OK && cur != s->orig) {
+      s->orig = cur;
+      sse__mem_sites_changed(p);
+    }
     if (sse__mem_write_raw(p, pc, &cc, 1, NULL) == SSE_OK) s->inserted = true;
   }
   return st;

@@ -260,10 +260,13 @@ sse_err sse__mem_write_raw(sse_process *p, uint64_t addr, const void *buf,
   return fd < 0 ? SSE_E_SYS : SSE_E_FAULT;
 }
 
-/* Put the original bytes back wherever an int3 of ours lies in the buffer. */
+/* Put the original bytes back wherever an int3 of ours lies in the buffer.
+ * Where the program stored over one (self-modifying code) the buffer holds
+ * its byte, which is what it has there: shown as it is. */
 static void shadow(sse_process *p, uint64_t addr, uint8_t *buf, size_t len) {
   for (sse__bp_site *s = p->sites; s; s = s->next)
-    if (s->inserted && s->addr >= addr && s->addr < addr + len)
+    if (s->inserted && s->addr >= addr && s->addr < addr + len &&
+        buf[s->addr - addr] == sse__arch_break_insn[0])
       buf[s->addr - addr] = s->orig;
 }
 
@@ -399,7 +402,9 @@ sse_err sse__mem_read_fast(sse_process *p, uint64_t addr, void *buf,
        * rejects this read), so a torn entry must not index outside buf. */
       if (a < addr) continue;
       if (a >= addr + len) break;
-      out[a - addr] = (uint8_t)e;
+      /* Only over an int3: a byte the program stored over one is its own
+       * (and a lifted site holds its original anyway). */
+      if (out[a - addr] == sse__arch_break_insn[0]) out[a - addr] = (uint8_t)e;
     }
     /* Every load above happens before the second look at the generation;
      * the process_vm_readv is a system call, never moved across it. */

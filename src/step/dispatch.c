@@ -207,6 +207,9 @@ static void on_status(sse_engine *e, pid_t tid, int st) {
  * becomes a continue of the others, as gdb does. */
 static void on_gone(sse_thread *t) {
   sse_process *p = t->proc;
+  /* Met while the command ends (end_with stops every thread): its stop
+   * stands, or becomes the process's exit there. */
+  if (p->op.ending) return;
   if (t->tid == p->pid) {
     sse__end_op(p, SSE_STOP_EXITED, NULL, 0);
     return;
@@ -314,6 +317,8 @@ static const sse__runctl runctl = {
 };
 
 /* The engine reaches run control only through this table. */
-__attribute__((constructor)) static void install(void) {
+/* Priority 101: before the program's own constructors, which may start an
+ * engine (static linking orders .init_array by priority). */
+__attribute__((constructor(101))) static void install(void) {
   sse__runctl_install(&runctl);
 }

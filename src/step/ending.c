@@ -15,6 +15,12 @@
  * stopped, then the report (an exit when the process went away). */
 static void end_with(sse_process *p, sse_stop *s) {
   sse__runto_disarm(p);
+  /* From here on nothing resumes a thread: a new clone stays stopped, and
+   * the stepping thread's exit during the all-stop no longer turns the
+   * command into a continue of the others (dispatch.c on_gone), which
+   * resumed them under the stop being reported. */
+  p->op.ending = true;
+  p->others_run = false;
   if (!p->exited) sse__run_stop_all(p, NULL);
   if (p->exited) sse__stop_exit(s, p);
   sse__run_report(p, s);

@@ -5,13 +5,7 @@
 
 #include <errno.h>
 #include <sys/wait.h>
-#include <time.h>
 
-static double now_s(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* The thread of p that is not `t`. */
 static sse_thread *other_thread(sse_process *p, sse_thread *t) {
@@ -271,24 +265,6 @@ Test(faults, two_hundred_threads_at_one_breakpoint, .timeout = 300) {
   many_hits(200, 20);
 }
 
-/* The line of tests/targets/NAME.c that holds `marker`. */
-static int line_of(const char *name, const char *marker) {
-  char path[1024], buf[512];
-  snprintf(path, sizeof path, "%s/tests/targets/%s", SSE_SRCDIR, name);
-  FILE *f = fopen(path, "r");
-  cr_assert(f, "%s", path);
-  int n = 0, found = 0;
-  while (fgets(buf, sizeof buf, f)) {
-    n++;
-    if (strstr(buf, marker)) {
-      found = n;
-      break;
-    }
-  }
-  fclose(f);
-  cr_assert(found, "%s not in %s", marker, name);
-  return found;
-}
 
 /* A process that sends SIGUSR1 to pid every 0-200 us (or back to back
  * when max_ns is 0) until killed. */
@@ -377,10 +353,6 @@ Test(faults, next_over_spin_loop_under_signal_storm, .timeout = 120) {
   }
 }
 
-static void count_event(const sse_event *ev, void *user) {
-  (void)ev;
-  __atomic_add_fetch((int *)user, 1, __ATOMIC_SEQ_CST);
-}
 
 /* gdb: `next` over execl says "process N is executing new program",
  * re-resolves the breakpoints in the new image, and main's hits again. */

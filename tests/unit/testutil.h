@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "sse.h"
@@ -35,17 +36,17 @@ static inline const char *tpath(const char *name) {
                  sse_strerror(e_));                                      \
   } while (0)
 
-/* Spawn NAME with args (NULL-terminated), its output to /dev/null unless
- * out_fd >= 0. */
-static inline sse_process *spawn_target(sse_engine *e, const char *name,
-                                        const char *a1, const char *a2,
-                                        int out_fd) {
+/* Spawn NAME with args (NULL-terminated), its stdin and stdout from in_fd
+ * and out_fd (-1: /dev/null). */
+static inline sse_process *spawn_target_io(sse_engine *e, const char *name,
+                                           const char *a1, const char *a2,
+                                           int in_fd, int out_fd) {
   const char *argv[] = {tpath(name), a1, a2, NULL};
   if (!a1) argv[1] = NULL;
   sse_spawn_options o;
   sse_spawn_options_init(&o);
   int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
-  o.stdin_fd = devnull;
+  o.stdin_fd = in_fd >= 0 ? in_fd : devnull;
   o.stdout_fd = out_fd >= 0 ? out_fd : devnull;
   o.stderr_fd = devnull;
   sse_process *p = NULL;
@@ -55,6 +56,46 @@ static inline sse_process *spawn_target(sse_engine *e, const char *name,
   cr_assert_eq(err, SSE_OK, "spawn %s: %s errno %d", argv[0],
                sse_err_name(err), err_no);
   return p;
+}
+
+/* Spawn NAME with args (NULL-terminated), its output to /dev/null unless
+ * out_fd >= 0. */
+static inline sse_process *spawn_target(sse_engine *e, const char *name,
+                                        const char *a1, const char *a2,
+                                        int out_fd) {
+  return spawn_target_io(e, name, a1, a2, -1, out_fd);
+}
+
+/* Seconds on the monotonic clock. */
+static inline double now_s(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* The line of tests/targets/NAME.c that holds `marker`. */
+static inline int line_of(const char *name, const char *marker) {
+  char path[1024], buf[512];
+  snprintf(path, sizeof path, "%s/tests/targets/%s", SSE_SRCDIR, name);
+  FILE *f = fopen(path, "r");
+  cr_assert(f, "%s", path);
+  int n = 0, found = 0;
+  while (fgets(buf, sizeof buf, f)) {
+    n++;
+    if (strstr(buf, marker)) {
+      found = n;
+      break;
+    }
+  }
+  fclose(f);
+  cr_assert(found, "%s not in %s", marker, name);
+  return found;
+}
+
+/* An event callback that counts its calls in *(int *)user. */
+static inline void count_event(const sse_event *ev, void *user) {
+  (void)ev;
+  __atomic_add_fetch((int *)user, 1, __ATOMIC_SEQ_CST);
 }
 
 static inline sse_thread *main_thread(sse_process *p) {
