@@ -65,7 +65,11 @@ int sse__symtab_lookup(sse__symtab *st, uint64_t pc, sse__loc *out) {
        * _IO_file_xsputn), else the ELF symbol's. The bounds stay the
        * symbol's. */
       const char *dn = sse__symtab_dwarf_func_name(st, m, pc);
-      out->function = dn ? dn : f->key ? f->key : f->name;
+      const char *en = f->key ? f->key : f->name;
+      /* Without DWARF, a C++ symbol demangled, as gdb prints a minimal
+       * symbol: "shapes::Circle::area() const". */
+      const char *dm = dn == NULL ? sse__symtab_demangle(st, en) : NULL;
+      out->function = dn ? dn : dm ? dm : en;
       out->func_lo = f->addr + m->ebias;
       out->func_hi = f->size ? out->func_lo + f->size : sizeless_end(e, m, f);
       out->offset = pc - out->func_lo;

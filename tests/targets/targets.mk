@@ -24,7 +24,7 @@ TARGETS_THREADED := threads4 thread_start blocked_step many_hits attach_threads 
 TARGETS := $(addprefix $(TBUILD)/,$(TARGETS_SIMPLE) $(TARGETS_THREADED) \
     libnodebug.so uses_nodebug libdl_target.so dlopen_main \
     loops_calls_buildid stripped/loops_calls_stripped prog32 \
-    tail_calls_O2 tail_calls_O2_now tail_calls_O2_clang)
+    tail_calls_O2 tail_calls_O2_now tail_calls_O2_clang cxx_shapes)
 
 .PHONY: targets clean-targets
 targets: $(TARGETS)
@@ -67,6 +67,11 @@ $(TBUILD)/tail_calls_O2_now: $(TARGETS_SRC)/tail_calls.c | $(TBUILD)
 	$(CC) -g -O2 -Wl,-z,now -o $@ $<
 $(TBUILD)/tail_calls_O2_clang: $(TARGETS_SRC)/tail_calls.c | $(TBUILD)
 	clang -g -O2 -o $@ $<
+
+# C++: classes, templates, overloads, operators, std::vector/std::string.
+CXX_TARGET ?= g++
+$(TBUILD)/cxx_shapes: $(TARGETS_SRC)/cxx_shapes.cc | $(TBUILD)
+	$(CXX_TARGET) $(TARGET_CFLAGS) -o $@ $<
 
 # A 32-bit program (binutils only): refused by name at spawn and attach.
 $(TBUILD)/prog32: $(TARGETS_SRC)/prog32.S | $(TBUILD)

@@ -1,0 +1,236 @@
+/* C++ names against gdb on tests/targets/cxx_shapes.cc: `break NAME` by
+ * every linespec form gives gdb's `info breakpoints` addresses; stops and
+ * backtraces name functions as gdb does (the DWARF name with its scopes);
+ * `step` through methods, constructors and templates stop for stop. */
+#include <stdint.h>
+#include <sys/wait.h>
+
+#include "oracle.h"
+#include "testutil.h"
+
+#define PROG "cxx_shapes"
+#define MAXLOC 64
+
+/* Every name form of the brief; gdb's answer decides each. */
+static const char *const specs[] = {
+    "shapes::Circle::area",       /* ns::Class::method */
+    "Circle::area",               /* Class::method */
+    "area",                       /* every class: Circle and Square */
+    "scale(int)",                 /* one overload by signature */
+    "shapes::scale(double)",
+    "scale",                      /* both overloads */
+    "sum<int>",                   /* one template instance */
+    "sum",                        /* every instance */
+    "shapes::Circle::operator==", /* an operator */
+    "operator==",                 /* every operator== (libstdc++'s too) */
+    "shapes::Circle::Circle",     /* constructor: C1 and C2 are one */
+    "shapes::Circle::~Circle",    /* destructor: D1/D2, and D0 */
+    "Shape::~Shape",
+    "(anonymous namespace)::f",
+    "f",
+    "helper",                     /* file-static */
+    "std::allocator<int>::allocator",
+    "total_area",                 /* a plain function */
+    "main",
+};
+#define NSPECS (sizeof specs / sizeof specs[0])
+
+typedef struct locs {
+  size_t n;
+  uint64_t a[MAXLOC];
+} locs;
+
+static int cmp_u64(const void *x, const void *y) {
+  uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
+  return a < b ? -1 : a > b;
+}
+
+/* gdb -batch on PROG with these commands (after the settings every run
+ * needs), its stdout to read; the command file's name in cmdf[64]. */
+static FILE *gdb_open(const char *commands, char *cmdf) {
+  snprintf(cmdf, 64, "/tmp/sse_cxx_gdbXXXXXX");
+  int fd = mkstemp(cmdf);
+  cr_assert(fd >= 0);
+  FILE *f = fdopen(fd, "w");
+  fprintf(f, "set breakpoint pending on\nset confirm off\nset pagination off\nset width 0\n%s", commands);
+  fclose(f);
+  char cmd[2048];
+  const char *gdb = getenv("ORACLE_GDB");
+  snprintf(cmd, sizeof cmd, "%s -batch -nx -x %s %s </dev/null 2>/dev/null", gdb && *gdb ? gdb : "gdb", cmdf,
+           tpath(PROG));
+  FILE *p = popen(cmd, "r");
+  cr_assert(p != NULL);
+  return p;
+}
+
+static void gdb_close(FILE *p, const char *cmdf) {
+  pclose(p);
+  unlink(cmdf);
+}
+
+/* gdb: break at every spec, run to the first stop (the libraries are
+ * loaded), `info breakpoints`; out[i] gets breakpoint i+1's addresses. */
+static void gdb_locations(locs *out) {
+  char script[8192];
+  size_t k = (size_t)snprintf(script, sizeof script, "%s", "");
+  for (size_t i = 0; i < NSPECS && k < sizeof script; i++)
+    k += (size_t)snprintf(script + k, sizeof script - k, "break %s\n", specs[i]);
+  snprintf(script + k, sizeof script - k, "run\ninfo breakpoints\nkill\n");
+  char cmdf[64];
+  FILE *p = gdb_open(script, cmdf);
+  memset(out, 0, NSPECS * sizeof *out);
+  char line[4096];
+  bool table = false;
+  while (fgets(line, sizeof line, p)) {
+    if (strncmp(line, "Num ", 4) == 0) table = true;
+    if (!table) continue;
+    /* "3       breakpoint keep y   0x000055555555a2f2 in ..." or a
+     * location line "3.2   y   0x... in ..."; <MULTIPLE> has none. */
+    char *end;
+    long num = strtol(line, &end, 10);
+    if (end == line || num < 1 || (size_t)num > NSPECS) continue;
+    char *hex = strstr(line, " 0x");
+    if (hex == NULL) continue;
+    locs *l = &out[num - 1];
+    if (l->n < MAXLOC) l->a[l->n++] = strtoull(hex + 1, NULL, 16);
+  }
+  gdb_close(p, cmdf);
+  for (size_t i = 0; i < NSPECS; i++) qsort(out[i].a, out[i].n, sizeof out[i].a[0], cmp_u64);
+}
+
+Test(cxx, break_locations_match_gdb, .timeout = 60) {
+  static locs g[NSPECS];
+  gdb_locations(g);
+  sse_engine *e;
+  SSE_OKAY(sse_engine_new(NULL, &e));
+  sse_process *p = spawn_target(e, PROG, NULL, NULL, -1);
+  int ids[NSPECS];
+  for (size_t i = 0; i < NSPECS; i++) SSE_OKAY(sse_break_function(p, specs[i], true, &ids[i]));
+  sse_stop s;
+  SSE_OKAY(sse_continue(p, &s));
+  cr_assert_eq(s.reason, SSE_STOP_BREAKPOINT, "%s", sse_stop_reason_name(s.reason));
+  sse_breakpoint_info bi[NSPECS];
+  size_t n = 0;
+  SSE_OKAY(sse_break_list(p, bi, NSPECS, &n));
+  cr_assert_eq(n, NSPECS);
+  int bad = 0;
+  for (size_t i = 0; i < NSPECS; i++) {
+    cr_assert_gt(g[i].n, 0, "gdb found nothing for %s", specs[i]);
+    uint64_t a[8];
+    size_t k = bi[i].naddrs < 8 ? bi[i].naddrs : 8;
+    memcpy(a, bi[i].addrs, k * sizeof a[0]);
+    qsort(a, k, sizeof a[0], cmp_u64);
+    bool same = bi[i].naddrs == g[i].n && k == g[i].n && memcmp(a, g[i].a, k * sizeof a[0]) == 0;
+    if (!same) {
+      bad++;
+      fprintf(stderr, "break %s: gdb", specs[i]);
+      for (size_t j = 0; j < g[i].n; j++) fprintf(stderr, " %#lx", (unsigned long)g[i].a[j]);
+      fprintf(stderr, "; sse");
+      for (size_t j = 0; j < k; j++) fprintf(stderr, " %#lx", (unsigned long)a[j]);
+      fprintf(stderr, "\n");
+    }
+    cr_expect(same, "break %s: sse %zu locations, gdb %zu", specs[i], bi[i].naddrs, g[i].n);
+  }
+  cr_assert_eq(bad, 0);
+  sse_engine_free(e);
+}
+
+/* gdb's `bt` at its first stop at `break FUNC`, as printed:
+ * "#0  shapes::Circle::Circle (this=0x7ffe..., r=2) at src.cc:25" and
+ * "#1  0x... in main () at src.cc:74": the frame names (what precedes the
+ * argument list) and lines. Returns the number of frames. */
+typedef struct gframe {
+  char name[512];
+  int line;
+} gframe;
+
+static size_t gdb_bt(const char *func, gframe *out, size_t max) {
+  char script[1024], cmdf[64];
+  snprintf(script, sizeof script, "break %s\nrun\nbt\nkill\n", func);
+  FILE *p = gdb_open(script, cmdf);
+  size_t n = 0;
+  char line[4096];
+  while (fgets(line, sizeof line, p) && n < max) {
+    if (line[0] != '#' || line[1] < '0' || line[1] > '9') continue;
+    line[strcspn(line, "\n")] = '\0';
+    char *q = line + 1;
+    while (*q >= '0' && *q <= '9') q++;
+    while (*q == ' ') q++;
+    if (strncmp(q, "0x", 2) == 0) {
+      char *in = strstr(q, " in ");
+      if (in == NULL) continue;
+      q = in + 4;
+    }
+    /* The argument list: the last "(...)" before " at FILE:LINE". */
+    char *at = strstr(q, ") at ");
+    if (at == NULL) continue;
+    int depth = 0;
+    char *o = at;
+    for (; o > q; o--) {
+      if (*o == ')') depth++;
+      else if (*o == '(' && --depth == 0) break;
+    }
+    if (o <= q || o[-1] != ' ') continue;
+    snprintf(out[n].name, sizeof out[n].name, "%.*s", (int)(o - 1 - q), q);
+    char *colon = strrchr(at, ':');
+    out[n].line = colon ? atoi(colon + 1) : 0;
+    n++;
+  }
+  gdb_close(p, cmdf);
+  return n;
+}
+
+/* Stopped at `break FUNC`: the stop's function and every frame's (up to
+ * main) as gdb's `bt` names them, with their lines. */
+static void bt_against_gdb(const char *func) {
+  gframe g[32];
+  size_t gn = gdb_bt(func, g, 32);
+  cr_assert_gt(gn, 1, "gdb's bt at %s", func);
+  sse_engine *e;
+  SSE_OKAY(sse_engine_new(NULL, &e));
+  sse_process *p = spawn_target(e, PROG, NULL, NULL, -1);
+  SSE_OKAY(sse_break_function(p, func, false, NULL));
+  sse_stop s;
+  SSE_OKAY(sse_continue(p, &s));
+  cr_assert_eq(s.reason, SSE_STOP_BREAKPOINT, "%s: %s", func, sse_stop_reason_name(s.reason));
+  cr_assert_str_eq(s.loc.function ? s.loc.function : "(null)", g[0].name, "stop at %s: sse %s, gdb %s", func,
+                   s.loc.function, g[0].name);
+  cr_assert_eq(s.loc.line, g[0].line);
+  sse_frame fr[32];
+  size_t n = 0;
+  SSE_OKAY(sse_backtrace(s.thread, fr, 32, &n));
+  cr_assert_geq(n, gn, "%s: sse %zu frames, gdb %zu", func, n, gn);
+  for (size_t i = 0; i < gn; i++) {
+    const char *sn = fr[i].loc.function ? fr[i].loc.function : "(null)";
+    cr_expect_str_eq(sn, g[i].name, "%s: frame %zu: sse %s, gdb %s", func, i, sn, g[i].name);
+    cr_expect_eq(fr[i].loc.line, g[i].line, "%s: frame %zu (%s) line", func, i, g[i].name);
+  }
+  sse_engine_free(e);
+}
+
+Test(cxx, bt_method, .timeout = 30) { bt_against_gdb("shapes::Circle::area"); }
+Test(cxx, bt_virtual_via_base, .timeout = 30) { bt_against_gdb("shapes::Square::area"); }
+Test(cxx, bt_constructor, .timeout = 30) { bt_against_gdb("shapes::Circle::Circle"); }
+Test(cxx, bt_destructor, .timeout = 30) { bt_against_gdb("shapes::Circle::~Circle"); }
+Test(cxx, bt_template, .timeout = 30) { bt_against_gdb("sum<double>"); }
+Test(cxx, bt_operator, .timeout = 30) { bt_against_gdb("operator=="); }
+Test(cxx, bt_static_in_anonymous_namespace, .timeout = 30) { bt_against_gdb("helper"); }
+Test(cxx, bt_std_header, .timeout = 30) { bt_against_gdb("std::allocator<int>::allocator"); }
+
+/* A name sse_lookup_function resolves like the first of `break NAME`'s
+ * locations, and the demangled ELF name of a function lookup. */
+Test(cxx, lookup_function_by_cxx_name, .timeout = 30) {
+  sse_engine *e;
+  SSE_OKAY(sse_engine_new(NULL, &e));
+  sse_process *p = spawn_target(e, PROG, NULL, NULL, -1);
+  uint64_t entry = 0, post = 0;
+  SSE_OKAY(sse_lookup_function(p, "Circle::area", &entry, &post));
+  cr_assert_lt(entry, post);
+  sse_location loc;
+  SSE_OKAY(sse_lookup(p, post, &loc));
+  cr_assert_str_eq(loc.function, "shapes::Circle::area");
+  SSE_OKAY(sse_lookup(p, entry, &loc));
+  cr_assert_str_eq(loc.function, "shapes::Circle::area");
+  cr_assert_eq(sse_lookup_function(p, "Circle::perimeter", NULL, NULL), SSE_E_NOSYM);
+  sse_engine_free(e);
+}
