@@ -44,6 +44,8 @@ const char *sse__symtab_demangle(sse__symtab *st, const char *mangled) {
   return r;
 }
 
+static void name_bounds(const char *s, bool with_ret, size_t *start, size_t *params);
+
 /* ---- the qualified DWARF name ---- */
 
 /* The DIE whose parents name die's scope: gdb's determine_prefix follows
@@ -85,8 +87,40 @@ static void sb_add(sbuf *b, const char *s) {
   b->n += k;
 }
 
+/* gdb's frame name from a demangled linkage name: no return type (gdb
+ * demangles with DMGL_RET_DROP) and no parameters (find_frame_funname's
+ * cp_remove_params). Interned; NULL if it has no parameter list. */
+static const char *frame_name(sse__symtab *st, const char *demangled) {
+  size_t start, par;
+  name_bounds(demangled, true, &start, &par);
+  if (par == SIZE_MAX || par <= start)
+    return NULL;
+  char *n = strndup(demangled + start, par - start);
+  const char *r = n ? sse__modcache_intern(st->cache, n) : NULL;
+  free(n);
+  return r;
+}
+
+const char *sse__symtab_cxx_frame_name(sse__symtab *st, const char *mangled) {
+  char *dm = sse__cxx_demangle(mangled);
+  const char *r = dm ? frame_name(st, dm) : NULL;
+  free(dm);
+  return r;
+}
+
 const char *sse__symtab_cxx_qualname(sse__symtab *st, Dwarf_Die *die) {
   Dwarf_Attribute a;
+  /* gdb names a C++ symbol by its demangled linkage name where it has one
+   * (dwarf2_physname): its template arguments in full
+   * ("operator!=<int*, std::vector<int, std::allocator<int> > >" where
+   * DW_AT_name drops the defaulted ones). */
+  const char *ln = dwarf_formstring(dwarf_attr_integrate(die, DW_AT_linkage_name, &a));
+  if (ln == NULL)
+    ln = dwarf_formstring(dwarf_attr_integrate(die, DW_AT_MIPS_linkage_name, &a));
+  const char *r = sse__symtab_cxx_frame_name(st, ln);
+  if (r != NULL)
+    return r;
+  /* Else DW_AT_name qualified with the scopes (dwarf2_compute_name). */
   const char *name = dwarf_formstring(dwarf_attr_integrate(die, DW_AT_name, &a));
   if (name == NULL)
     return NULL;
@@ -113,7 +147,7 @@ const char *sse__symtab_cxx_qualname(sse__symtab *st, Dwarf_Die *die) {
   }
   free(scopes);
   sb_add(&b, name);
-  const char *r = b.failed ? NULL : sse__modcache_intern(st->cache, b.s);
+  r = b.failed ? NULL : sse__modcache_intern(st->cache, b.s);
   free(b.s);
   return r;
 }
@@ -134,10 +168,16 @@ static size_t operator_len(const char *s, const char *start) {
     p++;
   if ((p[0] == '(' && p[1] == ')') || (p[0] == '[' && p[1] == ']'))
     return (size_t)(p + 2 - s);
-  if (strchr("+-*/%^&|~!=<>,", *p) != NULL && *p != '\0') {
-    while (*p != '\0' && strchr("+-*/%^&|~!=<>,", *p) != NULL)
-      p++;
-    return (size_t)(p - s);
+  /* The longest operator spelled at p: its '<' and '>' are not template
+   * brackets ("operator!=<int*>" is operator!= of a template). */
+  static const char *const ops[] = {"->*", "<<=", ">>=", "<=>", "->", "<<", ">>", "<=", ">=", "==", "!=",
+                                    "&&",  "||",  "++",  "--",  "+=", "-=", "*=", "/=", "%=", "^=", "&=",
+                                    "|=",  "+",   "-",   "*",   "/",  "%",  "^",  "&",  "|",  "~",  "!",
+                                    "=",   "<",   ">",   ","};
+  for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++) {
+    size_t k = strlen(ops[i]);
+    if (strncmp(p, ops[i], k) == 0)
+      return (size_t)(p + k - s);
   }
   /* new, delete, a conversion: the identifier (and "[]"); the rest of a
    * conversion's type is scanned as ordinary text. */
@@ -189,11 +229,10 @@ typedef struct cxx_split {
 /* Split s: with_ret strips a leading return type (a template function's
  * demangled name, "int sum<int>(...)"). Returns false when s cannot be
  * read as a function name. */
-static bool cxx_split_name(const char *s, bool with_ret, cxx_split *o) {
-  memset(o, 0, sizeof *o);
-  o->params = SIZE_MAX;
-  /* Find the parameter list and the start of the name on the raw text:
-   * the last top-level "(...)" followed only by qualifiers. */
+/* Where the name in s starts (after a return type when with_ret) and its
+ * parameter list: the top-level "(...)" followed only by qualifiers
+ * (SIZE_MAX if none). */
+static void name_bounds(const char *s, bool with_ret, size_t *start, size_t *params) {
   size_t n = strlen(s), name_start = 0, par = SIZE_MAX;
   int depth = 0;
   for (size_t i = 0; i < n; i++) {
@@ -231,6 +270,15 @@ static bool cxx_split_name(const char *s, bool with_ret, cxx_split *o) {
       name_start = i + 1;
     }
   }
+  *start = name_start;
+  *params = par;
+}
+
+static bool cxx_split_name(const char *s, bool with_ret, cxx_split *o) {
+  memset(o, 0, sizeof *o);
+  o->params = SIZE_MAX;
+  size_t n = strlen(s), name_start, par;
+  name_bounds(s, with_ret, &name_start, &par);
   size_t name_end = par == SIZE_MAX ? n : par;
   if (name_start >= name_end)
     return false;
@@ -240,7 +288,7 @@ static bool cxx_split_name(const char *s, bool with_ret, cxx_split *o) {
   /* Offsets change with squeezing: split the squeezed text again. */
   const char *t = o->text;
   size_t tn = strlen(t), cs = 0;
-  depth = 0;
+  int depth = 0;
   for (size_t i = 0; i <= tn; i++) {
     size_t ol = i < tn && depth == 0 ? operator_len(t + i, t) : 0;
     if (ol) {

@@ -454,10 +454,11 @@ static const char *cxx_func_name(sse__symtab *st, Dwarf_Die *cu, Dwarf_Addr addr
 }
 
 /* The name of the DWARF function (DW_TAG_subprogram, not inlined) whose
- * code holds pc, for C and C++ compilation units; NULL when there is none
- * (no debug info, assembly, other languages: the caller keeps the ELF
- * name). st->mu held. */
-const char *sse__symtab_dwarf_func_name(sse__symtab *st, smod *m, uint64_t pc) {
+ * code holds pc, for C and C++ compilation units (elf_name: the ELF
+ * symbol there, for C++ code the descent does not find); NULL when there
+ * is none (no debug info, assembly, other languages: the caller keeps the
+ * ELF name). st->mu held. */
+const char *sse__symtab_dwarf_func_name(sse__symtab *st, smod *m, uint64_t pc, const char *elf_name) {
   if (m->mod == NULL)
     return NULL;
   Dwarf_Addr bias = 0;
@@ -467,7 +468,11 @@ const char *sse__symtab_dwarf_func_name(sse__symtab *st, smod *m, uint64_t pc) {
   int lang = dwarf_srclang(cup);
   if (sse__cxx_lang(lang)) {
     Dwarf_Die cu = *cup;
-    return cxx_func_name(st, &cu, pc - bias);
+    const char *n = cxx_func_name(st, &cu, pc - bias);
+    /* A member of a local class ("f()::_Guard::~_Guard") is defined
+     * inside a subprogram without that pc, where the descent does not
+     * look: gdb's name is the demangled linkage name, the ELF symbol's. */
+    return n ? n : sse__symtab_cxx_frame_name(st, elf_name);
   }
   if (lang != DW_LANG_C && lang != DW_LANG_C89 && lang != DW_LANG_C99 && lang != DW_LANG_C11)
     return NULL;

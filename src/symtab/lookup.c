@@ -64,8 +64,8 @@ int sse__symtab_lookup(sse__symtab *st, uint64_t pc, sse__loc *out) {
        * a .part/.isra clone, _IO_new_file_xsputn rather than its alias
        * _IO_file_xsputn), else the ELF symbol's. The bounds stay the
        * symbol's. */
-      const char *dn = sse__symtab_dwarf_func_name(st, m, pc);
       const char *en = f->key ? f->key : f->name;
+      const char *dn = sse__symtab_dwarf_func_name(st, m, pc, en);
       /* Without DWARF, a C++ symbol demangled, as gdb prints a minimal
        * symbol: "shapes::Circle::area() const". */
       const char *dm = dn == NULL ? sse__symtab_demangle(st, en) : NULL;

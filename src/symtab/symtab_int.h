@@ -196,7 +196,7 @@ const char *sse__symtab_plt_name(sse__symtab *st, smod *m, uint64_t rel, uint64_
 
 /* inline_chain.c: the DWARF subprogram's name at pc for C code, NULL when
  * none; forget the per-CU caches (their Dwarf handles go at a refresh). */
-const char *sse__symtab_dwarf_func_name(sse__symtab *st, smod *m, uint64_t pc);
+const char *sse__symtab_dwarf_func_name(sse__symtab *st, smod *m, uint64_t pc, const char *elf_name);
 void sse__symtab_inl_forget(sse__symtab *st);
 
 /* cxxnames.c: C++ names. */
@@ -211,6 +211,10 @@ const char *sse__symtab_demangle(sse__symtab *st, const char *mangled);
  * namespaces and classes of its declaration ("shapes::Circle::area",
  * "(anonymous namespace)::f"); interned, NULL without DW_AT_name. */
 const char *sse__symtab_cxx_qualname(sse__symtab *st, Dwarf_Die *die);
+/* gdb's frame name of the function whose mangled (ELF or DWARF linkage)
+ * name is given: demangled, without return type and parameters
+ * ("shapes::Circle::area"); interned, NULL if not a C++ function name. */
+const char *sse__symtab_cxx_frame_name(sse__symtab *st, const char *mangled);
 /* A user's `break NAME` as gdb's linespec reads it ("Circle::area",
  * "f(int)", "sum<int>", "operator=="); NULL if it names no function. */
 typedef struct sse__cxx_name sse__cxx_name;

@@ -180,19 +180,25 @@ static size_t gdb_bt(const char *func, gframe *out, size_t max) {
   return n;
 }
 
+/* A new engine with PROG stopped at `break FUNC`'s first hit, in *s. */
+static sse_engine *run_to(const char *func, sse_stop *s) {
+  sse_engine *e;
+  SSE_OKAY(sse_engine_new(NULL, &e));
+  sse_process *p = spawn_target(e, PROG, NULL, NULL, -1);
+  SSE_OKAY(sse_break_function(p, func, false, NULL));
+  SSE_OKAY(sse_continue(p, s));
+  cr_assert_eq(s->reason, SSE_STOP_BREAKPOINT, "%s: %s", func, sse_stop_reason_name(s->reason));
+  return e;
+}
+
 /* Stopped at `break FUNC`: the stop's function and every frame's (up to
  * main) as gdb's `bt` names them, with their lines. */
 static void bt_against_gdb(const char *func) {
   gframe g[32];
   size_t gn = gdb_bt(func, g, 32);
   cr_assert_gt(gn, 1, "gdb's bt at %s", func);
-  sse_engine *e;
-  SSE_OKAY(sse_engine_new(NULL, &e));
-  sse_process *p = spawn_target(e, PROG, NULL, NULL, -1);
-  SSE_OKAY(sse_break_function(p, func, false, NULL));
   sse_stop s;
-  SSE_OKAY(sse_continue(p, &s));
-  cr_assert_eq(s.reason, SSE_STOP_BREAKPOINT, "%s: %s", func, sse_stop_reason_name(s.reason));
+  sse_engine *e = run_to(func, &s);
   cr_assert_str_eq(s.loc.function ? s.loc.function : "(null)", g[0].name, "stop at %s: sse %s, gdb %s", func,
                    s.loc.function, g[0].name);
   cr_assert_eq(s.loc.line, g[0].line);
@@ -232,5 +238,122 @@ Test(cxx, lookup_function_by_cxx_name, .timeout = 30) {
   SSE_OKAY(sse_lookup(p, entry, &loc));
   cr_assert_str_eq(loc.function, "shapes::Circle::area");
   cr_assert_eq(sse_lookup_function(p, "Circle::perimeter", NULL, NULL), SSE_E_NOSYM);
+  sse_engine_free(e);
+}
+
+/* gdb's frame name from a symbol's print name (what the oracle reports):
+ * without the parameter list and the qualifiers after it
+ * ("shapes::Circle::area() const" -> "shapes::Circle::area"), as gdb's
+ * find_frame_funname does (cp_remove_params). */
+static void remove_params(char *s) {
+  size_t n = strlen(s);
+  for (;;) {
+    while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '&')) n--;
+    if (n >= 5 && strncmp(s + n - 5, "const", 5) == 0) n -= 5;
+    else if (n >= 8 && strncmp(s + n - 8, "volatile", 8) == 0) n -= 8;
+    else break;
+  }
+  if (n == 0 || s[n - 1] != ')') return;
+  int depth = 0;
+  for (size_t i = n; i-- > 0;) {
+    if (s[i] == ')') depth++;
+    else if (s[i] == '(' && --depth == 0) {
+      if (i > 0) s[i] = '\0';
+      return;
+    }
+  }
+}
+
+/* `step` from main through constructors, std::vector and std::string code
+ * in the headers, virtual calls, templates and operators: sse and gdb stop
+ * for stop (function, file, line). */
+static void steps_against_gdb(const char *start, const char *cmds, int count) {
+  oracle_stop *g = NULL;
+  size_t gn = 0;
+  cr_assert_eq(oracle_gdb_steps(tpath(PROG), NULL, start, cmds, count, NULL, NULL, &g, &gn), 0,
+               "gdb oracle failed");
+  sse_stop s;
+  sse_engine *e = run_to(start, &s);
+  size_t matched = 0;
+  for (size_t i = 0; i < gn; i++) {
+    if (g[i].error[0]) break;
+    if (i > 0) {
+      sse_stop s2;
+      SSE_OKAY(strcmp(cmds, "next") == 0 ? sse_next_line(s.thread, &s2) : sse_step_line(s.thread, &s2));
+      s = s2;
+    }
+    if (g[i].exited) {
+      cr_assert(s.reason == SSE_STOP_EXITED, "stop %zu: gdb exited, sse %s", i, sse_stop_reason_name(s.reason));
+      matched++;
+      break;
+    }
+    cr_assert(s.reason != SSE_STOP_EXITED && s.reason != SSE_STOP_KILLED, "stop %zu: sse exited, gdb at %s", i,
+              g[i].function);
+    char want[256];
+    snprintf(want, sizeof want, "%s", g[i].function);
+    remove_params(want);
+    const char *fn = s.loc.function ? s.loc.function : "??";
+    const char *gf = strrchr(g[i].file, '/'), *sf = s.loc.file ? strrchr(s.loc.file, '/') : NULL;
+    /* The oracle cuts names at 255 characters: then sse's name up to the
+     * parameters gdb's shows. */
+    size_t fl = strlen(fn);
+    bool name_ok = strcmp(fn, want) == 0 ||
+                   (strlen(g[i].function) >= sizeof g[i].function - 1 &&
+                    strncmp(fn, want, strlen(want) < fl ? strlen(want) : fl) == 0 &&
+                    (strlen(want) <= fl || want[fl] == '('));
+    bool same = name_ok && s.loc.line == g[i].line && gf && sf && strcmp(gf, sf) == 0;
+    cr_assert(same, "stop %zu: gdb %s %s:%d, sse %s %s:%d", i, want, g[i].file, g[i].line, fn,
+              s.loc.file ? s.loc.file : "-", s.loc.line);
+    matched++;
+  }
+  cr_assert_gt(matched, (size_t)count / 2, "only %zu stops compared", matched);
+  sse_engine_free(e);
+  oracle_free(g);
+}
+
+Test(cxx, step_from_main_like_gdb, .timeout = 120) { steps_against_gdb("main", "step", 120); }
+Test(cxx, step_through_methods_like_gdb, .timeout = 60) { steps_against_gdb("total_area", "step", 30); }
+Test(cxx, next_in_main_like_gdb, .timeout = 60) { steps_against_gdb("main", "next", 25); }
+
+/* gdb's `info symbol ADDR` and `complete break shapes::Ci`: demangled ELF
+ * names, the parameters included. */
+Test(cxx, symbols_demangled_like_gdb, .timeout = 30) {
+  char script[256], cmdf[64], line[1024];
+  sse_engine *e;
+  SSE_OKAY(sse_engine_new(NULL, &e));
+  sse_process *p = spawn_target(e, PROG, NULL, NULL, -1);
+  uint64_t post = 0;
+  SSE_OKAY(sse_lookup_function(p, "shapes::Circle::area", NULL, &post));
+  snprintf(script, sizeof script, "break main\nrun\ninfo symbol %#lx\ncomplete break shapes::Ci\nkill\n",
+           (unsigned long)post);
+  FILE *g = gdb_open(script, cmdf);
+  char info[512] = "";
+  char comp[8][512];
+  size_t nc = 0;
+  while (fgets(line, sizeof line, g)) {
+    line[strcspn(line, "\n")] = '\0';
+    char *in = strstr(line, " in section ");
+    if (in != NULL && info[0] == '\0') snprintf(info, sizeof info, "%.*s", (int)(in - line), line);
+    if (strncmp(line, "break shapes::", 14) == 0 && nc < 8) snprintf(comp[nc++], sizeof comp[0], "%.500s", line + 6);
+  }
+  gdb_close(g, cmdf);
+  sse_symbol sym;
+  SSE_OKAY(sse_symbol_at(p, post, SSE_SYMBOLS_FUNCTIONS, &sym));
+  char mine[512];
+  snprintf(mine, sizeof mine, "%s + %lu", sym.name, (unsigned long)(post - sym.addr));
+  cr_assert_str_eq(mine, info, "info symbol: sse %s, gdb %s", mine, info);
+  sse_symbol out[32];
+  size_t n = 0;
+  SSE_OKAY(sse_symbols(p, "shapes::Ci", SSE_SYMBOLS_FUNCTIONS, out, 32, &n));
+  /* Symbols, one per address: ~Circle() twice (D0, and D1 = D2);
+   * completion offers each name once. Sorted by name. */
+  size_t distinct = 0;
+  for (size_t j = 0; j < n; j++) distinct += j == 0 || strcmp(out[j].name, out[j - 1].name) != 0;
+  cr_assert_eq(distinct, nc, "sse %zu names, gdb %zu", distinct, nc);
+  for (size_t i = 0; i < nc; i++) {
+    bool found = false;
+    for (size_t j = 0; j < n && !found; j++) found = strcmp(out[j].name, comp[i]) == 0;
+    cr_expect(found, "gdb completes %s, sse does not", comp[i]);
+  }
   sse_engine_free(e);
 }
