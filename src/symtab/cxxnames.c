@@ -419,10 +419,9 @@ static bool demangled_matches(const sse__cxx_name *p, const char *d) {
   }
   if (ok && u->params != SIZE_MAX) {
     const char *up = u->text + u->params, *sp = s.text + s.params;
-    /* "(int)" matches "(int)" and a const method's "(int)const". */
-    size_t ul = strlen(up);
-    ok = strcmp(up, sp) == 0 || (strncmp(up, sp, ul) == 0 && up[ul - 1] == ')' &&
-                                 strspn(sp + ul, "const&volatile") == strlen(sp + ul));
+    /* The qualifiers too: gdb's `break Square::area()` does not find
+     * `Square::area() const`. */
+    ok = strcmp(up, sp) == 0;
   }
   free(s.text);
   return ok;

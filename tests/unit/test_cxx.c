@@ -32,6 +32,16 @@ static const char *const specs[] = {
     "std::allocator<int>::allocator",
     "total_area",                 /* a plain function */
     "main",
+    "Circle",                     /* the constructor by its bare name */
+    "~Circle",
+    "shapes::Shape::name",        /* an ABI-tagged name[abi:cxx11] */
+    "Square::area()",             /* gdb: not a const method's name */
+    "Square::area() const",
+    "::helper",                   /* from the global scope */
+    "std::vector<int, std::allocator<int> >::push_back",
+    "push_back",                  /* every instance, its overloads */
+    "operator new",               /* libstdc++'s, without debug info */
+    "sum<double>(std::vector<double, std::allocator<double> > const&)",
 };
 #define NSPECS (sizeof specs / sizeof specs[0])
 
@@ -115,12 +125,15 @@ Test(cxx, break_locations_match_gdb, .timeout = 60) {
   cr_assert_eq(n, NSPECS);
   int bad = 0;
   for (size_t i = 0; i < NSPECS; i++) {
-    cr_assert_gt(g[i].n, 0, "gdb found nothing for %s", specs[i]);
+    /* gdb finds nothing: sse's breakpoint is pending. */
+    cr_expect_eq(bi[i].pending, g[i].n == 0, "break %s: pending %d, gdb %zu locations", specs[i], bi[i].pending,
+                 g[i].n);
     uint64_t a[8];
     size_t k = bi[i].naddrs < 8 ? bi[i].naddrs : 8;
     memcpy(a, bi[i].addrs, k * sizeof a[0]);
     qsort(a, k, sizeof a[0], cmp_u64);
-    bool same = bi[i].naddrs == g[i].n && k == g[i].n && memcmp(a, g[i].a, k * sizeof a[0]) == 0;
+    /* sse_breakpoint_info lists the first 8 (sse sorts them). */
+    bool same = bi[i].naddrs == g[i].n && memcmp(a, g[i].a, k * sizeof a[0]) == 0;
     if (!same) {
       bad++;
       fprintf(stderr, "break %s: gdb", specs[i]);
