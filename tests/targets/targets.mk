@@ -24,7 +24,7 @@ TARGETS_THREADED := threads4 thread_start blocked_step many_hits attach_threads 
 TARGETS := $(addprefix $(TBUILD)/,$(TARGETS_SIMPLE) $(TARGETS_THREADED) \
     libnodebug.so uses_nodebug libdl_target.so dlopen_main \
     loops_calls_buildid stripped/loops_calls_stripped prog32 \
-    tail_calls_O2 tail_calls_O2_now tail_calls_O2_clang cxx_shapes)
+    tail_calls_O2 tail_calls_O2_now tail_calls_O2_clang cxx_shapes cxx_shapes_O2)
 
 .PHONY: targets clean-targets
 targets: $(TARGETS)
@@ -72,6 +72,8 @@ $(TBUILD)/tail_calls_O2_clang: $(TARGETS_SRC)/tail_calls.c | $(TBUILD)
 CXX_TARGET ?= g++
 $(TBUILD)/cxx_shapes: $(TARGETS_SRC)/cxx_shapes.cc | $(TBUILD)
 	$(CXX_TARGET) $(TARGET_CFLAGS) -o $@ $<
+$(TBUILD)/cxx_shapes_O2: $(TARGETS_SRC)/cxx_shapes.cc | $(TBUILD)
+	$(CXX_TARGET) -g -O2 -o $@ $<
 
 # A 32-bit program (binutils only): refused by name at spawn and attach.
 $(TBUILD)/prog32: $(TARGETS_SRC)/prog32.S | $(TBUILD)

@@ -199,16 +199,18 @@ static size_t gdb_bt(const char *func, gframe *out, size_t max) {
   return n;
 }
 
-/* A new engine with PROG stopped at `break FUNC`'s first hit, in *s. */
-static sse_engine *run_to(const char *func, sse_stop *s) {
+/* A new engine with prog stopped at `break FUNC`'s first hit, in *s. */
+static sse_engine *run_prog_to(const char *prog, const char *func, sse_stop *s) {
   sse_engine *e;
   SSE_OKAY(sse_engine_new(NULL, &e));
-  sse_process *p = spawn_target(e, PROG, NULL, NULL, -1);
+  sse_process *p = spawn_target(e, prog, NULL, NULL, -1);
   SSE_OKAY(sse_break_function(p, func, false, NULL));
   SSE_OKAY(sse_continue(p, s));
   cr_assert_eq(s->reason, SSE_STOP_BREAKPOINT, "%s: %s", func, sse_stop_reason_name(s->reason));
   return e;
 }
+
+static sse_engine *run_to(const char *func, sse_stop *s) { return run_prog_to(PROG, func, s); }
 
 /* Stopped at `break FUNC`: the stop's function and every frame's (up to
  * main) as gdb's `bt` names them, with their lines. */
@@ -286,13 +288,13 @@ static void remove_params(char *s) {
 /* `step` from main through constructors, std::vector and std::string code
  * in the headers, virtual calls, templates and operators: sse and gdb stop
  * for stop (function, file, line). */
-static void steps_against_gdb(const char *start, const char *cmds, int count) {
+static void steps_against_gdb_prog(const char *prog, const char *start, const char *cmds, int count) {
   oracle_stop *g = NULL;
   size_t gn = 0;
-  cr_assert_eq(oracle_gdb_steps(tpath(PROG), NULL, start, cmds, count, NULL, NULL, &g, &gn), 0,
+  cr_assert_eq(oracle_gdb_steps(tpath(prog), NULL, start, cmds, count, NULL, NULL, &g, &gn), 0,
                "gdb oracle failed");
   sse_stop s;
-  sse_engine *e = run_to(start, &s);
+  sse_engine *e = run_prog_to(prog, start, &s);
   size_t matched = 0;
   for (size_t i = 0; i < gn; i++) {
     if (g[i].error[0]) break;
@@ -329,6 +331,15 @@ static void steps_against_gdb(const char *start, const char *cmds, int count) {
   sse_engine_free(e);
   oracle_free(g);
 }
+
+static void steps_against_gdb(const char *start, const char *cmds, int count) {
+  steps_against_gdb_prog(PROG, start, cmds, count);
+}
+
+/* -O2: inlined methods of std::vector and the iterators, named in
+ * gdb's inline frames with their scopes. */
+Test(cxx, step_inline_O2_like_gdb, .timeout = 60) { steps_against_gdb_prog("cxx_shapes_O2", "total_area", "step", 30); }
+Test(cxx, step_main_O2_like_gdb, .timeout = 60) { steps_against_gdb_prog("cxx_shapes_O2", "main", "step", 60); }
 
 Test(cxx, step_from_main_like_gdb, .timeout = 120) { steps_against_gdb("main", "step", 120); }
 Test(cxx, step_through_methods_like_gdb, .timeout = 60) { steps_against_gdb("total_area", "step", 30); }
