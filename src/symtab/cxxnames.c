@@ -382,6 +382,8 @@ sse__cxx_name *sse__cxx_pattern(const char *user) {
   return p;
 }
 
+bool sse__cxx_has_params(const sse__cxx_name *p) { return p->s.params != SIZE_MAX; }
+
 void sse__cxx_pattern_free(sse__cxx_name *p) {
   if (p == NULL)
     return;

@@ -4,6 +4,8 @@
 #include <errno.h>
 #include <gelf.h>
 #include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "symtab_int.h"
@@ -52,6 +54,15 @@ int sse__symtab_lookup(sse__symtab *st, uint64_t pc, sse__loc *out) {
       /* A PLT stub: "printf@plt", as gdb names it (BFD's synthetic
        * symbols), not the symbol before it (_init+80). */
       out->function = pn;
+      if (strncmp(pn, "_Z", 2) == 0) {
+        /* "operator new(unsigned long)@plt", as gdb names it. */
+        char *base = strndup(pn, strlen(pn) - 4), *d = sse__cxx_demangle(base), *full = NULL;
+        if (d != NULL && asprintf(&full, "%s@plt", d) >= 0)
+          out->function = sse__modcache_intern(st->cache, full);
+        free(full);
+        free(d);
+        free(base);
+      }
       out->func_lo = plo + m->ebias;
       out->func_hi = phi + m->ebias;
       out->offset = pc - out->func_lo;

@@ -220,6 +220,8 @@ const char *sse__symtab_cxx_frame_name(sse__symtab *st, const char *mangled);
 typedef struct sse__cxx_name sse__cxx_name;
 sse__cxx_name *sse__cxx_pattern(const char *user);
 void sse__cxx_pattern_free(sse__cxx_name *);
+/* Whether the pattern gives a parameter list ("f(int)"). */
+bool sse__cxx_has_params(const sse__cxx_name *);
 /* Whether the function symbol `mangled` ("_ZNK6shapes6Circle4areaEv") is
  * one gdb's `break NAME` sets a location on. */
 bool sse__cxx_matches(const sse__cxx_name *, const char *mangled);

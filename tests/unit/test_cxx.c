@@ -41,6 +41,7 @@ static const char *const specs[] = {
     "std::vector<int, std::allocator<int> >::push_back",
     "push_back",                  /* every instance, its overloads */
     "operator new",               /* libstdc++'s, without debug info */
+    "operator new(unsigned long)",
     "sum<double>(std::vector<double, std::allocator<double> > const&)",
     "std::locale::operator==",    /* pending until libstdc++ is mapped */
 };
@@ -180,8 +181,10 @@ static size_t gdb_bt(const char *func, gframe *out, size_t max) {
       if (in == NULL) continue;
       q = in + 4;
     }
-    /* The argument list: the last "(...)" before " at FILE:LINE". */
+    /* The argument list: the last "(...)" before " at FILE:LINE", or
+     * before " from LIBRARY" without debug info (line 0). */
     char *at = strstr(q, ") at ");
+    if (at == NULL) at = strstr(q, ") from ");
     if (at == NULL) continue;
     int depth = 0;
     char *o = at;
@@ -191,7 +194,7 @@ static size_t gdb_bt(const char *func, gframe *out, size_t max) {
     }
     if (o <= q || o[-1] != ' ') continue;
     snprintf(out[n].name, sizeof out[n].name, "%.*s", (int)(o - 1 - q), q);
-    char *colon = strrchr(at, ':');
+    char *colon = strncmp(at, ") at ", 5) == 0 ? strrchr(at, ':') : NULL;
     out[n].line = colon ? atoi(colon + 1) : 0;
     n++;
   }
@@ -243,6 +246,9 @@ Test(cxx, bt_template, .timeout = 30) { bt_against_gdb("sum<double>"); }
 Test(cxx, bt_operator, .timeout = 30) { bt_against_gdb("operator=="); }
 Test(cxx, bt_static_in_anonymous_namespace, .timeout = 30) { bt_against_gdb("helper"); }
 Test(cxx, bt_std_header, .timeout = 30) { bt_against_gdb("std::allocator<int>::allocator"); }
+/* In libstdc++, which has no debug info here: the demangled ELF name with
+ * its parameters, as gdb prints a minimal symbol. */
+Test(cxx, bt_library_without_debuginfo, .timeout = 30) { bt_against_gdb("operator new(unsigned long)"); }
 
 /* A name sse_lookup_function resolves like the first of `break NAME`'s
  * locations, and the demangled ELF name of a function lookup. */
