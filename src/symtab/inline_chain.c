@@ -426,30 +426,38 @@ static int inl_udata(Dwarf_Die *die, unsigned name) {
 /* C++ (the CU nests functions in namespaces: no per-CU function list):
  * the outermost subprogram holding pc, by a descent from the CU, its name
  * kept for the range found, so the steps of one function ask once. */
+/* The outermost subprogram DIE holding addr, by the descent; false if none. */
+static bool cxx_sub_at(Dwarf_Die *cu, Dwarf_Addr addr, Dwarf_Die *out) {
+  inl_path *p = calloc(1, sizeof *p);
+  if (p == NULL)
+    return false;
+  inl_descend(cu, addr, p, 0);
+  bool found = false;
+  for (int i = 0; i < p->n && !found; i++)
+    if (dwarf_tag(&p->die[i]) == DW_TAG_subprogram) {
+      *out = p->die[i];
+      found = true;
+    }
+  free(p);
+  return found;
+}
+
 static const char *cxx_func_name(sse__symtab *st, Dwarf_Die *cu, Dwarf_Addr addr) {
   Dwarf *dw = dwarf_cu_getdwarf(cu->cu);
   if (st->cxx_last_dw == dw && addr >= st->cxx_last_lo && addr < st->cxx_last_hi)
     return st->cxx_last_name;
-  inl_path *p = calloc(1, sizeof *p);
-  if (p == NULL)
+  Dwarf_Die sd;
+  if (!cxx_sub_at(cu, addr, &sd))
     return NULL;
-  inl_descend(cu, addr, p, 0);
-  const char *name = NULL;
-  for (int i = 0; i < p->n; i++) {
-    if (dwarf_tag(&p->die[i]) != DW_TAG_subprogram)
-      continue;
-    name = sse__symtab_cxx_qualname(st, &p->die[i]);
-    inl_ranges r;
-    inl_get_ranges(&p->die[i], addr, &r);
-    if (r.hi != 0) {
-      st->cxx_last_dw = dw;
-      st->cxx_last_lo = r.lo;
-      st->cxx_last_hi = r.hi;
-      st->cxx_last_name = name;
-    }
-    break;
+  const char *name = sse__symtab_cxx_qualname(st, &sd);
+  inl_ranges r;
+  inl_get_ranges(&sd, addr, &r);
+  if (r.hi != 0) {
+    st->cxx_last_dw = dw;
+    st->cxx_last_lo = r.lo;
+    st->cxx_last_hi = r.hi;
+    st->cxx_last_name = name;
   }
-  free(p);
   return name;
 }
 
@@ -500,9 +508,11 @@ static int func_returns(sse__symtab *st, smod *m, uint64_t pc) {
   if (cup == NULL)
     return -1;
   Dwarf_Die cu = *cup;
+  Dwarf_Die sd;
+  if (sse__cxx_lang(dwarf_srclang(&cu))) /* C++: no per-CU function list */
+    return cxx_sub_at(&cu, pc - bias, &sd) ? dwarf_hasattr_integrate(&sd, DW_AT_type) != 0 : -1;
   inl_cucache *c = inl_cu(st, &cu);
   inl_subent *e = c && c->usable ? inl_sub_at(c, pc - bias) : NULL;
-  Dwarf_Die sd;
   if (e == NULL || dwarf_offdie(c->dw, e->off, &sd) == NULL || dwarf_tag(&sd) != DW_TAG_subprogram)
     return -1;
   return dwarf_hasattr_integrate(&sd, DW_AT_type) ? 1 : 0;

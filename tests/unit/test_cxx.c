@@ -393,3 +393,22 @@ Test(cxx, symbols_demangled_like_gdb, .timeout = 30) {
   }
   sse_engine_free(e);
 }
+
+/* `finish` out of a C++ function: a value where gdb prints "Value
+ * returned" (area, a double), none out of a destructor (void). */
+static void finish_against_gdb(const char *func) {
+  char script[512], cmdf[64], line[1024];
+  snprintf(script, sizeof script, "break %s\nrun\nfinish\nkill\n", func);
+  FILE *g = gdb_open(script, cmdf);
+  bool gdb_value = false;
+  while (fgets(line, sizeof line, g)) gdb_value |= strncmp(line, "Value returned is", 17) == 0;
+  gdb_close(g, cmdf);
+  sse_stop s, f;
+  sse_engine *e = run_to(func, &s);
+  SSE_OKAY(sse_finish(s.thread, &f));
+  cr_assert_eq(f.has_retval, gdb_value, "finish out of %s: sse value %d, gdb %d", func, f.has_retval, gdb_value);
+  sse_engine_free(e);
+}
+
+Test(cxx, finish_value_method, .timeout = 30) { finish_against_gdb("shapes::Circle::area"); }
+Test(cxx, finish_void_destructor, .timeout = 30) { finish_against_gdb("shapes::Circle::~Circle"); }
