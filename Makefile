@@ -48,7 +48,7 @@ CFLAGS ?= -O2 -g
 WARN := -Wall -Wextra -Wno-unused-parameter
 BASE_CFLAGS := -std=gnu11 $(WARN) -fPIC -fvisibility=hidden -pthread \
 	-Iinclude -Isrc -Isrc/arch/$(ARCH) $(call pc_cflags,$(PKGS)) $(SANFLAGS)
-LIBS := $(call pc_libs,$(PKGS)) -lpthread
+LIBS := $(call pc_libs,$(PKGS)) -lpthread -lstdc++
 
 LIB_DIRS := src/arch/$(ARCH) src/ptrace src/engine src/step src/api src/values src/events \
 	src/memaccess src/symtab src/unwind src/jit
@@ -83,7 +83,7 @@ $(error sse: build dependencies are missing; see the message above)
 endif
 BASE_CFLAGS := -std=gnu11 $(WARN) -fPIC -fvisibility=hidden -pthread \
 	-Iinclude -Isrc -Isrc/arch/$(ARCH) $(shell pkg-config --cflags $(PKGS)) $(SANFLAGS)
-LIBS := $(shell pkg-config --libs $(PKGS)) -lpthread
+LIBS := $(shell pkg-config --libs $(PKGS)) -lpthread -lstdc++
 endif
 endif
 endif

@@ -283,10 +283,17 @@ typedef struct sse_location {
   const char *function; /* the name gdb shows, or NULL: for C code with
                            debug info the DWARF function's (its linkage
                            name when it has one, __GI___pthread_kill; the
-                           origin of a .part/.isra clone), else the ELF
-                           symbol's. sse_break_function and
+                           origin of a .part/.isra clone); for C++ code
+                           with debug info gdb's frame name, qualified and
+                           without parameters (shapes::Circle::area,
+                           (anonymous namespace)::f,
+                           std::allocator<int>::allocator); else the ELF
+                           symbol's, demangled (shapes::Circle::area()
+                           const). sse_break_function and
                            sse_lookup_function look names up in the ELF
-                           symbol tables. */
+                           symbol tables, C++ names by gdb's linespec
+                           rules (Circle::area, area, scale(int), sum,
+                           sum<int>, operator==, Circle::~Circle). */
   uint64_t offset;      /* pc - function start (the ELF symbol's) */
   const char *file;     /* source path (absolute when the compilation
                            directory is; glibc's debuginfo records relative
@@ -478,7 +485,13 @@ SSE_API sse_err sse_break_address(sse_process *proc, uint64_t addr, int *id);
 /* At a function's post-prologue address (gdb's `break FUNC`; for JIT code
  * of the agent, which gives no prologues, at its entry). name is an ELF
  * symbol name (or a JIT function's): the program's own definition, else
- * the first library's, else JIT code's. If nothing defines it yet and
+ * the first library's, else JIT code's. A C++ name follows gdb's linespec
+ * rules over every module (shapes::Circle::area, Circle::area, a bare
+ * area in every class and namespace, scale(int), sum<int> or every sum,
+ * operator==, Circle::Circle and Circle::~Circle with each emitted variant,
+ * (anonymous namespace)::f, a file-static helper): one breakpoint with a
+ * location at each distinct address (sse_breakpoint_info.addrs), the
+ * plain symbol of that name among them. If nothing defines it yet and
  * pending is true, the breakpoint is pending and is inserted when a library
  * (or JIT code) defining it appears; *id is valid either way. One whose
  * code goes away (a library unloaded, JIT code freed) becomes pending
@@ -794,7 +807,10 @@ typedef enum sse_symbol_kind {
 /* An ELF symbol (or a function the JIT agent registered). Strings are
  * engine-owned (valid until sse_engine_free()). */
 typedef struct sse_symbol {
-  const char *name;     /* the symbol's name without "@VERSION": "memcpy" */
+  const char *name;     /* the symbol's name without "@VERSION": "memcpy";
+                           a C++ one demangled, as gdb's `info symbol`
+                           and completion show it:
+                           "shapes::Circle::area() const" */
   sse_symbol_kind kind;
   uint64_t addr;        /* its address in the process */
   uint64_t size;        /* bytes; 0 when the symbol gives none */

@@ -165,6 +165,7 @@ static ssize_t bp_where(sse_process *p, const sse__bp *b, uint64_t **out) {
   struct sse__symtab *st = sse__proc_symtab(p);
   if (!st) return -1;
   if (b->kind == SSE__BP_FUNC) {
+    ssize_t nc = sse__symtab_func_addrs(st, b->name_or_file, out); if (nc != 0) return nc > 0 ? nc : -1; /* C++: every match */
     uint64_t entry, post;
     if (sse__symtab_func_addr(st, b->name_or_file, &entry, &post) != 0 &&
         sse__proc_jit_func_addr(p, b->name_or_file, &entry, &post) != 0) /* JIT (issue 6) */

@@ -43,7 +43,7 @@ static bool in_func(const sse__fsym *f, const sse__modentry *e, uint64_t rel) {
 
 /* gdb's skip_prologue_sal for function f of module m: returns the
  * module-relative breakpoint address of `break FUNC`. */
-static uint64_t post_prologue(sse__symtab *st, smod *m, const sse__fsym *f) {
+uint64_t sse__symtab_post_prologue(sse__symtab *st, smod *m, const sse__fsym *f) {
   const sse__modentry *e = m->entry;
   uint64_t pc = f->addr, end = 0;
   if (cu_is_llvm(m, f->addr + m->ebias)) {
@@ -77,20 +77,33 @@ static bool has_func(sse__symtab *st, smod *m, void *arg) {
   return w->f != NULL;
 }
 
-int sse__symtab_func_addr(sse__symtab *st, const char *name, uint64_t *entry, uint64_t *post) {
+/* By exact symbol name; with cxx, else the first C++ function that gdb's
+ * `break NAME` finds (cxxbreak.c). */
+static int func_addr(sse__symtab *st, const char *name, uint64_t *entry, uint64_t *post, bool cxx) {
   int rc = -1;
   pthread_mutex_lock(&st->mu);
   func_want w = {name, NULL};
-  smod *m = sse__symtab_ensure(st) == 0 && name != NULL ? sse__symtab_first_mod(st, has_func, &w) : NULL;
+  bool ok = sse__symtab_ensure(st) == 0 && name != NULL;
+  smod *m = ok ? sse__symtab_first_mod(st, has_func, &w) : NULL;
   if (m != NULL) {
     if (entry != NULL)
       *entry = w.f->addr + m->ebias;
     if (post != NULL)
-      *post = post_prologue(st, m, w.f) + m->ebias;
+      *post = sse__symtab_post_prologue(st, m, w.f) + m->ebias;
     rc = 0;
+  } else if (ok && cxx) {
+    rc = sse__symtab_cxx_func_addr(st, name, entry, post);
   }
   pthread_mutex_unlock(&st->mu);
   return rc;
+}
+
+int sse__symtab_func_addr(sse__symtab *st, const char *name, uint64_t *entry, uint64_t *post) {
+  return func_addr(st, name, entry, post, true);
+}
+
+int sse__symtab_func_addr_plain(sse__symtab *st, const char *name, uint64_t *entry, uint64_t *post) {
+  return func_addr(st, name, entry, post, false);
 }
 
 /* ---- break FILE:LINE ---- */
@@ -189,7 +202,7 @@ int sse__symtab_line_addrs(sse__symtab *st, const char *file, int line, uint64_t
         continue;
       uint64_t rel = v[i].rel;
       if (v[i].f != NULL) {
-        uint64_t pp = post_prologue(st, v[i].m, v[i].f);
+        uint64_t pp = sse__symtab_post_prologue(st, v[i].m, v[i].f);
         if (rel < pp)
           rel = pp;
       }

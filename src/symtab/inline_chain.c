@@ -69,6 +69,8 @@ typedef struct inl_cucache {
 } inl_cucache;
 
 void sse__symtab_inl_forget(sse__symtab *st) {
+  st->cxx_last_dw = NULL;
+  st->cxx_last_name = NULL;
   while (st->inl_cus) {
     inl_cucache *c = st->inl_cus;
     st->inl_cus = c->next;
@@ -369,11 +371,14 @@ static bool inl_cu_has_map(sse__symtab *st, Dwarf_Die *cu, const inl_path *p) {
 
 /* gdb's print_name for C: the linkage name when there is one (glibc's
  * "__GI___pthread_kill", the asm name of hidden_proto), else DW_AT_name.
- * Other languages: DW_AT_name (sse does not demangle). */
+ * C++: DW_AT_name qualified with its scopes ("shapes::Circle::area").
+ * Other languages: DW_AT_name. */
 static const char *inl_name(sse__symtab *st, Dwarf_Die *cu, Dwarf_Die *die) {
   Dwarf_Attribute a;
   const char *n = NULL;
   int lang = dwarf_srclang(cu);
+  if (sse__cxx_lang(lang))
+    return sse__symtab_cxx_qualname(st, die);
   if (lang == DW_LANG_C || lang == DW_LANG_C89 || lang == DW_LANG_C99 || lang == DW_LANG_C11) {
     n = dwarf_formstring(dwarf_attr_integrate(die, DW_AT_linkage_name, &a));
     if (n == NULL)
@@ -418,11 +423,50 @@ static int inl_udata(Dwarf_Die *die, unsigned name) {
   return (int)w;
 }
 
+/* C++ (the CU nests functions in namespaces: no per-CU function list):
+ * the outermost subprogram holding pc, by a descent from the CU, its name
+ * kept for the range found, so the steps of one function ask once. */
+/* The outermost subprogram DIE holding addr, by the descent; false if none. */
+static bool cxx_sub_at(Dwarf_Die *cu, Dwarf_Addr addr, Dwarf_Die *out) {
+  inl_path *p = calloc(1, sizeof *p);
+  if (p == NULL)
+    return false;
+  inl_descend(cu, addr, p, 0);
+  bool found = false;
+  for (int i = 0; i < p->n && !found; i++)
+    if (dwarf_tag(&p->die[i]) == DW_TAG_subprogram) {
+      *out = p->die[i];
+      found = true;
+    }
+  free(p);
+  return found;
+}
+
+static const char *cxx_func_name(sse__symtab *st, Dwarf_Die *cu, Dwarf_Addr addr) {
+  Dwarf *dw = dwarf_cu_getdwarf(cu->cu);
+  if (st->cxx_last_dw == dw && addr >= st->cxx_last_lo && addr < st->cxx_last_hi)
+    return st->cxx_last_name;
+  Dwarf_Die sd;
+  if (!cxx_sub_at(cu, addr, &sd))
+    return NULL;
+  const char *name = sse__symtab_cxx_qualname(st, &sd);
+  inl_ranges r;
+  inl_get_ranges(&sd, addr, &r);
+  if (r.hi != 0) {
+    st->cxx_last_dw = dw;
+    st->cxx_last_lo = r.lo;
+    st->cxx_last_hi = r.hi;
+    st->cxx_last_name = name;
+  }
+  return name;
+}
+
 /* The name of the DWARF function (DW_TAG_subprogram, not inlined) whose
- * code holds pc, for C compilation units; NULL when there is none (no
- * debug info, assembly, other languages: the caller keeps the ELF name).
- * st->mu held. */
-const char *sse__symtab_dwarf_func_name(sse__symtab *st, smod *m, uint64_t pc) {
+ * code holds pc, for C and C++ compilation units (elf_name: the ELF
+ * symbol there, for C++ code the descent does not find); NULL when there
+ * is none (no debug info, assembly, other languages: the caller keeps the
+ * ELF name). st->mu held. */
+const char *sse__symtab_dwarf_func_name(sse__symtab *st, smod *m, uint64_t pc, const char *elf_name) {
   if (m->mod == NULL)
     return NULL;
   Dwarf_Addr bias = 0;
@@ -430,6 +474,14 @@ const char *sse__symtab_dwarf_func_name(sse__symtab *st, smod *m, uint64_t pc) {
   if (cup == NULL)
     return NULL;
   int lang = dwarf_srclang(cup);
+  if (sse__cxx_lang(lang)) {
+    Dwarf_Die cu = *cup;
+    const char *n = cxx_func_name(st, &cu, pc - bias);
+    /* A member of a local class ("f()::_Guard::~_Guard") is defined
+     * inside a subprogram without that pc, where the descent does not
+     * look: gdb's name is the demangled linkage name, the ELF symbol's. */
+    return n ? n : sse__symtab_cxx_frame_name(st, elf_name);
+  }
   if (lang != DW_LANG_C && lang != DW_LANG_C89 && lang != DW_LANG_C99 && lang != DW_LANG_C11)
     return NULL;
   Dwarf_Die cu = *cup;
@@ -456,9 +508,11 @@ static int func_returns(sse__symtab *st, smod *m, uint64_t pc) {
   if (cup == NULL)
     return -1;
   Dwarf_Die cu = *cup;
+  Dwarf_Die sd;
+  if (sse__cxx_lang(dwarf_srclang(&cu))) /* C++: no per-CU function list */
+    return cxx_sub_at(&cu, pc - bias, &sd) ? dwarf_hasattr_integrate(&sd, DW_AT_type) != 0 : -1;
   inl_cucache *c = inl_cu(st, &cu);
   inl_subent *e = c && c->usable ? inl_sub_at(c, pc - bias) : NULL;
-  Dwarf_Die sd;
   if (e == NULL || dwarf_offdie(c->dw, e->off, &sd) == NULL || dwarf_tag(&sd) != DW_TAG_subprogram)
     return -1;
   return dwarf_hasattr_integrate(&sd, DW_AT_type) ? 1 : 0;

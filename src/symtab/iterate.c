@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "iterate.h"
+#include "symtab_int.h"
 
 /* The debuginfo search path of symtab.c's Dwfl: SSE_DEBUG_FILE_DIRECTORY's
  * directories in front of libdwfl's default (":.debug:/usr/lib/debug"). */
@@ -53,9 +54,23 @@ int sse__symtab_module_symbols(const char *path, uint64_t lo,
     if (name == NULL || name[0] == '\0' || s.st_value == 0 || shndx == SHN_UNDEF ||
         (type != STT_FUNC && type != STT_GNU_IFUNC && type != STT_OBJECT))
       continue;
-    sse__esym e = {.name = name, .addr = addr, .size = s.st_size, .func = type != STT_OBJECT,
+    /* C++ names as gdb shows them (info symbol, completion):
+     * "shapes::Circle::area() const", its "@VERSION" kept. */
+    char *dm = NULL;
+    if (strncmp(name, "_Z", 2) == 0) {
+      size_t at = strcspn(name, "@");
+      char *base = strndup(name, at);
+      char *d = sse__cxx_demangle(base);
+      if (d != NULL && asprintf(&dm, "%s%s", d, name + at) < 0)
+        dm = NULL;
+      free(d);
+      free(base);
+    }
+    sse__esym e = {.name = dm ? dm : name, .addr = addr, .size = s.st_size, .func = type != STT_OBJECT,
                    .rank = rank_of(GELF_ST_BIND(s.st_info))};
-    if (!fn(&e, arg))
+    bool more = fn(&e, arg);
+    free(dm);
+    if (!more)
       break;
   }
   if (dwfl != NULL)

@@ -4,6 +4,8 @@
 #include <errno.h>
 #include <gelf.h>
 #include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "symtab_int.h"
@@ -52,6 +54,15 @@ int sse__symtab_lookup(sse__symtab *st, uint64_t pc, sse__loc *out) {
       /* A PLT stub: "printf@plt", as gdb names it (BFD's synthetic
        * symbols), not the symbol before it (_init+80). */
       out->function = pn;
+      if (strncmp(pn, "_Z", 2) == 0) {
+        /* "operator new(unsigned long)@plt", as gdb names it. */
+        char *base = strndup(pn, strlen(pn) - 4), *d = sse__cxx_demangle(base), *full = NULL;
+        if (d != NULL && asprintf(&full, "%s@plt", d) >= 0)
+          out->function = sse__modcache_intern(st->cache, full);
+        free(full);
+        free(d);
+        free(base);
+      }
       out->func_lo = plo + m->ebias;
       out->func_hi = phi + m->ebias;
       out->offset = pc - out->func_lo;
@@ -64,8 +75,12 @@ int sse__symtab_lookup(sse__symtab *st, uint64_t pc, sse__loc *out) {
        * a .part/.isra clone, _IO_new_file_xsputn rather than its alias
        * _IO_file_xsputn), else the ELF symbol's. The bounds stay the
        * symbol's. */
-      const char *dn = sse__symtab_dwarf_func_name(st, m, pc);
-      out->function = dn ? dn : f->key ? f->key : f->name;
+      const char *en = f->key ? f->key : f->name;
+      const char *dn = sse__symtab_dwarf_func_name(st, m, pc, en);
+      /* Without DWARF, a C++ symbol demangled, as gdb prints a minimal
+       * symbol: "shapes::Circle::area() const". */
+      const char *dm = dn == NULL ? sse__symtab_demangle(st, en) : NULL;
+      out->function = dn ? dn : dm ? dm : en;
       out->func_lo = f->addr + m->ebias;
       out->func_hi = f->size ? out->func_lo + f->size : sizeless_end(e, m, f);
       out->offset = pc - out->func_lo;

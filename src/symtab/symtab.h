@@ -68,6 +68,22 @@ int sse__symtab_lookup(sse__symtab *, uint64_t pc, sse__loc *out);
  * NULL. Prefers the main executable, then the first module found. Returns 0
  * or -1 when not found. */
 int sse__symtab_func_addr(sse__symtab *, const char *name, uint64_t *entry, uint64_t *post_prologue);
+/* The same by exact symbol name only (no C++ name matching). */
+int sse__symtab_func_addr_plain(sse__symtab *, const char *name, uint64_t *entry, uint64_t *post_prologue);
+/* Without an exact symbol, sse__symtab_func_addr answers with the first of
+ * sse__symtab_func_addrs' functions. */
+
+/* gdb's `break NAME` for C++ names (cxxbreak.c): every function, in every
+ * module, whose demangled name matches NAME by gdb's linespec rules (the
+ * trailing scopes: `area`, `Circle::area`, `shapes::Circle::area`; template
+ * arguments optional: `sum`, `sum<int>`; one overload by its parameters:
+ * `scale(int)`; `operator==`; `Circle::Circle`, `Circle::~Circle` with
+ * every emitted variant; `(anonymous namespace)::f`; a file-static
+ * `helper`), plus the plain function of that name if there is one.
+ * Returns the number of breakpoint addresses (gdb's post-prologue ones,
+ * sorted, distinct) in a malloc'd *out; 0 (*out NULL) when no C++
+ * function matches (use sse__symtab_func_addr); <0 on error. */
+ssize_t sse__symtab_func_addrs(sse__symtab *, const char *name, uint64_t **out);
 
 /* Addresses for gdb's `break FILE:LINE` (see breakaddr.c). Returns the count
  * written (<= max), 0 if none, <0 on error. */

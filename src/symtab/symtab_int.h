@@ -143,6 +143,11 @@ struct sse__symtab {
   void (*reporter)(void *arg, Dwfl *dwfl);
   void *reporter_arg;
   struct inl_cucache *inl_cus; /* per-CU function ranges (inline_chain.c) */
+  /* The last C++ function named by sse__symtab_dwarf_func_name: its
+   * Dwarf, range and name (inline_chain.c). */
+  void *cxx_last_dw;
+  uint64_t cxx_last_lo, cxx_last_hi;
+  const char *cxx_last_name;
   /* Background load of the modules' DWARF (sse__symtab_prefetch). */
   pthread_t pf_thread;
   bool pf_started, pf_stop, pf_again;
@@ -163,6 +168,9 @@ const sse__modentry *sse__symtab_syms(sse__symtab *st, smod *m);
 const sse__modentry *sse__symtab_lines(sse__symtab *st, smod *m);
 /* The function containing rel (module-relative) in e, or NULL. */
 const sse__fsym *sse__symtab_func_at(const sse__modentry *e, uint64_t rel);
+/* gdb's skip_prologue_sal: the module-relative address of `break FUNC`
+ * for function f of m (breakaddr.c). */
+uint64_t sse__symtab_post_prologue(sse__symtab *st, smod *m, const sse__fsym *f);
 /* The first module, the main executable first, for which match(st, m,
  * arg) is true; NULL if none. */
 smod *sse__symtab_first_mod(sse__symtab *st, bool (*match)(sse__symtab *st, smod *m, void *arg),
@@ -192,7 +200,36 @@ const char *sse__symtab_plt_name(sse__symtab *st, smod *m, uint64_t rel, uint64_
 
 /* inline_chain.c: the DWARF subprogram's name at pc for C code, NULL when
  * none; forget the per-CU caches (their Dwarf handles go at a refresh). */
-const char *sse__symtab_dwarf_func_name(sse__symtab *st, smod *m, uint64_t pc);
+const char *sse__symtab_dwarf_func_name(sse__symtab *st, smod *m, uint64_t pc, const char *elf_name);
 void sse__symtab_inl_forget(sse__symtab *st);
+
+/* cxxnames.c: C++ names. */
+/* DW_LANG_C_plus_plus and its versions. */
+bool sse__cxx_lang(int lang);
+/* __cxa_demangle of a "_Z" name: malloc'd, or NULL (not mangled, not
+ * demangled). */
+char *sse__cxx_demangle(const char *mangled);
+/* The same, interned in st's cache. */
+const char *sse__symtab_demangle(sse__symtab *st, const char *mangled);
+/* gdb's name of a C++ subprogram DIE: DW_AT_name qualified with the
+ * namespaces and classes of its declaration ("shapes::Circle::area",
+ * "(anonymous namespace)::f"); interned, NULL without DW_AT_name. */
+const char *sse__symtab_cxx_qualname(sse__symtab *st, Dwarf_Die *die);
+/* gdb's frame name of the function whose mangled (ELF or DWARF linkage)
+ * name is given: demangled, without return type and parameters
+ * ("shapes::Circle::area"); interned, NULL if not a C++ function name. */
+const char *sse__symtab_cxx_frame_name(sse__symtab *st, const char *mangled);
+/* A user's `break NAME` as gdb's linespec reads it ("Circle::area",
+ * "f(int)", "sum<int>", "operator=="); NULL if it names no function. */
+typedef struct sse__cxx_name sse__cxx_name;
+sse__cxx_name *sse__cxx_pattern(const char *user);
+void sse__cxx_pattern_free(sse__cxx_name *);
+/* Whether the pattern gives a parameter list ("f(int)"). */
+bool sse__cxx_has_params(const sse__cxx_name *);
+/* Whether the function symbol `mangled` ("_ZNK6shapes6Circle4areaEv") is
+ * one gdb's `break NAME` sets a location on. */
+bool sse__cxx_matches(const sse__cxx_name *, const char *mangled);
+/* cxxbreak.c: the first C++ function `break NAME` finds; 0 or -1. */
+int sse__symtab_cxx_func_addr(sse__symtab *st, const char *name, uint64_t *entry, uint64_t *post);
 
 #endif

@@ -27,7 +27,7 @@ TARGETS := $(addprefix $(TBUILD)/,$(TARGETS_SIMPLE) $(TARGETS_THREADED) \
     libnodebug.so uses_nodebug libdl_target.so dlopen_main \
     loops_calls_buildid stripped/loops_calls_stripped prog32 \
     tail_calls_O2 tail_calls_O2_now tail_calls_O2_clang \
-    loops_calls_O2 libc_calls_O2)
+    loops_calls_O2 libc_calls_O2 cxx_shapes cxx_shapes_O2)
 
 .PHONY: targets clean-targets
 targets: $(TARGETS)
@@ -76,6 +76,13 @@ $(TBUILD)/%_O2: $(TARGETS_SRC)/%.c | $(TBUILD)
 	$(CC) -g -O2 -o $@ $<
 $(TBUILD)/%_O2_clang: $(TARGETS_SRC)/%.c | $(TBUILD)
 	clang -g -O2 -o $@ $<
+
+# C++: classes, templates, overloads, operators, std::vector/std::string.
+CXX_TARGET ?= g++
+$(TBUILD)/cxx_shapes: $(TARGETS_SRC)/cxx_shapes.cc | $(TBUILD)
+	$(CXX_TARGET) $(TARGET_CFLAGS) -o $@ $<
+$(TBUILD)/cxx_shapes_O2: $(TARGETS_SRC)/cxx_shapes.cc | $(TBUILD)
+	$(CXX_TARGET) -g -O2 -o $@ $<
 
 # A 32-bit program (binutils only): refused by name at spawn and attach.
 $(TBUILD)/prog32: $(TARGETS_SRC)/prog32.S | $(TBUILD)
