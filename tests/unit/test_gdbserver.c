@@ -198,6 +198,12 @@ Test(gdbserver, stepi_and_finish_equal_native) {
   same_stops(tgt("loops_calls"), "sum_squares", "stepi,stepi,step,finish,next,step", 8);
 }
 
+/* main to the exit handlers: glibc with its debuginfo, PLT stubs and
+ * __do_global_dtors_aux, which has no unwind information. */
+Test(gdbserver, step_whole_program_equals_native, .timeout = 150) {
+  same_stops(tgt("loops_calls"), "main", "step", 500);
+}
+
 Test(gdbserver, step_through_libc_calls_equals_native) {
   same_stops(tgt("libc_calls"), "main", "next,step", 12);
 }
@@ -218,6 +224,41 @@ Test(gdbserver, breakpoint_bt_print_registers) {
   cr_assert(strstr(out, "$3 = 0x1"), "%s", out);
   free(out);
   cr_assert_eq(server_wait(), 0);
+}
+
+Test(gdbserver, threads_listed_and_switched) {
+  const char *args[] = {"127.0.0.1:0", tgt("threads4"), "50", NULL};
+  server_start(args);
+  const char *cmds[] = {"break worker_tick", "continue", "info threads", "thread 1",
+                        "bt", "kill", NULL};
+  char *out = run_gdb(tgt("threads4"), cmds);
+  cr_assert(strstr(out, "hit Breakpoint 1, worker_tick (id="), "%s", out);
+  cr_assert(strstr(out, "* 2    Thread "), "%s", out);
+  cr_assert(strstr(out, "[Switching to thread 1 (Thread "), "%s", out);
+  cr_assert(strstr(out, "in main (argc=2"), "%s", out);
+  free(out);
+  cr_assert_eq(server_wait(), 0);
+}
+
+Test(gdbserver, stdio_transport) {
+  char *cmd;
+  cr_assert(asprintf(&cmd,
+                     "timeout -s KILL 60 gdb -batch -nx -ex 'target remote | %s - %s' "
+                     "-ex 'break tick' -ex continue -ex 'print g_ticks' -ex delete "
+                     "-ex continue %s 2>&1",
+                     server_bin(), tgt("detach_target"), tgt("detach_target")) > 0);
+  FILE *f = popen(cmd, "r");
+  free(cmd);
+  cr_assert(f);
+  char buf[65536];
+  size_t n = fread(buf, 1, sizeof buf - 1, f);
+  buf[n] = 0;
+  pclose(f);
+  cr_assert(strstr(buf, "Breakpoint 1, tick ()"), "%s", buf);
+  cr_assert(strstr(buf, "$1 = 0"), "%s", buf);
+  /* the program's stdout goes to the server's stderr, not the protocol */
+  cr_assert(strstr(buf, "done 1000"), "%s", buf);
+  cr_assert(strstr(buf, "exited normally"), "%s", buf);
 }
 
 Test(gdbserver, continue_to_exit_code) {
