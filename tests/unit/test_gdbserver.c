@@ -204,6 +204,16 @@ Test(gdbserver, step_whole_program_equals_native, .timeout = 150) {
   same_stops(tgt("loops_calls"), "main", "step", 500);
 }
 
+/* raise() in the stepped line: the signal stop after the tgkill system
+ * call, the handler stepped into and out of through rt_sigreturn. */
+Test(gdbserver, step_through_signal_handler_equals_native) {
+  same_stops(tgt("signal_next"), "work", "step", 40);
+}
+
+Test(gdbserver, next_stepi_over_signals_equal_native) {
+  same_stops(tgt("signal_next"), "work", "next,stepi,next", 12);
+}
+
 Test(gdbserver, step_through_libc_calls_equals_native) {
   same_stops(tgt("libc_calls"), "main", "next,step", 12);
 }
@@ -259,6 +269,19 @@ Test(gdbserver, stdio_transport) {
   /* the program's stdout goes to the server's stderr, not the protocol */
   cr_assert(strstr(buf, "done 1000"), "%s", buf);
   cr_assert(strstr(buf, "exited normally"), "%s", buf);
+}
+
+/* SIGUSR1 (Linux 10) is gdb's 30 on the wire; continuing passes it, and
+ * the program exits 0 only when its handler ran twice. */
+Test(gdbserver, signals_reported_and_passed) {
+  server_start_prog(tgt("signal_next"));
+  const char *cmds[] = {"continue", "continue", "continue", NULL};
+  char *out = run_gdb(tgt("signal_next"), cmds);
+  char *first = strstr(out, "Program received signal SIGUSR1");
+  cr_assert(first && strstr(first + 1, "Program received signal SIGUSR1"), "%s", out);
+  cr_assert(strstr(out, "exited normally"), "%s", out);
+  free(out);
+  cr_assert_eq(server_wait(), 0);
 }
 
 Test(gdbserver, continue_to_exit_code) {

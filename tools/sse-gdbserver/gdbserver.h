@@ -119,6 +119,8 @@ typedef struct gs_session {
   bool last_valid;
   pid_t signal_tid;   /* the thread whose signal stop gdb must pass or
                          drop with its next resume; 0 none */
+  sse_stop deferred;  /* a signal stop reported at the next resume */
+  bool has_deferred;
   bool done;          /* the session ends after this reply (k, D, exit) */
   gs_bp bps[GS_MAX_BPS];
   char *reply;        /* the handler's reply (RSP_PACKET_SIZE + 1) */
