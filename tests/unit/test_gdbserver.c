@@ -122,7 +122,8 @@ static char *remote_arg(void) {
   return s;
 }
 
-/* Run gdb -batch with the -ex commands on prog; its stdout+stderr. */
+/* Run gdb -batch with the -ex commands on prog ("": none); its stdout and
+ * stderr. */
 static char *run_gdb(const char *prog, const char *const *cmds) {
   char *cmd = NULL;
   size_t cl = 0;
@@ -284,6 +285,19 @@ Test(gdbserver, signals_reported_and_passed) {
   cr_assert_eq(server_wait(), 0);
 }
 
+/* gdb given no program: it asks for its path (qXfer:exec-file:read) and
+ * reads it and its libraries through vFile. */
+Test(gdbserver, program_and_libraries_read_from_target) {
+  server_start_prog(tgt("loops_calls"));
+  const char *cmds[] = {"break square", "continue", "bt", "info sharedlibrary", "kill", NULL};
+  char *out = run_gdb("", cmds);
+  cr_assert(strstr(out, "Breakpoint 1, square (x=0)"), "%s", out);
+  cr_assert(strstr(out, "in main () at"), "%s", out);
+  cr_assert(strstr(out, "target:/lib/x86_64-linux-gnu/libc.so.6"), "%s", out);
+  free(out);
+  cr_assert_eq(server_wait(), 0);
+}
+
 Test(gdbserver, continue_to_exit_code) {
   server_start_prog(tgt("loops_calls"));
   const char *cmds[] = {"break bump", "continue", "delete", "continue", NULL};
@@ -439,6 +453,10 @@ Test(gdbserver, bad_input_gets_nack_and_errors) {
   raw_expect(fd, "$E16#");
   raw_packet(fd, "vCont;q");
   raw_expect(fd, "$E16#");
+  raw_packet(fd, "vFile:open:2f6574632f706173737764,1,1a4"); /* write: refused */
+  raw_expect(fd, "$F-1,d#");
+  raw_packet(fd, "vFile:pread:5,10,0"); /* not a file we opened */
+  raw_expect(fd, "$F-1,9#");
   raw_packet(fd, "qNoSuchThing"); /* unknown: the empty reply */
   raw_expect(fd, "$#00");
   char big[RSP_BIG];
@@ -483,4 +501,45 @@ Test(gdbserver, disconnect_kills_spawned_target) {
   close(fd);
   cr_assert_eq(server_wait(), 0);
   cr_assert(kill((pid_t)tid, 0) != 0 && errno == ESRCH, "target %ld still there", tid);
+}
+
+/* Random packets (a fixed seed): every one answered, the server alive.
+ * Packets that resume or end the session (c s C S vCont k D vKill) are
+ * left out; the rest get random arguments after a real packet's name. */
+Test(gdbserver, random_packets_never_crash) {
+  server_start_prog(tgt("loops_calls"));
+  int fd = raw_connect();
+  raw_packet(fd, "QStartNoAckMode");
+  raw_expect(fd, "$OK#9a");
+  static const char *const names[] = {
+      "g", "G", "p", "P", "m", "M", "X", "Z", "z", "H", "T", "?", "qSupported:",
+      "qXfer:features:read:", "qXfer:threads:read:", "qXfer:auxv:read:",
+      "qXfer:exec-file:read:", "qC", "qfThreadInfo", "qsThreadInfo", "qAttached",
+      "vFile:open:", "vFile:pread:", "vFile:close:", "vFile:fstat:", "vFile:readlink:",
+      "vFile:setfs:", "vCont?", "q", "Q", "v", ""};
+  static const char alphabet[] = "0123456789abcdefABCDEF,:;.-px}*#$ZMmgq";
+  unsigned seed = 12345;
+  char body[600];
+  for (int i = 0; i < 3000; i++) {
+    seed = seed * 1103515245u + 12345u;
+    const char *n = names[(seed >> 8) % (sizeof names / sizeof names[0])];
+    size_t len = strlen(n);
+    memcpy(body, n, len);
+    seed = seed * 1103515245u + 12345u;
+    size_t extra = (seed >> 8) % 40;
+    for (size_t k = 0; k < extra; k++) {
+      seed = seed * 1103515245u + 12345u;
+      char c = alphabet[(seed >> 8) % (sizeof alphabet - 1)];
+      if (c == '#' || c == '$') c = '0'; /* framing characters stay out */
+      body[len++] = c;
+    }
+    body[len] = 0;
+    if (strchr("cCsSDk", body[0]) && body[0]) body[0] = 'm'; /* no resume, no end */
+    raw_packet(fd, body);
+    raw_expect(fd, "#"); /* one reply each (no acks: no-ack mode) */
+  }
+  raw_packet(fd, "?");
+  raw_expect(fd, "$T05thread:");
+  close(fd);
+  cr_assert_eq(server_wait(), 0);
 }

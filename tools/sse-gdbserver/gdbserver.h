@@ -7,6 +7,7 @@
  *                to handler
  *   resume.c     running the target: vCont/c/s, range steps, Ctrl-C while
  *                it runs, stop replies
+ *   vfile.c      vFile: gdb reads the target's files (read-only)
  *   tdesc.c      the target description (XML) and gdb's register numbers
  *                mapped on sse_regs
  *   main.c       gdbserver's command line and the session's life
@@ -143,6 +144,16 @@ int gs_format_tid(const gs_session *s, pid_t tid, char *buf, size_t cap);
 bool gs_parse_tid(const char *p, pid_t *tid, const char **end);
 /* The sse thread for tid (0 or -1: the last stop's, else the first). */
 sse_thread *gs_thread(gs_session *s, pid_t tid);
+
+/* vfile.c: the vFile packets (read-only access to the target's files) */
+void gs_vfile_setfs(gs_session *s, char *a);
+void gs_vfile_open(gs_session *s, char *a);
+void gs_vfile_pread(gs_session *s, char *a);
+void gs_vfile_close(gs_session *s, char *a);
+void gs_vfile_fstat(gs_session *s, char *a);
+void gs_vfile_readlink(gs_session *s, char *a);
+void gs_vfile_unlink(gs_session *s, char *a);
+void gs_vfile_close_all(void);
 
 /* resume.c */
 /* Resume as vCont says ("c", "s", "C05", "S05", "r1000,1010", with

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "gdbserver.h"
 
@@ -133,7 +134,7 @@ static void h_supported(gs_session *s, char *a) {
   s->multiprocess = strstr(a, "multiprocess+") != NULL;
   gs_reply(s,
            "PacketSize=%x;QStartNoAckMode+;qXfer:features:read+;"
-           "qXfer:threads:read+;qXfer:auxv:read+;swbreak+;hwbreak+;vContSupported+%s",
+           "qXfer:threads:read+;qXfer:auxv:read+;qXfer:exec-file:read+;swbreak+;hwbreak+;vContSupported+%s",
            RSP_PACKET_SIZE, s->multiprocess ? ";multiprocess+" : "");
 }
 
@@ -235,6 +236,23 @@ static void h_xfer_threads(gs_session *s, char *a) {
   snprintf(xml + o, cap - o, "</threads>\n");
   reply_xfer(s, xml, colon + 1);
   free(xml);
+}
+
+/* The program's path (gdb loads it with vFile when it was given none). */
+static void h_xfer_exec_file(gs_session *s, char *a) {
+  char *colon = strchr(a, ':'), link[64], path[4096];
+  if (!colon) {
+    gs_reply_error(s, E_INVAL);
+    return;
+  }
+  snprintf(link, sizeof link, "/proc/%d/exe", (int)s->pid);
+  ssize_t n = readlink(link, path, sizeof path - 1);
+  if (n < 0) {
+    gs_reply_error(s, errno & 0xff);
+    return;
+  }
+  path[n] = 0;
+  reply_xfer(s, path, colon + 1);
 }
 
 static void h_current_thread(gs_session *s, char *a) {
@@ -647,6 +665,7 @@ static const handler table[] = {
     {"qXfer:features:read", h_xfer_features},
     {"qXfer:threads:read", h_xfer_threads},
     {"qXfer:auxv:read", h_xfer_auxv},
+    {"qXfer:exec-file:read", h_xfer_exec_file},
     {"qC", h_current_thread},
     {"qfThreadInfo", h_thread_info_first},
     {"qsThreadInfo", h_thread_info_next},
@@ -655,6 +674,13 @@ static const handler table[] = {
     {"vCont?", h_vcont_query},
     {"vCont", h_vcont},
     {"vKill", h_vkill},
+    {"vFile:setfs", gs_vfile_setfs},
+    {"vFile:open", gs_vfile_open},
+    {"vFile:pread", gs_vfile_pread},
+    {"vFile:close", gs_vfile_close},
+    {"vFile:fstat", gs_vfile_fstat},
+    {"vFile:readlink", gs_vfile_readlink},
+    {"vFile:unlink", gs_vfile_unlink},
     {"?", h_stop_reason},
     {"g", h_read_regs},
     {"G", h_write_regs},

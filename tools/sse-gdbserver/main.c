@@ -143,6 +143,7 @@ int main(int argc, char **argv) {
   }
   rsp_init(&s.conn, in_fd, out_fd);
   serve(&s);
+  gs_vfile_close_all();
   bool gone = sse_process_exited(s.proc);
   if (stdio) /* leave stdio to the process */
     s.conn.in_fd = s.conn.out_fd = -1;
