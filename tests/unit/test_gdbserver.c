@@ -245,6 +245,7 @@ Test(gdbserver, threads_listed_and_switched) {
   char *out = run_gdb(tgt("threads4"), cmds);
   cr_assert(strstr(out, "hit Breakpoint 1, worker_tick (id="), "%s", out);
   cr_assert(strstr(out, "* 2    Thread "), "%s", out);
+  cr_assert(strstr(out, "\"threads4\" worker_tick"), "%s", out); /* its name */
   cr_assert(strstr(out, "[Switching to thread 1 (Thread "), "%s", out);
   cr_assert(strstr(out, "in main (argc=2"), "%s", out);
   free(out);
@@ -488,6 +489,25 @@ Test(gdbserver, interrupt_running_loop) {
   raw_expect(fd, "$OK");
   close(fd);
   cr_assert_eq(server_wait(), 0);
+}
+
+/* The client goes away while the program runs: stopped, then killed. */
+Test(gdbserver, disconnect_while_running_kills_target) {
+  const char *args[] = {"127.0.0.1:0", tgt("long_loop"), "4000000000", NULL};
+  server_start(args);
+  int fd = raw_connect();
+  raw_packet(fd, "qC");
+  char *r = raw_expect(fd, "#");
+  char *qc = strstr(r, "QC");
+  cr_assert(qc, "%s", r);
+  long tid = strtol(qc + 2, NULL, 16);
+  raw_send(fd, "+");
+  raw_packet(fd, "vCont;c");
+  struct timespec ts = {0, 200 * 1000 * 1000};
+  nanosleep(&ts, NULL);
+  close(fd);
+  cr_assert_eq(server_wait(), 0);
+  cr_assert(kill((pid_t)tid, 0) != 0 && errno == ESRCH, "target %ld still there", tid);
 }
 
 Test(gdbserver, disconnect_kills_spawned_target) {

@@ -211,6 +211,24 @@ static void h_xfer_features(gs_session *s, char *a) {
   reply_xfer(s, tdesc_xml(), colon + 1);
 }
 
+/* The thread's name (its comm, as `info threads` shows it), with the
+ * characters XML would take for markup left out. */
+static void thread_name(pid_t pid, pid_t tid, char *buf, size_t cap) {
+  char path[64], raw[32] = "";
+  snprintf(path, sizeof path, "/proc/%d/task/%d/comm", (int)pid, (int)tid);
+  FILE *f = fopen(path, "r");
+  if (f) {
+    if (!fgets(raw, sizeof raw, f)) raw[0] = 0;
+    fclose(f);
+  }
+  size_t o = 0;
+  for (const char *p = raw; *p && *p != '\n' && o + 1 < cap; p++)
+    if (*p != '<' && *p != '>' && *p != '&' && *p != '"' && *p != '\'' &&
+        (unsigned char)*p >= 0x20)
+      buf[o++] = *p;
+  buf[o] = 0;
+}
+
 static void h_xfer_threads(gs_session *s, char *a) {
   char *colon = strchr(a, ':');
   if (!colon) {
@@ -221,7 +239,7 @@ static void h_xfer_threads(gs_session *s, char *a) {
   size_t n = 0;
   sse_process_threads(s->proc, ts, 512, &n);
   if (n > 512) n = 512;
-  size_t cap = 64 + n * 48, o = 0;
+  size_t cap = 64 + n * 96, o = 0;
   char *xml = malloc(cap);
   if (!xml) {
     gs_reply_error(s, ENOMEM);
@@ -229,9 +247,11 @@ static void h_xfer_threads(gs_session *s, char *a) {
   }
   o += (size_t)snprintf(xml + o, cap - o, "<threads>\n");
   for (size_t i = 0; i < n; i++) {
-    char id[64];
-    gs_format_tid(s, sse_thread_tid(ts[i]), id, sizeof id);
-    o += (size_t)snprintf(xml + o, cap - o, "<thread id=\"%s\"/>\n", id);
+    char id[64], name[32];
+    pid_t tid = sse_thread_tid(ts[i]);
+    gs_format_tid(s, tid, id, sizeof id);
+    thread_name(s->pid, tid, name, sizeof name);
+    o += (size_t)snprintf(xml + o, cap - o, "<thread id=\"%s\" name=\"%s\"/>\n", id, name);
   }
   snprintf(xml + o, cap - o, "</threads>\n");
   reply_xfer(s, xml, colon + 1);
