@@ -120,6 +120,8 @@ typedef struct gs_session {
   bool last_valid;
   pid_t signal_tid;   /* the thread whose signal stop gdb must pass or
                          drop with its next resume; 0 none */
+  bool pass[65];      /* QPassSignals: passed without a stop (Linux numbers) */
+  bool policy_set;
   sse_stop deferred;  /* a signal stop reported at the next resume */
   bool has_deferred;
   bool done;          /* the session ends after this reply (k, D, exit) */
@@ -165,5 +167,8 @@ void gs_stop_reply(gs_session *s, const sse_stop *st);
 /* Linux signal number <-> gdb's (the protocol's) signal number. */
 int gs_sig_to_gdb(int linux_sig);
 int gs_sig_from_gdb(int gdb_sig);
+/* Signals with pass[sig] go to the program without a stop; every other
+ * one stops it and is reported (gdb decides whether to deliver it). */
+void gs_set_signal_policy(gs_session *s, const bool pass[65]);
 
 #endif

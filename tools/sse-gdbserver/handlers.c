@@ -134,7 +134,7 @@ static void h_supported(gs_session *s, char *a) {
   s->multiprocess = strstr(a, "multiprocess+") != NULL;
   gs_reply(s,
            "PacketSize=%x;QStartNoAckMode+;qXfer:features:read+;"
-           "qXfer:threads:read+;qXfer:auxv:read+;qXfer:exec-file:read+;swbreak+;hwbreak+;vContSupported+%s",
+           "QPassSignals+;qXfer:threads:read+;qXfer:auxv:read+;qXfer:exec-file:read+;swbreak+;hwbreak+;vContSupported+%s",
            RSP_PACKET_SIZE, s->multiprocess ? ";multiprocess+" : "");
 }
 
@@ -310,6 +310,26 @@ static void h_attached(gs_session *s, char *a) {
 }
 
 static void h_symbol(gs_session *s, char *a) { gs_reply(s, "OK"); }
+
+/* QPassSignals:SIG;SIG...: gdb's signals to pass without a stop (its
+ * `handle SIG nostop noprint pass`); every other one is reported, and gdb
+ * says with its resume whether the program gets it. */
+static void h_pass_signals(gs_session *s, char *a) {
+  bool pass[65] = {false};
+  for (char *p = a; *p;) {
+    uint64_t g;
+    const char *e;
+    if (!parse_hex(p, &g, &e) || (*e && *e != ';')) {
+      gs_reply_error(s, E_INVAL);
+      return;
+    }
+    int sig = g < 1000 ? gs_sig_from_gdb((int)g) : 0;
+    if (sig > 0 && sig < 65) pass[sig] = true;
+    p = (char *)e + (*e == ';');
+  }
+  gs_set_signal_policy(s, pass);
+  gs_reply(s, "OK");
+}
 
 static void h_set_thread(gs_session *s, char *a) {
   char which = a[0];
@@ -691,6 +711,7 @@ static const handler table[] = {
     {"qsThreadInfo", h_thread_info_next},
     {"qAttached", h_attached},
     {"qSymbol", h_symbol},
+    {"QPassSignals", h_pass_signals},
     {"vCont?", h_vcont_query},
     {"vCont", h_vcont},
     {"vKill", h_vkill},

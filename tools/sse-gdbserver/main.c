@@ -121,6 +121,10 @@ int main(int argc, char **argv) {
     return 1;
   }
   s.pid = sse_process_pid(s.proc);
+  /* As gdbserver: every signal is reported until the client's
+   * QPassSignals names those it lets through. */
+  bool none[65] = {false};
+  gs_set_signal_policy(&s, none);
   sse_wait(s.proc, &s.last); /* the SPAWNED stop: what '?' reports first */
   s.last_valid = true;
 

@@ -59,6 +59,19 @@ int gs_sig_from_gdb(int g) {
   return 0;
 }
 
+void gs_set_signal_policy(gs_session *s, const bool pass[65]) {
+  /* gdb sends its list again around every step (empty while stepping):
+   * only the signals that changed are told to sse */
+  for (int sig = 1; sig < 65; sig++) {
+    if (sig == SIGKILL || sig == SIGSTOP) continue;
+    if (s->policy_set && s->pass[sig] == pass[sig]) continue;
+    /* pass: gdb would let it through unseen; else stop and let gdb say */
+    sse_signal_policy(s->proc, sig, !pass[sig], true);
+    s->pass[sig] = pass[sig];
+  }
+  s->policy_set = true;
+}
+
 /* ------------------------------------------------------------ stop replies */
 
 static size_t put_le64(char *dst, uint64_t v) {
