@@ -1,6 +1,7 @@
 # sse — a threaded ptrace stepping engine for Linux x86_64.
 #
-#   make            build/libsse.so, build/libsse.a, build/ssedemo, sse.pc
+#   make            build/libsse.so, build/libsse.a, build/ssedemo,
+#                   build/sse-gdbserver, sse.pc
 #   make demo       build and run ssedemo on a bundled program
 #   make check      build and run every test (SAN=address or SAN=thread for
 #                   the sanitizer builds, in build/san-address, build/san-thread)
@@ -57,6 +58,8 @@ LIB_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(LIB_SRC))
 AGENT_OBJ := $(BUILD)/obj/src/agent/agent.o
 DEMO_SRC := $(wildcard tools/ssedemo/*.c)
 DEMO_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(DEMO_SRC))
+GDBSERVER_SRC := $(wildcard tools/sse-gdbserver/*.c)
+GDBSERVER_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(GDBSERVER_SRC))
 
 TEST_SRC := $(wildcard tests/unit/test_*.c)
 TEST_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(TEST_SRC))
@@ -65,6 +68,7 @@ BENCH_BIN := $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
 
 .PHONY: all deps demo check bench fuzz install clean targets-all
 all: $(DEPS_STAMP) $(BUILD)/libsse.so $(BUILD)/libsse.a $(BUILD)/ssedemo \
+	$(BUILD)/sse-gdbserver \
 	$(BUILD)/libsseagent.a $(BUILD)/libsseagent.so $(BUILD)/sse.pc
 
 deps $(DEPS_STAMP): scripts/deps.sh
@@ -119,6 +123,11 @@ $(BUILD)/obj/tools/%.o: tools/%.c $(wildcard include/*.h tools/*/*.h) | $(DEPS_S
 
 $(BUILD)/ssedemo: $(DEMO_OBJ) $(BUILD)/libsse.so
 	$(CC) $(CFLAGS) $(SANFLAGS) -o $@ $(DEMO_OBJ) -L$(BUILD) -lsse -lreadline \
+		-lpthread -Wl,-rpath,'$$ORIGIN:$$ORIGIN/../lib'
+
+# gdb's remote serial protocol (tools/sse-gdbserver).
+$(BUILD)/sse-gdbserver: $(GDBSERVER_OBJ) $(BUILD)/libsse.so
+	$(CC) $(CFLAGS) $(SANFLAGS) -o $@ $(GDBSERVER_OBJ) -L$(BUILD) -lsse \
 		-lpthread -Wl,-rpath,'$$ORIGIN:$$ORIGIN/../lib'
 
 $(BUILD)/sse.pc: Makefile
@@ -207,7 +216,7 @@ install: all
 	ln -sf libsse.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libsse.so
 	install -m 755 $(BUILD)/libsseagent.so $(DESTDIR)$(PREFIX)/lib/
 	install -m 644 $(BUILD)/sse.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/
-	install -m 755 $(BUILD)/ssedemo $(DESTDIR)$(PREFIX)/bin/
+	install -m 755 $(BUILD)/ssedemo $(BUILD)/sse-gdbserver $(DESTDIR)$(PREFIX)/bin/
 	@# A system prefix: the new library is found at once.
 	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ] && command -v ldconfig >/dev/null; then ldconfig; fi
 

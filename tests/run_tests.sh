@@ -41,14 +41,16 @@ fi
 # Programs are clients of sse.h only: the Makefile compiles them with
 # include/ alone and links them against libsse.so (which exports sse_ names
 # only), so they link nothing of the library's own dependencies.
-needed=$(readelf -d "$BUILD/ssedemo" 2>/dev/null | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p')
-direct=$(echo "$needed" | grep -E '^lib(capstone|dw|elf|unwind)')
-if echo "$needed" | grep -q '^libsse\.so' && [ -z "$direct" ]; then
-  pass=$((pass + 1)); echo "  ok    tools use sse.h only (ssedemo: libsse.so)"
-else
-  fail=$((fail + 1)); failed="$failed tools"
-  echo "  FAIL  tools: ssedemo needs" $needed
-fi
+for tool in ssedemo sse-gdbserver; do
+  needed=$(readelf -d "$BUILD/$tool" 2>/dev/null | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p')
+  direct=$(echo "$needed" | grep -E '^lib(capstone|dw|elf|unwind)')
+  if echo "$needed" | grep -q '^libsse\.so' && [ -z "$direct" ]; then
+    pass=$((pass + 1)); echo "  ok    tools use sse.h only ($tool: libsse.so)"
+  else
+    fail=$((fail + 1)); failed="$failed tools"
+    echo "  FAIL  tools: $tool needs" $needed
+  fi
+done
 # The README's embedding example compiles (make did it) and runs.
 if out=$("$BUILD/tests/readme_example" "$SSE_TARGETS_DIR/loops_calls" 2>&1); then
   pass=$((pass + 1)); echo "  ok    readme_example"

@@ -14,6 +14,10 @@
 #                   program's symbols are re-read so build-id lookup uses it)
 #   ORACLE_BT=1     backtrace mode: at the ORACLE_START stop print every frame
 #                   and exit
+#   SSE_ORACLE_REMOTE=HOST:PORT  (not ORACLE_*: oracle.c passes the environment
+#                   on without those) debug through a gdbserver there
+#                   (`target remote`, then `continue` instead of `run`);
+#                   PROG is the local copy of the program it runs
 #
 # Output on stdout, one line per stop (tab-separated), nothing else of gdb's
 # (the inferior's stdin/stdout/stderr are /dev/null):
@@ -131,9 +135,12 @@ def main():
     for h in filter(None, (s.strip() for s in os.environ.get("ORACLE_HANDLE", "").split(";"))):
         ex("handle " + h)
     start = os.environ.get("ORACLE_START", "main")
+    remote = os.environ.get("SSE_ORACLE_REMOTE")
+    if remote:
+        ex("target remote " + remote)
     ex("break " + start)
     try:
-        ex("run")
+        ex("continue" if remote else "run")
     except gdb.error:
         if alive():
             raise

@@ -1,0 +1,578 @@
+/* test_gdbserver.c — sse-gdbserver driven by real gdb over loopback TCP.
+ *
+ * Each test starts build/sse-gdbserver on 127.0.0.1:0 (it prints the port
+ * it got, "Listening on port N", as gdbserver does) and connects gdb, or a
+ * raw socket for the bad-input cases. The stop sequences of step, next,
+ * finish and stepi must equal native gdb's on the same program
+ * (tests/oracle/gdb_steps.py, through SSE_ORACLE_REMOTE for the remote
+ * run). The server and its target are killed on every exit path (.fini). */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "oracle.h"
+#include "testutil.h"
+
+#define RSP_BIG 0x5000 /* longer than the server's PacketSize */
+
+#define tgt(name) ((char *)tpath(name))
+
+static char *server_bin(void) {
+  char *s = tgt("../sse-gdbserver");
+  cr_assert(access(s, X_OK) == 0, "sse-gdbserver not built: %s", s);
+  return s;
+}
+
+/* ------------------------------------------------------------ the server */
+
+static pid_t g_server = -1;
+static pid_t g_victim = -1; /* a program the test started itself (attach) */
+static int g_port;
+static char g_out[256];     /* the server's stdout (its target's output) */
+
+static void cleanup(void) {
+  if (g_server > 0) {
+    kill(g_server, SIGKILL);
+    waitpid(g_server, NULL, 0);
+    g_server = -1;
+  }
+  if (g_victim > 0) {
+    kill(g_victim, SIGKILL);
+    waitpid(g_victim, NULL, 0);
+    g_victim = -1;
+  }
+  if (g_out[0]) unlink(g_out);
+  g_out[0] = 0;
+}
+
+/* Start `sse-gdbserver 127.0.0.1:0 ARGS...`; read the port it listens on. */
+static void server_start(const char *const *args) {
+  int pfd[2];
+  cr_assert(pipe(pfd) == 0);
+  const char *tmp = getenv("TMPDIR");
+  snprintf(g_out, sizeof g_out, "%s/gdbserver-test-%d.out", tmp && *tmp ? tmp : "/tmp",
+           (int)getpid());
+  pid_t pid = fork();
+  cr_assert(pid >= 0);
+  if (pid == 0) {
+    const char *argv[16];
+    int n = 0;
+    argv[n++] = server_bin();
+    for (; args[n - 1] && n < 15; n++) argv[n] = args[n - 1];
+    argv[n] = NULL;
+    dup2(pfd[1], 2);
+    int o = open(g_out, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    dup2(o, 1);
+    int in = open("/dev/null", O_RDONLY);
+    dup2(in, 0);
+    close(pfd[0]);
+    execv(argv[0], (char **)argv);
+    _exit(127);
+  }
+  g_server = pid;
+  close(pfd[1]);
+  FILE *f = fdopen(pfd[0], "r");
+  char line[512];
+  g_port = 0;
+  while (fgets(line, sizeof line, f))
+    if (sscanf(line, "Listening on port %d", &g_port) == 1) break;
+  /* the rest of its stderr is not read: keep the pipe from filling */
+  int fd = dup(fileno(f));
+  fclose(f);
+  fcntl(fd, F_SETFL, O_NONBLOCK);
+  (void)fd; /* left open (and small output) for the server's life */
+  cr_assert(g_port > 0, "sse-gdbserver printed no port");
+}
+
+static void server_start_prog(const char *prog) {
+  const char *args[] = {"127.0.0.1:0", prog, NULL};
+  server_start(args);
+}
+
+/* Wait (bounded, 10 s) for the server to exit; its exit status or -1. */
+static int server_wait(void) {
+  for (int i = 0; i < 1000; i++) {
+    int st;
+    pid_t r = waitpid(g_server, &st, WNOHANG);
+    if (r == g_server) {
+      g_server = -1;
+      return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+    }
+    struct timespec ts = {0, 10 * 1000 * 1000};
+    nanosleep(&ts, NULL);
+  }
+  return -1;
+}
+
+static char *remote_arg(void) {
+  static char s[64];
+  snprintf(s, sizeof s, "target remote 127.0.0.1:%d", g_port);
+  return s;
+}
+
+/* Run gdb -batch with the -ex commands on prog ("": none); its stdout and
+ * stderr. */
+static char *run_gdb(const char *prog, const char *const *cmds) {
+  char *cmd = NULL;
+  size_t cl = 0;
+  FILE *m = open_memstream(&cmd, &cl);
+  fprintf(m, "timeout -s KILL 60 gdb -batch -nx -ex 'set confirm off' -ex '%s'", remote_arg());
+  for (int i = 0; cmds[i]; i++) fprintf(m, " -ex '%s'", cmds[i]);
+  fprintf(m, " %s 2>&1", prog);
+  fclose(m);
+  FILE *f = popen(cmd, "r");
+  cr_assert(f);
+  size_t cap = 65536, len = 0, r;
+  char *buf = malloc(cap);
+  while ((r = fread(buf + len, 1, cap - len - 1, f)) > 0) {
+    len += r;
+    if (cap - len < 4096) buf = realloc(buf, cap *= 2);
+  }
+  buf[len] = 0;
+  pclose(f);
+  free(cmd);
+  return buf;
+}
+
+TestSuite(gdbserver, .fini = cleanup, .timeout = 90);
+
+/* ------------------------------------------------------------ step sequences */
+
+/* The stops of CMDS (COUNT times) from a breakpoint at START: native gdb's
+ * and gdb's through sse-gdbserver must be the same, stop for stop. */
+static void same_stops_handle(const char *prog, const char *start, const char *cmds,
+                              int count, const char *handle) {
+  oracle_stop *nat = NULL, *rem = NULL;
+  size_t nn = 0, nr = 0;
+  cr_assert_eq(oracle_gdb_steps(prog, NULL, start, cmds, count, handle, NULL, &nat, &nn), 0,
+               "native gdb did not run");
+  server_start_prog(prog);
+  char hp[64];
+  snprintf(hp, sizeof hp, "127.0.0.1:%d", g_port);
+  setenv("SSE_ORACLE_REMOTE", hp, 1);
+  int rc = oracle_gdb_steps(prog, NULL, start, cmds, count, handle, NULL, &rem, &nr);
+  unsetenv("SSE_ORACLE_REMOTE");
+  cr_assert_eq(rc, 0, "remote gdb did not run");
+  cr_assert_gt(nn, 3, "native gdb: %zu stops", nn);
+  for (size_t i = 0; i < nn && i < nr; i++) {
+    cr_assert_str_eq(nat[i].error, rem[i].error, "stop %zu: error \"%s\" vs \"%s\"", i,
+                     nat[i].error, rem[i].error);
+    if (nat[i].error[0]) continue; /* a command both refused ("finish" in main) */
+    cr_assert_eq(nat[i].exited, rem[i].exited, "stop %zu: exit differs", i);
+    if (nat[i].exited) {
+      cr_assert_eq(nat[i].exit_code, rem[i].exit_code);
+      continue;
+    }
+    cr_assert_str_eq(nat[i].function, rem[i].function, "stop %zu: %s:%d vs %s:%d", i,
+                     nat[i].function, nat[i].line, rem[i].function, rem[i].line);
+    cr_assert_str_eq(nat[i].file, rem[i].file, "stop %zu", i);
+    cr_assert_eq(nat[i].line, rem[i].line, "stop %zu: %s line %d vs %d", i, nat[i].function,
+                 nat[i].line, rem[i].line);
+    cr_assert_eq(nat[i].pc, rem[i].pc, "stop %zu: pc %#lx vs %#lx", i, nat[i].pc, rem[i].pc);
+  }
+  cr_assert_eq(nn, nr, "native %zu stops, remote %zu", nn, nr);
+  oracle_free(nat);
+  oracle_free(rem);
+  cr_assert_eq(server_wait(), 0, "the server did not end with the session");
+}
+
+static void same_stops(const char *prog, const char *start, const char *cmds, int count) {
+  same_stops_handle(prog, start, cmds, count, NULL);
+}
+
+Test(gdbserver, step_sequence_equals_native) {
+  same_stops(tgt("loops_calls"), "square", "step", 60);
+}
+
+Test(gdbserver, next_sequence_equals_native) {
+  same_stops(tgt("loops_calls"), "main", "next", 40);
+}
+
+Test(gdbserver, stepi_and_finish_equal_native) {
+  same_stops(tgt("loops_calls"), "sum_squares", "stepi,stepi,step,finish,next,step", 8);
+}
+
+/* main to the exit handlers: glibc with its debuginfo, PLT stubs and
+ * __do_global_dtors_aux, which has no unwind information. */
+Test(gdbserver, step_whole_program_equals_native, .timeout = 150) {
+  same_stops(tgt("loops_calls"), "main", "step", 500);
+}
+
+/* raise() in the stepped line: the signal stop after the tgkill system
+ * call, the handler stepped into and out of through rt_sigreturn. */
+Test(gdbserver, step_through_signal_handler_equals_native) {
+  same_stops(tgt("signal_next"), "work", "step", 40);
+}
+
+Test(gdbserver, next_stepi_over_signals_equal_native) {
+  same_stops(tgt("signal_next"), "work", "next,stepi,next", 12);
+}
+
+/* handle SIGUSR1 nostop noprint: gdb's QPassSignals lets it through
+ * unseen; `next` runs over the handler, `step` may stop in it. */
+Test(gdbserver, pass_signals_equal_native) {
+  same_stops_handle(tgt("signal_next"), "work", "next,step", 10,
+                    "SIGUSR1 nostop noprint pass");
+}
+
+Test(gdbserver, step_through_libc_calls_equals_native) {
+  same_stops(tgt("libc_calls"), "main", "next,step", 12);
+}
+
+/* ------------------------------------------------------------ gdb sessions */
+
+Test(gdbserver, breakpoint_bt_print_registers) {
+  server_start_prog(tgt("loops_calls"));
+  const char *cmds[] = {"break square", "continue", "bt", "print x", "info registers rip",
+                        "print $pc == $rip", "p/x $fs_base != 0", "kill", NULL};
+  char *out = run_gdb(tgt("loops_calls"), cmds);
+  cr_assert(strstr(out, "Breakpoint 1, square (x=0)"), "%s", out);
+  cr_assert(strstr(out, "#1  0x") && strstr(out, "in sum_squares (n=5)"), "%s", out);
+  cr_assert(strstr(out, "in main () at"), "%s", out);
+  cr_assert(strstr(out, "$1 = 0"), "%s", out);
+  cr_assert(strstr(out, "<square+"), "%s", out);
+  cr_assert(strstr(out, "$2 = 1"), "%s", out);
+  cr_assert(strstr(out, "$3 = 0x1"), "%s", out);
+  free(out);
+  cr_assert_eq(server_wait(), 0);
+}
+
+Test(gdbserver, threads_listed_and_switched) {
+  const char *args[] = {"127.0.0.1:0", tgt("threads4"), "50", NULL};
+  server_start(args);
+  const char *cmds[] = {"break worker_tick", "continue", "info threads", "thread 1",
+                        "bt", "kill", NULL};
+  char *out = run_gdb(tgt("threads4"), cmds);
+  cr_assert(strstr(out, "hit Breakpoint 1, worker_tick (id="), "%s", out);
+  cr_assert(strstr(out, "* 2    Thread "), "%s", out);
+  cr_assert(strstr(out, "\"threads4\" worker_tick"), "%s", out); /* its name */
+  cr_assert(strstr(out, "[Switching to thread 1 (Thread "), "%s", out);
+  cr_assert(strstr(out, "in main (argc=2"), "%s", out);
+  free(out);
+  cr_assert_eq(server_wait(), 0);
+}
+
+Test(gdbserver, stdio_transport) {
+  char *cmd;
+  cr_assert(asprintf(&cmd,
+                     "timeout -s KILL 60 gdb -batch -nx -ex 'target remote | %s - %s' "
+                     "-ex 'break tick' -ex continue -ex 'print g_ticks' -ex delete "
+                     "-ex continue %s 2>&1",
+                     server_bin(), tgt("detach_target"), tgt("detach_target")) > 0);
+  FILE *f = popen(cmd, "r");
+  free(cmd);
+  cr_assert(f);
+  char buf[65536];
+  size_t n = fread(buf, 1, sizeof buf - 1, f);
+  buf[n] = 0;
+  pclose(f);
+  cr_assert(strstr(buf, "Breakpoint 1, tick ()"), "%s", buf);
+  cr_assert(strstr(buf, "$1 = 0"), "%s", buf);
+  /* the program's stdout goes to the server's stderr, not the protocol */
+  cr_assert(strstr(buf, "done 1000"), "%s", buf);
+  cr_assert(strstr(buf, "exited normally"), "%s", buf);
+}
+
+/* SIGUSR1 (Linux 10) is gdb's 30 on the wire; continuing passes it, and
+ * the program exits 0 only when its handler ran twice. */
+Test(gdbserver, signals_reported_and_passed) {
+  server_start_prog(tgt("signal_next"));
+  const char *cmds[] = {"continue", "continue", "continue", NULL};
+  char *out = run_gdb(tgt("signal_next"), cmds);
+  char *first = strstr(out, "Program received signal SIGUSR1");
+  cr_assert(first && strstr(first + 1, "Program received signal SIGUSR1"), "%s", out);
+  cr_assert(strstr(out, "exited normally"), "%s", out);
+  free(out);
+  cr_assert_eq(server_wait(), 0);
+}
+
+/* gdb given no program: it asks for its path (qXfer:exec-file:read) and
+ * reads it and its libraries through vFile. */
+Test(gdbserver, program_and_libraries_read_from_target) {
+  server_start_prog(tgt("loops_calls"));
+  const char *cmds[] = {"break square", "continue", "bt", "info sharedlibrary", "kill", NULL};
+  char *out = run_gdb("", cmds);
+  cr_assert(strstr(out, "Breakpoint 1, square (x=0)"), "%s", out);
+  cr_assert(strstr(out, "in main () at"), "%s", out);
+  cr_assert(strstr(out, "target:/lib/x86_64-linux-gnu/libc.so.6"), "%s", out);
+  free(out);
+  cr_assert_eq(server_wait(), 0);
+}
+
+Test(gdbserver, continue_to_exit_code) {
+  server_start_prog(tgt("loops_calls"));
+  const char *cmds[] = {"break bump", "continue", "delete", "continue", NULL};
+  char *out = run_gdb(tgt("loops_calls"), cmds);
+  cr_assert(strstr(out, "Breakpoint 1, bump ()"), "%s", out);
+  cr_assert(strstr(out, "exited with code 07"), "%s", out);
+  free(out);
+  cr_assert_eq(server_wait(), 0);
+}
+
+Test(gdbserver, hardware_watchpoint) {
+  server_start_prog(tgt("loops_calls"));
+  const char *cmds[] = {"break main", "continue", "watch global_acc", "continue",
+                        "continue", "kill", NULL};
+  char *out = run_gdb(tgt("loops_calls"), cmds);
+  cr_assert(strstr(out, "Hardware watchpoint 2: global_acc"), "%s", out);
+  cr_assert(strstr(out, "Old value = 0") && strstr(out, "New value = 1"), "%s", out);
+  cr_assert(strstr(out, "New value = 2"), "%s", out);
+  cr_assert(strstr(out, "bump () at"), "%s", out);
+  free(out);
+  cr_assert_eq(server_wait(), 0);
+}
+
+Test(gdbserver, kill_ends_target_and_server) {
+  server_start_prog(tgt("long_loop"));
+  const char *cmds[] = {"break spin", "continue", "info inferiors", "kill", NULL};
+  char *out = run_gdb(tgt("long_loop"), cmds);
+  cr_assert(strstr(out, "Breakpoint 1, spin"), "%s", out);
+  char *p = strstr(out, "process ");
+  cr_assert(p, "%s", out);
+  int tpid = atoi(p + 8);
+  cr_assert_gt(tpid, 0);
+  free(out);
+  cr_assert_eq(server_wait(), 0);
+  /* the server reaped it: no such process */
+  cr_assert(kill(tpid, 0) != 0 && errno == ESRCH, "target %d still there", tpid);
+}
+
+Test(gdbserver, detach_lets_program_finish) {
+  server_start_prog(tgt("detach_target"));
+  const char *cmds[] = {"break tick", "continue", "continue", "detach", NULL};
+  char *out = run_gdb(tgt("detach_target"), cmds);
+  cr_assert(strstr(out, "Breakpoint 1, tick ()"), "%s", out);
+  cr_assert(strstr(out, "[Inferior 1 (process ") && strstr(out, ") detached]"), "%s", out);
+  free(out);
+  cr_assert_eq(server_wait(), 0);
+  /* the program runs on untraced, breakpoints out: it prints its line */
+  char buf[256] = "";
+  for (int i = 0; i < 500 && !strstr(buf, "done 1000"); i++) {
+    FILE *f = fopen(g_out, "r");
+    if (f) {
+      size_t n = fread(buf, 1, sizeof buf - 1, f);
+      buf[n] = 0;
+      fclose(f);
+    }
+    struct timespec ts = {0, 10 * 1000 * 1000};
+    nanosleep(&ts, NULL);
+  }
+  cr_assert(strstr(buf, "done 1000"), "program output: \"%s\"", buf);
+}
+
+Test(gdbserver, attach_bt_detach) {
+  pid_t v = fork();
+  cr_assert(v >= 0);
+  if (v == 0) {
+    int o = open("/dev/null", O_WRONLY);
+    dup2(o, 1);
+    execl(tgt("long_loop"), "long_loop", "4000000000", (char *)NULL);
+    _exit(127);
+  }
+  g_victim = v;
+  struct timespec ts = {0, 100 * 1000 * 1000};
+  nanosleep(&ts, NULL);
+  char pid[32];
+  snprintf(pid, sizeof pid, "%d", (int)v);
+  const char *args[] = {"--attach", "127.0.0.1:0", pid, NULL};
+  server_start(args);
+  const char *cmds[] = {"bt", "detach", NULL};
+  char *out = run_gdb(tgt("long_loop"), cmds);
+  cr_assert(strstr(out, "spin (n=4000000000)"), "%s", out);
+  cr_assert(strstr(out, "[Inferior 1 (process ") && strstr(out, ") detached]"), "%s", out);
+  free(out);
+  cr_assert_eq(server_wait(), 0);
+  /* detached, still running (not stopped, not killed) */
+  int st;
+  cr_assert_eq(waitpid(v, &st, WNOHANG), 0, "the program ended or stopped");
+  char path[64], stat[512] = "";
+  snprintf(path, sizeof path, "/proc/%d/stat", (int)v);
+  FILE *f = fopen(path, "r");
+  cr_assert(f);
+  size_t n = fread(stat, 1, sizeof stat - 1, f);
+  stat[n] = 0;
+  fclose(f);
+  char *rp = strrchr(stat, ')');
+  cr_assert(rp && (rp[2] == 'R' || rp[2] == 'S'), "state: %s", stat);
+}
+
+/* ------------------------------------------------------------ raw protocol */
+
+static int raw_connect(void) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)g_port)};
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  cr_assert(connect(fd, (struct sockaddr *)&a, sizeof a) == 0);
+  return fd;
+}
+
+static void raw_send(int fd, const char *s) {
+  size_t n = strlen(s);
+  cr_assert_eq(write(fd, s, n), (ssize_t)n);
+}
+
+static void raw_packet(int fd, const char *body) {
+  unsigned sum = 0;
+  for (const char *p = body; *p; p++) sum += (unsigned char)*p;
+  char buf[1024];
+  snprintf(buf, sizeof buf, "$%s#%02x", body, sum & 0xff);
+  raw_send(fd, buf);
+}
+
+/* Read until `want` appears (bounded: 10 s); what was read. */
+static char *raw_expect(int fd, const char *want) {
+  static char buf[8192];
+  size_t len = 0;
+  buf[0] = 0;
+  for (int i = 0; i < 100 && !strstr(buf, want); i++) {
+    struct pollfd p = {.fd = fd, .events = POLLIN};
+    if (poll(&p, 1, 100) <= 0) continue;
+    ssize_t r = read(fd, buf + len, sizeof buf - 1 - len);
+    if (r <= 0) break;
+    len += (size_t)r;
+    buf[len] = 0;
+  }
+  cr_assert(strstr(buf, want), "wanted \"%s\", got \"%s\"", want, buf);
+  return buf;
+}
+
+Test(gdbserver, bad_input_gets_nack_and_errors) {
+  server_start_prog(tgt("loops_calls"));
+  int fd = raw_connect();
+  raw_send(fd, "garbage\x01\xff+-");
+  raw_send(fd, "$g#00"); /* bad checksum */
+  raw_expect(fd, "-");
+  raw_send(fd, "$qC#zz"); /* not even hex */
+  raw_expect(fd, "-");
+  raw_packet(fd, "m0,4"); /* unmapped */
+  raw_expect(fd, "$E14#");
+  raw_packet(fd, "m,4"); /* malformed */
+  raw_expect(fd, "$E16#");
+  raw_packet(fd, "Z0,0,1"); /* a breakpoint at 0 */
+  raw_expect(fd, "$E");
+  raw_packet(fd, "p99999");
+  raw_expect(fd, "$E16#");
+  raw_packet(fd, "vCont;q");
+  raw_expect(fd, "$E16#");
+  raw_packet(fd, "vFile:open:2f6574632f706173737764,1,1a4"); /* write: refused */
+  raw_expect(fd, "$F-1,d#");
+  raw_packet(fd, "vFile:pread:5,10,0"); /* not a file we opened */
+  raw_expect(fd, "$F-1,9#");
+  raw_packet(fd, "qNoSuchThing"); /* unknown: the empty reply */
+  raw_expect(fd, "$#00");
+  char big[RSP_BIG];
+  memset(big, 'a', sizeof big - 1);
+  big[sizeof big - 1] = 0;
+  raw_send(fd, "$");
+  raw_send(fd, big);
+  raw_send(fd, "#00");
+  raw_expect(fd, "-"); /* its checksum is wrong as well: nacked */
+  raw_packet(fd, "?"); /* still serving */
+  raw_expect(fd, "$T05thread:");
+  close(fd);
+  cr_assert_eq(server_wait(), 0);
+}
+
+
+Test(gdbserver, interrupt_running_loop) {
+  const char *args[] = {"127.0.0.1:0", tgt("long_loop"), "4000000000", NULL};
+  server_start(args);
+  int fd = raw_connect();
+  raw_packet(fd, "QStartNoAckMode");
+  raw_expect(fd, "$OK#9a");
+  raw_packet(fd, "vCont;c");
+  struct timespec ts = {0, 300 * 1000 * 1000};
+  nanosleep(&ts, NULL);
+  raw_send(fd, "\x03");
+  raw_expect(fd, "$T02thread:");
+  raw_packet(fd, "vKill;1");
+  raw_expect(fd, "$OK");
+  close(fd);
+  cr_assert_eq(server_wait(), 0);
+}
+
+/* qC's answer: the program's one thread, whose tid is its pid. */
+static long raw_current_thread(int fd) {
+  raw_packet(fd, "qC");
+  char *r = raw_expect(fd, "#");
+  char *qc = strstr(r, "QC");
+  cr_assert(qc, "%s", r);
+  return strtol(qc + 2, NULL, 16);
+}
+
+/* The client goes away while the program runs: stopped, then killed. */
+Test(gdbserver, disconnect_while_running_kills_target) {
+  const char *args[] = {"127.0.0.1:0", tgt("long_loop"), "4000000000", NULL};
+  server_start(args);
+  int fd = raw_connect();
+  long tid = raw_current_thread(fd);
+  raw_send(fd, "+");
+  raw_packet(fd, "vCont;c");
+  struct timespec ts = {0, 200 * 1000 * 1000};
+  nanosleep(&ts, NULL);
+  close(fd);
+  cr_assert_eq(server_wait(), 0);
+  cr_assert(kill((pid_t)tid, 0) != 0 && errno == ESRCH, "target %ld still there", tid);
+}
+
+Test(gdbserver, disconnect_kills_spawned_target) {
+  server_start_prog(tgt("long_loop"));
+  int fd = raw_connect();
+  long tid = raw_current_thread(fd);
+  close(fd);
+  cr_assert_eq(server_wait(), 0);
+  cr_assert(kill((pid_t)tid, 0) != 0 && errno == ESRCH, "target %ld still there", tid);
+}
+
+/* Random packets (a fixed seed): every one answered, the server alive.
+ * Packets that resume or end the session (c s C S vCont k D vKill) are
+ * left out; the rest get random arguments after a real packet's name. */
+Test(gdbserver, random_packets_never_crash) {
+  server_start_prog(tgt("loops_calls"));
+  int fd = raw_connect();
+  raw_packet(fd, "QStartNoAckMode");
+  raw_expect(fd, "$OK#9a");
+  static const char *const names[] = {
+      "g", "G", "p", "P", "m", "M", "X", "Z", "z", "H", "T", "?", "qSupported:",
+      "qXfer:features:read:", "qXfer:threads:read:", "qXfer:auxv:read:",
+      "qXfer:exec-file:read:", "qC", "qfThreadInfo", "qsThreadInfo", "qAttached",
+      "vFile:open:", "vFile:pread:", "vFile:close:", "vFile:fstat:", "vFile:readlink:",
+      "vFile:setfs:", "vCont?", "q", "Q", "v", ""};
+  static const char alphabet[] = "0123456789abcdefABCDEF,:;.-px}*#$ZMmgq";
+  unsigned seed = 12345;
+  char body[600];
+  for (int i = 0; i < 3000; i++) {
+    seed = seed * 1103515245u + 12345u;
+    const char *n = names[(seed >> 8) % (sizeof names / sizeof names[0])];
+    size_t len = strlen(n);
+    memcpy(body, n, len);
+    seed = seed * 1103515245u + 12345u;
+    size_t extra = (seed >> 8) % 40;
+    for (size_t k = 0; k < extra; k++) {
+      seed = seed * 1103515245u + 12345u;
+      char c = alphabet[(seed >> 8) % (sizeof alphabet - 1)];
+      if (c == '#' || c == '$') c = '0'; /* framing characters stay out */
+      body[len++] = c;
+    }
+    body[len] = 0;
+    if (strchr("cCsSDk", body[0]) && body[0]) body[0] = 'm'; /* no resume, no end */
+    raw_packet(fd, body);
+    raw_expect(fd, "#"); /* one reply each (no acks: no-ack mode) */
+  }
+  raw_packet(fd, "?");
+  raw_expect(fd, "$T05thread:");
+  close(fd);
+  cr_assert_eq(server_wait(), 0);
+}

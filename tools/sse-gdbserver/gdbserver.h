@@ -1,0 +1,174 @@
+/* gdbserver.h — sse-gdbserver's pieces and what they share.
+ *
+ *   rsp.c        the remote serial protocol's framing: $...#cs, acks,
+ *                escaping, run-length encoding, the \x03 interrupt byte
+ *   transport.c  where the bytes come from: a TCP listener, or stdio
+ *   handlers.c   one function per packet and the table from packet name
+ *                to handler
+ *   resume.c     running the target: vCont/c/s, range steps, Ctrl-C while
+ *                it runs, stop replies
+ *   vfile.c      vFile: gdb reads the target's files (read-only)
+ *   tdesc.c      the target description (XML) and gdb's register numbers
+ *                mapped on sse_regs
+ *   main.c       gdbserver's command line and the session's life
+ *
+ * Only rsp.c knows how a packet is framed; the handlers see a packet's
+ * text (escapes still in: only X is binary) and answer with a reply
+ * buffer. Everything is on the main thread except a resume's command,
+ * which runs on a thread of its own while the main thread watches the
+ * connection for \x03 (resume.c). */
+#ifndef SSE_GDBSERVER_H
+#define SSE_GDBSERVER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sse.h"
+
+/* ------------------------------------------------------------ rsp.c */
+
+/* The largest packet we take or send (qSupported's PacketSize). */
+#define RSP_PACKET_SIZE 0x4000
+
+typedef struct rsp_conn {
+  int in_fd, out_fd;
+  bool noack;          /* QStartNoAckMode accepted */
+  bool closed;         /* EOF or an error on the connection */
+  unsigned char rbuf[4096];
+  size_t rpos, rlen;   /* unread bytes of rbuf */
+  char *last;          /* the last packet sent (for a '-' retransmit) */
+  size_t last_len;
+} rsp_conn;
+
+/* What rsp_recv found. */
+typedef enum rsp_kind {
+  RSP_PACKET,    /* a packet with a good checksum: text/len */
+  RSP_INTERRUPT, /* the \x03 byte */
+  RSP_EOF,       /* the client went away */
+  RSP_TOO_LONG   /* a packet longer than RSP_PACKET_SIZE (acked, dropped) */
+} rsp_kind;
+
+void rsp_init(rsp_conn *c, int in_fd, int out_fd);
+void rsp_close(rsp_conn *c);
+/* Next packet or interrupt byte. Bad checksums are answered with '-' (the
+ * client retransmits) and skipped; stray bytes outside packets ('+', '-',
+ * garbage) are skipped. The packet text is NUL-terminated in buf (at least
+ * RSP_PACKET_SIZE + 1 bytes), its length in *len, escapes kept. */
+rsp_kind rsp_recv(rsp_conn *c, char *buf, size_t *len);
+/* Whether bytes are waiting in the read buffer (before poll()ing the fd). */
+bool rsp_buffered(const rsp_conn *c);
+/* Send one packet (escaped and run-length encoded here); in ack mode wait
+ * for '+', retransmitting on '-'. False once the connection is gone. */
+bool rsp_send(rsp_conn *c, const char *data, size_t len);
+bool rsp_send_str(rsp_conn *c, const char *s);
+/* Read one byte if one is there now (non-blocking); -1 if none, -2 EOF. */
+int rsp_poll_byte(rsp_conn *c);
+/* Undo the protocol's escaping (}x -> x^0x20) in place; the new length. */
+size_t rsp_unescape(char *data, size_t len);
+/* Checksum of len bytes: their sum mod 256. */
+unsigned rsp_checksum(const char *data, size_t len);
+/* Run-length encode src (already escaped) into dst (capacity cap, at least
+ * len): c*N for runs of 4 to 97, never a '#' or '$' count. Returns the
+ * encoded length. */
+size_t rsp_rle_encode(const char *src, size_t len, char *dst, size_t cap);
+
+/* ------------------------------------------------------------ transport.c */
+
+/* Listen on host:port (host empty or NULL: 127.0.0.1; port 0: any free
+ * one). Returns the listening fd and the bound port in *port, or -1 with a
+ * message on stderr. */
+int transport_listen(const char *hostport, int *port);
+/* Accept one connection and close the listener. -1 on error. */
+int transport_accept(int lfd);
+
+/* ------------------------------------------------------------ tdesc.c */
+
+/* The target description gdb reads with qXfer:features:read:target.xml. */
+const char *tdesc_xml(void);
+/* gdb's register number regno: its size in bytes (0: no such register),
+ * and whether sse has it (*field set to its sse_regs member's index). */
+typedef struct tdesc_reg {
+  const char *name;
+  int size;      /* bytes */
+  int field;     /* index of the uint64_t in sse_regs, -1: unavailable */
+} tdesc_reg;
+int tdesc_nregs(void);
+const tdesc_reg *tdesc_reg_at(int regno);
+
+/* ------------------------------------------------------------ session */
+
+#define GS_MAX_BPS 256
+
+typedef struct gs_bp {
+  int type;          /* Z type: 0 sw, 1 hw, 2 write, 3 read, 4 access */
+  uint64_t addr;
+  int len;
+  int id;            /* sse's id; 0: free slot */
+} gs_bp;
+
+typedef struct gs_session {
+  sse_engine *eng;
+  sse_process *proc;
+  pid_t pid;
+  bool attached;      /* --attach: detach at the end, not kill */
+  rsp_conn conn;
+  bool multiprocess;  /* the client said multiprocess+: p<pid>.<tid> ids */
+  pid_t g_tid;        /* Hg: the thread of g/G/p/P/m/M; 0 any */
+  pid_t c_tid;        /* Hc */
+  sse_stop last;      /* the last stop (what '?' reports) */
+  bool last_valid;
+  pid_t signal_tid;   /* the thread whose signal stop gdb must pass or
+                         drop with its next resume; 0 none */
+  bool pass[65];      /* QPassSignals: passed without a stop (Linux numbers) */
+  bool policy_set;
+  sse_stop deferred;  /* a signal stop reported at the next resume */
+  bool has_deferred;
+  bool done;          /* the session ends after this reply (k, D, exit) */
+  gs_bp bps[GS_MAX_BPS];
+  char *reply;        /* the handler's reply (RSP_PACKET_SIZE + 1) */
+  size_t reply_len;
+  bool no_reply;      /* the handler answers nothing (k) */
+  bool conn_noack_after; /* QStartNoAckMode: no acks after this reply */
+} gs_session;
+
+/* handlers.c: answer one packet (text/len); false when the session ends. */
+bool gs_dispatch(gs_session *s, char *pkt, size_t len);
+
+/* Reply helpers (handlers.c). */
+void gs_reply(gs_session *s, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+void gs_reply_error(gs_session *s, int code);
+/* A thread id as the client spells it (p<pid>.<tid> or <tid>). */
+int gs_format_tid(const gs_session *s, pid_t tid, char *buf, size_t cap);
+/* Parse a thread id: "p1a.1b", "1b", "-1" (all: *tid -1), "0" (any: 0).
+ * *end after it. False when malformed. */
+bool gs_parse_tid(const char *p, pid_t *tid, const char **end);
+/* The sse thread for tid (0 or -1: the last stop's, else the first). */
+sse_thread *gs_thread(gs_session *s, pid_t tid);
+
+/* vfile.c: the vFile packets (read-only access to the target's files) */
+void gs_vfile_setfs(gs_session *s, char *a);
+void gs_vfile_open(gs_session *s, char *a);
+void gs_vfile_pread(gs_session *s, char *a);
+void gs_vfile_close(gs_session *s, char *a);
+void gs_vfile_fstat(gs_session *s, char *a);
+void gs_vfile_readlink(gs_session *s, char *a);
+void gs_vfile_unlink(gs_session *s, char *a);
+void gs_vfile_close_all(void);
+
+/* resume.c */
+/* Resume as vCont says ("c", "s", "C05", "S05", "r1000,1010", with
+ * ":tid" after each action, ';' between): runs the command, watches the
+ * connection for \x03, and puts the stop reply in s->reply. */
+void gs_resume(gs_session *s, const char *actions);
+/* Fill s->reply with the stop reply for st. */
+void gs_stop_reply(gs_session *s, const sse_stop *st);
+/* Linux signal number <-> gdb's (the protocol's) signal number. */
+int gs_sig_to_gdb(int linux_sig);
+int gs_sig_from_gdb(int gdb_sig);
+/* Signals with pass[sig] go to the program without a stop; every other
+ * one stops it and is reported (gdb decides whether to deliver it). */
+void gs_set_signal_policy(gs_session *s, const bool pass[65]);
+
+#endif
