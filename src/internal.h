@@ -299,6 +299,11 @@ struct sse_engine {
   bool hw_broken;           /* debug registers refused: use int3 */
   struct sse__symthread *symthread; /* "sse-symbols", started lazily */
 #define SSE__MAX_EARLY 64
+  /* Statuses of known threads of other processes, reaped while a wait was
+   * for one process's leader (engine/wait.c): the loop hands them on. */
+  int nlater, later_cap;
+  pid_t *later_tid;
+  int *later_st;
   int nearly;               /* statuses of tasks not known yet */
   pid_t early_tid[SSE__MAX_EARLY];
   int early_st[SSE__MAX_EARLY];
@@ -340,6 +345,12 @@ void sse__thread_on_clone(sse_thread *t, int ptrace_event);
 /* t exited (st its status): bookkeeping and events, then the running
  * command's consequences (sse__runctl gone). */
 void sse__thread_gone(sse_thread *t, int st);
+/* The bookkeeping and events of a non-leader thread's exit, without the
+ * running command's consequences (all-stop in progress: the leader's exit
+ * that follows ends the command). */
+void sse__thread_gone_quiet(sse_thread *t, int st);
+/* Keep a status for the tracer loop's next turn. */
+void sse__thread_later_status(sse_engine *e, pid_t tid, int st);
 void sse__thread_on_exec(sse_thread *t);
 
 typedef enum sse__wait_kind {

@@ -143,6 +143,12 @@ bool sse_on_tracer_thread(const sse_engine *e) {
  * any. */
 static bool reap(sse_engine *e) {
   bool any = false;
+  /* Statuses a wait for one process's leader took for another process. */
+  for (int i = 0; i < e->nlater; i++) {
+    any = true;
+    sse__runctl_ops->status(e, e->later_tid[i], e->later_st[i]);
+  }
+  e->nlater = 0;
   for (;;) {
     int st;
     /* __WNOTHREAD: only tasks this thread traces or forked; children the
@@ -439,6 +445,8 @@ void sse_engine_free(sse_engine *e) {
   }
   sse__ev_free_all(e);
   sse__modcache_free(e->modcache);
+  free(e->later_tid);
+  free(e->later_st);
   sse__strtab_free(e->strings);
   pthread_cond_destroy(&e->op_cond);
   pthread_cond_destroy(&e->sub_cond);

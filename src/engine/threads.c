@@ -4,6 +4,7 @@
  * vanished, a process that exited mid-step) is the run control's
  * (src/step), reached through sse__runctl. Tracer thread only. */
 #define _GNU_SOURCE
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ptrace.h>
 #include <sys/wait.h>
@@ -155,6 +156,28 @@ static void mark_gone(sse_thread *t) {
   t->state = SSE__T_EXITED;
   p->nthreads_live--;
   pthread_mutex_unlock(&p->engine->lock);
+}
+
+void sse__thread_gone_quiet(sse_thread *t, int st) {
+  (void)st;
+  if (t->state == SSE__T_EXITED) return;
+  mark_gone(t);
+  sse__ev_send(t->proc->engine, SSE_EV_THREAD_EXITED, t->proc, t, t->tid, 0,
+               NULL);
+}
+
+void sse__thread_later_status(sse_engine *e, pid_t tid, int st) {
+  if (e->nlater == e->later_cap) {
+    int cap = e->later_cap ? e->later_cap * 2 : 16;
+    pid_t *nt = realloc(e->later_tid, (size_t)cap * sizeof *nt);
+    if (nt) e->later_tid = nt;
+    int *ns = nt ? realloc(e->later_st, (size_t)cap * sizeof *ns) : NULL;
+    if (!ns) return; /* out of memory: the status is lost */
+    e->later_st = ns;
+    e->later_cap = cap;
+  }
+  e->later_tid[e->nlater] = tid;
+  e->later_st[e->nlater++] = st;
 }
 
 void sse__thread_gone(sse_thread *t, int st) {

@@ -11,6 +11,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <signal.h>
+#include <pthread.h>
 #include <string.h>
 #include <sys/ptrace.h>
 #include <sys/wait.h>
@@ -117,11 +118,61 @@ static void keep_pending(sse_thread *t, int st) {
   t->pending_status = st;
 }
 
+/* A status taken while waiting for p's leader: another thread of p (its
+ * exit or stop settled here), else kept for the tracer loop. */
+static void settle_other(sse_process *p, pid_t tid, int st) {
+  sse_engine *e = p->engine;
+  sse_thread *o = sse__thread_find(e, tid);
+  if (!o) {
+    sse__thread_early_status(e, tid, st);
+  } else if (o->proc != p) {
+    sse__thread_later_status(e, tid, st);
+  } else {
+    sse__wait_kind k = sse__wait_take(o, st);
+    if (k == SSE__W_GONE)
+      sse__thread_gone_quiet(o, st);
+    else if (k == SSE__W_EVENT && (st >> 16) != PTRACE_EVENT_EXEC)
+      keep_pending(o, st);
+  }
+}
+
+static bool others_live(sse_process *p, sse_thread *leader) {
+  for (sse_thread *o = p->threads; o; o = o->next)
+    if (o != leader && o->state != SSE__T_EXITED) return true;
+  return false;
+}
+
+/* The leader's status. The kernel reports a leader's exit only once every
+ * other thread's has been collected, and a process may be exiting while
+ * we stop it (exit_group with threads we hold stopped): so take whatever
+ * any tracee reports, settling the other threads' statuses on the way,
+ * until the leader's comes; SIGCHLD wakes the wait (it stays pending
+ * while blocked, and the handler forwards it to an idle waiter). */
+static int wait_leader(sse_thread *t) {
+  sigset_t open;
+  pthread_sigmask(SIG_SETMASK, NULL, &open);
+  sigdelset(&open, SIGCHLD);
+  for (;;) {
+    int st = 0;
+    pid_t r = sse__pt_wait(-1, &st, __WALL | WNOHANG | __WNOTHREAD);
+    if (r == 0) {
+      sse__sig_idle(true);
+      r = sse__pt_wait(-1, &st, __WALL | WNOHANG | __WNOTHREAD);
+      if (r == 0) sigsuspend(&open);
+      sse__sig_idle(false);
+    }
+    if (r == t->tid) return st;
+    if (r < 0) return W_EXITCODE(0, 0); /* nothing traced left */
+    if (r > 0) settle_other(t->proc, r, st);
+  }
+}
+
 /* Wait until t, sent a SIGSTOP, is stopped: by that SIGSTOP or by an
  * event that came first (kept pending). */
 static void stop_one(sse_thread *t) {
   if (t->state != SSE__T_RUNNING) return;
-  int st = wait_raw(t);
+  sse_process *p = t->proc;
+  int st = t->tid == p->pid && others_live(p, t) ? wait_leader(t) : wait_raw(t);
   switch (sse__wait_take(t, st)) {
     case SSE__W_GONE:
       sse__thread_gone(t, st);
