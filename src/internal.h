@@ -372,6 +372,11 @@ int sse__wait_thread(sse_thread *t, bool step);
  * the step (stepping off a breakpoint). Returns the wait status. */
 int sse__thread_step_sync(sse_thread *t);
 void sse__run_stop_all(sse_process *p, sse_thread *except);
+/* Block for t's next status, also when t is the leader of a process whose
+ * other threads' statuses must be collected first (an exiting process): a
+ * thread that left its ptrace-stop under a SIGKILL, or one we sent
+ * SIGSTOP. */
+int sse__wait_dying(sse_thread *t);
 /* t is stopped but still owes us a SIGSTOP (it reported something else
  * first): take that SIGSTOP now, before t is let go, or it would stop the
  * whole process once untraced. A signal that comes first stays due. */

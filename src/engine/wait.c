@@ -167,12 +167,18 @@ static int wait_leader(sse_thread *t) {
   }
 }
 
+int sse__wait_dying(sse_thread *t) {
+  sse_process *p = t->proc;
+  return t->tid == p->pid && others_live(p, t) ? wait_leader(t) : wait_raw(t);
+}
+
 /* Wait until t, sent a SIGSTOP, is stopped: by that SIGSTOP or by an
  * event that came first (kept pending). */
 static void stop_one(sse_thread *t) {
   if (t->state != SSE__T_RUNNING) return;
   sse_process *p = t->proc;
-  int st = t->tid == p->pid && others_live(p, t) ? wait_leader(t) : wait_raw(t);
+  (void)p;
+  int st = sse__wait_dying(t);
   switch (sse__wait_take(t, st)) {
     case SSE__W_GONE:
       sse__thread_gone(t, st);

@@ -3,6 +3,7 @@
  * (sse__runctl, installed in the engine when the library loads). Tracer
  * thread only, except sse__run_request_interrupt. */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/ptrace.h>
@@ -100,7 +101,11 @@ static void hw_trap(sse_process *p, sse_thread *t) {
 static bool sigtrap(sse_process *p, sse_thread *t) {
   siginfo_t si;
   memset(&si, 0, sizeof si);
-  sse__pt_getsiginfo(t->tid, &si);
+  if (sse__pt_getsiginfo(t->tid, &si) == -ESRCH) {
+    /* Killed out of its stop: its exit comes next. */
+    sse__thread_gone(t, sse__wait_dying(t));
+    return false;
+  }
   if (si.si_code == SI_KERNEL) {
     uint64_t pc = sse__thread_pc(t) - SSE__ARCH_BREAK_PC_ADJUST;
     if (!sse__site_inserted_at(p, pc)) return true;

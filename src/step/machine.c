@@ -18,6 +18,7 @@
  * synchronous path yields to the loop too when callers queue work during a
  * long step. Tracer thread only. */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/ptrace.h>
@@ -387,13 +388,18 @@ static bool step_stopped(sse_process *p, sse_thread *t, int st) {
 /* How a range run's SIGTRAP is to be read, while its temporary int3 (if
  * any) is still in: *foreign when it is no trap of ours; the watchpoint
  * that fired, or -1. */
-static int range_trap(sse_process *p, sse_thread *t, int st, bool *foreign) {
+static int range_trap(sse_process *p, sse_thread *t, int *st, bool *foreign) {
   *foreign = false;
-  if ((st >> 16) != 0 || !WIFSTOPPED(st) || WSTOPSIG(st) != SIGTRAP)
+  if ((*st >> 16) != 0 || !WIFSTOPPED(*st) || WSTOPSIG(*st) != SIGTRAP)
     return -1;
   siginfo_t si;
   memset(&si, 0, sizeof si);
-  sse__pt_getsiginfo(t->tid, &si);
+  if (sse__pt_getsiginfo(t->tid, &si) == -ESRCH) {
+    /* Out of its stop already: killed (SIGKILL wakes a stopped tracee).
+     * Its exit is the status to take, not a stray SIGTRAP. */
+    *st = sse__wait_dying(t);
+    return -1;
+  }
   if (si.si_code == SI_KERNEL) {
     /* An int3 of ours: the temporary one, a user breakpoint inside the
      * run, the rendezvous. The pc goes back onto it. */
@@ -414,7 +420,7 @@ static int range_trap(sse_process *p, sse_thread *t, int st, bool *foreign) {
 static bool range_stopped(sse_process *p, sse_thread *t, int st) {
   bool via = p->op.via_branch, entry = p->op.entry_stop, foreign;
   p->op.via_branch = p->op.entry_stop = false;
-  int watch = range_trap(p, t, st, &foreign);
+  int watch = range_trap(p, t, &st, &foreign);
   sse__runto_disarm(p);
   int c = common_stop(p, t, st, foreign);
   if (c <= 0) return c == 0;

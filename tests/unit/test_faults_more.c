@@ -139,17 +139,10 @@ Test(faults_more, sigkill_during_next_over_long_call, .timeout = 30) {
 Test(faults_more, sigkill_during_finish_of_long_function, .timeout = 30) {
   killed_during(K_FINISH);
 }
+
 /* `next` of a one-line endless loop range-steps it synchronously (the
  * tracer blocks in waitpid on the thread): the kill ends that wait too. */
 Test(faults_more, sigkill_during_next_range_stepping_a_loop, .timeout = 30) {
-  cr_skip("known race, not fixed: about 1 run in 40 under load the next "
-          "ends with SSE_STOP_SIGNAL instead of KILLED. Likely: the kill "
-          "lands after a range run's trap stop was reaped and before "
-          "PTRACE_GETSIGINFO (machine.c range_trap), which then fails "
-          "(ESRCH), reads as si_code 0, a SIGTRAP from kill(), and stops "
-          "by the SIGTRAP policy. Taking the exit instead needs a wait for "
-          "a killed leader that does not hang (see "
-          "exit_while_stopping_for_a_breakpoint).");
   killed_during(K_NEXT_SPIN);
 }
 
