@@ -156,9 +156,16 @@ static bool plan_runto(sse_process *p, const sse__insn *in, const uint8_t *b,
                        size_t got, const sse__regs *r) {
   sse__op *op = &p->op;
   uint64_t pc = sse__regs_pc(r), next = pc + in->len;
-  /* A syscall may block on another thread: run it with the others
-   * running, to the next instruction. */
+  /* A syscall may block on another thread: single-step it with the others
+   * running (an asynchronous step phase). Its trap comes where it returns
+   * to, which for rt_sigreturn is not the next instruction. With an int3 of
+   * ours on it, run to the next instruction instead (the step-off of a
+   * run-to lifts it with the others stopped). */
   if (in->kind == SSE__INSN_SYSCALL && sse__arch_is_syscall_insn(b, got)) {
+    if (!sse__site_inserted_at(p, pc)) {
+      op->async = true;
+      return false;
+    }
     if (sse__runto_add(p, next, 0, false, 0) != SSE_OK) return false;
     sse__runto_start(p, op->pol.one_insn ? SSE__RT_INSN : SSE__RT_SYSCALL);
     return true;
