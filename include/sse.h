@@ -112,7 +112,8 @@ SSE_API const char *sse_version_string(void);
   XX(NOSLOT, -14, "no free hardware debug register")                          \
   XX(NOTFOUND, -15, "not found")                                              \
   XX(SHUTDOWN, -16, "the engine is shutting down")                           \
-  XX(ARCH, -17, "the program is not an x86-64 Linux program")
+  XX(ARCH, -17, "the program is not an x86-64 Linux program")                  \
+  XX(STALE, -18, "the value is stale: its process ran since it was read")
 
 typedef enum sse_err {
   SSE_OK = 0,
@@ -531,6 +532,22 @@ SSE_API sse_err sse_break_enable(sse_process *proc, int id, bool enable);
  * SSE_E_NOTFOUND (no such id). */
 SSE_API sse_err sse_break_ignore(sse_process *proc, int id, unsigned count);
 
+/* gdb's `break ... if COND` and `condition ID COND`: cond, a C expression
+ * as sse_evaluate() takes it, is parsed once here (in the scope of the
+ * breakpoint's first address) and evaluated at each hit in frame 0 of the
+ * thread that hit, on the tracer thread with no hand-off to the caller; a
+ * hit whose condition is zero resumes at once (it still counts in hits;
+ * ignore counts apply only to hits whose condition holds, as in gdb). A
+ * condition that cannot be evaluated at a hit stops there, as gdb does.
+ * NULL or "" removes the condition. err (may be NULL) gets gdb's message
+ * when cond is refused (`No symbol "x" in current context.`).
+ * Errors: SSE_E_INVAL (proc NULL; cond malformed), SSE_E_NOSYM (cond names
+ * nothing in scope), SSE_E_EXITED, SSE_E_RUNNING, SSE_E_NOTFOUND (no such
+ * id), SSE_E_NOMEM. */
+SSE_API sse_err sse_break_condition(sse_process *proc, int id,
+                                    const char *cond, char *err,
+                                    size_t errsz);
+
 typedef struct sse_breakpoint_info {
   int id;
   bool enabled;
@@ -562,6 +579,17 @@ enum { SSE_WATCH_WRITE = 1, SSE_WATCH_READWRITE = 3 };
  * debug registers are used up, or the kernel refused one), SSE_E_NOMEM. */
 SSE_API sse_err sse_watch(sse_process *proc, uint64_t addr, int len,
                           int kind, int *id);
+
+/* gdb's `watch EXPR` (kind SSE_WATCH_WRITE) and `awatch EXPR`
+ * (SSE_WATCH_READWRITE): a hardware watchpoint on the lvalue expr names in
+ * frame `frame` of the stopped thread, its length the size of expr's type.
+ * Errors: as sse_watch(); SSE_E_INVAL also when expr is not an lvalue in
+ * memory or its size fits no debug register (1, 2, 4 or 8 bytes, aligned):
+ * refused, never emulated by single-stepping (err says why), SSE_E_NOSYM,
+ * SSE_E_NOTFOUND (no such frame). err may be NULL. */
+SSE_API sse_err sse_watch_expression(sse_thread *thread, size_t frame,
+                                     const char *expr, int kind, int *id,
+                                     char *err, size_t errsz);
 
 /* ---------------------------------------------------------------- state */
 
@@ -984,6 +1012,92 @@ SSE_API sse_err sse_evaluate_format(sse_thread *thread, size_t frame,
 SSE_API sse_err sse_return_value(sse_thread *thread, uint64_t func_pc,
                                  const sse_stop *stop, char *buf,
                                  size_t bufsz, sse_value_info *info);
+
+/* ---------------------------------------------------------------- value handles */
+
+/* A value as a variables view shows it: a name, a type, its text, and its
+ * children read only when asked (struct and union members, array
+ * elements, a pointer's pointee). A handle is valid until its process
+ * resumes (any step or continue, on any thread): then every call on it
+ * but sse_value_free() returns SSE_E_STALE. Free it with sse_value_free()
+ * from any thread, at any time (also after the process exited or the
+ * engine was freed). Each call is one delegate to the tracer thread
+ * (directly inside a callback). */
+typedef struct sse_value sse_value;
+
+/* How much a value's text shows: gdb's print settings. */
+typedef struct sse_print_limits {
+  unsigned max_elements; /* array elements and string characters shown
+                            (gdb's `print elements`, default 200); 0:
+                            unlimited */
+  unsigned repeats;      /* runs of equal elements longer than this are
+                            shown as "<repeats N times>" (default 10); 0:
+                            never */
+  unsigned max_depth;    /* nested structs deeper than this show "{...}"
+                            (gdb's `print max-depth`, default 20); 0:
+                            unlimited */
+} sse_print_limits;
+/* gdb's defaults. */
+SSE_API void sse_print_limits_init(sse_print_limits *limits);
+
+/* The value of expr (as sse_evaluate() takes it) in frame `frame`.
+ * Errors and err text: as sse_evaluate(). */
+SSE_API sse_err sse_value_evaluate(sse_thread *thread, size_t frame,
+                                   const char *expr, sse_value **out,
+                                   char *err, size_t errsz);
+/* The variables sse_frame_variables() lists, as handles: *out an array of
+ * *n the caller frees with sse_values_free(). */
+SSE_API sse_err sse_value_variables(sse_thread *thread, size_t frame,
+                                    unsigned kinds, sse_value ***out,
+                                    size_t *n, char *err, size_t errsz);
+/* The name a variables view shows: the variable's ("p"), a member's
+ * ("next"), an element's ("[3]"), a pointee's ("*p"); the expression
+ * itself for sse_value_evaluate(). Engine-owned, valid until the handle is
+ * freed. */
+SSE_API const char *sse_value_name(const sse_value *value);
+/* Its C type as gdb's whatis names it ("struct node *"). Valid as name. */
+SSE_API const char *sse_value_type(const sse_value *value);
+/* An expression that evaluates to this value in the same frame
+ * ("list->next->val", "arr[3].x", "*p"), for watch and setExpression.
+ * Valid as name. */
+SSE_API const char *sse_value_expression(const sse_value *value);
+/* The number of children, known without reading them: a struct or
+ * union's members, an array's elements (a VLA's from its bound), 1 for a
+ * pointer to a complete non-void, non-function type (its pointee; a
+ * char pointer's pointee too), 0 for a scalar.
+ * Errors: SSE_E_INVAL (NULL arguments), SSE_E_STALE. */
+SSE_API sse_err sse_value_child_count(sse_value *value, size_t *n);
+/* Children start .. start+count-1 (clipped to the count) as new handles:
+ * *out an array of *n the caller frees with sse_values_free(). Reading a
+ * pointer's pointee that cannot be read still makes a handle, whose text
+ * is the error.
+ * Errors: SSE_E_INVAL (NULL arguments), SSE_E_STALE, SSE_E_NOMEM. */
+SSE_API sse_err sse_value_children(sse_value *value, size_t start,
+                                   size_t count, sse_value ***out,
+                                   size_t *n);
+/* Its text as gdb's print shows it after "$N = " with the format letter
+ * of sse_evaluate_format() (0: none) and limits (NULL: the defaults); a
+ * value that cannot be read gives its error text ("<error: Cannot access
+ * memory at address 0x0>") and SSE_OK. *truncated (may be NULL) is set
+ * when the text did not fit bufsz.
+ * Errors: SSE_E_INVAL (NULL value/buf, bufsz 0, an unknown letter),
+ * SSE_E_STALE. */
+SSE_API sse_err sse_value_format(sse_value *value, int format,
+                                 const sse_print_limits *limits, char *buf,
+                                 size_t bufsz, bool *truncated);
+/* gdb's `set var LVALUE = expr` on this value: expr is evaluated in the
+ * value's frame and converted to its type as C assigns (an integer
+ * truncated, a double to float, a pointer from an integer); memory or the
+ * frame's register is written. The handle then shows the new value.
+ * Errors: SSE_E_INVAL (not an lvalue: `Left operand of assignment is not
+ * an lvalue.`; expr malformed; types that do not convert), SSE_E_NOSYM,
+ * SSE_E_FAULT, SSE_E_STALE, SSE_E_RUNNING. err may be NULL. */
+SSE_API sse_err sse_value_assign(sse_value *value, const char *expr,
+                                 char *err, size_t errsz);
+/* Free a handle (NULL is ignored). */
+SSE_API void sse_value_free(sse_value *value);
+/* Free n handles and the array holding them (NULL is ignored). */
+SSE_API void sse_values_free(sse_value **values, size_t n);
 
 #ifdef __cplusplus
 }
