@@ -45,8 +45,8 @@ bool sse__handle_signal(sse_thread *t, int sig, bool in_step) {
  * stepping thread's run-to, the rendezvous, the JIT interfaces, or a
  * temporary int3 of another thread's step, stepped over. */
 static void our_int3(sse_process *p, sse_thread *t, uint64_t pc) {
-  sse__bp *b = sse__bp_at(p, pc);
-  if (b && b->enabled && !sse__bp_hit_ignored(b)) {
+  sse__bp *b = sse__bp_hit(t, pc);
+  if (b) {
     sse__end_bp(p, t, b);
     return;
   }
@@ -82,7 +82,7 @@ static void hw_trap(sse_process *p, sse_thread *t) {
   sse__hw_reset_dr6(t->tid);
   int slot = sse__arch_dr6_slot(dr6);
   if (slot >= 0 && (p->watch_slots & (1u << slot))) {
-    if (!sse__bp_hit_ignored(sse__watch_by_slot(p, slot))) {
+    if (sse__bp_watch_stops(t, sse__watch_by_slot(p, slot))) {
       sse__end_watch(p, t, slot);
       return;
     }
