@@ -472,6 +472,12 @@ sse_err sse__bp_set_condition(sse_process *p, int id, const char *text,
 /* The first address of breakpoint id (0 when it has none: pending, or a
  * watchpoint). SSE_E_NOTFOUND. */
 sse_err sse__bp_first_addr(sse_process *p, int id, uint64_t *addr);
+/* Step stopped t off the int3 of ours under its pc without a single-step:
+ * the displaced instruction emulated (sse__arch_emulate) on its
+ * registers, which are set (t is not resumed). Nothing is lifted, so the
+ * other threads may run meanwhile. False, t untouched, when the
+ * instruction is not one the emulator runs. */
+bool sse__site_step_emulated(sse_thread *t);
 /* A hardware watchpoint as sse_watch() makes one, its spec given. */
 sse_err sse__watch_add(sse_process *p, uint64_t addr, int len, int kind,
                        const char *spec, int *id);

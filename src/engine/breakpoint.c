@@ -660,3 +660,46 @@ void sse__bp_note_stop(sse__bp *b, char *buf, size_t bufsz) {
   snprintf(buf, bufsz, "%s", b && b->cond_err ? b->cond_err : "");
   if (b) b->cond_err = NULL; /* this stop's only */
 }
+
+/* ------------------------------------------------------------ step-off */
+
+/* The emulator's memory: the thread's, refused where one of our int3s
+ * is (a read would see it, a write would have to move the original
+ * byte: the single-step does both right). */
+static bool overlaps_site(sse_process *p, uint64_t addr, size_t n) {
+  for (sse__bp_site *s = p->sites; s; s = s->next)
+    if (s->addr >= addr && s->addr - addr < n) return true;
+  return false;
+}
+
+static bool emu_read(void *ctx, uint64_t addr, void *buf, size_t n) {
+  sse_process *p = ctx;
+  return !overlaps_site(p, addr, n) && sse__mem_read_raw(p, addr, buf, n, NULL) == SSE_OK;
+}
+
+static bool emu_write(void *ctx, uint64_t addr, const void *buf, size_t n) {
+  sse_process *p = ctx;
+  return !overlaps_site(p, addr, n) && sse__mem_write_raw(p, addr, buf, n, NULL) == SSE_OK;
+}
+
+bool sse__site_step_emulated(sse_thread *t) {
+  sse_process *p = t->proc;
+  sse__regs r;
+  if (sse__thread_getregs(t, &r) != 0) return false;
+  uint64_t pc = sse__regs_pc(&r);
+  sse__bp_site *s = sse__site_find(p, pc);
+  uint8_t code[SSE__ARCH_MAX_INSN_LEN];
+  size_t n = 0;
+  if (!s || !s->inserted) return false;
+  sse__mem_read_raw(p, pc, code, sizeof code, &n);
+  /* the int3 must still be ours: the program may have stored over it */
+  if (n == 0 || code[0] != sse__arch_break_insn[0]) return false;
+  code[0] = s->orig;
+  for (size_t i = 1; i < n; i++)
+    if (overlaps_site(p, pc + i, 1)) n = i; /* another int3: not the bytes */
+  /* A debug register would not see an emulated access: with a watchpoint
+   * set, only instructions that touch no memory. */
+  sse__arch_mem mem = {.read = emu_read, .write = emu_write, .ctx = p};
+  if (!sse__arch_emulate(code, n, pc, &r, p->watch_slots ? NULL : &mem)) return false;
+  return sse__thread_setregs(t, &r) == 0;
+}

@@ -41,6 +41,48 @@ bool sse__handle_signal(sse_thread *t, int sig, bool in_step) {
 
 /* ------------------------------------------------------------ events */
 
+static bool others_live(sse_process *p, sse_thread *t) {
+  for (sse_thread *o = p->threads; o; o = o->next)
+    if (o != t && o->state != SSE__T_EXITED) return true;
+  return false;
+}
+
+/* t runs on past the int3 of ours under its pc (a breakpoint that does not
+ * stop: its condition false, an ignore count; another thread's temporary
+ * one). The displaced instruction emulated when it can be: nothing is
+ * lifted and the other threads run on (gdb's displaced stepping in
+ * non-stop, without the copy). Else it is single-stepped with the int3
+ * lifted, every other thread stopped meanwhile, so that none runs through
+ * it unseen (gdb's all-stop step-over); they keep what they hit while
+ * being stopped, which the resume reports first. */
+static void run_past_int3(sse_process *p, sse_thread *t) {
+  if (sse__site_step_emulated(t)) {
+    sse__thread_resume(t, false);
+    return;
+  }
+  bool others = p->others_run && others_live(p, t);
+  if (others) sse__run_stop_all(p, t);
+  if (p->exited) return;
+  int st = sse__thread_step_sync(t);
+  if (!WIFSTOPPED(st)) {
+    sse__thread_gone(t, st);
+    if (others && p->running && !p->exited) sse__resume_others(p, NULL);
+    return;
+  }
+  bool sig = WSTOPSIG(st) != SIGTRAP; /* a signal came instead */
+  if (others) {
+    if (sig) {
+      t->has_pending = true;
+      t->pending_status = st;
+    }
+    sse__resume_others(p, NULL);
+  } else if (sig) {
+    sse__op_event(t, st);
+  } else {
+    sse__thread_resume(t, false);
+  }
+}
+
 /* An int3 of ours at pc trapped t (the pc is back on it): a breakpoint, the
  * stepping thread's run-to, the rendezvous, the JIT interfaces, or a
  * temporary int3 of another thread's step, stepped over. */
@@ -66,12 +108,7 @@ static void our_int3(sse_process *p, sse_thread *t, uint64_t pc) {
   }
   sse__proc_is_jitbrk(p, pc); /* GDB JIT interface: handled, step over */
   if (sse__proc_jit_trap(t, pc)) return; /* JIT agent hand-over */
-  int st2 = sse__thread_step_sync(t);
-  if (!WIFSTOPPED(st2)) {
-    sse__thread_gone(t, st2);
-    return;
-  }
-  sse__thread_resume(t, false);
+  run_past_int3(p, t);
 }
 
 /* A debug-register trap in t: a watchpoint, or the stepping thread's

@@ -116,3 +116,6 @@ $(TBUILD)/condbp: $(TARGETS_SRC)/condbp.c | $(TBUILD)
 	$(CC) $(TARGET_CFLAGS) -o $@ $<
 $(TBUILD)/condbp_threads: $(TARGETS_SRC)/condbp_threads.c | $(TBUILD)
 	$(CC) $(TARGET_CFLAGS) -pthread -o $@ $<
+TARGETS += $(TBUILD)/emulate_ops
+$(TBUILD)/emulate_ops: $(TARGETS_SRC)/emulate_ops.c | $(TBUILD)
+	$(CC) $(TARGET_CFLAGS) -mno-red-zone -o $@ $<
