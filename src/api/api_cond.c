@@ -77,6 +77,7 @@ static int lvalue(watch_call *r, uint64_t *addr, uint64_t *size) {
                                 r->err, sizeof r->err);
   free(text);
   free(type);
+  text = type = NULL;
   if (rc == 0 && !has_addr) {
     snprintf(r->err, sizeof r->err, "Cannot watch constant value `%s'.", r->expr);
     rc = -1;
