@@ -224,7 +224,7 @@ long sse__arch_debugreg_offset(int i);
  * may run through the breakpoint meanwhile and still trap. Only
  * instructions whose every effect is on the general registers, the flags
  * and plain memory operands: nops (endbr64/32 too), push of a register or
- * an immediate, mov/movzx/movsx/movsxd/lea, and add/sub/cmp/and/or/xor/
+ * an immediate, pop of a register, mov/movzx/movsx/movsxd/lea, and add/sub/cmp/and/or/xor/
  * test with their flags. Anything else (prefixes lock/rep, segments but
  * fs and gs, control flow, the vector and x87 units) is refused. */
 typedef struct sse__arch_mem {

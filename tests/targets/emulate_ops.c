@@ -1,8 +1,8 @@
 /* emulate_ops.c — ops() runs the instructions sse's step-off emulator
- * knows (nops, endbr64, push, mov/movzx/movsx/movsxd/lea in 8, 16, 32
+ * knows (nops, endbr64, push, pop, mov/movzx/movsx/movsxd/lea in 8, 16, 32
  * and 64 bits, rip- and fs-relative operands, add/sub/cmp/and/or/xor/test
  * with their flags folded into the result by pushf) and some it does not
- * (pushf, pop): with a false conditional breakpoint on each instruction,
+ * (pushf, shl): with a false conditional breakpoint on each instruction,
  * the program must print what it prints natively. argv[1] and argv[2]
  * are ops()'s arguments (default 5 and 7). */
 #include <stdio.h>

@@ -1,6 +1,6 @@
 /* One x86-64 instruction run on a thread's registers instead of by a
  * single-step (arch.h, sse__arch_emulate): the step-off of a breakpoint
- * whose displaced instruction is a nop, a push, a move or simple
+ * whose displaced instruction is a nop, a push or pop, a move or simple
  * arithmetic, as a function's first instructions are. Operands come from
  * capstone's detail (decode.c's handle); the flags are computed as the
  * Intel SDM gives them for add/sub (CF OF SF ZF AF PF) and for the logic
@@ -248,6 +248,19 @@ static bool run_push(const cs_insn *in, sse__regs *r, const sse__arch_mem *mem) 
   return true;
 }
 
+/* pop of a 64-bit register (pop %rsp: the word read, as the CPU does) */
+static bool run_pop(const cs_insn *in, sse__regs *r, const sse__arch_mem *mem) {
+  const cs_x86 *x = &in->detail->x86;
+  place d;
+  uint64_t v;
+  if (x->op_count != 1 || !place_of(in, &x->operands[0], r, &d) || d.is_mem || d.is_imm ||
+      d.reg.width != 8 || !mem || !mem->read(mem->ctx, r->rsp, &v, 8))
+    return false;
+  r->rsp += 8;
+  reg_set(&d.reg, v);
+  return true;
+}
+
 static bool is_endbr(const uint8_t *b, size_t n) {
   return n >= 4 && b[0] == 0xf3 && b[1] == 0x0f && b[2] == 0x1e && (b[3] == 0xfa || b[3] == 0xfb);
 }
@@ -267,6 +280,7 @@ bool sse__arch_emulate(const uint8_t *buf, size_t n, uint64_t pc, sse__regs *r,
   bool ok;
   if (in->id == X86_INS_NOP) ok = true;
   else if (in->id == X86_INS_PUSH) ok = run_push(in, &w, mem);
+  else if (in->id == X86_INS_POP) ok = run_pop(in, &w, mem);
   else if (in->id == X86_INS_MOV || in->id == X86_INS_MOVZX || in->id == X86_INS_MOVSX ||
            in->id == X86_INS_MOVSXD || in->id == X86_INS_LEA)
     ok = run_move(in, &w, mem);
