@@ -191,6 +191,7 @@ Test(condbp, unevaluable_condition_stops_with_message, .timeout = 60) {
                       "grep -A1 '^Error in testing' | tail -n 1");
   want[strcspn(want, "\n")] = 0;
   cr_assert_str_eq(s.cond_error, want);
+  free(want);
   cr_assert_eq(value_of(s.thread, "i"), 0);
   sse_engine_free(fx.e);
 }
