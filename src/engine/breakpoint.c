@@ -672,9 +672,11 @@ static bool overlaps_site(sse_process *p, uint64_t addr, size_t n) {
   return false;
 }
 
+/* Through the stop's page cache (the condition read the same stack page
+ * just before), which the thread's resume drops. */
 static bool emu_read(void *ctx, uint64_t addr, void *buf, size_t n) {
   sse_process *p = ctx;
-  return !overlaps_site(p, addr, n) && sse__mem_read_raw(p, addr, buf, n, NULL) == SSE_OK;
+  return !overlaps_site(p, addr, n) && sse__mem_read(p, addr, buf, n, NULL) == SSE_OK;
 }
 
 static bool emu_write(void *ctx, uint64_t addr, const void *buf, size_t n) {
@@ -691,12 +693,13 @@ bool sse__site_step_emulated(sse_thread *t) {
   uint8_t code[SSE__ARCH_MAX_INSN_LEN];
   size_t n = 0;
   if (!s || !s->inserted) return false;
-  sse__mem_read_raw(p, pc, code, sizeof code, &n);
-  /* the int3 must still be ours: the program may have stored over it */
-  if (n == 0 || code[0] != sse__arch_break_insn[0]) return false;
-  code[0] = s->orig;
+  /* The displaced bytes, our int3s shadowed (the original byte first).
+   * The trap was just seen at this int3 of ours (a store over it by the
+   * program would have run instead). */
+  sse__mem_read(p, pc, code, sizeof code, &n);
   for (size_t i = 1; i < n; i++)
     if (overlaps_site(p, pc + i, 1)) n = i; /* another int3: not the bytes */
+  if (n == 0) return false;
   /* A debug register would not see an emulated access: with a watchpoint
    * set, only instructions that touch no memory. */
   sse__arch_mem mem = {.read = emu_read, .write = emu_write, .ctx = p};

@@ -108,12 +108,36 @@ typedef struct eval_req {
   sse__vctx *c;
   const sse__expr *e;
   sse__value v;
+  bool unwound; /* the unwinder was asked for the CFA */
 } eval_req;
 
+/* Frame 0's CFA by the module's call-frame information and the frame's
+ * registers (no target memory read, unlike the unwinder's); 0 when the
+ * module has none for the pc. */
+static uint64_t cfa_by_cfi(sse__vctx *c, const sse__dwarf_at *at) {
+  for (int k = 0; at->mod && k < 2; k++) {
+    Dwarf_Addr bias = 0;
+    Dwarf_CFI *cfi = k ? dwfl_module_dwarf_cfi(at->mod, &bias) : dwfl_module_eh_cfi(at->mod, &bias);
+    Dwarf_Frame *fr = NULL;
+    Dwarf_Op *ops;
+    size_t n;
+    uint64_t cfa = 0;
+    if (!cfi || dwarf_cfi_addrframe(cfi, c->pc - bias, &fr) != 0) continue;
+    int rc = dwarf_frame_cfa(fr, &ops, &n) == 0 && n ? sse__loc_eval_word(c, ops, n, false, &cfa) : 1;
+    free(fr);
+    c->err[0] = 0;
+    return rc == 0 ? cfa : 0;
+  }
+  return 0;
+}
+
+/* 1: no CFA from the CFI (the caller asks the unwinder, then again). */
 static int eval_cb(void *arg, const sse__dwarf_at *at) {
   eval_req *r = arg;
-  if (open_at(r->c, at)) return -1;
-  return sse__expr_eval(r->c, r->e, &r->v);
+  sse__vctx *c = r->c;
+  if (!c->cfa && !r->unwound && !(c->cfa = cfa_by_cfi(c, at)) && at->mod) return 1;
+  if (open_at(c, at)) return -1;
+  return sse__expr_eval(c, r->e, &r->v);
 }
 
 /* The context of frame 0 of stopped t, from its cached registers. */
@@ -125,7 +149,6 @@ static int frame0(sse_thread *t, sse__vctx *c) {
   for (int i = 0; i <= SSE__REGNUM_MAX; i++)
     if (sse__regs_get(&r, i, &c->reg[i])) c->regmask |= 1u << i;
   c->pc = c->lookup_pc = sse__regs_pc(&r);
-  if (sse__unwind_cfa(t, &c->cfa) != SSE_OK) c->cfa = 0;
   return 0;
 }
 
@@ -148,6 +171,12 @@ static int cond_eval(sse_thread *t, const sse__cond *cond, char *err, size_t err
   eval_req r = {.c = &c, .e = cond->e};
   int rc = frame0(t, &c);
   if (rc == 0) rc = with_dwarf(&c, eval_cb, &r);
+  if (rc == 1) {
+    /* the unwinder's CFA (outside the symtab call, which it needs) */
+    if (sse__unwind_cfa(t, &c.cfa) != SSE_OK) c.cfa = 0;
+    r.unwound = true;
+    rc = with_dwarf(&c, eval_cb, &r);
+  }
   if (rc == 0) rc = truth(&c, &r.v);
   if (rc < 0) snprintf(err, errsz, "%s", c.err[0] ? c.err : "Cannot evaluate the condition.");
   sse__va_free(&c);
