@@ -599,8 +599,10 @@ SSE_API sse_err sse_watch(sse_process *proc, uint64_t addr, int len,
 /* gdb's `watch EXPR` (kind SSE_WATCH_WRITE) and `awatch EXPR`
  * (SSE_WATCH_READWRITE): a hardware watchpoint on the lvalue expr names in
  * frame `frame` of the stopped thread, its length the size of expr's type.
- * Errors: as sse_watch(); SSE_E_INVAL also when expr is not an lvalue in
- * memory or its size fits no debug register (1, 2, 4 or 8 bytes, aligned):
+ * The watchpoint stays on that address when the frame returns (gdb's
+ * `watch -location`); spec is expr. Errors: as sse_watch(); SSE_E_INVAL
+ * also when expr is not an lvalue in memory or its size fits no debug
+ * register (1, 2, 4 or 8 bytes, aligned):
  * refused, never emulated by single-stepping (err says why), SSE_E_NOSYM,
  * SSE_E_NOTFOUND (no such frame). err may be NULL. */
 SSE_API sse_err sse_watch_expression(sse_thread *thread, size_t frame,

@@ -52,15 +52,18 @@ static bool others_live(sse_process *p, sse_thread *t) {
  * one). The displaced instruction emulated when it can be: nothing is
  * lifted and the other threads run on (gdb's displaced stepping in
  * non-stop, without the copy). Else it is single-stepped with the int3
- * lifted, every other thread stopped meanwhile, so that none runs through
- * it unseen (gdb's all-stop step-over); they keep what they hit while
- * being stopped, which the resume reports first. */
+ * lifted, every other thread of a continue stopped meanwhile, so that
+ * none runs through it unseen (gdb's all-stop step-over); they keep what
+ * they hit while being stopped, which the resume reports first. During a
+ * step the others are left running: the stepping thread may be
+ * single-stepping (an asynchronous phase) or about to reach its run-to
+ * breakpoint, which the resume of a stopped thread does not know. */
 static void run_past_int3(sse_process *p, sse_thread *t) {
   if (sse__site_step_emulated(t)) {
     sse__thread_resume(t, false);
     return;
   }
-  bool others = p->others_run && others_live(p, t);
+  bool others = p->op.kind == SSE__OP_CONTINUE && p->others_run && others_live(p, t);
   if (others) sse__run_stop_all(p, t);
   if (p->exited) return;
   int st = sse__thread_step_sync(t);

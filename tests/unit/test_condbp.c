@@ -23,8 +23,14 @@ static char *run_sh(const char *cmd) {
   return out;
 }
 
-/* The lines of a debugger's output the two must agree on: values, the
- * breakpoint table's condition and hit lines, the errors. */
+/* The lines of a debugger's output the two must agree on: the source
+ * line of each stop, values, the breakpoint table's condition and hit
+ * lines, the errors. */
+static bool source_line(const char *l) {
+  while (isdigit((unsigned char)*l)) l++;
+  return *l == '\t';
+}
+
 static char *kept_lines(const char *all) {
   static const char *const keep[] = {"$", "\tstop only if", "\tbreakpoint already hit",
                                      "\tignore next", "Error in testing", "Cannot access",
@@ -35,8 +41,10 @@ static char *kept_lines(const char *all) {
   for (const char *l = all; *l;) {
     const char *nl = strchr(l, '\n');
     size_t n = nl ? (size_t)(nl - l + 1) : strlen(l);
+    bool kept = isdigit((unsigned char)*l) && source_line(l);
     for (size_t k = 0; k < sizeof keep / sizeof *keep; k++)
-      if (!strncmp(l, keep[k], strlen(keep[k]))) fwrite(l, 1, n, o);
+      if (!strncmp(l, keep[k], strlen(keep[k]))) kept = true;
+    if (kept) fwrite(l, 1, n, o);
     l += n;
   }
   fclose(o);
@@ -80,6 +88,15 @@ Test(condbp, ssedemo_stops_as_gdb, .timeout = 120) {
       "continue", "print i", "condition 1", "condition 1 nosuch > 1", "condition 1 i ==",
       "ignore 1 2", "continue", "print i", "info breakpoints", "condition 1 i == 17",
       "continue", "print i", "info breakpoints"};
+  same_as_gdb("condbp", "20", cmds, sizeof cmds / sizeof *cmds);
+}
+
+/* `next` over a line whose calls hit a conditional breakpoint: the false
+ * hits run on inside the step, the true one ends it there. */
+Test(condbp, next_stops_only_where_the_condition_holds, .timeout = 120) {
+  static const char *const cmds[] = {"break main", "run", "break f if i == 2", "next", "next",
+                                     "next", "print i", "next", "next", "next",
+                                     "info breakpoints"};
   same_as_gdb("condbp", "20", cmds, sizeof cmds / sizeof *cmds);
 }
 
