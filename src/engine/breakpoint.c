@@ -633,7 +633,7 @@ static int cond_holds(sse_thread *t, sse__bp *b) {
  * one is not a hit), then the ignore count (an ignored hit counts). */
 static bool hit_stops(sse_thread *t, sse__bp *b) {
   if (cond_holds(t, b) == 0) return false;
-  if (b->ignore && !b->cond_err) {
+  if (b->ignore) { /* gdb: also when the condition could not be evaluated */
     b->ignore--;
     b->hits++;
     return false;

@@ -12,6 +12,8 @@ long data[4] = {0x1122334455667788, 0x0102030405060708, 0, 0};
 signed char b8 = -3;
 short w16 = -300;
 
+/* after and/or/xor/test AF is undefined (the CPU's own choice): left out */
+#define LFLAGS "pushfq\n\tpopq %%rdx\n\tandl $0x8c5, %%edx\n\taddq %%rdx, %%r8\n\tshlq $1, %%r8\n\t"
 #define FLAGS "pushfq\n\tpopq %%rdx\n\tandl $0x8d5, %%edx\n\taddq %%rdx, %%r8\n\tshlq $1, %%r8\n\t"
 
 __attribute__((noinline)) unsigned long ops(unsigned long a, unsigned long b) {
@@ -57,7 +59,7 @@ __attribute__((noinline)) unsigned long ops(unsigned long a, unsigned long b) {
       "addq %%r10, %%r9\n\t"
       "cmpq $5, %1\n\t" FLAGS
       "cmpq %2, %1\n\t" FLAGS
-      "testq %2, %1\n\t" FLAGS
+      "testq %2, %1\n\t" LFLAGS
       "subq %2, %1\n\t" FLAGS
       "addq %1, %%r8\n\t"
       "movl $0x7fffffff, %%edx\n\t"
@@ -65,9 +67,9 @@ __attribute__((noinline)) unsigned long ops(unsigned long a, unsigned long b) {
       "addq %%rdx, %%r8\n\t"
       "movq $-1, %%rdx\n\t"
       "addq $1, %%rdx\n\t" FLAGS
-      "andq $0xff00, %%r9\n\t" FLAGS
-      "orq $0x3, %%r9\n\t" FLAGS
-      "xorw $0x5555, %%r9w\n\t" FLAGS
+      "andq $0xff00, %%r9\n\t" LFLAGS
+      "orq $0x3, %%r9\n\t" LFLAGS
+      "xorw $0x5555, %%r9w\n\t" LFLAGS
       "addq %%r9, %%r8\n\t"
       "cmpl $0x12345678, data+24(%%rip)\n\t" FLAGS
       "addl $3, data+28(%%rip)\n\t" FLAGS
