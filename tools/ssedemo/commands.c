@@ -1334,6 +1334,7 @@ static void info_breakpoints(char *args) {
       jb_bool(&j, "temporary", b->temporary);
       jb_bool(&j, "pending", !me || me->pending);
       jb_int(&j, "hits", me ? me->hits : 0);
+      if (me && me->condition) jb_str(&j, "condition", me->condition);
       if (have_loc) {
         jb_hex(&j, "pc", me->addrs[0]);
         jb_str(&j, "function", loc.function);
