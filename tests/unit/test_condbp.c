@@ -34,7 +34,8 @@ static bool source_line(const char *l) {
 static char *kept_lines(const char *all) {
   static const char *const keep[] = {"$", "\tstop only if", "\tbreakpoint already hit",
                                      "\tignore next", "Error in testing", "Cannot access",
-                                     "No symbol", "A syntax error"};
+                                     "No symbol", "A syntax error", "Hardware",
+                                     "Old value", "New value"};
   char *out = NULL;
   size_t len = 0;
   FILE *o = open_memstream(&out, &len);
@@ -97,6 +98,13 @@ Test(condbp, next_stops_only_where_the_condition_holds, .timeout = 120) {
   static const char *const cmds[] = {"break main", "run", "break f if i == 2", "next", "next",
                                      "next", "print i", "next", "next", "next",
                                      "info breakpoints"};
+  same_as_gdb("condbp", "20", cmds, sizeof cmds / sizeof *cmds);
+}
+
+/* watch EXPR on a struct member: its size from the type, its stops. */
+Test(condbp, ssedemo_watch_member_as_gdb, .timeout = 120) {
+  static const char *const cmds[] = {"break f if i == 19", "run", "delete 1", "watch pt.y",
+                                     "continue", "continue", "awatch pt.x", "info breakpoints"};
   same_as_gdb("condbp", "20", cmds, sizeof cmds / sizeof *cmds);
 }
 
