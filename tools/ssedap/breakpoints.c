@@ -279,12 +279,6 @@ bool dap_breakpoint_locations(json_t *args, json_t *body, char *err, size_t errs
   return true;
 }
 
-static dbp *by_sse_id(int id) {
-  for (size_t i = 0; i < nbps; i++)
-    if (bps[i].sse_id == id) return &bps[i];
-  return NULL;
-}
-
 /* gdb's truth of an expression in frame 0: nonzero. An error counts as
  * true (gdb stops where a condition cannot be evaluated). */
 static bool truth(sse_thread *t, const char *cond) {
@@ -336,13 +330,22 @@ static void log_message(sse_thread *t, const char *m) {
   free(out);
 }
 
-bool dap_bp_hit(const sse_stop *st, json_t *hit_ids, const char **reason) {
-  dbp *b = by_sse_id(st->breakpoint_id);
-  static const char *const reasons[] = {"breakpoint", "function breakpoint",
-                                        "instruction breakpoint", "data breakpoint"};
-  *reason = st->reason == SSE_STOP_WATCHPOINT ? "data breakpoint" : "breakpoint";
-  if (!b) return true; /* not ours (the repl's): shown */
-  *reason = reasons[b->kind];
+/* Whether b is one of the breakpoints of this stop: the one the engine
+ * names, or another of ours at the same pc (breakpoints at one address
+ * share one trap, which names one of them). */
+static bool at_stop(const dbp *b, const sse_stop *st) {
+  if (!b->sse_id) return false;
+  if (b->sse_id == st->breakpoint_id) return true;
+  if (st->reason != SSE_STOP_BREAKPOINT || b->kind == BK_DATA) return false;
+  sse_breakpoint_info info;
+  if (!info_of(b->sse_id, &info)) return false;
+  for (size_t i = 0; i < info.naddrs && i < 8; i++)
+    if (info.addrs[i] == st->pc) return true;
+  return false;
+}
+
+/* One breakpoint's say at a hit: true to stop. */
+static bool one_hit(dbp *b, const sse_stop *st) {
   if (b->cond && !truth(st->thread, b->cond)) return false;
   b->hits++;
   if (b->hit && !hit_ok(b->hit, b->hits)) return false;
@@ -350,8 +353,25 @@ bool dap_bp_hit(const sse_stop *st, json_t *hit_ids, const char **reason) {
     log_message(st->thread, b->log);
     return false;
   }
-  json_array_append_new(hit_ids, json_integer(b->id));
   return true;
+}
+
+bool dap_bp_hit(const sse_stop *st, json_t *hit_ids, const char **reason) {
+  static const char *const reasons[] = {"breakpoint", "function breakpoint",
+                                        "instruction breakpoint", "data breakpoint"};
+  *reason = st->reason == SSE_STOP_WATCHPOINT ? "data breakpoint" : "breakpoint";
+  bool ours = false, stop = false;
+  for (size_t i = 0; i < nbps; i++) {
+    dbp *b = &bps[i];
+    if (!at_stop(b, st)) continue;
+    ours = true;
+    if (one_hit(b, st)) {
+      if (!stop) *reason = reasons[b->kind];
+      stop = true;
+      json_array_append_new(hit_ids, json_integer(b->id));
+    }
+  }
+  return stop || !ours; /* not ours (the repl's): shown */
 }
 
 void dap_bp_refresh(void) {

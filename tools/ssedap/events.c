@@ -74,6 +74,7 @@ void dap_on_stop(const dap_item *it) {
   default:
     break;
   }
+  S.running = false; /* stopped: a condition may resume it below */
   json_t *hits = json_array();
   const char *reason = "step", *desc = NULL;
   if (st->reason == SSE_STOP_BREAKPOINT || st->reason == SSE_STOP_WATCHPOINT) {
