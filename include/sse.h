@@ -353,6 +353,12 @@ typedef struct sse_stop {
   uint64_t retval[2];
   uint64_t retval_xmm0;
   sse_location loc;   /* resolved pc (function/file/line when known) */
+  /* BREAKPOINT, WATCHPOINT: the breakpoint's condition could not be
+   * evaluated at this hit (sse_break_condition), which stopped because of
+   * it, as gdb does: gdb's message ("Cannot access memory at address
+   * 0x0"), which a frontend prints after "Error in testing condition for
+   * breakpoint N:". "" otherwise. */
+  char cond_error[160];
   /* ptrace stops the command used (resumes of the target's threads, each
    * ending in one stop): with range stepping, about two per branch taken
    * in a stepped line rather than one per instruction. */
@@ -536,11 +542,17 @@ SSE_API sse_err sse_break_ignore(sse_process *proc, int id, unsigned count);
  * as sse_evaluate() takes it, is parsed once here (in the scope of the
  * breakpoint's first address) and evaluated at each hit in frame 0 of the
  * thread that hit, on the tracer thread with no hand-off to the caller; a
- * hit whose condition is zero resumes at once (it still counts in hits;
- * ignore counts apply only to hits whose condition holds, as in gdb). A
- * condition that cannot be evaluated at a hit stops there, as gdb does.
- * NULL or "" removes the condition. err (may be NULL) gets gdb's message
- * when cond is refused (`No symbol "x" in current context.`).
+ * hit whose condition is zero resumes at once, without a stop, an event
+ * or a count in hits (as in gdb, whose "already hit N times" counts the
+ * hits whose condition held); ignore counts apply only to hits whose
+ * condition holds. A condition that cannot be evaluated at a hit stops
+ * there, as gdb does, with the message in sse_stop.cond_error. Works on
+ * watchpoints as well (evaluated after the access). A breakpoint with no
+ * address yet (pending) has its condition checked for syntax only, and
+ * compiled at its first hit. NULL or "" removes the condition; the text
+ * shows in sse_breakpoint_info.condition. err (may be NULL) gets gdb's
+ * message when cond is refused (`No symbol "x" in current context.`,
+ * `A syntax error in expression, near `'.`).
  * Errors: SSE_E_INVAL (proc NULL; cond malformed), SSE_E_NOSYM (cond names
  * nothing in scope), SSE_E_EXITED, SSE_E_RUNNING, SSE_E_NOTFOUND (no such
  * id), SSE_E_NOMEM. */
@@ -559,8 +571,12 @@ typedef struct sse_breakpoint_info {
   uint64_t addrs[8];       /* the first 8 of them (a watchpoint: the watched
                               address) */
   const char *spec;        /* "*0x401000", "main", "file.c:12",
-                              "*(4 bytes at 0x601040)"; engine-owned */
+                              "*(4 bytes at 0x601040)", or a watched
+                              expression ("s.b"); engine-owned */
   bool is_watchpoint;
+  bool read_write;         /* a watchpoint of SSE_WATCH_READWRITE */
+  const char *condition;   /* sse_break_condition's text, NULL when none;
+                              engine-owned, valid as long as the engine */
 } sse_breakpoint_info;
 /* Fill up to max entries, in creation order; *n (may be NULL) is the total
  * count. Also after the process exited.

@@ -82,6 +82,13 @@ typedef struct sse__bp {
   uint64_t *addrs;
   unsigned hits;
   unsigned ignore;     /* hits still to run through (gdb's ignore count) */
+  /* gdb's condition (sse_break_condition): its text (interned, NULL: none)
+   * and its compiled form (NULL until compiled: made when set on a
+   * breakpoint with an address, else at its first hit); the error of the
+   * last hit whose condition could not be evaluated (interned, or NULL). */
+  const char *cond_text;
+  struct sse__cond *cond;
+  const char *cond_err;
   bool inserted;       /* its sites hold an int3 */
   /* watchpoints */
   uint64_t waddr;
@@ -449,6 +456,51 @@ void sse__bp_exec_reset(sse_process *p);
 void sse__bp_free_all(sse_process *p);
 void sse__watch_apply_thread(sse_thread *t);
 sse__bp *sse__watch_by_slot(sse_process *p, int slot);
+/* A hit of t at the int3 at pc: the breakpoint whose stop it is (its
+ * condition true, or not evaluable, and no ignore count left), or NULL
+ * when every breakpoint there runs on (gdb: a false condition does not
+ * count as a hit, an ignored one does). */
+sse__bp *sse__bp_hit(sse_thread *t, uint64_t pc);
+/* The same for a watchpoint b (may be NULL) that fired in t: true when
+ * it stops. */
+bool sse__bp_watch_stops(sse_thread *t, sse__bp *b);
+/* The stop of b (sse__end_bp): its condition's error, if the hit could
+ * not evaluate it, into buf (else ""). */
+void sse__bp_note_stop(sse__bp *b, char *buf, size_t bufsz);
+/* Attach a condition (text interned by the caller; cond compiled, or NULL
+ * to compile at the first hit; both NULL: none) to breakpoint id of a
+ * stopped process; the old one is freed. SSE_E_NOTFOUND. */
+sse_err sse__bp_set_condition(sse_process *p, int id, const char *text,
+                              struct sse__cond *cond);
+/* The first address of breakpoint id (0 when it has none: pending, or a
+ * watchpoint). SSE_E_NOTFOUND. */
+sse_err sse__bp_first_addr(sse_process *p, int id, uint64_t *addr);
+/* Step stopped t off the int3 of ours under its pc without a single-step:
+ * the displaced instruction emulated (sse__arch_emulate) on its
+ * registers, which are set (t is not resumed). Nothing is lifted, so the
+ * other threads may run meanwhile. False, t untouched, when the
+ * instruction is not one the emulator runs. */
+bool sse__site_step_emulated(sse_thread *t);
+/* A hardware watchpoint as sse_watch() makes one, its spec given. */
+sse_err sse__watch_add(sse_process *p, uint64_t addr, int len, int kind,
+                       const char *spec, int *id);
+
+/* Breakpoint conditions as the engine sees them (src/values/cond.c
+ * installs them when the library loads: the engine does not call up into
+ * src/values). Tracer thread. */
+struct sse__cond;
+typedef struct sse__cond_ops {
+  /* Compile text in the scope of pc (0: no scope, syntax only): 0 and
+   * *out, or -1 with gdb's message in err. */
+  int (*compile)(sse_process *p, uint64_t pc, const char *text,
+                 struct sse__cond **out, char *err, size_t errsz);
+  /* In frame 0 of stopped t: 1 true, 0 false, -1 with the message. */
+  int (*eval)(sse_thread *t, const struct sse__cond *c, char *err,
+              size_t errsz);
+  void (*free)(struct sse__cond *c);
+} sse__cond_ops;
+extern const sse__cond_ops *sse__cond_hook;
+void sse__cond_install(const sse__cond_ops *ops);
 
 /* ---- memaccess/mem.c: memaccess/mem.h */
 #include "memaccess/mem.h"

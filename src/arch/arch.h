@@ -217,4 +217,31 @@ bool sse__arch_dr6_single_step(uint64_t dr6);
  * is not 0..7 */
 long sse__arch_debugreg_offset(int i);
 
+/* ---- Emulating one instruction (emulate.c) ----
+ * Stepping off a breakpoint without a single-step: the displaced
+ * instruction is run here on the thread's registers, and the thread is
+ * resumed past it; nothing is lifted from memory, so the other threads
+ * may run through the breakpoint meanwhile and still trap. Only
+ * instructions whose every effect is on the general registers, the flags
+ * and plain memory operands: nops (endbr64/32 too), push of a register or
+ * an immediate, mov/movzx/movsx/movsxd/lea, and add/sub/cmp/and/or/xor/
+ * test with their flags. Anything else (prefixes lock/rep, segments but
+ * fs and gs, control flow, the vector and x87 units) is refused. */
+typedef struct sse__arch_mem {
+  /* Read or write n bytes of the thread's memory at addr: true when done.
+   * The operands are read before anything is written, and an
+   * instruction writes at most one operand, last. */
+  bool (*read)(void *ctx, uint64_t addr, void *buf, size_t n);
+  bool (*write)(void *ctx, uint64_t addr, const void *buf, size_t n);
+  void *ctx;
+} sse__arch_mem;
+/* Run the instruction at pc (its bytes buf[0..n)) on r: true when done
+ * (r's pc past it, its memory operand written); false, r and memory
+ * untouched, when it is not one of those or a memory operand cannot be
+ * read (the single-step then raises what the CPU would). mem NULL: only
+ * instructions that touch no memory (a watchpoint would not see an
+ * emulated access). */
+bool sse__arch_emulate(const uint8_t *buf, size_t n, uint64_t pc, sse__regs *r,
+                       const sse__arch_mem *mem);
+
 #endif /* SSE_ARCH_ARCH_H */

@@ -275,6 +275,7 @@ static void bp_free(sse_process *p, sse__bp *b) {
       *pp = b->next;
       break;
     }
+  if (b->cond && sse__cond_hook) sse__cond_hook->free(b->cond);
   free(b->addrs);
   free(b->name_or_file);
   free(b);
@@ -499,7 +500,9 @@ static void do_list(void *arg) {
     o->hits = b->hits;
     o->ignore = b->ignore;
     o->spec = b->spec;
+    o->condition = b->cond_text;
     o->is_watchpoint = b->kind == SSE__BP_WATCH;
+    o->read_write = o->is_watchpoint && b->wkind == SSE_WATCH_READWRITE;
     if (o->is_watchpoint) {
       o->naddrs = 1;
       o->addrs[0] = b->waddr;
@@ -543,7 +546,7 @@ static void do_watch(void *arg) {
   char spec[64];
   snprintf(spec, sizeof spec, "*(%d bytes at 0x%llx)", r->len,
            (unsigned long long)r->addr);
-  sse__bp *b = bp_new(p, SSE__BP_WATCH, spec);
+  sse__bp *b = bp_new(p, SSE__BP_WATCH, r->name ? r->name : spec);
   if (!b) {
     r->err = SSE_E_NOMEM;
     return;
@@ -574,4 +577,129 @@ sse_err sse_watch(sse_process *p, uint64_t addr, int len, int kind, int *id) {
   if (!p) return SSE_E_INVAL;
   bp_req r = {.p = p, .addr = addr, .len = len, .wkind = kind};
   return bp_call(&r, do_watch, id);
+}
+
+sse_err sse__watch_add(sse_process *p, uint64_t addr, int len, int kind,
+                       const char *spec, int *id) {
+  bp_req r = {.p = p, .addr = addr, .len = len, .wkind = kind, .name = spec};
+  do_watch(&r);
+  if (!r.err && id) *id = r.id;
+  return r.err;
+}
+
+/* ------------------------------------------------------------ conditions */
+
+const sse__cond_ops *sse__cond_hook;
+
+void sse__cond_install(const sse__cond_ops *ops) { sse__cond_hook = ops; }
+
+sse_err sse__bp_set_condition(sse_process *p, int id, const char *text,
+                              struct sse__cond *cond) {
+  sse__bp *b = bp_by_id(p, id);
+  if (!b) return SSE_E_NOTFOUND;
+  if (b->cond && sse__cond_hook) sse__cond_hook->free(b->cond);
+  b->cond_text = text;
+  b->cond = cond;
+  b->cond_err = NULL;
+  return SSE_OK;
+}
+
+sse_err sse__bp_first_addr(sse_process *p, int id, uint64_t *addr) {
+  sse__bp *b = bp_by_id(p, id);
+  if (!b) return SSE_E_NOTFOUND;
+  *addr = b->kind != SSE__BP_WATCH && b->naddrs ? b->addrs[0] : 0;
+  return SSE_OK;
+}
+
+/* b's condition at t's hit: 1 holds (or none), 0 false, -1 cannot be
+ * evaluated (b->cond_err says why). */
+static int cond_holds(sse_thread *t, sse__bp *b) {
+  b->cond_err = NULL;
+  if (!b->cond_text) return 1;
+  char err[160] = "";
+  int rc = -1;
+  if (!sse__cond_hook) {
+    snprintf(err, sizeof err, "Cannot evaluate the condition.");
+  } else if (b->cond ||
+             sse__cond_hook->compile(t->proc, sse__thread_pc(t), b->cond_text,
+                                     &b->cond, err, sizeof err) == 0) {
+    rc = sse__cond_hook->eval(t, b->cond, err, sizeof err);
+  }
+  if (rc < 0) b->cond_err = sse__intern(t->proc->engine, err[0] ? err : "Cannot evaluate the condition.");
+  return rc;
+}
+
+/* gdb's bpstat_check_breakpoint_conditions: the condition first (a false
+ * one is not a hit), then the ignore count (an ignored hit counts). */
+static bool hit_stops(sse_thread *t, sse__bp *b) {
+  if (cond_holds(t, b) == 0) return false;
+  if (b->ignore && !b->cond_err) {
+    b->ignore--;
+    b->hits++;
+    return false;
+  }
+  return true;
+}
+
+sse__bp *sse__bp_hit(sse_thread *t, uint64_t pc) {
+  sse__bp *stop = NULL;
+  for (sse__bp *b = t->proc->bps; b; b = b->next) {
+    if (b->kind == SSE__BP_WATCH || !b->enabled || !b->inserted) continue;
+    bool here = false;
+    for (size_t i = 0; i < b->naddrs && !here; i++) here = b->addrs[i] == pc;
+    if (here && hit_stops(t, b) && !stop) stop = b;
+  }
+  return stop;
+}
+
+bool sse__bp_watch_stops(sse_thread *t, sse__bp *b) {
+  return !b || hit_stops(t, b);
+}
+
+void sse__bp_note_stop(sse__bp *b, char *buf, size_t bufsz) {
+  snprintf(buf, bufsz, "%s", b && b->cond_err ? b->cond_err : "");
+  if (b) b->cond_err = NULL; /* this stop's only */
+}
+
+/* ------------------------------------------------------------ step-off */
+
+/* The emulator's memory: the thread's, refused where one of our int3s
+ * is (a read would see it, a write would have to move the original
+ * byte: the single-step does both right). */
+static bool overlaps_site(sse_process *p, uint64_t addr, size_t n) {
+  for (sse__bp_site *s = p->sites; s; s = s->next)
+    if (s->addr >= addr && s->addr - addr < n) return true;
+  return false;
+}
+
+static bool emu_read(void *ctx, uint64_t addr, void *buf, size_t n) {
+  sse_process *p = ctx;
+  return !overlaps_site(p, addr, n) && sse__mem_read_raw(p, addr, buf, n, NULL) == SSE_OK;
+}
+
+static bool emu_write(void *ctx, uint64_t addr, const void *buf, size_t n) {
+  sse_process *p = ctx;
+  return !overlaps_site(p, addr, n) && sse__mem_write_raw(p, addr, buf, n, NULL) == SSE_OK;
+}
+
+bool sse__site_step_emulated(sse_thread *t) {
+  sse_process *p = t->proc;
+  sse__regs r;
+  if (sse__thread_getregs(t, &r) != 0) return false;
+  uint64_t pc = sse__regs_pc(&r);
+  sse__bp_site *s = sse__site_find(p, pc);
+  uint8_t code[SSE__ARCH_MAX_INSN_LEN];
+  size_t n = 0;
+  if (!s || !s->inserted) return false;
+  sse__mem_read_raw(p, pc, code, sizeof code, &n);
+  /* the int3 must still be ours: the program may have stored over it */
+  if (n == 0 || code[0] != sse__arch_break_insn[0]) return false;
+  code[0] = s->orig;
+  for (size_t i = 1; i < n; i++)
+    if (overlaps_site(p, pc + i, 1)) n = i; /* another int3: not the bytes */
+  /* A debug register would not see an emulated access: with a watchpoint
+   * set, only instructions that touch no memory. */
+  sse__arch_mem mem = {.read = emu_read, .write = emu_write, .ctx = p};
+  if (!sse__arch_emulate(code, n, pc, &r, p->watch_slots ? NULL : &mem)) return false;
+  return sse__thread_setregs(t, &r) == 0;
 }

@@ -41,12 +41,54 @@ bool sse__handle_signal(sse_thread *t, int sig, bool in_step) {
 
 /* ------------------------------------------------------------ events */
 
+static bool others_live(sse_process *p, sse_thread *t) {
+  for (sse_thread *o = p->threads; o; o = o->next)
+    if (o != t && o->state != SSE__T_EXITED) return true;
+  return false;
+}
+
+/* t runs on past the int3 of ours under its pc (a breakpoint that does not
+ * stop: its condition false, an ignore count; another thread's temporary
+ * one). The displaced instruction emulated when it can be: nothing is
+ * lifted and the other threads run on (gdb's displaced stepping in
+ * non-stop, without the copy). Else it is single-stepped with the int3
+ * lifted, every other thread stopped meanwhile, so that none runs through
+ * it unseen (gdb's all-stop step-over); they keep what they hit while
+ * being stopped, which the resume reports first. */
+static void run_past_int3(sse_process *p, sse_thread *t) {
+  if (sse__site_step_emulated(t)) {
+    sse__thread_resume(t, false);
+    return;
+  }
+  bool others = p->others_run && others_live(p, t);
+  if (others) sse__run_stop_all(p, t);
+  if (p->exited) return;
+  int st = sse__thread_step_sync(t);
+  if (!WIFSTOPPED(st)) {
+    sse__thread_gone(t, st);
+    if (others && p->running && !p->exited) sse__resume_others(p, NULL);
+    return;
+  }
+  bool sig = WSTOPSIG(st) != SIGTRAP; /* a signal came instead */
+  if (others) {
+    if (sig) {
+      t->has_pending = true;
+      t->pending_status = st;
+    }
+    sse__resume_others(p, NULL);
+  } else if (sig) {
+    sse__op_event(t, st);
+  } else {
+    sse__thread_resume(t, false);
+  }
+}
+
 /* An int3 of ours at pc trapped t (the pc is back on it): a breakpoint, the
  * stepping thread's run-to, the rendezvous, the JIT interfaces, or a
  * temporary int3 of another thread's step, stepped over. */
 static void our_int3(sse_process *p, sse_thread *t, uint64_t pc) {
-  sse__bp *b = sse__bp_at(p, pc);
-  if (b && b->enabled && !sse__bp_hit_ignored(b)) {
+  sse__bp *b = sse__bp_hit(t, pc);
+  if (b) {
     sse__end_bp(p, t, b);
     return;
   }
@@ -66,12 +108,7 @@ static void our_int3(sse_process *p, sse_thread *t, uint64_t pc) {
   }
   sse__proc_is_jitbrk(p, pc); /* GDB JIT interface: handled, step over */
   if (sse__proc_jit_trap(t, pc)) return; /* JIT agent hand-over */
-  int st2 = sse__thread_step_sync(t);
-  if (!WIFSTOPPED(st2)) {
-    sse__thread_gone(t, st2);
-    return;
-  }
-  sse__thread_resume(t, false);
+  run_past_int3(p, t);
 }
 
 /* A debug-register trap in t: a watchpoint, or the stepping thread's
@@ -82,7 +119,7 @@ static void hw_trap(sse_process *p, sse_thread *t) {
   sse__hw_reset_dr6(t->tid);
   int slot = sse__arch_dr6_slot(dr6);
   if (slot >= 0 && (p->watch_slots & (1u << slot))) {
-    if (!sse__bp_hit_ignored(sse__watch_by_slot(p, slot))) {
+    if (sse__bp_watch_stops(t, sse__watch_by_slot(p, slot))) {
       sse__end_watch(p, t, slot);
       return;
     }

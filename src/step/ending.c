@@ -33,17 +33,11 @@ void sse__end_op(sse_process *p, sse_stop_reason why, sse_thread *t,
   end_with(p, &s);
 }
 
-bool sse__bp_hit_ignored(sse__bp *b) {
-  if (!b || !b->ignore) return false;
-  b->ignore--;
-  b->hits++;
-  return true;
-}
-
 void sse__end_bp(sse_process *p, sse_thread *t, sse__bp *b) {
   sse_stop s;
   sse__stop_init(&s, SSE_STOP_BREAKPOINT, t, 0);
   s.breakpoint_id = b->id;
+  sse__bp_note_stop(b, s.cond_error, sizeof s.cond_error);
   b->hits++;
   end_with(p, &s);
 }
@@ -56,6 +50,7 @@ void sse__end_watch(sse_process *p, sse_thread *t, int slot) {
   if (b) {
     b->hits++;
     s.breakpoint_id = b->id;
+    sse__bp_note_stop(b, s.cond_error, sizeof s.cond_error);
     s.watch_addr = b->waddr;
   }
   end_with(p, &s);
@@ -74,8 +69,8 @@ int sse__watch_fired(sse_process *p, sse_thread *t) {
  * counts if the breakpoint is still there and enabled. */
 static bool take_pending_bp(sse_process *p, sse_thread *t) {
   t->pending_bp = false;
-  sse__bp *b = sse__bp_at(p, sse__thread_pc(t));
-  if (!b || !b->enabled || sse__bp_hit_ignored(b)) return false;
+  sse__bp *b = sse__bp_hit(t, sse__thread_pc(t));
+  if (!b) return false;
   sse__end_bp(p, t, b);
   return true;
 }

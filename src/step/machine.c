@@ -239,9 +239,8 @@ static void note_solib_events(sse_process *p, uint64_t pc) {
 
 /* Reaching a user breakpoint ends the step (gdb), wherever in the run. */
 static bool at_user_bp(sse_process *p, sse_thread *t, uint64_t pc) {
-  sse__bp *b = sse__bp_at(p, pc);
-  if (!b || !b->enabled || b->kind == SSE__BP_WATCH) return false;
-  if (sse__bp_hit_ignored(b)) return false;
+  sse__bp *b = sse__bp_hit(t, pc);
+  if (!b) return false;
   sse__end_bp(p, t, b);
   return true;
 }

@@ -11,7 +11,6 @@
 void sse__end_op(sse_process *p, sse_stop_reason why, sse_thread *t,
                  int signo);
 /* A hit of b that its ignore count runs through (counted, not stopped). */
-bool sse__bp_hit_ignored(sse__bp *b);
 void sse__end_bp(sse_process *p, sse_thread *t, sse__bp *b);
 void sse__end_watch(sse_process *p, sse_thread *t, int slot);
 /* The watchpoint slot that fired in t's last debug trap, or -1 (DR6 is

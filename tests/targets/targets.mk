@@ -113,3 +113,14 @@ ifeq ($(words $(MAKEFILE_LIST)),1)
 else
 .DEFAULT_GOAL := $(_sse_tgt_prev_goal)
 endif
+
+# Conditional breakpoints and watched expressions (issue 12): a function
+# called 20,000 times, and one called from four threads.
+TARGETS += $(TBUILD)/condbp $(TBUILD)/condbp_threads
+$(TBUILD)/condbp: $(TARGETS_SRC)/condbp.c | $(TBUILD)
+	$(CC) $(TARGET_CFLAGS) -o $@ $<
+$(TBUILD)/condbp_threads: $(TARGETS_SRC)/condbp_threads.c | $(TBUILD)
+	$(CC) $(TARGET_CFLAGS) -pthread -o $@ $<
+TARGETS += $(TBUILD)/emulate_ops
+$(TBUILD)/emulate_ops: $(TARGETS_SRC)/emulate_ops.c | $(TBUILD)
+	$(CC) $(TARGET_CFLAGS) -mno-red-zone -o $@ $<

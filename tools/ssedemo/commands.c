@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "breakcmds.h"
 #include "demo.h"
 
 static bool quit_flag;
@@ -111,6 +112,7 @@ static void report_stop(sse_stop *s, int style, bool print) {
     snprintf(D.list_file, sizeof D.list_file, "%s", s->loc.file);
     D.list_next = s->loc.line > 5 ? s->loc.line - 5 : 1;
   }
+  if (print) breakcmds_stop(s);
   if (print) print_stop(s, had ? &prev : NULL, style);
   if (s->reason == SSE_STOP_BREAKPOINT)
     for (int i = 0; i < D.nbps; i++)
@@ -921,6 +923,7 @@ static void install_bp(demo_bp *b, bool announce) {
   b->lib_id = id;
   if (!b->enabled) sse_break_enable(D.proc, id, false);
   if (b->ignore) sse_break_ignore(D.proc, id, b->ignore);
+  breakcmds_installed(b);
   if (announce) announce_bp(b);
 }
 
@@ -1147,10 +1150,10 @@ static void break_common(char *args, bool temporary) {
   }
 }
 
-static void cmd_break(char *a, int t) { break_common(a, false); }
-static void cmd_tbreak(char *a, int t) { break_common(a, true); }
+void cmd_break(char *a, int t) { break_common(a, false); }
+void cmd_tbreak(char *a, int t) { break_common(a, true); }
 
-static void cmd_watch(char *args, int tty) {
+void cmd_watch(char *args, int tty) {
   if (!need_running()) return;
   args = skip_ws(args);
   if (!strncmp(args, "-location ", 10)) args = skip_ws(args + 10);
@@ -1357,6 +1360,7 @@ static void info_breakpoints(char *args) {
     say("%-7d %-14s %-4s %-3s %s %s\n", b->num,
         b->watch ? "hw watchpoint" : "breakpoint",
         b->temporary ? "del" : "keep", b->enabled ? "y" : "n", addr, what);
+    breakcmds_info(me);
     if (me && me->hits)
       say("\tbreakpoint already hit %u time%s\n", me->hits,
           me->hits == 1 ? "" : "s");
@@ -2187,8 +2191,12 @@ const command commands[] = {
      "program)."},
     {"backtrace", 4, "bt,where", cmd_backtrace, false, false,
      "backtrace [N]\nPrint the call stack of the selected thread (N frames)."},
-    {"break", 1, "br,brea", cmd_break, false, true,
-     "break [FUNC | FILE:LINE | LINE | *ADDR]\nSet a breakpoint."},
+    {"awatch", 2, NULL, cmd_awatch, false, false,
+     "awatch EXPR\nStop when EXPR (an lvalue of 1, 2, 4 or 8 bytes) is read or written (hardware)."},
+    {"break", 1, "br,brea", cmd_break_if, false, true,
+     "break [FUNC | FILE:LINE | LINE | *ADDR] [if COND]\nSet a breakpoint (stopping only where COND holds)."},
+    {"condition", 4, NULL, cmd_condition, false, false,
+     "condition N [COND]\nStop at breakpoint N only if COND holds (no COND: always)."},
     {"continue", 1, "cont", cmd_continue, true, false,
      "continue [N]\nResume the program until a breakpoint, signal or exit "
      "(N: ignore the breakpoint stopped at N-1 more times)."},
@@ -2248,7 +2256,7 @@ const command commands[] = {
      "step [N]\nStep one source line (N times), into calls that have line info."},
     {"stepi", 5, "si", cmd_stepi, true, false,
      "stepi [N]\nStep one machine instruction (N times), into calls."},
-    {"tbreak", 2, NULL, cmd_tbreak, false, true,
+    {"tbreak", 2, NULL, cmd_tbreak_if, false, true,
      "tbreak [FUNC | FILE:LINE | LINE | *ADDR]\nSet a temporary breakpoint "
      "(deleted when hit)."},
     {"thread", 1, NULL, cmd_thread, false, false,
@@ -2258,9 +2266,9 @@ const command commands[] = {
      "LOCATION: advance."},
     {"up", 2, NULL, cmd_up, false, false,
      "up [N]\nSelect the frame N (1) levels up (towards the callers)."},
-    {"watch", 2, NULL, cmd_watch, false, false,
-     "watch [-l] *ADDR | *(TYPE *)ADDR | GLOBAL\nStop when the bytes at ADDR "
-     "(4, or sizeof TYPE, or the global's size) are written (hardware)."},
+    {"watch", 2, NULL, cmd_watch_expr, false, false,
+     "watch [-l] *ADDR | *(TYPE *)ADDR | EXPR\nStop when the bytes at ADDR "
+     "(4, or sizeof TYPE) or the lvalue EXPR (1, 2, 4 or 8 bytes) are written (hardware)."},
     {"x", 1, NULL, cmd_x, true, false,
      "x/NFU ADDR\nExamine memory: N units, format F (x d u o t c a s i), unit "
      "U (b h w g)."},

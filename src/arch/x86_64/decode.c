@@ -1,6 +1,7 @@
 /* x86_64 instruction decode with capstone (arch.h): classification for
  * range stepping, AT&T disassembly, the int3 breakpoint encoding. */
 #include "arch/arch.h"
+#include "x86_cs.h"
 
 #include <capstone/capstone.h>
 #include <pthread.h>
@@ -317,4 +318,11 @@ int sse__arch_branch_dest(const uint8_t *buf, size_t n, uint64_t pc,
   if (taken < 0) return 0;
   *dest = taken ? target : pc + in->size;
   return 1;
+}
+
+const cs_insn *sse__x86_decode_cs(const uint8_t *buf, size_t n, uint64_t addr) {
+  cs_ctx *c = ctx_get();
+  if (c == NULL || buf == NULL || !cs_one(c, buf, n, addr) || c->insn->detail == NULL)
+    return NULL;
+  return c->insn;
 }
