@@ -42,7 +42,7 @@ test('breakpoint, stack, scopes, variables, steps, exit code', async (t) => {
     [['[1]', '{x = 3, y = 4}'], ['[2]', '{x = 5, y = 6}']]);
   const c2 = await variables(dc, page.body.variables[1].variablesReference);
   assert.equal(c2.y.value, '6');
-  assert.equal(c2.y.evaluateName, '(*sp).corners[2].y');
+  assert.equal(c2.y.evaluateName, 'sp->corners[2].y');
 
   // stepIn enters square, stepOut returns to main mid-line, next goes on
   let s = dc.waitForEvent('stopped');

@@ -22,6 +22,7 @@ typedef struct dbp {
   char *cond, *hit, *log;
   int access;      /* BK_DATA: SSE_WATCH_* */
   int sse_id;      /* 0: not in the process */
+  bool lib_cond;   /* the engine tests cond at each hit (sse_break_condition) */
   bool verified;
   unsigned hits;   /* hits whose condition held */
   char message[256];
@@ -78,6 +79,10 @@ static void insert(dbp *b) {
   sse_breakpoint_info info;
   b->verified = !e && info_of(b->sse_id, &info) && !info.pending;
   if (e) b->sse_id = 0;
+  /* A condition the engine takes is tested on the tracer thread at the
+   * hit: a false one costs no stop here. One it refuses (a pending
+   * breakpoint has no scope yet) is tested here at each hit. */
+  b->lib_cond = !e && b->cond && !sse_break_condition(S.proc, b->sse_id, b->cond, NULL, 0);
   snprintf(b->message, sizeof b->message, "%s", e ? sse_strerror(e) : b->verified ? "" : "pending: not loaded yet");
   if (b->verified && b->kind != BK_DATA && info.naddrs) {
     sse_location loc;
@@ -227,15 +232,13 @@ bool dap_data_breakpoint_info(json_t *args, json_t *body, char *err, size_t errs
     expr = strdup(name);
   }
   dap_value v;
-  char *sz = NULL, buf[64];
+  uint64_t addr = 0;
+  size_t len = 0;
   bool ok = dap_value_eval(t, level, name, expr, &v, err, errsz);
-  if (ok && asprintf(&sz, "sizeof(%s)", expr) >= 0 &&
-      !sse_evaluate(t, level, sz, buf, sizeof buf, NULL) && v.has_address) {
-    long len = strtol(buf, NULL, 10);
-    char id[64];
-    snprintf(id, sizeof id, "0x%llx/%ld", (unsigned long long)v.address, len);
-    char desc[512];
-    snprintf(desc, sizeof desc, "%s (%ld bytes at 0x%llx)", name, len, (unsigned long long)v.address);
+  if (ok && dap_value_address(&v, &addr, &len) && len) {
+    char id[64], desc[512];
+    snprintf(id, sizeof id, "0x%llx/%zu", (unsigned long long)addr, len);
+    snprintf(desc, sizeof desc, "%s (%zu bytes at 0x%llx)", name, len, (unsigned long long)addr);
     json_object_set_new(body, "dataId", json_string(id));
     json_object_set_new(body, "description", json_string(desc));
     json_object_set_new(body, "accessTypes", json_pack("[s, s]", "write", "readWrite"));
@@ -245,7 +248,6 @@ bool dap_data_breakpoint_info(json_t *args, json_t *body, char *err, size_t errs
     json_object_set_new(body, "description", json_string(ok ? "not an lvalue in memory" : err));
     ok = true;
   }
-  free(sz);
   free(expr);
   dap_value_clear(&v);
   return ok;
@@ -346,7 +348,7 @@ static bool at_stop(const dbp *b, const sse_stop *st) {
 
 /* One breakpoint's say at a hit: true to stop. */
 static bool one_hit(dbp *b, const sse_stop *st) {
-  if (b->cond && !truth(st->thread, b->cond)) return false;
+  if (b->cond && !b->lib_cond && !truth(st->thread, b->cond)) return false;
   b->hits++;
   if (b->hit && !hit_ok(b->hit, b->hits)) return false;
   if (b->log) {

@@ -163,16 +163,15 @@ bool dap_frame_or_current(json_t *args, sse_thread **t, size_t *level,
 /* Drop every cache of the stop (at a resume). */
 void dap_stack_reset(void);
 
-/* ---- values.c: one value of a frame */
+/* ---- values.c: one value of a frame (over sse_value handles) */
 typedef struct dap_value {
+  sse_value *h;     /* owned; NULL once a reference took it */
   char *name;       /* shown name */
   char *expr;       /* an expression for it in its frame */
   char *type;
   char *text;
   sse_thread *thread;
   size_t level;
-  uint64_t address; /* when it lives in memory */
-  bool has_address;
   size_t nindexed;  /* array elements */
   size_t nnamed;    /* members, a pointee */
 } dap_value;
@@ -186,8 +185,10 @@ bool dap_value_eval(sse_thread *t, size_t level, const char *name,
 /* Children start..start+count-1 (count 0: all). */
 bool dap_value_children(const dap_value *v, size_t start, size_t count,
                         dap_value **out, size_t *n, char *err, size_t errsz);
-/* Assign expr (a C expression) to the value; v is read again. */
+/* gdb's set var: expr (a C expression) assigned; v shows the new value. */
 bool dap_value_assign(dap_value *v, const char *expr, char *err, size_t errsz);
+/* Where the value lives and its size: false when not in memory. */
+bool dap_value_address(const dap_value *v, uint64_t *addr, size_t *size);
 void dap_value_clear(dap_value *v);
 void dap_values_free(dap_value *v, size_t n);
 
@@ -196,10 +197,11 @@ bool dap_variables(json_t *args, json_t *body, char *err, size_t errsz);
 bool dap_set_variable(json_t *args, json_t *body, char *err, size_t errsz);
 /* A reference for a scope of a frame (kinds SSE_VARS_* or 0: registers). */
 long long dap_ref_scope(sse_thread *t, size_t level, unsigned kinds);
-/* A reference for an expandable value (copied), 0 for a scalar. */
-long long dap_ref_value(const dap_value *v);
+/* A reference for an expandable value, 0 for a scalar. The reference
+ * takes v's handle (v's strings stay). */
+long long dap_ref_value(dap_value *v);
 /* The variable JSON of v (name, value, type, evaluateName, references). */
-json_t *dap_value_json(const dap_value *v);
+json_t *dap_value_json(dap_value *v);
 void dap_refs_reset(void);
 /* The expression (malloc'ed) and frame of child `name` of reference ref. */
 bool dap_ref_expr(long long ref, const char *name, char **expr, sse_thread **t,

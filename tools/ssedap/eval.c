@@ -49,7 +49,6 @@ bool dap_evaluate(json_t *args, json_t *body, char *err, size_t errsz) {
   json_object_set_new(body, "variablesReference", json_integer((json_int_t)dap_ref_value(&v)));
   if (v.nindexed) json_object_set_new(body, "indexedVariables", json_integer((json_int_t)v.nindexed));
   if (v.nnamed) json_object_set_new(body, "namedVariables", json_integer((json_int_t)v.nnamed));
-  if (v.has_address) json_object_set_new(body, "memoryReference", dap_jaddr(v.address));
   dap_value_clear(&v);
   return true;
 }

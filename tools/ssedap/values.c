@@ -1,11 +1,10 @@
-/* values.c — one value of a frame as the variables view shows it: name,
- * type, text, an expression for it, and its children (array elements,
- * struct and union members, a pointer's pointee), each read only when
- * asked. Built on sse_frame_variables() and sse_evaluate(): a child is the
- * parent's expression with "[i]", ".member" or "*" added, evaluated in the
- * same frame; a struct's member names are read from its gdb text. */
+/* values.c — one value of a frame as the variables view shows it, over
+ * sse's value handles: name, type, an expression for it, its text as gdb
+ * prints it, and its children (array elements, struct and union members, a
+ * pointer's pointee) counted without reading them and read a page at a
+ * time. A handle is valid until the program resumes, as a
+ * variablesReference is. */
 #define _GNU_SOURCE
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,9 +13,9 @@
 
 #define TEXT_MAX 65536
 
-/* The first dimension of an array type ("struct point [12]" -> 12,
- * "int [2][3]" -> 2), or -1 for a type that is no array (a bracket inside
- * parentheses belongs to a function pointer's declarator). */
+/* The first dimension of an array type ("struct point [12]" -> 12), or -1
+ * for a type that is no array (a bracket inside parentheses belongs to a
+ * function pointer's declarator). */
 static long array_len(const char *type) {
   int depth = 0;
   for (const char *p = type; *p; p++) {
@@ -27,169 +26,138 @@ static long array_len(const char *type) {
   return -1;
 }
 
-static bool is_pointer(const char *type, const char *text) {
-  size_t n = strlen(type);
-  while (n && type[n - 1] == ' ') n--;
-  if (!n || type[n - 1] != '*' || strchr(type, '(')) return false;
-  if (strstr(type, "char *") || strstr(type, "void *")) return false;
-  return strcmp(text, "0x0") && !strstr(text, ") 0x0") && text[0] != '<';
-}
-
-/* Calls fn for each member name of a struct's text "{x = 1, y = {...}}". */
-static size_t members(const char *text, void (*fn)(const char *, size_t, void *), void *arg) {
-  if (text[0] != '{') return 0;
-  size_t count = 0;
-  int depth = 0;
-  char quote = 0;
-  for (const char *p = text; *p; p++) {
-    if (quote) {
-      if (*p == '\\' && p[1]) p++;
-      else if (*p == quote) quote = 0;
-      continue;
-    }
-    if (*p == '"' || *p == '\'') quote = *p;
-    else if (*p == '{') depth++;
-    else if (*p == '}') depth--;
-    if (depth == 1 && (*p == '{' || (*p == ',' && p[1] == ' '))) {
-      const char *q = p + (*p == '{' ? 1 : 2), *s = q;
-      while (isalnum((unsigned char)*q) || *q == '_') q++;
-      if (q > s && !strncmp(q, " = ", 3)) {
-        if (fn) fn(s, (size_t)(q - s), arg);
-        count++;
-      }
-    }
-  }
-  return count;
-}
-
-static void classify(dap_value *v) {
-  v->nindexed = v->nnamed = 0;
-  long n = array_len(v->type);
-  if (n >= 0) v->nindexed = (size_t)n;
-  else if (is_pointer(v->type, v->text)) v->nnamed = 1;
-  else v->nnamed = members(v->text, NULL, NULL);
+/* Fill v's strings and counts from its handle (which v takes). */
+static bool from_handle(dap_value *v, sse_value *h, sse_thread *t, size_t level) {
+  char *buf = malloc(TEXT_MAX);
+  if (!buf) return false;
+  memset(v, 0, sizeof *v);
+  v->h = h;
+  v->thread = t;
+  v->level = level;
+  const char *type = sse_value_type(h);
+  if (sse_value_format(h, 0, NULL, buf, TEXT_MAX, NULL)) snprintf(buf, TEXT_MAX, "<error>");
+  /* "(struct point *) 0x7ffe..." shows as the address alone, as info
+   * locals shows it. */
+  size_t tl = strlen(type ? type : "");
+  const char *text = buf;
+  if (buf[0] == '(' && !strncmp(buf + 1, type, tl) && !strncmp(buf + 1 + tl, ") ", 2))
+    text = buf + tl + 3;
+  v->name = strdup(sse_value_name(h) ? sse_value_name(h) : "");
+  v->expr = strdup(sse_value_expression(h) ? sse_value_expression(h) : v->name);
+  v->type = strdup(type ? type : "");
+  v->text = strdup(text);
+  free(buf);
+  size_t n = 0;
+  if (sse_value_child_count(h, &n)) n = 0;
+  if (array_len(v->type) >= 0) v->nindexed = n;
+  else v->nnamed = n;
+  return true;
 }
 
 bool dap_value_eval(sse_thread *t, size_t level, const char *name,
                     const char *expr, dap_value *out, char *err, size_t errsz) {
-  char *buf = malloc(TEXT_MAX);
-  sse_value_info info;
+  sse_value *h = NULL;
   memset(out, 0, sizeof *out);
-  sse_err e = buf ? sse_evaluate(t, level, expr, buf, TEXT_MAX, &info) : SSE_E_NOMEM;
+  sse_err e = sse_value_evaluate(t, level, expr, &h, err, errsz);
   if (e) {
-    snprintf(err, errsz, "%s", buf ? buf : sse_strerror(e));
-    free(buf);
+    if (!err[0]) snprintf(err, errsz, "%s", sse_strerror(e));
     return false;
   }
-  /* "(struct point *) 0x7ffe..." shows as the address alone, as
-   * sse_frame_variables() shows it. */
-  size_t tl = strlen(info.type);
-  const char *text = buf;
-  if (buf[0] == '(' && !strncmp(buf + 1, info.type, tl) && !strncmp(buf + 1 + tl, ") ", 2))
-    text = buf + tl + 3;
-  *out = (dap_value){.name = strdup(name), .expr = strdup(expr), .type = strdup(info.type),
-                     .text = strdup(text), .thread = t, .level = level,
-                     .address = info.address, .has_address = info.has_address};
-  free(buf);
-  classify(out);
+  if (!from_handle(out, h, t, level)) {
+    sse_value_free(h);
+    return false;
+  }
+  if (strcmp(out->name, name)) {
+    free(out->name);
+    out->name = strdup(name);
+  }
   return true;
 }
 
 bool dap_values_of_frame(sse_thread *t, size_t level, unsigned kinds,
                          dap_value **out, size_t *n, char *err, size_t errsz) {
-  sse_variable *vars = NULL;
-  size_t nv = 0;
-  sse_err e = sse_frame_variables(t, level, kinds, &vars, &nv, err, errsz);
-  if (e == SSE_E_NOSYM) { /* no DWARF here: an empty scope */
-    *out = NULL;
-    *n = 0;
-    return true;
-  }
+  sse_value **hs = NULL;
+  size_t nh = 0;
+  sse_err e = sse_value_variables(t, level, kinds, &hs, &nh, err, errsz);
+  *out = NULL;
+  *n = 0;
+  if (e == SSE_E_NOSYM) return true; /* no DWARF here: an empty scope */
   if (e) {
     if (!err[0]) snprintf(err, errsz, "%s", sse_strerror(e));
     return false;
   }
-  *out = calloc(nv ? nv : 1, sizeof **out);
-  for (size_t i = 0; i < nv; i++) {
-    dap_value *v = &(*out)[i];
-    *v = (dap_value){.name = strdup(vars[i].name), .expr = strdup(vars[i].name),
-                     .type = strdup(vars[i].type), .text = strdup(vars[i].value),
-                     .thread = t, .level = level};
-    classify(v);
-  }
-  *n = nv;
-  sse_variables_free(vars, nv);
-  return true;
-}
-
-typedef struct member_acc {
-  const dap_value *parent;
-  size_t index, start, count, filled;
-  dap_value *out;
-} member_acc;
-
-/* "E.m", with E in parentheses when it starts with a unary operator. */
-static char *child_expr(const char *e, const char *sep, const char *tail) {
-  char *s = NULL;
-  bool wrap = e[0] == '*' || e[0] == '&';
-  if (asprintf(&s, wrap ? "(%s)%s%s" : "%s%s%s", e, sep, tail) < 0) return NULL;
-  return s;
-}
-
-static void member_child(const char *name, size_t len, void *arg) {
-  member_acc *a = arg;
-  size_t i = a->index++;
-  if (i < a->start || (a->count && i >= a->start + a->count)) return;
-  char *m = strndup(name, len), *expr = child_expr(a->parent->expr, ".", m), err[512];
-  if (!dap_value_eval(a->parent->thread, a->parent->level, m, expr, &a->out[a->filled], err,
-                      sizeof err))
-    a->out[a->filled] = (dap_value){.name = strdup(m), .expr = strdup(expr),
-                                    .type = strdup(""), .text = strdup(err)};
-  a->filled++;
-  free(m);
-  free(expr);
+  *out = calloc(nh ? nh : 1, sizeof **out);
+  for (size_t i = 0; *out && i < nh; i++)
+    if (from_handle(&(*out)[*n], hs[i], t, level)) (*n)++, hs[i] = NULL;
+  sse_values_free(hs, nh); /* the handles not taken */
+  return *out != NULL;
 }
 
 bool dap_value_children(const dap_value *v, size_t start, size_t count,
                         dap_value **out, size_t *n, char *err, size_t errsz) {
   size_t total = v->nindexed + v->nnamed;
-  size_t end = count && start + count < total ? start + count : total;
+  sse_value **hs = NULL;
+  size_t nh = 0;
+  *out = NULL;
   *n = 0;
-  *out = calloc(end > start ? end - start : 1, sizeof **out);
-  if (!*out) return false;
-  if (v->nindexed) {
-    for (size_t i = start; i < end; i++) {
-      char name[32], idx[40];
-      snprintf(name, sizeof name, "[%zu]", i);
-      snprintf(idx, sizeof idx, "[%zu]", i);
-      char *expr = child_expr(v->expr, "", idx);
-      if (!dap_value_eval(v->thread, v->level, name, expr, &(*out)[*n], err, errsz))
-        (*out)[*n] = (dap_value){.name = strdup(name), .expr = strdup(expr),
-                                 .type = strdup(""), .text = strdup(err)};
-      (*n)++;
-      free(expr);
-    }
-  } else if (array_len(v->type) < 0 && v->text[0] != '{' && v->nnamed == 1) {
-    char *name = NULL, *expr = NULL;
-    if (asprintf(&name, "*%s", v->name) < 0 || asprintf(&expr, "*%s", v->expr) < 0) return false;
-    if (start == 0 && dap_value_eval(v->thread, v->level, name, expr, &(*out)[0], err, errsz))
-      *n = 1;
-    free(name);
-    free(expr);
-  } else {
-    member_acc a = {v, 0, start, count, 0, *out};
-    members(v->text, member_child, &a);
-    *n = a.filled;
+  sse_err e = v->h ? sse_value_children(v->h, start, count ? count : total, &hs, &nh) : SSE_E_INVAL;
+  if (e) {
+    snprintf(err, errsz, "%s", sse_strerror(e));
+    return false;
   }
+  *out = calloc(nh ? nh : 1, sizeof **out);
+  for (size_t i = 0; *out && i < nh; i++)
+    if (from_handle(&(*out)[*n], hs[i], v->thread, v->level)) (*n)++, hs[i] = NULL;
+  sse_values_free(hs, nh);
+  return *out != NULL;
+}
+
+bool dap_value_assign(dap_value *v, const char *expr, char *err, size_t errsz) {
+  sse_err e = v->h ? sse_value_assign(v->h, expr, err, errsz) : SSE_E_INVAL;
+  if (e) {
+    if (!err[0]) snprintf(err, errsz, "%s", sse_strerror(e));
+    return false;
+  }
+  dap_value nv;
+  sse_value *h = v->h;
+  v->h = NULL;
+  char *name = strdup(v->name);
+  dap_value_clear(v);
+  if (!from_handle(&nv, h, v->thread, v->level)) {
+    sse_value_free(h);
+    free(name);
+    return false;
+  }
+  free(nv.name);
+  nv.name = name;
+  *v = nv;
   return true;
 }
 
+bool dap_value_address(const dap_value *v, uint64_t *addr, size_t *size) {
+  char buf[256], *sz = NULL;
+  sse_value_info info;
+  if (sse_evaluate(v->thread, v->level, v->expr, buf, sizeof buf, &info) || !info.has_address)
+    return false;
+  *addr = info.address;
+  if (asprintf(&sz, "sizeof(%s)", v->expr) < 0) return false;
+  sse_err e = sse_evaluate(v->thread, v->level, sz, buf, sizeof buf, NULL);
+  free(sz);
+  *size = e ? 0 : strtoul(buf, NULL, 10);
+  return !e;
+}
+
 void dap_value_clear(dap_value *v) {
+  sse_value_free(v->h);
   free(v->name);
   free(v->expr);
   free(v->type);
   free(v->text);
+  sse_thread *t = v->thread;
+  size_t level = v->level;
   memset(v, 0, sizeof *v);
+  v->thread = t;
+  v->level = level;
 }
 
 void dap_values_free(dap_value *v, size_t n) {

@@ -45,20 +45,20 @@ long long dap_ref_scope(sse_thread *t, size_t level, unsigned kinds) {
   return add_ref((ref){.scope = true, .thread = t, .level = level, .kinds = kinds});
 }
 
-long long dap_ref_value(const dap_value *v) {
+long long dap_ref_value(dap_value *v) {
   if (!v->nindexed && !v->nnamed) return 0;
-  dap_value c = {strdup(v->name), strdup(v->expr), strdup(v->type), strdup(v->text),
-                 v->thread, v->level, v->address, v->has_address, v->nindexed, v->nnamed};
+  dap_value c = {v->h, strdup(v->name), strdup(v->expr), strdup(v->type), strdup(v->text),
+                 v->thread, v->level, v->nindexed, v->nnamed};
+  v->h = NULL;
   return add_ref((ref){.thread = v->thread, .level = v->level, .value = c});
 }
 
-json_t *dap_value_json(const dap_value *v) {
+json_t *dap_value_json(dap_value *v) {
   json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:I}", "name", v->name, "value", v->text,
                         "type", v->type, "evaluateName", v->expr, "variablesReference",
                         (json_int_t)dap_ref_value(v));
   if (v->nindexed) json_object_set_new(j, "indexedVariables", json_integer((json_int_t)v->nindexed));
   if (v->nnamed) json_object_set_new(j, "namedVariables", json_integer((json_int_t)v->nnamed));
-  if (v->has_address) json_object_set_new(j, "memoryReference", dap_jaddr(v->address));
   return j;
 }
 
