@@ -209,6 +209,12 @@ $(BUILD)/bench/%: bench/%.c $(BUILD)/libsse.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(BASE_CFLAGS) -o $@ $< $(BUILD)/libsse.a $(LIBS)
 
+# bench/dap speaks DAP to ssedap and lldb-vscode-14: it needs jansson and
+# the adapter, not the library.
+$(BUILD)/bench/dap: bench/dap.c $(BUILD)/ssedap
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -std=gnu11 $(WARN) $(SANFLAGS) -o $@ $< -ljansson
+
 bench: all targets-all $(BENCH_BIN)
 	@for b in $(BENCH_BIN); do echo "== $$b"; $$b $(abspath $(TBUILD)) || exit 1; done
 

@@ -1,10 +1,10 @@
 /* dap.h — ssedap, the Debug Adapter Protocol server (shared state).
  *
  *   main.c        options, the engine, the main loop
- *   transport.c   Content-Length framing on stdio or a TCP socket; the one
- *                 writer thread every message goes out through
- *   queue.c       the inbound queue: requests and the engine's stops, served
- *                 in order by the main thread
+ *   transport.c   Content-Length framing on stdio or a TCP socket; the
+ *                 writer: the main thread's responses directly, everything
+ *                 else through the writer thread
+ *   queue.c       the engine's stops, queued for the main thread
  *   json.c        jansson helpers: arguments, responses, events
  *   dispatch.c    the request table, initialize and its capabilities
  *   launch.c      launch, attach, configurationDone, disconnect, terminate,
@@ -21,8 +21,9 @@
  *   run.c         continue, next, stepIn, stepOut, pause
  *   events.c      sse callbacks; a stop becomes stopped/exited events
  *
- * Threads: the main thread owns every piece of session state below; the
- * reader thread only frames input into the queue; the tracer thread's
+ * Threads: the main thread owns every piece of session state below and
+ * reads the client (read-only requests run inside sse_call() on the tracer
+ * thread while the main thread waits for them); the tracer thread's
  * callbacks only push to the queue or hand an event to the writer; the
  * writer thread only writes. A client of sse.h only. */
 #ifndef SSEDAP_H
@@ -41,10 +42,12 @@ typedef struct dap_conn {
   char *buf;           /* bytes read, not yet framed */
   size_t len, cap;
 } dap_conn;
-/* Reads one framed message body (malloc'ed, NUL-terminated, *n bytes).
- * Returns 1 for a message, 0 at end of input, -1 for a malformed frame
- * (err says why; the bytes are skipped and reading goes on). */
-int dap_read_frame(dap_conn *c, char **body, size_t *n, char *err,
+/* Read what the client sent (one read): 0 at end of input. */
+int dap_conn_fill(dap_conn *c);
+/* Take one framed message body from what was read (malloc'ed,
+ * NUL-terminated, *n bytes): 1 for a message, 0 when it is not all there
+ * yet, -1 for a malformed frame (err says why; its bytes are skipped). */
+int dap_take_frame(dap_conn *c, char **body, size_t *n, char *err,
                    size_t errsz);
 /* Listen on 127.0.0.1:port (0: any), print "Listening on port N" on
  * stderr and accept one client. Returns its fd or -1. */
@@ -58,17 +61,25 @@ void dap_send(json_t *msg);
 void dap_writer_stop(void);
 
 /* ---- queue.c */
-typedef enum { Q_REQUEST, Q_STOP, Q_MODULES, Q_EOF, Q_BAD } dap_qkind;
+typedef enum { Q_STOP, Q_MODULES } dap_qkind;
 typedef struct dap_item {
   dap_qkind kind;
-  json_t *msg;         /* Q_REQUEST */
-  char *text;          /* Q_BAD: why */
   sse_stop stop;       /* Q_STOP (pointers into the engine only) */
   bool from_repl;      /* Q_STOP: came while a repl command ran */
+  /* Q_STOP: what every editor asks for next, read on the tracer thread at
+   * the stop: the thread's backtrace, frame 0's arguments and locals */
+  sse_frame *frames;
+  size_t nframes;
+  struct dap_value *vals[2];
+  size_t nvals[2];
+  bool have_vals[2];
   struct dap_item *next;
 } dap_item;
 void dap_queue_push(dap_item *it);
-dap_item *dap_queue_pop(void); /* blocks */
+/* The next item, or NULL when there is none. */
+dap_item *dap_queue_pop(void);
+/* Readable when an item was pushed (the main thread polls it). */
+int dap_queue_fd(void);
 void dap_item_free(dap_item *it);
 
 /* ---- json.c */
@@ -162,6 +173,8 @@ bool dap_frame_or_current(json_t *args, sse_thread **t, size_t *level,
                           char *err, size_t errsz);
 /* Drop every cache of the stop (at a resume). */
 void dap_stack_reset(void);
+/* A backtrace read at the stop (the cache takes frames). */
+void dap_stack_prefill(pid_t tid, sse_frame *frames, size_t n);
 
 /* ---- values.c: one value of a frame (over sse_value handles) */
 typedef struct dap_value {
@@ -194,6 +207,8 @@ void dap_values_free(dap_value *v, size_t n);
 
 /* ---- variables.c */
 bool dap_variables(json_t *args, json_t *body, char *err, size_t errsz);
+/* Whether a variables request is served from what the stop read. */
+bool dap_variables_cached(json_t *args);
 bool dap_set_variable(json_t *args, json_t *body, char *err, size_t errsz);
 /* A reference for a scope of a frame (kinds SSE_VARS_* or 0: registers). */
 long long dap_ref_scope(sse_thread *t, size_t level, unsigned kinds);
@@ -203,6 +218,10 @@ long long dap_ref_value(dap_value *v);
 /* The variable JSON of v (name, value, type, evaluateName, references). */
 json_t *dap_value_json(dap_value *v);
 void dap_refs_reset(void);
+/* Values of a scope read at the stop: the scope's reference takes them
+ * and serves them at its first variables request. */
+void dap_refs_prefill(sse_thread *t, size_t level, unsigned kinds, struct dap_value *vals,
+                      size_t n);
 /* The expression (malloc'ed) and frame of child `name` of reference ref. */
 bool dap_ref_expr(long long ref, const char *name, char **expr, sse_thread **t,
                   size_t *level, char *err, size_t errsz);

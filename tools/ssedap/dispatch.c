@@ -34,6 +34,43 @@ static bool exception_info(json_t *args, json_t *body, char *err,
   return false;
 }
 
+/* Requests that read a stopped program run whole on the tracer thread
+ * (sse_call): there every sse_ call is direct, so a variables request
+ * costs one hand-over instead of one per value. */
+static const char *const on_tracer[] = {"variables", "setVariable",
+                                        "evaluate", "setExpression", "disassemble",
+                                        "readMemory", "dataBreakpointInfo", NULL};
+
+typedef struct call_ctx {
+  const dap_request *r;
+  json_t *args, *body;
+  char *err;
+  size_t errsz;
+  bool ok;
+} call_ctx;
+
+static void call_handler(void *arg) {
+  call_ctx *c = arg;
+  c->ok = c->r->fn(c->args, c->body, c->err, c->errsz);
+}
+
+/* Run r's handler, on the tracer thread when it only reads the stopped
+ * program (never the repl, whose commands may run it). */
+static bool run_handler(const dap_request *r, json_t *args, json_t *body, char *err,
+                        size_t errsz) {
+  call_ctx c = {r, args, body, err, errsz, false};
+  bool tracer = !S.running && S.proc;
+  if (tracer) {
+    tracer = false;
+    for (size_t i = 0; on_tracer[i] && !tracer; i++) tracer = !strcmp(on_tracer[i], r->command);
+    const char *ctx = dap_jstr(args, "context");
+    if (!strcmp(r->command, "evaluate") && ctx && !strcmp(ctx, "repl")) tracer = false;
+    if (!strcmp(r->command, "variables") && dap_variables_cached(args)) tracer = false;
+  }
+  if (!tracer || sse_call(S.eng, call_handler, &c)) call_handler(&c);
+  return c.ok;
+}
+
 static const dap_request requests[] = {
     {"initialize", initialize},
     {"launch", dap_launch},
@@ -98,7 +135,7 @@ bool dap_dispatch(json_t *msg) {
   }
   json_t *body = json_object();
   char err[1024] = "";
-  bool ok = r->fn(args, body, err, sizeof err);
+  bool ok = run_handler(r, args, body, err, sizeof err);
   if (!ok) {
     json_decref(body);
     dap_reply_error(seq, cmd, err[0] ? err : "request failed");

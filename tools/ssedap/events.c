@@ -8,6 +8,30 @@
 
 #include "dap.h"
 
+/* What the editor asks for at every stop, read here on the tracer thread
+ * where each sse_ call is direct: the stopped thread's backtrace and
+ * frame 0's arguments and locals. A stop the session will not show
+ * (a hit count not reached, a logpoint) wastes it. */
+static void prefetch(dap_item *it, const sse_stop *st) {
+  if (!st->thread || st->reason == SSE_STOP_SPAWNED || st->reason == SSE_STOP_EXITED ||
+      st->reason == SSE_STOP_KILLED || st->reason == SSE_STOP_DETACHED)
+    return;
+  sse_frame *f = malloc(256 * sizeof *f);
+  size_t n = 0;
+  if (f && !sse_backtrace(st->thread, f, 256, &n)) {
+    it->frames = f;
+    it->nframes = n;
+  } else {
+    free(f);
+  }
+  static const unsigned kinds[2] = {SSE_VARS_ARGS, SSE_VARS_LOCALS};
+  for (int i = 0; i < 2; i++) {
+    char err[256];
+    it->have_vals[i] = dap_values_of_frame(st->thread, 0, kinds[i], &it->vals[i],
+                                           &it->nvals[i], err, sizeof err);
+  }
+}
+
 static void on_event(const sse_event *ev, void *user) {
   (void)user;
   if (ev->kind == SSE_EV_THREAD_CREATED || ev->kind == SSE_EV_THREAD_EXITED) {
@@ -22,6 +46,7 @@ static void on_event(const sse_event *ev, void *user) {
     it->kind = Q_MODULES;
   } else if (ev->kind == SSE_EV_STOPPED && ev->stop) {
     it->kind = Q_STOP;
+    prefetch(it, ev->stop);
     __atomic_add_fetch(&S.stops, 1, __ATOMIC_RELEASE);
     it->stop = *ev->stop;
     /* Read on the tracer thread while the main thread runs the repl
@@ -54,6 +79,22 @@ static const char *signal_text(int signo) {
   const char *d = strsignal(signo);
   snprintf(b, sizeof b, "signal %d: %s", signo, d ? d : "?");
   return b;
+}
+
+/* The stop's prefetched backtrace and values go to the caches (which take
+ * them). */
+static void install_prefetch(dap_item *it) {
+  static const unsigned kinds[2] = {SSE_VARS_ARGS, SSE_VARS_LOCALS};
+  if (it->frames) dap_stack_prefill(it->stop.tid, it->frames, it->nframes);
+  it->frames = NULL;
+  for (int i = 0; i < 2; i++) {
+    if (it->have_vals[i] && it->stop.thread)
+      dap_refs_prefill(it->stop.thread, 0, kinds[i], it->vals[i], it->nvals[i]);
+    else
+      dap_values_free(it->vals[i], it->nvals[i]);
+    it->vals[i] = NULL;
+    it->nvals[i] = 0;
+  }
 }
 
 void dap_on_stop(const dap_item *it) {
@@ -93,6 +134,7 @@ void dap_on_stop(const dap_item *it) {
   S.running = false;
   S.pause_wanted = false;
   S.cur_tid = st->tid;
+  install_prefetch((dap_item *)it);
   dap_bp_refresh();
   json_t *body = json_pack("{s:s, s:i, s:b, s:b}", "reason", reason,
                            "threadId", (int)st->tid, "allThreadsStopped", 1,

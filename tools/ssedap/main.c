@@ -4,9 +4,11 @@
  *   ssedap --port N           on 127.0.0.1:N (0: any free port, printed as
  *                             "Listening on port N" on stderr), one client
  *
- * The main thread serves the inbound queue; a reader thread frames the
- * input into it; the engine's callbacks add stops to it. */
+ * The main thread reads the client's requests and the engine's queued
+ * stops, and serves them one at a time. */
 #define _GNU_SOURCE
+#include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,56 +25,58 @@ static void usage(FILE *f) {
              "connection to 127.0.0.1:N (N 0: any free port).\n");
 }
 
-static void *reader(void *arg) {
-  dap_conn *c = arg;
-  for (;;) {
-    char *body = NULL, err[256];
-    size_t n = 0;
-    int r = dap_read_frame(c, &body, &n, err, sizeof err);
-    dap_item *it = calloc(1, sizeof *it);
-    if (!it) abort();
-    if (r == 0) {
-      it->kind = Q_EOF;
-      dap_queue_push(it);
-      return NULL;
+/* One framed message: a request, or an error response for bad input.
+ * Returns false when the session ends. */
+static bool serve_frame(const char *body, size_t n) {
+  json_error_t je;
+  json_t *msg = json_loadb(body, n, 0, &je);
+  if (!json_is_object(msg)) {
+    char m[300];
+    snprintf(m, sizeof m, "malformed message: %s", msg ? "not a JSON object" : je.text);
+    json_decref(msg);
+    dap_reply_error(0, "", m);
+    return true;
+  }
+  bool go = dap_dispatch(msg);
+  json_decref(msg);
+  return go;
+}
+
+/* Stops and module changes the engine queued. */
+static void serve_queue(void) {
+  dap_item *it;
+  while ((it = dap_queue_pop())) {
+    if (it->kind == Q_STOP) {
+      dap_on_stop(it);
+    } else if (it->kind == Q_MODULES) {
+      dap_modules_refresh();
+      dap_bp_refresh();
     }
-    if (r < 0) {
-      it->kind = Q_BAD;
-      it->text = strdup(err);
-    } else {
-      json_error_t je;
-      it->msg = json_loadb(body, n, 0, &je);
-      if (!json_is_object(it->msg)) {
-        it->kind = Q_BAD;
-        if (asprintf(&it->text, "malformed message: %s", it->msg ? "not a JSON object" : je.text) < 0)
-          it->text = NULL;
-        json_decref(it->msg);
-        it->msg = NULL;
-      } else {
-        it->kind = Q_REQUEST;
-      }
-    }
-    free(body);
-    dap_queue_push(it);
+    dap_item_free(it);
   }
 }
 
-static void serve(void) {
+/* The main loop: the client's input and the engine's queue, polled
+ * together, served one at a time in the order they came. */
+static void serve(dap_conn *c) {
   for (;;) {
-    dap_item *it = dap_queue_pop();
-    bool go = true;
-    switch (it->kind) {
-    case Q_EOF: go = false; break;
-    case Q_BAD: dap_reply_error(0, "", it->text ? it->text : "malformed message"); break;
-    case Q_REQUEST: go = dap_dispatch(it->msg); break;
-    case Q_STOP: dap_on_stop(it); break;
-    case Q_MODULES:
-      dap_modules_refresh();
-      dap_bp_refresh();
-      break;
+    serve_queue();
+    char *body = NULL, err[256];
+    size_t n = 0;
+    int r = dap_take_frame(c, &body, &n, err, sizeof err);
+    if (r < 0) {
+      dap_reply_error(0, "", err);
+      continue;
     }
-    dap_item_free(it);
-    if (!go) return;
+    if (r > 0) {
+      bool go = serve_frame(body, n);
+      free(body);
+      if (!go) return;
+      continue;
+    }
+    struct pollfd p[2] = {{c->in_fd, POLLIN, 0}, {dap_queue_fd(), POLLIN, 0}};
+    if (poll(p, 2, -1) < 0 && errno != EINTR) return;
+    if ((p[0].revents & (POLLIN | POLLHUP | POLLERR)) && !dap_conn_fill(c)) return;
   }
 }
 
@@ -115,12 +119,9 @@ int main(int argc, char **argv) {
   }
   dap_writer_start(out_fd);
   dap_events_subscribe(S.eng);
-  static dap_conn conn;
-  conn.in_fd = in_fd;
-  pthread_t rt;
-  pthread_create(&rt, NULL, reader, &conn);
-  pthread_detach(rt);
-  serve();
+  dap_conn conn = {.in_fd = in_fd};
+  serve(&conn);
+  free(conn.buf);
   if (S.proc && !sse_process_exited(S.proc)) {
     if (S.attached) sse_detach(S.proc);
     else sse_kill(S.proc);

@@ -56,6 +56,16 @@ static bt_cache *backtrace_of(sse_thread *t, char *err, size_t errsz) {
   return &caches[ncaches++];
 }
 
+void dap_stack_prefill(pid_t tid, sse_frame *frames, size_t n) {
+  bt_cache *nc = realloc(caches, (ncaches + 1) * sizeof *nc);
+  if (!nc) {
+    free(frames);
+    return;
+  }
+  caches = nc;
+  caches[ncaches++] = (bt_cache){tid, frames, n};
+}
+
 static long long frame_id(pid_t tid, size_t level) {
   for (size_t i = 0; i < nfrefs; i++)
     if (frefs[i].tid == tid && frefs[i].level == level) return (long long)i + 1;

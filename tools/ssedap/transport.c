@@ -69,26 +69,25 @@ static long long content_length(const char *h, size_t end) {
   return -1;
 }
 
-int dap_read_frame(dap_conn *c, char **body, size_t *n, char *err,
-                   size_t errsz) {
-  long end;
-  while ((end = header_end(c)) < 0) {
-    if (c->len > 8192) { /* no header in sight: drop what came */
-      snprintf(err, errsz, "malformed message: no Content-Length header");
-      c->len = 0;
-      return -1;
-    }
-    if (!fill(c)) return 0;
+int dap_conn_fill(dap_conn *c) { return fill(c) ? 1 : 0; }
+
+int dap_take_frame(dap_conn *c, char **body, size_t *n, char *err, size_t errsz) {
+  long end = header_end(c);
+  if (end < 0) {
+    if (c->len <= 8192) return 0;
+    snprintf(err, errsz, "malformed message: no Content-Length header");
+    c->len = 0; /* no header in sight: drop what came */
+    return -1;
   }
   long long len = content_length(c->buf, (size_t)end);
-  consume(c, (size_t)end + 4);
   if (len < 0 || len > DAP_MAX_BODY) {
+    consume(c, (size_t)end + 4);
     snprintf(err, errsz, "malformed message: %s Content-Length",
              len < 0 ? "a missing or invalid" : "a too large");
     return -1;
   }
-  while (c->len < (size_t)len)
-    if (!fill(c)) return 0;
+  if (c->len < (size_t)end + 4 + (size_t)len) return 0;
+  consume(c, (size_t)end + 4);
   *body = malloc((size_t)len + 1);
   if (!*body) return 0;
   memcpy(*body, c->buf, (size_t)len);
@@ -131,7 +130,9 @@ typedef struct out_msg {
 static pthread_mutex_t w_mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t w_cv = PTHREAD_COND_INITIALIZER;
 static out_msg *w_head, *w_tail;
-static bool w_stop, w_started;
+static bool w_stop, w_started, w_busy;
+static pthread_t w_main;      /* the thread that may write directly */
+static bool w_main_set;
 static long long w_seq;
 static int w_fd = -1;
 static pthread_t w_thread;
@@ -152,8 +153,13 @@ static void *writer(void *arg) {
   for (;;) {
     while (!w_head && !w_stop) pthread_cond_wait(&w_cv, &w_mu);
     if (!w_head) break;
+    if (w_busy) { /* the main thread writes: wait for it */
+      pthread_cond_wait(&w_cv, &w_mu);
+      continue;
+    }
     out_msg *m = w_head;
     w_head = m->next;
+    w_busy = true;
     if (!w_head) w_tail = NULL;
     pthread_mutex_unlock(&w_mu);
     char hdr[64];
@@ -164,6 +170,8 @@ static void *writer(void *arg) {
     free(m->text);
     free(m);
     pthread_mutex_lock(&w_mu);
+    w_busy = false;
+    pthread_cond_broadcast(&w_cv);
   }
   pthread_mutex_unlock(&w_mu);
   return NULL;
@@ -171,6 +179,8 @@ static void *writer(void *arg) {
 
 void dap_writer_start(int fd) {
   w_fd = fd;
+  w_main = pthread_self();
+  w_main_set = true;
   sigset_t all, old;
   sigfillset(&all);
   pthread_sigmask(SIG_BLOCK, &all, &old);
@@ -184,7 +194,25 @@ void dap_send(json_t *msg) {
   pthread_mutex_lock(&w_mu);
   json_object_set_new(msg, "seq", json_integer(++w_seq));
   if (m) m->text = json_dumps(msg, JSON_COMPACT);
-  if (m && m->text && !w_stop) {
+  /* The main thread writes its own messages when nothing is queued before
+   * them (one hand-over less per response); others' go to the writer
+   * thread, so that no callback ever waits for the client. */
+  bool direct = m && m->text && !w_stop && !w_head && w_main_set &&
+                pthread_equal(pthread_self(), w_main);
+  while (direct && w_busy) pthread_cond_wait(&w_cv, &w_mu);
+  direct = direct && !w_head;
+  if (direct) {
+    w_busy = true;
+    pthread_mutex_unlock(&w_mu);
+    char hdr[64];
+    size_t n = strlen(m->text);
+    int hl = snprintf(hdr, sizeof hdr, "Content-Length: %zu\r\n\r\n", n);
+    write_all(hdr, (size_t)hl);
+    write_all(m->text, n);
+    pthread_mutex_lock(&w_mu);
+    w_busy = false;
+    pthread_cond_broadcast(&w_cv);
+  } else if (m && m->text && !w_stop) {
     if (w_tail) w_tail->next = m;
     else w_head = m;
     w_tail = m;

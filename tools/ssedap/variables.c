@@ -14,19 +14,30 @@ typedef struct ref {
   size_t level;
   unsigned kinds; /* scope: SSE_VARS_*, 0 registers */
   dap_value value;
+  dap_value *pre; /* scope: values read at the stop, not served yet */
+  size_t npre;
 } ref;
 
 static ref *refs;
 static size_t nrefs, caprefs;
 static unsigned refs_gen;
+/* References of a stop count from base + 1; each stop's base is new, so a
+ * reference kept past a resume names nothing rather than another value. */
+#define REFS_PER_STOP (1ll << 24)
+static long long base;
 
 void dap_refs_reset(void) {
-  for (size_t i = 0; i < nrefs; i++) dap_value_clear(&refs[i].value);
+  for (size_t i = 0; i < nrefs; i++) {
+    dap_value_clear(&refs[i].value);
+    dap_values_free(refs[i].pre, refs[i].npre);
+  }
+  if (nrefs) base += REFS_PER_STOP;
   nrefs = 0;
   refs_gen = S.gen;
 }
 
 static long long add_ref(ref r) {
+  if (nrefs + 1 >= (size_t)REFS_PER_STOP) return 0;
   if (nrefs == caprefs) {
     size_t cap = caprefs ? caprefs * 2 : 64;
     ref *nr = realloc(refs, cap * sizeof *nr);
@@ -35,14 +46,27 @@ static long long add_ref(ref r) {
     caprefs = cap;
   }
   refs[nrefs] = r;
-  return (long long)++nrefs;
+  return base + (long long)++nrefs;
 }
 
 long long dap_ref_scope(sse_thread *t, size_t level, unsigned kinds) {
   for (size_t i = 0; i < nrefs; i++)
     if (refs[i].scope && refs[i].thread == t && refs[i].level == level && refs[i].kinds == kinds)
-      return (long long)i + 1;
+      return base + (long long)i + 1;
   return add_ref((ref){.scope = true, .thread = t, .level = level, .kinds = kinds});
+}
+
+void dap_refs_prefill(sse_thread *t, size_t level, unsigned kinds, dap_value *vals, size_t n) {
+  if (S.gen != refs_gen) dap_refs_reset();
+  long long id = dap_ref_scope(t, level, kinds);
+  if (!id) {
+    dap_values_free(vals, n);
+    return;
+  }
+  ref *r = &refs[id - base - 1];
+  dap_values_free(r->pre, r->npre);
+  r->pre = vals ? vals : calloc(1, sizeof *vals);
+  r->npre = n;
 }
 
 long long dap_ref_value(dap_value *v) {
@@ -65,7 +89,7 @@ json_t *dap_value_json(dap_value *v) {
 static ref *find_ref(json_t *args, char *err, size_t errsz) {
   long long id = dap_jint(args, "variablesReference", 0);
   if (S.gen != refs_gen) dap_refs_reset();
-  if (id >= 1 && (size_t)id <= nrefs) return &refs[id - 1];
+  if (id > base && id - base <= (long long)nrefs) return &refs[id - base - 1];
   snprintf(err, errsz, "no variablesReference %lld at this stop", id);
   return NULL;
 }
@@ -86,6 +110,12 @@ static bool registers(ref *r, json_t *arr, char *err, size_t errsz) {
   return true;
 }
 
+bool dap_variables_cached(json_t *args) {
+  long long id = dap_jint(args, "variablesReference", 0);
+  if (S.gen != refs_gen || id <= base || id - base > (long long)nrefs) return false;
+  return refs[id - base - 1].pre != NULL;
+}
+
 bool dap_variables(json_t *args, json_t *body, char *err, size_t errsz) {
   if (!dap_need_stopped(err, errsz)) return false;
   ref *r = find_ref(args, err, errsz);
@@ -97,7 +127,13 @@ bool dap_variables(json_t *args, json_t *body, char *err, size_t errsz) {
   size_t n = 0;
   long long start = dap_jint(args, "start", 0), count = dap_jint(args, "count", 0);
   bool ok;
-  if (r->scope) {
+  if (r->scope && r->pre) { /* read at the stop: served once, then read again */
+    vals = r->pre;
+    n = r->npre;
+    r->pre = NULL;
+    r->npre = 0;
+    ok = true;
+  } else if (r->scope) {
     ok = dap_values_of_frame(r->thread, r->level, r->kinds, &vals, &n, err, errsz);
   } else {
     const char *filter = dap_jstr(args, "filter");
@@ -116,11 +152,11 @@ bool dap_variables(json_t *args, json_t *body, char *err, size_t errsz) {
 bool dap_ref_expr(long long id, const char *name, char **expr, sse_thread **t,
                   size_t *level, char *err, size_t errsz) {
   if (S.gen != refs_gen) dap_refs_reset();
-  if (id < 1 || (size_t)id > nrefs) {
+  if (id <= base || id - base > (long long)nrefs) {
     snprintf(err, errsz, "no variablesReference %lld at this stop", id);
     return false;
   }
-  ref *r = &refs[id - 1];
+  ref *r = &refs[id - base - 1];
   *t = r->thread;
   *level = r->level;
   *expr = NULL;
