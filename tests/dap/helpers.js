@@ -27,7 +27,10 @@ async function client(t) {
   const dc = new DebugClient(SSEDAP, '--stdio', 'sse', { stdio: 'pipe' }, !!process.env.DAP_STDERR);
   dc.defaultTimeout = TIMEOUT;
   await dc.start();
-  t.after(() => dc.stop());
+  // A session that ended with disconnect has no adapter left to answer
+  // the last one.
+  const gone = new Promise((resolve) => dc._adapterProcess.on('exit', resolve));
+  t.after(() => Promise.race([dc.stop(), gone]).then(() => dc.stopAdapter()));
   return dc;
 }
 

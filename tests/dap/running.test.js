@@ -118,3 +118,29 @@ test('restart runs the program again with its breakpoints', async (t) => {
   await dc.terminateRequest({});
   await term;
 });
+
+test('attach by pid to a running program, pause it, detach on disconnect', async (t) => {
+  const cp = require('node:child_process');
+  const target = cp.spawn(path.join(TARGETS, 'dap_target'), ['spin'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  t.after(() => target.kill('SIGKILL'));
+  await new Promise((resolve) => target.stdout.once('data', resolve)); // it printed: it spins
+  const dc = await client(t);
+  await dc.initializeRequest({ adapterID: 'sse' });
+  const initialized = dc.waitForEvent('initialized');
+  await dc.attachRequest({ pid: String(target.pid) });
+  await initialized;
+  await dc.configurationDoneRequest();
+  const stopped = dc.waitForEvent('stopped');
+  await dc.pauseRequest({ threadId: target.pid });
+  const ev = await stopped;
+  assert.equal(ev.body.reason, 'pause');
+  assert.equal(ev.body.threadId, target.pid);
+  const st = await dc.stackTraceRequest({ threadId: target.pid });
+  assert.deepEqual(st.body.stackFrames.slice(0, 2).map((f) => f.name), ['spin', 'main']);
+  // detach (the default for attach): the program runs on, untraced
+  await dc.customRequest('setExpression', { expression: 'spinning', value: '0',
+    frameId: st.body.stackFrames[0].id });
+  const exit = new Promise((resolve) => target.on('exit', (code) => resolve(code)));
+  await dc.disconnectRequest({});
+  assert.equal(await exit, 7);
+});

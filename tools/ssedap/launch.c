@@ -224,6 +224,8 @@ bool dap_launch(json_t *args, json_t *body, char *err, size_t errsz) {
 
 bool dap_attach(json_t *args, json_t *body, char *err, size_t errsz) {
   long long pid = dap_jint(args, "pid", dap_jint(args, "processId", 0));
+  const char *ps = dap_jstr(args, "pid"); /* VS Code's ${command:pickProcess} */
+  if (ps) pid = strtoll(ps, NULL, 10);
   if (pid <= 0) {
     snprintf(err, errsz, "attach: a \"pid\" is required");
     return false;
