@@ -3,7 +3,8 @@
  *   dap_target            runs through and exits with status 7
  *   dap_target spin       then loops until a debugger clears `spinning`
  *   dap_target threads    three workers meet main at a barrier first
- *   dap_target bench N    N iterations of a loop of calls, for next */
+ *   dap_target bench N    N iterations of a loop of calls, for next
+ *   dap_target segv       a store through a null pointer */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -84,5 +85,6 @@ int main(int argc, char **argv) {
   if (argc > 1 && !strcmp(argv[1], "spin")) spin();
   if (argc > 1 && !strcmp(argv[1], "threads")) threads();
   if (argc > 2 && !strcmp(argv[1], "bench")) bench(atoi(argv[2]));
+  if (argc > 1 && !strcmp(argv[1], "segv")) *(volatile int *)(long)(argc - 2) = sq; /* MARK_SEGV */
   return sq + w == 37 ? 7 : 1; /* MARK_RETURN */
 }

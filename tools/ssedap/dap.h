@@ -127,6 +127,7 @@ typedef struct dap_session {
   bool lines_start_at1, columns_start_at1;
   unsigned gen;        /* bumped at every resume: references of a stop */
   pid_t cur_tid;       /* the thread of the last stop */
+  int last_signo;      /* the signal of the last stop, 0 for another */
   json_t *launch_args; /* for restart */
   bool quit;
 } dap_session;
@@ -260,11 +261,17 @@ bool dap_resume(char *err, size_t errsz);
 /* Before any resume: caches and references of the stop go. */
 void dap_before_resume(void);
 
+/* ---- goto.c */
+bool dap_goto_targets(json_t *args, json_t *body, char *err, size_t errsz);
+bool dap_goto(json_t *args, json_t *body, char *err, size_t errsz);
+
 /* ---- events.c */
 /* Subscribe to the engine's events. */
 void dap_events_subscribe(sse_engine *eng);
 /* A stop the queue delivered (main thread). */
 void dap_on_stop(const dap_item *it);
+/* exceptionInfo: the signal of the last stop. */
+bool dap_exception_info(json_t *args, json_t *body, char *err, size_t errsz);
 /* The process ended: exited and terminated (once). */
 void dap_send_exit(int code);
 

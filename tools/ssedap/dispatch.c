@@ -21,17 +21,10 @@ static bool initialize(json_t *args, json_t *body, char *err, size_t errsz) {
       "supportsSteppingGranularity", "supportsTerminateRequest",
       "supportsRestartRequest", "supportTerminateDebuggee",
       "supportsDelayedStackTraceLoading", "supportsValueFormattingOptions",
-      "supportsExceptionInfoRequest", NULL};
+      "supportsExceptionInfoRequest", "supportsGotoTargetsRequest", NULL};
   for (int i = 0; yes[i]; i++) json_object_set_new(body, yes[i], json_true());
   json_object_set_new(body, "exceptionBreakpointFilters", json_array());
   return true;
-}
-
-static bool exception_info(json_t *args, json_t *body, char *err,
-                           size_t errsz) {
-  (void)args;
-  snprintf(err, errsz, "the program stopped for no exception");
-  return false;
 }
 
 /* Requests that read a stopped program run whole on the tracer thread
@@ -103,7 +96,9 @@ static const dap_request requests[] = {
     {"writeMemory", dap_write_memory},
     {"modules", dap_modules},
     {"loadedSources", dap_loaded_sources},
-    {"exceptionInfo", exception_info},
+    {"exceptionInfo", dap_exception_info},
+    {"gotoTargets", dap_goto_targets},
+    {"goto", dap_goto},
 };
 
 void dap_reply_error(long long seq, const char *command, const char *msg) {

@@ -2,7 +2,9 @@
  * on the tracer thread and never wait for the client: a stop is copied into
  * the inbound queue (the main thread decides about conditions and sends
  * the event), a thread event goes straight to the writer. */
+#define _GNU_SOURCE
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -97,6 +99,20 @@ static void install_prefetch(dap_item *it) {
   }
 }
 
+bool dap_exception_info(json_t *args, json_t *body, char *err, size_t errsz) {
+  if (!S.last_signo || S.running) {
+    snprintf(err, errsz, "the program did not stop for a signal");
+    return false;
+  }
+  const char *abbrev = sigabbrev_np(S.last_signo);
+  char id[32];
+  snprintf(id, sizeof id, "SIG%s", abbrev ? abbrev : "?");
+  json_object_set_new(body, "exceptionId", json_string(id));
+  json_object_set_new(body, "description", json_string(signal_text(S.last_signo)));
+  json_object_set_new(body, "breakMode", json_string("always"));
+  return true;
+}
+
 void dap_on_stop(const dap_item *it) {
   const sse_stop *st = &it->stop;
   if (st->process != S.proc) return; /* a process the session left */
@@ -134,6 +150,7 @@ void dap_on_stop(const dap_item *it) {
   S.running = false;
   S.pause_wanted = false;
   S.cur_tid = st->tid;
+  S.last_signo = st->reason == SSE_STOP_SIGNAL ? st->signo : 0;
   install_prefetch((dap_item *)it);
   dap_bp_refresh();
   json_t *body = json_pack("{s:s, s:i, s:b, s:b}", "reason", reason,
