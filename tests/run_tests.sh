@@ -81,9 +81,10 @@ else
 fi
 dlog="$BUILD/tests/dap.log"
 dapdir="$(cd "$(dirname "$0")/dap" && pwd)"
+dapbin="$(cd "$BUILD" && pwd)/ssedap"
 if { [ -d "$dapdir/node_modules/@vscode/debugadapter-testsupport" ] || \
      (cd "$dapdir" && npm ci --no-audit --no-fund --loglevel=error); } >"$dlog" 2>&1 &&
-   (cd "$dapdir" && SSEDAP="$(cd "$BUILD" && pwd)/ssedap" DAP_TIMEOUT=$([ -n "$SAN" ] && echo 60000 || echo 20000) \
+   (cd "$dapdir" && SSEDAP="$dapbin" DAP_TIMEOUT=$([ -n "$SAN" ] && echo 60000 || echo 20000) \
      timeout -k 10 900 node --test --test-concurrency=1 ./*.test.js) >>"$dlog" 2>&1; then
   pass=$((pass + 1))
   printf '  ok    dap  (%s)\n' "$(grep -E '^# (pass|fail) ' "$dlog" | tr '\n' ' ' | sed 's/# //g; s/ $//')"

@@ -144,3 +144,23 @@ test('attach by pid to a running program, pause it, detach on disconnect', async
   await dc.disconnectRequest({});
   assert.equal(await exit, 7);
 });
+
+test('a breakpoint set while the program runs: it stops there', async (t) => {
+  const dc = await client(t);
+  await dc.initializeRequest({ adapterID: 'sse' });
+  const initialized = dc.waitForEvent('initialized');
+  await dc.launchRequest({ program: path.join(TARGETS, 'dap_target'), args: ['spin'] });
+  await initialized;
+  const out = dc.assertOutput('stdout', 'sq=25');
+  await dc.configurationDoneRequest();
+  await out; // it spins
+  const stopped = dc.waitForEvent('stopped');
+  const bp = await dc.setBreakpointsRequest({ source: { path: require('./helpers').SRC },
+    breakpoints: [{ line: line('MARK_SPIN') + 1 }] }); // counter++, run at each turn
+  assert.equal(bp.body.breakpoints[0].verified, true);
+  const ev = await stopped;
+  assert.equal(ev.body.reason, 'breakpoint');
+  const f = await topFrame(dc, ev.body.threadId);
+  assert.equal(f.name, 'spin');
+  assert.equal(f.line, line('MARK_SPIN') + 1);
+});

@@ -60,3 +60,22 @@ test('breakpointLocations, modules, loadedSources, goto', async (t) => {
   await dc.continueRequest({ threadId: tid });
   await exited;
 });
+
+test('stepInTargets lists the line\'s calls; stepIn to one of them', async (t) => {
+  const dc = await client(t);
+  const { stopped } = await launchTo(dc, {}, [line('MARK_AFTER_CALL')]);
+  const tid = stopped.body.threadId;
+  const f = await topFrame(dc, tid);
+  const targets = await dc.stepInTargetsRequest({ frameId: f.id });
+  assert.deepEqual(targets.body.targets.map((x) => x.label), ['walk']);
+  const s = dc.waitForEvent('stopped');
+  await dc.stepInRequest({ threadId: tid, targetId: targets.body.targets[0].id });
+  assert.equal((await s).body.reason, 'step');
+  const f2 = await topFrame(dc, tid);
+  assert.equal(f2.name, 'walk');
+  assert.equal(f2.line, line('static int walk(') + 1);
+  // the step's breakpoint is gone: walk is not stopped in again
+  const exited = dc.waitForEvent('exited');
+  await dc.continueRequest({ threadId: tid });
+  assert.equal((await exited).body.exitCode, 7);
+});

@@ -139,6 +139,7 @@ static bool set_all(json_t *args, const char *key, bkind kind, const char *path,
     snprintf(err, errsz, "\"%s\" must be an array", key);
     return false;
   }
+  bool held = dap_hold();
   if (S.running) {
     snprintf(err, errsz, "the program is running: breakpoints change while it is stopped");
     return false;
@@ -160,6 +161,7 @@ static bool set_all(json_t *args, const char *key, bkind kind, const char *path,
     json_array_append_new(out, bp_json(b));
   }
   json_object_set_new(body, "breakpoints", out);
+  dap_release(held);
   return true;
 }
 

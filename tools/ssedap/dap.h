@@ -123,6 +123,7 @@ typedef struct dap_session {
   bool ending;         /* disconnect/terminate/restart: no exit events */
   bool in_repl;
   unsigned long stops;  /* STOPPED events seen (tracer thread, atomic) */
+  unsigned held_stops;  /* interrupts of dap_hold whose stops are not shown */
   bool pause_wanted;   /* a pause came: no condition resumes past it */
   bool lines_start_at1, columns_start_at1;
   unsigned gen;        /* bumped at every resume: references of a stop */
@@ -258,8 +259,19 @@ bool dap_step_out(json_t *args, json_t *body, char *err, size_t errsz);
 bool dap_pause(json_t *args, json_t *body, char *err, size_t errsz);
 /* Resume the process (continue); drops the stop's caches. */
 bool dap_resume(char *err, size_t errsz);
+/* Breakpoints while the program runs: stop it for a moment (true when
+ * it was running and stopped for it), then let it run on. */
+bool dap_hold(void);
+void dap_release(bool held);
 /* Before any resume: caches and references of the stop go. */
 void dap_before_resume(void);
+
+/* ---- stepin.c */
+bool dap_step_in_targets(json_t *args, json_t *body, char *err, size_t errsz);
+/* stepIn with a targetId: run to that function. */
+bool dap_step_in_target(long long target, char *err, size_t errsz);
+/* At a stop: the step-in breakpoint goes; true when it is this stop's. */
+bool dap_step_in_stop(const sse_stop *st);
 
 /* ---- goto.c */
 bool dap_goto_targets(json_t *args, json_t *body, char *err, size_t errsz);

@@ -21,7 +21,8 @@ static bool initialize(json_t *args, json_t *body, char *err, size_t errsz) {
       "supportsSteppingGranularity", "supportsTerminateRequest",
       "supportsRestartRequest", "supportTerminateDebuggee",
       "supportsDelayedStackTraceLoading", "supportsValueFormattingOptions",
-      "supportsExceptionInfoRequest", "supportsGotoTargetsRequest", NULL};
+      "supportsExceptionInfoRequest", "supportsGotoTargetsRequest",
+      "supportsStepInTargetsRequest", NULL};
   for (int i = 0; yes[i]; i++) json_object_set_new(body, yes[i], json_true());
   json_object_set_new(body, "exceptionBreakpointFilters", json_array());
   return true;
@@ -99,6 +100,7 @@ static const dap_request requests[] = {
     {"exceptionInfo", dap_exception_info},
     {"gotoTargets", dap_goto_targets},
     {"goto", dap_goto},
+    {"stepInTargets", dap_step_in_targets},
 };
 
 void dap_reply_error(long long seq, const char *command, const char *msg) {

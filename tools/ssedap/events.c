@@ -125,16 +125,25 @@ void dap_on_stop(const dap_item *it) {
   case SSE_STOP_EXITED:
   case SSE_STOP_KILLED:
     S.running = false;
+    dap_step_in_stop(st);
     if (!S.ending)
       dap_send_exit(st->reason == SSE_STOP_EXITED ? st->exit_status : 128 + st->signo);
     return;
+  case SSE_STOP_INTERRUPTED:
+    if (S.held_stops) { /* dap_hold's: it runs on already */
+      S.held_stops--;
+      return;
+    }
+    break;
   default:
     break;
   }
   S.running = false; /* stopped: a condition may resume it below */
   json_t *hits = json_array();
   const char *reason = "step", *desc = NULL;
-  if (st->reason == SSE_STOP_BREAKPOINT || st->reason == SSE_STOP_WATCHPOINT) {
+  if (dap_step_in_stop(st)) {
+    /* the end of a stepIn to a target: a step */
+  } else if (st->reason == SSE_STOP_BREAKPOINT || st->reason == SSE_STOP_WATCHPOINT) {
     if (!it->from_repl && !dap_bp_hit(st, hits, &reason) && !S.pause_wanted) {
       json_decref(hits);
       char err[256];

@@ -61,6 +61,8 @@ bool dap_next(json_t *args, json_t *body, char *err, size_t errsz) {
 }
 
 bool dap_step_in(json_t *args, json_t *body, char *err, size_t errsz) {
+  if (dap_jhas(args, "targetId"))
+    return dap_need_stopped(err, errsz) && dap_step_in_target(dap_jint(args, "targetId", 0), err, errsz);
   return step(args, SSE_STEP_LINE, SSE_STEP_INSTRUCTION, err, errsz);
 }
 
@@ -78,4 +80,25 @@ bool dap_pause(json_t *args, json_t *body, char *err, size_t errsz) {
     return false;
   }
   return true;
+}
+
+/* Stop a running program for a moment (breakpoints set while it runs, as
+ * editors do): interrupt it and wait for that stop. Returns true when it
+ * was running and is to run on with dap_release(); a stop that came first
+ * (a breakpoint hit meanwhile) stays the program's stop and is shown. */
+bool dap_hold(void) {
+  if (!S.running || !S.proc || sse_process_exited(S.proc)) return false;
+  sse_stop st;
+  sse_interrupt(S.proc);
+  if (sse_wait(S.proc, &st)) return false;
+  S.running = false; /* stopped, or gone: the queue has its stop */
+  /* A pause asked for before is the user's stop, not ours. */
+  if (st.reason != SSE_STOP_INTERRUPTED || S.pause_wanted) return false;
+  S.held_stops++; /* its queued stop is not shown */
+  return true;
+}
+
+void dap_release(bool held) {
+  char err[256];
+  if (held && !dap_resume(err, sizeof err)) dap_console("ssedap: %s\n", err);
 }
