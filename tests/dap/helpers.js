@@ -51,6 +51,18 @@ async function launchTo(dc, launch, lines = [], extra = async () => {}) {
   return { bps, stopped: await stopped };
 }
 
+// Launch dap_target spin without breakpoints: resolves once it runs (its
+// first line printed) and spins.
+async function launchSpinning(dc) {
+  await dc.initializeRequest({ adapterID: 'sse' });
+  const initialized = dc.waitForEvent('initialized');
+  await dc.launchRequest({ program: PROGRAM, args: ['spin'] });
+  await initialized;
+  const out = dc.assertOutput('stdout', 'sq=25');
+  await dc.configurationDoneRequest();
+  await out;
+}
+
 async function topFrame(dc, threadId) {
   const st = await dc.stackTraceRequest({ threadId, startFrame: 0, levels: 20 });
   return st.body.stackFrames[0];
@@ -117,5 +129,5 @@ function raw(t) {
   };
 }
 
-module.exports = { SSEDAP, TARGETS, SRC, PROGRAM, TIMEOUT, line, client, launchTo, topFrame,
+module.exports = { SSEDAP, TARGETS, SRC, PROGRAM, TIMEOUT, line, client, launchTo, launchSpinning, topFrame,
   variables, fails, raw, assert };

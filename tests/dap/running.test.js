@@ -4,7 +4,7 @@
 'use strict';
 const path = require('node:path');
 const { test } = require('node:test');
-const { TARGETS, line, client, launchTo, topFrame, variables, assert } = require('./helpers');
+const { TARGETS, line, client, launchTo, launchSpinning, topFrame, assert } = require('./helpers');
 
 test('a function breakpoint pending until dlopen loads its library', async (t) => {
   const dc = await client(t);
@@ -32,13 +32,7 @@ test('a function breakpoint pending until dlopen loads its library', async (t) =
 
 test('pause stops a running loop; the program runs on after', async (t) => {
   const dc = await client(t);
-  await dc.initializeRequest({ adapterID: 'sse' });
-  const initialized = dc.waitForEvent('initialized');
-  await dc.launchRequest({ program: path.join(TARGETS, 'dap_target'), args: ['spin'] });
-  await initialized;
-  const out = dc.assertOutput('stdout', 'sq=25');
-  await dc.configurationDoneRequest();
-  await out; // it runs: main printed, and spins
+  await launchSpinning(dc);
   // requests served while it runs
   const th = await dc.threadsRequest();
   assert.equal(th.body.threads.length, 1);
@@ -147,13 +141,7 @@ test('attach by pid to a running program, pause it, detach on disconnect', async
 
 test('a breakpoint set while the program runs: it stops there', async (t) => {
   const dc = await client(t);
-  await dc.initializeRequest({ adapterID: 'sse' });
-  const initialized = dc.waitForEvent('initialized');
-  await dc.launchRequest({ program: path.join(TARGETS, 'dap_target'), args: ['spin'] });
-  await initialized;
-  const out = dc.assertOutput('stdout', 'sq=25');
-  await dc.configurationDoneRequest();
-  await out; // it spins
+  await launchSpinning(dc);
   const stopped = dc.waitForEvent('stopped');
   const bp = await dc.setBreakpointsRequest({ source: { path: require('./helpers').SRC },
     breakpoints: [{ line: line('MARK_SPIN') + 1 }] }); // counter++, run at each turn
