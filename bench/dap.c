@@ -179,36 +179,54 @@ static size_t one_stop(adapter *a, long long tid) {
   return seen;
 }
 
-/* Best round's mean microseconds per stop; -1 when the adapter is not
- * there. */
-static double measure(const char *name, const char *path, const char *prog, const char *src,
-                      int line, size_t *vars) {
-  adapter a = {.name = name};
-  if (access(path, X_OK) && !strchr(path, '/')) {
-    char which[PATH_MAX + 32];
-    snprintf(which, sizeof which, "command -v %s >/dev/null 2>&1", path);
-    if (system(which)) return -1;
-  }
-  if (!start(&a, path)) return -1;
-  long long tid = launch(&a, prog, src, line);
-  double best = -1;
-  memset(phase, 0, sizeof phase);
-  for (int r = 0; r < ROUNDS; r++) {
-    double t0 = now_us();
-    for (int k = 0; k < STEPS; k++) *vars = one_stop(&a, tid);
-    double per = (now_us() - t0) / STEPS;
-    if (best < 0 || per < best) best = per;
-  }
+typedef struct subject {
+  adapter a;
+  long long tid;
+  double best, phases[4];
+  size_t vars;
+  bool up;
+} subject;
+
+static bool on_path(const char *path) {
+  if (strchr(path, '/')) return access(path, X_OK) == 0;
+  char which[PATH_MAX + 32];
+  snprintf(which, sizeof which, "command -v %s >/dev/null 2>&1", path);
+  return system(which) == 0;
+}
+
+/* One round of STEPS stops: its mean microseconds per stop. */
+static void round_of(subject *s) {
+  memcpy(phase, s->phases, sizeof phase);
+  double t0 = now_us();
+  for (int k = 0; k < STEPS; k++) s->vars = one_stop(&s->a, s->tid);
+  double per = (now_us() - t0) / STEPS;
+  memcpy(s->phases, phase, sizeof phase);
+  if (s->best < 0 || per < s->best) s->best = per;
+}
+
+static void finish(subject *s) {
   if (getenv("DAP_BENCH_PHASES"))
-    fprintf(stderr, "%s: next %.1f, stackTrace %.1f, scopes %.1f, variables %.1f us/stop\n", name,
-            phase[0] / (ROUNDS * STEPS), phase[1] / (ROUNDS * STEPS), phase[2] / (ROUNDS * STEPS),
-            phase[3] / (ROUNDS * STEPS));
-  send_req(&a, "disconnect", json_pack("{s:b}", "terminateDebuggee", 1));
-  fclose(a.in);
-  kill(a.pid, SIGTERM);
-  waitpid(a.pid, NULL, 0);
-  fclose(a.out);
-  return best;
+    fprintf(stderr, "%s: next %.1f, stackTrace %.1f, scopes %.1f, variables %.1f us/stop\n",
+            s->a.name, s->phases[0] / (ROUNDS * STEPS), s->phases[1] / (ROUNDS * STEPS),
+            s->phases[2] / (ROUNDS * STEPS), s->phases[3] / (ROUNDS * STEPS));
+  send_req(&s->a, "disconnect", json_pack("{s:b}", "terminateDebuggee", 1));
+  fclose(s->a.in);
+  kill(s->a.pid, SIGTERM);
+  waitpid(s->a.pid, NULL, 0);
+  fclose(s->a.out);
+}
+
+/* Both adapters debug the program side by side; their rounds alternate,
+ * so that both see the same machine. */
+static void measure(subject *s, size_t n, const char *prog, const char *src, int line) {
+  for (size_t i = 0; i < n; i++) s[i].best = -1;
+  for (size_t i = 0; i < n; i++)
+    if (s[i].up && (s[i].up = start(&s[i].a, s[i].a.name))) s[i].tid = launch(&s[i].a, prog, src, line);
+  for (int r = 0; r < ROUNDS; r++)
+    for (size_t i = 0; i < n; i++)
+      if (s[i].up) round_of(&s[i]);
+  for (size_t i = 0; i < n; i++)
+    if (s[i].up) finish(&s[i]);
 }
 
 int main(int argc, char **argv) {
@@ -228,10 +246,13 @@ int main(int argc, char **argv) {
     fprintf(stderr, "bench/dap: no %s or its source\n", prog);
     return 1;
   }
-  size_t v1 = 0, v2 = 0;
-  double ours = measure("ssedap", dap, prog, rsrc, line + 1, &v1);
-  double lldb = measure("lldb-vscode-14", "lldb-vscode-14", prog, rsrc, line + 1, &v2);
+  subject s[2] = {{.a = {.name = dap}}, {.a = {.name = "lldb-vscode-14"}}};
+  s[0].up = on_path(dap);
+  s[1].up = on_path("lldb-vscode-14");
+  measure(s, s[1].up ? 2 : 1, prog, rsrc, line + 1);
   free(rsrc);
+  double ours = s[0].best, lldb = s[1].up ? s[1].best : -1;
+  size_t v1 = s[0].vars, v2 = s[1].vars;
   printf("dap: per stop (next + stackTrace + scopes + variables), best of %d rounds of %d stops\n",
          ROUNDS, STEPS);
   printf("  ssedap          %8.1f us/stop  (%zu variables)\n", ours, v1);
