@@ -19,6 +19,14 @@ test('evaluate in watch, hover and repl; setVariable then evaluate', async (t) =
   assert.equal(hover.body.result, '40');
   assert.match(await fails(dc.evaluateRequest({ expression: 'nosuch', frameId: f.id, context: 'hover' })),
     /No symbol "nosuch" in current context/);
+  // watch and hover have no side effects: an assignment is refused, and
+  // comparisons are no assignments
+  for (const e of ['sq = 1', 'sq += 1', 'sq++', '--sq', 'sq <<= 1'])
+    assert.match(await fails(dc.evaluateRequest({ expression: e, frameId: f.id, context: 'hover' })),
+      /evaluates no assignment/, e);
+  const cmp = await dc.evaluateRequest({ expression: "sq == 25 && sq != 3 && sq <= 25 && sq >= 1 && '=' == 61",
+    frameId: f.id, context: 'watch' });
+  assert.equal(cmp.body.result, '1');
 
   // the debug console speaks ssedemo's (gdb's) command language
   const bt = await dc.evaluateRequest({ expression: 'bt', frameId: f.id, context: 'repl' });
@@ -52,6 +60,10 @@ test('evaluate in watch, hover and repl; setVariable then evaluate', async (t) =
   await dc.setVariableRequest({ variablesReference: locals.origin.variablesReference, name: 'x', value: '-9' });
   const o = await dc.evaluateRequest({ expression: 'origin', frameId: f.id, context: 'watch' });
   assert.equal(o.body.result, '{x = -9, y = 4}');
+  // the variables view in hex (VS Code's "View as hex")
+  const hexed = await dc.variablesRequest({ variablesReference: localsRef, format: { hex: true } });
+  assert.equal(hexed.body.variables.find((v) => v.name === 'sq').value, '0x2a');
+  assert.equal(hexed.body.variables.find((v) => v.name === 'origin').value, '{x = 0xfffffff7, y = 0x4}');
   const se = await dc.customRequest('setExpression', { expression: 'tri.sides', value: 'tri.sides + 2', frameId: f.id });
   assert.equal(se.body.value, '5');
 });

@@ -23,6 +23,25 @@ static bool repl(json_t *args, const char *expr, json_t *body, char *err,
   return ok;
 }
 
+/* Whether expr assigns (= op= ++ --) outside its string and character
+ * literals: sse's evaluator does, and watch and hover must not. */
+static bool has_side_effects(const char *e) {
+  char quote = 0;
+  for (const char *p = e; *p; p++) {
+    if (quote) {
+      if (*p == '\\' && p[1]) p++;
+      else if (*p == quote) quote = 0;
+      continue;
+    }
+    if (*p == '"' || *p == '\'') quote = *p;
+    else if ((*p == '+' && p[1] == '+') || (*p == '-' && p[1] == '-')) return true;
+    else if (*p == '=' && p[1] != '=' && (p == e || !strchr("=!<>", p[-1]))) return true;
+    else if (*p == '=' && p[1] != '=' && p > e + 1 && strchr("<>", p[-1]) && p[-2] == p[-1])
+      return true; /* <<= >>= */
+  }
+  return false;
+}
+
 bool dap_evaluate(json_t *args, json_t *body, char *err, size_t errsz) {
   const char *expr = dap_jstr(args, "expression");
   const char *ctx = dap_jstr(args, "context");
@@ -31,6 +50,11 @@ bool dap_evaluate(json_t *args, json_t *body, char *err, size_t errsz) {
     return false;
   }
   if (ctx && !strcmp(ctx, "repl")) return repl(args, expr, body, err, errsz);
+  if (has_side_effects(expr)) {
+    snprintf(err, errsz, "%s evaluates no assignment: use setExpression or the debug console",
+             ctx ? ctx : "watch");
+    return false;
+  }
   sse_thread *t;
   size_t level;
   if (!dap_frame_or_current(args, &t, &level, err, errsz)) return false;

@@ -144,7 +144,15 @@ bool dap_variables(json_t *args, json_t *body, char *err, size_t errsz) {
   }
   if (!ok) return false;
   /* dap_value_json may grow the table: r is not used below. */
-  for (size_t i = 0; i < n; i++) json_array_append_new(arr, dap_value_json(&vals[i]));
+  bool hex = dap_jbool(json_object_get(args, "format"), "hex", false);
+  for (size_t i = 0; i < n; i++) {
+    char buf[4096];
+    if (hex && vals[i].h && !sse_value_format(vals[i].h, 'x', NULL, buf, sizeof buf, NULL)) {
+      free(vals[i].text);
+      vals[i].text = strdup(buf);
+    }
+    json_array_append_new(arr, dap_value_json(&vals[i]));
+  }
   dap_values_free(vals, n);
   return true;
 }
