@@ -66,6 +66,14 @@ test('evaluate in watch, hover and repl; setVariable then evaluate', async (t) =
   assert.equal(hexed.body.variables.find((v) => v.name === 'origin').value, '{x = 0xfffffff7, y = 0x4}');
   const se = await dc.customRequest('setExpression', { expression: 'tri.sides', value: 'tri.sides + 2', frameId: f.id });
   assert.equal(se.body.value, '5');
+  // a repl command that runs the program: continued, then stopped
+  const continued = dc.waitForEvent('continued');
+  const stopped2 = dc.waitForEvent('stopped');
+  const n = await dc.evaluateRequest({ expression: 'next', frameId: f.id, context: 'repl' });
+  assert.match(n.body.result, /printf/);
+  await continued;
+  assert.equal((await stopped2).body.reason, 'step');
+  assert.equal((await topFrame(dc, tid)).line, line('MARK_AFTER_CALL') + 1);
 });
 
 test('a conditional breakpoint stops where its condition holds, once', async (t) => {

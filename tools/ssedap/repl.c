@@ -68,7 +68,12 @@ bool dap_repl_exec(const char *line, sse_thread *t, size_t level, char **out) {
   fclose(mem);
   /* A command that ran the program (next, continue) made the stop's
    * references stale; its stop events follow from the queue. */
-  if (__atomic_load_n(&S.stops, __ATOMIC_ACQUIRE) != before) dap_before_resume();
+  if (__atomic_load_n(&S.stops, __ATOMIC_ACQUIRE) != before) {
+    dap_before_resume();
+    /* the program ran on its own: the editor is told, then of its stop */
+    dap_event("continued", json_pack("{s:i, s:b}", "threadId", (int)S.cur_tid,
+                                     "allThreadsContinued", 1));
+  }
   *out = text;
   return !error_seen;
 }
