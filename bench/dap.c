@@ -20,8 +20,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#define ROUNDS 5
-#define STEPS 40
+#define ROUNDS 9
+#define STEPS 30
 
 typedef struct adapter {
   const char *name;
