@@ -68,7 +68,7 @@ BENCH_BIN := $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
 
 .PHONY: all deps demo check bench fuzz install clean targets-all
 all: $(DEPS_STAMP) $(BUILD)/libsse.so $(BUILD)/libsse.a $(BUILD)/ssedemo \
-	$(BUILD)/sse-gdbserver \
+	$(BUILD)/sse-gdbserver $(BUILD)/ssedap \
 	$(BUILD)/libsseagent.a $(BUILD)/libsseagent.so $(BUILD)/sse.pc
 
 deps $(DEPS_STAMP): scripts/deps.sh
@@ -128,6 +128,16 @@ $(BUILD)/ssedemo: $(DEMO_OBJ) $(BUILD)/libsse.so
 # gdb's remote serial protocol (tools/sse-gdbserver).
 $(BUILD)/sse-gdbserver: $(GDBSERVER_OBJ) $(BUILD)/libsse.so
 	$(CC) $(CFLAGS) $(SANFLAGS) -o $@ $(GDBSERVER_OBJ) -L$(BUILD) -lsse \
+		-lpthread -Wl,-rpath,'$$ORIGIN:$$ORIGIN/../lib'
+
+# The Debug Adapter Protocol server (tools/ssedap): JSON through jansson;
+# its debug console runs ssedemo's command files, built in unchanged (all
+# but ssedemo.c, its main).
+DAP_SRC := $(wildcard tools/ssedap/*.c)
+DAP_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(DAP_SRC)) \
+	$(filter-out $(BUILD)/obj/tools/ssedemo/ssedemo.o,$(DEMO_OBJ))
+$(BUILD)/ssedap: $(DAP_OBJ) $(BUILD)/libsse.so
+	$(CC) $(CFLAGS) $(SANFLAGS) -o $@ $(DAP_OBJ) -L$(BUILD) -lsse -ljansson \
 		-lpthread -Wl,-rpath,'$$ORIGIN:$$ORIGIN/../lib'
 
 $(BUILD)/sse.pc: Makefile
@@ -199,6 +209,12 @@ $(BUILD)/bench/%: bench/%.c $(BUILD)/libsse.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(BASE_CFLAGS) -o $@ $< $(BUILD)/libsse.a $(LIBS)
 
+# bench/dap speaks DAP to ssedap and lldb-vscode-14: it needs jansson and
+# the adapter, not the library.
+$(BUILD)/bench/dap: bench/dap.c $(BUILD)/ssedap
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -std=gnu11 $(WARN) $(SANFLAGS) -o $@ $< -ljansson
+
 bench: all targets-all $(BENCH_BIN)
 	@for b in $(BENCH_BIN); do echo "== $$b"; $$b $(abspath $(TBUILD)) || exit 1; done
 
@@ -217,6 +233,7 @@ install: all
 	install -m 755 $(BUILD)/libsseagent.so $(DESTDIR)$(PREFIX)/lib/
 	install -m 644 $(BUILD)/sse.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/
 	install -m 755 $(BUILD)/ssedemo $(BUILD)/sse-gdbserver $(DESTDIR)$(PREFIX)/bin/
+	install -m 755 $(BUILD)/ssedap $(DESTDIR)$(PREFIX)/bin/
 	@# A system prefix: the new library is found at once.
 	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ] && command -v ldconfig >/dev/null; then ldconfig; fi
 

@@ -1077,7 +1077,12 @@ SSE_API const char *sse_value_name(const sse_value *value);
 SSE_API const char *sse_value_type(const sse_value *value);
 /* An expression that evaluates to this value in the same frame
  * ("list->next->val", "arr[3].x", "*p"), for watch and setExpression.
- * Valid as name. */
+ * Valid as name. Two cases name no such expression: an anonymous struct
+ * or union member (named "<anonymous union>") has "", and a variable an
+ * inner block's variable shadows has its name, which names the inner
+ * one (the handle itself still reads the outer one). A handle on an
+ * expression that assigns ("x = 5") did the assignment once, when made;
+ * it is then the left side ("x"). */
 SSE_API const char *sse_value_expression(const sse_value *value);
 /* The number of children, known without reading them: a struct or
  * union's members, an array's elements (a VLA's from its bound), 1 for a

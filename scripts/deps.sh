@@ -5,6 +5,12 @@
 set -e
 PKGS="libdw-dev libelf-dev libunwind-dev libcapstone-dev libcriterion-dev \
 pkg-config gdb libc6-dbg libreadline-dev tmux libclang-rt-14-dev clang clang-14 g++"
+# ssedap: jansson; its tests run under node with npm's packages; bench/dap
+# compares with lldb-vscode-14. A node that is there already (with its npm)
+# is taken as it is.
+PKGS="$PKGS libjansson-dev lldb-14"
+command -v node >/dev/null 2>&1 || PKGS="$PKGS nodejs"
+command -v npm >/dev/null 2>&1 || PKGS="$PKGS npm"
 missing=""
 for p in $PKGS; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then

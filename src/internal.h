@@ -260,6 +260,9 @@ struct sse_process {
   struct sse__jitproc *jit;
   /* Commands started / finished, for callers blocked on one. */
   uint64_t ops_started, ops_finished;
+  /* Thread resumes so far (sse__thread_resume): a value handle made at
+   * one count is stale at another (src/api/api_valhandle.c). */
+  uint64_t resumes;
   sse__runent runcache[SSE__RUNCACHE_SIZE]; /* step/range.c */
   sse_process *next;
 };

@@ -70,5 +70,27 @@ if [ -z "$SAN" ]; then
     echo "  FAIL  fuzz_jitblob"; tail -n 40 "$flog" | sed 's/^/        /'
   fi
 fi
+# ssedap: Microsoft's DAP test client (tests/dap, npm packages from its
+# package-lock) drives whole editor sessions; and ssedap is a client of
+# sse.h only, as the other programs.
+needed=$(readelf -d "$BUILD/ssedap" 2>/dev/null | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p')
+if echo "$needed" | grep -q '^libsse\.so' && ! echo "$needed" | grep -qE '^lib(capstone|dw|elf|unwind)'; then
+  pass=$((pass + 1)); echo "  ok    tools use sse.h only (ssedap: libsse.so)"
+else
+  fail=$((fail + 1)); failed="$failed tools"; echo "  FAIL  tools: ssedap needs" $needed
+fi
+dlog="$BUILD/tests/dap.log"
+dapdir="$(cd "$(dirname "$0")/dap" && pwd)"
+dapbin="$(cd "$BUILD" && pwd)/ssedap"
+if { [ -d "$dapdir/node_modules/@vscode/debugadapter-testsupport" ] || \
+     (cd "$dapdir" && npm ci --no-audit --no-fund --loglevel=error); } >"$dlog" 2>&1 &&
+   (cd "$dapdir" && SSEDAP="$dapbin" DAP_TIMEOUT=$([ -n "$SAN" ] && echo 60000 || echo 20000) \
+     timeout -k 10 900 node --test --test-concurrency=1 ./*.test.js) >>"$dlog" 2>&1; then
+  pass=$((pass + 1))
+  printf '  ok    dap  (%s)\n' "$(grep -E '^# (pass|fail) ' "$dlog" | tr '\n' ' ' | sed 's/# //g; s/ $//')"
+else
+  fail=$((fail + 1)); failed="$failed dap"
+  echo "  FAIL  dap"; grep -E '^not ok|error:|expected|actual' "$dlog" | head -n 40 | sed 's/^/        /'
+fi
 echo "suites: $pass passed, $fail failed${failed:+ ($failed )}"
 [ "$fail" -eq 0 ]

@@ -4,10 +4,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/api_values.h"
 #include "internal.h"
 #include "values/values.h"
 
-static sse_err stopped(sse_thread *t) {
+sse_err sse__api_thread_readable(sse_thread *t) {
   if (t->proc->exited) return SSE_E_EXITED;
   if (t->state == SSE__T_EXITED) return SSE_E_NOTHREAD;
   if (t->state != SSE__T_STOPPED) return SSE_E_RUNNING;
@@ -15,7 +16,7 @@ static sse_err stopped(sse_thread *t) {
 }
 
 /* The error code of a gdb message. */
-static sse_err err_of_text(const char *msg) {
+sse_err sse__api_values_errcode(const char *msg) {
   if (!strncmp(msg, "No symbol", 9)) return SSE_E_NOSYM;
   if (!strncmp(msg, "Cannot access memory", 20)) return SSE_E_FAULT;
   if (!strncmp(msg, "No frame at level", 17)) return SSE_E_NOTFOUND;
@@ -35,11 +36,11 @@ typedef struct vars_call {
 
 static void do_vars(void *arg) {
   vars_call *r = arg;
-  if ((r->rc = stopped(r->t))) return;
+  if ((r->rc = sse__api_thread_readable(r->t))) return;
   unsigned sel = (r->kinds & SSE_VARS_ARGS ? SSE__VS_ARGS : 0) |
                  (r->kinds & SSE_VARS_LOCALS ? SSE__VS_LOCALS : 0);
   if (sse__values_frame_vars(r->t, r->frame, sel, &r->v, &r->n, r->err, sizeof r->err)) {
-    r->rc = err_of_text(r->err);
+    r->rc = sse__api_values_errcode(r->err);
     if (!strncmp(r->err, "No symbol table", 15)) r->rc = SSE_E_NOSYM;
   }
 }
@@ -103,10 +104,10 @@ typedef struct eval_call {
 
 static void do_eval(void *arg) {
   eval_call *r = arg;
-  if ((r->rc = stopped(r->t))) return;
+  if ((r->rc = sse__api_thread_readable(r->t))) return;
   if (sse__values_evaluate(r->t, r->frame, r->expr, r->fmt, &r->text, &r->type, &r->addr, &r->has_addr,
                            r->err, sizeof r->err))
-    r->rc = err_of_text(r->err);
+    r->rc = sse__api_values_errcode(r->err);
 }
 
 sse_err sse_evaluate(sse_thread *t, size_t frame, const char *expr, char *buf, size_t bufsz,
@@ -155,10 +156,10 @@ typedef struct ret_call {
 
 static void do_ret(void *arg) {
   ret_call *r = arg;
-  if ((r->rc = stopped(r->t))) return;
+  if ((r->rc = sse__api_thread_readable(r->t))) return;
   r->k = sse__values_return(r->t->proc, r->func_pc, r->stop->retval, r->stop->retval_xmm0,
                             &r->text, &r->type, r->err, sizeof r->err);
-  if (r->k < 0) r->rc = err_of_text(r->err);
+  if (r->k < 0) r->rc = sse__api_values_errcode(r->err);
   if (r->k < 0 && !strncmp(r->err, "No ", 3)) r->rc = SSE_E_NOSYM;
 }
 

@@ -73,6 +73,7 @@ int sse__thread_resume(sse_thread *t, bool step) {
   if (rc == 0) {
     t->state = SSE__T_RUNNING;
     t->regs_valid = false;
+    t->proc->resumes++;
     sse__mem_invalidate(t->proc);
     if (t->proc->running) t->proc->op.nstops++;
   }

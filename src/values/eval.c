@@ -351,6 +351,41 @@ static int cast(sse__vctx *c, sse__vtype *t, sse__value *v) {
   return sse__val_from_int(c, t, x, v);
 }
 
+int sse__val_cast(sse__vctx *c, sse__vtype *t, sse__value *v) { return cast(c, t, v); }
+
+/* a = b, a op= b (a op b computed first): the value of a after. */
+static int assignment(sse__vctx *c, const sse__expr *e, sse__value *out, int depth) {
+  sse__value rhs;
+  if (eval(c, e->a, out, depth)) return -1;
+  if (e->bin) {
+    sse__expr op = {.op = SSE__E_BIN, .bin = e->bin, .a = e->a, .b = e->b};
+    if (binary(c, &op, &rhs, depth)) return -1;
+  } else if (eval(c, e->b, &rhs, depth)) {
+    return -1;
+  }
+  return sse__val_assign(c, out, &rhs);
+}
+
+/* a ? b : alt */
+static int conditional(sse__vctx *c, const sse__expr *e, sse__value *out, int depth) {
+  if (eval(c, e->a, out, depth) || decay(c, out)) return -1;
+  sse__vtype *t = sse__type_strip(out->type);
+  bool yes;
+  if (out->kind == SSE__V_OPTOUT) return sse__verr(c, "value has been optimized out");
+  if (t->kind == SSE__TY_FLOAT) {
+    double d;
+    if (sse__val_double(c, out, &d)) return -1;
+    yes = d != 0;
+  } else {
+    int64_t x;
+    if (!is_int_kind(t) && t->kind != SSE__TY_PTR)
+      return sse__verr(c, "Argument to arithmetic operation not a number or boolean.");
+    if (sse__val_int(c, out, &x)) return -1;
+    yes = x != 0;
+  }
+  return eval(c, yes ? e->b : e->alt, out, depth);
+}
+
 static int eval(sse__vctx *c, const sse__expr *e, sse__value *out, int depth) {
   if (depth > 400) return sse__verr(c, "Expression too deeply nested.");
   depth++;
@@ -379,6 +414,8 @@ static int eval(sse__vctx *c, const sse__expr *e, sse__value *out, int depth) {
       return binary(c, &sum, out, depth) || deref(c, out) ? -1 : 0;
     }
     case SSE__E_BIN: return binary(c, e, out, depth);
+    case SSE__E_ASSIGN: return assignment(c, e, out, depth);
+    case SSE__E_COND: return conditional(c, e, out, depth);
     case SSE__E_CAST: return eval(c, e->a, out, depth) || cast(c, e->type, out) ? -1 : 0;
     case SSE__E_SIZEOF: case SSE__E_SIZEOF_TYPE: {
       sse__vtype *t = e->type;

@@ -1,7 +1,7 @@
 /* C expressions, parsed by precedence climbing into a tree: literals,
- * identifiers, ( ), postfix [ ] . ->, unary - + * & ! ~, and the binary
+ * identifiers, ( ), postfix [ ] . ->, unary - + * & ! ~, the binary
  * operators from || down to * / % (and gdb's artificial array, a@n,
- * between the shifts and + -). Errors are gdb's: "A syntax error in
+ * between the shifts and + -), ?: and the assignments = += ... >>=. Errors are gdb's: "A syntax error in
  * expression, near `REST'." */
 #include <ctype.h>
 #include <errno.h>
@@ -41,6 +41,7 @@ static sse__expr *node(parser *P, sse__eop op, sse__expr *a, sse__expr *b) {
 }
 
 static sse__expr *expr(parser *P, int minprec);
+static sse__expr *assign_expr(parser *P);
 
 static sse__expr *number(parser *P) {
   const char *start = P->p;
@@ -142,7 +143,7 @@ static sse__expr *primary(parser *P) {
   }
   if (ch == '(') {
     P->p++;
-    sse__expr *e = expr(P, 0);
+    sse__expr *e = assign_expr(P);
     if (!e) return NULL;
     ws(P);
     if (*P->p != ')') return fail(P);
@@ -162,7 +163,7 @@ static sse__expr *postfix(parser *P) {
     ws(P);
     if (*P->p == '[') {
       P->p++;
-      sse__expr *i = expr(P, 0);
+      sse__expr *i = assign_expr(P);
       if (!i) return NULL;
       ws(P);
       if (*P->p != ']') return fail(P);
@@ -270,6 +271,10 @@ static int binop(const char *p, int *prec, int *len) {
     size_t n = strlen(ops[i].s);
     if (strncmp(p, ops[i].s, n) == 0) {
       if (p[0] == '-' && p[1] == '>') return 0;
+      /* a op= b is an assignment, not a op (= b) */
+      if (p[n] == '=' && ops[i].prec >= 3 && ops[i].prec != 6 && ops[i].prec != 7 &&
+          ops[i].op != '@')
+        return 0;
       *prec = ops[i].prec;
       *len = (int)n;
       return ops[i].op;
@@ -292,6 +297,78 @@ static sse__expr *expr(parser *P, int minprec) {
   return lhs;
 }
 
+/* The assignment operator at p: its length, *op the operator of a
+ * compound one (0 for plain =); 0 when there is none. */
+static int assign_op(const char *p, int *op) {
+  static const struct { const char *s; int op; } ops[] = {
+      {"<<=", OP_SHL}, {">>=", OP_SHR}, {"+=", '+'}, {"-=", '-'}, {"*=", '*'}, {"/=", '/'},
+      {"%=", '%'}, {"&=", '&'}, {"|=", '|'}, {"^=", '^'}, {"=", 0}};
+  if (p[0] == '=' && p[1] == '=') return 0;
+  for (size_t i = 0; i < sizeof ops / sizeof *ops; i++) {
+    size_t n = strlen(ops[i].s);
+    if (strncmp(p, ops[i].s, n) == 0) {
+      *op = ops[i].op;
+      return (int)n;
+    }
+  }
+  return 0;
+}
+
+/* a ? b : c (b any expression, c a conditional one), C's precedence. */
+static sse__expr *cond_expr(parser *P) {
+  sse__expr *e = expr(P, 0);
+  if (!e) return NULL;
+  ws(P);
+  if (*P->p != '?') return e;
+  if (++P->depth > EXPR_MAX_DEPTH) {
+    sse__verr(P->c, "Expression too deeply nested.");
+    return NULL;
+  }
+  P->p++;
+  sse__expr *b = assign_expr(P);
+  if (!b) return NULL;
+  ws(P);
+  if (*P->p != ':') return fail(P);
+  P->p++;
+  sse__expr *alt = cond_expr(P);
+  P->depth--;
+  if (!alt || !(e = node(P, SSE__E_COND, e, b))) return NULL;
+  e->alt = alt;
+  return e;
+}
+
+/* a = b, a op= b: right to left, below every other operator. */
+static sse__expr *assign_expr(parser *P) {
+  ws(P);
+  size_t lo = (size_t)(P->p - P->s);
+  sse__expr *lhs = cond_expr(P);
+  if (!lhs) return NULL;
+  size_t hi = (size_t)(P->p - P->s);
+  while (hi > lo && isspace((unsigned char)P->s[hi - 1])) hi--;
+  ws(P);
+  int op, len = assign_op(P->p, &op);
+  if (!len) return lhs;
+  if (++P->depth > EXPR_MAX_DEPTH) {
+    sse__verr(P->c, "Expression too deeply nested.");
+    return NULL;
+  }
+  P->p += len;
+  sse__expr *rhs = assign_expr(P);
+  P->depth--;
+  sse__expr *e = rhs ? node(P, SSE__E_ASSIGN, lhs, rhs) : NULL;
+  if (!e) return NULL;
+  e->bin = op;
+  e->lo = lo;
+  e->hi = hi;
+  return e;
+}
+
+bool sse__expr_assigns(const sse__expr *e) {
+  if (!e) return false;
+  if (e->op == SSE__E_ASSIGN) return true;
+  return sse__expr_assigns(e->a) || sse__expr_assigns(e->b) || sse__expr_assigns(e->alt);
+}
+
 sse__expr *sse__expr_parse(sse__vctx *c, const char *text) {
   parser P = {.c = c, .s = text, .p = text};
   ws(&P);
@@ -299,7 +376,7 @@ sse__expr *sse__expr_parse(sse__vctx *c, const char *text) {
     sse__verr(c, "Argument required (expression to compute).");
     return NULL;
   }
-  sse__expr *e = expr(&P, 0);
+  sse__expr *e = assign_expr(&P);
   if (!e) return NULL;
   ws(&P);
   if (*P.p == '\\' || *P.p == '`') {

@@ -5,6 +5,7 @@
  * and unions ("{x = 1, y = 2}"), arrays with <repeats N times> (more than
  * 10) and the 200-element limit ("..."), functions ("{int (int)} 0x...
  * <f>"), <optimized out>. */
+#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -12,9 +13,6 @@
 
 #include "values/values.h"
 
-#define PRINT_MAX 200
-#define REPEAT_THRESHOLD 10
-#define MAX_DEPTH 20
 #define ARRAY_READ_MAX (1u << 20)
 
 void sse__out_puts(sse__out *o, const char *s) {
@@ -182,12 +180,13 @@ static int format_array(sse__vctx *c, const sse__value *v, sse__vtype *t, int de
   sse__value all;
   if (array_bytes(c, v, nread * es, &all)) return -1;
   if (sse__type_is_charlike(et) && es == 1 && (!c->fmt || c->fmt == 's')) {
-    sse__format_chars(o, all.bytes, nread, nread < n);
+    sse__format_chars(c, o, all.bytes, nread, nread < n);
     return 0;
   }
   sse__out_puts(o, "{");
   uint64_t i = 0, things = 0;
-  for (; i < nread && things < PRINT_MAX; ) {
+  unsigned limit = sse__lim_elems(c), repeats = sse__lim_repeats(c);
+  for (; i < nread && things < limit; ) {
     uint64_t j = i + 1;
     while (j < nread && memcmp(all.bytes + j * es, all.bytes + i * es, es) == 0) j++;
     uint64_t reps = j - i;
@@ -195,10 +194,10 @@ static int format_array(sse__vctx *c, const sse__value *v, sse__vtype *t, int de
     sse__value ev = {.type = et, .kind = SSE__V_BYTES, .bytes = all.bytes + i * es,
                      .unavail = all.unavail ? all.unavail + i * es : NULL};
     if (format_at(c, &ev, false, depth + 1, o)) return -1;
-    if (reps > REPEAT_THRESHOLD) {
+    if (reps > repeats) {
       sse__out_printf(o, " <repeats %llu times>", (unsigned long long)reps);
       i = j;
-      things += REPEAT_THRESHOLD;
+      things += repeats;
     } else {
       i++;
       things++;
@@ -214,13 +213,17 @@ static int format_at(sse__vctx *c, const sse__value *v, bool top, int depth, sse
     sse__out_puts(o, "<optimized out>");
     return 0;
   }
-  if (depth > MAX_DEPTH) {
-    sse__out_puts(o, "{...}");
-    return 0;
-  }
   sse__vtype *t = sse__type_strip(v->type);
   if (!t) return sse__verr(c, "Invalid type.");
   bool aggregate = t->kind == SSE__TY_STRUCT || t->kind == SSE__TY_UNION || t->kind == SSE__TY_ARRAY;
+  /* gdb's max-depth: a struct, union or array (not a string) that deep */
+  unsigned maxd = sse__lim_depth(c);
+  bool string = t->kind == SSE__TY_ARRAY && sse__type_is_charlike(t->target) &&
+                sse__type_size(t->target) == 1 && (!c->fmt || c->fmt == 's');
+  if (aggregate && !string && maxd != UINT_MAX && depth >= (int)maxd) {
+    sse__out_puts(o, "{...}");
+    return 0;
+  }
   if (!aggregate && sse__val_partly_out(v)) {
     sse__out_puts(o, "<optimized out>");
     return 0;

@@ -184,6 +184,7 @@ int sse__values_evaluate(sse_thread *t, size_t frame, const char *expr, char fmt
   eval_req r = {.c = &c, .expr = expr};
   *text = *type = NULL;
   int rc = frame_ctx(t, frame, &c);
+  c.thread = t;
   c.fmt = fmt;
   if (rc == 0 && !text_new(&r.o)) rc = sse__verr(&c, "virtual memory exhausted.");
   if (rc == 0) rc = with_symtab(&c, eval_cb, &r);
@@ -197,6 +198,43 @@ int sse__values_evaluate(sse_thread *t, size_t frame, const char *expr, char fmt
     *has_addr = r.has_addr;
   }
   sse__va_free(&c);
+  return rc ? -1 : 0;
+}
+
+/* ------------------------------------------------------------ any request */
+
+typedef struct any_req {
+  sse__vctx *c;
+  sse__vreq_fn fn;
+  void *arg;
+} any_req;
+
+static int any_cb(void *arg, const sse__dwarf_at *at) {
+  any_req *r = arg;
+  if (begin(r->c, at, false)) return -1;
+  return r->fn(r->c, r->arg);
+}
+
+int sse__values_in_frame(sse_thread *t, size_t frame, const sse__vlimits *lim, sse__vreq_fn fn,
+                         void *arg, char *err, size_t errsz) {
+  sse__vctx *c = malloc(sizeof *c);
+  if (!c) {
+    if (err && errsz) snprintf(err, errsz, "virtual memory exhausted.");
+    return -1;
+  }
+  any_req r = {.c = c, .fn = fn, .arg = arg};
+  int rc = frame_ctx(t, frame, c);
+  c->thread = t;
+  if (lim) {
+    c->fmt = lim->fmt;
+    c->lim_elems = lim->elems;
+    c->lim_repeats = lim->repeats;
+    c->lim_depth = lim->depth;
+  }
+  if (rc == 0) rc = with_symtab(c, any_cb, &r);
+  if (rc && err && errsz) snprintf(err, errsz, "%s", c->err[0] ? c->err : "Cannot evaluate the expression.");
+  sse__va_free(c);
+  free(c);
   return rc ? -1 : 0;
 }
 

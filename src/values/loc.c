@@ -306,6 +306,7 @@ static int expr_value(sse__vctx *c, const Dwarf_Op *ops, size_t n, sse__value *o
     case P_MEM: out->kind = SSE__V_MEM; out->addr = p.x; return 0;
     case P_REG:
       if (reg_value(c, (int)p.x, &r)) return optout(out);
+      out->reg = (int)p.x + 1;
       return bytes_of(c, out, &r, sizeof r);
     case P_VALUE: return bytes_of(c, out, &p.x, sizeof p.x);
     case P_IMPLICIT: return bytes_of(c, out, p.bytes, p.len);

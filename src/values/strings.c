@@ -7,8 +7,10 @@
 
 #include "values/values.h"
 
-#define PRINT_MAX 200
-#define REPEAT_THRESHOLD 10
+/* A char * is read in chunks of this many bytes, up to the limit. */
+#define CSTR_CHUNK 256
+/* The most characters a string shows with `print elements unlimited`. */
+#define CSTR_MAX (1u << 20)
 
 /* One character inside quote (' or "). */
 void sse__format_char(sse__out *o, int ch, int quote) {
@@ -34,14 +36,14 @@ void sse__format_char(sse__out *o, int ch, int quote) {
 typedef enum pstate { S_START, S_SINGLE, S_REPEAT } pstate;
 
 /* gdb's print_converted_chars_to_obstack over s[0..len). */
-static size_t emit_runs(sse__out *o, const unsigned char *s, size_t len) {
+static size_t emit_runs(sse__vctx *c, sse__out *o, const unsigned char *s, size_t len) {
   pstate st = S_START;
-  size_t i = 0, printed = 0;
-  while (i < len && printed < PRINT_MAX) {
+  size_t i = 0, printed = 0, limit = sse__lim_elems(c), threshold = sse__lim_repeats(c);
+  while (i < len && printed < limit && !o->truncated) {
     size_t j = i;
     while (j < len && s[j] == s[i]) j++;
     size_t reps = j - i;
-    if (reps > REPEAT_THRESHOLD) {
+    if (reps > threshold) {
       if (st == S_SINGLE) sse__out_puts(o, "\", ");
       else if (st == S_REPEAT) sse__out_puts(o, ", ");
       sse__out_puts(o, "'");
@@ -62,39 +64,54 @@ static size_t emit_runs(sse__out *o, const unsigned char *s, size_t len) {
 }
 
 /* A char array (or the characters of a string) of len bytes. */
-void sse__format_chars(sse__out *o, const unsigned char *s, size_t len, bool force_ellipses) {
+void sse__format_chars(sse__vctx *c, sse__out *o, const unsigned char *s, size_t len,
+                       bool force_ellipses) {
   if (!force_ellipses && len > 0 && s[len - 1] == 0) len--;
   if (len == 0) {
     sse__out_puts(o, "\"\"");
     if (force_ellipses) sse__out_puts(o, "...");
     return;
   }
-  size_t done = emit_runs(o, s, len);
+  size_t done = emit_runs(c, o, s, len);
   if (force_ellipses || done < len) sse__out_puts(o, "...");
+}
+
+/* Up to max bytes of the string at addr into buf, in chunks (a chunk
+ * that cannot be read whole is read byte by byte): its length, *nul set
+ * when its NUL was met. */
+static size_t cstring_read(sse__vctx *c, uint64_t addr, unsigned char *buf, size_t max, bool *nul) {
+  size_t n = 0;
+  *nul = false;
+  while (n < max) {
+    size_t want = max - n < CSTR_CHUNK ? max - n : CSTR_CHUNK, done = 0;
+    sse__mem_read(c->proc, addr + n, buf + n, want, &done);
+    if (done == 0 && want > 1) want = 1, sse__mem_read(c->proc, addr + n, buf + n, 1, &done);
+    void *z = done ? memchr(buf + n, 0, done) : NULL;
+    if (z) {
+      *nul = true;
+      return (size_t)((unsigned char *)z - buf);
+    }
+    n += done;
+    if (done < want) break;
+  }
+  return n;
 }
 
 /* The string a char * points to, as " \"text\"" after its address. */
 int sse__format_cstring(sse__vctx *c, uint64_t addr, sse__out *o) {
-  unsigned char buf[PRINT_MAX + 1];
-  size_t n = 0;
-  bool nul = false;
-  for (; n < PRINT_MAX; n++) {
-    size_t done = 0;
-    if (sse__mem_read(c->proc, addr + n, &buf[n], 1, &done) != SSE_OK || done != 1) {
-      if (n == 0) {
-        sse__out_printf(o, " <error: Cannot access memory at address 0x%llx>",
-                        (unsigned long long)addr);
-        return 0;
-      }
-      break;
-    }
-    if (buf[n] == 0) {
-      nul = true;
-      break;
-    }
+  size_t limit = sse__lim_elems(c);
+  if (limit > CSTR_MAX) limit = CSTR_MAX;
+  unsigned char *buf = sse__va_alloc(c, limit + 1);
+  if (!buf) return -1;
+  bool nul;
+  size_t n = cstring_read(c, addr, buf, limit, &nul);
+  if (n == 0 && !nul) {
+    sse__out_printf(o, " <error: Cannot access memory at address 0x%llx>",
+                    (unsigned long long)addr);
+    return 0;
   }
   bool more = false;
-  if (!nul && n == PRINT_MAX) {
+  if (!nul && n == limit) {
     unsigned char next = 0;
     size_t done = 0;
     more = sse__mem_read(c->proc, addr + n, &next, 1, &done) == SSE_OK && done == 1 && next != 0;
@@ -106,7 +123,7 @@ int sse__format_cstring(sse__vctx *c, uint64_t addr, sse__out *o) {
   }
   /* the NUL is not part of it: keep a trailing 0 byte out of the trim */
   buf[n] = 1;
-  size_t done = emit_runs(o, buf, n);
+  size_t done = emit_runs(c, o, buf, n);
   if (more || done < n) sse__out_puts(o, "...");
   return 0;
 }

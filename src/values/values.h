@@ -90,6 +90,7 @@ typedef struct sse__value {
                              (optimized out), or NULL when all are there */
   unsigned bit_off, bit_size; /* a bitfield member of a V_MEM/V_BYTES struct */
   bool is_func;         /* a function: addr is its entry */
+  int reg;              /* V_BYTES read from a register: its DWARF number + 1 */
 } sse__value;
 
 /* Type records and their memo (DIE offset -> record, open hashing),
@@ -134,9 +135,18 @@ typedef struct sse__vctx {
   Dwarf_Die cur_enum;  /* the enumeration type of an enumerator found */
   sse__vtype *t_int, *t_long, *t_ulong, *t_uint, *t_char, *t_double, *t_void;
   char fmt;           /* print's /FMT letter (x z o t d u c a f s), or 0 */
+  /* print limits (0: gdb's default; UINT_MAX: unlimited / never) */
+  unsigned lim_elems, lim_repeats, lim_depth;
+  sse_thread *thread; /* the thread of the frame (NULL: no frame, finish) */
   /* the gdb error text of the failure, "" when none */
   char err[256];
 } sse__vctx;
+
+/* The print limits in force: gdb's `print elements` (200), `print
+ * repeats` (10) and `print max-depth` (20) unless c says otherwise. */
+static inline unsigned sse__lim_elems(const sse__vctx *c) { return c->lim_elems ? c->lim_elems : 200; }
+static inline unsigned sse__lim_repeats(const sse__vctx *c) { return c->lim_repeats ? c->lim_repeats : 10; }
+static inline unsigned sse__lim_depth(const sse__vctx *c) { return c->lim_depth ? c->lim_depth : 20; }
 
 /* arena.c */
 void *sse__arena_alloc(sse__arena_blk **blocks, size_t n); /* zeroed, or NULL */
@@ -223,7 +233,8 @@ void sse__format_double(sse__out *o, double d, int digits);
 /* strings.c */
 void sse__format_char(sse__out *o, int ch, int quote);
 int sse__format_cstring(sse__vctx *c, uint64_t addr, sse__out *o);
-void sse__format_chars(sse__out *o, const unsigned char *s, size_t len, bool force_ellipses);
+void sse__format_chars(sse__vctx *c, sse__out *o, const unsigned char *s, size_t len,
+                       bool force_ellipses);
 
 /* expr.c */
 typedef struct sse__expr sse__expr;
@@ -235,7 +246,9 @@ int sse__expr_eval(sse__vctx *c, const sse__expr *e, sse__value *out);
 typedef enum sse__eop {
   SSE__E_NUM, SSE__E_FNUM, SSE__E_IDENT, SSE__E_NEG, SSE__E_DEREF, SSE__E_ADDR,
   SSE__E_NOT, SSE__E_BNOT, SSE__E_INDEX, SSE__E_MEMBER, SSE__E_ARROW, SSE__E_BIN,
-  SSE__E_CAST, SSE__E_SIZEOF, SSE__E_SIZEOF_TYPE, SSE__E_DOLLAR
+  SSE__E_CAST, SSE__E_SIZEOF, SSE__E_SIZEOF_TYPE, SSE__E_DOLLAR,
+  SSE__E_ASSIGN, /* a = b; bin: the operator of a compound a op= b, or 0 */
+  SSE__E_COND    /* a ? b : alt */
 } sse__eop;
 struct sse__expr {
   sse__eop op;
@@ -245,8 +258,50 @@ struct sse__expr {
   double fnum;
   const char *name; /* IDENT, MEMBER, ARROW, DOLLAR (without the '$') */
   sse__vtype *type; /* CAST, SIZEOF_TYPE */
-  sse__expr *a, *b;
+  sse__expr *a, *b, *alt;
+  size_t lo, hi;    /* ASSIGN: where its left operand is in the text */
 };
+/* Whether e assigns anything (evaluating it again would again). */
+bool sse__expr_assigns(const sse__expr *e);
+
+/* assign.c: C's `lhs = rhs`: rhs converted to lhs's type and written to
+ * lhs's memory or (frame 0) register; *lhs then holds the new value. */
+int sse__val_assign(sse__vctx *c, sse__value *lhs, const sse__value *rhs);
+/* eval.c: (t) v with C's conversions, as a cast in an expression. */
+int sse__val_cast(sse__vctx *c, sse__vtype *t, sse__value *v);
+
+/* handle.c: a value found again from its path. */
+typedef enum sse__vstep_kind { SSE__VSTEP_MEMBER, SSE__VSTEP_ELEM, SSE__VSTEP_DEREF } sse__vstep_kind;
+typedef struct sse__vstep {
+  sse__vstep_kind kind;
+  uint64_t index; /* the child's number (members, elements; 0: the pointee) */
+} sse__vstep;
+typedef struct sse__vpath {
+  const char *expr;  /* the root: an expression in the frame, or NULL: */
+  uint64_t die;      /* the variable of this DIE offset in the frame's module */
+  const sse__vstep *steps;
+  size_t n;
+} sse__vpath;
+int sse__vpath_value(sse__vctx *c, const sse__vpath *p, sse__value *out);
+/* Children of v, from its type alone: members, elements, 1 pointee. */
+uint64_t sse__value_nchildren(const sse__value *v);
+/* Child i < sse__value_nchildren(v) (*member: a member's name, NULL for
+ * an anonymous one or another kind). */
+int sse__value_child(sse__vctx *c, const sse__value *v, uint64_t i, sse__value *out,
+                     const char **member);
+/* The C expression of a value, to build its children's on. */
+typedef struct sse__vexpr {
+  const char *text;
+  int prec;               /* sse__vexpr_prec(text) */
+  const char *arrow_base; /* a pointee's pointer, when a postfix chain:
+                             its members are arrow_base->m */
+} sse__vexpr;
+int sse__vexpr_prec(const char *s);
+/* The expression of parent's child by step s (member: its name); child
+ * gets its prec and arrow_base (pointing into parent's strings).
+ * malloc'd, or NULL. */
+char *sse__vexpr_child(const sse__vexpr *parent, const sse__vstep *s, const char *member,
+                       sse__vexpr *child);
 
 /* retval.c */
 int sse__retval_value(sse__vctx *c, sse__vtype *t, const uint64_t rax_rdx[2], uint64_t xmm0,
@@ -263,6 +318,16 @@ int sse__values_frame_vars(sse_thread *t, size_t frame, unsigned sel,
 int sse__values_evaluate(sse_thread *t, size_t frame, const char *expr, char fmt,
                          char **text, char **type, uint64_t *addr, bool *has_addr,
                          char *err, size_t errsz);
+/* fn(c, arg) with c on frame `frame` of t, inside the symtab call (the
+ * frame's CU and scopes open when it has DWARF), print settings from lim
+ * (NULL: gdb's defaults). 0, or -1 with c->err in err. */
+typedef struct sse__vlimits {
+  char fmt;
+  unsigned elems, repeats, depth; /* as sse__vctx's lim_* */
+} sse__vlimits;
+typedef int (*sse__vreq_fn)(sse__vctx *c, void *arg);
+int sse__values_in_frame(sse_thread *t, size_t frame, const sse__vlimits *lim, sse__vreq_fn fn,
+                         void *arg, char *err, size_t errsz);
 /* The value the function holding func_pc returned, from the registers
  * of the return: 0 (text, type malloc'd), 1 (it returns void), -1 (err). */
 int sse__values_return(sse_process *p, uint64_t func_pc, const uint64_t rax_rdx[2], uint64_t xmm0,

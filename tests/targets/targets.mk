@@ -98,6 +98,11 @@ $(TBUILD)/values_opt_gcc: $(TARGETS_SRC)/values_opt.c | $(TBUILD)
 $(TBUILD)/values_opt_clang: $(TARGETS_SRC)/values_opt.c | $(TBUILD)
 	clang -g -O2 -o $@ $<
 
+# ssedap's editor sessions (tests/dap, bench/dap.c).
+TARGETS += $(TBUILD)/dap_target
+$(TBUILD)/dap_target: $(TARGETS_SRC)/dap_target.c | $(TBUILD)
+	$(CC) $(TARGET_CFLAGS) -pthread -o $@ $<
+
 clean-targets:
 	rm -rf $(TBUILD)
 

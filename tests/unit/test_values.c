@@ -2,15 +2,12 @@
  * gdb prints. gdb is the oracle: it runs values_target to the same line
  * and prints the same expressions; every value line must be equal
  * (stack addresses are masked: gdb's environment moves the stack). */
-#include "testutil.h"
-
-#include <ctype.h>
+#include "values_oracle.h"
 #include <sys/wait.h>
 
 #include "values/values.h"
 
 #define BREAK_LINE 93
-#define MARK "@@sse-mark@@"
 
 static sse_engine *eng;
 static sse_process *proc;
@@ -44,72 +41,11 @@ static void teardown(void) {
   proc = NULL;
 }
 
-/* Stack addresses (0x7ff...) masked as 0xSTACK. */
-static void mask(char *s) {
-  char *p;
-  while ((p = strstr(s, "0x7ff"))) {
-    char *e = p + 2;
-    while (isxdigit((unsigned char)*e)) e++;
-    memcpy(p, "0xSTACK", 7);
-    memmove(p + 7, e, strlen(e) + 1);
-  }
-}
+static void mask(char *s) { vo_mask(s); }
+static void shq(FILE *f, const char *s) { vo_shq(f, s); }
 
-/* gdb's answer to each of exprs (gdb command `cmd` then the expression),
- * "$N = " taken off; errors as gdb prints them. out[i] malloc'd. */
-/* s in single quotes for sh. */
-static void shq(FILE *f, const char *s) {
-  fputc('\'', f);
-  for (; *s; s++) {
-    if (*s == '\'') fputs("'\\''", f);
-    else fputc(*s, f);
-  }
-  fputc('\'', f);
-}
-
-/* gdb's answer to each of exprs (gdb command `cmd` then the expression),
- * "$N = " taken off; errors as gdb prints them. out[i] malloc'd. Each
- * command is an -ex of its own: in batch mode gdb goes on after an
- * error. */
 static void gdb_answers(const char *cmd, const char *const *exprs, size_t n, char **out) {
-  char *sh = NULL;
-  size_t len = 0;
-  FILE *f = open_memstream(&sh, &len);
-  fprintf(f, "gdb -batch -nx -ex 'set confirm off' -ex 'set pagination off' "
-             "-ex 'break %s:%d' -ex run", g_file, g_line);
-  for (size_t i = 0; i < n; i++) {
-    char c[4096];
-    snprintf(c, sizeof c, *cmd ? "%s %s" : "%s%s", cmd, exprs[i]);
-    fprintf(f, " -ex 'echo %s\\n' -ex ", MARK);
-    shq(f, c);
-  }
-  fprintf(f, " -ex 'echo %s\\n' -ex kill %s </dev/null 2>&1", MARK, tpath(g_prog));
-  fclose(f);
-  FILE *p = popen(sh, "r");
-  cr_assert(p);
-  char line[8192];
-  int k = -1;
-  for (size_t i = 0; i < n; i++) out[i] = NULL;
-  while (fgets(line, sizeof line, p)) {
-    line[strcspn(line, "\n")] = 0;
-    if (strcmp(line, MARK) == 0) { k++; continue; }
-    if (k < 0 || (size_t)k >= n) continue;
-    const char *v = line;
-    if (line[0] == '$') {
-      const char *eq = strstr(line, " = ");
-      if (eq) v = eq + 3;
-    }
-    if (!out[k]) out[k] = strdup(v);
-    else {
-      char *j = NULL;
-      cr_assert(asprintf(&j, "%s\n%s", out[k], v) > 0);
-      free(out[k]);
-      out[k] = j;
-    }
-  }
-  pclose(p);
-  free(sh);
-  for (size_t i = 0; i < n; i++) if (!out[i]) out[i] = strdup("");
+  vo_gdb_answers(g_prog, g_file, g_line, NULL, cmd, exprs, n, out);
 }
 
 static void compare_prints(const char *const *exprs, size_t n) {

@@ -70,5 +70,7 @@ static inline uint64_t sse__fpregs_xmm0(const sse__fpregs *f) {
 /* Register number regnum (0..SSE__REGNUM_MAX) of r into *out; false for
  * any other number. */
 bool sse__regs_get(const sse__regs *r, int regnum, uint64_t *out);
+/* Set register number regnum of r to v; false for any other number. */
+bool sse__regs_put(sse__regs *r, int regnum, uint64_t v);
 
 #endif

@@ -28,6 +28,13 @@ bool sse__regs_get(const sse__regs *r, int regnum, uint64_t *out) {
   return true;
 }
 
+bool sse__regs_put(sse__regs *r, int regnum, uint64_t v) {
+  if (regnum < 0 || regnum > SSE__REGNUM_MAX)
+    return false;
+  memcpy((char *)r + reg_off[regnum], &v, sizeof v);
+  return true;
+}
+
 bool sse__arch_elf_native(const unsigned char *e, size_t n) {
   /* e_ident: \177ELF, EI_CLASS 2 (64-bit); e_machine at 18: 62 (x86-64),
    * little-endian. */

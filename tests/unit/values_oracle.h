@@ -1,0 +1,84 @@
+/* gdb as the oracle of the value suites: the same program run to the
+ * same line, each command's output taken apart from the others. */
+#ifndef SSE_VALUES_ORACLE_H
+#define SSE_VALUES_ORACLE_H
+
+#include "testutil.h"
+
+#include <ctype.h>
+
+#define VO_MARK "@@sse-mark@@"
+
+/* Stack addresses (0x7ff...) masked as 0xSTACK. */
+static inline void vo_mask(char *s) {
+  char *p;
+  while ((p = strstr(s, "0x7ff"))) {
+    char *e = p + 2;
+    while (isxdigit((unsigned char)*e)) e++;
+    memcpy(p, "0xSTACK", 7);
+    memmove(p + 7, e, strlen(e) + 1);
+  }
+}
+
+/* s in single quotes for sh. */
+static inline void vo_shq(FILE *f, const char *s) {
+  fputc('\'', f);
+  for (; *s; s++) {
+    if (*s == '\'') fputs("'\\''", f);
+    else fputc(*s, f);
+  }
+  fputc('\'', f);
+}
+
+/* gdb's answer to each of exprs (gdb command `cmd` then the expression)
+ * in prog stopped at file:line, "$N = " taken off; errors as gdb prints
+ * them. pre (or NULL): commands run first. out[i] malloc'd. Each command
+ * is an -ex of its own: in batch mode gdb goes on after an error. */
+static inline void vo_gdb_answers(const char *prog, const char *file, int line, const char *pre,
+                                  const char *cmd, const char *const *exprs, size_t n,
+                                  char **out) {
+  char *sh = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream(&sh, &len);
+  fprintf(f, "gdb -batch -nx -ex 'set confirm off' -ex 'set pagination off' "
+             "-ex 'break %s:%d' -ex run", file, line);
+  for (const char *p = pre; p && *p; p += strlen(p) + 1) {
+    fputs(" -ex ", f);
+    vo_shq(f, p);
+  }
+  for (size_t i = 0; i < n; i++) {
+    char c[4096];
+    snprintf(c, sizeof c, *cmd ? "%s %s" : "%s%s", cmd, exprs[i]);
+    fprintf(f, " -ex 'echo %s\\n' -ex ", VO_MARK);
+    vo_shq(f, c);
+  }
+  fprintf(f, " -ex 'echo %s\\n' -ex kill %s </dev/null 2>&1", VO_MARK, tpath(prog));
+  fclose(f);
+  FILE *p = popen(sh, "r");
+  cr_assert(p);
+  char ln[8192];
+  int k = -1;
+  for (size_t i = 0; i < n; i++) out[i] = NULL;
+  while (fgets(ln, sizeof ln, p)) {
+    ln[strcspn(ln, "\n")] = 0;
+    if (strcmp(ln, VO_MARK) == 0) { k++; continue; }
+    if (k < 0 || (size_t)k >= n) continue;
+    const char *v = ln;
+    if (ln[0] == '$') {
+      const char *eq = strstr(ln, " = ");
+      if (eq) v = eq + 3;
+    }
+    if (!out[k]) out[k] = strdup(v);
+    else {
+      char *j = NULL;
+      cr_assert(asprintf(&j, "%s\n%s", out[k], v) > 0);
+      free(out[k]);
+      out[k] = j;
+    }
+  }
+  pclose(p);
+  free(sh);
+  for (size_t i = 0; i < n; i++) if (!out[i]) out[i] = strdup("");
+}
+
+#endif
