@@ -187,6 +187,13 @@ typedef struct sse__op {
   uint64_t lj[2];
   bool in_longjmp;
   uint64_t lj_lo, lj_hi;
+  /* A run-to also watches C++ exceptions (step/exception.c): an int3 at
+   * the unwinder's _Unwind_SetIP (exc_setip, 0: none) gives the landing
+   * pad it installs next (exc_pad, an int3 as well); a landing with
+   * sp >= exc_sp_min is in the step's frame or an outer one. Landed at
+   * a handler, exc_catch watches __cxa_begin_catch, which the handler
+   * calls first. */
+  uint64_t exc_setip, exc_pad, exc_sp_min, exc_catch;
   /* The phase was left to the tracer loop (its thread may block in a
    * system call): the other threads run until it comes back. */
   bool async;
@@ -230,6 +237,11 @@ struct sse_process {
    * set of modules (step/runto.c). */
   bool lj_known;
   uint64_t lj_addr[2];
+  /* libgcc's _Unwind_SetIP, libstdc++'s __cxa_begin_catch (0: none),
+   * looked up likewise
+   * (step/exception.c). */
+  bool exc_known;
+  uint64_t exc_setip_addr, exc_catch_addr;
   sse__bp *bps;
   int next_bp_id;
   sse__op op;

@@ -52,6 +52,7 @@ void sse__proc_symbols_changed(sse_process *p) {
   int changed = sse__symtab_refresh(st);
   if (changed != 0) sse__unwind_flush(p);
   if (changed != 0) p->lj_known = false; /* the longjmp family moved */
+  if (changed != 0) p->exc_known = false; /* and the unwinder */
   if (changed > 0) sse__symtab_prefetch(st);
   rbrk_setup(p);
   sse__proc_jit_discover(p, changed != 0);

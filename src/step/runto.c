@@ -43,6 +43,7 @@ bool sse__runto_longjmp_at(const sse__op *op, uint64_t pc) {
 
 void sse__runto_disarm(sse_process *p) {
   sse__op *op = &p->op;
+  sse__exc_disarm(p);
   for (int i = 0; i < op->nlj; i++) sse__site_del(p, op->lj[i]);
   op->nlj = 0;
   for (int i = 0; i < op->nrt; i++) {
@@ -136,6 +137,13 @@ static bool step_off(sse_process *p, sse_thread *t, int *status) {
   return true;
 }
 
+void sse__runto_pass(sse_process *p, sse_thread *t) {
+  int st;
+  if (sse__site_inserted_at(p, sse__thread_pc(t)) && !step_off(p, t, &st))
+    return;
+  sse__thread_resume(t, false);
+}
+
 /* A debug-register breakpoint at the pc t resumes from must fire when the
  * pc comes back there (a handler's return): no resume flag may skip it. */
 static void arm_at_pc(sse_thread *t, const sse__op *op) {
@@ -155,8 +163,10 @@ void sse__runto_start(sse_process *p, sse__runto_why why) {
   op->phase = SSE__PH_RUN_TO;
   op->why = why;
   arm_at_pc(t, op);
-  if (why == SSE__RT_RETURN || why == SSE__RT_FINISH || why == SSE__RT_UNTIL)
+  if (why == SSE__RT_RETURN || why == SSE__RT_FINISH || why == SSE__RT_UNTIL) {
     arm_longjmp(p);
+    sse__exc_arm(p);
+  }
   if (!sse__runto_int3(op)) {
     p->others_run = true;
     if (!sse__resume_others(p, t)) return;
@@ -199,6 +209,8 @@ void sse__runto_hit(sse_process *p, sse_thread *t) {
     sse__thread_resume(t, false);
     return;
   }
+  /* A landing pad of an exception can be a call's return address. */
+  if (sse__exc_trap(p, t, sse__regs_pc(&r))) return;
   sse__runto_why why = op->why;
   sse__runto_disarm(p);
   sse__run_stop_all(p, t);

@@ -27,7 +27,7 @@ static uint64_t analyze_prologue(smod *m, uint64_t start) {
 
 static bool cu_is_llvm(smod *m, uint64_t abs) {
   Dwarf_Addr bias;
-  Dwarf_Die *cu = dwfl_module_addrdie(m->mod, abs, &bias);
+  Dwarf_Die *cu = sse__symtab_addrcu(m->mod, abs, &bias);
   if (cu == NULL)
     return false;
   Dwarf_Attribute attr;
