@@ -68,7 +68,9 @@ typedef enum sse__bp_kind {
   SSE__BP_ADDR,
   SSE__BP_FUNC,
   SSE__BP_LINE,
-  SSE__BP_WATCH
+  SSE__BP_WATCH,
+  SSE__BP_CATCH        /* C++ exception catchpoint (engine/catch.c):
+                          name_or_file holds its SSE_CATCH_* kinds */
 } sse__bp_kind;
 
 typedef struct sse__bp {
@@ -436,6 +438,14 @@ void sse__run_request_interrupt(sse_process *p);
 void sse__run_code_changed(sse_process *p, uint64_t addr, uint64_t len);
 
 /* ---- engine/breakpoint.c */
+/* engine/catch.c: where a catchpoint of these SSE_CATCH_* kinds (as
+ * decimal text) resolves now, as bp_where's answer (a count with a
+ * malloc'd *out, 0, -1). */
+ssize_t sse__catch_where(sse_process *p, const char *kinds, uint64_t **out);
+/* engine/breakpoint.c: a new catchpoint (pending until it resolves);
+ * tracer thread. */
+sse_err sse__bp_add_catch(sse_process *p, const char *kinds, const char *spec,
+                          int *id);
 sse_err sse__site_add(sse_process *p, uint64_t addr);
 void sse__site_del(sse_process *p, uint64_t addr);
 sse__bp_site *sse__site_find(sse_process *p, uint64_t addr);

@@ -217,4 +217,13 @@ bool sse__arch_dr6_single_step(uint64_t dr6);
  * is not 0..7 */
 long sse__arch_debugreg_offset(int i);
 
+/* SystemTap SDT probe arguments (sdtarg.c): argument index (0-based) of
+ * a probe's argument string ("8@%rdi 8@-80(%rbx)") at the probe's pc with
+ * registers r; memory operands are read with read(arg, addr, &u64), which
+ * returns 0 on success. 0 with *out set, or -1 (no such argument, a form
+ * not understood, a read failed). */
+typedef int sse__arch_read_fn(void *arg, uint64_t addr, uint64_t *out);
+int sse__arch_sdt_arg(const char *args, int index, const sse__regs *r, sse__arch_read_fn *read,
+                      void *arg, uint64_t *out);
+
 #endif /* SSE_ARCH_ARCH_H */

@@ -171,4 +171,15 @@ typedef struct sse__inline {
 int sse__symtab_func_returns(sse__symtab *st, uint64_t pc);
 int sse__symtab_inline_chain(sse__symtab *, uint64_t pc, sse__inline *out, int max);
 
+/* sdt.c: the SystemTap SDT probes PROVIDER:NAME of the loaded modules
+ * (.note.stapsdt): up to max of them in out, their load addresses and
+ * argument strings ("8@%rdi 8@-80(%rbx)", interned). Returns how many
+ * there are (at most max), or <0 (negated errno). */
+typedef struct sse__sdt {
+  uint64_t pc;
+  const char *args;
+} sse__sdt;
+int sse__symtab_sdt_probes(sse__symtab *, const char *provider, const char *name, sse__sdt *out,
+                           int max);
+
 #endif

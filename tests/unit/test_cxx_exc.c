@@ -136,32 +136,186 @@ Test(cxx_exc, until_out_of_a_frame_the_exception_unwinds, .timeout = 60) {
   on_each_build("ex_middle_call", until_out);
 }
 
+/* Run debugger (its path and batch options) with SCRIPT as its command
+ * file on cxx_exc; its output lines to fn(line, arg). */
+static void run_script(const char *debugger, const char *script,
+                       void (*fn)(const char *line, void *arg), void *arg) {
+  char cmdf[] = "/tmp/sse_cxxexc_cmdXXXXXX";
+  int fd = mkstemp(cmdf);
+  cr_assert(fd >= 0);
+  FILE *f = fdopen(fd, "w");
+  fputs(script, f);
+  fclose(f);
+  char cmd[2048];
+  snprintf(cmd, sizeof cmd, "%s -x %s %s </dev/null 2>&1", debugger,
+           cmdf, tpath("cxx_exc"));
+  FILE *g = popen(cmd, "r");
+  cr_assert(g);
+  char line[2048];
+  while (fgets(line, sizeof line, g)) fn(line, arg);
+  pclose(g);
+  unlink(cmdf);
+}
+
+static const char *gdb_path(void) {
+  static char b[1100];
+  const char *gdb = getenv("ORACLE_GDB");
+  snprintf(b, sizeof b, "%s -batch -nx", gdb && *gdb ? gdb : "gdb");
+  return b;
+}
+
+typedef struct seen_lines {
+  bool exited, at_handler;
+  char want[64];
+} seen_lines;
+
+static void gdb_next_line(const char *line, void *arg) {
+  seen_lines *w = arg;
+  if (strstr(line, "exited normally")) w->exited = true;
+  if (strstr(line, w->want)) w->at_handler = true;
+}
+
 /* What gdb does with the same `next` here: no unwinder hook, so it loses
  * the program (it runs to the exit), unless this gdb has one; then it must
  * stop on the handler's line as sse does. */
 Test(cxx_exc, gdb_next_over_throw_runs_on_here, .timeout = 60) {
-  char cmdf[] = "/tmp/sse_cxxexc_gdbXXXXXX";
-  int fd = mkstemp(cmdf);
-  cr_assert(fd >= 0);
-  FILE *f = fdopen(fd, "w");
-  fprintf(f, "set pagination off\nset confirm off\nbreak %s:%d\nrun\nnext\n"
-             "info line *$pc\nkill\n", SRC, line_of(SRC, "ex_here_call"));
-  fclose(f);
-  char cmd[1024];
-  const char *gdb = getenv("ORACLE_GDB");
-  snprintf(cmd, sizeof cmd, "%s -batch -nx -x %s %s </dev/null 2>&1",
-           gdb && *gdb ? gdb : "gdb", cmdf, tpath("cxx_exc"));
-  FILE *g = popen(cmd, "r");
-  cr_assert(g);
-  char line[1024];
-  bool exited = false, at_handler = false;
-  char want[64];
-  snprintf(want, sizeof want, "Line %d of", line_of(SRC, "ex_here_handler"));
-  while (fgets(line, sizeof line, g)) {
-    if (strstr(line, "exited normally")) exited = true;
-    if (strstr(line, want)) at_handler = true;
+  char script[256];
+  snprintf(script, sizeof script,
+           "set pagination off\nset confirm off\nbreak %s:%d\nrun\nnext\n"
+           "info line *$pc\nkill\n", SRC, line_of(SRC, "ex_here_call"));
+  seen_lines w = {0};
+  snprintf(w.want, sizeof w.want, "Line %d of", line_of(SRC, "ex_here_handler"));
+  run_script(gdb_path(), script, gdb_next_line, &w);
+  cr_assert(w.exited || w.at_handler, "gdb neither ran on nor stopped at the handler");
+}
+
+/* ---- catch throw / catch catch, against gdb */
+
+#define MAXSTOPS 16
+typedef struct cstop {
+  int num;          /* catchpoint number: 1 throw, 2 catch */
+  uint64_t pc;
+  char func[64];
+} cstop;
+typedef struct cstops {
+  int n;
+  cstop s[MAXSTOPS];
+  unsigned hits[3];  /* info breakpoints: hits of catchpoints 1 and 2 */
+  char lines[MAXSTOPS][256]; /* the "Catchpoint N (...), 0x... in F ()" text */
+  int nlines;
+} cstops;
+
+/* "Catchpoint 1 (exception thrown), 0x00007ffff7ca90a1 in __cxa_throw ()
+ * from /lib/..." and "\tcatchpoint already hit 3 times". */
+static void catch_line(const char *line, void *arg) {
+  cstops *c = arg;
+  int num;
+  char ev[32];
+  unsigned long long pc;
+  char func[64];
+  if (sscanf(line, "Catchpoint %d (exception %31[a-z]), 0x%llx in %63s", &num, ev, &pc,
+             func) == 4 && c->n < MAXSTOPS) {
+    c->s[c->n].num = num;
+    c->s[c->n].pc = pc;
+    snprintf(c->s[c->n].func, sizeof c->s[c->n].func, "%s", func);
+    c->n++;
   }
-  pclose(g);
-  unlink(cmdf);
-  cr_assert(exited || at_handler, "gdb neither ran on nor stopped at the handler");
+  static int last_num; /* the table row before a hit count */
+  unsigned hits;
+  if (sscanf(line, "%d catchpoint", &num) == 1) last_num = num;
+  if (sscanf(line, "\tcatchpoint already hit %u", &hits) == 1 && last_num >= 1 &&
+      last_num <= 2)
+    c->hits[last_num] = hits;
+  if (strncmp(line, "Catchpoint ", 11) == 0 && c->nlines < MAXSTOPS) {
+    /* the text up to the module: gdb names it by its link-map name */
+    snprintf(c->lines[c->nlines], sizeof c->lines[0], "%.*s", (int)strcspn(line, "\n"),
+             line);
+    char *from = strstr(c->lines[c->nlines], " from ");
+    if (from) *from = 0;
+    c->nlines++;
+  }
+}
+
+static const char catch_script[] =
+    "catch throw\ncatch catch\nrun\ncontinue\ncontinue\ncontinue\ncontinue\n"
+    "continue\ninfo breakpoints\ncontinue\n";
+
+/* The source's exceptions, in the order thrown and caught. */
+static const char *const types[] = {"std::runtime_error", "std::runtime_error",
+                                    "std::runtime_error", "std::runtime_error",
+                                    "int", "int"};
+
+Test(cxx_exc, catch_throw_and_catch_stop_where_gdb_does, .timeout = 60) {
+  cstops g = {0};
+  run_script(gdb_path(), catch_script, catch_line, &g);
+  cr_assert_eq(g.n, 6, "gdb's catchpoint stops: %d", g.n);
+  sse_engine *e;
+  SSE_OKAY(sse_engine_new(NULL, &e));
+  sse_process *p = spawn_target(e, "cxx_exc", NULL, NULL, -1);
+  int idt, idc;
+  SSE_OKAY(sse_catch(p, SSE_CATCH_THROW, &idt));
+  SSE_OKAY(sse_catch(p, SSE_CATCH_CATCH, &idc));
+  sse_breakpoint_info bi[2];
+  size_t nb;
+  SSE_OKAY(sse_break_list(p, bi, 2, &nb));
+  cr_assert(nb == 2 && bi[0].pending && bi[1].pending, "libstdc++ not loaded yet");
+  cr_assert_str_eq(bi[0].spec, "exception throw");
+  cr_assert_str_eq(bi[1].spec, "exception catch");
+  for (int i = 0; i < g.n; i++) {
+    sse_stop s;
+    SSE_OKAY(sse_continue(p, &s));
+    cr_assert_eq(s.reason, SSE_STOP_BREAKPOINT, "stop %d: %s", i,
+                 sse_stop_reason_name(s.reason));
+    cr_assert_eq(s.breakpoint_id, g.s[i].num == 1 ? idt : idc, "stop %d", i);
+    cr_assert_eq(s.pc, g.s[i].pc, "stop %d: %#lx, gdb %#lx", i, (unsigned long)s.pc,
+                 (unsigned long)g.s[i].pc);
+    cr_assert_str_eq(s.loc.function, g.s[i].func, "stop %d", i);
+    sse_exception_info x;
+    SSE_OKAY(sse_catch_info(s.thread, &x));
+    cr_assert_eq(x.kind, g.s[i].num == 1 ? SSE_CATCH_THROW : SSE_CATCH_CATCH);
+    cr_assert_str_eq(x.type, types[i], "stop %d", i);
+    cr_assert_neq(x.object, 0);
+  }
+  SSE_OKAY(sse_break_list(p, bi, 2, &nb));
+  cr_assert_eq(bi[0].hits, 3);
+  cr_assert_eq(bi[0].hits, g.hits[1], "gdb: %u", g.hits[1]);
+  cr_assert_eq(bi[1].hits, g.hits[2], "gdb: %u", g.hits[2]);
+  continue_to_exit(p);
+  sse_engine_free(e);
+}
+
+Test(cxx_exc, catch_refuses_bad_kinds_and_info_elsewhere, .timeout = 30) {
+  sse_engine *e;
+  sse_stop s;
+  sse_process *p = start_at_line(&e, "cxx_exc", "ex_here_call", &s);
+  int id;
+  cr_assert_eq(sse_catch(p, 0, &id), SSE_E_INVAL);
+  cr_assert_eq(sse_catch(p, 8, &id), SSE_E_INVAL);
+  cr_assert_eq(sse_catch(NULL, SSE_CATCH_THROW, &id), SSE_E_INVAL);
+  cr_assert_eq(sse_catch(p, SSE_CATCH_THROW, NULL), SSE_E_INVAL);
+  sse_exception_info x;
+  cr_assert_eq(sse_catch_info(s.thread, &x), SSE_E_NOTFOUND);
+  cr_assert_eq(sse_catch_info(NULL, &x), SSE_E_INVAL);
+  /* A rethrow catchpoint resolves (libstdc++ is loaded) and is never hit
+   * here: the program has no `throw;`. */
+  SSE_OKAY(sse_catch(p, SSE_CATCH_RETHROW, &id));
+  sse_breakpoint_info bi;
+  size_t nb;
+  SSE_OKAY(sse_break_list(p, &bi, 1, &nb));
+  cr_assert(!bi.pending && bi.naddrs >= 1);
+  continue_to_exit(p);
+  sse_engine_free(e);
+}
+
+/* ssedemo's catch throw / catch catch print gdb's lines. */
+Test(cxx_exc, ssedemo_catchpoints_print_as_gdb, .timeout = 60) {
+  cstops g = {0}, d = {0};
+  run_script(gdb_path(), catch_script, catch_line, &g);
+  char demo[1024];
+  snprintf(demo, sizeof demo, "%s --batch", tpath("../ssedemo"));
+  run_script(demo, catch_script, catch_line, &d);
+  cr_assert_eq(d.nlines, g.nlines);
+  for (int i = 0; i < g.nlines; i++) cr_assert_str_eq(d.lines[i], g.lines[i]);
+  cr_assert_eq(d.hits[1], g.hits[1]);
+  cr_assert_eq(d.hits[2], g.hits[2]);
 }
