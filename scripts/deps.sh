@@ -5,6 +5,8 @@
 set -e
 PKGS="libdw-dev libelf-dev libunwind-dev libcapstone-dev libcriterion-dev \
 pkg-config gdb libc6-dbg libreadline-dev tmux libclang-rt-14-dev clang clang-14 g++"
+# LLVM's JIT for the lli tests (issue 14): lli-14.
+PKGS="$PKGS llvm-14"
 missing=""
 for p in $PKGS; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
