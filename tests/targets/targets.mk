@@ -98,8 +98,10 @@ $(TBUILD)/values_opt_gcc: $(TARGETS_SRC)/values_opt.c | $(TBUILD)
 $(TBUILD)/values_opt_clang: $(TARGETS_SRC)/values_opt.c | $(TBUILD)
 	clang -g -O2 -o $@ $<
 
-# C++ exceptions (issue 14): gcc -O0, clang -O0, gcc -O2.
-TARGETS += $(TBUILD)/cxx_exc $(TBUILD)/cxx_exc_clang $(TBUILD)/cxx_exc_O2
+# C++ exceptions (issue 14): gcc -O0, clang -O0, gcc -O2; break locations
+# of clang -O2 code.
+TARGETS += $(TBUILD)/cxx_exc $(TBUILD)/cxx_exc_clang $(TBUILD)/cxx_exc_O2 \
+    $(TBUILD)/loops_calls_O2_clang $(TBUILD)/libc_calls_O2_clang
 $(TBUILD)/cxx_exc: $(TARGETS_SRC)/cxx_exc.cc | $(TBUILD)
 	$(CXX_TARGET) $(TARGET_CFLAGS) -o $@ $<
 $(TBUILD)/cxx_exc_clang: $(TARGETS_SRC)/cxx_exc.cc | $(TBUILD)

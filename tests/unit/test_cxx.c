@@ -177,6 +177,15 @@ Test(cxx, break_locations_of_c_at_O2_include_inlined_copies, .timeout = 60) {
   locations_match_gdb("loops_calls_O2", c_specs, sizeof c_specs / sizeof c_specs[0], false);
 }
 
+/* clang -O2 (DWARF 5 without .debug_aranges): main starts with two line
+ * entries at its first address (its own line, then the inlined bump's),
+ * which gdb takes as no prologue. */
+Test(cxx, break_locations_of_c_at_clang_O2_match_gdb, .timeout = 60) {
+  locations_match_gdb("loops_calls_O2_clang", c_specs, sizeof c_specs / sizeof c_specs[0], false);
+  static const char *const libc_specs[] = {"main"};
+  locations_match_gdb("libc_calls_O2_clang", libc_specs, 1, false);
+}
+
 /* gdb's `bt` at its first stop at `break FUNC`, as printed:
  * "#0  shapes::Circle::Circle (this=0x7ffe..., r=2) at src.cc:25" and
  * "#1  0x... in main () at src.cc:74": the frame names (what precedes the
