@@ -78,6 +78,17 @@ Test(cxx_exc, next_over_call_caught_in_this_function, .timeout = 60) {
   on_each_build("ex_here_call", next_here);
 }
 
+/* An exception thrown and caught below the stepping frame: its landing
+ * is no stop, the call returns as usual. */
+static void next_over_caught_below(const char *prog, sse_process *p, sse_stop *s) {
+  (void)p;
+  SSE_OKAY(sse_next_line(s->thread, s));
+  expect_at(prog, s, "main", "ex_main_up");
+}
+Test(cxx_exc, next_over_call_that_catches_its_own_exception, .timeout = 60) {
+  on_each_build("ex_main_here", next_over_caught_below);
+}
+
 /* Through middle(), whose Guard's destructor runs in a cleanup pad, to the
  * second catch clause of catch_up (the first, catch (int), does not
  * match). */
