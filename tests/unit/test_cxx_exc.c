@@ -286,6 +286,11 @@ Test(cxx_exc, catch_throw_and_catch_stop_where_gdb_does, .timeout = 60) {
     cr_assert_eq(x.kind, g.s[i].num == 1 ? SSE_CATCH_THROW : SSE_CATCH_CATCH);
     cr_assert_str_eq(x.type, types[i], "stop %d", i);
     cr_assert_neq(x.object, 0);
+    if (strcmp(types[i], "int") == 0) { /* throw 42 */
+      int v = 0;
+      SSE_OKAY(sse_read_memory(p, x.object, &v, sizeof v, NULL));
+      cr_assert_eq(v, 42, "stop %d: the thrown int", i);
+    }
   }
   SSE_OKAY(sse_break_list(p, bi, 2, &nb));
   cr_assert_eq(bi[0].hits, 3);
