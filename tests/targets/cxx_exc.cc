@@ -3,7 +3,7 @@
  * run (a cleanup landing pad), one thrown and caught in main. `next`,
  * `step`, `finish` and `until` over them stop at the handler (the source is
  * the oracle: gdb 13 here runs on to the exit); catch throw / catch catch
- * are compared with gdb. */
+ * / catch rethrow are compared with gdb; one is rethrown (`throw;`). */
 #include <cstdio>
 #include <stdexcept>
 #include <string>
@@ -49,6 +49,20 @@ int __attribute__((noinline)) catch_up(int v) {
   return seen;
 }
 
+/* catch (...) { throw; }: a rethrow, caught by the outer handler. */
+int __attribute__((noinline)) rethrow_up(int v) {
+  try {
+    try {
+      thrower(v);
+    } catch (...) {
+      throw; /* ex_rethrow */
+    }
+  } catch (const std::runtime_error &e) {
+    seen += 4; /* ex_rethrow_handler */
+  }
+  return seen;
+}
+
 int main() {
   catch_here(1); /* ex_main_here */
   catch_up(1); /* ex_main_up */
@@ -57,6 +71,7 @@ int main() {
   } catch (int e) {
     seen += e; /* ex_main_handler */
   }
+  rethrow_up(1);
   std::printf("%d\n", seen);
   return 0;
 }

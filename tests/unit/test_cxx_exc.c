@@ -7,7 +7,7 @@
  * unwinder hook (libgcc_s carries no `libgcc:unwind` probe and no
  * _Unwind_DebugHook symbol) and runs each of these to the program's exit;
  * the last test shows that. Each test then runs the program to its normal
- * exit (the handlers ran once each: it prints 145). */
+ * exit (the handlers ran once each: it prints 149). */
 #include <sys/wait.h>
 
 #include "testutil.h"
@@ -126,6 +126,16 @@ static void finish_out(const char *prog, sse_process *p, sse_stop *s) {
   SSE_OKAY(sse_finish(s->thread, s)); /* past middle too */
   expect_at(prog, s, "catch_up", "ex_up_handler");
 }
+/* `throw;` in a catch (...): the outer handler of the same function. */
+static void next_rethrow(const char *prog, sse_process *p, sse_stop *s) {
+  (void)p;
+  SSE_OKAY(sse_next_line(s->thread, s));
+  expect_at(prog, s, "rethrow_up", "ex_rethrow_handler");
+}
+Test(cxx_exc, next_on_a_rethrow, .timeout = 60) {
+  on_each_build("ex_rethrow", next_rethrow);
+}
+
 Test(cxx_exc, finish_out_of_a_frame_the_exception_unwinds, .timeout = 60) {
   on_each_build("ex_throw", finish_out);
 }
@@ -211,7 +221,7 @@ typedef struct cstop {
 typedef struct cstops {
   int n;
   cstop s[MAXSTOPS];
-  unsigned hits[3];  /* info breakpoints: hits of catchpoints 1 and 2 */
+  unsigned hits[4];  /* info breakpoints: hits of catchpoints 1, 2, 3 */
   char lines[MAXSTOPS][256]; /* the "Catchpoint N (...), 0x... in F ()" text */
   int nlines;
 } cstops;
@@ -235,7 +245,7 @@ static void catch_line(const char *line, void *arg) {
   unsigned hits;
   if (sscanf(line, "%d catchpoint", &num) == 1) last_num = num;
   if (sscanf(line, "\tcatchpoint already hit %u", &hits) == 1 && last_num >= 1 &&
-      last_num <= 2)
+      last_num <= 3)
     c->hits[last_num] = hits;
   if (strncmp(line, "Catchpoint ", 11) == 0 && c->nlines < MAXSTOPS) {
     /* the text up to the module: gdb names it by its link-map name */
@@ -248,42 +258,49 @@ static void catch_line(const char *line, void *arg) {
 }
 
 static const char catch_script[] =
-    "catch throw\ncatch catch\nrun\ncontinue\ncontinue\ncontinue\ncontinue\n"
-    "continue\ninfo breakpoints\ncontinue\n";
+    "catch throw\ncatch catch\ncatch rethrow\nrun\ncontinue\ncontinue\ncontinue\n"
+    "continue\ncontinue\ncontinue\ncontinue\ncontinue\ncontinue\ninfo breakpoints\n"
+    "continue\n";
 
-/* The source's exceptions, in the order thrown and caught. */
+/* The source's exceptions, in the order thrown, caught and rethrown. */
 static const char *const types[] = {"std::runtime_error", "std::runtime_error",
                                     "std::runtime_error", "std::runtime_error",
-                                    "int", "int"};
+                                    "int", "int", "std::runtime_error",
+                                    "std::runtime_error", "std::runtime_error",
+                                    "std::runtime_error"};
+#define NCATCH (sizeof types / sizeof types[0])
+static const int kind_of[] = {0, SSE_CATCH_THROW, SSE_CATCH_CATCH, SSE_CATCH_RETHROW};
 
-Test(cxx_exc, catch_throw_and_catch_stop_where_gdb_does, .timeout = 60) {
+Test(cxx_exc, catch_throw_catch_and_rethrow_stop_where_gdb_does, .timeout = 60) {
   cstops g = {0};
   run_script(gdb_path(), catch_script, catch_line, &g);
-  cr_assert_eq(g.n, 6, "gdb's catchpoint stops: %d", g.n);
+  cr_assert_eq(g.n, (int)NCATCH, "gdb's catchpoint stops: %d", g.n);
   sse_engine *e;
   SSE_OKAY(sse_engine_new(NULL, &e));
   sse_process *p = spawn_target(e, "cxx_exc", NULL, NULL, -1);
-  int idt, idc;
-  SSE_OKAY(sse_catch(p, SSE_CATCH_THROW, &idt));
-  SSE_OKAY(sse_catch(p, SSE_CATCH_CATCH, &idc));
-  sse_breakpoint_info bi[2];
+  int ids[4] = {0};
+  for (int k = 1; k <= 3; k++) SSE_OKAY(sse_catch(p, kind_of[k], &ids[k]));
+  sse_breakpoint_info bi[3];
   size_t nb;
-  SSE_OKAY(sse_break_list(p, bi, 2, &nb));
-  cr_assert(nb == 2 && bi[0].pending && bi[1].pending, "libstdc++ not loaded yet");
+  SSE_OKAY(sse_break_list(p, bi, 3, &nb));
+  cr_assert(nb == 3 && bi[0].pending && bi[1].pending && bi[2].pending,
+            "libstdc++ not loaded yet");
   cr_assert_str_eq(bi[0].spec, "exception throw");
   cr_assert_str_eq(bi[1].spec, "exception catch");
+  cr_assert_str_eq(bi[2].spec, "exception rethrow");
   for (int i = 0; i < g.n; i++) {
     sse_stop s;
     SSE_OKAY(sse_continue(p, &s));
     cr_assert_eq(s.reason, SSE_STOP_BREAKPOINT, "stop %d: %s", i,
                  sse_stop_reason_name(s.reason));
-    cr_assert_eq(s.breakpoint_id, g.s[i].num == 1 ? idt : idc, "stop %d", i);
+    cr_assert(g.s[i].num >= 1 && g.s[i].num <= 3);
+    cr_assert_eq(s.breakpoint_id, ids[g.s[i].num], "stop %d", i);
     cr_assert_eq(s.pc, g.s[i].pc, "stop %d: %#lx, gdb %#lx", i, (unsigned long)s.pc,
                  (unsigned long)g.s[i].pc);
     cr_assert_str_eq(s.loc.function, g.s[i].func, "stop %d", i);
     sse_exception_info x;
     SSE_OKAY(sse_catch_info(s.thread, &x));
-    cr_assert_eq(x.kind, g.s[i].num == 1 ? SSE_CATCH_THROW : SSE_CATCH_CATCH);
+    cr_assert_eq(x.kind, kind_of[g.s[i].num], "stop %d", i);
     cr_assert_str_eq(x.type, types[i], "stop %d", i);
     cr_assert_neq(x.object, 0);
     if (strcmp(types[i], "int") == 0) { /* throw 42 */
@@ -292,10 +309,10 @@ Test(cxx_exc, catch_throw_and_catch_stop_where_gdb_does, .timeout = 60) {
       cr_assert_eq(v, 42, "stop %d: the thrown int", i);
     }
   }
-  SSE_OKAY(sse_break_list(p, bi, 2, &nb));
-  cr_assert_eq(bi[0].hits, 3);
-  cr_assert_eq(bi[0].hits, g.hits[1], "gdb: %u", g.hits[1]);
-  cr_assert_eq(bi[1].hits, g.hits[2], "gdb: %u", g.hits[2]);
+  SSE_OKAY(sse_break_list(p, bi, 3, &nb));
+  cr_assert_eq(bi[0].hits, 4);
+  for (int k = 0; k < 3; k++)
+    cr_assert_eq(bi[k].hits, g.hits[k + 1], "catchpoint %d: gdb %u", k + 1, g.hits[k + 1]);
   continue_to_exit(p);
   sse_engine_free(e);
 }
@@ -312,13 +329,14 @@ Test(cxx_exc, catch_refuses_bad_kinds_and_info_elsewhere, .timeout = 30) {
   sse_exception_info x;
   cr_assert_eq(sse_catch_info(s.thread, &x), SSE_E_NOTFOUND);
   cr_assert_eq(sse_catch_info(NULL, &x), SSE_E_INVAL);
-  /* A rethrow catchpoint resolves (libstdc++ is loaded) and is never hit
-   * here: the program has no `throw;`. */
-  SSE_OKAY(sse_catch(p, SSE_CATCH_RETHROW, &id));
+  /* Set once libstdc++ is loaded: resolved at once. */
+  SSE_OKAY(sse_catch(p, SSE_CATCH_RETHROW | SSE_CATCH_THROW, &id));
   sse_breakpoint_info bi;
   size_t nb;
   SSE_OKAY(sse_break_list(p, &bi, 1, &nb));
-  cr_assert(!bi.pending && bi.naddrs >= 1);
+  cr_assert(!bi.pending && bi.naddrs == 2);
+  cr_assert_str_eq(bi.spec, "exception throw, rethrow");
+  SSE_OKAY(sse_break_remove(p, id));
   continue_to_exit(p);
   sse_engine_free(e);
 }
@@ -332,6 +350,5 @@ Test(cxx_exc, ssedemo_catchpoints_print_as_gdb, .timeout = 60) {
   run_script(demo, catch_script, catch_line, &d);
   cr_assert_eq(d.nlines, g.nlines);
   for (int i = 0; i < g.nlines; i++) cr_assert_str_eq(d.lines[i], g.lines[i]);
-  cr_assert_eq(d.hits[1], g.hits[1]);
-  cr_assert_eq(d.hits[2], g.hits[2]);
+  for (int k = 1; k <= 3; k++) cr_assert_eq(d.hits[k], g.hits[k]);
 }
