@@ -125,19 +125,35 @@ typedef struct add_req {
  * sections' distances when they have addresses: the base is then the
  * lowest of them, and every section lands where it was loaded (the DWARF
  * is relocated against those addresses when it is read). */
-static uint64_t object_base(const unsigned char *b, size_t size) {
+int sse__elfobj_sections(const void *image, size_t size, sse__elfobj_section_fn *fn, void *arg) {
+  const unsigned char *b = image;
   Elf64_Ehdr eh;
+  if (size < sizeof eh)
+    return -1;
   memcpy(&eh, b, sizeof eh);
-  if (eh.e_type != ET_REL || eh.e_shentsize != sizeof(Elf64_Shdr) || eh.e_shoff > size ||
+  if (eh.e_shentsize != sizeof(Elf64_Shdr) || eh.e_shoff > size ||
       eh.e_shnum > (size - eh.e_shoff) / sizeof(Elf64_Shdr))
-    return 0;
-  uint64_t lo = UINT64_MAX;
+    return -1;
   for (unsigned i = 0; i < eh.e_shnum; i++) {
     Elf64_Shdr sh;
     memcpy(&sh, b + eh.e_shoff + (size_t)i * sizeof sh, sizeof sh);
-    if ((sh.sh_flags & SHF_ALLOC) && sh.sh_addr && sh.sh_size && sh.sh_addr < lo)
-      lo = sh.sh_addr;
+    fn(arg, &sh);
   }
+  return eh.e_type;
+}
+
+static void lowest_alloc(void *arg, const Elf64_Shdr *sh) {
+  uint64_t *lo = arg;
+  if ((sh->sh_flags & SHF_ALLOC) && sh->sh_addr && sh->sh_size && sh->sh_addr < *lo)
+    *lo = sh->sh_addr;
+}
+
+static uint64_t object_base(const unsigned char *b, size_t size) {
+  uint64_t lo = UINT64_MAX;
+  Elf64_Ehdr eh;
+  memcpy(&eh, b, sizeof eh);
+  if (eh.e_type != ET_REL || sse__elfobj_sections(b, size, lowest_alloc, &lo) != ET_REL)
+    return 0;
   return lo == UINT64_MAX ? 0 : lo;
 }
 

@@ -182,4 +182,14 @@ typedef struct sse__sdt {
 int sse__symtab_sdt_probes(sse__symtab *, const char *provider, const char *name, sse__sdt *out,
                            int max);
 
+/* cfistep.c: one unwind step at look (pc, or pc-1 for a return address)
+ * by the CFI (.eh_frame, else .debug_frame) libdwfl has for its module:
+ * regs holds the frame's registers by DWARF number (0..16), known a bit
+ * per register given; memory through read(arg, addr, &u64) (0: read).
+ * 0 with the caller's pc, sp (the CFA) and frame pointer; -ENOENT when
+ * there is no CFI for look or its rules need what is not known. */
+int sse__symtab_cfi_step(sse__symtab *, uint64_t look, const uint64_t *regs, uint64_t known,
+                         int (*read)(void *arg, uint64_t addr, uint64_t *out), void *arg,
+                         uint64_t *npc, uint64_t *nsp, uint64_t *nfp);
+
 #endif

@@ -110,9 +110,11 @@ $(TBUILD)/cxx_exc_O2: $(TARGETS_SRC)/cxx_exc.cc | $(TBUILD)
 	$(CXX_TARGET) -g -O2 -o $@ $<
 
 # LLVM's JIT (issue 14): the IR clang emits, for lli.
-TARGETS += $(TBUILD)/lli_prog.ll
+TARGETS += $(TBUILD)/lli_prog.ll $(TBUILD)/lli_prog_O2.ll
 $(TBUILD)/lli_prog.ll: $(TARGETS_SRC)/lli_prog.c | $(TBUILD)
 	clang -g -O0 -S -emit-llvm -o $@ $<
+$(TBUILD)/lli_prog_O2.ll: $(TARGETS_SRC)/lli_prog.c | $(TBUILD)
+	clang -g -O2 -S -emit-llvm -o $@ $<
 
 clean-targets:
 	rm -rf $(TBUILD)

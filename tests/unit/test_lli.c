@@ -20,9 +20,9 @@ static const char *base(const char *p) {
   return s ? s + 1 : p ? p : "-";
 }
 
-static sse_process *spawn_lli(sse_engine **e) {
+static sse_process *spawn_lli_ir(sse_engine **e, const char *ir) {
   SSE_OKAY(sse_engine_new(NULL, e));
-  const char *argv[] = {LLI, tpath("lli_prog.ll"), NULL};
+  const char *argv[] = {LLI, tpath(ir), NULL};
   sse_spawn_options o;
   sse_spawn_options_init(&o);
   int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
@@ -34,6 +34,8 @@ static sse_process *spawn_lli(sse_engine **e) {
   cr_assert_eq(err, SSE_OK, "spawn lli: %s errno %d", sse_err_name(err), err_no);
   return p;
 }
+
+static sse_process *spawn_lli(sse_engine **e) { return spawn_lli_ir(e, "lli_prog.ll"); }
 
 static bool same_stop(const oracle_stop *g, const sse_stop *s) {
   return strcmp(s->loc.function ? s->loc.function : "??", g->function) == 0 &&
@@ -74,39 +76,70 @@ static void steps_match_gdb(const char *start, const char *cmd, int count) {
   sse_engine_free(e);
 }
 
-Test(lli, pending_break_hits_and_bt_matches_gdb, .timeout = 60) {
+/* A pending break on jit_square in IR's run hits at gdb's line; the
+ * backtrace is gdb's, frame for frame (pc, function; file and line in the
+ * JIT'd frames). */
+static sse_process *bt_matches_gdb(sse_engine **e, const char *ir, sse_stop *s) {
   oracle_frame *g = NULL;
   size_t gn = 0;
-  char *args[] = {(char *)tpath("lli_prog.ll"), NULL};
+  char *args[] = {(char *)tpath(ir), NULL};
   cr_assert_eq(oracle_gdb_bt(LLI, args, "jit_square", NULL, NULL, &g, &gn), 0);
   cr_assert_geq(gn, 4);
-  sse_engine *e;
-  sse_process *p = spawn_lli(&e);
+  sse_process *p = spawn_lli_ir(e, ir);
   int id;
-  sse_stop s = break_pending_and_hit(p, "jit_square", &id);
-  cr_assert_str_eq(base(s.loc.file), SRC);
-  cr_assert_eq(s.loc.line, line_of(SRC, "lli_square"));
+  *s = break_pending_and_hit(p, "jit_square", &id);
+  cr_assert_str_eq(base(s->loc.file), SRC);
+  cr_assert_eq(s->loc.line, line_of(SRC, "lli_square"));
   sse_frame f[32];
   size_t n = 0;
-  SSE_OKAY(sse_backtrace(s.thread, f, 32, &n));
+  SSE_OKAY(sse_backtrace(s->thread, f, 32, &n));
   cr_assert_geq(n, gn);
   for (size_t i = 0; i < gn; i++) {
     cr_assert_str_eq(f[i].loc.function ? f[i].loc.function : "??", g[i].function,
-                     "frame %zu", i);
-    cr_assert_eq(f[i].pc, g[i].pc, "frame %zu (%s)", i, g[i].function);
+                     "%s frame %zu", ir, i);
+    cr_assert_eq(f[i].pc, g[i].pc, "%s frame %zu (%s)", ir, i, g[i].function);
+    cr_assert(!f[i].fp_fallback || strcmp(base(g[i].file), SRC) != 0,
+              "%s frame %zu: unwound by the frame pointer, not the object's CFI", ir, i);
     if (strcmp(base(g[i].file), SRC) != 0) continue;
     cr_assert_str_eq(base(f[i].loc.file), SRC, "frame %zu", i);
-    cr_assert_eq(f[i].loc.line, g[i].line, "frame %zu (%s)", i, g[i].function);
+    cr_assert_eq(f[i].loc.line, g[i].line, "%s frame %zu (%s)", ir, i, g[i].function);
   }
   cr_assert_str_eq(f[1].loc.function, "jit_sum");
   cr_assert_eq(f[1].loc.line, line_of(SRC, "lli_call"));
   cr_assert_eq(f[2].loc.line, line_of(SRC, "lli_main_call"));
   oracle_free(g);
   SSE_OKAY(sse_break_remove(p, id));
-  sse_stop end;
-  SSE_OKAY(sse_continue(p, &end));
-  cr_assert_eq(end.reason, SSE_STOP_EXITED, "%s", sse_stop_reason_name(end.reason));
-  cr_assert_eq(end.exit_status, 0);
+  return p;
+}
+
+Test(lli, pending_break_hits_and_bt_matches_gdb, .timeout = 60) {
+  sse_engine *e;
+  sse_stop s;
+  sse_process *p = bt_matches_gdb(&e, "lli_prog.ll", &s);
+  SSE_OKAY(sse_continue(p, &s));
+  cr_assert_eq(s.reason, SSE_STOP_EXITED, "%s", sse_stop_reason_name(s.reason));
+  cr_assert_eq(s.exit_status, 0);
+  sse_engine_free(e);
+}
+
+/* -O2 IR: no frame pointers; the JIT'd frames unwind by the object's
+ * .eh_frame (as gdb's do), and finish returns where gdb's does. */
+Test(lli, O2_bt_and_finish_match_gdb, .timeout = 60) {
+  oracle_stop *g = NULL;
+  size_t gn = 0;
+  char *args[] = {(char *)tpath("lli_prog_O2.ll"), NULL};
+  cr_assert_eq(oracle_gdb_steps(LLI, args, "jit_square", "finish", 1, NULL, NULL, &g, &gn), 0);
+  cr_assert_eq(gn, 2);
+  sse_engine *e;
+  sse_stop s;
+  sse_process *p = bt_matches_gdb(&e, "lli_prog_O2.ll", &s);
+  SSE_OKAY(sse_finish(s.thread, &s));
+  cr_assert_eq(s.reason, SSE_STOP_FINISH, "%s", sse_stop_reason_name(s.reason));
+  cr_assert_eq(s.pc, g[1].pc, "finish at %#lx, gdb %#lx", (unsigned long)s.pc, g[1].pc);
+  cr_assert_str_eq(s.loc.function, g[1].function);
+  cr_assert_eq(s.loc.line, g[1].line);
+  oracle_free(g);
+  sse_kill(p);
   sse_engine_free(e);
 }
 
