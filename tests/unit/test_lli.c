@@ -49,15 +49,15 @@ static bool jit_frame(const oracle_stop *g) {
 
 /* gdb's stops for CMD repeated from a pending `break START`, then sse's,
  * stop for stop while gdb is in the JIT'd code. */
-static void steps_match_gdb(const char *start, const char *cmd, int count) {
+static void steps_match_gdb(const char *ir, const char *start, const char *cmd, int count) {
   oracle_stop *g = NULL;
   size_t gn = 0;
-  char *args[] = {(char *)tpath("lli_prog.ll"), NULL};
+  char *args[] = {(char *)tpath(ir), NULL};
   cr_assert_eq(oracle_gdb_steps(LLI, args, start, cmd, count, NULL, NULL, &g, &gn), 0,
                "gdb oracle failed");
   cr_assert_geq(gn, 6, "gdb: %zu stops", gn);
   sse_engine *e;
-  sse_process *p = spawn_lli(&e);
+  sse_process *p = spawn_lli_ir(&e, ir);
   int id;
   sse_stop s = break_pending_and_hit(p, start, &id);
   size_t i = 0;
@@ -145,9 +145,14 @@ Test(lli, O2_bt_and_finish_match_gdb, .timeout = 60) {
 
 /* From jit_sum: into jit_square from its JIT'd caller, back, round the
  * loop. */
-Test(lli, step_matches_gdb, .timeout = 90) { steps_match_gdb("jit_sum", "step", 16); }
+Test(lli, step_matches_gdb, .timeout = 90) { steps_match_gdb("lli_prog.ll", "jit_sum", "step", 16); }
 
-Test(lli, next_matches_gdb, .timeout = 90) { steps_match_gdb("jit_sum", "next", 12); }
+Test(lli, next_matches_gdb, .timeout = 90) { steps_match_gdb("lli_prog.ll", "jit_sum", "next", 12); }
+
+/* The same on -O2 IR (its line table, no frame pointers). */
+Test(lli, O2_step_matches_gdb, .timeout = 90) {
+  steps_match_gdb("lli_prog_O2.ll", "jit_sum", "step", 12);
+}
 
 /* lli unregisters its objects before it exits (ORC's resource removal):
  * at libc's exit, jit_square is no function any more, for gdb as for
