@@ -79,10 +79,13 @@ int sse__symtab_func_addr_plain(sse__symtab *, const char *name, uint64_t *entry
  * arguments optional: `sum`, `sum<int>`; one overload by its parameters:
  * `scale(int)`; `operator==`; `Circle::Circle`, `Circle::~Circle` with
  * every emitted variant; `(anonymous namespace)::f`; a file-static
- * `helper`), plus the plain function of that name if there is one.
+ * `helper`), plus the plain function of that name if there is one, plus
+ * every inlined copy of those functions (C's too, by name: inlbreak.c),
+ * at its block's entry as gdb 13 puts it.
  * Returns the number of breakpoint addresses (gdb's post-prologue ones,
  * sorted, distinct) in a malloc'd *out; 0 (*out NULL) when no C++
- * function matches (use sse__symtab_func_addr); <0 on error. */
+ * function and no inlined copy matches (use sse__symtab_func_addr); <0 on
+ * error. */
 ssize_t sse__symtab_func_addrs(sse__symtab *, const char *name, uint64_t **out);
 
 /* Addresses for gdb's `break FILE:LINE` (see breakaddr.c). Returns the count
