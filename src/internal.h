@@ -131,6 +131,13 @@ typedef struct sse__runto {
   bool int3;             /* an int3 site (others kept stopped) */
 } sse__runto;
 
+/* An int3 or debug register of the exception watch (step/exception.c):
+ * addr 0 when unused; slot the debug register, -1 for an int3. */
+typedef struct sse__excsite {
+  uint64_t addr;
+  int slot;
+} sse__excsite;
+
 /* What a step does with calls and how far it goes: set when it starts,
  * never changed. */
 typedef struct sse__step_policy {
@@ -194,8 +201,13 @@ typedef struct sse__op {
    * pad it installs next (exc_pad, an int3 as well); a landing with
    * sp >= exc_sp_min is in the step's frame or an outer one. Landed at
    * a handler, exc_catch watches __cxa_begin_catch, which the handler
-   * calls first. */
-  uint64_t exc_setip, exc_pad, exc_sp_min, exc_catch;
+   * calls first. Each is a debug register of the stepping thread when one
+   * is free (no other thread traps there), else an int3; an int3 is taken
+   * out only with every thread stopped (in sse__runto_disarm): pads passed
+   * are kept in exc_old until then. */
+  sse__excsite exc_setip, exc_pad, exc_catch, exc_old[4];
+  int nexc_old;
+  uint64_t exc_sp_min;
   /* The phase was left to the tracer loop (its thread may block in a
    * system call): the other threads run until it comes back. */
   bool async;

@@ -21,6 +21,7 @@
  * block. Tracer thread only. */
 #define _GNU_SOURCE
 #include "arch/arch.h"
+#include "ptrace/debugregs.h"
 #include "step/step.h"
 
 static void lookup(sse_process *p) {
@@ -46,27 +47,69 @@ static uint64_t landing_sp_min(const sse__op *op) {
   return m;
 }
 
+/* Watch addr: a debug register of the stepping thread when one is free
+ * (thread-specific: another thread running the unwinder never traps, and
+ * never lifts an int3 the stepping thread could then run through), else
+ * an int3. False when neither could be had. */
+static bool site_arm(sse_process *p, uint64_t addr, sse__excsite *s) {
+  sse_thread *t = p->op.thr;
+  int slot = p->engine->hw_broken ? -1 : sse__runto_free_slot(p, t);
+  if (slot >= 0 && sse__hw_set(t->tid, slot, addr, SSE__HW_EXEC, 1, &t->dr7) == 0) {
+    t->hw_addr[slot] = addr;
+    *s = (sse__excsite){addr, slot};
+    return true;
+  }
+  if (sse__site_add(p, addr) != SSE_OK) return false;
+  *s = (sse__excsite){addr, -1};
+  return true;
+}
+
+static void site_del(sse_process *p, sse__excsite *s) {
+  sse_thread *t = p->op.thr;
+  if (s->addr && s->slot >= 0 && t && t->state != SSE__T_EXITED) {
+    sse__hw_clear(t->tid, s->slot, &t->dr7);
+    t->hw_addr[s->slot] = 0;
+  } else if (s->addr && s->slot < 0) {
+    sse__site_del(p, s->addr);
+  }
+  *s = (sse__excsite){0, -1};
+}
+
 void sse__exc_arm(sse_process *p) {
   sse__op *op = &p->op;
   if (!p->exc_known) lookup(p);
-  uint64_t a = p->exc_setip_addr;
-  if (!a || op->exc_setip || op->exc_catch || sse__site_add(p, a) != SSE_OK)
+  if (!p->exc_setip_addr || op->exc_setip.addr || op->exc_catch.addr ||
+      !site_arm(p, p->exc_setip_addr, &op->exc_setip))
     return;
-  op->exc_setip = a;
-  op->exc_pad = 0;
+  op->exc_pad = (sse__excsite){0, -1};
   op->exc_sp_min = landing_sp_min(op);
 }
 
-static void del_site(sse_process *p, uint64_t *addr) {
-  if (*addr) sse__site_del(p, *addr);
-  *addr = 0;
-}
-
+/* With every thread stopped (sse__runto_disarm): another thread may sit on
+ * one of the int3s with its trap not yet taken, and an int3 taken out
+ * under a running thread would leave that trap to be reported as a
+ * SIGTRAP of its own. */
 void sse__exc_disarm(sse_process *p) {
   sse__op *op = &p->op;
-  del_site(p, &op->exc_pad);
-  del_site(p, &op->exc_setip);
-  del_site(p, &op->exc_catch);
+  site_del(p, &op->exc_pad);
+  site_del(p, &op->exc_setip);
+  site_del(p, &op->exc_catch);
+  while (op->nexc_old > 0) site_del(p, &op->exc_old[--op->nexc_old]);
+}
+
+/* No longer watched: a debug register goes at once (the stepping thread is
+ * stopped, no other can trap on it), an int3 at the disarm. False when
+ * there is no room to keep it. */
+static bool retire(sse_process *p, sse__excsite *s) {
+  sse__op *op = &p->op;
+  if (!s->addr || s->slot >= 0) {
+    site_del(p, s);
+    return true;
+  }
+  if (op->nexc_old == (int)(sizeof op->exc_old / sizeof op->exc_old[0])) return false;
+  op->exc_old[op->nexc_old++] = *s;
+  *s = (sse__excsite){0, -1};
+  return true;
 }
 
 /* At _Unwind_SetIP's entry: the pad its second argument names is where
@@ -75,16 +118,15 @@ void sse__exc_disarm(sse_process *p) {
 static void note_pad(sse_process *p, const sse__regs *r) {
   sse__op *op = &p->op;
   uint64_t pad = sse__regs_arg(r, 1);
-  if (pad == op->exc_pad) return;
-  del_site(p, &op->exc_pad);
-  if (sse__site_add(p, pad) == SSE_OK) op->exc_pad = pad;
+  if (pad == op->exc_pad.addr || !retire(p, &op->exc_pad)) return;
+  site_arm(p, pad, &op->exc_pad);
 }
 
 /* The run-to is over: every thread stopped, the phase idle. False when
  * the process is gone. */
 static bool runto_over(sse_process *p, sse_thread *t) {
+  sse__run_stop_all(p, t); /* first: see sse__runto_hit */
   sse__runto_disarm(p);
-  sse__run_stop_all(p, t);
   p->others_run = false;
   p->op.phase = SSE__PH_IDLE;
   p->op.why = SSE__RT_NONE;
@@ -105,16 +147,15 @@ static void landed(sse_process *p, sse_thread *t, uint64_t pc) {
   sse__step_drive(p);
 }
 
-/* Landed at a handler: watch its __cxa_begin_catch instead, and nothing
- * else (the call that threw will not return, the frame finish or until
- * ran for is gone). */
+/* Landed at a handler: watch its __cxa_begin_catch instead (the call
+ * that threw will not return, the frame finish or until ran for is gone;
+ * their breakpoints and the unwinder's int3s stay in, unwatched, until
+ * the disarm). */
 static bool watch_catch(sse_process *p) {
   sse__op *op = &p->op;
-  if (!p->exc_catch_addr) return false;
-  sse__runto_disarm(p);
-  if (sse__site_add(p, p->exc_catch_addr) != SSE_OK) return false;
-  op->exc_catch = p->exc_catch_addr;
-  return true;
+  retire(p, &op->exc_pad);
+  retire(p, &op->exc_setip);
+  return p->exc_catch_addr && site_arm(p, p->exc_catch_addr, &op->exc_catch);
 }
 
 /* At __cxa_begin_catch's entry from the handler: run over it. A finish or
@@ -142,12 +183,12 @@ static void into_handler(sse_process *p, sse_thread *t, const sse__regs *r) {
 bool sse__exc_trap(sse_process *p, sse_thread *t, uint64_t pc) {
   sse__op *op = &p->op;
   sse__regs r;
-  if (!pc || (pc != op->exc_setip && pc != op->exc_catch && pc != op->exc_pad) ||
+  if (!pc || (pc != op->exc_setip.addr && pc != op->exc_catch.addr && pc != op->exc_pad.addr) ||
       sse__thread_regs(t, &r) != 0)
     return false;
-  if (pc == op->exc_setip) {
+  if (pc == op->exc_setip.addr) {
     note_pad(p, &r);
-  } else if (pc == op->exc_catch) {
+  } else if (pc == op->exc_catch.addr) {
     into_handler(p, t, &r);
     return true;
   } else {

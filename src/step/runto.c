@@ -70,7 +70,7 @@ bool sse__runto_at(const sse__op *op, uint64_t pc) {
   return false;
 }
 
-static int free_hw_slot(sse_process *p, sse_thread *t) {
+int sse__runto_free_slot(sse_process *p, sse_thread *t) {
   for (int i = 0; i < SSE__ARCH_HW_SLOTS; i++) {
     if (p->watch_slots & (1u << i)) continue;
     if (sse__arch_dr7_enabled(t->dr7, i)) continue;
@@ -90,7 +90,7 @@ sse_err sse__runto_add(sse_process *p, uint64_t addr, uint64_t sp_min,
   rt->sp_min = sp_min;
   rt->check_cfa = check_cfa;
   rt->cfa_min = cfa_min;
-  int slot = p->engine->hw_broken ? -1 : free_hw_slot(p, t);
+  int slot = p->engine->hw_broken ? -1 : sse__runto_free_slot(p, t);
   if (slot >= 0 &&
       sse__hw_set(t->tid, slot, addr, SSE__HW_EXEC, 1, &t->dr7) == 0) {
     rt->hw = true;
@@ -202,6 +202,9 @@ void sse__runto_hit(sse_process *p, sse_thread *t) {
   sse__op *op = &p->op;
   sse__regs r;
   sse__thread_regs(t, &r);
+  /* The exception watch's (a debug register of this thread, or a landing
+   * pad that is a call's return address). */
+  if (sse__exc_trap(p, t, sse__regs_pc(&r))) return;
   if (!hit_entry(op, t, &r)) {
     /* A deeper recursive activation: not our frame. Keep going. */
     int st;
@@ -209,11 +212,13 @@ void sse__runto_hit(sse_process *p, sse_thread *t) {
     sse__thread_resume(t, false);
     return;
   }
-  /* A landing pad of an exception can be a call's return address. */
-  if (sse__exc_trap(p, t, sse__regs_pc(&r))) return;
   sse__runto_why why = op->why;
-  sse__runto_disarm(p);
+  /* The others stop first: one that hit an int3 of the run-to's (the
+   * longjmp and exception watches) meanwhile is then kept pending at a
+   * site of ours, and let go on at its next resume, not reported as a
+   * SIGTRAP of its own. */
   sse__run_stop_all(p, t);
+  sse__runto_disarm(p);
   p->others_run = false;
   op->phase = SSE__PH_IDLE;
   op->why = SSE__RT_NONE;
@@ -245,8 +250,8 @@ void sse__runto_longjmp(sse_process *p, sse_thread *t) {
   sse__op *op = &p->op;
   uint64_t pc = sse__thread_pc(t);
   sse__loc l;
+  sse__run_stop_all(p, t); /* first: see sse__runto_hit */
   sse__runto_disarm(p);
-  sse__run_stop_all(p, t);
   p->others_run = false;
   if (p->exited) return;
   /* Single-step out of it: it ends in an indirect jump to the setjmp

@@ -58,6 +58,8 @@ void sse__runto_start(sse_process *p, sse__runto_why why);
 /* The stepping thread trapped at one of its run-to addresses. */
 void sse__runto_hit(sse_process *p, sse_thread *t);
 bool sse__runto_at(const sse__op *op, uint64_t pc);
+/* A debug register of the stepping thread t that is free, or -1. */
+int sse__runto_free_slot(sse_process *p, sse_thread *t);
 /* Step t off an int3 of ours at its pc (if any) and resume it. */
 void sse__runto_pass(sse_process *p, sse_thread *t);
 /* The run-to's int3 at the longjmp family is at pc. */

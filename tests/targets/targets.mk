@@ -108,6 +108,9 @@ $(TBUILD)/cxx_exc_clang: $(TARGETS_SRC)/cxx_exc.cc | $(TBUILD)
 	clang++ $(TARGET_CFLAGS) -o $@ $<
 $(TBUILD)/cxx_exc_O2: $(TARGETS_SRC)/cxx_exc.cc | $(TBUILD)
 	$(CXX_TARGET) -g -O2 -o $@ $<
+TARGETS += $(TBUILD)/cxx_exc_threads
+$(TBUILD)/cxx_exc_threads: $(TARGETS_SRC)/cxx_exc_threads.cc | $(TBUILD)
+	$(CXX_TARGET) $(TARGET_CFLAGS) -pthread -o $@ $<
 
 # LLVM's JIT (issue 14): the IR clang emits, for lli.
 TARGETS += $(TBUILD)/lli_prog.ll $(TBUILD)/lli_prog_O2.ll

@@ -196,6 +196,30 @@ static void gdb_next_line(const char *line, void *arg) {
   if (strstr(line, w->want)) w->at_handler = true;
 }
 
+/* Other threads throwing all the time: the watch is the stepping thread's
+ * own (debug registers), so each `next` stops at work()'s handler and no
+ * other thread's pass through the unwinder stops anything. */
+Test(cxx_exc, next_at_the_handler_while_other_threads_throw, .timeout = 90) {
+  sse_engine *e;
+  SSE_OKAY(sse_engine_new(NULL, &e));
+  sse_process *p = spawn_target(e, "cxx_exc_threads", NULL, NULL, -1);
+  int id;
+  SSE_OKAY(sse_break_line(p, "cxx_exc_threads.cc", line_of("cxx_exc_threads.cc", "mt_call"), &id));
+  int handler = line_of("cxx_exc_threads.cc", "mt_handler");
+  for (int k = 0; k < 20; k++) {
+    sse_stop s;
+    SSE_OKAY(sse_continue(p, &s));
+    cr_assert_eq(s.reason, SSE_STOP_BREAKPOINT, "call %d: %s", k, sse_stop_reason_name(s.reason));
+    SSE_OKAY(sse_next_line(s.thread, &s));
+    cr_assert_eq(s.reason, SSE_STOP_STEP, "call %d: %s (signal %d)", k,
+                 sse_stop_reason_name(s.reason), s.signo);
+    cr_assert_eq(s.loc.line, handler, "call %d: line %d", k, s.loc.line);
+  }
+  SSE_OKAY(sse_break_remove(p, id));
+  continue_to_exit(p);
+  sse_engine_free(e);
+}
+
 /* What gdb does with the same `next` here: no unwinder hook, so it loses
  * the program (it runs to the exit), unless this gdb has one; then it must
  * stop on the handler's line as sse does. */
