@@ -1122,6 +1122,43 @@ SSE_API void sse_value_free(sse_value *value);
 /* Free n handles and the array holding them (NULL is ignored). */
 SSE_API void sse_values_free(sse_value **values, size_t n);
 
+/* ------------------------------------------------- C++ exception catchpoints */
+
+/* gdb's `catch throw`, `catch catch` and `catch rethrow`: stop where a C++
+ * exception is thrown (libstdc++'s __cxa_throw), where a handler catches
+ * it (__cxa_begin_catch) or where `throw;` rethrows it (__cxa_rethrow),
+ * for any of the kinds given (or-ed). The catchpoint sits where gdb puts
+ * it: at libstdc++'s SystemTap probes libstdcxx:throw, catch and rethrow
+ * (so the stop's pc is inside those functions, as gdb's "Catchpoint N
+ * (exception thrown), 0x... in __cxa_throw () from .../libstdc++.so.6"
+ * shows), or past the function's prologue in a libstdc++ without probes.
+ * It is pending until libstdc++ is loaded, and follows it as function
+ * breakpoints do. The stop is SSE_STOP_BREAKPOINT with breakpoint_id the
+ * catchpoint's id, which shares the breakpoint id space
+ * (sse_break_list, sse_break_enable, sse_break_ignore, sse_break_remove
+ * take it; its spec is gdb's "exception throw", "exception catch",
+ * "exception rethrow", or those kinds joined by ", "). The exception is
+ * told by sse_catch_info().
+ * Errors: SSE_E_INVAL (proc or id NULL, kinds 0 or with other bits),
+ * SSE_E_EXITED, SSE_E_RUNNING, SSE_E_NOMEM. */
+enum { SSE_CATCH_THROW = 1, SSE_CATCH_CATCH = 2, SSE_CATCH_RETHROW = 4 };
+SSE_API sse_err sse_catch(sse_process *proc, int kinds, int *id);
+
+typedef struct sse_exception_info {
+  int kind;         /* SSE_CATCH_THROW, SSE_CATCH_CATCH or SSE_CATCH_RETHROW */
+  uint64_t object;  /* the exception object's address (gdb's $_exception) */
+  uint64_t tinfo;   /* its std::type_info, 0 when not known */
+  char type[256];   /* its type demangled ("std::runtime_error", "int");
+                       "" when not known */
+} sse_exception_info;
+/* The exception of a thread stopped at a catchpoint's location (the probe
+ * or function a catchpoint of any kind would stop at), read from the
+ * probe's arguments (throw: object and type_info; catch and rethrow: the
+ * same, as libstdc++ passes them) and the type_info's name.
+ * Errors: SSE_E_INVAL (NULL argument), SSE_E_EXITED, SSE_E_NOTHREAD,
+ * SSE_E_RUNNING, SSE_E_NOTFOUND (the thread is not at such a location). */
+SSE_API sse_err sse_catch_info(sse_thread *thread, sse_exception_info *out);
+
 #ifdef __cplusplus
 }
 #endif

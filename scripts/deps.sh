@@ -11,6 +11,8 @@ pkg-config gdb libc6-dbg libreadline-dev tmux libclang-rt-14-dev clang clang-14 
 PKGS="$PKGS libjansson-dev lldb-14"
 command -v node >/dev/null 2>&1 || PKGS="$PKGS nodejs"
 command -v npm >/dev/null 2>&1 || PKGS="$PKGS npm"
+# LLVM's JIT for the lli tests (issue 14): lli-14.
+PKGS="$PKGS llvm-14"
 missing=""
 for p in $PKGS; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then

@@ -68,7 +68,9 @@ typedef enum sse__bp_kind {
   SSE__BP_ADDR,
   SSE__BP_FUNC,
   SSE__BP_LINE,
-  SSE__BP_WATCH
+  SSE__BP_WATCH,
+  SSE__BP_CATCH        /* C++ exception catchpoint (engine/catch.c):
+                          name_or_file holds its SSE_CATCH_* kinds */
 } sse__bp_kind;
 
 typedef struct sse__bp {
@@ -136,6 +138,13 @@ typedef struct sse__runto {
   bool int3;             /* an int3 site (others kept stopped) */
 } sse__runto;
 
+/* An int3 or debug register of the exception watch (step/exception.c):
+ * addr 0 when unused; slot the debug register, -1 for an int3. */
+typedef struct sse__excsite {
+  uint64_t addr;
+  int slot;
+} sse__excsite;
+
 /* What a step does with calls and how far it goes: set when it starts,
  * never changed. */
 typedef struct sse__step_policy {
@@ -194,6 +203,18 @@ typedef struct sse__op {
   uint64_t lj[2];
   bool in_longjmp;
   uint64_t lj_lo, lj_hi;
+  /* A run-to also watches C++ exceptions (step/exception.c): an int3 at
+   * the unwinder's _Unwind_SetIP (exc_setip, 0: none) gives the landing
+   * pad it installs next (exc_pad, an int3 as well); a landing with
+   * sp >= exc_sp_min is in the step's frame or an outer one. Landed at
+   * a handler, exc_catch watches __cxa_begin_catch, which the handler
+   * calls first. Each is a debug register of the stepping thread when one
+   * is free (no other thread traps there), else an int3; an int3 is taken
+   * out only with every thread stopped (in sse__runto_disarm): pads passed
+   * are kept in exc_old until then. */
+  sse__excsite exc_setip, exc_pad, exc_catch, exc_old[4];
+  int nexc_old;
+  uint64_t exc_sp_min;
   /* The phase was left to the tracer loop (its thread may block in a
    * system call): the other threads run until it comes back. */
   bool async;
@@ -237,6 +258,11 @@ struct sse_process {
    * set of modules (step/runto.c). */
   bool lj_known;
   uint64_t lj_addr[2];
+  /* libgcc's _Unwind_SetIP, libstdc++'s __cxa_begin_catch (0: none),
+   * looked up likewise
+   * (step/exception.c). */
+  bool exc_known;
+  uint64_t exc_setip_addr, exc_catch_addr;
   sse__bp *bps;
   int next_bp_id;
   sse__op op;
@@ -434,6 +460,14 @@ void sse__run_request_interrupt(sse_process *p);
 void sse__run_code_changed(sse_process *p, uint64_t addr, uint64_t len);
 
 /* ---- engine/breakpoint.c */
+/* engine/catch.c: where a catchpoint of these SSE_CATCH_* kinds (as
+ * decimal text) resolves now, as bp_where's answer (a count with a
+ * malloc'd *out, 0, -1). */
+ssize_t sse__catch_where(sse_process *p, const char *kinds, uint64_t **out);
+/* engine/breakpoint.c: a new catchpoint (pending until it resolves);
+ * tracer thread. */
+sse_err sse__bp_add_catch(sse_process *p, const char *kinds, const char *spec,
+                          int *id);
 sse_err sse__site_add(sse_process *p, uint64_t addr);
 void sse__site_del(sse_process *p, uint64_t addr);
 sse__bp_site *sse__site_find(sse_process *p, uint64_t addr);

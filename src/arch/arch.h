@@ -243,5 +243,13 @@ typedef struct sse__arch_mem {
  * emulated access). */
 bool sse__arch_emulate(const uint8_t *buf, size_t n, uint64_t pc, sse__regs *r,
                        const sse__arch_mem *mem);
+/* SystemTap SDT probe arguments (sdtarg.c): argument index (0-based) of
+ * a probe's argument string ("8@%rdi 8@-80(%rbx)") at the probe's pc with
+ * registers r; memory operands are read with read(arg, addr, &u64), which
+ * returns 0 on success. 0 with *out set, or -1 (no such argument, a form
+ * not understood, a read failed). */
+typedef int sse__arch_read_fn(void *arg, uint64_t addr, uint64_t *out);
+int sse__arch_sdt_arg(const char *args, int index, const sse__regs *r, sse__arch_read_fn *read,
+                      void *arg, uint64_t *out);
 
 #endif /* SSE_ARCH_ARCH_H */

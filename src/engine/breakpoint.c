@@ -164,6 +164,7 @@ static ssize_t bp_where(sse_process *p, const sse__bp *b, uint64_t **out) {
   *out = NULL;
   struct sse__symtab *st = sse__proc_symtab(p);
   if (!st) return -1;
+  if (b->kind == SSE__BP_CATCH) return sse__catch_where(p, b->name_or_file, out);
   if (b->kind == SSE__BP_FUNC) {
     ssize_t nc = sse__symtab_func_addrs(st, b->name_or_file, out); if (nc != 0) return nc > 0 ? nc : -1; /* C++: every match */
     uint64_t entry, post;
@@ -196,7 +197,8 @@ static ssize_t bp_where(sse_process *p, const sse__bp *b, uint64_t **out) {
 /* Resolve a function or FILE:LINE breakpoint against the current modules.
  * Returns true when it has addresses. */
 static bool bp_resolve(sse_process *p, sse__bp *b) {
-  if (b->kind != SSE__BP_FUNC && b->kind != SSE__BP_LINE)
+  if (b->kind != SSE__BP_FUNC && b->kind != SSE__BP_LINE &&
+      b->kind != SSE__BP_CATCH)
     return b->naddrs > 0;
   uint64_t *a;
   ssize_t n = bp_where(p, b, &a);
@@ -250,7 +252,9 @@ void sse__bp_exec_reset(sse_process *p) {
   sse__mem_sites_changed(p);
   for (sse__bp *b = p->bps; b; b = b->next) {
     b->inserted = false;
-    if (b->kind == SSE__BP_FUNC || b->kind == SSE__BP_LINE) b->naddrs = 0;
+    if (b->kind == SSE__BP_FUNC || b->kind == SSE__BP_LINE ||
+        b->kind == SSE__BP_CATCH)
+      b->naddrs = 0;
   }
   p->watch_slots = 0;
   p->rbrk_set = false;
@@ -373,6 +377,23 @@ static void do_break(void *arg) {
 nomem:
   if (b) bp_free(p, b);
   r->err = SSE_E_NOMEM;
+}
+
+sse_err sse__bp_add_catch(sse_process *p, const char *kinds, const char *spec,
+                          int *id) {
+  sse__bp *b = bp_new(p, SSE__BP_CATCH, spec);
+  if (b) b->name_or_file = strdup(kinds);
+  if (!b || !b->name_or_file) {
+    if (b) bp_free(p, b);
+    return SSE_E_NOMEM;
+  }
+  sse_err err = bp_resolve(p, b) ? bp_insert(p, b) : SSE_OK;
+  if (err) {
+    bp_free(p, b);
+    return err;
+  }
+  *id = b->id;
+  return SSE_OK;
 }
 
 /* Run fn(r) on the tracer thread; the new breakpoint's id in *id (may be

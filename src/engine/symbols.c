@@ -52,6 +52,7 @@ void sse__proc_symbols_changed(sse_process *p) {
   int changed = sse__symtab_refresh(st);
   if (changed != 0) sse__unwind_flush(p);
   if (changed != 0) p->lj_known = false; /* the longjmp family moved */
+  if (changed != 0) p->exc_known = false; /* and the unwinder */
   if (changed > 0) sse__symtab_prefetch(st);
   rbrk_setup(p);
   sse__proc_jit_discover(p, changed != 0);
@@ -65,10 +66,29 @@ static void code_changed(void *arg, uint64_t addr, uint64_t len) {
   sse__runctl_ops->code_changed(arg, addr, len);
 }
 
-/* The unwinder's view of the engine: the register cache, the locations. */
+static int read_word(void *arg, uint64_t addr, uint64_t *out) {
+  return sse__mem_read(arg, addr, out, sizeof *out, NULL) == SSE_OK ? 0 : -1;
+}
+
+/* Call-frame information libunwind does not find: the symtab's (a JIT
+ * object's .eh_frame). */
+static bool cfi_step(sse_process *p, uint64_t look, uint64_t pc, uint64_t sp, uint64_t fp,
+                     uint64_t *npc, uint64_t *nsp, uint64_t *nfp) {
+  struct sse__symtab *st = sse__proc_symtab(p);
+  uint64_t regs[SSE__REGNUM_MAX + 1] = {0};
+  regs[SSE__REGNUM_PC] = pc;
+  regs[SSE__REGNUM_SP] = sp;
+  regs[SSE__REGNUM_FP] = fp;
+  uint64_t known = 1ull << SSE__REGNUM_PC | 1ull << SSE__REGNUM_SP | 1ull << SSE__REGNUM_FP;
+  return st && sse__symtab_cfi_step(st, look, regs, known, read_word, p, npc, nsp, nfp) == 0;
+}
+
+/* The unwinder's view of the engine: the register cache, the locations,
+ * the symbols' call-frame information. */
 static const sse__unwind_host unwind_host = {
     .getregs = sse__thread_getregs,
     .locate = sse__run_fill_location,
+    .cfi_step = cfi_step,
 };
 
 /* The JIT's symbols changed: pending breakpoints may resolve now. */

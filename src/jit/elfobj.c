@@ -113,8 +113,49 @@ typedef struct add_req {
   sse__elfobjs *o;
   jitmod *j; /* NULL once linked in */
   int fd;    /* -1 once libdwfl's */
+  uint64_t base; /* dwfl_report_elf's base */
   int rc;
 } add_req;
+
+/* Where libdwfl is to put an object. An executable or shared object is
+ * linked at its run address (base 0). A relocatable one (LLVM's
+ * RuntimeDyld and JITLink hand gdb those) has each allocated section's
+ * sh_addr set to where that section was loaded, in allocations of their
+ * own; libdwfl lays an ET_REL out from the base it is given, keeping the
+ * sections' distances when they have addresses: the base is then the
+ * lowest of them, and every section lands where it was loaded (the DWARF
+ * is relocated against those addresses when it is read). */
+int sse__elfobj_sections(const void *image, size_t size, sse__elfobj_section_fn *fn, void *arg) {
+  const unsigned char *b = image;
+  Elf64_Ehdr eh;
+  if (size < sizeof eh)
+    return -1;
+  memcpy(&eh, b, sizeof eh);
+  if (eh.e_shentsize != sizeof(Elf64_Shdr) || eh.e_shoff > size ||
+      eh.e_shnum > (size - eh.e_shoff) / sizeof(Elf64_Shdr))
+    return -1;
+  for (unsigned i = 0; i < eh.e_shnum; i++) {
+    Elf64_Shdr sh;
+    memcpy(&sh, b + eh.e_shoff + (size_t)i * sizeof sh, sizeof sh);
+    fn(arg, &sh);
+  }
+  return eh.e_type;
+}
+
+static void lowest_alloc(void *arg, const Elf64_Shdr *sh) {
+  uint64_t *lo = arg;
+  if ((sh->sh_flags & SHF_ALLOC) && sh->sh_addr && sh->sh_size && sh->sh_addr < *lo)
+    *lo = sh->sh_addr;
+}
+
+static uint64_t object_base(const unsigned char *b, size_t size) {
+  uint64_t lo = UINT64_MAX;
+  Elf64_Ehdr eh;
+  memcpy(&eh, b, sizeof eh);
+  if (eh.e_type != ET_REL || sse__elfobj_sections(b, size, lowest_alloc, &lo) != ET_REL)
+    return 0;
+  return lo == UINT64_MAX ? 0 : lo;
+}
 
 static int add_locked(void *arg, Dwfl *dwfl) {
   add_req *r = arg;
@@ -124,7 +165,7 @@ static int add_locked(void *arg, Dwfl *dwfl) {
       return 0;
     }
   dwfl_report_begin_add(dwfl);
-  Dwfl_Module *m = dwfl_report_elf(dwfl, r->j->name, r->j->name, r->fd, 0, true);
+  Dwfl_Module *m = dwfl_report_elf(dwfl, r->j->name, r->j->name, r->fd, r->base, true);
   if (m != NULL) {
     Dwarf_Addr lo = 0, hi = 0;
     dwfl_module_info(m, NULL, &lo, &hi, NULL, NULL, NULL, NULL);
@@ -152,7 +193,8 @@ int sse__elfobjs_add(sse__elfobjs *o, uint64_t key, const void *image, size_t si
   int rc = copy_object(key, image, size, &j);
   if (rc != 0)
     return rc;
-  add_req r = {.o = o, .j = j, .fd = dup(j->memfd), .rc = -EINVAL};
+  add_req r = {.o = o, .j = j, .fd = dup(j->memfd), .base = object_base(b, size),
+               .rc = -EINVAL};
   if (r.fd < 0) {
     jitmod_free1(j);
     return -EMFILE;

@@ -19,6 +19,7 @@
  * walked (a cycle ends the walk). */
 #define _GNU_SOURCE
 #include <stdlib.h>
+#include <string.h>
 
 #include "jit/jitproc.h"
 #include "unwind/unwind.h"
@@ -32,6 +33,26 @@ struct gdbjit_desc {
 };
 #define GDBJIT_MAX_ENTRIES 4096u
 
+typedef struct live_req {
+  sse_process *p;
+  unsigned char *image;
+  size_t size;
+} live_req;
+
+/* A relocatable object's allocated section as the JIT loaded it: its
+ * bytes at sh_addr are relocated (calls, .eh_frame's pc-relative
+ * pointers), the object's own copy is not. */
+static void live_section(void *arg, const Elf64_Shdr *sh) {
+  live_req *r = arg;
+  if (!(sh->sh_flags & SHF_ALLOC) || sh->sh_type == SHT_NOBITS || !sh->sh_addr || !sh->sh_size ||
+      sh->sh_offset > r->size || sh->sh_size > r->size - sh->sh_offset)
+    return;
+  unsigned char *copy = malloc(sh->sh_size);
+  if (copy && sse__mem_read(r->p, sh->sh_addr, copy, sh->sh_size, NULL) == SSE_OK)
+    memcpy(r->image + sh->sh_offset, copy, sh->sh_size);
+  free(copy);
+}
+
 /* Copy the object of the entry at ea into the symtab. true if added. */
 static bool gdbjit_add(sse_process *p, uint64_t ea) {
   struct gdbjit_entry e;
@@ -43,8 +64,13 @@ static bool gdbjit_add(sse_process *p, uint64_t ea) {
   if (!buf) return false;
   sse__jitproc *j = p->jit;
   if (!j->objs) j->objs = sse__elfobjs_new(p->symtab);
-  bool ok = j->objs && sse__mem_read(p, e.symfile_addr, buf, e.symfile_size, NULL) == SSE_OK &&
-            sse__elfobjs_add(j->objs, ea, buf, e.symfile_size) == 0;
+  bool ok = j->objs && sse__mem_read(p, e.symfile_addr, buf, e.symfile_size, NULL) == SSE_OK;
+  live_req lr = {p, buf, e.symfile_size};
+  Elf64_Ehdr eh;
+  memcpy(&eh, buf, sizeof eh);
+  if (ok && eh.e_type == ET_REL)
+    sse__elfobj_sections(buf, e.symfile_size, live_section, &lr);
+  ok = ok && sse__elfobjs_add(j->objs, ea, buf, e.symfile_size) == 0;
   free(buf);
   return ok;
 }

@@ -30,6 +30,11 @@ int sse__elfobjs_add(sse__elfobjs *, uint64_t key, const void *image, size_t siz
 int sse__elfobjs_remove(sse__elfobjs *, uint64_t key);
 /* Drop them all (exec). */
 void sse__elfobjs_clear(sse__elfobjs *);
+/* fn(arg, shdr) for each section header of an ELF64 image (bounds
+ * checked); the image's e_type, or -1 when its headers do not fit. */
+#include <elf.h>
+typedef void sse__elfobj_section_fn(void *arg, const Elf64_Shdr *sh);
+int sse__elfobj_sections(const void *image, size_t size, sse__elfobj_section_fn *fn, void *arg);
 
 typedef struct sse__jitproc {
   sse__jit *table;       /* the agent's blobs, copied */

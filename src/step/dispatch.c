@@ -105,6 +105,9 @@ static void our_int3(sse_process *p, sse_thread *t, uint64_t pc) {
     sse__runto_longjmp(p, t);
     return;
   }
+  if (p->op.kind == SSE__OP_STEP && t == p->op.thr &&
+      p->op.phase == SSE__PH_RUN_TO && sse__exc_trap(p, t, pc))
+    return;
   if (sse__proc_is_rbrk(p, pc)) {
     sse__run_code_changed(p, 0, UINT64_MAX);
     sse__proc_symbols_changed(p);

@@ -14,7 +14,6 @@
 /* Every command ends here: temporary breakpoints out, all threads
  * stopped, then the report (an exit when the process went away). */
 static void end_with(sse_process *p, sse_stop *s) {
-  sse__runto_disarm(p);
   /* From here on nothing resumes a thread: a new clone stays stopped, and
    * the stepping thread's exit during the all-stop no longer turns the
    * command into a continue of the others (dispatch.c on_gone), which
@@ -22,6 +21,10 @@ static void end_with(sse_process *p, sse_stop *s) {
   p->op.ending = true;
   p->others_run = false;
   if (!p->exited) sse__run_stop_all(p, NULL);
+  /* The temporary int3s go once every thread is stopped: a thread that
+   * hit one meanwhile is kept pending at a site of ours (let go on at its
+   * next resume), not reported as a SIGTRAP of its own. */
+  sse__runto_disarm(p);
   if (p->exited) sse__stop_exit(s, p);
   sse__run_report(p, s);
 }

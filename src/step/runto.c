@@ -43,6 +43,7 @@ bool sse__runto_longjmp_at(const sse__op *op, uint64_t pc) {
 
 void sse__runto_disarm(sse_process *p) {
   sse__op *op = &p->op;
+  sse__exc_disarm(p);
   for (int i = 0; i < op->nlj; i++) sse__site_del(p, op->lj[i]);
   op->nlj = 0;
   for (int i = 0; i < op->nrt; i++) {
@@ -69,7 +70,7 @@ bool sse__runto_at(const sse__op *op, uint64_t pc) {
   return false;
 }
 
-static int free_hw_slot(sse_process *p, sse_thread *t) {
+int sse__runto_free_slot(sse_process *p, sse_thread *t) {
   for (int i = 0; i < SSE__ARCH_HW_SLOTS; i++) {
     if (p->watch_slots & (1u << i)) continue;
     if (sse__arch_dr7_enabled(t->dr7, i)) continue;
@@ -89,7 +90,7 @@ sse_err sse__runto_add(sse_process *p, uint64_t addr, uint64_t sp_min,
   rt->sp_min = sp_min;
   rt->check_cfa = check_cfa;
   rt->cfa_min = cfa_min;
-  int slot = p->engine->hw_broken ? -1 : free_hw_slot(p, t);
+  int slot = p->engine->hw_broken ? -1 : sse__runto_free_slot(p, t);
   if (slot >= 0 &&
       sse__hw_set(t->tid, slot, addr, SSE__HW_EXEC, 1, &t->dr7) == 0) {
     rt->hw = true;
@@ -136,6 +137,13 @@ static bool step_off(sse_process *p, sse_thread *t, int *status) {
   return true;
 }
 
+void sse__runto_pass(sse_process *p, sse_thread *t) {
+  int st;
+  if (sse__site_inserted_at(p, sse__thread_pc(t)) && !step_off(p, t, &st))
+    return;
+  sse__thread_resume(t, false);
+}
+
 /* A debug-register breakpoint at the pc t resumes from must fire when the
  * pc comes back there (a handler's return): no resume flag may skip it. */
 static void arm_at_pc(sse_thread *t, const sse__op *op) {
@@ -155,8 +163,10 @@ void sse__runto_start(sse_process *p, sse__runto_why why) {
   op->phase = SSE__PH_RUN_TO;
   op->why = why;
   arm_at_pc(t, op);
-  if (why == SSE__RT_RETURN || why == SSE__RT_FINISH || why == SSE__RT_UNTIL)
+  if (why == SSE__RT_RETURN || why == SSE__RT_FINISH || why == SSE__RT_UNTIL) {
     arm_longjmp(p);
+    sse__exc_arm(p);
+  }
   if (!sse__runto_int3(op)) {
     p->others_run = true;
     if (!sse__resume_others(p, t)) return;
@@ -192,6 +202,9 @@ void sse__runto_hit(sse_process *p, sse_thread *t) {
   sse__op *op = &p->op;
   sse__regs r;
   sse__thread_regs(t, &r);
+  /* The exception watch's (a debug register of this thread, or a landing
+   * pad that is a call's return address). */
+  if (sse__exc_trap(p, t, sse__regs_pc(&r))) return;
   if (!hit_entry(op, t, &r)) {
     /* A deeper recursive activation: not our frame. Keep going. */
     int st;
@@ -200,8 +213,12 @@ void sse__runto_hit(sse_process *p, sse_thread *t) {
     return;
   }
   sse__runto_why why = op->why;
-  sse__runto_disarm(p);
+  /* The others stop first: one that hit an int3 of the run-to's (the
+   * longjmp and exception watches) meanwhile is then kept pending at a
+   * site of ours, and let go on at its next resume, not reported as a
+   * SIGTRAP of its own. */
   sse__run_stop_all(p, t);
+  sse__runto_disarm(p);
   p->others_run = false;
   op->phase = SSE__PH_IDLE;
   op->why = SSE__RT_NONE;
@@ -233,8 +250,8 @@ void sse__runto_longjmp(sse_process *p, sse_thread *t) {
   sse__op *op = &p->op;
   uint64_t pc = sse__thread_pc(t);
   sse__loc l;
+  sse__run_stop_all(p, t); /* first: see sse__runto_hit */
   sse__runto_disarm(p);
-  sse__run_stop_all(p, t);
   p->others_run = false;
   if (p->exited) return;
   /* Single-step out of it: it ends in an indirect jump to the setjmp

@@ -57,11 +57,26 @@ void sse__runto_start(sse_process *p, sse__runto_why why);
 /* The stepping thread trapped at one of its run-to addresses. */
 void sse__runto_hit(sse_process *p, sse_thread *t);
 bool sse__runto_at(const sse__op *op, uint64_t pc);
+/* A debug register of the stepping thread t that is free, or -1. */
+int sse__runto_free_slot(sse_process *p, sse_thread *t);
+/* Step t off an int3 of ours at its pc (if any) and resume it. */
+void sse__runto_pass(sse_process *p, sse_thread *t);
 /* The run-to's int3 at the longjmp family is at pc. */
 bool sse__runto_longjmp_at(const sse__op *op, uint64_t pc);
 /* The stepping thread entered the longjmp family during a run-to: follow
  * it to where it lands. */
 void sse__runto_longjmp(sse_process *p, sse_thread *t);
+
+/* ---- exception.c: C++ exceptions that unwind past a run-to's frame */
+/* Watch the unwinder during the run-to just started (RETURN, FINISH,
+ * UNTIL, its breakpoints armed). */
+void sse__exc_arm(sse_process *p);
+void sse__exc_disarm(sse_process *p);
+/* The stepping thread trapped at pc in a run-to (an int3, or a run-to
+ * breakpoint it reached in its frame): true when that was the exception
+ * watch's, handled (the thread let go on, or the command ended or went on
+ * from there). */
+bool sse__exc_trap(sse_process *p, sse_thread *t, uint64_t pc);
 
 /* ---- range.c: range stepping */
 /* How far a range step from pc can run (pc when nothing to run over). */

@@ -27,12 +27,33 @@ static uint64_t analyze_prologue(smod *m, uint64_t start) {
 
 static bool cu_is_llvm(smod *m, uint64_t abs) {
   Dwarf_Addr bias;
-  Dwarf_Die *cu = dwfl_module_addrdie(m->mod, abs, &bias);
+  Dwarf_Die *cu = sse__symtab_addrcu(m->mod, abs, &bias);
   if (cu == NULL)
     return false;
   Dwarf_Attribute attr;
   const char *prod = dwarf_formstring(dwarf_attr(cu, DW_AT_producer, &attr));
   return prod != NULL && (strstr(prod, "clang") != NULL || strstr(prod, "flang") != NULL);
+}
+
+/* gdb's skip_prologue_using_sal takes two consecutive line-table entries
+ * at the function's first address (clang -O2 gives main's line, then an
+ * inlined callee's there) as "no prologue": the breakpoint is the entry. */
+static bool two_rows_at_entry(smod *m, uint64_t abs) {
+  Dwarf_Addr bias;
+  Dwarf_Die *cu = sse__symtab_addrcu(m->mod, abs, &bias);
+  Dwarf_Lines *ls;
+  size_t n;
+  if (cu == NULL || dwarf_getsrclines(cu, &ls, &n) != 0)
+    return false;
+  for (size_t i = 0; i + 1 < n; i++) {
+    Dwarf_Addr a, b;
+    int la, lb;
+    Dwarf_Line *l0 = dwarf_onesrcline(ls, i), *l1 = dwarf_onesrcline(ls, i + 1);
+    if (dwarf_lineaddr(l0, &a) != 0 || dwarf_lineno(l0, &la) != 0 || a + bias != abs || la == 0)
+      continue;
+    return dwarf_lineaddr(l1, &b) == 0 && dwarf_lineno(l1, &lb) == 0 && lb != 0 && b == a;
+  }
+  return false;
 }
 
 static bool in_func(const sse__fsym *f, const sse__modentry *e, uint64_t rel) {
@@ -47,6 +68,8 @@ uint64_t sse__symtab_post_prologue(sse__symtab *st, smod *m, const sse__fsym *f)
   const sse__modentry *e = m->entry;
   uint64_t pc = f->addr, end = 0;
   if (cu_is_llvm(m, f->addr + m->ebias)) {
+    if (two_rows_at_entry(m, f->addr + m->ebias))
+      return pc;
     /* skip_prologue_using_sal: LLVM emits a line note before and after
      * the prologue, so the second row run of the function is the body. */
     const sse__lrow *r = sse__symtab_row_at(st, m, f->addr, &end);

@@ -186,42 +186,61 @@ static ssize_t cxx_collect(sse__symtab *st, const char *name, cxx_loc **out) {
   return (ssize_t)w;
 }
 
+/* The inlined copies of name's functions; st->mu held. */
+static ssize_t inline_collect(sse__symtab *st, const char *name, uint64_t **out, size_t *n, size_t *cap) {
+  sse__cxx_name *pat = sse__cxx_pattern(name);
+  bool plain = name[strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_$")] == 0;
+  ssize_t r = pat || plain ? sse__symtab_inline_addrs(st, pat, plain ? name : NULL, out, n, cap) : 0;
+  sse__cxx_pattern_free(pat);
+  return r;
+}
+
+static int cmp_addr(const void *x, const void *y) {
+  uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
+  return a < b ? -1 : a > b;
+}
+
 ssize_t sse__symtab_func_addrs(sse__symtab *st, const char *name, uint64_t **out) {
   *out = NULL;
   if (name == NULL)
     return -EINVAL;
   pthread_mutex_lock(&st->mu);
   cxx_loc *v = NULL;
+  uint64_t *a = NULL;
+  size_t k = 0, cap = 0;
   ssize_t n = sse__symtab_ensure(st);
   if (n == 0)
     n = cxx_collect(st, name, &v);
+  if (n >= 0 && inline_collect(st, name, &a, &k, &cap) < 0)
+    n = -ENOMEM;
   pthread_mutex_unlock(&st->mu);
-  if (n <= 0)
+  if (n <= 0 && k == 0) {
+    free(v);
+    free(a);
     return n < 0 ? n : 0;
+  }
   /* A plain (C) function of that name as well: gdb lists it beside the
-   * C++ ones. */
+   * C++ ones and the inlined copies. */
   uint64_t post;
   bool plain = sse__symtab_func_addr_plain(st, name, NULL, &post) == 0;
-  uint64_t *a = malloc(((size_t)n + 1) * sizeof *a);
-  if (a == NULL) {
+  uint64_t *all = realloc(a, (k + (size_t)n + 1) * sizeof *all);
+  if (all == NULL) {
     free(v);
+    free(a);
     return -ENOMEM;
   }
-  size_t k = 0;
-  for (ssize_t i = 0; i < n; i++) {
-    if (plain && post < v[i].post) {
-      a[k++] = post;
-      plain = false;
-    }
-    if (plain && post == v[i].post)
-      plain = false;
-    a[k++] = v[i].post;
-  }
+  for (ssize_t i = 0; i < n; i++)
+    all[k++] = v[i].post;
   if (plain)
-    a[k++] = post;
+    all[k++] = post;
   free(v);
-  *out = a;
-  return (ssize_t)k;
+  qsort(all, k, sizeof *all, cmp_addr);
+  size_t w = 0;
+  for (size_t i = 0; i < k; i++)
+    if (w == 0 || all[w - 1] != all[i])
+      all[w++] = all[i];
+  *out = all;
+  return (ssize_t)w;
 }
 
 int sse__symtab_cxx_func_addr(sse__symtab *st, const char *name, uint64_t *entry, uint64_t *post) {

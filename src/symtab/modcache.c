@@ -43,6 +43,7 @@ void sse__modcache_free(sse__modcache *c) {
     sse__modentry *next = e->next;
     if (e->ext_free != NULL)
       e->ext_free(e->ext);
+    sse__inlidx_free(atomic_load(&e->inl));
     free(e->key);
     free(e->funcs);
     free(e->names);

@@ -79,10 +79,13 @@ int sse__symtab_func_addr_plain(sse__symtab *, const char *name, uint64_t *entry
  * arguments optional: `sum`, `sum<int>`; one overload by its parameters:
  * `scale(int)`; `operator==`; `Circle::Circle`, `Circle::~Circle` with
  * every emitted variant; `(anonymous namespace)::f`; a file-static
- * `helper`), plus the plain function of that name if there is one.
+ * `helper`), plus the plain function of that name if there is one, plus
+ * every inlined copy of those functions (C's too, by name: inlbreak.c),
+ * at its block's entry as gdb 13 puts it.
  * Returns the number of breakpoint addresses (gdb's post-prologue ones,
  * sorted, distinct) in a malloc'd *out; 0 (*out NULL) when no C++
- * function matches (use sse__symtab_func_addr); <0 on error. */
+ * function and no inlined copy matches (use sse__symtab_func_addr); <0 on
+ * error. */
 ssize_t sse__symtab_func_addrs(sse__symtab *, const char *name, uint64_t **out);
 
 /* Addresses for gdb's `break FILE:LINE` (see breakaddr.c). Returns the count
@@ -170,5 +173,26 @@ typedef struct sse__inline {
  * 0 void, -1 unknown (no debug info). */
 int sse__symtab_func_returns(sse__symtab *st, uint64_t pc);
 int sse__symtab_inline_chain(sse__symtab *, uint64_t pc, sse__inline *out, int max);
+
+/* sdt.c: the SystemTap SDT probes PROVIDER:NAME of the loaded modules
+ * (.note.stapsdt): up to max of them in out, their load addresses and
+ * argument strings ("8@%rdi 8@-80(%rbx)", interned). Returns how many
+ * there are (at most max), or <0 (negated errno). */
+typedef struct sse__sdt {
+  uint64_t pc;
+  const char *args;
+} sse__sdt;
+int sse__symtab_sdt_probes(sse__symtab *, const char *provider, const char *name, sse__sdt *out,
+                           int max);
+
+/* cfistep.c: one unwind step at look (pc, or pc-1 for a return address)
+ * by the CFI (.eh_frame, else .debug_frame) libdwfl has for its module:
+ * regs holds the frame's registers by DWARF number (0..16), known a bit
+ * per register given; memory through read(arg, addr, &u64) (0: read).
+ * 0 with the caller's pc, sp (the CFA) and frame pointer; -ENOENT when
+ * there is no CFI for look or its rules need what is not known. */
+int sse__symtab_cfi_step(sse__symtab *, uint64_t look, const uint64_t *regs, uint64_t known,
+                         int (*read)(void *arg, uint64_t addr, uint64_t *out), void *arg,
+                         uint64_t *npc, uint64_t *nsp, uint64_t *nfp);
 
 #endif

@@ -91,7 +91,10 @@ typedef struct sse__modentry {
    * table), freed with the entry by ext_free. Tracer thread only. */
   void *ext;
   void (*ext_free)(void *);
+  /* Its inlined instances by name (inlbreak.c), built on first use. */
+  _Atomic(struct sse__inlidx *) inl;
 } sse__modentry;
+void sse__inlidx_free(struct sse__inlidx *);
 
 /* Find or create the entry of mod (keyed by build ID, else by path, size
  * and mtime). NULL if the module has no ELF. Thread: takes the cache mutex. */
@@ -203,6 +206,10 @@ const char *sse__symtab_plt_name(sse__symtab *st, smod *m, uint64_t rel, uint64_
 const char *sse__symtab_dwarf_func_name(sse__symtab *st, smod *m, uint64_t pc, const char *elf_name);
 void sse__symtab_inl_forget(sse__symtab *st);
 
+/* addrcu.c: the CU holding pc (dwfl_module_addrdie, or the CUs' ranges
+ * in a module without .debug_aranges); NULL when none. */
+Dwarf_Die *sse__symtab_addrcu(Dwfl_Module *mod, uint64_t pc, Dwarf_Addr *bias);
+
 /* cxxnames.c: C++ names. */
 /* DW_LANG_C_plus_plus and its versions. */
 bool sse__cxx_lang(int lang);
@@ -229,6 +236,12 @@ bool sse__cxx_has_params(const sse__cxx_name *);
 /* Whether the function symbol `mangled` ("_ZNK6shapes6Circle4areaEv") is
  * one gdb's `break NAME` sets a location on. */
 bool sse__cxx_matches(const sse__cxx_name *, const char *mangled);
+/* inlbreak.c: the entries of the inlined copies of the functions a
+ * `break NAME` names (C++: pat matches the origin's linkage name; C: its
+ * name is plain), appended to the vector *out (*n used, *cap allocated);
+ * *n, or -ENOMEM. st->mu held. */
+ssize_t sse__symtab_inline_addrs(sse__symtab *st, const sse__cxx_name *pat, const char *plain, uint64_t **out,
+                                 size_t *n, size_t *cap);
 /* cxxbreak.c: the first C++ function `break NAME` finds; 0 or -1. */
 int sse__symtab_cxx_func_addr(sse__symtab *st, const char *name, uint64_t *entry, uint64_t *post);
 

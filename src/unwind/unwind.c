@@ -324,6 +324,9 @@ static size_t walk_frames(uctx *c, sse_frame *out, size_t max, size_t steps) {
         end = true;
       }
     }
+    bool by_cfi = false;
+    if (!ok && !end && c->host->cfi_step)
+      ok = by_cfi = c->host->cfi_step(c->p, look, f->pc, sp, fp, &npc, &nsp, &nfp);
     if (!ok && !end)
       ok = by_fp = fp_step(c, f->pc, look, sp, fp, &npc, &nsp, &nfp);
     if (!ok)
@@ -340,7 +343,7 @@ static size_t walk_frames(uctx *c, sse_frame *out, size_t max, size_t steps) {
     at_call = !f->signal_frame;
     sp = nsp;
     fp = nfp;
-    if (by_fp) {
+    if (by_fp || by_cfi) {
       /* Restart libunwind from the caller's registers (the callee-saved
        * ones other than the frame pointer are kept: all we know). */
       sse__regs_set_pc(&c->regs, npc);

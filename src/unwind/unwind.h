@@ -27,6 +27,12 @@ typedef struct sse__unwind_host {
    * as a stop reports it: loc zeroed but for pc when nothing is known.
    * Tracer thread. Must not be NULL. */
   void (*locate)(sse_process *p, uint64_t pc, sse_location *loc);
+  /* One step by call-frame information the symbols have and libunwind
+   * does not find (a JIT's in-memory object's .eh_frame): at look (see
+   * locate) in a frame with registers pc, sp, fp, true with the caller's.
+   * Tracer thread. May be NULL. */
+  bool (*cfi_step)(sse_process *p, uint64_t look, uint64_t pc, uint64_t sp, uint64_t fp,
+                   uint64_t *npc, uint64_t *nsp, uint64_t *nfp);
 } sse__unwind_host;
 
 /* Install the host, before the first unwind; kept by pointer, so h must

@@ -102,6 +102,26 @@ $(TBUILD)/values_opt_clang: $(TARGETS_SRC)/values_opt.c | $(TBUILD)
 TARGETS += $(TBUILD)/dap_target
 $(TBUILD)/dap_target: $(TARGETS_SRC)/dap_target.c | $(TBUILD)
 	$(CC) $(TARGET_CFLAGS) -pthread -o $@ $<
+# C++ exceptions (issue 14): gcc -O0, clang -O0, gcc -O2; break locations
+# of clang -O2 code.
+TARGETS += $(TBUILD)/cxx_exc $(TBUILD)/cxx_exc_clang $(TBUILD)/cxx_exc_O2 \
+    $(TBUILD)/loops_calls_O2_clang $(TBUILD)/libc_calls_O2_clang
+$(TBUILD)/cxx_exc: $(TARGETS_SRC)/cxx_exc.cc | $(TBUILD)
+	$(CXX_TARGET) $(TARGET_CFLAGS) -o $@ $<
+$(TBUILD)/cxx_exc_clang: $(TARGETS_SRC)/cxx_exc.cc | $(TBUILD)
+	clang++ $(TARGET_CFLAGS) -o $@ $<
+$(TBUILD)/cxx_exc_O2: $(TARGETS_SRC)/cxx_exc.cc | $(TBUILD)
+	$(CXX_TARGET) -g -O2 -o $@ $<
+TARGETS += $(TBUILD)/cxx_exc_threads
+$(TBUILD)/cxx_exc_threads: $(TARGETS_SRC)/cxx_exc_threads.cc | $(TBUILD)
+	$(CXX_TARGET) $(TARGET_CFLAGS) -pthread -o $@ $<
+
+# LLVM's JIT (issue 14): the IR clang emits, for lli.
+TARGETS += $(TBUILD)/lli_prog.ll $(TBUILD)/lli_prog_O2.ll
+$(TBUILD)/lli_prog.ll: $(TARGETS_SRC)/lli_prog.c | $(TBUILD)
+	clang -g -O0 -S -emit-llvm -o $@ $<
+$(TBUILD)/lli_prog_O2.ll: $(TARGETS_SRC)/lli_prog.c | $(TBUILD)
+	clang -g -O2 -S -emit-llvm -o $@ $<
 
 clean-targets:
 	rm -rf $(TBUILD)

@@ -59,7 +59,7 @@ static int cmp_u64(const void *x, const void *y) {
 
 /* gdb -batch on PROG with these commands (after the settings every run
  * needs), its stdout to read; the command file's name in cmdf[64]. */
-static FILE *gdb_open(const char *commands, char *cmdf) {
+static FILE *gdb_open_prog(const char *prog, const char *commands, char *cmdf) {
   snprintf(cmdf, 64, "/tmp/sse_cxx_gdbXXXXXX");
   int fd = mkstemp(cmdf);
   cr_assert(fd >= 0);
@@ -69,11 +69,13 @@ static FILE *gdb_open(const char *commands, char *cmdf) {
   char cmd[2048];
   const char *gdb = getenv("ORACLE_GDB");
   snprintf(cmd, sizeof cmd, "%s -batch -nx -x %s %s </dev/null 2>/dev/null", gdb && *gdb ? gdb : "gdb", cmdf,
-           tpath(PROG));
+           tpath(prog));
   FILE *p = popen(cmd, "r");
   cr_assert(p != NULL);
   return p;
 }
+
+static FILE *gdb_open(const char *commands, char *cmdf) { return gdb_open_prog(PROG, commands, cmdf); }
 
 static void gdb_close(FILE *p, const char *cmdf) {
   pclose(p);
@@ -82,15 +84,15 @@ static void gdb_close(FILE *p, const char *cmdf) {
 
 /* gdb: break at every spec, run to the first stop (the libraries are
  * loaded), `info breakpoints`; out[i] gets breakpoint i+1's addresses. */
-static void gdb_locations(locs *out) {
+static void gdb_locations(const char *prog, const char *const *sp, size_t ns, locs *out) {
   char script[8192];
   size_t k = (size_t)snprintf(script, sizeof script, "%s", "");
-  for (size_t i = 0; i < NSPECS && k < sizeof script; i++)
-    k += (size_t)snprintf(script + k, sizeof script - k, "break %s\n", specs[i]);
+  for (size_t i = 0; i < ns && k < sizeof script; i++)
+    k += (size_t)snprintf(script + k, sizeof script - k, "break %s\n", sp[i]);
   snprintf(script + k, sizeof script - k, "run\ninfo breakpoints\nkill\n");
   char cmdf[64];
-  FILE *p = gdb_open(script, cmdf);
-  memset(out, 0, NSPECS * sizeof *out);
+  FILE *p = gdb_open_prog(prog, script, cmdf);
+  memset(out, 0, ns * sizeof *out);
   char line[4096];
   bool table = false;
   while (fgets(line, sizeof line, p)) {
@@ -100,40 +102,44 @@ static void gdb_locations(locs *out) {
      * location line "3.2   y   0x... in ..."; <MULTIPLE> has none. */
     char *end;
     long num = strtol(line, &end, 10);
-    if (end == line || num < 1 || (size_t)num > NSPECS) continue;
+    if (end == line || num < 1 || (size_t)num > ns) continue;
     char *hex = strstr(line, " 0x");
     if (hex == NULL) continue;
     locs *l = &out[num - 1];
     if (l->n < MAXLOC) l->a[l->n++] = strtoull(hex + 1, NULL, 16);
   }
   gdb_close(p, cmdf);
-  for (size_t i = 0; i < NSPECS; i++) qsort(out[i].a, out[i].n, sizeof out[i].a[0], cmp_u64);
+  for (size_t i = 0; i < ns; i++) qsort(out[i].a, out[i].n, sizeof out[i].a[0], cmp_u64);
 }
 
-Test(cxx, break_locations_match_gdb, .timeout = 60) {
+/* `break` by each of sp's names on prog gives gdb's locations, all of
+ * them (-O2: the inlined copies too). The last name must be pending until
+ * libstdc++ is mapped when pending_last. */
+static void locations_match_gdb(const char *prog, const char *const *sp, size_t ns, bool pending_last) {
   static locs g[NSPECS];
-  gdb_locations(g);
+  cr_assert(ns <= NSPECS);
+  gdb_locations(prog, sp, ns, g);
   sse_engine *e;
   SSE_OKAY(sse_engine_new(NULL, &e));
-  sse_process *p = spawn_target(e, PROG, NULL, NULL, -1);
+  sse_process *p = spawn_target(e, prog, NULL, NULL, -1);
   int ids[NSPECS];
-  for (size_t i = 0; i < NSPECS; i++) SSE_OKAY(sse_break_function(p, specs[i], true, &ids[i]));
+  for (size_t i = 0; i < ns; i++) SSE_OKAY(sse_break_function(p, sp[i], true, &ids[i]));
   /* Before the dynamic linker ran: libstdc++'s names are pending, and
    * resolve as gdb's when it is mapped. */
   sse_breakpoint_info early[NSPECS];
-  SSE_OKAY(sse_break_list(p, early, NSPECS, NULL));
-  cr_assert(early[NSPECS - 1].pending, "%s resolved before libstdc++ was mapped", specs[NSPECS - 1]);
+  SSE_OKAY(sse_break_list(p, early, ns, NULL));
+  cr_assert(!pending_last || early[ns - 1].pending, "%s resolved before libstdc++ was mapped", sp[ns - 1]);
   sse_stop s;
   SSE_OKAY(sse_continue(p, &s));
   cr_assert_eq(s.reason, SSE_STOP_BREAKPOINT, "%s", sse_stop_reason_name(s.reason));
   sse_breakpoint_info bi[NSPECS];
   size_t n = 0;
-  SSE_OKAY(sse_break_list(p, bi, NSPECS, &n));
-  cr_assert_eq(n, NSPECS);
+  SSE_OKAY(sse_break_list(p, bi, ns, &n));
+  cr_assert_eq(n, ns);
   int bad = 0;
-  for (size_t i = 0; i < NSPECS; i++) {
+  for (size_t i = 0; i < ns; i++) {
     /* gdb finds nothing: sse's breakpoint is pending. */
-    cr_expect_eq(bi[i].pending, g[i].n == 0, "break %s: pending %d, gdb %zu locations", specs[i], bi[i].pending,
+    cr_expect_eq(bi[i].pending, g[i].n == 0, "break %s: pending %d, gdb %zu locations", sp[i], bi[i].pending,
                  g[i].n);
     uint64_t a[8];
     size_t k = bi[i].naddrs < 8 ? bi[i].naddrs : 8;
@@ -143,16 +149,41 @@ Test(cxx, break_locations_match_gdb, .timeout = 60) {
     bool same = bi[i].naddrs == g[i].n && memcmp(a, g[i].a, k * sizeof a[0]) == 0;
     if (!same) {
       bad++;
-      fprintf(stderr, "break %s: gdb", specs[i]);
+      fprintf(stderr, "%s: break %s: gdb", prog, sp[i]);
       for (size_t j = 0; j < g[i].n; j++) fprintf(stderr, " %#lx", (unsigned long)g[i].a[j]);
       fprintf(stderr, "; sse");
       for (size_t j = 0; j < k; j++) fprintf(stderr, " %#lx", (unsigned long)a[j]);
       fprintf(stderr, "\n");
     }
-    cr_expect(same, "break %s: sse %zu locations, gdb %zu", specs[i], bi[i].naddrs, g[i].n);
+    cr_expect(same, "break %s: sse %zu locations, gdb %zu", sp[i], bi[i].naddrs, g[i].n);
   }
   cr_assert_eq(bad, 0);
   sse_engine_free(e);
+}
+
+Test(cxx, break_locations_match_gdb, .timeout = 60) { locations_match_gdb(PROG, specs, NSPECS, true); }
+
+/* At -O2 gdb's `break f` has a location at each inlined copy of f
+ * besides its out-of-line one (Circle::area in main and out of line,
+ * sum<int> and push_back only inlined). */
+Test(cxx, break_locations_at_O2_include_inlined_copies, .timeout = 60) {
+  locations_match_gdb("cxx_shapes_O2", specs, NSPECS, true);
+}
+
+/* The same for C: loops_calls at -O2, where bump is inlined into main
+ * only. */
+static const char *const c_specs[] = {"bump", "main", "apply", "twice", "sum_squares", "add", "square"};
+Test(cxx, break_locations_of_c_at_O2_include_inlined_copies, .timeout = 60) {
+  locations_match_gdb("loops_calls_O2", c_specs, sizeof c_specs / sizeof c_specs[0], false);
+}
+
+/* clang -O2 (DWARF 5 without .debug_aranges): main starts with two line
+ * entries at its first address (its own line, then the inlined bump's),
+ * which gdb takes as no prologue. */
+Test(cxx, break_locations_of_c_at_clang_O2_match_gdb, .timeout = 60) {
+  locations_match_gdb("loops_calls_O2_clang", c_specs, sizeof c_specs / sizeof c_specs[0], false);
+  static const char *const libc_specs[] = {"main"};
+  locations_match_gdb("libc_calls_O2_clang", libc_specs, 1, false);
 }
 
 /* gdb's `bt` at its first stop at `break FUNC`, as printed:

@@ -339,7 +339,6 @@ static bool all_digits(const char *s) {
 
 /* ------------------------------------------------------------ process */
 
-static void install_bp(demo_bp *b, bool announce);
 
 /* Make p the session's process: spawned (started false: not run yet) or
  * attached (started: running already); its breakpoints go in. */
@@ -527,7 +526,6 @@ static void cmd_starti(char *args, int tty) {
   report_stop(&s, STOP_LINE, true);
 }
 
-static int add_bp(const char *spec, bool temporary, bool watch);
 
 static void cmd_start(char *args, int tty) {
   restart_if_started();
@@ -838,6 +836,7 @@ static void delete_bp_entry(demo_bp *b) {
 }
 
 static void announce_bp(demo_bp *b) {
+  if (b->catch_kinds) return catch_announce(b);
   sse_breakpoint_info info[64];
   size_t n = 0;
   const sse_breakpoint_info *me = NULL;
@@ -887,11 +886,13 @@ static void announce_bp(demo_bp *b) {
     say("%s %d at 0x%llx\n", kind, b->num, (unsigned long long)me->addrs[0]);
 }
 
-static void install_bp(demo_bp *b, bool announce) {
+void install_bp(demo_bp *b, bool announce) {
   sse_err e = SSE_OK;
   int id = 0;
   char *spec = b->spec;
-  if (b->watch) {
+  if (b->catch_kinds) {
+    e = sse_catch(D.proc, b->catch_kinds, &id);
+  } else if (b->watch) {
     e = sse_watch(D.proc, b->watch_addr, b->watch_len, SSE_WATCH_WRITE, &id);
     if (!e) {
       b->watch_old = 0;
@@ -928,7 +929,7 @@ static void install_bp(demo_bp *b, bool announce) {
 }
 
 /* Returns the new number, or 0. */
-static int add_bp(const char *spec, bool temporary, bool watch) {
+int add_bp(const char *spec, bool temporary, bool watch) {
   if (D.nbps == D.capbps) {
     D.capbps = D.capbps ? D.capbps * 2 : 16;
     D.bps = realloc(D.bps, D.capbps * sizeof *D.bps);
@@ -1321,6 +1322,10 @@ static void info_breakpoints(char *args) {
     const sse_breakpoint_info *me = NULL;
     for (size_t k = 0; k < n; k++)
       if (b->lib_id && info[k].id == b->lib_id) me = &info[k];
+    if (b->catch_kinds && D.json) {
+      catch_info_line(b, me);
+      continue;
+    }
     sse_location loc = {0};
     bool have_loc = me && me->naddrs &&
                     sse_lookup(D.proc, me->addrs[0], &loc) == SSE_OK;
@@ -1347,6 +1352,10 @@ static void info_breakpoints(char *args) {
     }
     if (!shown++)
       say("Num     Type           Disp Enb Address            What\n");
+    if (b->catch_kinds) {
+      catch_info_line(b, me);
+      continue;
+    }
     char addr[32] = "<PENDING>         ";
     if (b->watch)
       snprintf(addr, sizeof addr, "%-18s", "");
@@ -2196,6 +2205,9 @@ const command commands[] = {
      "awatch EXPR\nStop when EXPR (an lvalue of 1, 2, 4 or 8 bytes) is read or written (hardware)."},
     {"break", 1, "br,brea", cmd_break_if, false, true,
      "break [FUNC | FILE:LINE | LINE | *ADDR] [if COND]\nSet a breakpoint (stopping only where COND holds)."},
+    {"catch", 3, NULL, cmd_catch, false, false,
+     "catch throw|catch|rethrow\nSet a catchpoint: stop where a C++ exception is thrown, caught "
+     "or rethrown."},
     {"condition", 4, NULL, cmd_condition, false, false,
      "condition N [COND]\nStop at breakpoint N only if COND holds (no COND: always)."},
     {"continue", 1, "cont", cmd_continue, true, false,

@@ -32,6 +32,7 @@ typedef struct demo_bp {
   uint64_t watch_addr;
   int watch_len;
   uint64_t watch_old;
+  int catch_kinds; /* a catchpoint: its SSE_CATCH_* kind (catchcmds.c) */
 } demo_bp;
 
 typedef struct demo {
@@ -167,6 +168,25 @@ bool demo_eval(const char *expr, uint64_t *out);
 /* gdb's query (nquery: default no): asks on a terminal, else prints the
  * question with "[answered Y; input not from terminal]". */
 bool demo_query(const char *question, bool nquery);
+
+/* Breakpoints (commands.c): a new one, its number; put one into D.proc
+ * (announce: print it as gdb does when it is set). */
+int add_bp(const char *spec, bool temporary, bool watch);
+void install_bp(demo_bp *b, bool announce);
+
+/* ---- catchcmds.c: catch throw / catch catch / catch rethrow */
+void cmd_catch(char *args, int from_tty);
+/* "Catchpoint N (throw)" */
+void catch_announce(const demo_bp *b);
+/* The catchpoint with this library id, or NULL. */
+const demo_bp *catch_bp_for(int lib_id);
+/* A breakpoint stop at a catchpoint, printed as gdb's; false when it is
+ * no catchpoint's. */
+bool catch_print_stop(const sse_stop *s);
+/* The exception's members of a catchpoint stop's JSON event. */
+void catch_stop_json(jbuf *j, const sse_stop *s);
+/* Its row of `info breakpoints`. */
+void catch_info_line(const demo_bp *b, const sse_breakpoint_info *me);
 
 /* ---- signals.c: gdb's signal table */
 /* gdb's names and descriptions of host signal signo: "SIGUSR1", "User

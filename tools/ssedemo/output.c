@@ -339,6 +339,7 @@ static void stop_json(const sse_stop *s) {
   switch (s->reason) {
   case SSE_STOP_BREAKPOINT:
     jb_int(&b, "breakpoint", bp_num_for(s->breakpoint_id, NULL, NULL));
+    catch_stop_json(&b, s);
     break;
   case SSE_STOP_WATCHPOINT:
     jb_int(&b, "watchpoint", bp_num_for(s->breakpoint_id, NULL, NULL));
@@ -400,6 +401,10 @@ void print_stop(const sse_stop *s, const sse_stop *prev, int style) {
   bool with_pc = false;
   switch (s->reason) {
   case SSE_STOP_BREAKPOINT: {
+    if (catch_print_stop(s)) {
+      full = false;
+      break;
+    }
     bool temp = false, watch = false;
     int num = bp_num_for(s->breakpoint_id, &temp, &watch);
     format_location(loc, sizeof loc, &s->loc, false);

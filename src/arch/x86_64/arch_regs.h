@@ -25,6 +25,25 @@ static inline void sse__regs_retval(const sse__regs *r, uint64_t out[2]) {
   out[0] = r->rax;
   out[1] = r->rdx;
 }
+/* Integer argument n (0..5) of the SysV calling convention, at a
+ * function's entry (rdi, rsi, rdx, rcx, r8, r9); 0 for any other n. */
+static inline uint64_t sse__regs_arg(const sse__regs *r, int n) {
+  switch (n) {
+    case 0: return r->rdi;
+    case 1: return r->rsi;
+    case 2: return r->rdx;
+    case 3: return r->rcx;
+    case 4: return r->r8;
+    case 5: return r->r9;
+    default: return 0;
+  }
+}
+/* At a C++ landing pad: the unwinder's data register n (0: the exception
+ * object, 1: the personality's handler switch value, 0 for a cleanup),
+ * __builtin_eh_return_data_regno(n): rax, rdx. */
+static inline uint64_t sse__regs_eh_data(const sse__regs *r, int n) {
+  return n == 0 ? r->rax : n == 1 ? r->rdx : 0;
+}
 /* Clear the resume flag (EFLAGS.RF, bit 16). The kernel sets it when a
  * thread stops at a debug-register instruction breakpoint, so that the
  * instruction can run on resume; a signal handler entered from there saves
