@@ -4,7 +4,8 @@
 # otherwise it prints the exact command and fails.
 set -e
 PKGS="libdw-dev libelf-dev libunwind-dev libcapstone-dev libcriterion-dev \
-pkg-config gdb libc6-dbg libreadline-dev tmux libclang-rt-14-dev clang clang-14 g++"
+pkg-config gdb libc6-dbg libreadline-dev tmux libclang-rt-14-dev clang clang-14 g++ \
+lldb-14 gdbserver"
 missing=""
 for p in $PKGS; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then

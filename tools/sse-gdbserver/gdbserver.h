@@ -8,9 +8,14 @@
  *   resume.c     running the target: vCont/c/s, range steps, Ctrl-C while
  *                it runs, stop replies
  *   vfile.c      vFile: gdb reads the target's files (read-only)
+ *   svr4.c       qXfer:libraries-svr4: the dynamic linker's library list
  *   tdesc.c      the target description (XML) and gdb's register numbers
  *                mapped on sse_regs
- *   main.c       gdbserver's command line and the session's life
+ *   inferior.c   the program's life: spawned, attached (vRun, vAttach),
+ *                killed or detached at the end; --multi's next one
+ *   spawnenv.c   how the next vRun starts it: QEnvironment*,
+ *                QSetWorkingDir, QDisableRandomization
+ *   main.c       gdbserver's command line and the connections
  *
  * Only rsp.c knows how a packet is framed; the handlers see a packet's
  * text (escapes still in: only X is binary) and answer with a reply
@@ -79,8 +84,9 @@ size_t rsp_rle_encode(const char *src, size_t len, char *dst, size_t cap);
  * one). Returns the listening fd and the bound port in *port, or -1 with a
  * message on stderr. */
 int transport_listen(const char *hostport, int *port);
-/* Accept one connection and close the listener. -1 on error. */
-int transport_accept(int lfd);
+/* Accept one connection (the listener stays open when keep is true, for
+ * --multi's next client; else it is closed). -1 on error. */
+int transport_accept(int lfd, bool keep);
 
 /* ------------------------------------------------------------ tdesc.c */
 
@@ -107,11 +113,25 @@ typedef struct gs_bp {
   int id;            /* sse's id; 0: free slot */
 } gs_bp;
 
+/* How vRun starts a program (spawnenv.c). */
+typedef struct gs_spawn_cfg {
+  bool aslr;          /* QDisableRandomization:0 */
+  char *cwd;          /* QSetWorkingDir; NULL: the server's */
+  char **env;         /* NULL-terminated; NULL: the server's environment */
+  size_t nenv;
+  char **argv;        /* the last program run: an empty vRun name runs it */
+} gs_spawn_cfg;
+
 typedef struct gs_session {
-  sse_engine *eng;
+  sse_engine *eng;    /* one engine per program: NULL when there is none */
   sse_process *proc;
   pid_t pid;
-  bool attached;      /* --attach: detach at the end, not kill */
+  bool attached;      /* --attach or vAttach: detach at the end, not kill */
+  bool multi;         /* --multi: serve without a program, and another
+                         client after this one */
+  bool extended;      /* '!': the session outlives its program */
+  bool stdio;         /* the protocol on stdio: the program writes to 2 */
+  gs_spawn_cfg cfg;
   rsp_conn conn;
   bool multiprocess;  /* the client said multiprocess+: p<pid>.<tid> ids */
   pid_t g_tid;        /* Hg: the thread of g/G/p/P/m/M; 0 any */
@@ -131,6 +151,24 @@ typedef struct gs_session {
   bool no_reply;      /* the handler answers nothing (k) */
   bool conn_noack_after; /* QStartNoAckMode: no acks after this reply */
 } gs_session;
+
+/* handlers.c: hex helpers shared by the packet handlers. */
+int gs_hexval(int ch);
+/* A hex number (1 to 16 digits); *end after it. */
+bool gs_parse_hex(const char *p, uint64_t *v, const char **end);
+/* n bytes as 2n hex digits (no NUL); returns 2n. */
+size_t gs_put_hex(char *dst, const uint8_t *src, size_t n);
+/* n bytes from 2n hex digits; false when it is not that much hex. */
+bool gs_get_hex(const char *src, uint8_t *dst, size_t n);
+/* Hex text (up to the NUL or `stop`) decoded into a malloc'd string;
+ * NULL when it is not hex. *end (may be NULL) after it. */
+char *gs_hex_string(const char *src, char stop, const char **end);
+
+/* The reply to a qXfer read of text (tl bytes): a is "OFF,LEN". */
+void gs_reply_xfer(gs_session *s, const char *text, size_t tl, const char *a);
+
+/* svr4.c: qXfer:libraries-svr4:read (the dynamic linker's link_map list) */
+void gs_xfer_libraries_svr4(gs_session *s, char *a);
 
 /* handlers.c: answer one packet (text/len); false when the session ends. */
 bool gs_dispatch(gs_session *s, char *pkt, size_t len);
@@ -156,6 +194,27 @@ void gs_vfile_fstat(gs_session *s, char *a);
 void gs_vfile_readlink(gs_session *s, char *a);
 void gs_vfile_unlink(gs_session *s, char *a);
 void gs_vfile_close_all(void);
+
+/* inferior.c */
+/* Start argv under a new engine (the old program ended first); the
+ * SPAWNED stop becomes the last stop. False with a message on stderr. */
+bool gs_inferior_spawn(gs_session *s, char *const *argv);
+bool gs_inferior_attach(gs_session *s, pid_t pid);
+/* End the program as gdbserver does when its client leaves: killed if
+ * spawned, detached (breakpoints out) if attached; the engine freed. */
+void gs_inferior_end(gs_session *s);
+/* Whether there is a live program. */
+bool gs_inferior_live(const gs_session *s);
+void gs_vrun(gs_session *s, char *a);
+void gs_vattach(gs_session *s, char *a);
+
+/* spawnenv.c */
+void gs_env_set(gs_session *s, char *a);     /* QEnvironmentHexEncoded */
+void gs_env_unset(gs_session *s, char *a);   /* QEnvironmentUnset */
+void gs_env_reset(gs_session *s, char *a);   /* QEnvironmentReset */
+void gs_set_cwd(gs_session *s, char *a);     /* QSetWorkingDir */
+void gs_no_aslr(gs_session *s, char *a);     /* QDisableRandomization */
+void gs_spawn_cfg_free(gs_spawn_cfg *c);
 
 /* resume.c */
 /* Resume as vCont says ("c", "s", "C05", "S05", "r1000,1010", with

@@ -28,20 +28,19 @@ void gs_reply_error(gs_session *s, int code) { gs_reply(s, "E%02x", code & 0xff)
 
 enum { E_BADARG = 0x01, E_NOTHREAD = 0x02, E_FAULT = 0x0e, E_INVAL = 0x16 };
 
-static int hexval(int ch) {
+int gs_hexval(int ch) {
   if (ch >= '0' && ch <= '9') return ch - '0';
   if (ch >= 'a' && ch <= 'f') return ch - 'a' + 10;
   if (ch >= 'A' && ch <= 'F') return ch - 'A' + 10;
   return -1;
 }
 
-/* A hex number (1 to 16 digits); *end after it. */
-static bool parse_hex(const char *p, uint64_t *v, const char **end) {
+bool gs_parse_hex(const char *p, uint64_t *v, const char **end) {
   uint64_t x = 0;
   int n = 0;
-  for (; hexval((unsigned char)*p) >= 0; p++, n++) {
+  for (; gs_hexval((unsigned char)*p) >= 0; p++, n++) {
     if (n == 16) return false;
-    x = x << 4 | (uint64_t)hexval((unsigned char)*p);
+    x = x << 4 | (uint64_t)gs_hexval((unsigned char)*p);
   }
   if (n == 0) return false;
   *v = x;
@@ -52,15 +51,15 @@ static bool parse_hex(const char *p, uint64_t *v, const char **end) {
 /* "ADDR,LEN" followed by `term` (0: the end). */
 static bool parse_addr_len(const char *p, char term, uint64_t *addr, uint64_t *len,
                            const char **end) {
-  if (!parse_hex(p, addr, &p) || *p != ',') return false;
-  if (!parse_hex(p + 1, len, &p) || *p != term) return false;
+  if (!gs_parse_hex(p, addr, &p) || *p != ',') return false;
+  if (!gs_parse_hex(p + 1, len, &p) || *p != term) return false;
   *end = p;
   return true;
 }
 
 static const char hexdig[] = "0123456789abcdef";
 
-static size_t put_hex(char *dst, const uint8_t *src, size_t n) {
+size_t gs_put_hex(char *dst, const uint8_t *src, size_t n) {
   for (size_t i = 0; i < n; i++) {
     dst[2 * i] = hexdig[src[i] >> 4];
     dst[2 * i + 1] = hexdig[src[i] & 15];
@@ -68,15 +67,29 @@ static size_t put_hex(char *dst, const uint8_t *src, size_t n) {
   return 2 * n;
 }
 
-/* n bytes of hex text into dst; false when it is not that much hex. */
-static bool get_hex(const char *src, uint8_t *dst, size_t n) {
+bool gs_get_hex(const char *src, uint8_t *dst, size_t n) {
   for (size_t i = 0; i < n; i++) {
-    int h = hexval((unsigned char)src[2 * i]);
-    int l = h < 0 ? -1 : hexval((unsigned char)src[2 * i + 1]);
+    int h = gs_hexval((unsigned char)src[2 * i]);
+    int l = h < 0 ? -1 : gs_hexval((unsigned char)src[2 * i + 1]);
     if (l < 0) return false;
     dst[i] = (uint8_t)(h << 4 | l);
   }
   return true;
+}
+
+char *gs_hex_string(const char *src, char stop, const char **end) {
+  size_t n = 0;
+  while (src[n] && src[n] != stop) n++;
+  if (n % 2) return NULL;
+  char *out = malloc(n / 2 + 1);
+  if (!out) return NULL;
+  if (!gs_get_hex(src, (uint8_t *)out, n / 2)) {
+    free(out);
+    return NULL;
+  }
+  out[n / 2] = 0;
+  if (end) *end = src + n;
+  return out;
 }
 
 int gs_format_tid(const gs_session *s, pid_t tid, char *buf, size_t cap) {
@@ -92,7 +105,7 @@ static bool parse_one_id(const char *p, long *v, const char **end) {
     return true;
   }
   uint64_t x;
-  if (!parse_hex(p, &x, end) || x > 0x7fffffff) return false;
+  if (!gs_parse_hex(p, &x, end) || x > 0x7fffffff) return false;
   *v = (long)x;
   return true;
 }
@@ -134,7 +147,11 @@ static void h_supported(gs_session *s, char *a) {
   s->multiprocess = strstr(a, "multiprocess+") != NULL;
   gs_reply(s,
            "PacketSize=%x;QStartNoAckMode+;qXfer:features:read+;"
-           "QPassSignals+;qXfer:threads:read+;qXfer:auxv:read+;qXfer:exec-file:read+;swbreak+;hwbreak+;vContSupported+%s",
+           "QPassSignals+;qXfer:threads:read+;qXfer:auxv:read+;qXfer:exec-file:read+;"
+           "qXfer:libraries-svr4:read+;"
+           "swbreak+;hwbreak+;vContSupported+;QDisableRandomization+;"
+           "QEnvironmentHexEncoded+;QEnvironmentUnset+;QEnvironmentReset+;"
+           "QSetWorkingDir+%s",
            RSP_PACKET_SIZE, s->multiprocess ? ";multiprocess+" : "");
 }
 
@@ -142,6 +159,12 @@ static void h_noack(gs_session *s, char *a) {
   gs_reply(s, "OK");
   /* takes effect after this reply, which is still acked */
   s->conn_noack_after = true;
+}
+
+/* '!': extended mode; the session outlives its program (vRun, vAttach). */
+static void h_extended(gs_session *s, char *a) {
+  s->extended = true;
+  gs_reply(s, "OK");
 }
 
 static void h_stop_reason(gs_session *s, char *a) {
@@ -153,7 +176,7 @@ static void h_stop_reason(gs_session *s, char *a) {
 }
 
 /* An annex read (qXfer:...:read:ANNEX:OFF,LEN) of tl bytes. */
-static void reply_xfer_bytes(gs_session *s, const char *text, size_t tl, const char *a) {
+void gs_reply_xfer(gs_session *s, const char *text, size_t tl, const char *a) {
   uint64_t off, len;
   const char *e;
   if (!parse_addr_len(a, 0, &off, &len, &e)) {
@@ -172,7 +195,7 @@ static void reply_xfer_bytes(gs_session *s, const char *text, size_t tl, const c
 }
 
 static void reply_xfer(gs_session *s, const char *text, const char *a) {
-  reply_xfer_bytes(s, text, strlen(text), a);
+  gs_reply_xfer(s, text, strlen(text), a);
 }
 
 /* The auxiliary vector: gdb finds where a PIE program is loaded from its
@@ -193,7 +216,7 @@ static void h_xfer_auxv(gs_session *s, char *a) {
   }
   size_t n = fread(buf, 1, sizeof buf, f);
   fclose(f);
-  reply_xfer_bytes(s, buf, n, colon + 1);
+  gs_reply_xfer(s, buf, n, colon + 1);
 }
 
 static void h_xfer_features(gs_session *s, char *a) {
@@ -319,7 +342,7 @@ static void h_pass_signals(gs_session *s, char *a) {
   for (char *p = a; *p;) {
     uint64_t g;
     const char *e;
-    if (!parse_hex(p, &g, &e) || (*e && *e != ';')) {
+    if (!gs_parse_hex(p, &g, &e) || (*e && *e != ';')) {
       gs_reply_error(s, E_INVAL);
       return;
     }
@@ -380,12 +403,12 @@ static size_t put_reg(char *dst, const tdesc_reg *d, const sse_regs *r) {
   uint64_t v = ((const uint64_t *)r)[d->field];
   uint8_t b[8];
   for (int i = 0; i < 8; i++) b[i] = (uint8_t)(v >> (8 * i));
-  return put_hex(dst, b, (size_t)d->size);
+  return gs_put_hex(dst, b, (size_t)d->size);
 }
 
 static bool get_reg(const char *src, const tdesc_reg *d, sse_regs *r) {
   uint8_t b[16];
-  if (!get_hex(src, b, (size_t)d->size)) return false;
+  if (!gs_get_hex(src, b, (size_t)d->size)) return false;
   if (d->field < 0) return true; /* not ours to write: ignored */
   uint64_t v = 0;
   for (int i = 0; i < d->size && i < 8; i++) v |= (uint64_t)b[i] << (8 * i);
@@ -429,7 +452,7 @@ static void h_write_regs(gs_session *s, char *a) {
 static void h_read_reg(gs_session *s, char *a) {
   uint64_t n;
   const char *e;
-  if (!parse_hex(a, &n, &e) || *e) {
+  if (!gs_parse_hex(a, &n, &e) || *e) {
     gs_reply_error(s, E_INVAL);
     return;
   }
@@ -449,7 +472,7 @@ static void h_read_reg(gs_session *s, char *a) {
 static void h_write_reg(gs_session *s, char *a) {
   uint64_t n;
   const char *e;
-  if (!parse_hex(a, &n, &e) || *e != '=') {
+  if (!gs_parse_hex(a, &n, &e) || *e != '=') {
     gs_reply_error(s, E_INVAL);
     return;
   }
@@ -493,7 +516,7 @@ static void h_read_mem(gs_session *s, char *a) {
     gs_reply_error(s, E_FAULT + 6);
     return;
   }
-  s->reply_len = put_hex(s->reply, buf, done); /* a short read is allowed */
+  s->reply_len = gs_put_hex(s->reply, buf, done); /* a short read is allowed */
 }
 
 static void write_mem(gs_session *s, uint64_t addr, const uint8_t *data, size_t len) {
@@ -518,7 +541,7 @@ static void h_write_mem(gs_session *s, char *a) {
     return;
   }
   uint8_t buf[RSP_PACKET_SIZE / 2];
-  if (!get_hex(e + 1, buf, (size_t)len)) {
+  if (!gs_get_hex(e + 1, buf, (size_t)len)) {
     gs_reply_error(s, E_INVAL);
     return;
   }
@@ -558,8 +581,8 @@ static bool parse_z(gs_session *s, const char *a, int *type, uint64_t *addr,
   const char *e;
   if (a[0] < '0' || a[0] > '4' || a[1] != ',') return false;
   *type = a[0] - '0';
-  if (!parse_hex(a + 2, addr, &e) || *e != ',') return false;
-  if (!parse_hex(e + 1, kind, &e) || (*e && *e != ';')) return false;
+  if (!gs_parse_hex(a + 2, addr, &e) || *e != ',') return false;
+  if (!gs_parse_hex(e + 1, kind, &e) || (*e && *e != ';')) return false;
   return true;
 }
 
@@ -625,6 +648,10 @@ static void h_remove_bp(gs_session *s, char *a) {
 static void h_vcont_query(gs_session *s, char *a) { gs_reply(s, "vCont;c;C;s;S;r"); }
 
 static void h_vcont(gs_session *s, char *a) {
+  if (!gs_inferior_live(s)) {
+    gs_reply_error(s, E_NOTHREAD);
+    return;
+  }
   if (a[0] != ';' && a[0] != 0) {
     gs_reply_error(s, E_INVAL);
     return;
@@ -639,7 +666,7 @@ static void legacy_resume(gs_session *s, char action, const char *a) {
   uint64_t sig = 0;
   const char *e = a;
   if (action == 'C' || action == 'S') {
-    if (!parse_hex(a, &sig, &e) || sig > 0xff) {
+    if (!gs_parse_hex(a, &sig, &e) || sig > 0xff) {
       gs_reply_error(s, E_INVAL);
       return;
     }
@@ -666,25 +693,26 @@ static void h_step(gs_session *s, char *a) { legacy_resume(s, 's', a); }
 static void h_continue_sig(gs_session *s, char *a) { legacy_resume(s, 'C', a); }
 static void h_step_sig(gs_session *s, char *a) { legacy_resume(s, 'S', a); }
 
+/* k, vKill, D: in extended mode the session goes on without a program. */
 static void h_kill(gs_session *s, char *a) {
-  if (!sse_process_exited(s->proc)) sse_kill(s->proc);
+  if (gs_inferior_live(s)) sse_kill(s->proc);
   s->no_reply = true; /* k has no reply */
-  s->done = true;
+  s->done = !s->extended;
 }
 
 static void h_vkill(gs_session *s, char *a) {
-  if (!sse_process_exited(s->proc)) sse_kill(s->proc);
+  if (gs_inferior_live(s)) sse_kill(s->proc);
   gs_reply(s, "OK");
-  s->done = true;
+  s->done = !s->extended;
 }
 
 static void h_detach(gs_session *s, char *a) {
-  if (!sse_process_exited(s->proc) && sse_detach(s->proc) != SSE_OK) {
+  if (gs_inferior_live(s) && sse_detach(s->proc) != SSE_OK) {
     gs_reply_error(s, E_INVAL);
     return;
   }
   gs_reply(s, "OK");
-  s->done = true;
+  s->done = !s->extended;
 }
 
 /* ------------------------------------------------------------ the table */
@@ -706,6 +734,7 @@ static const handler table[] = {
     {"qXfer:threads:read", h_xfer_threads},
     {"qXfer:auxv:read", h_xfer_auxv},
     {"qXfer:exec-file:read", h_xfer_exec_file},
+    {"qXfer:libraries-svr4:read", gs_xfer_libraries_svr4},
     {"qC", h_current_thread},
     {"qfThreadInfo", h_thread_info_first},
     {"qsThreadInfo", h_thread_info_next},
@@ -715,6 +744,14 @@ static const handler table[] = {
     {"vCont?", h_vcont_query},
     {"vCont", h_vcont},
     {"vKill", h_vkill},
+    {"vRun", gs_vrun},
+    {"vAttach", gs_vattach},
+    {"QEnvironmentHexEncoded", gs_env_set},
+    {"QEnvironmentUnset", gs_env_unset},
+    {"QEnvironmentReset", gs_env_reset},
+    {"QSetWorkingDir", gs_set_cwd},
+    {"QDisableRandomization", gs_no_aslr},
+    {"!", h_extended},
     {"vFile:setfs", gs_vfile_setfs},
     {"vFile:open", gs_vfile_open},
     {"vFile:pread", gs_vfile_pread},
@@ -770,7 +807,7 @@ static const handler *lookup(const char *pkt, char **args) {
 bool gs_dispatch(gs_session *s, char *pkt, size_t len) {
   s->reply_len = 0;
   s->no_reply = false;
-  bool dead = sse_process_exited(s->proc);
+  bool dead = !gs_inferior_live(s);
   char *args;
   if (pkt[0] == 'X') {
     if (dead)

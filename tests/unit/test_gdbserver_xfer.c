@@ -1,0 +1,76 @@
+/* test_gdbserver_xfer.c — what gdb reads through sse-gdbserver beyond
+ * memory and general registers, compared with native gdb on the same
+ * program: the library list (qXfer:libraries-svr4:read) with a library
+ * dlopen()ed at run time. */
+#include "test_gdbserver.h"
+
+TestSuite(gdbserver_xfer, .fini = cleanup, .timeout = 90);
+
+/* The rows of `info sharedlibrary` ("0x... 0x... Yes PATH"), "target:"
+ * taken out of the paths, one per line. */
+static char *library_rows(const char *out) {
+  char *rows = NULL;
+  size_t rl = 0;
+  FILE *m = open_memstream(&rows, &rl);
+  const char *p = strstr(out, "Shared Object Library");
+  for (p = p ? strchr(p, '\n') : NULL; p && p[1] == '0' && p[2] == 'x'; p = strchr(p + 1, '\n')) {
+    const char *e = strchr(p + 1, '\n');
+    size_t n = e ? (size_t)(e - p - 1) : strlen(p + 1);
+    char line[1024];
+    snprintf(line, sizeof line, "%.*s", (int)n, p + 1);
+    char *t = strstr(line, "target:");
+    if (t) memmove(t, t + 7, strlen(t + 7) + 1);
+    fprintf(m, "%s\n", line);
+  }
+  fclose(m);
+  return rows;
+}
+
+/* dlopen_main loads libdl_target.so: a pending breakpoint in it is hit,
+ * and `info sharedlibrary` there equals native gdb's, row for row (same
+ * addresses: ASLR is off in both). gdb took the list from the server's
+ * link_map walk (the packet detected as supported). */
+Test(gdbserver_xfer, dlopened_library_through_libraries_svr4) {
+  const char *prog = tgt("dlopen_main");
+  const char *cmds[] = {"set breakpoint pending on", "break dl_work", "run", "bt",
+                        "info sharedlibrary", "kill", NULL};
+  char *nat = run_gdb_target(NULL, prog, cmds);
+  cr_assert(strstr(nat, "Breakpoint 1, dl_work (n=4)"), "native: %s", nat);
+  server_start_prog(prog);
+  const char *rcmds[] = {"set breakpoint pending on", "break dl_work", "continue", "bt",
+                         "info sharedlibrary", "show remote library-info-svr4-packet", "kill",
+                         NULL};
+  char *rem = run_gdb(prog, rcmds);
+  cr_assert(strstr(rem, "Breakpoint 1, dl_work (n=4)"), "%s", rem);
+  cr_assert(strstr(rem, "in main (argc=1"), "%s", rem);
+  /* gdb asked for the list: it reads no link_map itself */
+  cr_assert(strstr(rem, "libraries-svr4:read' packet is auto-detected, currently enabled"),
+            "%s", rem);
+  char *rn = library_rows(nat), *rr = library_rows(rem);
+  cr_assert(strstr(rn, "libdl_target.so"), "native rows: %s", rn);
+  cr_assert_str_eq(rr, rn, "remote rows:\n%s\nnative rows:\n%s", rr, rn);
+  free(rn);
+  free(rr);
+  free(nat);
+  free(rem);
+  cr_assert_eq(server_wait(), 0);
+}
+
+/* Before the dynamic linker ran, the list is empty; its annex and offsets
+ * are checked. */
+Test(gdbserver_xfer, libraries_svr4_raw_replies) {
+  server_start_prog(tgt("dlopen_main"));
+  int fd = raw_connect();
+  raw_packet(fd, "QStartNoAckMode");
+  raw_expect(fd, "$OK#9a");
+  raw_packet(fd, "qXfer:libraries-svr4:read::0,fff");
+  raw_expect(fd, "$l<library-list-svr4 version=\"1.0\"></library-list-svr4>#");
+  raw_packet(fd, "qXfer:libraries-svr4:read::5,3");
+  raw_expect(fd, "$mary#");
+  raw_packet(fd, "qXfer:libraries-svr4:read:start=zz:0,fff");
+  raw_expect(fd, "$E16#");
+  raw_packet(fd, "qXfer:libraries-svr4:read:0,fff");
+  raw_expect(fd, "$E16#");
+  close(fd);
+  cr_assert_eq(server_wait(), 0);
+}
