@@ -1099,6 +1099,32 @@ SSE_API void sse_value_free(sse_value *value);
 /* Free n handles and the array holding them (NULL is ignored). */
 SSE_API void sse_values_free(sse_value **values, size_t n);
 
+/* ---------------------------------------------------------------- FP registers */
+
+/* A thread's floating-point and vector registers (x86-64). fxsave is the
+ * FXSAVE image (Intel SDM vol. 1, table 10-2), little-endian: the x87
+ * control word at 0, status word at 2, abridged tag byte at 4, last opcode
+ * at 6 (11 bits), instruction pointer at 8 and operand pointer at 16 (64
+ * bits each), mxcsr at 24, mxcsr_mask at 28, st0-st7 (ST(i), mm0-mm7 share
+ * them) at 32 + 16 * i (10 bytes each), xmm0-xmm15 at 160 + 16 * i. ymmh
+ * holds the upper 128 bits of ymm0-ymm15 (the XSAVE AVX state). */
+typedef struct sse_fpregs {
+  uint8_t fxsave[512];
+  uint8_t ymmh[16][16];
+  bool has_avx; /* the CPU and kernel have the AVX state: ymmh is the
+                   thread's; false: ymmh is zero, and never written */
+} sse_fpregs;
+
+/* Read (get: *fpregs zeroed first) or write a stopped thread's x87, SSE and
+ * AVX registers, as sse_get_regs()/sse_set_regs() do the general ones. A
+ * write takes fxsave's first 416 bytes (through xmm15; mxcsr_mask and the
+ * reserved bytes are the kernel's) and ymmh when has_avx.
+ * Errors: SSE_E_INVAL (thread or fpregs NULL), SSE_E_EXITED,
+ * SSE_E_NOTHREAD, SSE_E_RUNNING, SSE_E_NOMEM, SSE_E_SYS (ptrace refused:
+ * for a write, an mxcsr with reserved bits set). */
+SSE_API sse_err sse_get_fpregs(sse_thread *thread, sse_fpregs *fpregs);
+SSE_API sse_err sse_set_fpregs(sse_thread *thread, const sse_fpregs *fpregs);
+
 #ifdef __cplusplus
 }
 #endif

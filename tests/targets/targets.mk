@@ -98,6 +98,11 @@ $(TBUILD)/values_opt_gcc: $(TARGETS_SRC)/values_opt.c | $(TBUILD)
 $(TBUILD)/values_opt_clang: $(TARGETS_SRC)/values_opt.c | $(TBUILD)
 	clang -g -O2 -o $@ $<
 
+# sse-gdbserver's FP register tests: known x87, SSE and AVX values.
+TARGETS += $(TBUILD)/fp_regs
+$(TBUILD)/fp_regs: $(TARGETS_SRC)/fp_regs.c | $(TBUILD)
+	$(CC) $(TARGET_CFLAGS) -o $@ $<
+
 clean-targets:
 	rm -rf $(TBUILD)
 

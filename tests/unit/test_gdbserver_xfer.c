@@ -1,7 +1,8 @@
 /* test_gdbserver_xfer.c — what gdb reads through sse-gdbserver beyond
  * memory and general registers, compared with native gdb on the same
  * program: the library list (qXfer:libraries-svr4:read) with a library
- * dlopen()ed at run time. */
+ * dlopen()ed at run time; the x87, SSE and AVX registers (target
+ * description, g/p/P). */
 #include "test_gdbserver.h"
 
 TestSuite(gdbserver_xfer, .fini = cleanup, .timeout = 90);
@@ -72,5 +73,57 @@ Test(gdbserver_xfer, libraries_svr4_raw_replies) {
   raw_packet(fd, "qXfer:libraries-svr4:read:0,fff");
   raw_expect(fd, "$E16#");
   close(fd);
+  cr_assert_eq(server_wait(), 0);
+}
+
+/* What gdb prints from the first "Breakpoint 1, " on. */
+static const char *from_stop(const char *out) {
+  const char *p = strstr(out, "Breakpoint 1, ");
+  cr_assert(p, "%s", out);
+  return p;
+}
+
+/* fp_regs stops in fp_here with known x87, SSE and AVX values: gdb
+ * prints the same through the server as natively, the x87 control words
+ * (the full tag word made from FXSAVE's abridged one) included. */
+Test(gdbserver_xfer, fp_registers_equal_native) {
+  const char *prog = tgt("fp_regs");
+  const char *cmds[] = {"break fp_here", "run",
+                        "info registers xmm0 xmm1 xmm3 st0 st1 fctrl fstat ftag fiseg fioff "
+                        "foseg fooff fop mxcsr",
+                        "p $xmm0", "p $xmm1.v2_double", "p $ymm3", "p $ymm3.v8_float",
+                        "info registers ymm3", "p $st0", "info registers float", "kill", NULL};
+  char *nat = run_gdb_target(NULL, prog, cmds);
+  cr_assert(strstr(nat, "v8_float = {1, 2, 3, 4, 5, 6, 7, 8}"), "native: %s", nat);
+  server_start_prog(prog);
+  cmds[1] = "continue";
+  char *rem = run_gdb(prog, cmds);
+  const char *n = from_stop(nat), *r = from_stop(rem);
+  /* up to the kill: native says "[Inferior 1 (process N) killed]" too */
+  size_t nl = (size_t)(strstr(n, "[Inferior 1") - n), rl = (size_t)(strstr(r, "[Inferior 1") - r);
+  cr_assert(nl > 0 && rl > 0);
+  cr_assert(nl == rl && !memcmp(n, r, nl), "remote:\n%.*s\nnative:\n%.*s", (int)rl, r, (int)nl,
+            n);
+  cr_assert(strstr(r, "$1 = {v8_bfloat16 = "), "%s", r);
+  cr_assert(strstr(r, "{1.5, -2.25}"), "%s", r);
+  cr_assert(strstr(r, "$5 = 3.25"), "%s", r);
+  free(nat);
+  free(rem);
+  cr_assert_eq(server_wait(), 0);
+}
+
+/* Written through P (gdb writes a whole register): the program reads
+ * xmm1 and ymm3 back after fp_here returns and says with its exit code. */
+Test(gdbserver_xfer, fp_registers_written) {
+  server_start_prog(tgt("fp_regs"));
+  const char *cmds[] = {"break fp_here", "continue", "set var $xmm1.v2_double[0] = 42.5",
+                        "set var $ymm3.v8_float[7] = 9", "set var $st0 = 1.0",
+                        "p $xmm1.v2_double", "p $ymm3.v8_float", "p $st0", "continue", NULL};
+  char *out = run_gdb(tgt("fp_regs"), cmds);
+  cr_assert(strstr(out, "$1 = {42.5, -2.25}"), "%s", out);
+  cr_assert(strstr(out, "$2 = {1, 2, 3, 4, 5, 6, 7, 9}"), "%s", out);
+  cr_assert(strstr(out, "$3 = 1"), "%s", out);
+  cr_assert(strstr(out, "exited with code 03"), "%s", out);
+  free(out);
   cr_assert_eq(server_wait(), 0);
 }

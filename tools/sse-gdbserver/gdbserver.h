@@ -10,7 +10,8 @@
  *   vfile.c      vFile: gdb reads the target's files (read-only)
  *   svr4.c       qXfer:libraries-svr4: the dynamic linker's library list
  *   tdesc.c      the target description (XML) and gdb's register numbers
- *                mapped on sse_regs
+ *                mapped on sse_regs and sse_fpregs
+ *   regs.c       the register packets: g, G, p, P
  *   inferior.c   the program's life: spawned, attached (vRun, vAttach),
  *                killed or detached at the end; --multi's next one
  *   spawnenv.c   how the next vRun starts it: QEnvironment*,
@@ -90,17 +91,41 @@ int transport_accept(int lfd, bool keep);
 
 /* ------------------------------------------------------------ tdesc.c */
 
-/* The target description gdb reads with qXfer:features:read:target.xml. */
-const char *tdesc_xml(void);
-/* gdb's register number regno: its size in bytes (0: no such register),
- * and whether sse has it (*field set to its sse_regs member's index). */
+/* A thread's registers as the register packets see them. */
+typedef struct gs_regcache {
+  sse_regs gp;
+  sse_fpregs fp;
+  bool fp_ok; /* fp read (the thread's x87/SSE/AVX state) */
+} gs_regcache;
+
+/* Where a register of gdb's lives. */
+typedef enum tdesc_kind {
+  TD_GP,   /* at: index of the uint64_t in sse_regs (low `size` bytes) */
+  TD_FX,   /* at: offset in the FXSAVE image, `size` bytes */
+  TD_FX16, /* a 16-bit word of the image at `at`, zero-extended */
+  TD_FTAG, /* the full x87 tag word made from the abridged one */
+  TD_FOP,  /* the last x87 opcode's 11 bits */
+  TD_YMMH  /* at: n of ymm<n>h (fp.ymmh[n]) */
+} tdesc_kind;
+
 typedef struct tdesc_reg {
   const char *name;
-  int size;      /* bytes */
-  int field;     /* index of the uint64_t in sse_regs, -1: unavailable */
+  int size; /* bytes */
+  int kind; /* tdesc_kind */
+  int at;
 } tdesc_reg;
-int tdesc_nregs(void);
+
+/* The target description gdb reads with qXfer:features:read:target.xml;
+ * avx: with org.gnu.gdb.i386.avx (ymm0h-ymm15h, the last 16 registers). */
+const char *tdesc_xml(bool avx);
+int tdesc_nregs(bool avx);
+/* gdb's register number regno; NULL: none. */
 const tdesc_reg *tdesc_reg_at(int regno);
+/* Whether the register is one of sse_fpregs (else sse_regs). */
+bool tdesc_is_fp(const tdesc_reg *d);
+/* Its value (d->size bytes, little-endian) from c, or into c. */
+void tdesc_get(const tdesc_reg *d, const gs_regcache *c, uint8_t *out);
+void tdesc_set(const tdesc_reg *d, gs_regcache *c, const uint8_t *in);
 
 /* ------------------------------------------------------------ session */
 
@@ -131,6 +156,7 @@ typedef struct gs_session {
                          client after this one */
   bool extended;      /* '!': the session outlives its program */
   bool stdio;         /* the protocol on stdio: the program writes to 2 */
+  bool avx;           /* the program's threads have the AVX state */
   gs_spawn_cfg cfg;
   rsp_conn conn;
   bool multiprocess;  /* the client said multiprocess+: p<pid>.<tid> ids */
@@ -215,6 +241,12 @@ void gs_env_reset(gs_session *s, char *a);   /* QEnvironmentReset */
 void gs_set_cwd(gs_session *s, char *a);     /* QSetWorkingDir */
 void gs_no_aslr(gs_session *s, char *a);     /* QDisableRandomization */
 void gs_spawn_cfg_free(gs_spawn_cfg *c);
+
+/* regs.c: the register packets */
+void gs_read_regs(gs_session *s, char *a);  /* g */
+void gs_write_regs(gs_session *s, char *a); /* G */
+void gs_read_reg(gs_session *s, char *a);   /* p */
+void gs_write_reg(gs_session *s, char *a);  /* P */
 
 /* resume.c */
 /* Resume as vCont says ("c", "s", "C05", "S05", "r1000,1010", with

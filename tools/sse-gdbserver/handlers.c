@@ -137,9 +137,6 @@ sse_thread *gs_thread(gs_session *s, pid_t tid) {
   return NULL;
 }
 
-/* The thread registers and memory are about (Hg). */
-static sse_thread *g_thread(gs_session *s) { return gs_thread(s, s->g_tid); }
-
 /* ------------------------------------------------------------ general */
 
 static void h_supported(gs_session *s, char *a) {
@@ -231,7 +228,7 @@ static void h_xfer_features(gs_session *s, char *a) {
     gs_reply_error(s, E_BADARG);
     return;
   }
-  reply_xfer(s, tdesc_xml(), colon + 1);
+  reply_xfer(s, tdesc_xml(s->avx), colon + 1);
 }
 
 /* The thread's name (its comm, as `info threads` shows it), with the
@@ -384,117 +381,6 @@ static void h_thread_alive(gs_session *s, char *a) {
     gs_reply(s, "OK");
   else
     gs_reply_error(s, E_NOTHREAD);
-}
-
-/* ------------------------------------------------------------ registers */
-
-static bool read_regs(gs_session *s, sse_regs *r) {
-  sse_thread *t = g_thread(s);
-  return t && sse_get_regs(t, r) == SSE_OK;
-}
-
-/* One register's value in target byte order (little-endian) as hex, or
- * 'x's when sse does not have it. */
-static size_t put_reg(char *dst, const tdesc_reg *d, const sse_regs *r) {
-  if (d->field < 0) {
-    memset(dst, 'x', (size_t)d->size * 2);
-    return (size_t)d->size * 2;
-  }
-  uint64_t v = ((const uint64_t *)r)[d->field];
-  uint8_t b[8];
-  for (int i = 0; i < 8; i++) b[i] = (uint8_t)(v >> (8 * i));
-  return gs_put_hex(dst, b, (size_t)d->size);
-}
-
-static bool get_reg(const char *src, const tdesc_reg *d, sse_regs *r) {
-  uint8_t b[16];
-  if (!gs_get_hex(src, b, (size_t)d->size)) return false;
-  if (d->field < 0) return true; /* not ours to write: ignored */
-  uint64_t v = 0;
-  for (int i = 0; i < d->size && i < 8; i++) v |= (uint64_t)b[i] << (8 * i);
-  ((uint64_t *)r)[d->field] = v;
-  return true;
-}
-
-static void h_read_regs(gs_session *s, char *a) {
-  sse_regs r;
-  if (!read_regs(s, &r)) {
-    gs_reply_error(s, E_NOTHREAD);
-    return;
-  }
-  size_t o = 0;
-  for (int i = 0; i < tdesc_nregs(); i++) o += put_reg(s->reply + o, tdesc_reg_at(i), &r);
-  s->reply_len = o;
-}
-
-static void h_write_regs(gs_session *s, char *a) {
-  sse_regs r;
-  if (!read_regs(s, &r)) {
-    gs_reply_error(s, E_NOTHREAD);
-    return;
-  }
-  size_t len = strlen(a), o = 0;
-  for (int i = 0; i < tdesc_nregs() && o < len; i++) {
-    const tdesc_reg *d = tdesc_reg_at(i);
-    if (len - o < (size_t)d->size * 2 || !get_reg(a + o, d, &r)) {
-      gs_reply_error(s, E_INVAL);
-      return;
-    }
-    o += (size_t)d->size * 2;
-  }
-  if (sse_set_regs(g_thread(s), &r) != SSE_OK) {
-    gs_reply_error(s, E_NOTHREAD);
-    return;
-  }
-  gs_reply(s, "OK");
-}
-
-static void h_read_reg(gs_session *s, char *a) {
-  uint64_t n;
-  const char *e;
-  if (!gs_parse_hex(a, &n, &e) || *e) {
-    gs_reply_error(s, E_INVAL);
-    return;
-  }
-  const tdesc_reg *d = tdesc_reg_at(n > 1000 ? -1 : (int)n);
-  sse_regs r;
-  if (!d) {
-    gs_reply_error(s, E_INVAL);
-    return;
-  }
-  if (!read_regs(s, &r)) {
-    gs_reply_error(s, E_NOTHREAD);
-    return;
-  }
-  s->reply_len = put_reg(s->reply, d, &r);
-}
-
-static void h_write_reg(gs_session *s, char *a) {
-  uint64_t n;
-  const char *e;
-  if (!gs_parse_hex(a, &n, &e) || *e != '=') {
-    gs_reply_error(s, E_INVAL);
-    return;
-  }
-  const tdesc_reg *d = tdesc_reg_at(n > 1000 ? -1 : (int)n);
-  sse_regs r;
-  if (!d || strlen(e + 1) != (size_t)d->size * 2) {
-    gs_reply_error(s, E_INVAL);
-    return;
-  }
-  if (!read_regs(s, &r)) {
-    gs_reply_error(s, E_NOTHREAD);
-    return;
-  }
-  if (!get_reg(e + 1, d, &r)) {
-    gs_reply_error(s, E_INVAL);
-    return;
-  }
-  if (d->field >= 0 && sse_set_regs(g_thread(s), &r) != SSE_OK) {
-    gs_reply_error(s, E_NOTHREAD);
-    return;
-  }
-  gs_reply(s, "OK");
 }
 
 /* ------------------------------------------------------------ memory */
@@ -760,10 +646,10 @@ static const handler table[] = {
     {"vFile:readlink", gs_vfile_readlink},
     {"vFile:unlink", gs_vfile_unlink},
     {"?", h_stop_reason},
-    {"g", h_read_regs},
-    {"G", h_write_regs},
-    {"p", h_read_reg},
-    {"P", h_write_reg},
+    {"g", gs_read_regs},
+    {"G", gs_write_regs},
+    {"p", gs_read_reg},
+    {"P", gs_write_reg},
     {"m", h_read_mem},
     {"M", h_write_mem},
     {"Z", h_insert_bp},

@@ -44,6 +44,10 @@ static void inferior_started(gs_session *s) {
   gs_set_signal_policy(s, pass);
   sse_wait(s->proc, &s->last); /* the SPAWNED stop: what '?' reports */
   s->last_valid = true;
+  /* the description gdb reads has the AVX registers if the threads do */
+  sse_fpregs fp;
+  sse_thread *t = gs_thread(s, 0);
+  s->avx = t && sse_get_fpregs(t, &fp) == SSE_OK && fp.has_avx;
 }
 
 static bool new_engine(gs_session *s) {
