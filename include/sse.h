@@ -1125,6 +1125,13 @@ typedef struct sse_fpregs {
 SSE_API sse_err sse_get_fpregs(sse_thread *thread, sse_fpregs *fpregs);
 SSE_API sse_err sse_set_fpregs(sse_thread *thread, const sse_fpregs *fpregs);
 
+/* The siginfo of the stopped thread's last stop (128 bytes: Linux's
+ * siginfo_t, as PTRACE_GETSIGINFO gives it): for a thread stopped by a
+ * signal (SSE_STOP_SIGNAL), that signal's; gdb's $_siginfo.
+ * Errors: SSE_E_INVAL (thread or siginfo NULL), SSE_E_EXITED,
+ * SSE_E_NOTHREAD, SSE_E_RUNNING, SSE_E_SYS. */
+SSE_API sse_err sse_thread_siginfo(sse_thread *thread, uint8_t siginfo[128]);
+
 #ifdef __cplusplus
 }
 #endif

@@ -2,7 +2,7 @@
  * memory and general registers, compared with native gdb on the same
  * program: the library list (qXfer:libraries-svr4:read) with a library
  * dlopen()ed at run time; the x87, SSE and AVX registers (target
- * description, g/p/P). */
+ * description, g/p/P); $_siginfo (qXfer:siginfo:read). */
 #include "test_gdbserver.h"
 
 TestSuite(gdbserver_xfer, .fini = cleanup, .timeout = 90);
@@ -125,5 +125,30 @@ Test(gdbserver_xfer, fp_registers_written) {
   cr_assert(strstr(out, "$3 = 1"), "%s", out);
   cr_assert(strstr(out, "exited with code 03"), "%s", out);
   free(out);
+  cr_assert_eq(server_wait(), 0);
+}
+
+/* $_siginfo (qXfer:siginfo:read) at signal_next's raise(SIGUSR1): the
+ * fields equal native gdb's, the sender is the program itself. */
+Test(gdbserver_xfer, siginfo_of_a_signal_equals_native) {
+  const char *prog = tgt("signal_next");
+  const char *cmds[] = {"run", "p $_siginfo.si_signo", "p $_siginfo.si_code",
+                        "p $_siginfo.si_errno", "p $_siginfo._sifields._kill.si_pid",
+                        "info inferiors", "kill", NULL};
+  char *nat = run_gdb_target(NULL, prog, cmds);
+  server_start_prog(prog);
+  cmds[0] = "continue";
+  char *rem = run_gdb(prog, cmds);
+  const char *want[] = {"Program received signal SIGUSR1", "$1 = 10", "$2 = -6", "$3 = 0"};
+  for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+    cr_assert(strstr(nat, want[i]), "native lacks %s: %s", want[i], nat);
+    cr_assert(strstr(rem, want[i]), "remote lacks %s: %s", want[i], rem);
+  }
+  char *p = strstr(rem, "$4 = ");
+  char *q = strstr(rem, "* 1    process ");
+  cr_assert(p && q, "%s", rem);
+  cr_assert_eq(atoi(p + 5), atoi(q + 15), "%s", rem);
+  free(nat);
+  free(rem);
   cr_assert_eq(server_wait(), 0);
 }

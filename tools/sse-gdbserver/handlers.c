@@ -145,7 +145,7 @@ static void h_supported(gs_session *s, char *a) {
   gs_reply(s,
            "PacketSize=%x;QStartNoAckMode+;qXfer:features:read+;"
            "QPassSignals+;qXfer:threads:read+;qXfer:auxv:read+;qXfer:exec-file:read+;"
-           "qXfer:libraries-svr4:read+;"
+           "qXfer:libraries-svr4:read+;qXfer:siginfo:read+;"
            "swbreak+;hwbreak+;vContSupported+;QDisableRandomization+;"
            "QEnvironmentHexEncoded+;QEnvironmentUnset+;QEnvironmentReset+;"
            "QSetWorkingDir+%s",
@@ -293,6 +293,22 @@ static void h_xfer_exec_file(gs_session *s, char *a) {
   }
   path[n] = 0;
   reply_xfer(s, path, colon + 1);
+}
+
+/* The siginfo of Hg's thread's last stop ($_siginfo). */
+static void h_xfer_siginfo(gs_session *s, char *a) {
+  char *colon = strchr(a, ':');
+  uint8_t si[128];
+  sse_thread *t = gs_thread(s, s->g_tid);
+  if (!colon || *a != ':') {
+    gs_reply_error(s, E_INVAL);
+    return;
+  }
+  if (!t || sse_thread_siginfo(t, si) != SSE_OK) {
+    gs_reply_error(s, E_NOTHREAD);
+    return;
+  }
+  gs_reply_xfer(s, (const char *)si, sizeof si, colon + 1);
 }
 
 static void h_current_thread(gs_session *s, char *a) {
@@ -621,6 +637,7 @@ static const handler table[] = {
     {"qXfer:auxv:read", h_xfer_auxv},
     {"qXfer:exec-file:read", h_xfer_exec_file},
     {"qXfer:libraries-svr4:read", gs_xfer_libraries_svr4},
+    {"qXfer:siginfo:read", h_xfer_siginfo},
     {"qC", h_current_thread},
     {"qfThreadInfo", h_thread_info_first},
     {"qsThreadInfo", h_thread_info_next},
