@@ -79,6 +79,13 @@ Test(gdbserver, step_through_signal_handler_equals_native) {
   same_stops(tgt("signal_next"), "work", "step", 40);
 }
 
+/* stepi through raise(): over its tgkill system call (the signal is
+ * reported after the step, as a single step reports it) into the handler
+ * and back out through rt_sigreturn. */
+Test(gdbserver, stepi_through_raise_equals_native) {
+  same_stops(tgt("signal_next"), "raise", "stepi", 120);
+}
+
 Test(gdbserver, next_stepi_over_signals_equal_native) {
   same_stops(tgt("signal_next"), "work", "next,stepi,next", 12);
 }

@@ -168,8 +168,6 @@ typedef struct gs_session {
                          drop with its next resume; 0 none */
   bool pass[65];      /* QPassSignals: passed without a stop (Linux numbers) */
   bool policy_set;
-  sse_stop deferred;  /* a signal stop reported at the next resume */
-  bool has_deferred;
   bool done;          /* the session ends after this reply (k, D, exit) */
   gs_bp bps[GS_MAX_BPS];
   char *reply;        /* the handler's reply (RSP_PACKET_SIZE + 1) */

@@ -30,7 +30,6 @@ void gs_inferior_end(gs_session *s) {
   s->pid = 0;
   s->last_valid = false;
   s->signal_tid = s->g_tid = s->c_tid = 0;
-  s->has_deferred = false;
   memset(s->bps, 0, sizeof s->bps);
 }
 

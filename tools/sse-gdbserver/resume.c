@@ -242,48 +242,11 @@ static uint64_t straight_line_end(run *r, uint64_t pc) {
   return n > 0 ? ins[n - 1].addr : pc; /* on from the last one decoded */
 }
 
-/* One instruction, as the kernel's single step does it. sse_step_instruction
- * runs over a syscall instruction to the instruction after it, which
- * differs from a single step twice:
- * - rt_sigreturn (the end of a signal handler, in __restore_rt) never
- *   reaches it, and the program would run on to its next event: there,
- *   run to where the signal interrupted it, the rip saved in the ucontext
- *   at rsp (uc_mcontext.gregs[REG_RIP], 168 bytes in);
- * - a signal the system call raised (raise(), tgkill) stops the thread
- *   there before the step's end is seen, where a single step reports the
- *   step first and the signal at the next resume: so does this (the stop
- *   is kept in s->deferred). */
-static sse_err step_one(run *r) {
-  sse_regs regs;
-  sse_insn in;
-  size_t n = 0;
-  uint64_t rip;
-  bool syscall = sse_get_regs(r->thread, &regs) == SSE_OK &&
-                 sse_disassemble(r->s->proc, regs.rip, 1, &in, &n) == SSE_OK && n == 1 &&
-                 !strcmp(in.mnemonic, "syscall");
-  if (syscall && regs.rax == 15 /* rt_sigreturn */ &&
-      sse_read_memory(r->s->proc, regs.rsp + 168, &rip, sizeof rip, NULL) == SSE_OK)
-    return sse_step_until(r->thread, rip, &r->stop);
-  sse_err err = sse_step_instruction(r->thread, &r->stop);
-  if (err == SSE_OK && syscall && r->stop.reason == SSE_STOP_SIGNAL &&
-      r->stop.pc == in.addr + in.len) {
-    r->s->deferred = r->stop;
-    r->s->has_deferred = true;
-    r->stop.reason = SSE_STOP_STEP;
-    r->stop.signo = 0;
-  }
-  return err;
-}
-
-/* The signal stop step_one kept back: reported at the next resume, before
- * anything runs. */
-static bool take_deferred(run *r) {
-  if (!r->s->has_deferred) return false;
-  r->s->has_deferred = false;
-  r->stop = r->s->deferred;
-  r->err = SSE_OK;
-  return true;
-}
+/* One instruction, as the kernel's single step does it: sse steps a system
+ * call as one instruction too (rt_sigreturn lands where the signal
+ * interrupted; a signal the call raised is reported at the next resume,
+ * after the step's stop). */
+static sse_err step_one(run *r) { return sse_step_instruction(r->thread, &r->stop); }
 
 static bool in_range(const run *r, uint64_t pc) { return pc >= r->start && pc < r->end; }
 
@@ -302,7 +265,6 @@ static void range_step(run *r) {
   size_t nf = 0;
   bool runs = sse_backtrace(r->thread, fr, 2, &nf) == SSE_OK && nf == 2 && !fr[1].fp_fallback;
   for (;;) {
-    if (take_deferred(r)) return;
     uint64_t to = runs && in_range(r, pc) ? straight_line_end(r, pc) : pc;
     if (to != pc)
       r->err = sse_step_until(r->thread, to, &r->stop);
@@ -321,9 +283,7 @@ static void range_step(run *r) {
 static void *runner(void *arg) {
   run *r = arg;
   memset(&r->stop, 0, sizeof r->stop);
-  if (take_deferred(r))
-    ;
-  else if (r->kind == 'c')
+  if (r->kind == 'c')
     r->err = sse_continue(r->s->proc, &r->stop);
   else if (r->kind == 'r')
     range_step(r);
