@@ -409,8 +409,11 @@ typedef enum sse_step_mode {
   SSE_STEP_LINE,             /* step */
   SSE_NEXT_LINE,             /* next */
   SSE_FINISH,                /* finish */
-  SSE_STEP_UNTIL             /* until/advance: to `until` in this or an outer
+  SSE_STEP_UNTIL,            /* until/advance: to `until` in this or an outer
                                 frame */
+  SSE_STEP_RANGE             /* gdb's remote vCont;r: step while the pc is in
+                                [start, end), into calls; the first pc out of
+                                it (or a breakpoint, a signal...) stops */
 } sse_step_mode;
 
 /* A step frame: step the thread until it leaves [start, end), then decide by

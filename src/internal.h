@@ -139,6 +139,7 @@ typedef struct sse__step_policy {
   bool tramp_start;     /* began in a PLT stub or the dynamic linker */
   bool inl_finish;      /* finish out of an inline frame: a step out */
   bool finish_void;     /* finish out of a function that returns nothing */
+  bool range_only;      /* SSE_STEP_RANGE: the first pc out of the range stops */
 } sse__step_policy;
 
 /* Where a line step walks that is not its range. */

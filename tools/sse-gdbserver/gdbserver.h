@@ -8,6 +8,7 @@
  *   resume.c     running the target: vCont/c/s, range steps, Ctrl-C while
  *                it runs, stop replies
  *   vfile.c      vFile: gdb reads the target's files (read-only)
+ *   breaks.c     Z/z on sse's breakpoints and watchpoints
  *   svr4.c       qXfer:libraries-svr4: the dynamic linker's library list
  *   tdesc.c      the target description (XML) and gdb's register numbers
  *                mapped on sse_regs and sse_fpregs
@@ -136,7 +137,11 @@ typedef struct gs_bp {
   uint64_t addr;
   int len;
   int id;            /* sse's id; 0: free slot */
+  bool removed;      /* gdb removed it; still in sse until the next resume */
 } gs_bp;
+
+/* resume.c: how the main thread learns of a command's stop. */
+typedef struct gs_waiter gs_waiter;
 
 /* How vRun starts a program (spawnenv.c). */
 typedef struct gs_spawn_cfg {
@@ -163,6 +168,8 @@ typedef struct gs_session {
   pid_t g_tid;        /* Hg: the thread of g/G/p/P/m/M; 0 any */
   pid_t c_tid;        /* Hc */
   sse_stop last;      /* the last stop (what '?' reports) */
+  sse_regs regs;      /* regs_tid's registers since the last stop */
+  pid_t regs_tid;     /* 0: none kept */
   bool last_valid;
   pid_t signal_tid;   /* the thread whose signal stop gdb must pass or
                          drop with its next resume; 0 none */
@@ -170,6 +177,7 @@ typedef struct gs_session {
   bool policy_set;
   bool done;          /* the session ends after this reply (k, D, exit) */
   gs_bp bps[GS_MAX_BPS];
+  gs_waiter *waiter;  /* the program's (one per engine) */
   char *reply;        /* the handler's reply (RSP_PACKET_SIZE + 1) */
   size_t reply_len;
   bool no_reply;      /* the handler answers nothing (k) */
@@ -240,6 +248,16 @@ void gs_set_cwd(gs_session *s, char *a);     /* QSetWorkingDir */
 void gs_no_aslr(gs_session *s, char *a);     /* QDisableRandomization */
 void gs_spawn_cfg_free(gs_spawn_cfg *c);
 
+/* breaks.c: Z and z, gdb's removals kept until the next resume */
+void gs_insert_bp(gs_session *s, char *a);
+void gs_remove_bp(gs_session *s, char *a);
+/* Remove from sse the breakpoints gdb removed (before a resume). */
+void gs_breaks_sync(gs_session *s);
+/* Whether gdb has a breakpoint (Z0/Z1) at pc. */
+bool gs_at_breakpoint(const gs_session *s, uint64_t pc);
+/* gdb's breakpoint or watchpoint sse reported as id; NULL: none. */
+const gs_bp *gs_bp_by_id(const gs_session *s, int id);
+
 /* regs.c: the register packets */
 void gs_read_regs(gs_session *s, char *a);  /* g */
 void gs_write_regs(gs_session *s, char *a); /* G */
@@ -251,6 +269,10 @@ void gs_write_reg(gs_session *s, char *a);  /* P */
  * ":tid" after each action, ';' between): runs the command, watches the
  * connection for \x03, and puts the stop reply in s->reply. */
 void gs_resume(gs_session *s, const char *actions);
+/* The stop waiter of a new engine's program; NULL when out of memory. */
+gs_waiter *gs_waiter_new(sse_engine *eng, sse_process *proc);
+/* After sse_engine_free. NULL: nothing. */
+void gs_waiter_free(gs_waiter *w);
 /* Fill s->reply with the stop reply for st. */
 void gs_stop_reply(gs_session *s, const sse_stop *st);
 /* Linux signal number <-> gdb's (the protocol's) signal number. */

@@ -467,84 +467,6 @@ static void h_write_mem_binary(gs_session *s, char *a, size_t alen) {
   write_mem(s, addr, (const uint8_t *)data, n);
 }
 
-/* ------------------------------------------------------------ breakpoints */
-
-static gs_bp *find_bp(gs_session *s, int type, uint64_t addr) {
-  for (int i = 0; i < GS_MAX_BPS; i++)
-    if (s->bps[i].id && s->bps[i].type == type && s->bps[i].addr == addr)
-      return &s->bps[i];
-  return NULL;
-}
-
-/* Z/z TYPE,ADDR,KIND[;cond...]: the extras (conditions, commands) are not
- * served: we did not claim them in qSupported. */
-static bool parse_z(gs_session *s, const char *a, int *type, uint64_t *addr,
-                    uint64_t *kind) {
-  const char *e;
-  if (a[0] < '0' || a[0] > '4' || a[1] != ',') return false;
-  *type = a[0] - '0';
-  if (!gs_parse_hex(a + 2, addr, &e) || *e != ',') return false;
-  if (!gs_parse_hex(e + 1, kind, &e) || (*e && *e != ';')) return false;
-  return true;
-}
-
-static void h_insert_bp(gs_session *s, char *a) {
-  int type;
-  uint64_t addr, kind;
-  if (!parse_z(s, a, &type, &addr, &kind)) {
-    gs_reply_error(s, E_INVAL);
-    return;
-  }
-  if (type == 3) { /* read-only watchpoints: sse watches writes or accesses */
-    s->reply_len = 0;
-    return;
-  }
-  if (find_bp(s, type, addr)) {
-    gs_reply(s, "OK");
-    return;
-  }
-  gs_bp *slot = NULL;
-  for (int i = 0; i < GS_MAX_BPS && !slot; i++)
-    if (!s->bps[i].id) slot = &s->bps[i];
-  if (!slot) {
-    gs_reply_error(s, ENOSPC);
-    return;
-  }
-  int id = 0;
-  sse_err err;
-  if (type <= 1) /* Z1 (hardware) is a software one for now */
-    err = sse_break_address(s->proc, addr, &id);
-  else
-    err = sse_watch(s->proc, addr, (int)kind,
-                    type == 2 ? SSE_WATCH_WRITE : SSE_WATCH_READWRITE, &id);
-  if (err != SSE_OK) {
-    gs_reply_error(s, err == SSE_E_NOSLOT ? ENOSPC : err == SSE_E_FAULT ? E_FAULT + 6
-                                                                        : E_INVAL);
-    return;
-  }
-  *slot = (gs_bp){.type = type, .addr = addr, .len = (int)kind, .id = id};
-  gs_reply(s, "OK");
-}
-
-static void h_remove_bp(gs_session *s, char *a) {
-  int type;
-  uint64_t addr, kind;
-  if (!parse_z(s, a, &type, &addr, &kind)) {
-    gs_reply_error(s, E_INVAL);
-    return;
-  }
-  if (type == 3) {
-    s->reply_len = 0;
-    return;
-  }
-  gs_bp *b = find_bp(s, type, addr);
-  if (b) {
-    sse_break_remove(s->proc, b->id);
-    b->id = 0;
-  }
-  gs_reply(s, "OK");
-}
-
 /* ------------------------------------------------------------ run control */
 
 static void h_vcont_query(gs_session *s, char *a) { gs_reply(s, "vCont;c;C;s;S;r"); }
@@ -669,8 +591,8 @@ static const handler table[] = {
     {"P", gs_write_reg},
     {"m", h_read_mem},
     {"M", h_write_mem},
-    {"Z", h_insert_bp},
-    {"z", h_remove_bp},
+    {"Z", gs_insert_bp},
+    {"z", gs_remove_bp},
     {"H", h_set_thread},
     {"T", h_thread_alive},
     {"c", h_continue},

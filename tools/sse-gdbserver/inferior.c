@@ -22,6 +22,8 @@ void gs_inferior_end(gs_session *s) {
   if (!s->eng) return;
   bool live = gs_inferior_live(s);
   sse_engine_free(s->eng);
+  gs_waiter_free(s->waiter);
+  s->waiter = NULL;
   if (live)
     fprintf(stderr, s->attached ? "Detached from process %d\n" : "Killed process %d\n",
             (int)s->pid);
@@ -29,6 +31,7 @@ void gs_inferior_end(gs_session *s) {
   s->proc = NULL;
   s->pid = 0;
   s->last_valid = false;
+  s->regs_tid = 0;
   s->signal_tid = s->g_tid = s->c_tid = 0;
   memset(s->bps, 0, sizeof s->bps);
 }
@@ -37,12 +40,14 @@ void gs_inferior_end(gs_session *s) {
  * last QPassSignals) applies to it. */
 static void inferior_started(gs_session *s) {
   s->pid = sse_process_pid(s->proc);
+  s->regs_tid = 0;
   bool pass[65];
   memcpy(pass, s->pass, sizeof pass);
   s->policy_set = false;
   gs_set_signal_policy(s, pass);
   sse_wait(s->proc, &s->last); /* the SPAWNED stop: what '?' reports */
   s->last_valid = true;
+  s->waiter = gs_waiter_new(s->eng, s->proc); /* NULL: resumes get E16 */
   /* the description gdb reads has the AVX registers if the threads do */
   sse_fpregs fp;
   sse_thread *t = gs_thread(s, 0);

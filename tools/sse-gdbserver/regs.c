@@ -10,15 +10,22 @@
 
 enum { E_NOTHREAD = 0x02, E_INVAL = 0x16 };
 
-/* The registers of Hg's thread: the general ones, and fp when asked. */
+/* The registers of Hg's thread: the general ones (those the last stop
+ * kept, for its thread), and fp when asked. */
 static sse_thread *load(gs_session *s, gs_regcache *c, bool fp) {
   sse_thread *t = gs_thread(s, s->g_tid);
-  if (!t || sse_get_regs(t, &c->gp) != SSE_OK) return NULL;
+  if (!t) return NULL;
+  pid_t tid = sse_thread_tid(t);
+  if (s->regs_tid == tid)
+    c->gp = s->regs;
+  else if (sse_get_regs(t, &c->gp) != SSE_OK)
+    return NULL;
   c->fp_ok = fp && sse_get_fpregs(t, &c->fp) == SSE_OK;
   return t;
 }
 
-static bool store(sse_thread *t, const gs_regcache *c, bool gp, bool fp) {
+static bool store(gs_session *s, sse_thread *t, const gs_regcache *c, bool gp, bool fp) {
+  if (gp && s->regs_tid == sse_thread_tid(t)) s->regs_tid = 0;
   return (!gp || sse_set_regs(t, &c->gp) == SSE_OK) &&
          (!fp || sse_set_fpregs(t, &c->fp) == SSE_OK);
 }
@@ -71,7 +78,7 @@ void gs_write_regs(gs_session *s, char *a) {
     fp |= tdesc_is_fp(d) && c.fp_ok;
     o += (size_t)d->size * 2;
   }
-  if (!store(t, &c, true, fp)) {
+  if (!store(s, t, &c, true, fp)) {
     gs_reply_error(s, E_NOTHREAD);
     return;
   }
@@ -118,7 +125,7 @@ void gs_write_reg(gs_session *s, char *a) {
     return;
   }
   bool fp = tdesc_is_fp(d);
-  if ((!fp || c.fp_ok) && !store(t, &c, !fp, fp)) {
+  if ((!fp || c.fp_ok) && !store(s, t, &c, !fp, fp)) {
     gs_reply_error(s, E_NOTHREAD);
     return;
   }
