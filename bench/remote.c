@@ -1,15 +1,20 @@
 /* bench/remote: gdb driving sse-gdbserver against gdb driving Debian's
  * gdbserver, over loopback TCP, in the same run: the same `step` x300
- * and `stepi` xN from main of the same program (tests/targets/loops_calls),
- * each timed inside gdb (a Python loop of gdb.execute, so gdb's start-up,
- * connection and symbol loading do not count), best of 3, a fresh server
- * each time. Both servers start the program directly (gdbserver
+ * and `stepi` xN from main of the same program,
+ * each command timed inside gdb (a Python loop of gdb.execute): the
+ * median command of a run (so gdb's start-up, connection and symbol
+ * loading at the first step into a library do not count, nor the spikes of
+ * a loaded machine), best of 7 runs, a fresh server each time, the two
+ * servers' runs interleaved. Both servers start the program directly (gdbserver
  * --no-startup-with-shell) with ASLR off, and the stop sequences (pc, file,
  * line after each command) must be identical.
  *
  * gdb's `step` sends vCont;r (range stepping): gdbserver single-steps
  * every instruction of the line inside the stub; sse-gdbserver runs from
  * branch to branch. Goal: sse-gdbserver >= 2x faster for step.
+ *
+ * Programs: loops_calls (the stepping tests' program: short lines) and
+ * libc_calls (`step` into printf and qsort: glibc's lines, some with loops).
  *
  * usage: remote TARGETS_DIR [STEPI_N] */
 #define _GNU_SOURCE
@@ -31,20 +36,25 @@ static const char script[] =
     "          'target remote 127.0.0.1:' + e['BENCH_PORT'], 'break main'):\n"
     "    gdb.execute(c, to_string=True)\n"
     "gdb.execute('continue', to_string=True)\n"
-    "stops = []\n"
-    "t0 = time.perf_counter()\n"
+    "stops, ts = [], []\n"
     "for i in range(int(e['BENCH_N'])):\n"
+    "    t0 = time.perf_counter()\n"
     "    try:\n"
     "        gdb.execute(e['BENCH_CMD'], to_string=True)\n"
+    "    except gdb.error:\n"
+    "        break\n"
+    "    ts.append(time.perf_counter() - t0)\n"
+    "    try:\n"
     "        f = gdb.selected_frame()\n"
     "    except gdb.error:\n"
     "        break\n"
     "    sal = f.find_sal()\n"
     "    name = sal.symtab.filename if sal.symtab else '?'\n"
     "    stops.append('%x %s:%d' % (f.pc(), name, sal.line))\n"
-    "t = time.perf_counter() - t0\n"
+    "ts.sort()\n"
+    "med = ts[len(ts) // 2] if ts else -1\n"
     "with open(e['BENCH_OUT'], 'w') as o:\n"
-    "    o.write('%.9f %d\\n' % (t, len(stops)))\n"
+    "    o.write('%.9f %.9f %d\\n' % (med, sum(ts), len(stops)))\n"
     "    o.write(''.join(s + '\\n' for s in stops))\n"
     "try:\n"
     "    gdb.execute('kill', to_string=True)\n"
@@ -93,8 +103,9 @@ static pid_t start_server(const server *sv, const char *prog, const char *log, i
   return pid;
 }
 
-/* One gdb session: n times cmd. Its time (seconds), the stops in out
- * (the file's text after the first line, malloc'd), *count of them. */
+/* One gdb session: n times cmd. The median time of one (seconds), the
+ * stops in out (the file's text after the first line, malloc'd), *count
+ * of them. */
 static double run_once(const server *sv, const char *prog, const char *dir, const char *cmd,
                        int n, char **stops, int *count) {
   int port;
@@ -128,7 +139,8 @@ static double run_once(const server *sv, const char *prog, const char *dir, cons
   *count = 0;
   *stops = NULL;
   if (!f) return -1;
-  if (fscanf(f, "%lf %d\n", &t, count) != 2) t = -1;
+  double total;
+  if (fscanf(f, "%lf %lf %d\n", &t, &total, count) != 3) t = -1;
   size_t cap = 0;
   FILE *m = open_memstream(stops, &cap);
   char line[8192];
@@ -139,50 +151,49 @@ static double run_once(const server *sv, const char *prog, const char *dir, cons
 }
 
 typedef struct result {
-  double best; /* seconds per command */
+  double best; /* seconds per command: the best run's median */
   int count;
   char *stops;
 } result;
 
-static bool measure(const server *sv, const char *prog, const char *dir, const char *cmd,
-                    int n, result *r) {
-  r->best = -1;
-  r->stops = NULL;
-  for (int i = 0; i < 3; i++) {
-    char *stops;
-    int count;
-    double t = run_once(sv, prog, dir, cmd, n, &stops, &count);
-    if (t < 0 || count == 0) {
-      free(stops);
-      return false;
+/* A run of each server, RUNS times over (interleaved, so both see the
+ * same load); the best median per command of each, the first run's stops. */
+#define RUNS 7
+static bool measure(const server sv[2], const char *prog, const char *dir, const char *cmd,
+                    int n, result r[2]) {
+  for (int k = 0; k < 2; k++) r[k] = (result){.best = -1};
+  for (int i = 0; i < RUNS; i++)
+    for (int k = 0; k < 2; k++) {
+      char *stops;
+      int count;
+      double t = run_once(&sv[k], prog, dir, cmd, n, &stops, &count);
+      if (t < 0 || count == 0) {
+        free(stops);
+        fprintf(stderr, "remote: %s under %s failed\n", cmd, sv[k].name);
+        return false;
+      }
+      if (r[k].best < 0 || t < r[k].best) r[k].best = t;
+      if (!r[k].stops) {
+        r[k].stops = stops;
+        r[k].count = count;
+      } else {
+        free(stops);
+      }
     }
-    double per = t / count;
-    if (r->best < 0 || per < r->best) r->best = per;
-    if (!r->stops) {
-      r->stops = stops;
-      r->count = count;
-    } else {
-      free(stops);
-    }
-  }
   return true;
 }
 
 static int compare(const server sv[2], const char *prog, const char *dir, const char *cmd,
-                   int n, double goal) {
+                   int n, bool goal) {
   result r[2];
-  for (int i = 0; i < 2; i++)
-    if (!measure(&sv[i], prog, dir, cmd, n, &r[i])) {
-      fprintf(stderr, "remote: %s under %s failed\n", cmd, sv[i].name);
-      return 1;
-    }
+  if (!measure(sv, prog, dir, cmd, n, r)) return 1;
   bool same = r[0].count == r[1].count && !strcmp(r[0].stops, r[1].stops);
-  printf("  %-6s x%-5d %-14s %9.1f us/%s  (%d stops)\n", cmd, n, sv[0].name, r[0].best * 1e6,
-         cmd, r[0].count);
-  printf("  %-6s x%-5d %-14s %9.1f us/%s  (%d stops)\n", cmd, n, sv[1].name, r[1].best * 1e6,
-         cmd, r[1].count);
-  printf("  %-6s %-20s %9.2fx%s  stops %s\n", cmd, "sse faster by", r[1].best / r[0].best,
-         goal > 0 ? "  (goal >= 2x)" : "", same ? "identical" : "DIFFER");
+  const char *base = strrchr(prog, '/') ? strrchr(prog, '/') + 1 : prog;
+  for (int k = 0; k < 2; k++)
+    printf("  %-12s %-5s x%-5d %-14s %8.1f us/%s  (%d stops)\n", base, cmd, n, sv[k].name,
+           r[k].best * 1e6, cmd, r[k].count);
+  printf("  %-12s %-5s %-21s %7.2fx%s  stops %s\n", base, cmd, "sse faster by",
+         r[1].best / r[0].best, goal ? "  (goal >= 2x)" : "", same ? "identical" : "DIFFER");
   free(r[0].stops);
   free(r[1].stops);
   return same ? 0 : 1;
@@ -194,11 +205,10 @@ int main(int argc, char **argv) {
     return 2;
   }
   int stepi_n = argc > 2 ? atoi(argv[2]) : 2000;
-  char prog[4096], sse[4096], dir[] = "/tmp/sse-bench-remote-XXXXXX";
-  snprintf(prog, sizeof prog, "%s/loops_calls", argv[1]);
+  char sse[4096], dir[] = "/tmp/sse-bench-remote-XXXXXX";
   snprintf(sse, sizeof sse, "%s/../sse-gdbserver", argv[1]);
-  if (access(sse, X_OK) || access(prog, X_OK) || !mkdtemp(dir)) {
-    fprintf(stderr, "remote: %s or %s missing\n", sse, prog);
+  if (access(sse, X_OK) || !mkdtemp(dir)) {
+    fprintf(stderr, "remote: %s missing\n", sse);
     return 1;
   }
   char spath[4200];
@@ -209,9 +219,17 @@ int main(int argc, char **argv) {
   fclose(f);
   signal(SIGPIPE, SIG_IGN);
   const server sv[2] = {{"sse-gdbserver", sse, true}, {"gdbserver", "gdbserver", false}};
-  printf("bench/remote: gdb over loopback TCP, %s from main, best of 3\n", prog);
-  int rc = compare(sv, prog, dir, "step", 300, 2);
-  rc |= compare(sv, prog, dir, "stepi", stepi_n, 0);
+  printf("bench/remote: gdb over loopback TCP from main, median command, best of %d runs (interleaved)\n", RUNS);
+  /* loops_calls: the stepping tests' program (short lines); libc_calls:
+   * `step` into printf and qsort, glibc's lines with loops in them */
+  static const char *const progs[] = {"loops_calls", "libc_calls"};
+  int rc = 0;
+  for (size_t i = 0; i < sizeof progs / sizeof progs[0]; i++) {
+    char prog[4200];
+    snprintf(prog, sizeof prog, "%s/%s", argv[1], progs[i]);
+    rc |= compare(sv, prog, dir, "step", 300, true);
+    rc |= compare(sv, prog, dir, "stepi", stepi_n, false);
+  }
   char cmd[4300];
   snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
   if (system(cmd) != 0) fprintf(stderr, "remote: could not remove %s\n", dir);
