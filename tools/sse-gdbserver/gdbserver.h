@@ -180,7 +180,6 @@ typedef struct gs_session {
   gs_waiter *waiter;  /* the program's (one per engine) */
   char *reply;        /* the handler's reply (RSP_PACKET_SIZE + 1) */
   size_t reply_len;
-  bool no_reply;      /* the handler answers nothing (k) */
   bool conn_noack_after; /* QStartNoAckMode: no acks after this reply */
 } gs_session;
 

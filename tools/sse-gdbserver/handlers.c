@@ -520,7 +520,9 @@ static void h_step_sig(gs_session *s, char *a) { legacy_resume(s, 'S', a); }
 /* k, vKill, D: in extended mode the session goes on without a program. */
 static void h_kill(gs_session *s, char *a) {
   if (gs_inferior_live(s)) sse_kill(s->proc);
-  s->no_reply = true; /* k has no reply */
+  /* gdb reads no reply (it kills with vKill anyway); LLDB waits for one:
+   * lldb-server's, the process killed by SIGKILL */
+  gs_reply(s, "X09");
   s->done = !s->extended;
 }
 
@@ -631,7 +633,6 @@ static const handler *lookup(const char *pkt, char **args) {
 
 bool gs_dispatch(gs_session *s, char *pkt, size_t len) {
   s->reply_len = 0;
-  s->no_reply = false;
   bool dead = !gs_inferior_live(s);
   char *args;
   if (pkt[0] == 'X') {
@@ -647,7 +648,7 @@ bool gs_dispatch(gs_session *s, char *pkt, size_t len) {
     else if (h)
       h->fn(s, args);
   }
-  if (!s->no_reply && !rsp_send(&s->conn, s->reply, s->reply_len)) return false;
+  if (!rsp_send(&s->conn, s->reply, s->reply_len)) return false;
   if (s->conn_noack_after) {
     s->conn.noack = true;
     s->conn_noack_after = false;
