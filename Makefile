@@ -6,7 +6,8 @@
 #   make check      build and run every test (SAN=address or SAN=thread for
 #                   the sanitizer builds, in build/san-address, build/san-thread)
 #   make bench      build the benchmarks and run them
-#   make fuzz       run the JIT blob parser's fuzzer for longer
+#   make fuzz       run the JIT blob parser's and sse-gdbserver's packet
+#                   parser's fuzzers for longer
 #   make install    PREFIX=/usr/local DESTDIR=
 #
 # Missing Debian packages are installed first by scripts/deps.sh (as root;
@@ -205,8 +206,9 @@ $(BUILD)/bench/%: bench/%.c $(BUILD)/libsse.a
 bench: all targets-all $(BENCH_BIN)
 	@for b in $(BENCH_BIN); do echo "== $$b"; $$b $(abspath $(TBUILD)) || exit 1; done
 
-fuzz: all
+fuzz: all targets-all
 	@sh tests/fuzz/run_fuzz.sh $(BUILD) $${FUZZ_SECONDS:-300}
+	@sh tests/fuzz/run_fuzz_rsp.sh $(BUILD) $${FUZZ_SECONDS:-300}
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include \

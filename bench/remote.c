@@ -110,6 +110,8 @@ static double run_once(const server *sv, const char *prog, const char *dir, cons
                        int n, char **stops, int *count) {
   int port;
   char spath[4200], opath[4200], lpath[4200], env[64], ncmd[32];
+  *stops = NULL;
+  *count = 0;
   snprintf(lpath, sizeof lpath, "%s/server.log", dir);
   pid_t srv = start_server(sv, prog, lpath, &port);
   if (srv < 0) return -1;
