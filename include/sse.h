@@ -1102,6 +1102,18 @@ SSE_API void sse_value_free(sse_value *value);
 /* Free n handles and the array holding them (NULL is ignored). */
 SSE_API void sse_values_free(sse_value **values, size_t n);
 
+/* ---------------------------------------------------------------- hardware breakpoints */
+
+/* A breakpoint at addr in a debug register (gdb's `hbreak`), on every
+ * thread, threads created later included: no int3 is written. It takes
+ * one of the four debug registers sse_watch() uses, and stops as a
+ * breakpoint (SSE_STOP_BREAKPOINT, breakpoint_id = *id) before the
+ * instruction at addr runs. Remove with sse_break_remove().
+ * Errors: SSE_E_INVAL (proc NULL, or the kernel refused the address),
+ * SSE_E_EXITED, SSE_E_RUNNING, SSE_E_NOSLOT (the debug registers are used
+ * up), SSE_E_NOMEM. */
+SSE_API sse_err sse_break_hardware(sse_process *proc, uint64_t addr, int *id);
+
 /* ---------------------------------------------------------------- FP registers */
 
 /* A thread's floating-point and vector registers (x86-64). fxsave is the

@@ -71,6 +71,10 @@ typedef enum sse__bp_kind {
   SSE__BP_WATCH
 } sse__bp_kind;
 
+/* wkind of a hardware execution breakpoint (src/engine/hwbreak.c): a
+ * debug register like a watchpoint's, stopping as a breakpoint. */
+#define SSE__WATCH_EXEC 0
+
 typedef struct sse__bp {
   int id;
   sse__bp_kind kind;
@@ -83,7 +87,7 @@ typedef struct sse__bp {
   unsigned hits;
   unsigned ignore;     /* hits still to run through (gdb's ignore count) */
   bool inserted;       /* its sites hold an int3 */
-  /* watchpoints */
+  /* watchpoints (and hardware breakpoints: wkind SSE__WATCH_EXEC) */
   uint64_t waddr;
   int wlen, wkind, slot;
   struct sse__bp *next;
@@ -447,6 +451,8 @@ void sse__bp_exec_reset(sse_process *p);
 void sse__bp_free_all(sse_process *p);
 void sse__watch_apply_thread(sse_thread *t);
 sse__bp *sse__watch_by_slot(sse_process *p, int slot);
+/* sse_watch() without its kind check: SSE__WATCH_EXEC (len 1) too. */
+sse_err sse__watch_add(sse_process *p, uint64_t addr, int len, int kind, int *id);
 
 /* ---- memaccess/mem.c: memaccess/mem.h */
 #include "memaccess/mem.h"

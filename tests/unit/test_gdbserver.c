@@ -399,3 +399,41 @@ Test(gdbserver, random_packets_never_crash) {
   close(fd);
   cr_assert_eq(server_wait(), 0);
 }
+
+/* hbreak (Z1): a debug register, not an int3. The stops equal native
+ * gdb's; while stopped there the program's code byte at the pc, read from
+ * /proc/PID/mem behind sse's back, is the original one (with `break` it
+ * is sse's int3, 0xcc). */
+static char *code_byte_session(const char *how) {
+  server_start_prog(tgt("loops_calls"));
+  char bp[64];
+  snprintf(bp, sizeof bp, "%s square", how);
+  const char *cmds[] = {bp, "continue",
+                        "python f = open(\"/proc/%d/mem\" % gdb.selected_inferior().pid, \"rb\"); "
+                        "f.seek(int(gdb.parse_and_eval(\"$pc\"))); print(\"BYTE\", f.read(1).hex())",
+                        "continue", "next", "continue", "kill", NULL};
+  char *out = run_gdb(tgt("loops_calls"), cmds);
+  cr_assert_eq(server_wait(), 0);
+  return out;
+}
+
+Test(gdbserver, hardware_breakpoint_writes_no_int3) {
+  /* natively gdb has hardware breakpoints once the program runs */
+  const char *cmds[] = {"break main", "run", "hbreak square", "continue", "continue", "next",
+                        "continue", "kill", NULL};
+  char *nat = run_gdb_target(NULL, tgt("loops_calls"), cmds);
+  char *hw = code_byte_session("hbreak");
+  const char *want[] = {"Hardware assisted breakpoint ", ", square (x=0) at tests/targets/loops_calls.c:11",
+                        ", square (x=1) at tests/targets/loops_calls.c:11", "\n12\t    return r;",
+                        ", square (x=2) at tests/targets/loops_calls.c:11"};
+  for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+    cr_assert(strstr(nat, want[i]), "native lacks %s: %s", want[i], nat);
+    cr_assert(strstr(hw, want[i]), "remote lacks %s: %s", want[i], hw);
+  }
+  cr_assert(strstr(hw, "BYTE ") && !strstr(hw, "BYTE cc"), "%s", hw);
+  char *sw = code_byte_session("break");
+  cr_assert(strstr(sw, "BYTE cc"), "%s", sw);
+  free(nat);
+  free(hw);
+  free(sw);
+}

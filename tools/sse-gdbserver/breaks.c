@@ -58,8 +58,10 @@ static bool parse_z(const char *a, int *type, uint64_t *addr, uint64_t *kind) {
 static int add_to_sse(gs_session *s, int type, uint64_t addr, uint64_t kind) {
   int id = 0;
   sse_err err;
-  if (type <= 1) /* Z1 (hardware) is a software one for now */
+  if (type == 0)
     err = sse_break_address(s->proc, addr, &id);
+  else if (type == 1) /* a debug register: no int3 in the code */
+    err = sse_break_hardware(s->proc, addr, &id);
   else
     err = sse_watch(s->proc, addr, (int)kind,
                     type == 2 ? SSE_WATCH_WRITE : SSE_WATCH_READWRITE, &id);
