@@ -6,7 +6,8 @@
 #   make check      build and run every test (SAN=address or SAN=thread for
 #                   the sanitizer builds, in build/san-address, build/san-thread)
 #   make bench      build the benchmarks and run them
-#   make fuzz       run the JIT blob parser's fuzzer for longer
+#   make fuzz       run the JIT blob parser's and sse-gdbserver's packet
+#                   parser's fuzzers for longer
 #   make install    PREFIX=/usr/local DESTDIR=
 #
 # Missing Debian packages are installed first by scripts/deps.sh (as root;
@@ -191,6 +192,9 @@ $(BUILD)/tests/test_%: tests/unit/test_%.c tests/oracle/oracle.c tests/oracle/cr
 		$(BUILD)/libsse.a $(BUILD)/libsseagent.a $(LIBS) \
 		$(shell pkg-config --libs criterion 2>/dev/null)
 
+# The sse-gdbserver suites share their helpers.
+$(filter $(BUILD)/tests/test_gdbserver%,$(TEST_BIN)): tests/unit/test_gdbserver.h
+
 # The README's embedding example must compile and run.
 $(BUILD)/tests/readme_example: README.md $(BUILD)/libsse.so
 	@mkdir -p $(dir $@)
@@ -218,8 +222,9 @@ $(BUILD)/bench/dap: bench/dap.c $(BUILD)/ssedap
 bench: all targets-all $(BENCH_BIN)
 	@for b in $(BENCH_BIN); do echo "== $$b"; $$b $(abspath $(TBUILD)) || exit 1; done
 
-fuzz: all
+fuzz: all targets-all
 	@sh tests/fuzz/run_fuzz.sh $(BUILD) $${FUZZ_SECONDS:-300}
+	@sh tests/fuzz/run_fuzz_rsp.sh $(BUILD) $${FUZZ_SECONDS:-300}
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include \

@@ -415,8 +415,11 @@ typedef enum sse_step_mode {
   SSE_STEP_LINE,             /* step */
   SSE_NEXT_LINE,             /* next */
   SSE_FINISH,                /* finish */
-  SSE_STEP_UNTIL             /* until/advance: to `until` in this or an outer
+  SSE_STEP_UNTIL,            /* until/advance: to `until` in this or an outer
                                 frame */
+  SSE_STEP_RANGE             /* gdb's remote vCont;r: step while the pc is in
+                                [start, end), into calls; the first pc out of
+                                it (or a breakpoint, a signal...) stops */
 } sse_step_mode;
 
 /* A step frame: step the thread until it leaves [start, end), then decide by
@@ -1158,6 +1161,50 @@ typedef struct sse_exception_info {
  * Errors: SSE_E_INVAL (NULL argument), SSE_E_EXITED, SSE_E_NOTHREAD,
  * SSE_E_RUNNING, SSE_E_NOTFOUND (the thread is not at such a location). */
 SSE_API sse_err sse_catch_info(sse_thread *thread, sse_exception_info *out);
+/* ---------------------------------------------------------------- hardware breakpoints */
+
+/* A breakpoint at addr in a debug register (gdb's `hbreak`), on every
+ * thread, threads created later included: no int3 is written. It takes
+ * one of the four debug registers sse_watch() uses, and stops as a
+ * breakpoint (SSE_STOP_BREAKPOINT, breakpoint_id = *id) before the
+ * instruction at addr runs. Remove with sse_break_remove().
+ * Errors: SSE_E_INVAL (proc NULL, or the kernel refused the address),
+ * SSE_E_EXITED, SSE_E_RUNNING, SSE_E_NOSLOT (the debug registers are used
+ * up), SSE_E_NOMEM. */
+SSE_API sse_err sse_break_hardware(sse_process *proc, uint64_t addr, int *id);
+
+/* ---------------------------------------------------------------- FP registers */
+
+/* A thread's floating-point and vector registers (x86-64). fxsave is the
+ * FXSAVE image (Intel SDM vol. 1, table 10-2), little-endian: the x87
+ * control word at 0, status word at 2, abridged tag byte at 4, last opcode
+ * at 6 (11 bits), instruction pointer at 8 and operand pointer at 16 (64
+ * bits each), mxcsr at 24, mxcsr_mask at 28, st0-st7 (ST(i), mm0-mm7 share
+ * them) at 32 + 16 * i (10 bytes each), xmm0-xmm15 at 160 + 16 * i. ymmh
+ * holds the upper 128 bits of ymm0-ymm15 (the XSAVE AVX state). */
+typedef struct sse_fpregs {
+  uint8_t fxsave[512];
+  uint8_t ymmh[16][16];
+  bool has_avx; /* the CPU and kernel have the AVX state: ymmh is the
+                   thread's; false: ymmh is zero, and never written */
+} sse_fpregs;
+
+/* Read (get: *fpregs zeroed first) or write a stopped thread's x87, SSE and
+ * AVX registers, as sse_get_regs()/sse_set_regs() do the general ones. A
+ * write takes fxsave's first 416 bytes (through xmm15; mxcsr_mask and the
+ * reserved bytes are the kernel's) and ymmh when has_avx.
+ * Errors: SSE_E_INVAL (thread or fpregs NULL), SSE_E_EXITED,
+ * SSE_E_NOTHREAD, SSE_E_RUNNING, SSE_E_NOMEM, SSE_E_SYS (ptrace refused:
+ * for a write, an mxcsr with reserved bits set). */
+SSE_API sse_err sse_get_fpregs(sse_thread *thread, sse_fpregs *fpregs);
+SSE_API sse_err sse_set_fpregs(sse_thread *thread, const sse_fpregs *fpregs);
+
+/* The siginfo of the stopped thread's last stop (128 bytes: Linux's
+ * siginfo_t, as PTRACE_GETSIGINFO gives it): for a thread stopped by a
+ * signal (SSE_STOP_SIGNAL), that signal's; gdb's $_siginfo.
+ * Errors: SSE_E_INVAL (thread or siginfo NULL), SSE_E_EXITED,
+ * SSE_E_NOTHREAD, SSE_E_RUNNING, SSE_E_SYS. */
+SSE_API sse_err sse_thread_siginfo(sse_thread *thread, uint8_t siginfo[128]);
 
 #ifdef __cplusplus
 }

@@ -13,6 +13,9 @@ command -v node >/dev/null 2>&1 || PKGS="$PKGS nodejs"
 command -v npm >/dev/null 2>&1 || PKGS="$PKGS npm"
 # LLVM's JIT for the lli tests (issue 14): lli-14.
 PKGS="$PKGS llvm-14"
+# sse-gdbserver: LLDB drives it in its tests; bench/remote compares with
+# gdbserver.
+PKGS="$PKGS gdbserver"
 missing=""
 for p in $PKGS; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then

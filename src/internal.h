@@ -73,6 +73,10 @@ typedef enum sse__bp_kind {
                           name_or_file holds its SSE_CATCH_* kinds */
 } sse__bp_kind;
 
+/* wkind of a hardware execution breakpoint (src/engine/hwbreak.c): a
+ * debug register like a watchpoint's, stopping as a breakpoint. */
+#define SSE__WATCH_EXEC 0
+
 typedef struct sse__bp {
   int id;
   sse__bp_kind kind;
@@ -92,7 +96,7 @@ typedef struct sse__bp {
   struct sse__cond *cond;
   const char *cond_err;
   bool inserted;       /* its sites hold an int3 */
-  /* watchpoints */
+  /* watchpoints (and hardware breakpoints: wkind SSE__WATCH_EXEC) */
   uint64_t waddr;
   int wlen, wkind, slot;
   struct sse__bp *next;
@@ -155,6 +159,7 @@ typedef struct sse__step_policy {
   bool tramp_start;     /* began in a PLT stub or the dynamic linker */
   bool inl_finish;      /* finish out of an inline frame: a step out */
   bool finish_void;     /* finish out of a function that returns nothing */
+  bool range_only;      /* SSE_STEP_RANGE: the first pc out of the range stops */
 } sse__step_policy;
 
 /* Where a line step walks that is not its range. */
@@ -535,6 +540,8 @@ typedef struct sse__cond_ops {
 } sse__cond_ops;
 extern const sse__cond_ops *sse__cond_hook;
 void sse__cond_install(const sse__cond_ops *ops);
+/* sse_watch() (a delegate) without its kind check: SSE__WATCH_EXEC (len 1) too. */
+sse_err sse__watch_call(sse_process *p, uint64_t addr, int len, int kind, int *id);
 
 /* ---- memaccess/mem.c: memaccess/mem.h */
 #include "memaccess/mem.h"

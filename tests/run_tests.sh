@@ -92,5 +92,16 @@ else
   fail=$((fail + 1)); failed="$failed dap"
   echo "  FAIL  dap"; grep -E '^not ok|error:|expected|actual' "$dlog" | head -n 40 | sed 's/^/        /'
 fi
+# sse-gdbserver's packet parser fuzzer, bounded likewise (plain build only).
+if [ -z "$SAN" ]; then
+  flog="$BUILD/tests/fuzz_rsp.log"
+  if sh "$(dirname "$0")/fuzz/run_fuzz_rsp.sh" "$BUILD" 10 >"$flog" 2>&1; then
+    pass=$((pass + 1))
+    printf '  ok    fuzz_rsp  (%s)\n' "$(grep -o 'number_of_executed_units: *[0-9]*' "$flog" | tr -s ' ' | sed 's/number_of_executed_units:/runs/')"
+  else
+    fail=$((fail + 1)); failed="$failed fuzz_rsp"
+    echo "  FAIL  fuzz_rsp"; tail -n 40 "$flog" | sed 's/^/        /'
+  fi
+fi
 echo "suites: $pass passed, $fail failed${failed:+ ($failed )}"
 [ "$fail" -eq 0 ]

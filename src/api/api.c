@@ -128,7 +128,7 @@ sse_err sse_step_until(sse_thread *t, uint64_t addr, sse_stop *stop) {
 }
 
 static sse_err check_frame(const sse_step_frame *f) {
-  if (!f || f->mode < SSE_STEP_INSTRUCTION || f->mode > SSE_STEP_UNTIL ||
+  if (!f || f->mode < SSE_STEP_INSTRUCTION || f->mode > SSE_STEP_RANGE ||
       f->end < f->start)
     return SSE_E_INVAL;
   return SSE_OK;

@@ -298,13 +298,17 @@ sse__bp *sse__watch_by_slot(sse_process *p, int slot) {
   return NULL;
 }
 
+static sse__hw_type hw_type(int wkind) {
+  return wkind == SSE__WATCH_EXEC    ? SSE__HW_EXEC
+         : wkind == SSE_WATCH_WRITE ? SSE__HW_WRITE
+                                    : SSE__HW_RW;
+}
+
 void sse__watch_apply_thread(sse_thread *t) {
   sse_process *p = t->proc;
   for (sse__bp *b = p->bps; b; b = b->next)
     if (b->kind == SSE__BP_WATCH && b->enabled)
-      sse__hw_set(t->tid, b->slot, b->waddr,
-                  b->wkind == SSE_WATCH_WRITE ? SSE__HW_WRITE : SSE__HW_RW,
-                  b->wlen, &t->dr7);
+      sse__hw_set(t->tid, b->slot, b->waddr, hw_type(b->wkind), b->wlen, &t->dr7);
 }
 
 /* ------------------------------------------------------------ API */
@@ -522,9 +526,9 @@ static void do_list(void *arg) {
     o->ignore = b->ignore;
     o->spec = b->spec;
     o->condition = b->cond_text;
-    o->is_watchpoint = b->kind == SSE__BP_WATCH;
+    o->is_watchpoint = b->kind == SSE__BP_WATCH && b->wkind != SSE__WATCH_EXEC;
     o->read_write = o->is_watchpoint && b->wkind == SSE_WATCH_READWRITE;
-    if (o->is_watchpoint) {
+    if (b->kind == SSE__BP_WATCH) {
       o->naddrs = 1;
       o->addrs[0] = b->waddr;
     } else {
@@ -548,9 +552,10 @@ static void do_watch(void *arg) {
   bp_req *r = arg;
   sse_process *p = r->p;
   if ((r->err = sse__proc_stopped(p))) return;
-  if (!sse__arch_dr7_valid(0, SSE__HW_WRITE, r->len) ||
+  if (!sse__arch_dr7_valid(0, hw_type(r->wkind), r->len) ||
       (r->addr & (uint64_t)(r->len - 1)) ||
-      (r->wkind != SSE_WATCH_WRITE && r->wkind != SSE_WATCH_READWRITE)) {
+      (r->wkind != SSE_WATCH_WRITE && r->wkind != SSE_WATCH_READWRITE &&
+       r->wkind != SSE__WATCH_EXEC)) {
     r->err = SSE_E_INVAL;
     return;
   }
@@ -565,8 +570,11 @@ static void do_watch(void *arg) {
     return;
   }
   char spec[64];
-  snprintf(spec, sizeof spec, "*(%d bytes at 0x%llx)", r->len,
-           (unsigned long long)r->addr);
+  if (r->wkind == SSE__WATCH_EXEC)
+    snprintf(spec, sizeof spec, "*0x%llx", (unsigned long long)r->addr);
+  else
+    snprintf(spec, sizeof spec, "*(%d bytes at 0x%llx)", r->len,
+             (unsigned long long)r->addr);
   sse__bp *b = bp_new(p, SSE__BP_WATCH, r->name ? r->name : spec);
   if (!b) {
     r->err = SSE_E_NOMEM;
@@ -578,10 +586,7 @@ static void do_watch(void *arg) {
   b->slot = slot;
   for (sse_thread *t = p->threads; t; t = t->next) {
     if (t->state == SSE__T_EXITED) continue;
-    int rc = sse__hw_set(t->tid, slot, r->addr,
-                         r->wkind == SSE_WATCH_WRITE ? SSE__HW_WRITE
-                                                     : SSE__HW_RW,
-                         r->len, &t->dr7);
+    int rc = sse__hw_set(t->tid, slot, r->addr, hw_type(r->wkind), r->len, &t->dr7);
     if (rc != 0) {
       for (sse_thread *u = p->threads; u != t; u = u->next)
         if (u->state != SSE__T_EXITED) sse__hw_clear(u->tid, slot, &u->dr7);
@@ -594,8 +599,8 @@ static void do_watch(void *arg) {
   r->id = b->id;
 }
 
-sse_err sse_watch(sse_process *p, uint64_t addr, int len, int kind, int *id) {
-  if (!p) return SSE_E_INVAL;
+/* A debug register of every thread (kind SSE__WATCH_EXEC too). */
+sse_err sse__watch_call(sse_process *p, uint64_t addr, int len, int kind, int *id) {
   bp_req r = {.p = p, .addr = addr, .len = len, .wkind = kind};
   return bp_call(&r, do_watch, id);
 }
@@ -726,4 +731,9 @@ bool sse__site_step_emulated(sse_thread *t) {
   sse__arch_mem mem = {.read = emu_read, .write = emu_write, .ctx = p};
   if (!sse__arch_emulate(code, n, pc, &r, p->watch_slots ? NULL : &mem)) return false;
   return sse__thread_setregs(t, &r) == 0;
+}
+
+sse_err sse_watch(sse_process *p, uint64_t addr, int len, int kind, int *id) {
+  if (!p || (kind != SSE_WATCH_WRITE && kind != SSE_WATCH_READWRITE)) return SSE_E_INVAL;
+  return sse__watch_call(p, addr, len, kind, id);
 }

@@ -176,7 +176,7 @@ bool sse__step_return_takes_range(sse_process *p, uint64_t pc, uint64_t dest) {
 
 bool sse__step_decide_location(sse_process *p, uint64_t pc) {
   sse__op *op = &p->op;
-  if (op->pol.one_insn) {
+  if (op->pol.one_insn || (op->pol.range_only && !sse__step_in_range(op, pc))) {
     sse__end_op(p, SSE_STOP_STEP, op->thr, 0);
     return true;
   }

@@ -48,6 +48,10 @@ void sse__end_bp(sse_process *p, sse_thread *t, sse__bp *b) {
 /* A watchpoint (debug register `slot`) fired in t. */
 void sse__end_watch(sse_process *p, sse_thread *t, int slot) {
   sse__bp *b = sse__watch_by_slot(p, slot);
+  if (b && b->wkind == SSE__WATCH_EXEC) { /* a hardware breakpoint */
+    sse__end_bp(p, t, b);
+    return;
+  }
   sse_stop s;
   sse__stop_init(&s, SSE_STOP_WATCHPOINT, t, 0);
   if (b) {

@@ -216,7 +216,7 @@ static int plan(sse_process *p) {
     op->async = false; /* the run-to phase runs the others itself */
     return PLAN_DONE;
   }
-  if ((ranging && range_into_call(p, pc)) ||
+  if ((ranging && !op->pol.range_only && range_into_call(p, pc)) ||
       (!at_site && !t->deliver_sig && range_prologue(p, pc)))
     return op->async ? PLAN_ASYNC : PLAN_WAIT;
   op->phase = SSE__PH_STEP;
@@ -317,6 +317,7 @@ static bool tail_call_into_stub(sse_process *p, uint64_t npc) {
 static bool after_insn(sse_process *p, sse_thread *t, const sse__regs *r) {
   sse__op *op = &p->op;
   uint64_t npc = sse__regs_pc(r), nsp = sse__regs_sp(r);
+  if (op->pol.range_only) return !sse__step_decide_location(p, npc);
   if (op->in_prologue) {
     if (npc == op->prologue_target) {
       sse__end_op(p, SSE_STOP_STEP, t, 0);

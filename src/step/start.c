@@ -140,6 +140,12 @@ sse_err sse__step_setup(sse_process *p, sse_thread *thr,
       return setup_finish(p, thr, &r);
     case SSE_STEP_UNTIL:
       return SSE_OK;
+    case SSE_STEP_RANGE: /* gdb's vCont;r: calls entered, nothing decided */
+      op->pol.range_only = true;
+      op->pol.into_calls = true;
+      op->lo = frame->start;
+      op->hi = frame->end;
+      return SSE_OK;
     default:
       return SSE_E_INVAL;
   }

@@ -122,6 +122,10 @@ $(TBUILD)/lli_prog.ll: $(TARGETS_SRC)/lli_prog.c | $(TBUILD)
 	clang -g -O0 -S -emit-llvm -o $@ $<
 $(TBUILD)/lli_prog_O2.ll: $(TARGETS_SRC)/lli_prog.c | $(TBUILD)
 	clang -g -O2 -S -emit-llvm -o $@ $<
+# sse-gdbserver's FP register tests: known x87, SSE and AVX values.
+TARGETS += $(TBUILD)/fp_regs
+$(TBUILD)/fp_regs: $(TARGETS_SRC)/fp_regs.c | $(TBUILD)
+	$(CC) $(TARGET_CFLAGS) -o $@ $<
 
 clean-targets:
 	rm -rf $(TBUILD)

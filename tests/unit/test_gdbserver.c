@@ -6,145 +6,8 @@
  * finish and stepi must equal native gdb's on the same program
  * (tests/oracle/gdb_steps.py, through SSE_ORACLE_REMOTE for the remote
  * run). The server and its target are killed on every exit path (.fini). */
-#define _GNU_SOURCE
-#include <arpa/inet.h>
-#include <criterion/criterion.h>
-#include <errno.h>
-#include <fcntl.h>
-#include <netinet/in.h>
-#include <poll.h>
-#include <signal.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
-#include <time.h>
-#include <unistd.h>
-
 #include "oracle.h"
-#include "testutil.h"
-
-#define RSP_BIG 0x5000 /* longer than the server's PacketSize */
-
-#define tgt(name) ((char *)tpath(name))
-
-static char *server_bin(void) {
-  char *s = tgt("../sse-gdbserver");
-  cr_assert(access(s, X_OK) == 0, "sse-gdbserver not built: %s", s);
-  return s;
-}
-
-/* ------------------------------------------------------------ the server */
-
-static pid_t g_server = -1;
-static pid_t g_victim = -1; /* a program the test started itself (attach) */
-static int g_port;
-static char g_out[256];     /* the server's stdout (its target's output) */
-
-static void cleanup(void) {
-  if (g_server > 0) {
-    kill(g_server, SIGKILL);
-    waitpid(g_server, NULL, 0);
-    g_server = -1;
-  }
-  if (g_victim > 0) {
-    kill(g_victim, SIGKILL);
-    waitpid(g_victim, NULL, 0);
-    g_victim = -1;
-  }
-  if (g_out[0]) unlink(g_out);
-  g_out[0] = 0;
-}
-
-/* Start `sse-gdbserver 127.0.0.1:0 ARGS...`; read the port it listens on. */
-static void server_start(const char *const *args) {
-  int pfd[2];
-  cr_assert(pipe(pfd) == 0);
-  const char *tmp = getenv("TMPDIR");
-  snprintf(g_out, sizeof g_out, "%s/gdbserver-test-%d.out", tmp && *tmp ? tmp : "/tmp",
-           (int)getpid());
-  pid_t pid = fork();
-  cr_assert(pid >= 0);
-  if (pid == 0) {
-    const char *argv[16];
-    int n = 0;
-    argv[n++] = server_bin();
-    for (; args[n - 1] && n < 15; n++) argv[n] = args[n - 1];
-    argv[n] = NULL;
-    dup2(pfd[1], 2);
-    int o = open(g_out, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    dup2(o, 1);
-    int in = open("/dev/null", O_RDONLY);
-    dup2(in, 0);
-    close(pfd[0]);
-    execv(argv[0], (char **)argv);
-    _exit(127);
-  }
-  g_server = pid;
-  close(pfd[1]);
-  FILE *f = fdopen(pfd[0], "r");
-  char line[512];
-  g_port = 0;
-  while (fgets(line, sizeof line, f))
-    if (sscanf(line, "Listening on port %d", &g_port) == 1) break;
-  /* the rest of its stderr is not read: keep the pipe from filling */
-  int fd = dup(fileno(f));
-  fclose(f);
-  fcntl(fd, F_SETFL, O_NONBLOCK);
-  (void)fd; /* left open (and small output) for the server's life */
-  cr_assert(g_port > 0, "sse-gdbserver printed no port");
-}
-
-static void server_start_prog(const char *prog) {
-  const char *args[] = {"127.0.0.1:0", prog, NULL};
-  server_start(args);
-}
-
-/* Wait (bounded, 10 s) for the server to exit; its exit status or -1. */
-static int server_wait(void) {
-  for (int i = 0; i < 1000; i++) {
-    int st;
-    pid_t r = waitpid(g_server, &st, WNOHANG);
-    if (r == g_server) {
-      g_server = -1;
-      return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-    }
-    struct timespec ts = {0, 10 * 1000 * 1000};
-    nanosleep(&ts, NULL);
-  }
-  return -1;
-}
-
-static char *remote_arg(void) {
-  static char s[64];
-  snprintf(s, sizeof s, "target remote 127.0.0.1:%d", g_port);
-  return s;
-}
-
-/* Run gdb -batch with the -ex commands on prog ("": none); its stdout and
- * stderr. */
-static char *run_gdb(const char *prog, const char *const *cmds) {
-  char *cmd = NULL;
-  size_t cl = 0;
-  FILE *m = open_memstream(&cmd, &cl);
-  fprintf(m, "timeout -s KILL 60 gdb -batch -nx -ex 'set confirm off' -ex '%s'", remote_arg());
-  for (int i = 0; cmds[i]; i++) fprintf(m, " -ex '%s'", cmds[i]);
-  fprintf(m, " %s 2>&1", prog);
-  fclose(m);
-  FILE *f = popen(cmd, "r");
-  cr_assert(f);
-  size_t cap = 65536, len = 0, r;
-  char *buf = malloc(cap);
-  while ((r = fread(buf + len, 1, cap - len - 1, f)) > 0) {
-    len += r;
-    if (cap - len < 4096) buf = realloc(buf, cap *= 2);
-  }
-  buf[len] = 0;
-  pclose(f);
-  free(cmd);
-  return buf;
-}
+#include "test_gdbserver.h"
 
 TestSuite(gdbserver, .fini = cleanup, .timeout = 90);
 
@@ -214,6 +77,13 @@ Test(gdbserver, step_whole_program_equals_native, .timeout = 150) {
  * call, the handler stepped into and out of through rt_sigreturn. */
 Test(gdbserver, step_through_signal_handler_equals_native) {
   same_stops(tgt("signal_next"), "work", "step", 40);
+}
+
+/* stepi through raise(): over its tgkill system call (the signal is
+ * reported after the step, as a single step reports it) into the handler
+ * and back out through rt_sigreturn. */
+Test(gdbserver, stepi_through_raise_equals_native) {
+  same_stops(tgt("signal_next"), "raise", "stepi", 120);
 }
 
 Test(gdbserver, next_stepi_over_signals_equal_native) {
@@ -410,44 +280,6 @@ Test(gdbserver, attach_bt_detach) {
 
 /* ------------------------------------------------------------ raw protocol */
 
-static int raw_connect(void) {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)g_port)};
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  cr_assert(connect(fd, (struct sockaddr *)&a, sizeof a) == 0);
-  return fd;
-}
-
-static void raw_send(int fd, const char *s) {
-  size_t n = strlen(s);
-  cr_assert_eq(write(fd, s, n), (ssize_t)n);
-}
-
-static void raw_packet(int fd, const char *body) {
-  unsigned sum = 0;
-  for (const char *p = body; *p; p++) sum += (unsigned char)*p;
-  char buf[1024];
-  snprintf(buf, sizeof buf, "$%s#%02x", body, sum & 0xff);
-  raw_send(fd, buf);
-}
-
-/* Read until `want` appears (bounded: 10 s); what was read. */
-static char *raw_expect(int fd, const char *want) {
-  static char buf[8192];
-  size_t len = 0;
-  buf[0] = 0;
-  for (int i = 0; i < 100 && !strstr(buf, want); i++) {
-    struct pollfd p = {.fd = fd, .events = POLLIN};
-    if (poll(&p, 1, 100) <= 0) continue;
-    ssize_t r = read(fd, buf + len, sizeof buf - 1 - len);
-    if (r <= 0) break;
-    len += (size_t)r;
-    buf[len] = 0;
-  }
-  cr_assert(strstr(buf, want), "wanted \"%s\", got \"%s\"", want, buf);
-  return buf;
-}
-
 Test(gdbserver, bad_input_gets_nack_and_errors) {
   server_start_prog(tgt("loops_calls"));
   int fd = raw_connect();
@@ -501,15 +333,6 @@ Test(gdbserver, interrupt_running_loop) {
   raw_expect(fd, "$OK");
   close(fd);
   cr_assert_eq(server_wait(), 0);
-}
-
-/* qC's answer: the program's one thread, whose tid is its pid. */
-static long raw_current_thread(int fd) {
-  raw_packet(fd, "qC");
-  char *r = raw_expect(fd, "#");
-  char *qc = strstr(r, "QC");
-  cr_assert(qc, "%s", r);
-  return strtol(qc + 2, NULL, 16);
 }
 
 /* The client goes away while the program runs: stopped, then killed. */
@@ -575,4 +398,42 @@ Test(gdbserver, random_packets_never_crash) {
   raw_expect(fd, "$T05thread:");
   close(fd);
   cr_assert_eq(server_wait(), 0);
+}
+
+/* hbreak (Z1): a debug register, not an int3. The stops equal native
+ * gdb's; while stopped there the program's code byte at the pc, read from
+ * /proc/PID/mem behind sse's back, is the original one (with `break` it
+ * is sse's int3, 0xcc). */
+static char *code_byte_session(const char *how) {
+  server_start_prog(tgt("loops_calls"));
+  char bp[64];
+  snprintf(bp, sizeof bp, "%s square", how);
+  const char *cmds[] = {bp, "continue",
+                        "python f = open(\"/proc/%d/mem\" % gdb.selected_inferior().pid, \"rb\"); "
+                        "f.seek(int(gdb.parse_and_eval(\"$pc\"))); print(\"BYTE\", f.read(1).hex())",
+                        "continue", "next", "continue", "kill", NULL};
+  char *out = run_gdb(tgt("loops_calls"), cmds);
+  cr_assert_eq(server_wait(), 0);
+  return out;
+}
+
+Test(gdbserver, hardware_breakpoint_writes_no_int3) {
+  /* natively gdb has hardware breakpoints once the program runs */
+  const char *cmds[] = {"break main", "run", "hbreak square", "continue", "continue", "next",
+                        "continue", "kill", NULL};
+  char *nat = run_gdb_target(NULL, tgt("loops_calls"), cmds);
+  char *hw = code_byte_session("hbreak");
+  const char *want[] = {"Hardware assisted breakpoint ", ", square (x=0) at tests/targets/loops_calls.c:11",
+                        ", square (x=1) at tests/targets/loops_calls.c:11", "\n12\t    return r;",
+                        ", square (x=2) at tests/targets/loops_calls.c:11"};
+  for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+    cr_assert(strstr(nat, want[i]), "native lacks %s: %s", want[i], nat);
+    cr_assert(strstr(hw, want[i]), "remote lacks %s: %s", want[i], hw);
+  }
+  cr_assert(strstr(hw, "BYTE ") && !strstr(hw, "BYTE cc"), "%s", hw);
+  char *sw = code_byte_session("break");
+  cr_assert(strstr(sw, "BYTE cc"), "%s", sw);
+  free(nat);
+  free(hw);
+  free(sw);
 }

@@ -8,9 +8,16 @@
  *   resume.c     running the target: vCont/c/s, range steps, Ctrl-C while
  *                it runs, stop replies
  *   vfile.c      vFile: gdb reads the target's files (read-only)
+ *   breaks.c     Z/z on sse's breakpoints and watchpoints
+ *   svr4.c       qXfer:libraries-svr4: the dynamic linker's library list
  *   tdesc.c      the target description (XML) and gdb's register numbers
- *                mapped on sse_regs
- *   main.c       gdbserver's command line and the session's life
+ *                mapped on sse_regs and sse_fpregs
+ *   regs.c       the register packets: g, G, p, P
+ *   inferior.c   the program's life: spawned, attached (vRun, vAttach),
+ *                killed or detached at the end; --multi's next one
+ *   spawnenv.c   how the next vRun starts it: QEnvironment*,
+ *                QSetWorkingDir, QDisableRandomization
+ *   main.c       gdbserver's command line and the connections
  *
  * Only rsp.c knows how a packet is framed; the handlers see a packet's
  * text (escapes still in: only X is binary) and answer with a reply
@@ -79,22 +86,47 @@ size_t rsp_rle_encode(const char *src, size_t len, char *dst, size_t cap);
  * one). Returns the listening fd and the bound port in *port, or -1 with a
  * message on stderr. */
 int transport_listen(const char *hostport, int *port);
-/* Accept one connection and close the listener. -1 on error. */
-int transport_accept(int lfd);
+/* Accept one connection (the listener stays open when keep is true, for
+ * --multi's next client; else it is closed). -1 on error. */
+int transport_accept(int lfd, bool keep);
 
 /* ------------------------------------------------------------ tdesc.c */
 
-/* The target description gdb reads with qXfer:features:read:target.xml. */
-const char *tdesc_xml(void);
-/* gdb's register number regno: its size in bytes (0: no such register),
- * and whether sse has it (*field set to its sse_regs member's index). */
+/* A thread's registers as the register packets see them. */
+typedef struct gs_regcache {
+  sse_regs gp;
+  sse_fpregs fp;
+  bool fp_ok; /* fp read (the thread's x87/SSE/AVX state) */
+} gs_regcache;
+
+/* Where a register of gdb's lives. */
+typedef enum tdesc_kind {
+  TD_GP,   /* at: index of the uint64_t in sse_regs (low `size` bytes) */
+  TD_FX,   /* at: offset in the FXSAVE image, `size` bytes */
+  TD_FX16, /* a 16-bit word of the image at `at`, zero-extended */
+  TD_FTAG, /* the full x87 tag word made from the abridged one */
+  TD_FOP,  /* the last x87 opcode's 11 bits */
+  TD_YMMH  /* at: n of ymm<n>h (fp.ymmh[n]) */
+} tdesc_kind;
+
 typedef struct tdesc_reg {
   const char *name;
-  int size;      /* bytes */
-  int field;     /* index of the uint64_t in sse_regs, -1: unavailable */
+  int size; /* bytes */
+  int kind; /* tdesc_kind */
+  int at;
 } tdesc_reg;
-int tdesc_nregs(void);
+
+/* The target description gdb reads with qXfer:features:read:target.xml;
+ * avx: with org.gnu.gdb.i386.avx (ymm0h-ymm15h, the last 16 registers). */
+const char *tdesc_xml(bool avx);
+int tdesc_nregs(bool avx);
+/* gdb's register number regno; NULL: none. */
 const tdesc_reg *tdesc_reg_at(int regno);
+/* Whether the register is one of sse_fpregs (else sse_regs). */
+bool tdesc_is_fp(const tdesc_reg *d);
+/* Its value (d->size bytes, little-endian) from c, or into c. */
+void tdesc_get(const tdesc_reg *d, const gs_regcache *c, uint8_t *out);
+void tdesc_set(const tdesc_reg *d, gs_regcache *c, const uint8_t *in);
 
 /* ------------------------------------------------------------ session */
 
@@ -105,32 +137,69 @@ typedef struct gs_bp {
   uint64_t addr;
   int len;
   int id;            /* sse's id; 0: free slot */
+  bool removed;      /* gdb removed it; still in sse until the next resume */
 } gs_bp;
 
+/* resume.c: how the main thread learns of a command's stop. */
+typedef struct gs_waiter gs_waiter;
+
+/* How vRun starts a program (spawnenv.c). */
+typedef struct gs_spawn_cfg {
+  bool aslr;          /* QDisableRandomization:0 */
+  char *cwd;          /* QSetWorkingDir; NULL: the server's */
+  char **env;         /* NULL-terminated; NULL: the server's environment */
+  size_t nenv;
+  char **argv;        /* the last program run: an empty vRun name runs it */
+} gs_spawn_cfg;
+
 typedef struct gs_session {
-  sse_engine *eng;
+  sse_engine *eng;    /* one engine per program: NULL when there is none */
   sse_process *proc;
   pid_t pid;
-  bool attached;      /* --attach: detach at the end, not kill */
+  bool attached;      /* --attach or vAttach: detach at the end, not kill */
+  bool multi;         /* --multi: serve without a program, and another
+                         client after this one */
+  bool extended;      /* '!': the session outlives its program */
+  bool stdio;         /* the protocol on stdio: the program writes to 2 */
+  bool avx;           /* the program's threads have the AVX state */
+  gs_spawn_cfg cfg;
   rsp_conn conn;
   bool multiprocess;  /* the client said multiprocess+: p<pid>.<tid> ids */
   pid_t g_tid;        /* Hg: the thread of g/G/p/P/m/M; 0 any */
   pid_t c_tid;        /* Hc */
   sse_stop last;      /* the last stop (what '?' reports) */
+  sse_regs regs;      /* regs_tid's registers since the last stop */
+  pid_t regs_tid;     /* 0: none kept */
   bool last_valid;
   pid_t signal_tid;   /* the thread whose signal stop gdb must pass or
                          drop with its next resume; 0 none */
   bool pass[65];      /* QPassSignals: passed without a stop (Linux numbers) */
   bool policy_set;
-  sse_stop deferred;  /* a signal stop reported at the next resume */
-  bool has_deferred;
   bool done;          /* the session ends after this reply (k, D, exit) */
   gs_bp bps[GS_MAX_BPS];
+  gs_waiter *waiter;  /* the program's (one per engine) */
   char *reply;        /* the handler's reply (RSP_PACKET_SIZE + 1) */
   size_t reply_len;
-  bool no_reply;      /* the handler answers nothing (k) */
   bool conn_noack_after; /* QStartNoAckMode: no acks after this reply */
 } gs_session;
+
+/* handlers.c: hex helpers shared by the packet handlers. */
+int gs_hexval(int ch);
+/* A hex number (1 to 16 digits); *end after it. */
+bool gs_parse_hex(const char *p, uint64_t *v, const char **end);
+/* n bytes as 2n hex digits (no NUL); returns 2n. */
+size_t gs_put_hex(char *dst, const uint8_t *src, size_t n);
+/* n bytes from 2n hex digits; false when it is not that much hex. */
+bool gs_get_hex(const char *src, uint8_t *dst, size_t n);
+/* Hex text (up to the NUL or `stop`) decoded into a malloc'd string;
+ * NULL when it is not hex. *end (may be NULL) after it. */
+char *gs_hex_string(const char *src, char stop, const char **end);
+
+/* The reply to a qXfer read of text (tl bytes): a is "OFF,LEN". */
+void gs_reply_xfer(gs_session *s, const char *text, size_t tl, const char *a);
+
+/* svr4.c: qXfer:libraries-svr4:read (the dynamic linker's link_map list) */
+void gs_xfer_libraries_svr4(gs_session *s, char *a);
 
 /* handlers.c: answer one packet (text/len); false when the session ends. */
 bool gs_dispatch(gs_session *s, char *pkt, size_t len);
@@ -157,11 +226,52 @@ void gs_vfile_readlink(gs_session *s, char *a);
 void gs_vfile_unlink(gs_session *s, char *a);
 void gs_vfile_close_all(void);
 
+/* inferior.c */
+/* Start argv under a new engine (the old program ended first); the
+ * SPAWNED stop becomes the last stop. False with a message on stderr. */
+bool gs_inferior_spawn(gs_session *s, char *const *argv);
+bool gs_inferior_attach(gs_session *s, pid_t pid);
+/* End the program as gdbserver does when its client leaves: killed if
+ * spawned, detached (breakpoints out) if attached; the engine freed. */
+void gs_inferior_end(gs_session *s);
+/* Whether there is a live program. */
+bool gs_inferior_live(const gs_session *s);
+void gs_vrun(gs_session *s, char *a);
+void gs_vattach(gs_session *s, char *a);
+
+/* spawnenv.c */
+void gs_env_set(gs_session *s, char *a);     /* QEnvironmentHexEncoded */
+void gs_env_unset(gs_session *s, char *a);   /* QEnvironmentUnset */
+void gs_env_reset(gs_session *s, char *a);   /* QEnvironmentReset */
+void gs_set_cwd(gs_session *s, char *a);     /* QSetWorkingDir */
+void gs_no_aslr(gs_session *s, char *a);     /* QDisableRandomization */
+void gs_spawn_cfg_free(gs_spawn_cfg *c);
+
+/* breaks.c: Z and z, gdb's removals kept until the next resume */
+void gs_insert_bp(gs_session *s, char *a);
+void gs_remove_bp(gs_session *s, char *a);
+/* Remove from sse the breakpoints gdb removed (before a resume). */
+void gs_breaks_sync(gs_session *s);
+/* Whether gdb has a breakpoint (Z0/Z1) at pc. */
+bool gs_at_breakpoint(const gs_session *s, uint64_t pc);
+/* gdb's breakpoint or watchpoint sse reported as id; NULL: none. */
+const gs_bp *gs_bp_by_id(const gs_session *s, int id);
+
+/* regs.c: the register packets */
+void gs_read_regs(gs_session *s, char *a);  /* g */
+void gs_write_regs(gs_session *s, char *a); /* G */
+void gs_read_reg(gs_session *s, char *a);   /* p */
+void gs_write_reg(gs_session *s, char *a);  /* P */
+
 /* resume.c */
 /* Resume as vCont says ("c", "s", "C05", "S05", "r1000,1010", with
  * ":tid" after each action, ';' between): runs the command, watches the
  * connection for \x03, and puts the stop reply in s->reply. */
 void gs_resume(gs_session *s, const char *actions);
+/* The stop waiter of a new engine's program; NULL when out of memory. */
+gs_waiter *gs_waiter_new(sse_engine *eng, sse_process *proc);
+/* After sse_engine_free. NULL: nothing. */
+void gs_waiter_free(gs_waiter *w);
 /* Fill s->reply with the stop reply for st. */
 void gs_stop_reply(gs_session *s, const sse_stop *st);
 /* Linux signal number <-> gdb's (the protocol's) signal number. */

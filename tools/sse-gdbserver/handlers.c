@@ -28,20 +28,19 @@ void gs_reply_error(gs_session *s, int code) { gs_reply(s, "E%02x", code & 0xff)
 
 enum { E_BADARG = 0x01, E_NOTHREAD = 0x02, E_FAULT = 0x0e, E_INVAL = 0x16 };
 
-static int hexval(int ch) {
+int gs_hexval(int ch) {
   if (ch >= '0' && ch <= '9') return ch - '0';
   if (ch >= 'a' && ch <= 'f') return ch - 'a' + 10;
   if (ch >= 'A' && ch <= 'F') return ch - 'A' + 10;
   return -1;
 }
 
-/* A hex number (1 to 16 digits); *end after it. */
-static bool parse_hex(const char *p, uint64_t *v, const char **end) {
+bool gs_parse_hex(const char *p, uint64_t *v, const char **end) {
   uint64_t x = 0;
   int n = 0;
-  for (; hexval((unsigned char)*p) >= 0; p++, n++) {
+  for (; gs_hexval((unsigned char)*p) >= 0; p++, n++) {
     if (n == 16) return false;
-    x = x << 4 | (uint64_t)hexval((unsigned char)*p);
+    x = x << 4 | (uint64_t)gs_hexval((unsigned char)*p);
   }
   if (n == 0) return false;
   *v = x;
@@ -52,15 +51,15 @@ static bool parse_hex(const char *p, uint64_t *v, const char **end) {
 /* "ADDR,LEN" followed by `term` (0: the end). */
 static bool parse_addr_len(const char *p, char term, uint64_t *addr, uint64_t *len,
                            const char **end) {
-  if (!parse_hex(p, addr, &p) || *p != ',') return false;
-  if (!parse_hex(p + 1, len, &p) || *p != term) return false;
+  if (!gs_parse_hex(p, addr, &p) || *p != ',') return false;
+  if (!gs_parse_hex(p + 1, len, &p) || *p != term) return false;
   *end = p;
   return true;
 }
 
 static const char hexdig[] = "0123456789abcdef";
 
-static size_t put_hex(char *dst, const uint8_t *src, size_t n) {
+size_t gs_put_hex(char *dst, const uint8_t *src, size_t n) {
   for (size_t i = 0; i < n; i++) {
     dst[2 * i] = hexdig[src[i] >> 4];
     dst[2 * i + 1] = hexdig[src[i] & 15];
@@ -68,15 +67,29 @@ static size_t put_hex(char *dst, const uint8_t *src, size_t n) {
   return 2 * n;
 }
 
-/* n bytes of hex text into dst; false when it is not that much hex. */
-static bool get_hex(const char *src, uint8_t *dst, size_t n) {
+bool gs_get_hex(const char *src, uint8_t *dst, size_t n) {
   for (size_t i = 0; i < n; i++) {
-    int h = hexval((unsigned char)src[2 * i]);
-    int l = h < 0 ? -1 : hexval((unsigned char)src[2 * i + 1]);
+    int h = gs_hexval((unsigned char)src[2 * i]);
+    int l = h < 0 ? -1 : gs_hexval((unsigned char)src[2 * i + 1]);
     if (l < 0) return false;
     dst[i] = (uint8_t)(h << 4 | l);
   }
   return true;
+}
+
+char *gs_hex_string(const char *src, char stop, const char **end) {
+  size_t n = 0;
+  while (src[n] && src[n] != stop) n++;
+  if (n % 2) return NULL;
+  char *out = malloc(n / 2 + 1);
+  if (!out) return NULL;
+  if (!gs_get_hex(src, (uint8_t *)out, n / 2)) {
+    free(out);
+    return NULL;
+  }
+  out[n / 2] = 0;
+  if (end) *end = src + n;
+  return out;
 }
 
 int gs_format_tid(const gs_session *s, pid_t tid, char *buf, size_t cap) {
@@ -92,7 +105,7 @@ static bool parse_one_id(const char *p, long *v, const char **end) {
     return true;
   }
   uint64_t x;
-  if (!parse_hex(p, &x, end) || x > 0x7fffffff) return false;
+  if (!gs_parse_hex(p, &x, end) || x > 0x7fffffff) return false;
   *v = (long)x;
   return true;
 }
@@ -124,9 +137,6 @@ sse_thread *gs_thread(gs_session *s, pid_t tid) {
   return NULL;
 }
 
-/* The thread registers and memory are about (Hg). */
-static sse_thread *g_thread(gs_session *s) { return gs_thread(s, s->g_tid); }
-
 /* ------------------------------------------------------------ general */
 
 static void h_supported(gs_session *s, char *a) {
@@ -134,7 +144,11 @@ static void h_supported(gs_session *s, char *a) {
   s->multiprocess = strstr(a, "multiprocess+") != NULL;
   gs_reply(s,
            "PacketSize=%x;QStartNoAckMode+;qXfer:features:read+;"
-           "QPassSignals+;qXfer:threads:read+;qXfer:auxv:read+;qXfer:exec-file:read+;swbreak+;hwbreak+;vContSupported+%s",
+           "QPassSignals+;qXfer:threads:read+;qXfer:auxv:read+;qXfer:exec-file:read+;"
+           "qXfer:libraries-svr4:read+;qXfer:siginfo:read+;"
+           "swbreak+;hwbreak+;vContSupported+;QDisableRandomization+;"
+           "QEnvironmentHexEncoded+;QEnvironmentUnset+;QEnvironmentReset+;"
+           "QSetWorkingDir+%s",
            RSP_PACKET_SIZE, s->multiprocess ? ";multiprocess+" : "");
 }
 
@@ -142,6 +156,12 @@ static void h_noack(gs_session *s, char *a) {
   gs_reply(s, "OK");
   /* takes effect after this reply, which is still acked */
   s->conn_noack_after = true;
+}
+
+/* '!': extended mode; the session outlives its program (vRun, vAttach). */
+static void h_extended(gs_session *s, char *a) {
+  s->extended = true;
+  gs_reply(s, "OK");
 }
 
 static void h_stop_reason(gs_session *s, char *a) {
@@ -153,7 +173,7 @@ static void h_stop_reason(gs_session *s, char *a) {
 }
 
 /* An annex read (qXfer:...:read:ANNEX:OFF,LEN) of tl bytes. */
-static void reply_xfer_bytes(gs_session *s, const char *text, size_t tl, const char *a) {
+void gs_reply_xfer(gs_session *s, const char *text, size_t tl, const char *a) {
   uint64_t off, len;
   const char *e;
   if (!parse_addr_len(a, 0, &off, &len, &e)) {
@@ -172,7 +192,7 @@ static void reply_xfer_bytes(gs_session *s, const char *text, size_t tl, const c
 }
 
 static void reply_xfer(gs_session *s, const char *text, const char *a) {
-  reply_xfer_bytes(s, text, strlen(text), a);
+  gs_reply_xfer(s, text, strlen(text), a);
 }
 
 /* The auxiliary vector: gdb finds where a PIE program is loaded from its
@@ -193,7 +213,7 @@ static void h_xfer_auxv(gs_session *s, char *a) {
   }
   size_t n = fread(buf, 1, sizeof buf, f);
   fclose(f);
-  reply_xfer_bytes(s, buf, n, colon + 1);
+  gs_reply_xfer(s, buf, n, colon + 1);
 }
 
 static void h_xfer_features(gs_session *s, char *a) {
@@ -208,7 +228,7 @@ static void h_xfer_features(gs_session *s, char *a) {
     gs_reply_error(s, E_BADARG);
     return;
   }
-  reply_xfer(s, tdesc_xml(), colon + 1);
+  reply_xfer(s, tdesc_xml(s->avx), colon + 1);
 }
 
 /* The thread's name (its comm, as `info threads` shows it), with the
@@ -275,6 +295,22 @@ static void h_xfer_exec_file(gs_session *s, char *a) {
   reply_xfer(s, path, colon + 1);
 }
 
+/* The siginfo of Hg's thread's last stop ($_siginfo). */
+static void h_xfer_siginfo(gs_session *s, char *a) {
+  char *colon = strchr(a, ':');
+  uint8_t si[128];
+  sse_thread *t = gs_thread(s, s->g_tid);
+  if (!colon || *a != ':') {
+    gs_reply_error(s, E_INVAL);
+    return;
+  }
+  if (!t || sse_thread_siginfo(t, si) != SSE_OK) {
+    gs_reply_error(s, E_NOTHREAD);
+    return;
+  }
+  gs_reply_xfer(s, (const char *)si, sizeof si, colon + 1);
+}
+
 static void h_current_thread(gs_session *s, char *a) {
   sse_thread *t = gs_thread(s, 0);
   char id[64];
@@ -319,7 +355,7 @@ static void h_pass_signals(gs_session *s, char *a) {
   for (char *p = a; *p;) {
     uint64_t g;
     const char *e;
-    if (!parse_hex(p, &g, &e) || (*e && *e != ';')) {
+    if (!gs_parse_hex(p, &g, &e) || (*e && *e != ';')) {
       gs_reply_error(s, E_INVAL);
       return;
     }
@@ -363,117 +399,6 @@ static void h_thread_alive(gs_session *s, char *a) {
     gs_reply_error(s, E_NOTHREAD);
 }
 
-/* ------------------------------------------------------------ registers */
-
-static bool read_regs(gs_session *s, sse_regs *r) {
-  sse_thread *t = g_thread(s);
-  return t && sse_get_regs(t, r) == SSE_OK;
-}
-
-/* One register's value in target byte order (little-endian) as hex, or
- * 'x's when sse does not have it. */
-static size_t put_reg(char *dst, const tdesc_reg *d, const sse_regs *r) {
-  if (d->field < 0) {
-    memset(dst, 'x', (size_t)d->size * 2);
-    return (size_t)d->size * 2;
-  }
-  uint64_t v = ((const uint64_t *)r)[d->field];
-  uint8_t b[8];
-  for (int i = 0; i < 8; i++) b[i] = (uint8_t)(v >> (8 * i));
-  return put_hex(dst, b, (size_t)d->size);
-}
-
-static bool get_reg(const char *src, const tdesc_reg *d, sse_regs *r) {
-  uint8_t b[16];
-  if (!get_hex(src, b, (size_t)d->size)) return false;
-  if (d->field < 0) return true; /* not ours to write: ignored */
-  uint64_t v = 0;
-  for (int i = 0; i < d->size && i < 8; i++) v |= (uint64_t)b[i] << (8 * i);
-  ((uint64_t *)r)[d->field] = v;
-  return true;
-}
-
-static void h_read_regs(gs_session *s, char *a) {
-  sse_regs r;
-  if (!read_regs(s, &r)) {
-    gs_reply_error(s, E_NOTHREAD);
-    return;
-  }
-  size_t o = 0;
-  for (int i = 0; i < tdesc_nregs(); i++) o += put_reg(s->reply + o, tdesc_reg_at(i), &r);
-  s->reply_len = o;
-}
-
-static void h_write_regs(gs_session *s, char *a) {
-  sse_regs r;
-  if (!read_regs(s, &r)) {
-    gs_reply_error(s, E_NOTHREAD);
-    return;
-  }
-  size_t len = strlen(a), o = 0;
-  for (int i = 0; i < tdesc_nregs() && o < len; i++) {
-    const tdesc_reg *d = tdesc_reg_at(i);
-    if (len - o < (size_t)d->size * 2 || !get_reg(a + o, d, &r)) {
-      gs_reply_error(s, E_INVAL);
-      return;
-    }
-    o += (size_t)d->size * 2;
-  }
-  if (sse_set_regs(g_thread(s), &r) != SSE_OK) {
-    gs_reply_error(s, E_NOTHREAD);
-    return;
-  }
-  gs_reply(s, "OK");
-}
-
-static void h_read_reg(gs_session *s, char *a) {
-  uint64_t n;
-  const char *e;
-  if (!parse_hex(a, &n, &e) || *e) {
-    gs_reply_error(s, E_INVAL);
-    return;
-  }
-  const tdesc_reg *d = tdesc_reg_at(n > 1000 ? -1 : (int)n);
-  sse_regs r;
-  if (!d) {
-    gs_reply_error(s, E_INVAL);
-    return;
-  }
-  if (!read_regs(s, &r)) {
-    gs_reply_error(s, E_NOTHREAD);
-    return;
-  }
-  s->reply_len = put_reg(s->reply, d, &r);
-}
-
-static void h_write_reg(gs_session *s, char *a) {
-  uint64_t n;
-  const char *e;
-  if (!parse_hex(a, &n, &e) || *e != '=') {
-    gs_reply_error(s, E_INVAL);
-    return;
-  }
-  const tdesc_reg *d = tdesc_reg_at(n > 1000 ? -1 : (int)n);
-  sse_regs r;
-  if (!d || strlen(e + 1) != (size_t)d->size * 2) {
-    gs_reply_error(s, E_INVAL);
-    return;
-  }
-  if (!read_regs(s, &r)) {
-    gs_reply_error(s, E_NOTHREAD);
-    return;
-  }
-  if (!get_reg(e + 1, d, &r)) {
-    gs_reply_error(s, E_INVAL);
-    return;
-  }
-  if (d->field >= 0 && sse_set_regs(g_thread(s), &r) != SSE_OK) {
-    gs_reply_error(s, E_NOTHREAD);
-    return;
-  }
-  gs_reply(s, "OK");
-}
-
 /* ------------------------------------------------------------ memory */
 
 static void h_read_mem(gs_session *s, char *a) {
@@ -493,7 +418,7 @@ static void h_read_mem(gs_session *s, char *a) {
     gs_reply_error(s, E_FAULT + 6);
     return;
   }
-  s->reply_len = put_hex(s->reply, buf, done); /* a short read is allowed */
+  s->reply_len = gs_put_hex(s->reply, buf, done); /* a short read is allowed */
 }
 
 static void write_mem(gs_session *s, uint64_t addr, const uint8_t *data, size_t len) {
@@ -518,7 +443,7 @@ static void h_write_mem(gs_session *s, char *a) {
     return;
   }
   uint8_t buf[RSP_PACKET_SIZE / 2];
-  if (!get_hex(e + 1, buf, (size_t)len)) {
+  if (!gs_get_hex(e + 1, buf, (size_t)len)) {
     gs_reply_error(s, E_INVAL);
     return;
   }
@@ -542,89 +467,15 @@ static void h_write_mem_binary(gs_session *s, char *a, size_t alen) {
   write_mem(s, addr, (const uint8_t *)data, n);
 }
 
-/* ------------------------------------------------------------ breakpoints */
-
-static gs_bp *find_bp(gs_session *s, int type, uint64_t addr) {
-  for (int i = 0; i < GS_MAX_BPS; i++)
-    if (s->bps[i].id && s->bps[i].type == type && s->bps[i].addr == addr)
-      return &s->bps[i];
-  return NULL;
-}
-
-/* Z/z TYPE,ADDR,KIND[;cond...]: the extras (conditions, commands) are not
- * served: we did not claim them in qSupported. */
-static bool parse_z(gs_session *s, const char *a, int *type, uint64_t *addr,
-                    uint64_t *kind) {
-  const char *e;
-  if (a[0] < '0' || a[0] > '4' || a[1] != ',') return false;
-  *type = a[0] - '0';
-  if (!parse_hex(a + 2, addr, &e) || *e != ',') return false;
-  if (!parse_hex(e + 1, kind, &e) || (*e && *e != ';')) return false;
-  return true;
-}
-
-static void h_insert_bp(gs_session *s, char *a) {
-  int type;
-  uint64_t addr, kind;
-  if (!parse_z(s, a, &type, &addr, &kind)) {
-    gs_reply_error(s, E_INVAL);
-    return;
-  }
-  if (type == 3) { /* read-only watchpoints: sse watches writes or accesses */
-    s->reply_len = 0;
-    return;
-  }
-  if (find_bp(s, type, addr)) {
-    gs_reply(s, "OK");
-    return;
-  }
-  gs_bp *slot = NULL;
-  for (int i = 0; i < GS_MAX_BPS && !slot; i++)
-    if (!s->bps[i].id) slot = &s->bps[i];
-  if (!slot) {
-    gs_reply_error(s, ENOSPC);
-    return;
-  }
-  int id = 0;
-  sse_err err;
-  if (type <= 1) /* Z1 (hardware) is a software one for now */
-    err = sse_break_address(s->proc, addr, &id);
-  else
-    err = sse_watch(s->proc, addr, (int)kind,
-                    type == 2 ? SSE_WATCH_WRITE : SSE_WATCH_READWRITE, &id);
-  if (err != SSE_OK) {
-    gs_reply_error(s, err == SSE_E_NOSLOT ? ENOSPC : err == SSE_E_FAULT ? E_FAULT + 6
-                                                                        : E_INVAL);
-    return;
-  }
-  *slot = (gs_bp){.type = type, .addr = addr, .len = (int)kind, .id = id};
-  gs_reply(s, "OK");
-}
-
-static void h_remove_bp(gs_session *s, char *a) {
-  int type;
-  uint64_t addr, kind;
-  if (!parse_z(s, a, &type, &addr, &kind)) {
-    gs_reply_error(s, E_INVAL);
-    return;
-  }
-  if (type == 3) {
-    s->reply_len = 0;
-    return;
-  }
-  gs_bp *b = find_bp(s, type, addr);
-  if (b) {
-    sse_break_remove(s->proc, b->id);
-    b->id = 0;
-  }
-  gs_reply(s, "OK");
-}
-
 /* ------------------------------------------------------------ run control */
 
 static void h_vcont_query(gs_session *s, char *a) { gs_reply(s, "vCont;c;C;s;S;r"); }
 
 static void h_vcont(gs_session *s, char *a) {
+  if (!gs_inferior_live(s)) {
+    gs_reply_error(s, E_NOTHREAD);
+    return;
+  }
   if (a[0] != ';' && a[0] != 0) {
     gs_reply_error(s, E_INVAL);
     return;
@@ -639,7 +490,7 @@ static void legacy_resume(gs_session *s, char action, const char *a) {
   uint64_t sig = 0;
   const char *e = a;
   if (action == 'C' || action == 'S') {
-    if (!parse_hex(a, &sig, &e) || sig > 0xff) {
+    if (!gs_parse_hex(a, &sig, &e) || sig > 0xff) {
       gs_reply_error(s, E_INVAL);
       return;
     }
@@ -666,25 +517,28 @@ static void h_step(gs_session *s, char *a) { legacy_resume(s, 's', a); }
 static void h_continue_sig(gs_session *s, char *a) { legacy_resume(s, 'C', a); }
 static void h_step_sig(gs_session *s, char *a) { legacy_resume(s, 'S', a); }
 
+/* k, vKill, D: in extended mode the session goes on without a program. */
 static void h_kill(gs_session *s, char *a) {
-  if (!sse_process_exited(s->proc)) sse_kill(s->proc);
-  s->no_reply = true; /* k has no reply */
-  s->done = true;
+  if (gs_inferior_live(s)) sse_kill(s->proc);
+  /* gdb reads no reply (it kills with vKill anyway); LLDB waits for one:
+   * lldb-server's, the process killed by SIGKILL */
+  gs_reply(s, "X09");
+  s->done = !s->extended;
 }
 
 static void h_vkill(gs_session *s, char *a) {
-  if (!sse_process_exited(s->proc)) sse_kill(s->proc);
+  if (gs_inferior_live(s)) sse_kill(s->proc);
   gs_reply(s, "OK");
-  s->done = true;
+  s->done = !s->extended;
 }
 
 static void h_detach(gs_session *s, char *a) {
-  if (!sse_process_exited(s->proc) && sse_detach(s->proc) != SSE_OK) {
+  if (gs_inferior_live(s) && sse_detach(s->proc) != SSE_OK) {
     gs_reply_error(s, E_INVAL);
     return;
   }
   gs_reply(s, "OK");
-  s->done = true;
+  s->done = !s->extended;
 }
 
 /* ------------------------------------------------------------ the table */
@@ -706,6 +560,8 @@ static const handler table[] = {
     {"qXfer:threads:read", h_xfer_threads},
     {"qXfer:auxv:read", h_xfer_auxv},
     {"qXfer:exec-file:read", h_xfer_exec_file},
+    {"qXfer:libraries-svr4:read", gs_xfer_libraries_svr4},
+    {"qXfer:siginfo:read", h_xfer_siginfo},
     {"qC", h_current_thread},
     {"qfThreadInfo", h_thread_info_first},
     {"qsThreadInfo", h_thread_info_next},
@@ -715,6 +571,14 @@ static const handler table[] = {
     {"vCont?", h_vcont_query},
     {"vCont", h_vcont},
     {"vKill", h_vkill},
+    {"vRun", gs_vrun},
+    {"vAttach", gs_vattach},
+    {"QEnvironmentHexEncoded", gs_env_set},
+    {"QEnvironmentUnset", gs_env_unset},
+    {"QEnvironmentReset", gs_env_reset},
+    {"QSetWorkingDir", gs_set_cwd},
+    {"QDisableRandomization", gs_no_aslr},
+    {"!", h_extended},
     {"vFile:setfs", gs_vfile_setfs},
     {"vFile:open", gs_vfile_open},
     {"vFile:pread", gs_vfile_pread},
@@ -723,14 +587,14 @@ static const handler table[] = {
     {"vFile:readlink", gs_vfile_readlink},
     {"vFile:unlink", gs_vfile_unlink},
     {"?", h_stop_reason},
-    {"g", h_read_regs},
-    {"G", h_write_regs},
-    {"p", h_read_reg},
-    {"P", h_write_reg},
+    {"g", gs_read_regs},
+    {"G", gs_write_regs},
+    {"p", gs_read_reg},
+    {"P", gs_write_reg},
     {"m", h_read_mem},
     {"M", h_write_mem},
-    {"Z", h_insert_bp},
-    {"z", h_remove_bp},
+    {"Z", gs_insert_bp},
+    {"z", gs_remove_bp},
     {"H", h_set_thread},
     {"T", h_thread_alive},
     {"c", h_continue},
@@ -769,8 +633,7 @@ static const handler *lookup(const char *pkt, char **args) {
 
 bool gs_dispatch(gs_session *s, char *pkt, size_t len) {
   s->reply_len = 0;
-  s->no_reply = false;
-  bool dead = sse_process_exited(s->proc);
+  bool dead = !gs_inferior_live(s);
   char *args;
   if (pkt[0] == 'X') {
     if (dead)
@@ -785,7 +648,7 @@ bool gs_dispatch(gs_session *s, char *pkt, size_t len) {
     else if (h)
       h->fn(s, args);
   }
-  if (!s->no_reply && !rsp_send(&s->conn, s->reply, s->reply_len)) return false;
+  if (!rsp_send(&s->conn, s->reply, s->reply_len)) return false;
   if (s->conn_noack_after) {
     s->conn.noack = true;
     s->conn_noack_after = false;

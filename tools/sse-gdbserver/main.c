@@ -2,13 +2,16 @@
  *
  *   sse-gdbserver [--once] HOST:PORT PROG [ARGS...]
  *   sse-gdbserver [--once] --attach HOST:PORT PID
+ *   sse-gdbserver [--once] --multi HOST:PORT [PROG [ARGS...]]
  *   sse-gdbserver [--once] - PROG [ARGS...]      (the protocol on stdio)
  *
  * gdbserver's command line. HOST may be empty (":1234"): 127.0.0.1, since
  * the protocol has no authentication; PORT 0 takes a free port. It prints
- * "Listening on port N" on stderr, as gdbserver does, and serves one
- * client (all-stop). When the client goes away, a program it spawned is
- * killed and one it attached to is detached (sse_engine_free does both). */
+ * "Listening on port N" on stderr, as gdbserver does (all-stop). When the
+ * client goes away, a program it spawned is killed and one it attached to
+ * is detached (inferior.c). Without --multi that ends the server; with it
+ * the server waits for the next client (--once: it ends too), which starts
+ * programs with vRun or vAttach (gdb's `target extended-remote`). */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -24,6 +27,7 @@ static void usage(void) {
   fprintf(stderr,
           "Usage:\tsse-gdbserver [--once] HOST:PORT PROG [ARGS...]\n"
           "\tsse-gdbserver [--once] --attach HOST:PORT PID\n"
+          "\tsse-gdbserver [--once] --multi HOST:PORT [PROG [ARGS...]]\n"
           "HOST:PORT: where to listen (HOST empty: 127.0.0.1; PORT 0: any free\n"
           "port); \"-\" speaks the protocol on stdin/stdout.\n");
 }
@@ -31,11 +35,8 @@ static void usage(void) {
 /* Serve packets until the client leaves or ends the session. */
 static void serve(gs_session *s) {
   char *pkt = malloc(RSP_PACKET_SIZE + 1);
-  s->reply = malloc(RSP_PACKET_SIZE + 1);
-  if (!pkt || !s->reply) {
-    free(pkt);
-    return;
-  }
+  if (!pkt) return;
+  s->done = false;
   for (;;) {
     size_t len = 0;
     rsp_kind k = rsp_recv(&s->conn, pkt, &len);
@@ -50,29 +51,78 @@ static void serve(gs_session *s) {
   free(pkt);
 }
 
-int main(int argc, char **argv) {
-  bool attach = false;
+typedef struct options {
+  bool attach, multi, once;
+  const char *where;
+  char **prog; /* NULL-terminated; NULL: none (--multi) */
+  pid_t pid;   /* --attach */
+} options;
+
+/* 0: parsed; else the exit status. */
+static int parse_options(int argc, char **argv, options *o) {
   int i = 1;
   for (; i < argc && argv[i][0] == '-' && argv[i][1] == '-'; i++) {
     if (!strcmp(argv[i], "--once"))
-      ; /* one client is all we serve anyway */
+      o->once = true;
     else if (!strcmp(argv[i], "--attach"))
-      attach = true;
+      o->attach = true;
+    else if (!strcmp(argv[i], "--multi"))
+      o->multi = true;
     else if (!strcmp(argv[i], "--help")) {
       usage();
-      return 0;
+      return -1;
     } else {
       fprintf(stderr, "sse-gdbserver: unknown option %s\n", argv[i]);
       usage();
       return 2;
     }
   }
-  if (argc - i < 2) {
+  if (argc - i < (o->multi ? 1 : 2) || (o->multi && o->attach)) {
     usage();
     return 2;
   }
-  const char *where = argv[i++];
-  bool stdio = !strcmp(where, "-");
+  o->where = argv[i++];
+  o->prog = i < argc ? argv + i : NULL;
+  if (o->attach) {
+    char *end;
+    long pid = strtol(argv[i], &end, 10);
+    if (*end || pid <= 0 || pid > 0x7fffffff) {
+      fprintf(stderr, "sse-gdbserver: bad pid %s\n", argv[i]);
+      return 2;
+    }
+    o->pid = (pid_t)pid;
+  }
+  return 0;
+}
+
+/* Clients one after the other on the listener (one without --multi). */
+static int serve_tcp(gs_session *s, const options *o) {
+  int port;
+  int lfd = transport_listen(o->where, &port);
+  if (lfd < 0) return 1;
+  fprintf(stderr, "Listening on port %d\n", port);
+  fflush(stderr);
+  bool again = s->multi && !o->once;
+  do {
+    int fd = transport_accept(lfd, again);
+    if (fd < 0) return 1;
+    fprintf(stderr, "Remote debugging from host 127.0.0.1\n");
+    rsp_init(&s->conn, fd, fd);
+    s->extended = false;
+    serve(s);
+    gs_vfile_close_all();
+    rsp_close(&s->conn);
+    gs_inferior_end(s); /* spawned: killed; attached: detached */
+    if (again) fprintf(stderr, "Remote side has terminated connection.  "
+                               "sse-gdbserver will reopen the connection.\n");
+  } while (again);
+  return 0;
+}
+
+int main(int argc, char **argv) {
+  options o = {0};
+  int rc = parse_options(argc, argv, &o);
+  if (rc) return rc < 0 ? 0 : rc;
   signal(SIGPIPE, SIG_IGN);
   /* The engine's tracer thread takes SIGCHLD; our threads, parked in
    * poll() and read(), need not see it. */
@@ -83,78 +133,36 @@ int main(int argc, char **argv) {
 
   gs_session s;
   memset(&s, 0, sizeof s);
-  sse_err e = sse_engine_new(NULL, &s.eng);
-  if (e != SSE_OK) {
-    fprintf(stderr, "sse-gdbserver: %s\n", sse_strerror(e));
-    return 1;
+  s.multi = o.multi;
+  s.stdio = !strcmp(o.where, "-");
+  s.reply = malloc(RSP_PACKET_SIZE + 1);
+  if (!s.reply) return 1;
+  if (o.prog && !o.attach) { /* what an empty vRun runs */
+    size_t n = 0;
+    while (o.prog[n]) n++;
+    s.cfg.argv = calloc(n + 1, sizeof *s.cfg.argv);
+    for (size_t i = 0; s.cfg.argv && i < n; i++) s.cfg.argv[i] = strdup(o.prog[i]);
   }
-  int eno = 0;
-  if (attach) {
-    char *end;
-    long pid = strtol(argv[i], &end, 10);
-    if (*end || pid <= 0) {
-      fprintf(stderr, "sse-gdbserver: bad pid %s\n", argv[i]);
-      sse_engine_free(s.eng);
-      return 2;
-    }
-    e = sse_attach(s.eng, (pid_t)pid, &s.proc, &eno);
-    if (e == SSE_OK) fprintf(stderr, "Attached; pid = %ld\n", pid);
-    s.attached = true;
-  } else {
-    sse_spawn_options o;
-    sse_spawn_options_init(&o);
-    int devnull = -1;
-    if (stdio) { /* stdout is the protocol's: the program writes to stderr */
-      devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
-      o.stdin_fd = devnull;
-      o.stdout_fd = 2;
-    }
-    e = sse_spawn(s.eng, (const char *const *)(argv + i), &o, &s.proc, &eno);
-    if (devnull >= 0) close(devnull);
-    if (e == SSE_OK)
-      fprintf(stderr, "Process %s created; pid = %d\n", argv[i], sse_process_pid(s.proc));
-  }
-  if (e != SSE_OK) {
-    fprintf(stderr, "sse-gdbserver: %s: %s%s%s\n", argv[i], sse_strerror(e),
-            eno ? ": " : "", eno ? strerror(eno) : "");
-    sse_engine_free(s.eng);
-    return 1;
-  }
-  s.pid = sse_process_pid(s.proc);
   /* As gdbserver: every signal is reported until the client's
    * QPassSignals names those it lets through. */
-  bool none[65] = {false};
-  gs_set_signal_policy(&s, none);
-  sse_wait(s.proc, &s.last); /* the SPAWNED stop: what '?' reports first */
-  s.last_valid = true;
-
-  int in_fd = 0, out_fd = 1;
-  if (!stdio) {
-    int port;
-    int lfd = transport_listen(where, &port);
-    if (lfd < 0) {
-      sse_engine_free(s.eng);
-      return 1;
-    }
-    fprintf(stderr, "Listening on port %d\n", port);
-    fflush(stderr);
-    in_fd = out_fd = transport_accept(lfd);
-    if (in_fd < 0) {
-      sse_engine_free(s.eng);
-      return 1;
-    }
-    fprintf(stderr, "Remote debugging from host 127.0.0.1\n");
+  bool started = o.attach ? gs_inferior_attach(&s, o.pid)
+                 : o.prog ? gs_inferior_spawn(&s, o.prog)
+                          : true;
+  if (!started && !o.multi) {
+    free(s.reply);
+    return 1;
   }
-  rsp_init(&s.conn, in_fd, out_fd);
-  serve(&s);
-  gs_vfile_close_all();
-  bool gone = sse_process_exited(s.proc);
-  if (stdio) /* leave stdio to the process */
-    s.conn.in_fd = s.conn.out_fd = -1;
-  rsp_close(&s.conn);
-  /* Spawned: killed; attached: detached, breakpoints out. */
-  sse_engine_free(s.eng);
-  if (!gone) fprintf(stderr, attach ? "Detached from process %d\n" : "Killed process %d\n", s.pid);
+  if (s.stdio) {
+    rsp_init(&s.conn, 0, 1);
+    serve(&s);
+    gs_vfile_close_all();
+    s.conn.in_fd = s.conn.out_fd = -1; /* leave stdio to the process */
+    rsp_close(&s.conn);
+    gs_inferior_end(&s);
+  } else {
+    rc = serve_tcp(&s, &o);
+  }
+  gs_spawn_cfg_free(&s.cfg);
   free(s.reply);
-  return 0;
+  return rc;
 }

@@ -1,25 +1,20 @@
 /* resume.c — running the target for vCont (and c, s, C, S), the \x03
  * interrupt while it runs, and stop replies.
  *
- * The command (sse_continue, sse_step_instruction, a range step) runs on
- * a thread of its own; the main thread polls the connection and that
- * thread's pipe, so a \x03 (or the client going away) becomes
+ * The command (sse_continue, sse_step_instruction, a range step) is
+ * started asynchronously; the main thread polls the connection and a pipe
+ * its stop event writes to, so a \x03 (or the client going away) becomes
  * sse_interrupt() while the command runs.
  *
  * Range steps (vCont;r START,END): gdb's meaning is "single-step while the
  * pc stays in [START,END), report any other stop", calls stepped into
- * (gdb handles them itself). sse's step frames with a range are line
- * modes, which decide more once the pc leaves it (a mid-line pc steps on,
- * a callee runs to its post-prologue line): not what gdb asked. So the
- * server ranges itself, the way sse's own range stepping does: it decodes
- * from the pc to the next instruction that may branch (sse_disassemble),
- * runs to it in one go (sse_step_until: a temporary breakpoint, no single
- * steps), and single-steps the branch (sse_step_instruction); the stops
- * are those of single-stepping every instruction, as gdbserver does, in
- * about two ptrace stops per branch taken. (In a function without unwind
- * information, where sse_step_until cannot tell its frame, it single-steps
- * every instruction.) It stops, as gdbserver does,
- * at an address gdb put a breakpoint on.
+ * (gdb handles them itself). That is sse's SSE_STEP_RANGE, one command on
+ * the tracer thread: it runs from branch to branch (a temporary
+ * breakpoint, or a debug register, at the next instruction that may
+ * branch, then the branch), so the stops are those of single-stepping
+ * every instruction, as gdbserver does, in about two ptrace stops per
+ * branch taken instead of one per instruction; it stops, as gdbserver
+ * does, at an address gdb put a breakpoint on.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -85,12 +80,6 @@ static size_t put_le64(char *dst, uint64_t v) {
   return 16;
 }
 
-static const gs_bp *bp_by_id(const gs_session *s, int id) {
-  for (int i = 0; i < GS_MAX_BPS; i++)
-    if (s->bps[i].id == id) return &s->bps[i];
-  return NULL;
-}
-
 void gs_stop_reply(gs_session *s, const sse_stop *st) {
   switch (st->reason) {
     case SSE_STOP_EXITED:
@@ -113,15 +102,21 @@ void gs_stop_reply(gs_session *s, const sse_stop *st) {
   int sig = 5; /* SIGTRAP: steps, breakpoints, watchpoints, the first stop */
   if (st->reason == SSE_STOP_INTERRUPTED) sig = 2; /* gdbserver: SIGINT */
   if (st->reason == SSE_STOP_SIGNAL) sig = gs_sig_to_gdb(st->signo);
-  char id[64], rsp[17], rip[17];
+  char id[64], rbp[24] = "", rsp[17], rip[17];
   gs_format_tid(s, st->tid, id, sizeof id);
   put_le64(rsp, st->sp);
   put_le64(rip, st->pc);
-  /* expedited: rsp (7) and rip (16), which gdb needs first at every stop */
-  int n = snprintf(s->reply, RSP_PACKET_SIZE, "T%02xthread:%s;07:%s;10:%s;", sig, id, rsp,
-                   rip);
+  if (s->regs_tid == st->tid && st->tid > 0) {
+    memcpy(rbp, "06:", 3);
+    put_le64(rbp + 3, s->regs.rbp);
+    rbp[19] = ';';
+  }
+  /* expedited, as gdbserver's: rbp (6), rsp (7) and rip (16), which gdb
+   * needs first at every stop (with them it asks for no 'g') */
+  int n = snprintf(s->reply, RSP_PACKET_SIZE, "T%02xthread:%s;%s07:%s;10:%s;", sig, id, rbp,
+                   rsp, rip);
   const gs_bp *b = st->reason == SSE_STOP_BREAKPOINT || st->reason == SSE_STOP_WATCHPOINT
-                       ? bp_by_id(s, st->breakpoint_id)
+                       ? gs_bp_by_id(s, st->breakpoint_id)
                        : NULL;
   if (st->reason == SSE_STOP_BREAKPOINT && (!b || b->type == 0))
     n += snprintf(s->reply + n, RSP_PACKET_SIZE - n, "swbreak:;");
@@ -194,149 +189,63 @@ static bool parse_actions(const char *p, action *acts, int *n) {
   return *n > 0;
 }
 
-/* ------------------------------------------------------------ the runner */
+/* ------------------------------------------------------------ the run */
 
-typedef struct run {
-  gs_session *s;
-  char kind;          /* c, s, r */
-  sse_thread *thread; /* s, r */
-  uint64_t start, end;
-  atomic_bool interrupted;
-  sse_stop stop;
-  sse_err err;
-  int pipe_w;
-} run;
+/* The stop of a command started here, seen on the tracer thread (its
+ * SSE_EV_STOPPED), which also reads the stopping thread's registers there
+ * (for the stop reply's rbp and for 'g'), then wakes the main thread
+ * through a pipe: no thread of our own runs the command, and nothing is
+ * handed to the tracer thread but the command itself. */
+struct gs_waiter {
+  pthread_mutex_t lock;
+  int pipe[2];          /* non-blocking; a byte per stop */
+  atomic_bool armed;    /* a command of ours runs */
+  sse_process *proc;
+  sse_regs regs;        /* the stopping thread's, when regs_tid */
+  pid_t regs_tid;
+  int sub;
+};
 
-static bool at_gdb_breakpoint(const gs_session *s, uint64_t pc) {
-  for (int i = 0; i < GS_MAX_BPS; i++)
-    if (s->bps[i].id && s->bps[i].type <= 1 && s->bps[i].addr == pc) return true;
-  return false;
-}
-
-/* Whether an instruction may leave straight-line flow: a jump, call,
- * return, loop, system call, interrupt, or one that is not one. A
- * rep-prefixed string instruction counts too (a single step runs one
- * iteration of it, and the pc stays). */
-static bool may_branch(const sse_insn *in) {
-  static const char *const words[] = {"j", "call", "ret", "loop", "sys", "int", "iret",
-                                      "lret", "ud", "hlt", "rep", "xbegin", "xabort",
-                                      "enter", "bnd", "notrack"};
-  if (in->invalid || in->has_target) return true;
-  for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
-    if (!strncmp(in->mnemonic, words[i], strlen(words[i]))) return true;
-  return false;
-}
-
-/* Where straight-line flow from pc (inside [start, end)) first reaches an
- * instruction that may branch, or leaves the range; pc itself when it is
- * one (or the code cannot be decoded): single-step there. */
-static uint64_t straight_line_end(run *r, uint64_t pc) {
-  sse_insn ins[32];
-  size_t n = 0;
-  sse_disassemble(r->s->proc, pc, 32, ins, &n);
-  for (size_t i = 0; i < n; i++) {
-    if (ins[i].addr >= r->end) return ins[i].addr;
-    if (may_branch(&ins[i])) return ins[i].addr;
-    if (i > 0 && at_gdb_breakpoint(r->s, ins[i].addr)) return ins[i].addr;
-  }
-  return n > 0 ? ins[n - 1].addr : pc; /* on from the last one decoded */
-}
-
-/* One instruction, as the kernel's single step does it. sse_step_instruction
- * runs over a syscall instruction to the instruction after it, which
- * differs from a single step twice:
- * - rt_sigreturn (the end of a signal handler, in __restore_rt) never
- *   reaches it, and the program would run on to its next event: there,
- *   run to where the signal interrupted it, the rip saved in the ucontext
- *   at rsp (uc_mcontext.gregs[REG_RIP], 168 bytes in);
- * - a signal the system call raised (raise(), tgkill) stops the thread
- *   there before the step's end is seen, where a single step reports the
- *   step first and the signal at the next resume: so does this (the stop
- *   is kept in s->deferred). */
-static sse_err step_one(run *r) {
-  sse_regs regs;
-  sse_insn in;
-  size_t n = 0;
-  uint64_t rip;
-  bool syscall = sse_get_regs(r->thread, &regs) == SSE_OK &&
-                 sse_disassemble(r->s->proc, regs.rip, 1, &in, &n) == SSE_OK && n == 1 &&
-                 !strcmp(in.mnemonic, "syscall");
-  if (syscall && regs.rax == 15 /* rt_sigreturn */ &&
-      sse_read_memory(r->s->proc, regs.rsp + 168, &rip, sizeof rip, NULL) == SSE_OK)
-    return sse_step_until(r->thread, rip, &r->stop);
-  sse_err err = sse_step_instruction(r->thread, &r->stop);
-  if (err == SSE_OK && syscall && r->stop.reason == SSE_STOP_SIGNAL &&
-      r->stop.pc == in.addr + in.len) {
-    r->s->deferred = r->stop;
-    r->s->has_deferred = true;
-    r->stop.reason = SSE_STOP_STEP;
-    r->stop.signo = 0;
-  }
-  return err;
-}
-
-/* The signal stop step_one kept back: reported at the next resume, before
- * anything runs. */
-static bool take_deferred(run *r) {
-  if (!r->s->has_deferred) return false;
-  r->s->has_deferred = false;
-  r->stop = r->s->deferred;
-  r->err = SSE_OK;
-  return true;
-}
-
-static bool in_range(const run *r, uint64_t pc) { return pc >= r->start && pc < r->end; }
-
-/* vCont;r: step until the pc leaves [start, end), stopping at any other
- * event and at gdb's breakpoints. */
-static void range_step(run *r) {
-  sse_regs regs;
-  r->err = sse_get_regs(r->thread, &regs);
-  if (r->err != SSE_OK) return;
-  uint64_t pc = regs.rip;
-  /* sse_step_until knows its frame by the CFA: without unwind info for
-   * this function (frame 1 found by the frame-pointer walk) the CFA is a
-   * guess that a push can change, and the run would go on to the return.
-   * There, single steps only. */
-  sse_frame fr[2];
-  size_t nf = 0;
-  bool runs = sse_backtrace(r->thread, fr, 2, &nf) == SSE_OK && nf == 2 && !fr[1].fp_fallback;
-  for (;;) {
-    if (take_deferred(r)) return;
-    uint64_t to = runs && in_range(r, pc) ? straight_line_end(r, pc) : pc;
-    if (to != pc)
-      r->err = sse_step_until(r->thread, to, &r->stop);
-    else
-      r->err = step_one(r);
-    if (r->err != SSE_OK || r->stop.reason != SSE_STOP_STEP) return;
-    pc = r->stop.pc;
-    if (!in_range(r, pc) || at_gdb_breakpoint(r->s, pc)) return;
-    if (atomic_load(&r->interrupted)) {
-      r->stop.reason = SSE_STOP_INTERRUPTED;
-      return;
-    }
-  }
-}
-
-static void *runner(void *arg) {
-  run *r = arg;
-  memset(&r->stop, 0, sizeof r->stop);
-  if (take_deferred(r))
-    ;
-  else if (r->kind == 'c')
-    r->err = sse_continue(r->s->proc, &r->stop);
-  else if (r->kind == 'r')
-    range_step(r);
-  else
-    r->err = step_one(r);
+static void on_stopped(const sse_event *ev, void *user) {
+  gs_waiter *w = user;
+  if (ev->process != w->proc || !atomic_exchange(&w->armed, false)) return;
+  pthread_mutex_lock(&w->lock);
+  w->regs_tid = 0;
+  if (ev->thread && sse_get_regs(ev->thread, &w->regs) == SSE_OK) w->regs_tid = ev->tid;
+  pthread_mutex_unlock(&w->lock);
   char c = 'd';
-  ssize_t w = write(r->pipe_w, &c, 1);
-  (void)w;
-  return NULL;
+  ssize_t n = write(w->pipe[1], &c, 1);
+  (void)n;
 }
 
-/* Wait for the runner; \x03 or the connection's end interrupt it. */
-static void watch_connection(gs_session *s, run *r, int pipe_r) {
+/* After sse_engine_free (which ends the subscription). */
+void gs_waiter_free(gs_waiter *w) {
+  if (!w) return;
+  close(w->pipe[0]);
+  close(w->pipe[1]);
+  pthread_mutex_destroy(&w->lock);
+  free(w);
+}
+
+gs_waiter *gs_waiter_new(sse_engine *eng, sse_process *proc) {
+  gs_waiter *w = calloc(1, sizeof *w);
+  if (!w) return NULL;
+  if (pipe2(w->pipe, O_CLOEXEC | O_NONBLOCK) != 0) {
+    free(w);
+    return NULL;
+  }
+  pthread_mutex_init(&w->lock, NULL);
+  atomic_init(&w->armed, false);
+  w->proc = proc;
+  if (sse_subscribe(eng, SSE_EV_STOPPED, on_stopped, w, &w->sub) != SSE_OK) {
+    gs_waiter_free(w);
+    return NULL;
+  }
+  return w;
+}
+
+/* Wait for the command's stop; \x03 or the connection's end interrupt it. */
+static void watch_connection(gs_session *s, int pipe_r) {
   bool want_stop = false;
   for (;;) {
     struct pollfd pf[2] = {{.fd = pipe_r, .events = POLLIN},
@@ -347,7 +256,8 @@ static void watch_connection(gs_session *s, run *r, int pipe_r) {
     if (!want_stop && rsp_buffered(&s->conn)) timeout = 0;
     int pr = poll(pf, (nfds_t)nf, timeout);
     if (pr < 0 && errno != EINTR) break;
-    if (pf[0].revents & POLLIN) break;
+    char c;
+    if ((pf[0].revents & POLLIN) && read(pipe_r, &c, 1) == 1) break;
     if (want_stop) {
       sse_interrupt(s->proc);
       continue;
@@ -358,38 +268,46 @@ static void watch_connection(gs_session *s, run *r, int pipe_r) {
       /* anything else while running (a stray ack) is dropped */
     }
     if (ch == -2) want_stop = true; /* the client is gone: stop, then end */
-    if (want_stop) {
-      atomic_store(&r->interrupted, true);
-      sse_interrupt(s->proc);
-    }
+    if (want_stop) sse_interrupt(s->proc);
   }
 }
 
-void gs_resume(gs_session *s, const char *text) {
-  action acts[MAX_ACTIONS];
-  int n;
-  if (!parse_actions(text, acts, &n)) {
-    gs_reply_error(s, 0x16);
-    return;
+/* Start the command: c (every thread), s (one instruction of t; sse steps
+ * a system call as one instruction too: rt_sigreturn lands where the
+ * signal interrupted, a signal the call raised is reported at the next
+ * resume) or r (a range step of t). */
+static sse_err start(gs_session *s, char kind, sse_thread *t, uint64_t lo, uint64_t hi) {
+  if (kind == 'c') return sse_continue_async(s->proc);
+  if (kind == 's') return sse_step_instruction_async(t);
+  sse_step_frame f = {.mode = SSE_STEP_RANGE, .start = lo, .end = hi};
+  return sse_step_async(t, &f);
+}
+
+/* Run it to its stop, which becomes the last one. */
+static sse_err run(gs_session *s, char kind, sse_thread *t, uint64_t lo, uint64_t hi) {
+  gs_waiter *w = s->waiter;
+  char c;
+  while (read(w->pipe[0], &c, 1) == 1) /* a wake-up of no command of ours */
+    ;
+  atomic_store(&w->armed, true);
+  sse_err err = start(s, kind, t, lo, hi);
+  if (err != SSE_OK) {
+    atomic_store(&w->armed, false);
+    return err;
   }
-  /* The thread that steps: the first s or r action's (all-stop: one thread
-   * steps, the rest stay stopped while it does; gdb asks nothing else). */
-  const action *step = NULL;
-  for (int i = 0; i < n && !step; i++)
-    if (acts[i].kind != 'c') step = &acts[i];
-  run r = {.s = s, .kind = step ? step->kind : 'c'};
-  atomic_init(&r.interrupted, false);
-  if (step) {
-    r.thread = gs_thread(s, step->tid > 0 ? step->tid : s->c_tid);
-    r.start = step->start;
-    r.end = step->end;
-    if (!r.thread) {
-      gs_reply_error(s, 0x02);
-      return;
-    }
-  }
-  /* Signals: the thread that stopped for one gets what gdb says (C/S SIG:
-   * deliver, c/s: drop); another thread named with a signal gets it. */
+  watch_connection(s, w->pipe[0]);
+  sse_wait(s->proc, &s->last);
+  s->last_valid = true;
+  pthread_mutex_lock(&w->lock);
+  s->regs = w->regs;
+  s->regs_tid = w->regs_tid == s->last.tid ? w->regs_tid : 0;
+  pthread_mutex_unlock(&w->lock);
+  return SSE_OK;
+}
+
+/* Signals: the thread that stopped for one gets what gdb says (C/S SIG:
+ * deliver, c/s: drop); another thread named with a signal gets it. */
+static void set_signals(gs_session *s, const action *acts, int n) {
   for (int i = 0; i < n; i++) {
     if (!acts[i].sig) continue;
     sse_thread *t = gs_thread(s, acts[i].tid > 0 ? acts[i].tid : s->signal_tid);
@@ -403,30 +321,34 @@ void gs_resume(gs_session *s, const char *text) {
     if (t) sse_thread_set_pending_signal(t, 0);
     s->signal_tid = 0;
   }
-  int fds[2];
-  if (pipe2(fds, O_CLOEXEC) != 0) {
-    gs_reply_error(s, 0x0c);
+}
+
+void gs_resume(gs_session *s, const char *text) {
+  action acts[MAX_ACTIONS];
+  int n;
+  if (!parse_actions(text, acts, &n) || !s->waiter) {
+    gs_reply_error(s, 0x16);
     return;
   }
-  r.pipe_w = fds[1];
-  pthread_t th;
-  if (pthread_create(&th, NULL, runner, &r) != 0) {
-    close(fds[0]);
-    close(fds[1]);
-    gs_reply_error(s, 0x0c);
+  /* The thread that steps: the first s or r action's (all-stop: one thread
+   * steps, the rest stay stopped while it does; gdb asks nothing else). */
+  const action *step = NULL;
+  for (int i = 0; i < n && !step; i++)
+    if (acts[i].kind != 'c') step = &acts[i];
+  sse_thread *t = NULL;
+  if (step && !(t = gs_thread(s, step->tid > 0 ? step->tid : s->c_tid))) {
+    gs_reply_error(s, 0x02);
     return;
   }
-  watch_connection(s, &r, fds[0]);
-  pthread_join(th, NULL);
-  close(fds[0]);
-  close(fds[1]);
-  if (r.err != SSE_OK) {
-    gs_reply_error(s, r.err == SSE_E_EXITED ? 0x03 : 0x01);
+  set_signals(s, acts, n);
+  gs_breaks_sync(s); /* what gdb removed goes before the program runs */
+  s->regs_tid = 0;
+  sse_err err = run(s, step ? step->kind : 'c', t, step ? step->start : 0, step ? step->end : 0);
+  if (err != SSE_OK) {
+    gs_reply_error(s, err == SSE_E_EXITED ? 0x03 : 0x01);
     return;
   }
-  s->last = r.stop;
-  s->last_valid = true;
-  if (r.stop.reason == SSE_STOP_SIGNAL) s->signal_tid = r.stop.tid;
-  if (r.stop.tid > 0) s->g_tid = 0; /* registers of the stopping thread now */
-  gs_stop_reply(s, &r.stop);
+  if (s->last.reason == SSE_STOP_SIGNAL) s->signal_tid = s->last.tid;
+  if (s->last.tid > 0) s->g_tid = 0; /* registers of the stopping thread now */
+  gs_stop_reply(s, &s->last);
 }

@@ -1,11 +1,18 @@
-/* tdesc.c — the target description and gdb's amd64 register numbers.
+/* tdesc.c — the target description and gdb's amd64 register numbers, each
+ * register mapped on sse's: the general ones on sse_regs, the x87, SSE and
+ * AVX ones on sse_fpregs (its FXSAVE image and the ymm upper halves).
  *
  * gdb numbers registers in the order of the description's <reg> elements;
- * the 'g' packet is them in that order. gdb's amd64 Linux ABI accepts a
- * description only with the whole org.gnu.gdb.i386.core feature (the x87
- * registers included) and orig_rax in org.gnu.gdb.i386.linux; sse reads
- * the general registers only, so the x87 and SSE registers are listed and
- * served as unavailable ('x' in a 'g' reply). */
+ * the 'g' packet is them in that order. Names, types and numbers are those
+ * of gdb's own amd64 Linux description (features/i386/64bit-*.xml, as
+ * `maint print xml-tdesc` shows natively), so `info registers` and `p $xmm0`
+ * print as natively. The AVX feature (ymm0h-ymm15h, from which gdb makes
+ * ymm0-15) is there when the thread has the AVX state.
+ *
+ * The x87 registers as gdb shows them (i387-tdep.c, i387_supply_fxsave):
+ * fctrl and fstat zero-extended, fop its 11 bits, ftag the full tag word
+ * made from FXSAVE's abridged one and each register's value, fiseg/foseg
+ * the upper words of the 64-bit instruction and operand pointers. */
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
@@ -21,16 +28,17 @@ typedef struct reg_def {
   int feature;
 } reg_def;
 
-enum { CORE, SSE, LINUX, SEGMENTS, NFEATURES };
+enum { CORE, SSE, LINUX, SEGMENTS, AVX, NFEATURES };
 static const char *const feature_names[NFEATURES] = {
     "org.gnu.gdb.i386.core", "org.gnu.gdb.i386.sse", "org.gnu.gdb.i386.linux",
-    "org.gnu.gdb.i386.segments"};
+    "org.gnu.gdb.i386.segments", "org.gnu.gdb.i386.avx"};
 
-#define GP(name, m, type) {{#name, 8, F(m)}, type, NULL, CORE}
-#define SEG(name, m) {{#name, 4, F(m)}, "int32", NULL, CORE}
-#define ST(n) {{"st" #n, 10, -1}, "i387_ext", NULL, CORE}
-#define FPC(name) {{#name, 4, -1}, "int", "float", CORE}
-#define XMM(n) {{"xmm" #n, 16, -1}, "uint128", NULL, SSE}
+#define GP(name, m, type) {{#name, 8, TD_GP, F(m)}, type, NULL, CORE}
+#define SEG(name, m) {{#name, 4, TD_GP, F(m)}, "int32", NULL, CORE}
+#define ST(n) {{"st" #n, 10, TD_FX, 32 + 16 * (n)}, "i387_ext", NULL, CORE}
+#define FPC(name, kind, off) {{#name, 4, kind, off}, "int", "float", CORE}
+#define XMM(n) {{"xmm" #n, 16, TD_FX, 160 + 16 * (n)}, "vec128", NULL, SSE}
+#define YMMH(n) {{"ymm" #n "h", 16, TD_YMMH, n}, "uint128", NULL, AVX}
 
 static const reg_def regs[] = {
     GP(rax, rax, "int64"),   GP(rbx, rbx, "int64"),
@@ -42,28 +50,100 @@ static const reg_def regs[] = {
     GP(r12, r12, "int64"),   GP(r13, r13, "int64"),
     GP(r14, r14, "int64"),   GP(r15, r15, "int64"),
     GP(rip, rip, "code_ptr"),
-    {{"eflags", 4, F(eflags)}, "i386_eflags", NULL, CORE},
+    {{"eflags", 4, TD_GP, F(eflags)}, "i386_eflags", NULL, CORE},
     SEG(cs, cs), SEG(ss, ss), SEG(ds, ds), SEG(es, es), SEG(fs, fs),
     SEG(gs, gs),
     ST(0), ST(1), ST(2), ST(3), ST(4), ST(5), ST(6), ST(7),
-    FPC(fctrl), FPC(fstat), FPC(ftag), FPC(fiseg), FPC(fioff), FPC(foseg),
-    FPC(fooff), FPC(fop),
+    FPC(fctrl, TD_FX16, 0), FPC(fstat, TD_FX16, 2), FPC(ftag, TD_FTAG, 4),
+    FPC(fiseg, TD_FX, 12), FPC(fioff, TD_FX, 8), FPC(foseg, TD_FX, 20),
+    FPC(fooff, TD_FX, 16), FPC(fop, TD_FOP, 6),
     XMM(0), XMM(1), XMM(2), XMM(3), XMM(4), XMM(5), XMM(6), XMM(7),
     XMM(8), XMM(9), XMM(10), XMM(11), XMM(12), XMM(13), XMM(14), XMM(15),
-    {{"mxcsr", 4, -1}, "int", "vector", SSE},
-    {{"orig_rax", 8, F(orig_rax)}, "int", NULL, LINUX},
-    {{"fs_base", 8, F(fs_base)}, "int", NULL, SEGMENTS},
-    {{"gs_base", 8, F(gs_base)}, "int", NULL, SEGMENTS},
+    {{"mxcsr", 4, TD_FX, 24}, "i386_mxcsr", "vector", SSE},
+    {{"orig_rax", 8, TD_GP, F(orig_rax)}, "int", NULL, LINUX},
+    {{"fs_base", 8, TD_GP, F(fs_base)}, "int", NULL, SEGMENTS},
+    {{"gs_base", 8, TD_GP, F(gs_base)}, "int", NULL, SEGMENTS},
+    YMMH(0), YMMH(1), YMMH(2), YMMH(3), YMMH(4), YMMH(5), YMMH(6), YMMH(7),
+    YMMH(8), YMMH(9), YMMH(10), YMMH(11), YMMH(12), YMMH(13), YMMH(14), YMMH(15),
 };
 #define NREGS ((int)(sizeof regs / sizeof regs[0]))
+#define NREGS_NO_AVX (NREGS - 16)
 
-int tdesc_nregs(void) { return NREGS; }
+int tdesc_nregs(bool avx) { return avx ? NREGS : NREGS_NO_AVX; }
 
 const tdesc_reg *tdesc_reg_at(int regno) {
   return regno >= 0 && regno < NREGS ? &regs[regno].r : NULL;
 }
 
-/* gdb's own flags type for eflags (features/i386/64bit-core.xml). */
+/* ------------------------------------------------------------ x87 */
+
+/* gdb's tag of an 80-bit register (i387_tag): 0 valid, 1 zero, 2 special. */
+static int x87_tag(const uint8_t *raw) {
+  bool integer = raw[7] & 0x80;
+  unsigned exponent = (unsigned)(raw[9] & 0x7f) << 8 | raw[8];
+  bool fraction = (raw[7] & 0x7f) || raw[6] || raw[5] || raw[4] || raw[3] || raw[2] ||
+                  raw[1] || raw[0];
+  if (exponent == 0x7fff) return 2;
+  if (exponent == 0) return !fraction && !integer ? 1 : 2;
+  return integer ? 0 : 2;
+}
+
+/* The full tag word from FXSAVE's abridged one (a bit per physical
+ * register: not empty), the values giving the rest. */
+static unsigned full_ftag(const uint8_t *fx) {
+  unsigned top = (fx[3] >> 3) & 7, tag = 0;
+  for (unsigned phys = 0; phys < 8; phys++) {
+    int t = 3; /* empty */
+    if (fx[4] & (1u << phys)) t = x87_tag(fx + 32 + 16 * ((phys - top) & 7));
+    tag |= (unsigned)t << (2 * phys);
+  }
+  return tag;
+}
+
+bool tdesc_is_fp(const tdesc_reg *d) { return d->kind != TD_GP; }
+
+static void put_le(uint8_t *out, uint64_t v, int n) {
+  for (int i = 0; i < n; i++) out[i] = (uint8_t)(v >> (8 * i));
+}
+
+static uint64_t get_le(const uint8_t *in, int n) {
+  uint64_t v = 0;
+  for (int i = 0; i < n && i < 8; i++) v |= (uint64_t)in[i] << (8 * i);
+  return v;
+}
+
+void tdesc_get(const tdesc_reg *d, const gs_regcache *c, uint8_t *out) {
+  const uint8_t *fx = c->fp.fxsave;
+  switch (d->kind) {
+    case TD_GP: put_le(out, ((const uint64_t *)&c->gp)[d->at], d->size); break;
+    case TD_FX: memcpy(out, fx + d->at, (size_t)d->size); break;
+    case TD_FX16: put_le(out, get_le(fx + d->at, 2), d->size); break;
+    case TD_FTAG: put_le(out, full_ftag(fx), d->size); break;
+    case TD_FOP: put_le(out, get_le(fx + d->at, 2) & 0x7ff, d->size); break;
+    case TD_YMMH: memcpy(out, c->fp.ymmh[d->at], 16); break;
+  }
+}
+
+void tdesc_set(const tdesc_reg *d, gs_regcache *c, const uint8_t *in) {
+  uint8_t *fx = c->fp.fxsave;
+  unsigned tag = 0;
+  switch (d->kind) {
+    case TD_GP: ((uint64_t *)&c->gp)[d->at] = get_le(in, d->size); break;
+    case TD_FX: memcpy(fx + d->at, in, (size_t)d->size); break;
+    case TD_FX16: put_le(fx + d->at, get_le(in, 2), 2); break;
+    case TD_FTAG: /* abridged: a register is in use unless its tag is 3 */
+      for (unsigned phys = 0, t = (unsigned)get_le(in, 2); phys < 8; phys++)
+        if (((t >> (2 * phys)) & 3) != 3) tag |= 1u << phys;
+      fx[4] = (uint8_t)tag;
+      break;
+    case TD_FOP: put_le(fx + d->at, get_le(in, 2) & 0x7ff, 2); break;
+    case TD_YMMH: memcpy(c->fp.ymmh[d->at], in, 16); break;
+  }
+}
+
+/* ------------------------------------------------------------ XML */
+
+/* gdb's own types (features/i386/64bit-core.xml, 64bit-sse.xml). */
 static const char eflags_type[] =
     "<flags id=\"i386_eflags\" size=\"4\">"
     "<field name=\"CF\" start=\"0\" end=\"0\"/><field name=\"\" start=\"1\" end=\"1\"/>"
@@ -76,17 +156,41 @@ static const char eflags_type[] =
     "<field name=\"VIF\" start=\"19\" end=\"19\"/><field name=\"VIP\" start=\"20\" end=\"20\"/>"
     "<field name=\"ID\" start=\"21\" end=\"21\"/></flags>";
 
-const char *tdesc_xml(void) {
-  static char xml[12288];
-  if (xml[0]) return xml;
+static const char sse_types[] =
+    "<vector id=\"v8bf16\" type=\"bfloat16\" count=\"8\"/>"
+    "<vector id=\"v8h\" type=\"ieee_half\" count=\"8\"/>"
+    "<vector id=\"v4f\" type=\"ieee_single\" count=\"4\"/>"
+    "<vector id=\"v2d\" type=\"ieee_double\" count=\"2\"/>"
+    "<vector id=\"v16i8\" type=\"int8\" count=\"16\"/>"
+    "<vector id=\"v8i16\" type=\"int16\" count=\"8\"/>"
+    "<vector id=\"v4i32\" type=\"int32\" count=\"4\"/>"
+    "<vector id=\"v2i64\" type=\"int64\" count=\"2\"/>"
+    "<union id=\"vec128\"><field name=\"v8_bfloat16\" type=\"v8bf16\"/>"
+    "<field name=\"v8_half\" type=\"v8h\"/><field name=\"v4_float\" type=\"v4f\"/>"
+    "<field name=\"v2_double\" type=\"v2d\"/><field name=\"v16_int8\" type=\"v16i8\"/>"
+    "<field name=\"v8_int16\" type=\"v8i16\"/><field name=\"v4_int32\" type=\"v4i32\"/>"
+    "<field name=\"v2_int64\" type=\"v2i64\"/><field name=\"uint128\" type=\"uint128\"/>"
+    "</union>"
+    "<flags id=\"i386_mxcsr\" size=\"4\">"
+    "<field name=\"IE\" start=\"0\" end=\"0\"/><field name=\"DE\" start=\"1\" end=\"1\"/>"
+    "<field name=\"ZE\" start=\"2\" end=\"2\"/><field name=\"OE\" start=\"3\" end=\"3\"/>"
+    "<field name=\"UE\" start=\"4\" end=\"4\"/><field name=\"PE\" start=\"5\" end=\"5\"/>"
+    "<field name=\"DAZ\" start=\"6\" end=\"6\"/><field name=\"IM\" start=\"7\" end=\"7\"/>"
+    "<field name=\"DM\" start=\"8\" end=\"8\"/><field name=\"ZM\" start=\"9\" end=\"9\"/>"
+    "<field name=\"OM\" start=\"10\" end=\"10\"/><field name=\"UM\" start=\"11\" end=\"11\"/>"
+    "<field name=\"PM\" start=\"12\" end=\"12\"/><field name=\"FZ\" start=\"15\" end=\"15\"/>"
+    "</flags>";
+
+static void build_xml(char *xml, size_t cap, bool avx) {
   size_t n = 0;
-#define PUT(...) n += (size_t)snprintf(xml + n, sizeof xml - n, __VA_ARGS__)
+#define PUT(...) n += (size_t)snprintf(xml + n, n < cap ? cap - n : 0, __VA_ARGS__)
   PUT("<?xml version=\"1.0\"?>\n<!DOCTYPE target SYSTEM \"gdb-target.dtd\">\n"
       "<target version=\"1.0\">\n<architecture>i386:x86-64</architecture>\n"
       "<osabi>GNU/Linux</osabi>\n");
-  for (int f = 0; f < NFEATURES; f++) {
+  for (int f = 0; f < (avx ? NFEATURES : AVX); f++) {
     PUT("<feature name=\"%s\">\n", feature_names[f]);
     if (f == CORE) PUT("%s\n", eflags_type);
+    if (f == SSE) PUT("%s\n", sse_types);
     for (int i = 0; i < NREGS; i++) {
       if (regs[i].feature != f) continue;
       PUT("<reg name=\"%s\" bitsize=\"%d\" type=\"%s\" regnum=\"%d\"", regs[i].r.name,
@@ -98,5 +202,11 @@ const char *tdesc_xml(void) {
   }
   PUT("</target>\n");
 #undef PUT
-  return xml;
+}
+
+const char *tdesc_xml(bool avx) {
+  static char xml[2][16384];
+  char *x = xml[avx];
+  if (!x[0]) build_xml(x, sizeof xml[0], avx);
+  return x;
 }

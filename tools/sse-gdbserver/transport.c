@@ -70,12 +70,12 @@ int transport_listen(const char *hostport, int *port) {
   return fd;
 }
 
-int transport_accept(int lfd) {
+int transport_accept(int lfd, bool keep) {
   int fd;
   do {
     fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
   } while (fd < 0 && errno == EINTR);
-  close(lfd);
+  if (!keep) close(lfd);
   if (fd < 0) {
     fprintf(stderr, "sse-gdbserver: accept: %s\n", strerror(errno));
     return -1;
