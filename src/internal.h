@@ -409,6 +409,20 @@ int sse__proc_inline_chain(sse_process *p, uint64_t pc, sse__inline *v);
  * this stop, made for `why` if it has none). */
 void sse__thread_location(sse_thread *t, uint64_t pc, sse__inl_stop why,
                           sse_location *loc);
+/* ---- engine/frames.c: frames as gdb counts them, inline frames included */
+/* Where logical frame j comes from: physical frame `phys` of the unwind,
+ * `depth` innermost inline blocks at its pc left out (depth == the chain's
+ * length: the real function's frame). */
+typedef struct sse__frame_ref {
+  size_t phys;
+  int depth;
+} sse__frame_ref;
+/* sse_backtrace's frames: up to max, *n set; refs (may be NULL) gets
+ * each frame's origin. */
+sse_err sse__frames(sse_thread *t, sse_frame *out, size_t max, size_t *n,
+                    sse__frame_ref *refs);
+/* The origin of frame index `frame`; SSE_E_NOTFOUND past the last. */
+sse_err sse__frame_ref_of(sse_thread *t, size_t frame, sse__frame_ref *ref);
 /* Report the stop that ends the running command (or the first stop):
  * location, waiters, events. */
 void sse__run_report(sse_process *p, sse_stop *stop);

@@ -12,6 +12,7 @@
 
 #include "arch/arch.h"
 #include "symtab/vec.h"
+#include "symtab/dies.h"
 #include "symtab_int.h"
 
 /* gdb's amd64_skip_prologue for gcc code, by the arch's one analysis.
@@ -27,7 +28,7 @@ static uint64_t analyze_prologue(smod *m, uint64_t start) {
 
 static bool cu_is_llvm(smod *m, uint64_t abs) {
   Dwarf_Addr bias;
-  Dwarf_Die *cu = dwfl_module_addrdie(m->mod, abs, &bias);
+  Dwarf_Die *cu = sse__symtab_cu_at(m->mod, abs, &bias);
   if (cu == NULL)
     return false;
   Dwarf_Attribute attr;
@@ -41,6 +42,35 @@ static bool in_func(const sse__fsym *f, const sse__modentry *e, uint64_t rel) {
   return sse__symtab_func_at(e, rel) == f;
 }
 
+/* gdb's skip_prologue_using_sal: two line entries of one file at the
+ * function's first address mean a prologue that ends right there (clang
+ * puts the declaration line and the first body line both at the start of
+ * a function without a prologue, or of one whose first code is inlined). */
+static bool two_rows_at_start(smod *m, uint64_t abs) {
+  Dwarf_Addr bias;
+  Dwarf_Die *cu = sse__symtab_cu_at(m->mod, abs, &bias);
+  Dwarf_Lines *lines;
+  size_t n;
+  if (cu == NULL || dwarf_getsrclines(cu, &lines, &n) != 0)
+    return false;
+  const char *file = NULL;
+  int seen = 0;
+  for (size_t i = 0; i < n && seen < 2; i++) {
+    Dwarf_Line *l = dwarf_onesrcline(lines, i);
+    Dwarf_Addr a;
+    int line = 0;
+    if (l == NULL || dwarf_lineaddr(l, &a) != 0 || a + bias != abs)
+      continue;
+    const char *f = dwarf_linesrc(l, NULL, NULL);
+    if (dwarf_lineno(l, &line) != 0 || line == 0 || f == NULL)
+      continue;
+    if (file == NULL || strcmp(file, f) == 0)
+      seen++;
+    file = file ? file : f;
+  }
+  return seen >= 2;
+}
+
 /* gdb's skip_prologue_sal for function f of module m: returns the
  * module-relative breakpoint address of `break FUNC`. */
 uint64_t sse__symtab_post_prologue(sse__symtab *st, smod *m, const sse__fsym *f) {
@@ -50,7 +80,7 @@ uint64_t sse__symtab_post_prologue(sse__symtab *st, smod *m, const sse__fsym *f)
     /* skip_prologue_using_sal: LLVM emits a line note before and after
      * the prologue, so the second row run of the function is the body. */
     const sse__lrow *r = sse__symtab_row_at(st, m, f->addr, &end);
-    if (r != NULL && end > pc && in_func(f, e, end))
+    if (r != NULL && end > pc && in_func(f, e, end) && !two_rows_at_start(m, f->addr + m->ebias))
       pc = end;
   } else {
     pc = analyze_prologue(m, f->addr);

@@ -98,6 +98,10 @@ $(TBUILD)/values_opt_gcc: $(TARGETS_SRC)/values_opt.c | $(TBUILD)
 $(TBUILD)/values_opt_clang: $(TARGETS_SRC)/values_opt.c | $(TBUILD)
 	clang -g -O2 -o $@ $<
 
+# Inline frames three deep (issue 13), -O2 with gcc and with clang (the
+# %_O2 rules above).
+TARGETS += $(TBUILD)/inline_deep_O2 $(TBUILD)/inline_deep_O2_clang
+
 clean-targets:
 	rm -rf $(TBUILD)
 
