@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -138,6 +139,20 @@ int sse__symtab_func_addr_plain(sse__symtab *st, const char *name, uint64_t *ent
 
 /* ---- break FILE:LINE ---- */
 
+/* The function a gcc out-of-line part belongs to ("f.cold", "f.cold.3"
+ * -> "f"): gdb's block of a line in the part is f's, whose entry and
+ * prologue are f's own. f itself when it is no such part. */
+static const sse__fsym *owner_of_part(const sse__modentry *e, const sse__fsym *f) {
+  const char *n = f->key ? f->key : f->name;
+  const char *dot = n ? strstr(n, ".cold") : NULL;
+  if (dot == NULL || dot == n || (dot[5] != 0 && dot[5] != '.'))
+    return f;
+  char base[512];
+  snprintf(base, sizeof base, "%.*s", (int)(dot - n), n);
+  const sse__fsym *o = sse__symtab_find_name(e, base);
+  return o ? o : f;
+}
+
 static bool file_matches(const char *path, const char *want) {
   if (path == NULL)
     return false;
@@ -197,7 +212,8 @@ static int collect_line(sse__symtab *st, const char *file, int line, hit **out, 
         return -ENOMEM;
       }
       v = nv;
-      v[n++] = (hit){.m = m, .f = sse__symtab_func_at(e, r->addr), .rel = r->addr};
+      const sse__fsym *f = sse__symtab_func_at(e, r->addr);
+      v[n++] = (hit){.m = m, .f = f ? owner_of_part(e, f) : NULL, .rel = r->addr};
     }
   }
   *out = v;
@@ -222,8 +238,10 @@ int sse__symtab_line_addrs(sse__symtab *st, const char *file, int line, uint64_t
   uint64_t *res = rc == 0 && n ? malloc(n * sizeof *res) : NULL;
   size_t k = 0;
   if (res != NULL) {
-    /* Rows are in address order: keep the first (lowest) per function,
-     * then move addresses inside a prologue past it, as gdb does. */
+    /* Rows are in address order: keep the first (lowest) per function
+     * (its out-of-line parts included), then move addresses inside a
+     * prologue past it, as gdb does; gdb also moves a part placed below
+     * its function (f.cold) to the function's prologue end. */
     for (size_t i = 0; i < n; i++) {
       bool dup = false;
       for (size_t j = 0; j < i && !dup; j++)

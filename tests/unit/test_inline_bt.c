@@ -189,3 +189,10 @@ Test(inline_bt, frame_index_counts_inline_frames, .timeout = 90) {
 Test(inline_bt, finish_out_of_inline_frames, .timeout = 60) {
   for (int i = 0; i < 2; i++) check_finish(PROGS[i], "inline_deep.c:18");
 }
+
+/* A frame in gcc's out-of-line part check.cold is check's, at its line;
+ * clang keeps the part inline. */
+Test(inline_bt, frame_in_a_cold_part, .timeout = 60) {
+  cr_expect_eq(check_bt("opt_shapes_O2", "report_bad", 0), 3, "report_bad check main");
+  cr_expect_eq(check_bt("opt_shapes_O2_clang", "report_bad", 0), 3, "report_bad check main");
+}
