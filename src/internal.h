@@ -27,8 +27,12 @@ struct sse_thread {
   sse_process *proc;
   pid_t tid;
   sse__tstate state;
-  bool sigstop_expected; /* we sent SIGSTOP (or a new clone child owes its
-                            initial SIGSTOP) and have not seen it yet */
+  bool sigstop_expected; /* we sent SIGSTOP, or PTRACE_INTERRUPT to a
+                            seized thread (or a new clone child owes its
+                            initial stop), and have not seen it yet */
+  bool seized;           /* traced by PTRACE_SEIZE (spawned processes and
+                            their clones): stopped by PTRACE_INTERRUPT, its
+                            owed stop a PTRACE_EVENT_STOP */
   bool has_pending;      /* a wait status taken while stopping others, not
                             yet acted on */
   int pending_status;
@@ -356,13 +360,18 @@ void sse__thread_on_exec(sse_thread *t);
 typedef enum sse__wait_kind {
   SSE__W_NONE = 0,      /* neither a stop nor an exit */
   SSE__W_GONE,          /* exited or killed */
-  SSE__W_OWED_SIGSTOP,  /* the SIGSTOP we were owed: settled */
-  SSE__W_CLONE,         /* a clone/fork/vfork(-done) event: followed */
+  SSE__W_OWED_SIGSTOP,  /* the stop we were owed (SIGSTOP, or a seized
+                           thread's PTRACE_EVENT_STOP): settled */
+  SSE__W_CLONE,         /* a clone/fork/vfork(-done) event: followed; or a
+                           seized thread's group-stop: resumes as it was */
   SSE__W_EVENT          /* anything else: for the caller */
 } sse__wait_kind;
 /* The one place a wait status of t is first looked at: marks t stopped,
  * settles an owed SIGSTOP, follows a clone. */
 sse__wait_kind sse__wait_take(sse_thread *t, int status);
+/* Whether status is the stop t owes when asked to stop (or as a new clone):
+ * SIGSTOP, or PTRACE_EVENT_STOP for a seized thread. */
+bool sse__wait_is_owed_stop(const sse_thread *t, int status);
 /* Block until t, resumed by us (step: single-stepping), reports a stop that
  * is not an owed SIGSTOP or a clone (those are settled and t resumed the
  * same way again). Only for stops that come at once. Returns the status;
