@@ -30,6 +30,8 @@ struct sse_thread {
   bool sigstop_expected; /* we sent SIGSTOP, or PTRACE_INTERRUPT to a
                             seized thread (or a new clone child owes its
                             initial stop), and have not seen it yet */
+  bool quiet_stop;       /* its last stop was the one we asked for (it
+                            executed no int3 of ours: nothing to step off) */
   bool seized;           /* traced by PTRACE_SEIZE (spawned processes and
                             their clones): stopped by PTRACE_INTERRUPT, its
                             owed stop a PTRACE_EVENT_STOP */

@@ -32,6 +32,7 @@ int sse__thread_getregs(sse_thread *t, sse__regs *r) {
 }
 
 int sse__thread_setregs(sse_thread *t, const sse__regs *r) {
+  t->quiet_stop = false; /* a pc moved onto a breakpoint is stepped off */
   int rc = sse__pt_setregs(t->tid, r);
   t->regs_valid = rc == 0;
   if (rc == 0) t->regs = *r;

@@ -31,7 +31,8 @@ sse__wait_kind sse__wait_take(sse_thread *t, int st) {
   if (!WIFSTOPPED(st)) return SSE__W_NONE;
   t->state = SSE__T_STOPPED;
   int ev = st >> 16;
-  if (t->sigstop_expected && sse__wait_is_owed_stop(t, st)) {
+  t->quiet_stop = t->sigstop_expected && sse__wait_is_owed_stop(t, st);
+  if (t->quiet_stop) {
     t->sigstop_expected = false;
     return SSE__W_OWED_SIGSTOP;
   }

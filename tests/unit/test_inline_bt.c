@@ -196,3 +196,47 @@ Test(inline_bt, frame_in_a_cold_part, .timeout = 60) {
   cr_expect_eq(check_bt("opt_shapes_O2", "report_bad", 0), 3, "report_bad check main");
   cr_expect_eq(check_bt("opt_shapes_O2_clang", "report_bad", 0), 3, "report_bad check main");
 }
+
+/* Lines of cmd's output that start with "#", normalised as far as ssedemo
+ * prints less than gdb: arguments dropped, file names without their
+ * directory; frames past main's level left out (gdb's bt ends there). */
+static size_t bt_lines(const char *cmd, char out[][512], size_t max) {
+  FILE *f = popen(cmd, "r");
+  cr_assert(f);
+  char line[512];
+  size_t n = 0;
+  int main_level = 1 << 20;
+  while (fgets(line, sizeof line, f)) {
+    int level = atoi(line + 1);
+    if (line[0] != '#' || level > main_level || n == max) continue;
+    line[strcspn(line, "\n")] = 0;
+    char *open = strstr(line, " (");
+    char *close = open ? strstr(open, ") at ") : NULL;
+    if (open && close) memmove(open + 2, close, strlen(close) + 1);
+    char *at = strstr(line, ") at ");
+    if (at) memmove(at + 5, base(at + 5), strlen(base(at + 5)) + 1);
+    if (strstr(line, " main (")) main_level = level;
+    memcpy(out[n++], line, sizeof line);
+  }
+  pclose(f);
+  return n;
+}
+
+/* ssedemo's bt, frame N, up and down as gdb's: the same frame lines
+ * (inline frames without a pc, as gdb shows them). */
+Test(inline_bt, ssedemo_frames_as_gdb, .timeout = 90) {
+  char demo[1024];
+  snprintf(demo, sizeof demo, "%s/../ssedemo", tpath(""));
+  for (int i = 0; i < 2; i++) {
+    const char *ex = "-ex 'break leaf' -ex run -ex bt -ex 'frame 2' -ex up -ex down -ex down";
+    char cmd[4096], g[16][512], s[16][512];
+    snprintf(cmd, sizeof cmd, "gdb -batch -nx %s %s 2>/dev/null </dev/null", ex, tpath(PROGS[i]));
+    size_t gn = bt_lines(cmd, g, 16);
+    snprintf(cmd, sizeof cmd, "%s --batch %s %s 2>/dev/null </dev/null", demo, ex, tpath(PROGS[i]));
+    size_t sn = bt_lines(cmd, s, 16);
+    cr_assert_geq(gn, 10, "%s: gdb printed %zu frame lines", PROGS[i], gn);
+    cr_expect_eq(sn, gn, "%s: ssedemo %zu frame lines, gdb %zu", PROGS[i], sn, gn);
+    for (size_t k = 0; k < gn && k < sn; k++)
+      cr_expect_str_eq(s[k], g[k], "%s line %zu: ssedemo \"%s\", gdb \"%s\"", PROGS[i], k, s[k], g[k]);
+  }
+}
