@@ -5,6 +5,8 @@
 set -e
 PKGS="libdw-dev libelf-dev libunwind-dev libcapstone-dev libcriterion-dev \
 pkg-config gdb libc6-dbg libreadline-dev tmux libclang-rt-14-dev clang clang-14 g++"
+# clang's LTO test targets link with lld.
+PKGS="$PKGS lld"
 missing=""
 for p in $PKGS; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then

@@ -413,6 +413,8 @@ void sse__runctl_install(const sse__runctl *ops);
 /* ---- engine/report.c: a stop as the user sees it */
 /* gdb's location of pc: module, function, file, line (modules, then JIT). */
 void sse__run_fill_location(sse_process *p, uint64_t pc, sse_location *loc);
+/* The .eh_frame_hdr of the module at pc, for the unwinder: 0 or -1. */
+int sse__run_eh_frame_hdr(sse_process *p, uint64_t pc, uint64_t *hdr, uint64_t *lo, uint64_t *hi);
 /* The inline blocks at pc, innermost first (at most SSE__INLINE_MAX). */
 int sse__proc_inline_chain(sse_process *p, uint64_t pc, sse__inline *v);
 /* Where t is at pc as a stop reports it: gdb's location, with the inline

@@ -69,6 +69,7 @@ static void code_changed(void *arg, uint64_t addr, uint64_t len) {
 static const sse__unwind_host unwind_host = {
     .getregs = sse__thread_getregs,
     .locate = sse__run_fill_location,
+    .eh_frame_hdr = sse__run_eh_frame_hdr,
 };
 
 /* The JIT's symbols changed: pending breakpoints may resolve now. */

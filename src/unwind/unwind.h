@@ -27,6 +27,9 @@ typedef struct sse__unwind_host {
    * as a stop reports it: loc zeroed but for pc when nothing is known.
    * Tracer thread. Must not be NULL. */
   void (*locate)(sse_process *p, uint64_t pc, sse_location *loc);
+  /* The .eh_frame_hdr of the module holding pc (a process address) and
+   * the module's [lo, hi): 0, or -1. Tracer thread. May be NULL. */
+  int (*eh_frame_hdr)(sse_process *p, uint64_t pc, uint64_t *hdr, uint64_t *lo, uint64_t *hi);
 } sse__unwind_host;
 
 /* Install the host, before the first unwind; kept by pointer, so h must

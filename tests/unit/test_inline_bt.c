@@ -240,3 +240,11 @@ Test(inline_bt, ssedemo_frames_as_gdb, .timeout = 90) {
       cr_expect_str_eq(s[k], g[k], "%s line %zu: ssedemo \"%s\", gdb \"%s\"", PROGS[i], k, s[k], g[k]);
   }
 }
+
+/* A program linked by lld (clang -flto -fuse-ld=lld: its text segment at a
+ * page offset) unwinds through its own .eh_frame_hdr: 51 frames of depth
+ * under main, as gdb's. */
+Test(inline_bt, backtrace_of_an_lld_linked_program, .timeout = 60) {
+  cr_expect_eq(check_bt("opt_shapes_O2_lto_clang", "opt_shapes.c:39", 0), 52);
+  cr_expect_eq(check_bt("opt_shapes_O2_lto", "opt_shapes.c:39", 0), 52);
+}

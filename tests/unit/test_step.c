@@ -399,6 +399,8 @@ static void opt_shapes(const char *prog) {
 }
 Test(step, opt_shapes_gcc_O2, .timeout = 240) { opt_shapes("opt_shapes_O2"); }
 Test(step, opt_shapes_clang_O2, .timeout = 240) { opt_shapes("opt_shapes_O2_clang"); }
+Test(step, opt_shapes_gcc_O2_lto, .timeout = 240) { opt_shapes("opt_shapes_O2_lto"); }
+Test(step, opt_shapes_clang_O2_lto, .timeout = 240) { opt_shapes("opt_shapes_O2_lto_clang"); }
 
 /* Out of a signal handler instruction by instruction: finish to
  * __restore_rt, then stepi over its rt_sigreturn system call, which
