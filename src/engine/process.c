@@ -336,38 +336,8 @@ static bool has_thread(sse_process *p, pid_t tid) {
   return false;
 }
 
-/* Seize task tid and wait for its PTRACE_INTERRUPT stop, keeping any
- * other signal that comes first for delivery on resume; then our options.
- * 0 (*out the new thread, or NULL when out of memory), or the error. */
-static int seize_task(sse_process *p, pid_t tid, unsigned long o, sse_thread **out) {
-  *out = NULL;
-  int rc = sse__pt_seize(tid, 0);
-  if (rc == 0) rc = sse__pt_interrupt(tid);
-  if (rc != 0) return rc;
-  sse_thread *t = *out = sse__thread_add(p, tid);
-  if (!t) return 0;
-  t->seized = true;
-  for (;;) {
-    int st;
-    if (sse__pt_wait(tid, &st, __WALL) != tid) break;
-    if (WIFEXITED(st) || WIFSIGNALED(st)) {
-      t->state = SSE__T_EXITED;
-      p->nthreads_live--;
-      break;
-    }
-    if (sse__wait_is_owed_stop(t, st)) break;
-    if (WIFSTOPPED(st)) {
-      t->deliver_sig = WSTOPSIG(st);
-      sse__pt_cont(tid, 0);
-    }
-  }
-  if (t->state != SSE__T_EXITED) sse__pt_setoptions(tid, o);
-  return 0;
-}
-
-/* PTRACE_SEIZE every task (stopped by PTRACE_INTERRUPT, as all-stop stops
- * them later); new ones may appear while we attach, so scan /proc/PID/task
- * until a pass finds nothing new. */
+/* PTRACE_ATTACH every task; new ones may appear while we attach, so scan
+ * /proc/PID/task until a pass finds nothing new. */
 static int attach_tasks(sse_process *p, int *sys_errno) {
   unsigned long o = SSE__PTRACE_OPTIONS;
   for (bool found = true; found;) {
@@ -383,19 +353,36 @@ static int attach_tasks(sse_process *p, int *sys_errno) {
     while ((de = readdir(d))) {
       pid_t tid = (pid_t)atoi(de->d_name);
       if (tid <= 0 || has_thread(p, tid)) continue;
-      sse_thread *t;
-      int rc = seize_task(p, tid, o, &t);
+      int rc = sse__pt_attach(tid);
       if (rc != 0) {
         if (rc == -ESRCH && p->threads) continue; /* it just exited */
         closedir(d);
         *sys_errno = -rc;
         return rc;
       }
+      found = true;
+      sse_thread *t = sse__thread_add(p, tid);
       if (!t) {
         closedir(d);
         return -ENOMEM;
       }
-      found = true;
+      /* PTRACE_ATTACH sends SIGSTOP; wait for that stop, keeping any
+       * other signal that comes first for delivery on resume. */
+      for (;;) {
+        int st;
+        if (sse__pt_wait(tid, &st, __WALL) != tid) break;
+        if (WIFEXITED(st) || WIFSIGNALED(st)) {
+          t->state = SSE__T_EXITED;
+          p->nthreads_live--;
+          break;
+        }
+        if (WIFSTOPPED(st) && WSTOPSIG(st) == SIGSTOP) break;
+        if (WIFSTOPPED(st)) {
+          t->deliver_sig = WSTOPSIG(st);
+          sse__pt_cont(tid, 0);
+        }
+      }
+      if (t->state != SSE__T_EXITED) sse__pt_setoptions(tid, o);
     }
     closedir(d);
   }
