@@ -718,10 +718,20 @@ typedef struct sse_frame {
                        interrupted) */
   bool signal_frame;   /* a signal trampoline: "<signal handler called>" */
   bool fp_fallback;    /* found by frame-pointer walk: no unwind info */
+  bool inlined;        /* an inlined function's frame (gdb's INLINE_FRAME):
+                          pc and cfa are those of the real frame holding it
+                          (the next non-inlined one outward); the frame
+                          outward of it shows the call site
+                          (DW_AT_call_file/line) as its location */
 } sse_frame;
 
 /* Unwind the stopped thread: up to max frames (max > 0), *n (may be NULL)
- * set to the number filled. One delegate runs the whole unwind. It does not
+ * set to the number filled. Frames are counted as gdb's `bt` counts them:
+ * each real frame is preceded by the inline frames at its pc, innermost
+ * first; at frame 0 the inline frames a stop hides (those that start at
+ * the pc, see sse_stop's loc) are not listed. Every call taking a `frame`
+ * index (sse_frame_variables, sse_evaluate*, sse_value_*,
+ * sse_watch_expression) counts frames the same way. One delegate runs the whole unwind. It does not
  * wait for a running command's stop (SSE_E_RUNNING).
  * Errors: SSE_E_INVAL (thread or frames NULL, max 0), SSE_E_EXITED,
  * SSE_E_NOTHREAD, SSE_E_RUNNING, SSE_E_NOMEM, SSE_E_PERM or SSE_E_SYS (the
@@ -740,7 +750,12 @@ typedef enum sse_event_kind {
                                       from that thread's last stop, or this
                                       is its first (stops count while FRAME_
                                       or METHOD_CHANGED has a subscriber) */
-  SSE_EV_METHOD_CHANGED = 1u << 2, /* likewise when its function differs */
+  SSE_EV_METHOD_CHANGED = 1u << 2, /* likewise when its function differs:
+                                      the function of stop->loc, the frame
+                                      a frontend shows, an inline frame's
+                                      own (a `step` into an inline call at
+                                      the same pc gives METHOD_CHANGED
+                                      alone: pc and CFA are the same) */
   SSE_EV_THREAD_CREATED = 1u << 3, /* thread: the new one */
   SSE_EV_THREAD_EXITED = 1u << 4,  /* a thread other than the leader exited
                                       (not for those an exec ends, nor on
@@ -944,8 +959,10 @@ SSE_API void sse_source_free(sse_source *src);
  * character ("{x = 1, y = 2}", "65 'A'", "(int *) 0x7ffe...",
  * "0x555555556004 \"text\"", "0 <repeats 15 times>", "<optimized out>").
  * frame is a backtrace level (0: the innermost, as sse_backtrace counts
- * physical frames); above frame 0 only what the CFA and memory give is
- * known (a variable kept in a register there is <optimized out>).
+ * frames, inline frames included; an inline frame has its real frame's
+ * registers and the variables of its own block); above the first real
+ * frame only what the CFA and memory give is known (a variable kept in a
+ * register there is <optimized out>).
  * Thread: each call is one delegate to the tracer thread (directly inside
  * a callback); the thread must be stopped. */
 

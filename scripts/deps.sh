@@ -16,6 +16,8 @@ PKGS="$PKGS llvm-14"
 # sse-gdbserver: LLDB drives it in its tests; bench/remote compares with
 # gdbserver.
 PKGS="$PKGS gdbserver"
+# clang's LTO test targets link with lld.
+PKGS="$PKGS lld"
 missing=""
 for p in $PKGS; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then

@@ -27,8 +27,14 @@ struct sse_thread {
   sse_process *proc;
   pid_t tid;
   sse__tstate state;
-  bool sigstop_expected; /* we sent SIGSTOP (or a new clone child owes its
-                            initial SIGSTOP) and have not seen it yet */
+  bool sigstop_expected; /* we sent SIGSTOP, or PTRACE_INTERRUPT to a
+                            seized thread (or a new clone child owes its
+                            initial stop), and have not seen it yet */
+  bool quiet_stop;       /* its last stop was the one we asked for (it
+                            executed no int3 of ours: nothing to step off) */
+  bool seized;           /* traced by PTRACE_SEIZE (spawned processes and
+                            their clones): stopped by PTRACE_INTERRUPT, its
+                            owed stop a PTRACE_EVENT_STOP */
   bool has_pending;      /* a wait status taken while stopping others, not
                             yet acted on */
   int pending_status;
@@ -397,13 +403,18 @@ void sse__thread_on_exec(sse_thread *t);
 typedef enum sse__wait_kind {
   SSE__W_NONE = 0,      /* neither a stop nor an exit */
   SSE__W_GONE,          /* exited or killed */
-  SSE__W_OWED_SIGSTOP,  /* the SIGSTOP we were owed: settled */
-  SSE__W_CLONE,         /* a clone/fork/vfork(-done) event: followed */
+  SSE__W_OWED_SIGSTOP,  /* the stop we were owed (SIGSTOP, or a seized
+                           thread's PTRACE_EVENT_STOP): settled */
+  SSE__W_CLONE,         /* a clone/fork/vfork(-done) event: followed; or a
+                           seized thread's group-stop: resumes as it was */
   SSE__W_EVENT          /* anything else: for the caller */
 } sse__wait_kind;
 /* The one place a wait status of t is first looked at: marks t stopped,
  * settles an owed SIGSTOP, follows a clone. */
 sse__wait_kind sse__wait_take(sse_thread *t, int status);
+/* Whether status is the stop t owes when asked to stop (or as a new clone):
+ * SIGSTOP, or PTRACE_EVENT_STOP for a seized thread. */
+bool sse__wait_is_owed_stop(const sse_thread *t, int status);
 /* Block until t, resumed by us (step: single-stepping), reports a stop that
  * is not an owed SIGSTOP or a clone (those are settled and t resumed the
  * same way again). Only for stops that come at once. Returns the status;
@@ -443,6 +454,8 @@ void sse__runctl_install(const sse__runctl *ops);
 /* ---- engine/report.c: a stop as the user sees it */
 /* gdb's location of pc: module, function, file, line (modules, then JIT). */
 void sse__run_fill_location(sse_process *p, uint64_t pc, sse_location *loc);
+/* The .eh_frame_hdr of the module at pc, for the unwinder: 0 or -1. */
+int sse__run_eh_frame_hdr(sse_process *p, uint64_t pc, uint64_t *hdr, uint64_t *lo, uint64_t *hi);
 /* The inline blocks at pc, innermost first (at most SSE__INLINE_MAX). */
 int sse__proc_inline_chain(sse_process *p, uint64_t pc, sse__inline *v);
 /* Where t is at pc as a stop reports it: gdb's location, with the inline
@@ -450,6 +463,20 @@ int sse__proc_inline_chain(sse_process *p, uint64_t pc, sse__inline *v);
  * this stop, made for `why` if it has none). */
 void sse__thread_location(sse_thread *t, uint64_t pc, sse__inl_stop why,
                           sse_location *loc);
+/* ---- engine/frames.c: frames as gdb counts them, inline frames included */
+/* Where logical frame j comes from: physical frame `phys` of the unwind,
+ * `depth` innermost inline blocks at its pc left out (depth == the chain's
+ * length: the real function's frame). */
+typedef struct sse__frame_ref {
+  size_t phys;
+  int depth;
+} sse__frame_ref;
+/* sse_backtrace's frames: up to max, *n set; refs (may be NULL) gets
+ * each frame's origin. */
+sse_err sse__frames(sse_thread *t, sse_frame *out, size_t max, size_t *n,
+                    sse__frame_ref *refs);
+/* The origin of frame index `frame`; SSE_E_NOTFOUND past the last. */
+sse_err sse__frame_ref_of(sse_thread *t, size_t frame, sse__frame_ref *ref);
 /* Report the stop that ends the running command (or the first stop):
  * location, waiters, events. */
 void sse__run_report(sse_process *p, sse_stop *stop);

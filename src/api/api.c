@@ -389,13 +389,7 @@ typedef struct bt_req {
 static void do_bt(void *arg) {
   bt_req *r = arg;
   if ((r->err = thread_stopped(r->t))) return;
-  r->err = sse__backtrace(r->t, r->frames, r->max, &r->n);
-  /* The innermost frame reads as the stop does (gdb: the same location
-   * for the same pc, inline frames hidden alike). */
-  if (r->n > 0) {
-    sse_frame *f = &r->frames[0];
-    sse__thread_location(r->t, f->pc, SSE__INL_STOP_OTHER, &f->loc);
-  }
+  r->err = sse__frames(r->t, r->frames, r->max, &r->n, NULL);
 }
 
 sse_err sse_backtrace(sse_thread *t, sse_frame *frames, size_t max,

@@ -146,9 +146,10 @@ static char *find_program(const char *name) {
 extern char **environ;
 
 /* The child of fork(): async-signal-safe calls only (the parent is
- * threaded). Reports the errno of what failed through the pipe. */
+ * threaded). Waits on gofd until the parent has seized it, then execs.
+ * Reports the errno of what failed through errfd. */
 static _Noreturn void spawn_child(const spawn_req *r, const char *prog,
-                                  char *const *envp, int errfd) {
+                                  char *const *envp, int errfd, int gofd) {
   if (r->opts.stdin_fd >= 0) dup2(r->opts.stdin_fd, 0);
   if (r->opts.stdout_fd >= 0) dup2(r->opts.stdout_fd, 1);
   if (r->opts.stderr_fd >= 0) dup2(r->opts.stderr_fd, 2);
@@ -162,8 +163,12 @@ static _Noreturn void spawn_child(const spawn_req *r, const char *prog,
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
-    if (ptrace(PTRACE_TRACEME, 0, NULL, NULL) == 0)
-      execve(prog, (char *const *)r->argv, envp);
+    char go = 0;
+    ssize_t g;
+    do g = read(gofd, &go, 1);
+    while (g < 0 && errno == EINTR);
+    if (g == 1) execve(prog, (char *const *)r->argv, envp);
+    else errno = ECHILD;
   }
   int err = errno;
   ssize_t w = write(errfd, &err, sizeof err);
@@ -199,8 +204,8 @@ static int spawn_wait_exec(spawn_req *r, pid_t pid, int errfd) {
     r->err = SSE_E_EXEC;
     return -1;
   }
-  /* After a successful execve under PTRACE_TRACEME the kernel stops the
-   * child with SIGTRAP before its first instruction. */
+  /* After a successful execve the seized child stops (PTRACE_EVENT_EXEC)
+   * before its first instruction. */
   if (sse__pt_wait(pid, &st, __WALL) != pid || !WIFSTOPPED(st)) {
     r->err = SSE_E_EXEC;
     r->sys_errno = ECHILD;
@@ -212,12 +217,26 @@ static int spawn_wait_exec(spawn_req *r, pid_t pid, int errfd) {
     r->err = SSE_E_ARCH;
     return -1;
   }
+  return 0;
+}
+
+/* Seize the forked child (our options from its first instruction on: the
+ * exec event, clones seized too, so all-stop can PTRACE_INTERRUPT), then
+ * let it go on to exec. 0, or -1 with the error in r (the child killed). */
+static int spawn_seize(spawn_req *r, pid_t pid, int gofd) {
   unsigned long o = SSE__PTRACE_OPTIONS;
   if (!(r->opts.flags & SSE_SPAWN_NO_EXITKILL)) o |= PTRACE_O_EXITKILL;
-  int rc = sse__pt_setoptions(pid, o);
+  int rc = sse__pt_seize(pid, o);
+  if (rc == 0) {
+    char go = 1;
+    ssize_t w = write(gofd, &go, 1);
+    (void)w;
+  }
+  close(gofd);
   if (rc != 0) {
+    int st;
     kill(pid, SIGKILL);
-    sse__pt_wait(pid, &st, __WALL);
+    waitpid(pid, &st, 0);
     r->sys_errno = -rc;
     r->err = SSE_E_SYS;
     return -1;
@@ -234,15 +253,17 @@ static void do_spawn(void *arg) {
   }
   char *const *envp = (char *const *)(r->opts.envp ? r->opts.envp
                                                    : (const char *const *)environ);
-  int fds[2];
+  int fds[2], go[2] = {-1, -1};
   pid_t pid = -1;
   int err = 0;
   if (pipe2(fds, O_CLOEXEC) != 0) {
     err = errno;
-  } else if ((pid = fork()) < 0) {
+  } else if (pipe2(go, O_CLOEXEC) != 0 || (pid = fork()) < 0) {
     err = errno;
     close(fds[0]);
     close(fds[1]);
+    if (go[0] >= 0) close(go[0]);
+    if (go[1] >= 0) close(go[1]);
   }
   if (pid < 0) {
     r->sys_errno = err;
@@ -250,12 +271,22 @@ static void do_spawn(void *arg) {
     free(prog);
     return;
   }
-  if (pid == 0) spawn_child(r, prog, envp, fds[1]);
+  if (pid == 0) {
+    close(go[1]);
+    spawn_child(r, prog, envp, fds[1], go[0]);
+  }
   free(prog);
   close(fds[1]);
+  close(go[0]);
+  if (spawn_seize(r, pid, go[1]) != 0) {
+    close(fds[0]);
+    return;
+  }
   if (spawn_wait_exec(r, pid, fds[0]) != 0) return;
   sse_process *p = sse__proc_new(r->e, pid, true);
-  if (!p || !sse__thread_add(p, pid)) {
+  sse_thread *leader = p ? sse__thread_add(p, pid) : NULL;
+  if (leader) leader->seized = true;
+  if (!leader) {
     int st;
     kill(pid, SIGKILL);
     sse__pt_wait(pid, &st, __WALL);

@@ -31,6 +31,11 @@ void sse__run_fill_location(sse_process *p, uint64_t pc, sse_location *loc) {
   }
 }
 
+int sse__run_eh_frame_hdr(sse_process *p, uint64_t pc, uint64_t *hdr, uint64_t *lo, uint64_t *hi) {
+  struct sse__symtab *st = sse__proc_symtab(p);
+  return st ? sse__symtab_eh_frame_hdr(st, pc, hdr, lo, hi) : -1;
+}
+
 void sse__thread_location(sse_thread *t, uint64_t pc, sse__inl_stop why,
                           sse_location *loc) {
   sse_process *p = t->proc;

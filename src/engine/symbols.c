@@ -89,6 +89,7 @@ static const sse__unwind_host unwind_host = {
     .getregs = sse__thread_getregs,
     .locate = sse__run_fill_location,
     .cfi_step = cfi_step,
+    .eh_frame_hdr = sse__run_eh_frame_hdr,
 };
 
 /* The JIT's symbols changed: pending breakpoints may resolve now. */

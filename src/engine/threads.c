@@ -32,6 +32,7 @@ int sse__thread_getregs(sse_thread *t, sse__regs *r) {
 }
 
 int sse__thread_setregs(sse_thread *t, const sse__regs *r) {
+  t->quiet_stop = false; /* a pc moved onto a breakpoint is stepped off */
   int rc = sse__pt_setregs(t->tid, r);
   t->regs_valid = rc == 0;
   if (rc == 0) t->regs = *r;
@@ -97,8 +98,9 @@ void sse__thread_early_status(sse_engine *e, pid_t tid, int st) {
   }
 }
 
-/* A new thread starts with a SIGSTOP we have not seen yet, unless the loop
- * already took it early. */
+/* A new thread starts with a stop we have not seen yet (SIGSTOP; a seized
+ * tracee's clone a PTRACE_EVENT_STOP), unless the loop already took it
+ * early. */
 static void take_early(sse_engine *e, sse_thread *n) {
   n->state = SSE__T_RUNNING;
   n->sigstop_expected = true;
@@ -108,7 +110,7 @@ static void take_early(sse_engine *e, sse_thread *n) {
     e->early_tid[i] = e->early_tid[--e->nearly];
     e->early_st[i] = e->early_st[e->nearly];
     n->state = SSE__T_STOPPED;
-    if (WIFSTOPPED(st) && WSTOPSIG(st) == SIGSTOP) n->sigstop_expected = false;
+    if (sse__wait_is_owed_stop(n, st)) n->sigstop_expected = false;
     return;
   }
 }
@@ -117,7 +119,8 @@ static void take_early(sse_engine *e, sse_thread *n) {
  * without our breakpoints, as gdb does. A fork's copy of the int3s is
  * undone in its memory; a vfork child runs in the parent's memory, so the
  * int3s come out of it until the parent's VFORK_DONE event puts them back.
- * The child starts with a SIGSTOP we take first. */
+ * The child starts with a stop (SIGSTOP, or PTRACE_EVENT_STOP when
+ * seized) we take first. */
 static void let_child_go(sse_process *p, pid_t child, bool vfork) {
   int st;
   sse__pt_wait(child, &st, __WALL);
@@ -139,6 +142,7 @@ void sse__thread_on_clone(sse_thread *t, int ev) {
   }
   sse_thread *n = sse__thread_add(p, ntid);
   if (!n) return;
+  n->seized = t->seized; /* the kernel's auto-attach copies it */
   sse_engine *e = p->engine;
   take_early(e, n);
   sse__watch_apply_thread(n);

@@ -20,15 +20,25 @@
 #include "internal.h"
 #include "ptrace/ptrace.h"
 
+bool sse__wait_is_owed_stop(const sse_thread *t, int st) {
+  if (!WIFSTOPPED(st)) return false;
+  if (t->seized) return (st >> 16) == PTRACE_EVENT_STOP;
+  return (st >> 16) == 0 && WSTOPSIG(st) == SIGSTOP;
+}
+
 sse__wait_kind sse__wait_take(sse_thread *t, int st) {
   if (WIFEXITED(st) || WIFSIGNALED(st)) return SSE__W_GONE;
   if (!WIFSTOPPED(st)) return SSE__W_NONE;
   t->state = SSE__T_STOPPED;
   int ev = st >> 16;
-  if (ev == 0 && WSTOPSIG(st) == SIGSTOP && t->sigstop_expected) {
+  t->quiet_stop = t->sigstop_expected && sse__wait_is_owed_stop(t, st);
+  if (t->quiet_stop) {
     t->sigstop_expected = false;
     return SSE__W_OWED_SIGSTOP;
   }
+  /* A seized thread's group-stop (a stop signal the program was given):
+   * not a stop of ours to report; it resumes as it was. */
+  if (ev == PTRACE_EVENT_STOP && t->seized) return SSE__W_CLONE;
   if (ev == PTRACE_EVENT_CLONE || ev == PTRACE_EVENT_FORK ||
       ev == PTRACE_EVENT_VFORK) {
     sse__thread_on_clone(t, ev);
@@ -172,8 +182,8 @@ int sse__wait_dying(sse_thread *t) {
   return t->tid == p->pid && others_live(p, t) ? wait_leader(t) : wait_raw(t);
 }
 
-/* Wait until t, sent a SIGSTOP, is stopped: by that SIGSTOP or by an
- * event that came first (kept pending). */
+/* Wait until t, asked to stop, is stopped: by that stop or by an event
+ * that came first (kept pending). */
 static void stop_one(sse_thread *t) {
   if (t->state != SSE__T_RUNNING) return;
   sse_process *p = t->proc;
@@ -186,28 +196,40 @@ static void stop_one(sse_thread *t) {
     case SSE__W_EVENT:
       if ((st >> 16) != PTRACE_EVENT_EXEC) keep_pending(t, st);
       return;
-    default: /* our SIGSTOP; or a clone, whose new thread the caller's
-                loop reaches */
+    default: /* our stop; or a clone, whose new thread the caller's loop
+                reaches */
       return;
   }
 }
 
-/* Stop every running thread of p except `except`, synchronously: SIGSTOP
- * each (tgkill), then wait for each by tid. A thread that reports
- * something else first (a breakpoint, a signal) keeps that event pending
- * and still owes the SIGSTOP, which is swallowed when it comes. */
+/* Ask running thread t to stop: PTRACE_INTERRUPT when seized (O(1) in the
+ * kernel), else SIGSTOP (whose delivery walks every thread of the process
+ * to flush SIGCONT: O(n) each, O(n^2) for an all-stop). */
+static void ask_stop(sse_process *p, sse_thread *t) {
+  int rc = t->seized ? sse__pt_interrupt(t->tid) : sse__pt_tgkill(p->pid, t->tid, SIGSTOP);
+  if (rc == 0) t->sigstop_expected = true;
+}
+
+/* Stop every running thread of p except `except`, synchronously: ask each
+ * to stop, then wait for each by tid, the leader last (a wait for the
+ * leader while others live takes every tracee's status). A thread that
+ * reports something else first (a breakpoint, a signal) keeps that event
+ * pending and still owes the stop, which is swallowed when it comes. */
 void sse__run_stop_all(sse_process *p, sse_thread *except) {
-  for (sse_thread *t = p->threads; t; t = t->next) {
-    if (t == except || t->state != SSE__T_RUNNING || t->sigstop_expected)
-      continue;
-    if (sse__pt_tgkill(p->pid, t->tid, SIGSTOP) == 0)
-      t->sigstop_expected = true;
-  }
+  for (sse_thread *t = p->threads; t; t = t->next)
+    if (t != except && t->state == SSE__T_RUNNING && !t->sigstop_expected) ask_stop(p, t);
+  sse_thread *leader = NULL;
   for (sse_thread *t = p->threads; t; t = t->next) {
     if (t == except) continue;
+    if (t->tid == p->pid) {
+      leader = t;
+      continue;
+    }
     stop_one(t);
     if (p->exited) return;
   }
+  if (leader) stop_one(leader);
+  if (p->exited) return;
   sse__mem_invalidate(p);
 }
 

@@ -115,10 +115,13 @@ static bool others_pending(sse_process *p, sse_thread *except) {
  * every thread is still stopped: a thread resumed earlier would run
  * through a breakpoint lifted for a later one's step and never report it.
  * A thread whose step-off stopped for something else keeps that pending.
+ * A thread we stopped (its stop our SIGSTOP or interrupt) executed no
+ * int3: it has nothing to step off (at a breakpoint's address it is to
+ * hit it, as gdb's threads do), and its registers are not read.
  * False when a thread's exit ended the command. */
 static bool step_off_sites(sse_process *p, sse_thread *except) {
   for (sse_thread *t = p->threads; t; t = t->next) {
-    if (t == except || t->state != SSE__T_STOPPED || t->has_pending) continue;
+    if (t == except || t->state != SSE__T_STOPPED || t->has_pending || t->quiet_stop) continue;
     if (!sse__site_inserted_at(p, sse__thread_pc(t))) continue;
     int st = sse__thread_step_sync(t);
     if (!WIFSTOPPED(st)) {

@@ -7,11 +7,13 @@
 #include <errno.h>
 #include <limits.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "arch/arch.h"
 #include "symtab/vec.h"
+#include "symtab/dies.h"
 #include "symtab_int.h"
 
 /* gdb's amd64_skip_prologue for gcc code, by the arch's one analysis.
@@ -27,7 +29,7 @@ static uint64_t analyze_prologue(smod *m, uint64_t start) {
 
 static bool cu_is_llvm(smod *m, uint64_t abs) {
   Dwarf_Addr bias;
-  Dwarf_Die *cu = sse__symtab_addrcu(m->mod, abs, &bias);
+  Dwarf_Die *cu = sse__symtab_cu_at(m->mod, abs, &bias);
   if (cu == NULL)
     return false;
   Dwarf_Attribute attr;
@@ -40,7 +42,7 @@ static bool cu_is_llvm(smod *m, uint64_t abs) {
  * inlined callee's there) as "no prologue": the breakpoint is the entry. */
 static bool two_rows_at_entry(smod *m, uint64_t abs) {
   Dwarf_Addr bias;
-  Dwarf_Die *cu = sse__symtab_addrcu(m->mod, abs, &bias);
+  Dwarf_Die *cu = sse__symtab_cu_at(m->mod, abs, &bias);
   Dwarf_Lines *ls;
   size_t n;
   if (cu == NULL || dwarf_getsrclines(cu, &ls, &n) != 0)
@@ -62,6 +64,35 @@ static bool in_func(const sse__fsym *f, const sse__modentry *e, uint64_t rel) {
   return sse__symtab_func_at(e, rel) == f;
 }
 
+/* gdb's skip_prologue_using_sal: two line entries of one file at the
+ * function's first address mean a prologue that ends right there (clang
+ * puts the declaration line and the first body line both at the start of
+ * a function without a prologue, or of one whose first code is inlined). */
+static bool two_rows_at_start(smod *m, uint64_t abs) {
+  Dwarf_Addr bias;
+  Dwarf_Die *cu = sse__symtab_cu_at(m->mod, abs, &bias);
+  Dwarf_Lines *lines;
+  size_t n;
+  if (cu == NULL || dwarf_getsrclines(cu, &lines, &n) != 0)
+    return false;
+  const char *file = NULL;
+  int seen = 0;
+  for (size_t i = 0; i < n && seen < 2; i++) {
+    Dwarf_Line *l = dwarf_onesrcline(lines, i);
+    Dwarf_Addr a;
+    int line = 0;
+    if (l == NULL || dwarf_lineaddr(l, &a) != 0 || a + bias != abs)
+      continue;
+    const char *f = dwarf_linesrc(l, NULL, NULL);
+    if (dwarf_lineno(l, &line) != 0 || line == 0 || f == NULL)
+      continue;
+    if (file == NULL || strcmp(file, f) == 0)
+      seen++;
+    file = file ? file : f;
+  }
+  return seen >= 2;
+}
+
 /* gdb's skip_prologue_sal for function f of module m: returns the
  * module-relative breakpoint address of `break FUNC`. */
 uint64_t sse__symtab_post_prologue(sse__symtab *st, smod *m, const sse__fsym *f) {
@@ -73,7 +104,7 @@ uint64_t sse__symtab_post_prologue(sse__symtab *st, smod *m, const sse__fsym *f)
     /* skip_prologue_using_sal: LLVM emits a line note before and after
      * the prologue, so the second row run of the function is the body. */
     const sse__lrow *r = sse__symtab_row_at(st, m, f->addr, &end);
-    if (r != NULL && end > pc && in_func(f, e, end))
+    if (r != NULL && end > pc && in_func(f, e, end) && !two_rows_at_start(m, f->addr + m->ebias))
       pc = end;
   } else {
     pc = analyze_prologue(m, f->addr);
@@ -130,6 +161,20 @@ int sse__symtab_func_addr_plain(sse__symtab *st, const char *name, uint64_t *ent
 }
 
 /* ---- break FILE:LINE ---- */
+
+/* The function a gcc out-of-line part belongs to ("f.cold", "f.cold.3"
+ * -> "f"): gdb's block of a line in the part is f's, whose entry and
+ * prologue are f's own. f itself when it is no such part. */
+static const sse__fsym *owner_of_part(const sse__modentry *e, const sse__fsym *f) {
+  const char *n = f->key ? f->key : f->name;
+  const char *dot = n ? strstr(n, ".cold") : NULL;
+  if (dot == NULL || dot == n || (dot[5] != 0 && dot[5] != '.'))
+    return f;
+  char base[512];
+  snprintf(base, sizeof base, "%.*s", (int)(dot - n), n);
+  const sse__fsym *o = sse__symtab_find_name(e, base);
+  return o ? o : f;
+}
 
 static bool file_matches(const char *path, const char *want) {
   if (path == NULL)
@@ -190,7 +235,8 @@ static int collect_line(sse__symtab *st, const char *file, int line, hit **out, 
         return -ENOMEM;
       }
       v = nv;
-      v[n++] = (hit){.m = m, .f = sse__symtab_func_at(e, r->addr), .rel = r->addr};
+      const sse__fsym *f = sse__symtab_func_at(e, r->addr);
+      v[n++] = (hit){.m = m, .f = f ? owner_of_part(e, f) : NULL, .rel = r->addr};
     }
   }
   *out = v;
@@ -215,8 +261,10 @@ int sse__symtab_line_addrs(sse__symtab *st, const char *file, int line, uint64_t
   uint64_t *res = rc == 0 && n ? malloc(n * sizeof *res) : NULL;
   size_t k = 0;
   if (res != NULL) {
-    /* Rows are in address order: keep the first (lowest) per function,
-     * then move addresses inside a prologue past it, as gdb does. */
+    /* Rows are in address order: keep the first (lowest) per function
+     * (its out-of-line parts included), then move addresses inside a
+     * prologue past it, as gdb does; gdb also moves a part placed below
+     * its function (f.cold) to the function's prologue end. */
     for (size_t i = 0; i < n; i++) {
       bool dup = false;
       for (size_t j = 0; j < i && !dup; j++)

@@ -7,10 +7,23 @@
 #include "symtab/dies.h"
 #include "symtab_int.h"
 
-/* The CU whose ranges hold pc, when the address map has none (clang's
- * -O2 DWARF 5 without .debug_aranges): every CU's DW_AT_ranges looked at. */
-static Dwarf_Die *cu_by_ranges(Dwfl_Module *mod, uint64_t pc, Dwarf_Addr *bias) {
-  Dwarf_Die *cu = NULL;
+/* Whether the module's Dwarf has an address map (.debug_aranges): clang's
+ * DWARF 5 has none, and libdw then finds no CU by address. */
+static bool has_aranges(Dwfl_Module *mod) {
+  Dwarf_Addr bias;
+  Dwarf *dw = dwfl_module_getdwarf(mod, &bias);
+  Dwarf_Aranges *ar;
+  size_t n = 0;
+  return dw == NULL || (dwarf_getaranges(dw, &ar, &n) == 0 && n > 0);
+}
+
+Dwarf_Die *sse__symtab_cu_at(Dwfl_Module *mod, uint64_t pc, Dwarf_Addr *bias) {
+  if (mod == NULL)
+    return NULL;
+  Dwarf_Die *cu = dwfl_module_addrdie(mod, pc, bias);
+  if (cu != NULL || has_aranges(mod))
+    return cu;
+  /* every CU's DW_AT_ranges / low_pc looked at */
   while ((cu = dwfl_module_nextcu(mod, cu, bias)) != NULL)
     if (dwarf_haspc(cu, pc - *bias) > 0)
       return cu;
@@ -32,9 +45,7 @@ int sse__symtab_with_dwarf(sse__symtab *st, uint64_t pc,
   smod *m = sse__symtab_mod_at(st, pc);
   if (m != NULL) {
     at.mod = m->mod;
-    at.cu = dwfl_module_addrdie(m->mod, pc, &at.bias);
-    if (at.cu == NULL)
-      at.cu = cu_by_ranges(m->mod, pc, &at.bias);
+    at.cu = sse__symtab_cu_at(m->mod, pc, &at.bias);
   }
   rc = fn(arg, &at);
   pthread_mutex_unlock(&st->mu);

@@ -24,6 +24,11 @@ typedef struct sse__dwarf_at {
  * not one of the process's modules or has no ELF. */
 void **sse__dwarf_ext_slot(const sse__dwarf_at *at, Dwfl_Module *mod, void (*ext_free)(void *));
 
+/* The CU of mod holding pc (an address of the process), *bias set; NULL
+ * when none does. Where the module has no .debug_aranges (clang's DWARF 5)
+ * every CU's ranges are looked at. Caller holds the symtab's mutex. */
+Dwarf_Die *sse__symtab_cu_at(Dwfl_Module *mod, uint64_t pc, Dwarf_Addr *bias);
+
 /* fn(arg, at) with st's mutex held: fn must not call back into st (nor
  * anything that does: the unwinder, sse__proc_lookup). Returns fn's
  * value, or <0 (negated errno) when the modules cannot be read. */

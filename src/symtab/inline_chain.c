@@ -14,6 +14,7 @@
 
 #include "symtab/bsearch.h"
 #include "symtab/vec.h"
+#include "symtab/dies.h"
 #include "symtab_int.h"
 
 #define INL_MAXDEPTH 64
@@ -470,7 +471,7 @@ const char *sse__symtab_dwarf_func_name(sse__symtab *st, smod *m, uint64_t pc, c
   if (m->mod == NULL)
     return NULL;
   Dwarf_Addr bias = 0;
-  Dwarf_Die *cup = sse__symtab_addrcu(m->mod, pc, &bias);
+  Dwarf_Die *cup = sse__symtab_cu_at(m->mod, pc, &bias);
   if (cup == NULL)
     return NULL;
   int lang = dwarf_srclang(cup);
@@ -504,7 +505,7 @@ const char *sse__symtab_dwarf_func_name(sse__symtab *st, smod *m, uint64_t pc, c
  * has a DW_AT_type), 0 (void), -1 (no DWARF function there). st->mu held. */
 static int func_returns(sse__symtab *st, smod *m, uint64_t pc) {
   Dwarf_Addr bias = 0;
-  Dwarf_Die *cup = sse__symtab_addrcu(m->mod, pc, &bias);
+  Dwarf_Die *cup = m->mod ? sse__symtab_cu_at(m->mod, pc, &bias) : NULL;
   if (cup == NULL)
     return -1;
   Dwarf_Die cu = *cup;
@@ -626,7 +627,7 @@ static int chain_locked(sse__symtab *st, uint64_t pc, sse__inline *out, int max)
   if (m == NULL)
     return rc < 0 ? rc : -ENOENT;
   chain_ctx c = {.st = st, .pc = pc, .map = -1};
-  Dwarf_Die *cup = sse__symtab_addrcu(m->mod, pc, &c.bias);
+  Dwarf_Die *cup = sse__symtab_cu_at(m->mod, pc, &c.bias);
   if (cup == NULL)
     return 0;
   c.cu = *cup;

@@ -112,6 +112,28 @@ bool sse__symtab_has_line(sse__symtab *st, uint64_t pc) {
   return r;
 }
 
+int sse__symtab_eh_frame_hdr(sse__symtab *st, uint64_t pc, uint64_t *hdr, uint64_t *lo, uint64_t *hi) {
+  int rc = -1;
+  pthread_mutex_lock(&st->mu);
+  smod *m = sse__symtab_ensure(st) == 0 ? sse__symtab_mod_at(st, pc) : NULL;
+  GElf_Addr bias = 0;
+  Elf *elf = m != NULL ? dwfl_module_getelf(m->mod, &bias) : NULL;
+  size_t n = 0;
+  if (elf != NULL && elf_getphdrnum(elf, &n) == 0) {
+    for (size_t i = 0; i < n && rc != 0; i++) {
+      GElf_Phdr ph;
+      if (gelf_getphdr(elf, (int)i, &ph) == NULL || ph.p_type != PT_GNU_EH_FRAME)
+        continue;
+      *hdr = ph.p_vaddr + bias;
+      *lo = m->lo;
+      *hi = m->hi;
+      rc = 0;
+    }
+  }
+  pthread_mutex_unlock(&st->mu);
+  return rc;
+}
+
 /* Address of the data object (STT_OBJECT, defined) named `name` in any
  * module, the main executable first. 0, or -1 if none. */
 typedef struct data_want {

@@ -94,6 +94,9 @@ int sse__symtab_line_addrs(sse__symtab *, const char *file, int line, uint64_t *
 
 /* Whether pc is in code that has line information. */
 bool sse__symtab_has_line(sse__symtab *, uint64_t pc);
+/* The process address of the .eh_frame_hdr (PT_GNU_EH_FRAME) of the module
+ * holding pc, and the module's [lo, hi): 0, or -1 when it has none. */
+int sse__symtab_eh_frame_hdr(sse__symtab *, uint64_t pc, uint64_t *hdr, uint64_t *lo, uint64_t *hi);
 
 /* gdb's in_solib_dynsym_resolve_code: pc lies in a PLT section (.plt,
  * .plt.sec, .plt.got, .iplt) of its module, or in the .text of the dynamic

@@ -206,10 +206,6 @@ const char *sse__symtab_plt_name(sse__symtab *st, smod *m, uint64_t rel, uint64_
 const char *sse__symtab_dwarf_func_name(sse__symtab *st, smod *m, uint64_t pc, const char *elf_name);
 void sse__symtab_inl_forget(sse__symtab *st);
 
-/* addrcu.c: the CU holding pc (dwfl_module_addrdie, or the CUs' ranges
- * in a module without .debug_aranges); NULL when none. */
-Dwarf_Die *sse__symtab_addrcu(Dwfl_Module *mod, uint64_t pc, Dwarf_Addr *bias);
-
 /* cxxnames.c: C++ names. */
 /* DW_LANG_C_plus_plus and its versions. */
 bool sse__cxx_lang(int lang);

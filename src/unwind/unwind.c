@@ -12,6 +12,9 @@
  * progress (t_cur): the FDE reads still go through our memory layer, and no
  * ptrace call is made by libunwind.
  *
+ * Where _UPT finds no table (a text segment at a page offset, as lld lays
+ * it out), the module's .eh_frame_hdr from the host is searched instead.
+ *
  * Code without an FDE (and that is no signal trampoline) is unwound by a
  * frame-pointer walk, the arch's rule from the prologue analysis
  * (sse__arch_fp_rule: before the frame pointer is saved the return address
@@ -119,11 +122,41 @@ static int acc_proc_name(unw_addr_space_t as, unw_word_t addr, char *buf, size_t
   return -UNW_ENOINFO;
 }
 
+/* libunwind's table search (exported, not declared by its headers): what
+ * _UPT_find_proc_info runs on the table it found. */
+extern int _Ux86_64_dwarf_search_unwind_table(unw_addr_space_t as, unw_word_t ip, unw_dyn_info_t *di,
+                                              unw_proc_info_t *pi, int need, void *arg);
+
+/* The module's .eh_frame_hdr table read from the process, where _UPT finds
+ * none: libunwind 1.6 computes a wrong load base for a text segment at a
+ * page offset (lld's layout). Only the usual encodings (version 1, a
+ * 4-byte FDE count, datarel sdata4 entries). */
+static int eh_hdr_find(uctx *c, unw_addr_space_t as, unw_word_t ip, unw_proc_info_t *pi, int need) {
+  uint64_t hdr, lo, hi, w0, w1;
+  if (c->host->eh_frame_hdr == NULL || c->host->eh_frame_hdr(c->p, ip, &hdr, &lo, &hi) != 0 ||
+      !read_word(c->p, hdr, &w0) || !read_word(c->p, hdr + 8, &w1))
+    return -UNW_ENOINFO;
+  const uint8_t *h = (const uint8_t *)&w0;
+  bool ptr4 = (h[1] & 0x0f) == 0x03 || (h[1] & 0x0f) == 0x0b; /* eh_frame_ptr: 4 bytes */
+  if (h[0] != 1 || !ptr4 || h[2] != 0x03 || h[3] != 0x3b)
+    return -UNW_ENOINFO;
+  unw_dyn_info_t di;
+  memset(&di, 0, sizeof di);
+  di.format = UNW_INFO_FORMAT_REMOTE_TABLE;
+  di.start_ip = lo;
+  di.end_ip = hi;
+  di.u.rti.segbase = hdr;
+  di.u.rti.table_data = hdr + 12;
+  di.u.rti.table_len = (uint32_t)w1 * 8 / sizeof(unw_word_t);
+  return _Ux86_64_dwarf_search_unwind_table(as, ip, &di, pi, need, c);
+}
+
 static int acc_find_proc_info(unw_addr_space_t as, unw_word_t ip, unw_proc_info_t *pi, int need, void *arg) {
   uctx *c = ctx_of(arg);
   if (c == NULL || c->up->upt == NULL)
     return -UNW_ENOINFO;
-  return _UPT_find_proc_info(as, ip, pi, need, c->up->upt);
+  int rc = _UPT_find_proc_info(as, ip, pi, need, c->up->upt);
+  return rc < 0 ? eh_hdr_find(c, as, ip, pi, need) : rc;
 }
 
 static void acc_put_unwind_info(unw_addr_space_t as, unw_proc_info_t *pi, void *arg) {

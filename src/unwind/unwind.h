@@ -33,6 +33,9 @@ typedef struct sse__unwind_host {
    * Tracer thread. May be NULL. */
   bool (*cfi_step)(sse_process *p, uint64_t look, uint64_t pc, uint64_t sp, uint64_t fp,
                    uint64_t *npc, uint64_t *nsp, uint64_t *nfp);
+  /* The .eh_frame_hdr of the module holding pc (a process address) and
+   * the module's [lo, hi): 0, or -1. Tracer thread. May be NULL. */
+  int (*eh_frame_hdr)(sse_process *p, uint64_t pc, uint64_t *hdr, uint64_t *lo, uint64_t *hi);
 } sse__unwind_host;
 
 /* Install the host, before the first unwind; kept by pointer, so h must

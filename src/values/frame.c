@@ -35,6 +35,31 @@ static int cfi_frames(sse__vctx *c, size_t frames) {
   return rc ? 1 : 0;
 }
 
+/* c moved to physical frame `phys` when frame 0's registers are in c: by
+ * the CFI, else the unwinder's pc and CFA with no registers. */
+static int phys_ctx(sse_thread *t, size_t phys, size_t frame, sse__vctx *c) {
+  if (phys == 0) return 0;
+  if (phys >= FRAMES_MAX) return sse__verr(c, "No frame at level %zu.", frame);
+  if (cfi_frames(c, phys) == 0) return 0;
+  c->regmask = 0;
+  sse_frame *fr = calloc(phys + 1, sizeof *fr);
+  size_t n = 0;
+  if (!fr) return sse__verr(c, "virtual memory exhausted.");
+  if (sse__backtrace(t, fr, phys + 1, &n) != SSE_OK || n <= phys) {
+    free(fr);
+    return sse__verr(c, "No frame at level %zu.", frame);
+  }
+  c->pc = fr[phys].pc;
+  c->cfa = fr[phys].cfa;
+  bool sig = fr[phys].signal_frame || fr[phys - 1].signal_frame;
+  c->lookup_pc = sig ? c->pc : c->pc - 1;
+  free(fr);
+  return 0;
+}
+
+/* Frame index `frame` (sse_backtrace's, inline frames counted) is physical
+ * frame ref.phys with ref.depth inline blocks left out (begin then takes
+ * the scopes outward of them). */
 static int frame_ctx(sse_thread *t, size_t frame, sse__vctx *c) {
   memset(c, 0, sizeof *c);
   c->proc = t->proc;
@@ -45,24 +70,40 @@ static int frame_ctx(sse_thread *t, size_t frame, sse__vctx *c) {
     if (sse__regs_get(&r, i, &c->reg[i])) c->regmask |= 1u << i;
   c->pc = c->lookup_pc = sse__regs_pc(&r);
   if (sse__unwind_cfa(t, &c->cfa) != SSE_OK) c->cfa = 0;
-  if (frame == 0) return 0;
-  if (frame >= FRAMES_MAX) return sse__verr(c, "No frame at level %zu.", frame);
-  if (cfi_frames(c, frame) == 0) return 0;
-  /* no CFI on the way: the unwinder's pc and CFA, no registers */
-  c->regmask = 0;
-  sse_frame *fr = calloc(frame + 1, sizeof *fr);
-  size_t n = 0;
-  if (!fr) return sse__verr(c, "virtual memory exhausted.");
-  if (sse__backtrace(t, fr, frame + 1, &n) != SSE_OK || n <= frame) {
-    free(fr);
-    return sse__verr(c, "No frame at level %zu.", frame);
+  sse__frame_ref ref = {0, 0};
+  bool found = frame < FRAMES_MAX && sse__frame_ref_of(t, frame, &ref) == SSE_OK;
+  if (!found && frame > 0) return sse__verr(c, "No frame at level %zu.", frame);
+  c->inline_depth = ref.depth;
+  return phys_ctx(t, ref.phys, frame, c);
+}
+
+/* c's scopes replaced by those outward of its innermost inlined block: the
+ * block's containers in the tree (dwarf_getscopes goes on into an inlined
+ * block's abstract origin instead). false when there is none. */
+static bool scopes_out_of_inline(sse__vctx *c) {
+  for (int i = 0; i < c->nscopes; i++) {
+    if (dwarf_tag(&c->scopes[i]) != DW_TAG_inlined_subroutine) continue;
+    Dwarf_Die *sc = NULL;
+    int n = dwarf_getscopes_die(&c->scopes[i], &sc);
+    free(c->scopes);
+    c->scopes = NULL;
+    c->nscopes = 0;
+    if (n <= 1) {
+      free(sc);
+      return false;
+    }
+    memmove(sc, sc + 1, (size_t)(n - 1) * sizeof *sc);
+    c->scopes = sc;
+    c->nscopes = n - 1;
+    return true;
   }
-  c->pc = fr[frame].pc;
-  c->cfa = fr[frame].cfa;
-  bool sig = fr[frame].signal_frame || fr[frame - 1].signal_frame;
-  c->lookup_pc = sig ? c->pc : c->pc - 1;
-  free(fr);
-  return 0;
+  return false;
+}
+
+/* The scopes of an inline frame: outward of inline_depth inlined blocks. */
+static void inline_scopes(sse__vctx *c) {
+  for (int d = 0; d < c->inline_depth; d++)
+    if (!scopes_out_of_inline(c)) return;
 }
 
 static char *text_new(sse__out *o) {
@@ -89,7 +130,9 @@ static int begin(sse__vctx *c, const sse__dwarf_at *at, bool need_cu) {
   sse__types_init(c);
   if (!c->t_int) return -1;
   if (need_cu && !at->cu) return sse__verr(c, "No symbol table info available.");
-  return sse__scope_open(c);
+  int rc = sse__scope_open(c);
+  if (rc == 0 && c->inline_depth > 0) inline_scopes(c);
+  return rc;
 }
 
 /* ------------------------------------------------------------ variables */

@@ -109,6 +109,7 @@ typedef struct sse__tstore {
 typedef struct sse__vctx {
   sse_process *proc;
   size_t frame;
+  int inline_depth;   /* inline blocks at the pc below the frame (frame.c) */
   uint64_t pc;        /* the frame's pc (return address above frame 0) */
   uint64_t lookup_pc; /* pc, or pc - 1 for caller frames */
   uint64_t cfa;       /* 0 if unknown */

@@ -126,6 +126,22 @@ $(TBUILD)/lli_prog_O2.ll: $(TARGETS_SRC)/lli_prog.c | $(TBUILD)
 TARGETS += $(TBUILD)/fp_regs
 $(TBUILD)/fp_regs: $(TARGETS_SRC)/fp_regs.c | $(TBUILD)
 	$(CC) $(TARGET_CFLAGS) -o $@ $<
+# Inline frames three deep (issue 13), -O2 with gcc and with clang (the
+# %_O2 rules above).
+TARGETS += $(TBUILD)/inline_deep_O2 $(TBUILD)/inline_deep_O2_clang
+# The stepping programs at -O2 with clang too, and at -O3 with both.
+TARGETS += $(TBUILD)/loops_calls_O2_clang $(TBUILD)/libc_calls_O2_clang \
+    $(TBUILD)/loops_calls_O3 $(TBUILD)/loops_calls_O3_clang $(TBUILD)/inline_deep_O3 \
+    $(TBUILD)/opt_shapes_O2 $(TBUILD)/opt_shapes_O2_clang \
+    $(TBUILD)/opt_shapes_O2_lto $(TBUILD)/opt_shapes_O2_lto_clang
+$(TBUILD)/%_O2_lto: $(TARGETS_SRC)/%.c | $(TBUILD)
+	$(CC) -g -O2 -flto -o $@ $<
+$(TBUILD)/%_O2_lto_clang: $(TARGETS_SRC)/%.c | $(TBUILD)
+	clang -g -O2 -flto -fuse-ld=lld -o $@ $<
+$(TBUILD)/%_O3: $(TARGETS_SRC)/%.c | $(TBUILD)
+	$(CC) -g -O3 -o $@ $<
+$(TBUILD)/%_O3_clang: $(TARGETS_SRC)/%.c | $(TBUILD)
+	clang -g -O3 -o $@ $<
 
 clean-targets:
 	rm -rf $(TBUILD)

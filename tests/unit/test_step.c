@@ -371,9 +371,8 @@ Test(step, tail_calls_clang_O2, .timeout = 240) {
   tail_scenario("tail_calls_O2_clang");
 }
 
-/* The stepping programs at -O2 (gcc): gdb's stops, step and next. (clang
- * -O2 still differs: its DWARF 5 inline blocks are not seen, see the
- * README's known gaps.) */
+/* The stepping programs at -O2 and -O3 (gcc and clang): gdb's stops, step
+ * and next. */
 static void o2_scenario(const char *prog, int steps, int nexts) {
   scenario st = {.prog = prog, .start = "main", .cmds = "step", .count = steps};
   compare(&st);
@@ -382,6 +381,26 @@ static void o2_scenario(const char *prog, int steps, int nexts) {
 }
 Test(step, loops_calls_gcc_O2, .timeout = 240) { o2_scenario("loops_calls_O2", 150, 60); }
 Test(step, libc_calls_gcc_O2, .timeout = 240) { o2_scenario("libc_calls_O2", 200, 40); }
+Test(step, loops_calls_clang_O2, .timeout = 240) { o2_scenario("loops_calls_O2_clang", 150, 60); }
+Test(step, libc_calls_clang_O2, .timeout = 240) { o2_scenario("libc_calls_O2_clang", 200, 40); }
+Test(step, loops_calls_gcc_O3, .timeout = 240) { o2_scenario("loops_calls_O3", 150, 60); }
+Test(step, loops_calls_clang_O3, .timeout = 240) { o2_scenario("loops_calls_O3_clang", 150, 60); }
+Test(step, inline_deep_gcc_O3, .timeout = 240) { o2_scenario("inline_deep_O3", 150, 60); }
+Test(step, inline_deep_clang_O2, .timeout = 240) { o2_scenario("inline_deep_O2_clang", 150, 60); }
+
+/* A .cold part (check.cold belongs to check), calls through a function
+ * pointer, and a recursion finished from depth 50 (-O2, gcc and clang). */
+static void opt_shapes(const char *prog) {
+  o2_scenario(prog, 120, 20);
+  scenario fin = {.prog = prog, .start = "opt_shapes.c:39", .cmds = "finish", .count = 52};
+  compare(&fin);
+  scenario cold = {.prog = prog, .start = "opt_shapes.c:18", .cmds = "next,step", .count = 6};
+  compare(&cold);
+}
+Test(step, opt_shapes_gcc_O2, .timeout = 240) { opt_shapes("opt_shapes_O2"); }
+Test(step, opt_shapes_clang_O2, .timeout = 240) { opt_shapes("opt_shapes_O2_clang"); }
+Test(step, opt_shapes_gcc_O2_lto, .timeout = 240) { opt_shapes("opt_shapes_O2_lto"); }
+Test(step, opt_shapes_clang_O2_lto, .timeout = 240) { opt_shapes("opt_shapes_O2_lto_clang"); }
 
 /* Out of a signal handler instruction by instruction: finish to
  * __restore_rt, then stepi over its rt_sigreturn system call, which

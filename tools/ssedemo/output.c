@@ -470,13 +470,15 @@ void print_stop(const sse_stop *s, const sse_stop *prev, int style) {
         (unsigned long long)s->retval[0]);
 }
 
+/* f is frame i of an array of frames: gdb shows no pc for the frame an
+ * inlined frame (the one below) was inlined into. */
 void print_frame_line(size_t i, const sse_frame *f) {
   if (f->signal_frame) {
     say("#%-2zu <signal handler called>\n", i);
     return;
   }
   char loc[1024];
-  format_location(loc, sizeof loc, &f->loc, i > 0);
+  format_location(loc, sizeof loc, &f->loc, i > 0 && !f[-1].inlined);
   say("#%-2zu %s%s\n", i, loc, f->fp_fallback ? " [frame pointer]" : "");
 }
 
@@ -496,6 +498,7 @@ void print_backtrace_json(const sse_frame *f, size_t n) {
     jb_int(&fr, "line", f[i].loc.line);
     if (f[i].loc.module) jb_str(&fr, "module", f[i].loc.module);
     jb_hex(&fr, "cfa", f[i].cfa);
+    jb_bool(&fr, "inlined", f[i].inlined);
     jb_append(&fr, "}", 1);
     if (i) jb_append(&arr, ",", 1);
     jb_append(&arr, fr.s, fr.len);
