@@ -1013,6 +1013,19 @@ SSE_API sse_err sse_return_value(sse_thread *thread, uint64_t func_pc,
                                  const sse_stop *stop, char *buf,
                                  size_t bufsz, sse_value_info *info);
 
+/* gdb's whatis (ptype false) or ptype (true) of expr_or_type in frame
+ * `frame`: a type name ("struct node", "ulong_t *", "unsigned long") or
+ * an expression (evaluated without side effects: `ptype i = 5` assigns
+ * nothing). buf gets the text after "type = ": whatis names the type
+ * ("struct node *"; a typedef name given as such is looked through once),
+ * ptype spells out the struct, union or enum it is made of, lines
+ * separated by '\n' ("struct point {\n    int x;\n    int y;\n} *").
+ * Errors: as sse_evaluate() (buf: gdb's message, e.g. "No struct type
+ * named nosuch."). */
+SSE_API sse_err sse_describe_type(sse_thread *thread, size_t frame,
+                                  const char *expr_or_type, bool ptype,
+                                  char *buf, size_t bufsz);
+
 /* ---------------------------------------------------------------- value handles */
 
 /* A value as a variables view shows it: a name, a type, its text, and its

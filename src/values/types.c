@@ -137,7 +137,20 @@ sse__vtype *sse__type_of_die(sse__vctx *c, Dwarf_Die *d) {
   return sse__type_from(c, &td);
 }
 
+/* gdb's names of GCC's base types ("long unsigned int" is "unsigned
+ * long" to gdb). */
+static const char *gdb_base_name(const char *name) {
+  static const char *const map[][2] = {
+      {"long int", "long"}, {"long unsigned int", "unsigned long"},
+      {"short int", "short"}, {"short unsigned int", "unsigned short"},
+      {"long long int", "long long"}, {"long long unsigned int", "unsigned long long"}};
+  for (size_t i = 0; name && i < sizeof map / sizeof *map; i++)
+    if (strcmp(name, map[i][0]) == 0) return map[i][1];
+  return name;
+}
+
 static void base_kind(sse__vtype *t, Dwarf_Die *d) {
+  t->name = gdb_base_name(t->name);
   uint64_t enc = attr_u(d, DW_AT_encoding, DW_ATE_signed);
   t->kind = SSE__TY_INT;
   t->is_signed = enc == DW_ATE_signed || enc == DW_ATE_signed_char;
@@ -214,7 +227,10 @@ static int fill_enum(sse__vctx *c, sse__vtype *t, Dwarf_Die *d) {
 static int fill_func(sse__vctx *c, sse__vtype *t, Dwarf_Die *d) {
   Dwarf_Die ch;
   t->target = sse__type_of_die(c, d);
-  t->prototyped = attr_u(d, DW_AT_prototyped, 0) != 0;
+  Dwarf_Attribute pa;
+  bool proto = false;
+  if (dwarf_attr_integrate(d, DW_AT_prototyped, &pa)) dwarf_formflag(&pa, &proto);
+  t->prototyped = proto;
   size_t n = count_children(d, DW_TAG_formal_parameter);
   if (c->err[0]) return -1;
   if (n == 0 || dwarf_child(d, &ch) != 0) return 0;

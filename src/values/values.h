@@ -138,6 +138,7 @@ typedef struct sse__vctx {
   /* print limits (0: gdb's default; UINT_MAX: unlimited / never) */
   unsigned lim_elems, lim_repeats, lim_depth;
   sse_thread *thread; /* the thread of the frame (NULL: no frame, finish) */
+  bool dry;           /* evaluate without side effects (assignments) */
   /* the gdb error text of the failure, "" when none */
   char err[256];
 } sse__vctx;
@@ -173,6 +174,14 @@ unsigned long sse__types_shared_made(void);
 
 /* typename.c: the C name of t into buf (cut to bufsz). */
 void sse__type_name(sse__vtype *t, char *buf, size_t bufsz);
+/* The C declaration of name as t ("int (*op)(int, int)"); base (or NULL)
+ * written in place of the innermost type's name, typedefs on the way to
+ * it then looked through. */
+void sse__type_decl(sse__vtype *t, const char *name, const char *base, char *buf, size_t bufsz);
+/* The innermost type of t's declarator: what pointers, arrays, function
+ * returns and qualifiers are of. */
+sse__vtype *sse__type_innermost(sse__vtype *t);
+
 
 /* loc.c: the value of variable DIE var in c's frame. */
 int sse__loc_variable(sse__vctx *c, Dwarf_Die *var, sse__value *out);
@@ -269,6 +278,10 @@ bool sse__expr_assigns(const sse__expr *e);
 int sse__val_assign(sse__vctx *c, sse__value *lhs, const sse__value *rhs);
 /* eval.c: (t) v with C's conversions, as a cast in an expression. */
 int sse__val_cast(sse__vctx *c, sse__vtype *t, sse__value *v);
+
+/* ptype.c: gdb's whatis (ptype false) or ptype of what (a type name or
+ * an expression, evaluated without side effects), after "type = ". */
+int sse__describe_type(sse__vctx *c, const char *what, bool ptype, sse__out *o);
 
 /* handle.c: a value found again from its path. */
 typedef enum sse__vstep_kind { SSE__VSTEP_MEMBER, SSE__VSTEP_ELEM, SSE__VSTEP_DEREF } sse__vstep_kind;

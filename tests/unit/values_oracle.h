@@ -81,4 +81,34 @@ static inline void vo_gdb_answers(const char *prog, const char *file, int line, 
   for (size_t i = 0; i < n; i++) if (!out[i]) out[i] = strdup("");
 }
 
+/* The value suites' target: prog run to file:line in a new engine. */
+typedef struct vo_stop {
+  sse_engine *eng;
+  sse_process *proc;
+  sse_thread *thr;
+} vo_stop;
+
+static inline void vo_start(vo_stop *v, const char *prog, const char *file, int line) {
+  SSE_OKAY(sse_engine_new(NULL, &v->eng));
+  v->proc = spawn_target(v->eng, prog, NULL, NULL, -1);
+  int id;
+  SSE_OKAY(sse_break_line(v->proc, file, line, &id));
+  sse_stop s;
+  SSE_OKAY(sse_continue(v->proc, &s));
+  cr_assert_eq(s.reason, SSE_STOP_BREAKPOINT);
+  v->thr = main_thread(v->proc);
+}
+
+static inline void vo_stop_free(vo_stop *v) {
+  if (v->proc) sse_kill(v->proc);
+  sse_engine_free(v->eng);
+  memset(v, 0, sizeof *v);
+}
+
+/* A suite's V, setup() and teardown() on prog stopped at file:line. */
+#define VO_SUITE(prog, file, line)                                   \
+  static vo_stop V;                                                  \
+  static void setup(void) { vo_start(&V, prog, file, line); }        \
+  static void teardown(void) { vo_stop_free(&V); }
+
 #endif
