@@ -962,6 +962,9 @@ typedef struct sse_value_info {
   bool has_address;  /* the value is an lvalue in memory */
   uint64_t address;
   bool truncated;    /* the text did not fit bufsz */
+  bool uses_frame;   /* it reads the frame: a local, an argument or a
+                        register (gdb's display shows such an expression
+                        only in its function) */
 } sse_value_info;
 
 /* Evaluate the C expression expr in frame `frame` and format the result

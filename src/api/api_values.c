@@ -97,7 +97,7 @@ typedef struct eval_call {
   char fmt;
   char *text, *type;
   uint64_t addr;
-  bool has_addr;
+  bool has_addr, uses_frame;
   char err[256];
   sse_err rc;
 } eval_call;
@@ -106,7 +106,7 @@ static void do_eval(void *arg) {
   eval_call *r = arg;
   if ((r->rc = sse__api_thread_readable(r->t))) return;
   if (sse__values_evaluate(r->t, r->frame, r->expr, r->fmt, &r->text, &r->type, &r->addr, &r->has_addr,
-                           r->err, sizeof r->err))
+                           &r->uses_frame, r->err, sizeof r->err))
     r->rc = sse__api_values_errcode(r->err);
 }
 
@@ -136,6 +136,7 @@ sse_err sse_evaluate_format(sse_thread *t, size_t frame, const char *expr, int f
       snprintf(info->type, sizeof info->type, "%s", r.type ? r.type : "");
       info->has_address = r.has_addr;
       info->address = r.addr;
+      info->uses_frame = r.uses_frame;
       info->truncated = len >= bufsz;
     }
   }

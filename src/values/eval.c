@@ -287,6 +287,7 @@ static int dollar(sse__vctx *c, const char *name, sse__value *out) {
   for (size_t i = 0; i < sizeof regs / sizeof *regs; i++) {
     if (strcmp(name, regs[i].n) != 0) continue;
     int r = regs[i].reg;
+    c->used_frame = true;
     if (!(c->regmask >> r & 1)) return sse__verr(c, "value is not available");
     sse__vtype *t;
     if (r == 16) {

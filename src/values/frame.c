@@ -179,7 +179,7 @@ static int eval_cb(void *arg, const sse__dwarf_at *at) {
 
 int sse__values_evaluate(sse_thread *t, size_t frame, const char *expr, char fmt,
                          char **text, char **type, uint64_t *addr, bool *has_addr,
-                         char *err, size_t errsz) {
+                         bool *uses_frame, char *err, size_t errsz) {
   sse__vctx c;
   eval_req r = {.c = &c, .expr = expr};
   *text = *type = NULL;
@@ -196,6 +196,7 @@ int sse__values_evaluate(sse_thread *t, size_t frame, const char *expr, char fmt
     *type = strdup(r.type);
     *addr = r.addr;
     *has_addr = r.has_addr;
+    *uses_frame = c.used_frame;
   }
   sse__va_free(&c);
   return rc ? -1 : 0;

@@ -139,6 +139,7 @@ typedef struct sse__vctx {
   unsigned lim_elems, lim_repeats, lim_depth;
   sse_thread *thread; /* the thread of the frame (NULL: no frame, finish) */
   bool dry;           /* evaluate without side effects (assignments) */
+  bool used_frame;    /* a local, an argument or a register was read */
   /* the gdb error text of the failure, "" when none */
   char err[256];
 } sse__vctx;
@@ -330,7 +331,7 @@ int sse__values_frame_vars(sse_thread *t, size_t frame, unsigned sel,
                            sse__var_text **out, size_t *n, char *err, size_t errsz);
 int sse__values_evaluate(sse_thread *t, size_t frame, const char *expr, char fmt,
                          char **text, char **type, uint64_t *addr, bool *has_addr,
-                         char *err, size_t errsz);
+                         bool *uses_frame, char *err, size_t errsz);
 /* fn(c, arg) with c on frame `frame` of t, inside the symtab call (the
  * frame's CU and scopes open when it has DWARF), print settings from lim
  * (NULL: gdb's defaults). 0, or -1 with c->err in err. */

@@ -81,6 +81,28 @@ static inline void vo_gdb_answers(const char *prog, const char *file, int line, 
   for (size_t i = 0; i < n; i++) if (!out[i]) out[i] = strdup("");
 }
 
+/* `gdb -batch` (gdb) or `ssedemo --batch` running prog with pre (NULL
+ * or -ex words already quoted) and cmds, stderr merged: its output. */
+static inline FILE *vo_session(const char *prog, const char *pre, const char *const *cmds,
+                               size_t n, bool gdb) {
+  char *sh = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream(&sh, &len);
+  const char *dir = getenv("SSE_TARGETS_DIR") ? getenv("SSE_TARGETS_DIR") : TARGETS_DIR;
+  if (gdb) fprintf(f, "gdb -batch -nx %s", pre ? pre : "");
+  else fprintf(f, "%s/../ssedemo --batch %s", dir, pre ? pre : "");
+  for (size_t i = 0; i < n; i++) {
+    fputs(" -ex ", f);
+    vo_shq(f, cmds[i]);
+  }
+  fprintf(f, " %s </dev/null 2>&1", tpath(prog));
+  fclose(f);
+  FILE *p = popen(sh, "r");
+  free(sh);
+  cr_assert(p);
+  return p;
+}
+
 /* The value suites' target: prog run to file:line in a new engine. */
 typedef struct vo_stop {
   sse_engine *eng;

@@ -1,7 +1,10 @@
-/* ssedemo's values: `print[/FMT] EXPR` with gdb's "$N = " history numbers,
- * `info locals`, `info args`, through sse_evaluate() and
- * sse_frame_variables() on the selected thread and frame. */
+/* ssedemo's values: `print[/FMT] EXPR` with gdb's "$N = " history numbers
+ * and print limits, `info locals`, `info args`, `ptype`, `whatis`, `set
+ * var` (and `set print ...`), the arguments of frame lines, through
+ * sse_evaluate(), value handles, sse_frame_variables() and
+ * sse_describe_type() on the selected thread and frame. */
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -30,13 +33,30 @@ static sse_thread *frame_thread(void) {
   return D.cur;
 }
 
+static sse_print_limits limits = {200, 10, 20};
+static bool limits_set;
+
+/* print through a value handle, with the print limits set. */
+static sse_err print_limited(sse_thread *t, const char *expr, char fmt, char *buf, size_t n,
+                             sse_value_info *info) {
+  sse_value *v;
+  memset(info, 0, sizeof *info);
+  sse_err e = sse_value_evaluate(t, (size_t)D.frame, expr, &v, buf, n);
+  if (e) return e;
+  e = sse_value_format(v, fmt, &limits, buf, n, NULL);
+  snprintf(info->type, sizeof info->type, "%s", sse_value_type(v));
+  sse_value_free(v);
+  return e;
+}
+
 bool values_print(const char *expr, char fmt) {
   sse_thread *t = frame_thread();
   if (!t) return true;
   char *buf = malloc(65536);
   if (!buf) return false;
   sse_value_info info;
-  sse_err e = sse_evaluate_format(t, (size_t)D.frame, expr, fmt, buf, 65536, &info);
+  sse_err e = limits_set ? print_limited(t, expr, fmt, buf, 65536, &info)
+                         : sse_evaluate_format(t, (size_t)D.frame, expr, fmt, buf, 65536, &info);
   if (e != SSE_OK) {
     err_say("%s", buf);
   } else if (D.json) {
@@ -100,4 +120,124 @@ bool values_print_return(const sse_stop *s) {
   if (e != SSE_OK) return false;
   say("Value returned is $%d = %s\n", values_history_next(), buf);
   return true;
+}
+
+/* ------------------------------------------------------------ frame lines */
+
+/* gdb's `print frame-arguments scalars`: a struct, union or array
+ * argument shows as "...". */
+static const char *arg_text(const sse_variable *v) {
+  return v->value[0] == '{' ? "..." : v->value;
+}
+
+void values_frame_args(sse_thread *t, size_t frame, char *buf, size_t n) {
+  buf[0] = 0;
+  sse_variable *v = NULL;
+  size_t nv = 0;
+  if (!t || sse_frame_variables(t, frame, SSE_VARS_ARGS, &v, &nv, NULL, 0) != SSE_OK) return;
+  size_t len = 0;
+  for (size_t i = 0; i < nv && len < n; i++)
+    len += (size_t)snprintf(buf + len, n - len, "%s%s=%s", i ? ", " : "", v[i].name,
+                            arg_text(&v[i]));
+  sse_variables_free(v, nv);
+}
+
+void values_frame_args_json(sse_thread *t, size_t frame, jbuf *b) {
+  sse_variable *v = NULL;
+  size_t nv = 0;
+  if (!t || sse_frame_variables(t, frame, SSE_VARS_ARGS, &v, &nv, NULL, 0) != SSE_OK) nv = 0;
+  jbuf arr;
+  memset(&arr, 0, sizeof arr);
+  jb_append(&arr, "[", 1);
+  for (size_t i = 0; i < nv; i++) {
+    jbuf a;
+    jb_begin(&a, NULL);
+    jb_str(&a, "name", v[i].name);
+    jb_str(&a, "value", arg_text(&v[i]));
+    jb_str(&a, "type", v[i].type);
+    jb_append(&a, "}", 1);
+    if (i) jb_append(&arr, ",", 1);
+    jb_append(&arr, a.s, a.len);
+    free(a.s);
+  }
+  jb_append(&arr, "]", 1);
+  jb_raw(b, "args", arr.s);
+  free(arr.s);
+  sse_variables_free(v, nv);
+}
+
+/* ------------------------------------------------------------ ptype, whatis */
+
+static void describe(char *args, bool ptype) {
+  sse_thread *t = frame_thread();
+  if (!t) return;
+  while (isspace((unsigned char)*args)) args++;
+  if (!*args) { /* whatis $: the last value's type */
+    if (!history) err_say("The history is empty.");
+    else err_say("History has not yet reached $%d.", history + 1);
+    return;
+  }
+  char *buf = malloc(65536);
+  if (!buf) return;
+  sse_err e = sse_describe_type(t, (size_t)D.frame, args, ptype, buf, 65536);
+  if (e) {
+    err_say("%s", buf);
+  } else if (D.json) {
+    jbuf j;
+    jb_begin(&j, "type");
+    jb_str(&j, "expression", args);
+    jb_str(&j, "type", buf);
+    jb_end_print(&j);
+  } else {
+    say("type = %s\n", buf);
+  }
+  free(buf);
+}
+
+void cmd_ptype(char *args, int tty) { (void)tty; describe(args, true); }
+void cmd_whatis(char *args, int tty) { (void)tty; describe(args, false); }
+
+/* ------------------------------------------------------------ set */
+
+/* set print elements|repeats|max-depth N|unlimited */
+static void set_print(char *args) {
+  char what[32] = "", val[32] = "";
+  sscanf(args, "%31s %31s", what, val);
+  unsigned *slot = !strcmp(what, "elements") || !strcmp(what, "characters") ? &limits.max_elements
+                   : !strcmp(what, "repeats") ? &limits.repeats
+                   : !strcmp(what, "max-depth") ? &limits.max_depth : NULL;
+  if (!slot) return; /* other print settings: gdb's defaults kept */
+  char *end;
+  long n = strtol(val, &end, 10);
+  if (!strcmp(val, "unlimited")) n = 0;
+  else if (*end || n < 0) {
+    err_say("integer %s out of range", val);
+    return;
+  }
+  *slot = (unsigned)n;
+  limits_set = true;
+}
+
+void cmd_set(char *args, int tty) {
+  (void)tty;
+  while (isspace((unsigned char)*args)) args++;
+  size_t w = strcspn(args, " \t");
+  char *rest = args + w;
+  while (isspace((unsigned char)*rest)) rest++;
+  if ((w == 3 && !strncmp(args, "var", 3)) || (w == 8 && !strncmp(args, "variable", 8))) {
+    args = rest;
+  } else if (w == 5 && !strncmp(args, "print", 5)) {
+    set_print(rest);
+    return;
+  } else if (w && strchr("cpwhl", args[0]) && !strchr(args, '=')) {
+    return; /* confirm, pagination, width, height, listsize: nothing to do */
+  }
+  if (!*args) {
+    err_say("Argument required (expression to compute).");
+    return;
+  }
+  sse_thread *t = frame_thread();
+  if (!t) return;
+  char buf[4096];
+  if (sse_evaluate(t, (size_t)D.frame, args, buf, sizeof buf, NULL) != SSE_OK) err_say("%s", buf);
 }
