@@ -94,3 +94,13 @@ Test(values_demo, json_args_and_display_events, .timeout = 60) {
     cr_expect(strstr(out, want[i]), "missing %s in:\n%s", want[i], out);
   free(out);
 }
+
+/* gdb's value history: $, $N, $$, $$N alone and inside expressions */
+Test(values_demo, value_history_as_gdb, .timeout = 60) {
+  static const char *const cmds[] = {
+      "break values_target.c:93", "run", "p $", "p i", "p pt", "p $1", "p $", "p $$",
+      "p $$3", "p $1 + 1", "p $2.x", "p/x $1", "p $9", "set var i = 5", "p $1", "p ch",
+      "p $ + 1", "p d", "p $ * 2", "p pp", "p *$", "p arr", "p $[1]", "p $40", "finish",
+      "p $", "p $$ + $"};
+  compare("values_target", cmds, sizeof cmds / sizeof *cmds);
+}
