@@ -6,7 +6,7 @@
 #   make check      build and run every test (SAN=address or SAN=thread for
 #                   the sanitizer builds, in build/san-address, build/san-thread)
 #   make bench      build the benchmarks and run them
-#   make fuzz       run the JIT blob parser's fuzzer for longer
+#   make fuzz       run the JIT blob parser's and the expression parser's fuzzers for longer
 #   make install    PREFIX=/usr/local DESTDIR=
 #
 # Missing Debian packages are installed first by scripts/deps.sh (as root;
@@ -204,6 +204,7 @@ bench: all targets-all $(BENCH_BIN)
 
 fuzz: all
 	@sh tests/fuzz/run_fuzz.sh $(BUILD) $${FUZZ_SECONDS:-300}
+	@sh tests/fuzz/run_fuzz.sh $(BUILD) $${FUZZ_SECONDS:-300} expr
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include \

@@ -70,7 +70,9 @@ int sse__val_int(sse__vctx *c, const sse__value *v, int64_t *out) {
   if (t->kind == SSE__TY_FLOAT) {
     double d;
     if (sse__val_double(c, v, &d)) return -1;
-    *out = (int64_t)d;
+    /* out of range (or NaN) is undefined in C: saturate, NaN as 0 */
+    *out = d != d ? 0 : d >= 9223372036854775807.0 ? INT64_MAX
+         : d <= -9223372036854775808.0 ? INT64_MIN : (int64_t)d;
     return 0;
   }
   if (size == 0 || size > 8) return sse__verr(c, "Invalid integer value size %llu.", (unsigned long long)size);

@@ -145,6 +145,7 @@ int sse__values_frame_vars(sse_thread *t, size_t frame, unsigned sel,
   sse__vctx c;
   vars_req r = {.c = &c, .sel = sel};
   int rc = frame_ctx(t, frame, &c);
+  c.thread = t;
   if (rc == 0) rc = with_symtab(&c, vars_cb, &r);
   if (rc && err) snprintf(err, errsz, "%s", c.err);
   sse__va_free(&c);

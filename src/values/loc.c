@@ -181,7 +181,9 @@ static int one_op(sse__vctx *c, const Dwarf_Op *op, part *res, stack *s, int dep
     case DW_OP_GNU_parameter_ref: case DW_OP_implicit_pointer: case DW_OP_GNU_implicit_pointer:
       return 1;
     case DW_OP_form_tls_address: case DW_OP_GNU_push_tls_address:
-      return sse__verr(c, "Cannot access thread-local variables in this program yet.");
+      if (need(c, s, 1) || sse__tls_address(c, s->v[s->n - 1], &r)) return -1;
+      s->v[s->n - 1] = r;
+      return 0;
   }
   return stack_op(c, s, op);
 }

@@ -191,6 +191,10 @@ int sse__loc_variable(sse__vctx *c, Dwarf_Die *var, sse__value *out);
  * memory read) in c's frame. 0, 1 (not available), -1 (c->err). */
 int sse__loc_eval_word(sse__vctx *c, const Dwarf_Op *ops, size_t n, bool is_loc, uint64_t *out);
 
+/* tls.c: the address of offset in the TLS block of c->var_mod in c's
+ * thread. 0, or -1 (c->err). */
+int sse__tls_address(sse__vctx *c, uint64_t offset, uint64_t *out);
+
 /* cfi.c: c's registers, pc and CFA moved to the caller's frame by the
  * call-frame information at c->lookup_pc. 0, or 1 when it cannot. */
 int sse__cfi_unwind(sse__vctx *c, Dwfl *dwfl);

@@ -98,6 +98,16 @@ $(TBUILD)/values_opt_gcc: $(TARGETS_SRC)/values_opt.c | $(TBUILD)
 $(TBUILD)/values_opt_clang: $(TARGETS_SRC)/values_opt.c | $(TBUILD)
 	clang -g -O2 -o $@ $<
 
+# bench/values (issue 12): a function of 400 locals, five frames deep.
+TARGETS += $(TBUILD)/values_big
+$(TBUILD)/values_big: $(TARGETS_SRC)/values_big.c | $(TBUILD)
+	$(CC) $(TARGET_CFLAGS) -o $@ $<
+
+# __thread variables (issue 12): the TLS block of each thread.
+TARGETS += $(TBUILD)/values_tls
+$(TBUILD)/values_tls: $(TARGETS_SRC)/values_tls.c | $(TBUILD)
+	$(CC) $(TARGET_CFLAGS) -pthread -o $@ $<
+
 clean-targets:
 	rm -rf $(TBUILD)
 

@@ -287,3 +287,37 @@ Test(value_handles, assignment_expressions_as_gdb) {
   free(t2);
   sse_value_free(v);
 }
+
+/* __thread variables: each thread's own copy, as gdb (libthread_db)
+ * reads them: in the worker stopped at values_tls.c:17 and in main. */
+#undef eng
+#undef proc
+#undef thr
+Test(value_handles_tls, thread_locals_as_gdb, .timeout = 60) {
+  vo_stop T;
+  vo_start(&T, "values_tls", "values_tls.c", 17);
+  static const char *const e[] = {"tls_count", "tls_pt", "tls_name", "&tls_count", "tls_zero",
+                                  "tls_pt.x + tls_count", "sizeof(tls_pt)", "&tls_pt.y"};
+  size_t n = sizeof e / sizeof *e;
+  sse_thread *main = main_thread(T.proc);
+  cr_assert_neq(main, T.thr, "the worker stopped");
+  /* one gdb session: the worker's, then (thread 1) main's */
+  const char *cmds[2 * 8 + 1];
+  char *want[2 * 8 + 1];
+  for (size_t i = 0; i < n; i++) {
+    cr_assert(asprintf((char **)&cmds[i], "print %s", e[i]) > 0);
+    cmds[n + 1 + i] = cmds[i];
+  }
+  cmds[n] = "thread 1";
+  vo_gdb_answers("values_tls", "values_tls.c", 17, NULL, "", cmds, 2 * n + 1, want);
+  for (int pass = 0; pass < 2; pass++)
+    for (size_t i = 0; i < n; i++) {
+      char got[1024];
+      sse_evaluate(pass ? main : T.thr, 0, e[i], got, sizeof got, NULL);
+      const char *w = want[pass * (n + 1) + i];
+      cr_expect_str_eq(got, w, "thread %d: print %s: sse \"%s\", gdb \"%s\"", pass, e[i], got, w);
+    }
+  for (size_t i = 0; i < 2 * n + 1; i++) free(want[i]);
+  for (size_t i = 0; i < n; i++) free((char *)cmds[i]);
+  vo_stop_free(&T);
+}

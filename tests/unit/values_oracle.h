@@ -118,7 +118,7 @@ static inline void vo_start(vo_stop *v, const char *prog, const char *file, int 
   sse_stop s;
   SSE_OKAY(sse_continue(v->proc, &s));
   cr_assert_eq(s.reason, SSE_STOP_BREAKPOINT);
-  v->thr = main_thread(v->proc);
+  v->thr = s.thread ? s.thread : main_thread(v->proc); /* the thread that stopped */
 }
 
 static inline void vo_stop_free(vo_stop *v) {
