@@ -939,6 +939,11 @@ typedef struct sse_variable {
                   pointer); "<error: Cannot access memory at address
                   0x...>" when it cannot be read */
   bool is_arg;
+  char *entry_value; /* an argument's value at the function's entry, from
+                        the caller's call site (gdb's NAME@entry: frame
+                        lines show "a=a@entry=5" when it equals value,
+                        "a=6, a@entry=5" when not), formatted as value; NULL
+                        when unknown (no call-site information, -O0) */
 } sse_variable;
 
 /* The variables of frame `frame` of the stopped thread, of the kinds

@@ -51,6 +51,7 @@ void sse_variables_free(sse_variable *vars, size_t n) {
     free(vars[i].name);
     free(vars[i].type);
     free(vars[i].value);
+    free(vars[i].entry_value);
   }
   free(vars);
 }
@@ -72,11 +73,13 @@ sse_err sse_frame_variables(sse_thread *t, size_t frame, unsigned kinds, sse_var
     for (size_t i = 0; i < r.n; i++) {
       if (r.v[i].is_arg != (pass == 0)) continue;
       if (v && !e) {
-        v[k++] = (sse_variable){r.v[i].name, r.v[i].type, r.v[i].value, r.v[i].is_arg};
+        v[k++] = (sse_variable){r.v[i].name, r.v[i].type, r.v[i].value, r.v[i].is_arg,
+                                r.v[i].entry};
       } else {
         free(r.v[i].name);
         free(r.v[i].type);
         free(r.v[i].value);
+        free(r.v[i].entry);
       }
     }
   free(r.v);

@@ -101,6 +101,23 @@ typedef struct vars_req {
   size_t n, cap;
 } vars_req;
 
+/* The text of parameter die's entry value, or NULL. */
+static char *entry_text(sse__vctx *c, Dwarf_Die *die) {
+  sse__value ev;
+  sse__out o;
+  if (sse__entry_param(c, die, &ev) != 0) {
+    c->err[0] = 0;
+    return NULL;
+  }
+  if (!text_new(&o)) return NULL;
+  if (sse__format_value(c, &ev, false, &o)) {
+    c->err[0] = 0;
+    free(o.buf);
+    return NULL;
+  }
+  return o.buf;
+}
+
 static int one_var(void *arg, Dwarf_Die *die) {
   vars_req *r = arg;
   sse__vctx *c = r->c;
@@ -129,6 +146,7 @@ static int one_var(void *arg, Dwarf_Die *die) {
   vt->type = strdup(tn);
   vt->value = o.buf;
   vt->is_arg = dwarf_tag(die) == DW_TAG_formal_parameter;
+  if (vt->is_arg) vt->entry = entry_text(c, die);
   r->n++;
   if (!vt->name || !vt->type) return sse__verr(c, "virtual memory exhausted.");
   return 0;

@@ -140,6 +140,8 @@ typedef struct sse__vctx {
   sse_thread *thread; /* the thread of the frame (NULL: no frame, finish) */
   bool dry;           /* evaluate without side effects (assignments) */
   bool used_frame;    /* a local, an argument or a register was read */
+  int entry_depth;    /* entry values being found (entry.c) */
+  Dwarf_Attribute *loc_attr; /* the location attribute being evaluated */
   /* the gdb error text of the failure, "" when none */
   char err[256];
 } sse__vctx;
@@ -190,6 +192,12 @@ int sse__loc_variable(sse__vctx *c, Dwarf_Die *var, sse__value *out);
  * stack) or location description (is_loc: the value of what it locates,
  * memory read) in c's frame. 0, 1 (not available), -1 (c->err). */
 int sse__loc_eval_word(sse__vctx *c, const Dwarf_Op *ops, size_t n, bool is_loc, uint64_t *out);
+
+/* entry.c: the value register reg had at the entry of c's function (0),
+ * or 1: unknown. The value of parameter par at the entry (gdb's
+ * NAME@entry): 0, 1 (unknown), -1 (c->err). */
+int sse__entry_reg(sse__vctx *c, int reg, uint64_t *out);
+int sse__entry_param(sse__vctx *c, Dwarf_Die *par, sse__value *out);
 
 /* tls.c: the address of offset in the TLS block of c->var_mod in c's
  * thread. 0, or -1 (c->err). */
@@ -329,6 +337,7 @@ int sse__retval_type(sse__vctx *c, sse__vtype **t);
 /* frame.c: the entry points (tracer thread, t stopped). */
 typedef struct sse__var_text {
   char *name, *type, *value; /* malloc'd */
+  char *entry;               /* an argument's entry value, or NULL */
   bool is_arg;
 } sse__var_text;
 int sse__values_frame_vars(sse_thread *t, size_t frame, unsigned sel,

@@ -98,6 +98,14 @@ $(TBUILD)/values_opt_gcc: $(TARGETS_SRC)/values_opt.c | $(TBUILD)
 $(TBUILD)/values_opt_clang: $(TARGETS_SRC)/values_opt.c | $(TBUILD)
 	clang -g -O2 -o $@ $<
 
+# Entry values and implicit pointers (issue 12): parameters known from the
+# caller's call site, -O2 from gcc (call-site information) and clang.
+TARGETS += $(TBUILD)/values_entry_gcc $(TBUILD)/values_entry_clang
+$(TBUILD)/values_entry_gcc: $(TARGETS_SRC)/values_entry.c | $(TBUILD)
+	$(CC) -g -O2 -o $@ $<
+$(TBUILD)/values_entry_clang: $(TARGETS_SRC)/values_entry.c | $(TBUILD)
+	clang -g -O2 -o $@ $<
+
 # bench/values (issue 12): a function of 400 locals, five frames deep.
 TARGETS += $(TBUILD)/values_big
 $(TBUILD)/values_big: $(TARGETS_SRC)/values_big.c | $(TBUILD)

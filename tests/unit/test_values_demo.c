@@ -104,3 +104,17 @@ Test(values_demo, value_history_as_gdb, .timeout = 60) {
       "p $", "p $$ + $"};
   compare("values_target", cmds, sizeof cmds / sizeof *cmds);
 }
+
+/* -O2: parameters from the caller's call site (gdb's a=a@entry=5 on frame
+ * lines, DW_OP_entry_value in location lists), caller frames' registers
+ * as gdb's unwinder takes them; gcc's call-site information, clang's
+ * none. */
+static const char *const entry_cmds[] = {"break values_entry.c:20", "run", "bt", "info args",
+                                         "p a", "p a + b", "up", "info args", "p argc",
+                                         "info locals"};
+Test(values_demo, entry_values_gcc_as_gdb, .timeout = 60) {
+  compare("values_entry_gcc", entry_cmds, sizeof entry_cmds / sizeof *entry_cmds);
+}
+Test(values_demo, entry_values_clang_as_gdb, .timeout = 60) {
+  compare("values_entry_clang", entry_cmds, sizeof entry_cmds / sizeof *entry_cmds);
+}

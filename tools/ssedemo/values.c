@@ -269,9 +269,18 @@ void values_frame_args(sse_thread *t, size_t frame, char *buf, size_t n) {
   size_t nv = 0;
   if (!t || sse_frame_variables(t, frame, SSE_VARS_ARGS, &v, &nv, NULL, 0) != SSE_OK) return;
   size_t len = 0;
-  for (size_t i = 0; i < nv && len < n; i++)
-    len += (size_t)snprintf(buf + len, n - len, "%s%s=%s", i ? ", " : "", v[i].name,
-                            arg_text(&v[i]));
+  for (size_t i = 0; i < nv && len < n; i++) {
+    const char *sep = i ? ", " : "", *nm = v[i].name, *e = v[i].entry_value;
+    /* gdb's print entry-values default: NAME=NAME@entry=V when the entry
+     * value is the value, both when not */
+    if (!e)
+      len += (size_t)snprintf(buf + len, n - len, "%s%s=%s", sep, nm, arg_text(&v[i]));
+    else if (!strcmp(e, v[i].value))
+      len += (size_t)snprintf(buf + len, n - len, "%s%s=%s@entry=%s", sep, nm, nm, e);
+    else
+      len += (size_t)snprintf(buf + len, n - len, "%s%s=%s, %s@entry=%s", sep, nm,
+                              arg_text(&v[i]), nm, e);
+  }
   sse_variables_free(v, nv);
 }
 
