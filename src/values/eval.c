@@ -42,7 +42,27 @@ static int decay(sse__vctx *c, sse__value *v) {
   return pt ? sse__val_from_int(c, pt, (int64_t)v->addr, v) : -1;
 }
 
+int sse__implptr_deref(sse__vctx *c, sse__value *v) {
+  sse__vtype *t = sse__type_strip(v->type);
+  Dwarf *dw = c->at && c->at->cu ? dwarf_cu_getdwarf(c->at->cu->cu) : NULL;
+  Dwarf_Die die;
+  sse__value to;
+  int64_t off = v->impl_off;
+  if (!t || t->kind != SSE__TY_PTR || !dw || !dwarf_offdie(dw, (Dwarf_Off)v->addr, &die))
+    return sse__verr(c, "value has been optimized out");
+  if (sse__loc_variable(c, &die, &to)) return -1;
+  uint64_t size = sse__type_size(t->target), have = sse__type_size(to.type);
+  if (to.kind == SSE__V_MEM) to.addr += (uint64_t)off;
+  else if (to.kind == SSE__V_BYTES && off >= 0 && (uint64_t)off + size <= have) to.bytes += off;
+  else if (to.kind != SSE__V_OPTOUT) return sse__verr(c, "value has been optimized out");
+  to.type = t->target;
+  to.reg = 0;
+  *v = to;
+  return 0;
+}
+
 static int deref(sse__vctx *c, sse__value *v) {
+  if (v->kind == SSE__V_IMPLPTR) return sse__implptr_deref(c, v);
   if (decay(c, v)) return -1;
   sse__vtype *t = sse__type_strip(v->type);
   if (t && is_int_kind(t)) {

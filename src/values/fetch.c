@@ -32,6 +32,7 @@ bool sse__val_partly_out(const sse__value *v) {
 
 int sse__val_bytes(sse__vctx *c, const sse__value *v, unsigned char *buf, size_t n) {
   if (v->kind == SSE__V_OPTOUT) return sse__verr(c, "value has been optimized out");
+  if (v->kind == SSE__V_IMPLPTR) return sse__verr(c, "Attempt to take address of value not located in memory.");
   if (v->kind == SSE__V_BYTES && v->unavail)
     for (size_t i = 0; i < n; i++)
       if (v->unavail[i]) return sse__verr(c, "value has been optimized out");

@@ -213,6 +213,13 @@ static int format_at(sse__vctx *c, const sse__value *v, bool top, int depth, sse
     sse__out_puts(o, "<optimized out>");
     return 0;
   }
+  if (v->kind == SSE__V_IMPLPTR) {
+    char tn[512];
+    sse__type_name(v->type, tn, sizeof tn);
+    if (top) sse__out_printf(o, "(%s) ", tn);
+    sse__out_puts(o, "<synthetic pointer>");
+    return 0;
+  }
   sse__vtype *t = sse__type_strip(v->type);
   if (!t) return sse__verr(c, "Invalid type.");
   bool aggregate = t->kind == SSE__TY_STRUCT || t->kind == SSE__TY_UNION || t->kind == SSE__TY_ARRAY;

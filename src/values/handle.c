@@ -95,6 +95,10 @@ int sse__value_child(sse__vctx *c, const sse__value *v, uint64_t i, sse__value *
   if (t->kind == SSE__TY_ARRAY) return element(c, v, t, i, out);
   /* a pointer's pointee: lazy, read (or failing) when formatted */
   int64_t a;
+  if (v->kind == SSE__V_IMPLPTR) {
+    *out = *v;
+    return sse__implptr_deref(c, out);
+  }
   if (v->kind == SSE__V_OPTOUT) {
     *out = *v;
     out->type = t->target;

@@ -13,13 +13,13 @@
 #define LOC_MAX_DEPTH 4
 #define LOC_MAX_SIZE 4096 /* bytes of a value assembled from pieces */
 
-typedef enum part_kind { P_NONE, P_MEM, P_REG, P_VALUE, P_IMPLICIT, P_OPTOUT } part_kind;
+typedef enum part_kind { P_NONE, P_MEM, P_REG, P_VALUE, P_IMPLICIT, P_OPTOUT, P_IMPLPTR } part_kind;
 
 typedef struct part {
   part_kind kind;
   uint64_t x;                 /* address, register number or value */
   const unsigned char *bytes; /* implicit value */
-  size_t len;
+  size_t len;                 /* ... its length; P_IMPLPTR: the byte offset */
 } part;
 
 typedef struct stack {
@@ -199,7 +199,14 @@ static int one_op(sse__vctx *c, const Dwarf_Op *op, part *res, stack *s, int dep
       if (reg < 0 || sse__entry_reg(c, reg, &r)) return 1;
       return push(c, s, r);
     }
-    case DW_OP_GNU_parameter_ref: case DW_OP_implicit_pointer: case DW_OP_GNU_implicit_pointer:
+    case DW_OP_implicit_pointer: case DW_OP_GNU_implicit_pointer:
+      /* a pointer to the value of the DIE at op->number (gdb's <synthetic
+       * pointer>), op->number2 bytes into it */
+      res->kind = P_IMPLPTR;
+      res->x = op->number;
+      res->len = (size_t)op->number2;
+      return 0;
+    case DW_OP_GNU_parameter_ref:
       return 1;
     case DW_OP_form_tls_address: case DW_OP_GNU_push_tls_address:
       if (need(c, s, 1) || sse__tls_address(c, s->v[s->n - 1], &r)) return -1;
@@ -333,6 +340,11 @@ static int expr_value(sse__vctx *c, const Dwarf_Op *ops, size_t n, sse__value *o
       return bytes_of(c, out, &r, sizeof r);
     case P_VALUE: return bytes_of(c, out, &p.x, sizeof p.x);
     case P_IMPLICIT: return bytes_of(c, out, p.bytes, p.len);
+    case P_IMPLPTR:
+      out->kind = SSE__V_IMPLPTR;
+      out->addr = p.x;
+      out->impl_off = (int64_t)p.len;
+      return 0;
     default: return optout(out);
   }
 }

@@ -78,7 +78,10 @@ struct sse__vtype {
 typedef enum sse__vkind {
   SSE__V_MEM,     /* lvalue in the target's memory at addr */
   SSE__V_BYTES,   /* bytes held here (registers, implicit values, results) */
-  SSE__V_OPTOUT   /* <optimized out> */
+  SSE__V_OPTOUT,  /* <optimized out> */
+  SSE__V_IMPLPTR  /* a pointer to a value in no memory (DW_OP_implicit_pointer):
+                     addr is the DIE offset of what it points to, impl_off
+                     the byte offset in it (gdb's <synthetic pointer>) */
 } sse__vkind;
 
 typedef struct sse__value {
@@ -91,6 +94,7 @@ typedef struct sse__value {
   unsigned bit_off, bit_size; /* a bitfield member of a V_MEM/V_BYTES struct */
   bool is_func;         /* a function: addr is its entry */
   int reg;              /* V_BYTES read from a register: its DWARF number + 1 */
+  int64_t impl_off;     /* V_IMPLPTR */
 } sse__value;
 
 /* Type records and their memo (DIE offset -> record, open hashing),
@@ -262,6 +266,8 @@ void sse__format_chars(sse__vctx *c, sse__out *o, const unsigned char *s, size_t
 typedef struct sse__expr sse__expr;
 sse__expr *sse__expr_parse(sse__vctx *c, const char *text);
 /* eval.c */
+/* eval.c: *v for v a V_IMPLPTR pointer: the value of what it points to. */
+int sse__implptr_deref(sse__vctx *c, sse__value *v);
 int sse__expr_eval(sse__vctx *c, const sse__expr *e, sse__value *out);
 
 /* the AST (expr.c builds it, eval.c reads it) */

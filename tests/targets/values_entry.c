@@ -21,12 +21,15 @@ __attribute__((noinline)) int twice_used(int a, int b, long c) {
   return r + (int)c;
 }
 
-static inline int deref(const int *p) { return *p + 1; }
+static inline int sum2(const struct pair *p) {
+  sink = p->a;
+  sink = p->b; /* line 26: p is a pointer to q, which is in no memory */
+  return p->a + p->b;
+}
 
 __attribute__((noinline)) int via_pointer(int x) {
-  int y = x * 2;
-  int z = deref(&y); /* &y: an implicit pointer in deref */
-  return use(z);
+  struct pair q = {x, x * 2};
+  return sum2(&q);
 }
 
 int main(int argc, char **argv) {

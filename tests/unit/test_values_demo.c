@@ -118,3 +118,10 @@ Test(values_demo, entry_values_gcc_as_gdb, .timeout = 60) {
 Test(values_demo, entry_values_clang_as_gdb, .timeout = 60) {
   compare("values_entry_clang", entry_cmds, sizeof entry_cmds / sizeof *entry_cmds);
 }
+
+/* DW_OP_implicit_pointer: gdb's <synthetic pointer>, and what it points to */
+Test(values_demo, implicit_pointer_gcc_as_gdb, .timeout = 60) {
+  static const char *const cmds[] = {"break values_entry.c:26", "run", "info args", "p p",
+                                     "p *p", "p p->b", "whatis p", "ptype p"};
+  compare("values_entry_gcc", cmds, sizeof cmds / sizeof *cmds);
+}
