@@ -13,6 +13,11 @@
  *   strings.c  characters and strings as gdb quotes them
  *   expr.c     the C expression parser (precedence climbing)
  *   eval.c     the expression tree evaluated to a value
+ *   assign.c   C's assignment: set var, x = 5, x += 1
+ *   ptype.c    gdb's whatis and ptype
+ *   entry.c    values at a function's entry, from the caller's call site
+ *   tls.c      thread-local variables
+ *   handle.c   a value handle's path: its value found again, its children
  *   frame.c    the entry points: the frame's context, the symtab call
  *
  * Thread: the tracer thread (memory reads go through memaccess). Every
