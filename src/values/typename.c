@@ -14,7 +14,8 @@
 static void base_name(sse__vtype *t, char *b, size_t n) {
   const char *kw = t->kind == SSE__TY_STRUCT ? "struct" : t->kind == SSE__TY_UNION ? "union"
                    : t->kind == SSE__TY_ENUM ? "enum" : NULL;
-  if (kw) snprintf(b, n, "%s %s", kw, t->name ? t->name : "{...}");
+  if (kw && t->cxx && t->name) snprintf(b, n, "%s", t->name); /* C++: no keyword */
+  else if (kw) snprintf(b, n, "%s %s", kw, t->name ? t->name : "{...}");
   else snprintf(b, n, "%s", t->name ? t->name : t->kind == SSE__TY_VOID ? "void" : "<unnamed>");
 }
 
@@ -50,7 +51,8 @@ static void decl(sse__vtype *t, const char *inner, const char *base, char *out, 
     case SSE__TY_PTR: {
       sse__vtype *to = t->target;
       bool paren = to && (to->kind == SSE__TY_FUNC || to->kind == SSE__TY_ARRAY);
-      snprintf(in2, sizeof in2, paren ? "(*%s)" : "*%s", inner);
+      const char *star = t->ref == 1 ? "&" : t->ref == 2 ? "&&" : "*";
+      snprintf(in2, sizeof in2, paren ? "(%s%s)" : "%s%s", star, inner);
       decl(to, in2, base, out, n, depth + 1);
       return;
     }

@@ -281,20 +281,32 @@ static int fill_array(sse__vctx *c, sse__vtype *t, Dwarf_Die *d) {
   return array_from(c, d, subs, nsub, 0, elem, t) ? 0 : -1;
 }
 
+/* Whether d is in a C++ compilation unit. */
+static bool is_cxx(Dwarf_Die *d) {
+  Dwarf_Die cu;
+  if (!dwarf_diecu(d, &cu, NULL, NULL)) return false;
+  int lang = dwarf_srclang(&cu);
+  return lang == DW_LANG_C_plus_plus || lang == DW_LANG_C_plus_plus_03 ||
+         lang == DW_LANG_C_plus_plus_11 || lang == DW_LANG_C_plus_plus_14;
+}
+
 static int fill(sse__vctx *c, sse__vtype *t, Dwarf_Die *d, int tag) {
   switch (tag) {
     case DW_TAG_base_type: base_kind(t, d); return 0;
     case DW_TAG_unspecified_type: t->kind = SSE__TY_VOID; return 0;
     case DW_TAG_pointer_type: case DW_TAG_reference_type: case DW_TAG_rvalue_reference_type:
       t->kind = SSE__TY_PTR;
+      t->ref = tag == DW_TAG_reference_type ? 1 : tag == DW_TAG_rvalue_reference_type ? 2 : 0;
       if (!t->size) t->size = 8;
       t->target = sse__type_of_die(c, d);
       return c->err[0] ? -1 : 0;
     case DW_TAG_structure_type: case DW_TAG_class_type: case DW_TAG_union_type:
+      t->cxx = is_cxx(d);
       t->kind = tag == DW_TAG_union_type ? SSE__TY_UNION : SSE__TY_STRUCT;
       t->complete = !attr_u(d, DW_AT_declaration, 0);
       return fill_members(c, t, d);
     case DW_TAG_enumeration_type:
+      t->cxx = is_cxx(d);
       t->kind = SSE__TY_ENUM;
       t->complete = !attr_u(d, DW_AT_declaration, 0);
       return fill_enum(c, t, d);

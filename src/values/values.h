@@ -67,6 +67,8 @@ struct sse__vtype {
   bool is_signed;    /* INT, CHAR, ENUM */
   bool complete;     /* STRUCT/UNION/ENUM: not a declaration */
   bool prototyped;   /* FUNC */
+  unsigned char ref; /* PTR: 1 a C++ reference (&), 2 an rvalue one (&&) */
+  bool cxx;          /* STRUCT/UNION/ENUM of C++: named without the keyword */
   bool bad;          /* its DWARF could not be transcoded */
   sse__vtype *target; /* PTR, TYPEDEF, CONST, VOLATILE, ARRAY element,
                          FUNC return (NULL: void), ENUM underlying */

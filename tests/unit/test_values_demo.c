@@ -125,3 +125,14 @@ Test(values_demo, implicit_pointer_gcc_as_gdb, .timeout = 60) {
                                      "p *p", "p p->b", "whatis p", "ptype p"};
   compare("values_entry_gcc", cmds, sizeof cmds / sizeof *cmds);
 }
+
+/* C++: references (int &, const point &, int &&) as gdb prints them, used
+ * in expressions as what they refer to; C++ type names; demangled
+ * symbols after addresses. */
+Test(values_demo, cxx_references_as_gdb, .timeout = 60) {
+  static const char *const cmds[] = {
+      "break values_cxx.cc:13", "run", "info args", "info locals", "p r", "p p", "p rv",
+      "p r + 1", "p p.x", "p pr.y * 2", "whatis r", "whatis p", "whatis rv", "p &r", "p *&r",
+      "bt", "ptype p", "p use_refs", "p alias = 9", "p counter", "p sizeof(p)"};
+  compare("values_cxx", cmds, sizeof cmds / sizeof *cmds);
+}

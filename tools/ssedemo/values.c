@@ -260,7 +260,8 @@ bool values_print_return(const sse_stop *s) {
 /* gdb's `print frame-arguments scalars`: a struct, union or array
  * argument shows as "...". */
 static const char *arg_text(const sse_variable *v) {
-  return v->value[0] == '{' ? "..." : v->value;
+  const char *at = v->value[0] == '@' ? strstr(v->value, ": ") : NULL; /* a C++ reference */
+  return v->value[0] == '{' || (at && at[2] == '{') ? "..." : v->value;
 }
 
 void values_frame_args(sse_thread *t, size_t frame, char *buf, size_t n) {
