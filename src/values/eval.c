@@ -11,10 +11,29 @@
 static int eval(sse__vctx *c, const sse__expr *e, sse__value *out, int depth);
 static int cast(sse__vctx *c, sse__vtype *t, sse__value *v);
 
+static int member(sse__vctx *c, sse__value *v, const char *name);
+
+/* A member of *this, as C++ names it inside a method; 0 found. */
+static int this_member(sse__vctx *c, const char *name, sse__value *out) {
+  Dwarf_Die die;
+  uint64_t off;
+  if (!sse__scope_find(c, "this", &die) || sse__loc_variable(c, &die, out)) return 1;
+  sse__vtype *t = sse__type_strip(out->type);
+  int64_t a;
+  if (!t || t->kind != SSE__TY_PTR || !sse__type_member(t->target, name, &off) ||
+      sse__val_int(c, out, &a))
+    return 1;
+  *out = sse__val_at(t->target, (uint64_t)a);
+  return member(c, out, name) ? 1 : 0;
+}
+
 static int ident(sse__vctx *c, const char *name, sse__value *out) {
   Dwarf_Die die;
-  if (!sse__scope_find(c, name, &die))
-    return c->err[0] ? -1 : sse__verr(c, "No symbol \"%s\" in current context.", name);
+  if (!sse__scope_find(c, name, &die)) {
+    if (!c->err[0] && this_member(c, name, out) == 0) return 0;
+    c->err[0] = 0;
+    return sse__verr(c, "No symbol \"%s\" in current context.", name);
+  }
   if (dwarf_tag(&die) == DW_TAG_subprogram) {
     Dwarf_Addr lo;
     memset(out, 0, sizeof *out);

@@ -113,6 +113,17 @@ int sse__val_double(sse__vctx *c, const sse__value *v, double *out) {
 
 /* Member m (at offset off from the start) of struct value v. */
 bool sse__val_member(sse__vctx *c, const sse__value *v, const sse__member *m, sse__value *out) {
+  if (m->is_static) { /* in no instance: at its definition */
+    uint64_t a;
+    memset(out, 0, sizeof *out);
+    out->type = m->type ? m->type : c->t_int;
+    if (sse__symbol_addr(c, m->linkage, &a)) {
+      out->kind = SSE__V_OPTOUT;
+      return false;
+    }
+    *out = sse__val_at(out->type, a);
+    return true;
+  }
   *out = *v;
   out->type = m->type ? m->type : c->t_int;
   out->bit_off = m->bit_off;

@@ -168,7 +168,13 @@ static int format_struct(sse__vctx *c, const sse__value *v, sse__vtype *t, int d
     sse__value mv;
     sse__val_member(c, v, m, &mv);
     if (i) sse__out_puts(o, ", ");
-    if (m->name) sse__out_printf(o, "%s = ", m->name);
+    if (m->is_base) {
+      char tn[512];
+      sse__type_name(m->type, tn, sizeof tn);
+      sse__out_printf(o, "<%s> = ", tn);
+    } else if (m->name) {
+      sse__out_printf(o, m->is_static ? "static %s = " : "%s = ", m->name);
+    }
     if (format_at(c, &mv, false, depth + 1, o)) return -1;
   }
   sse__out_puts(o, "}");

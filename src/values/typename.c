@@ -1,6 +1,7 @@
 /* C type names as gdb prints them (whatis, the "(int *) " of a pointer,
  * "{int (int)}" of a function): a base name, then the declarator built
  * inside out ("int (*)[3]", "char *[4]", "int * const"). */
+#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -24,6 +25,12 @@ static void join(char *out, size_t n, const char *base, const char *inner) {
   if (!*inner) snprintf(out, n, "%s", base);
   else if (inner[0] == '[' || inner[0] == '(') snprintf(out, n, "%s %s", base, inner);
   else snprintf(out, n, "%s %s", base, inner);
+}
+
+/* Whether s starts with the word const or volatile. */
+static bool qualifier_first(const char *s) {
+  size_t n = !strncmp(s, "const", 5) ? 5 : !strncmp(s, "volatile", 8) ? 8 : 0;
+  return n && !(isalnum((unsigned char)s[n]) || s[n] == '_');
 }
 
 static void params(sse__vtype *f, char *b, size_t n) {
@@ -52,7 +59,9 @@ static void decl(sse__vtype *t, const char *inner, const char *base, char *out, 
       sse__vtype *to = t->target;
       bool paren = to && (to->kind == SSE__TY_FUNC || to->kind == SSE__TY_ARRAY);
       const char *star = t->ref == 1 ? "&" : t->ref == 2 ? "&&" : "*";
-      snprintf(in2, sizeof in2, paren ? "(%s%s)" : "%s%s", star, inner);
+      /* a qualifier of the pointer itself is spaced: "int * const" */
+      const char *sp = qualifier_first(inner) ? " " : "";
+      snprintf(in2, sizeof in2, paren ? "(%s%s%s)" : "%s%s%s", star, sp, inner);
       decl(to, in2, base, out, n, depth + 1);
       return;
     }

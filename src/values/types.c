@@ -170,33 +170,55 @@ static size_t count_children(Dwarf_Die *d, int tag) {
   return n;
 }
 
+/* Where member m (DIE ch) is: its offset, bitfield bits. */
+static void member_place(sse__member *m, Dwarf_Die *ch) {
+  m->bit_size = (unsigned)attr_u(ch, DW_AT_bit_size, 0);
+  uint64_t off = attr_u(ch, DW_AT_data_member_location, 0);
+  if (attr_has(ch, DW_AT_data_bit_offset)) {
+    uint64_t bo = attr_u(ch, DW_AT_data_bit_offset, 0);
+    off = bo / 8;
+    m->bit_off = bo % 8;
+  } else if (m->bit_size && attr_has(ch, DW_AT_bit_offset)) {
+    /* DWARF 2-4: from the storage unit's most significant bit. */
+    uint64_t unit = attr_u(ch, DW_AT_byte_size, m->type ? sse__type_size(m->type) : 4) * 8;
+    uint64_t bo = attr_u(ch, DW_AT_bit_offset, 0);
+    if (bo + m->bit_size <= unit) m->bit_off = (unsigned)(unit - bo - m->bit_size);
+  }
+  if (m->bit_size > 64) m->bit_size = 64;
+  m->offset = off + m->bit_off / 8;
+  m->bit_off %= 8;
+}
+
+/* Data members, C++ base classes (DW_TAG_inheritance) and static members
+ * (DWARF 5's DW_TAG_variable, DWARF 4's external member declarations). */
+static bool is_member_tag(int tag) {
+  return tag == DW_TAG_member || tag == DW_TAG_inheritance || tag == DW_TAG_variable;
+}
+
 static int fill_members(sse__vctx *c, sse__vtype *t, Dwarf_Die *d) {
   Dwarf_Die ch;
-  size_t n = count_children(d, DW_TAG_member);
+  size_t n = count_children(d, DW_TAG_member) + count_children(d, DW_TAG_inheritance) +
+             count_children(d, DW_TAG_variable);
   if (n == 0 || dwarf_child(d, &ch) != 0) return 0;
   if (!(t->members = talloc(c, n * sizeof *t->members))) return -1;
   size_t i = 0;
   do {
-    if (dwarf_tag(&ch) != DW_TAG_member) continue;
+    int tag = dwarf_tag(&ch);
+    if (!is_member_tag(tag)) continue;
     sse__member *m = &t->members[i++];
-    m->name = tstrdup(c, dwarf_diename(&ch));
+    m->is_base = tag == DW_TAG_inheritance;
+    m->is_static = tag == DW_TAG_variable ||
+                   (attr_has(&ch, DW_AT_external) && attr_has(&ch, DW_AT_declaration));
+    m->name = m->is_base ? NULL : tstrdup(c, dwarf_diename(&ch));
     m->type = sse__type_of_die(c, &ch);
     if (c->err[0]) return -1;
-    m->bit_size = (unsigned)attr_u(&ch, DW_AT_bit_size, 0);
-    uint64_t off = attr_u(&ch, DW_AT_data_member_location, 0);
-    if (attr_has(&ch, DW_AT_data_bit_offset)) {
-      uint64_t bo = attr_u(&ch, DW_AT_data_bit_offset, 0);
-      off = bo / 8;
-      m->bit_off = bo % 8;
-    } else if (m->bit_size && attr_has(&ch, DW_AT_bit_offset)) {
-      /* DWARF 2-4: from the storage unit's most significant bit. */
-      uint64_t unit = attr_u(&ch, DW_AT_byte_size, m->type ? sse__type_size(m->type) : 4) * 8;
-      uint64_t bo = attr_u(&ch, DW_AT_bit_offset, 0);
-      if (bo + m->bit_size <= unit) m->bit_off = (unsigned)(unit - bo - m->bit_size);
+    if (m->is_static) {
+      Dwarf_Attribute a;
+      const char *ln = dwarf_formstring(dwarf_attr(&ch, DW_AT_linkage_name, &a));
+      m->linkage = tstrdup(c, ln ? ln : m->name);
+    } else {
+      member_place(m, &ch);
     }
-    if (m->bit_size > 64) m->bit_size = 64;
-    m->offset = off + m->bit_off / 8;
-    m->bit_off %= 8;
   } while (i < n && dwarf_siblingof(&ch, &ch) == 0);
   t->n = i;
   return 0;

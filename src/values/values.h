@@ -17,6 +17,7 @@
  *   ptype.c    gdb's whatis and ptype
  *   entry.c    values at a function's entry, from the caller's call site
  *   tls.c      thread-local variables
+ *   statics.c  C++ static members' definitions
  *   handle.c   a value handle's path: its value found again, its children
  *   frame.c    the entry points: the frame's context, the symtab call
  *
@@ -53,6 +54,10 @@ typedef struct sse__member {
   uint64_t offset;   /* bytes from the start */
   unsigned bit_off;  /* bitfield: bits from offset (little-endian) */
   unsigned bit_size; /* 0 unless a bitfield */
+  bool is_base;      /* a C++ base class (name NULL; printed "<base> = ") */
+  bool is_static;    /* a C++ static member: no offset, at the address of
+                        the symbol `linkage` */
+  const char *linkage;
 } sse__member;
 
 typedef struct sse__enumerator {
@@ -209,6 +214,10 @@ int sse__loc_eval_word(sse__vctx *c, const Dwarf_Op *ops, size_t n, bool is_loc,
  * NAME@entry): 0, 1 (unknown), -1 (c->err). */
 int sse__entry_reg(sse__vctx *c, int reg, uint64_t *out);
 int sse__entry_param(sse__vctx *c, Dwarf_Die *par, sse__value *out);
+
+/* statics.c: the address of the ELF symbol name in any module (a C++
+ * static member's definition). 0, or 1 (none). */
+int sse__symbol_addr(sse__vctx *c, const char *name, uint64_t *addr);
 
 /* tls.c: the address of offset in the TLS block of c->var_mod in c's
  * thread. 0, or -1 (c->err). */

@@ -136,3 +136,13 @@ Test(values_demo, cxx_references_as_gdb, .timeout = 60) {
       "bt", "ptype p", "p use_refs", "p alias = 9", "p counter", "p sizeof(p)"};
   compare("values_cxx", cmds, sizeof cmds / sizeof *cmds);
 }
+
+/* C++ classes: base classes as <base> = {...}, static members, this, the
+ * members of *this by their names inside a method. */
+Test(values_demo, cxx_class_as_gdb, .timeout = 60) {
+  static const char *const cmds[] = {
+      "break values_cxx_class.cc:9", "run", "info args", "p d", "p b", "p s", "p this",
+      "p *this", "p this->d", "p d + b * 10", "up", "p obj", "p obj.b", "p obj.s",
+      "whatis obj", "p &obj.d"};
+  compare("values_cxx_class", cmds, sizeof cmds / sizeof *cmds);
+}
