@@ -53,7 +53,7 @@ static bool is_int_kind(sse__vtype *t) {
 }
 
 /* A C++ reference as what it refers to (gdb's coerce_ref). */
-static int coerce_ref(sse__vctx *c, sse__value *v) {
+int sse__val_unref(sse__vctx *c, sse__value *v) {
   sse__vtype *t = sse__type_strip(v->type);
   int64_t a;
   if (!t || t->kind != SSE__TY_PTR || !t->ref) return 0;
@@ -62,9 +62,10 @@ static int coerce_ref(sse__vctx *c, sse__value *v) {
   return 0;
 }
 
+
 /* Arrays and functions as pointers (C's decay). */
 static int decay(sse__vctx *c, sse__value *v) {
-  if (coerce_ref(c, v)) return -1;
+  if (sse__val_unref(c, v)) return -1;
   sse__vtype *t = sse__type_strip(v->type);
   if (!t || (t->kind != SSE__TY_ARRAY && t->kind != SSE__TY_FUNC)) return 0;
   if (v->kind != SSE__V_MEM) return sse__verr(c, "Attempt to take address of value not located in memory.");
@@ -115,7 +116,7 @@ static int deref(sse__vctx *c, sse__value *v) {
 }
 
 static int addr_of(sse__vctx *c, sse__value *v) {
-  if (coerce_ref(c, v)) return -1;
+  if (sse__val_unref(c, v)) return -1;
   if (v->kind != SSE__V_MEM || v->bit_size)
     return sse__verr(c, v->bit_size ? "Attempt to take address of value not located in memory."
                                     : "Attempt to take address of value not located in memory.");
@@ -124,7 +125,7 @@ static int addr_of(sse__vctx *c, sse__value *v) {
 }
 
 static int member(sse__vctx *c, sse__value *v, const char *name) {
-  if (coerce_ref(c, v)) return -1;
+  if (sse__val_unref(c, v)) return -1;
   sse__vtype *t = sse__type_strip(v->type);
   if (!t || (t->kind != SSE__TY_STRUCT && t->kind != SSE__TY_UNION))
     return sse__verr(c, "Attempt to extract a component of a value that is not a structure.");
@@ -409,7 +410,7 @@ int sse__val_cast(sse__vctx *c, sse__vtype *t, sse__value *v) { return cast(c, t
 /* a = b, a op= b (a op b computed first): the value of a after. */
 static int assignment(sse__vctx *c, const sse__expr *e, sse__value *out, int depth) {
   sse__value rhs;
-  if (eval(c, e->a, out, depth) || coerce_ref(c, out)) return -1;
+  if (eval(c, e->a, out, depth) || sse__val_unref(c, out)) return -1;
   if (e->bin) {
     sse__expr op = {.op = SSE__E_BIN, .bin = e->bin, .a = e->a, .b = e->b};
     if (binary(c, &op, &rhs, depth)) return -1;

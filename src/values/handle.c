@@ -26,6 +26,7 @@ static int die_root(sse__vctx *c, uint64_t off, sse__value *out) {
 static int step(sse__vctx *c, const sse__vstep *s, sse__value *v) {
   sse__value child;
   const char *name;
+  if (sse__val_unref(c, v)) return -1; /* a reference's children: its referent's */
   if (s->index >= sse__value_nchildren(v)) return sse__verr(c, "No such child.");
   if (sse__value_child(c, v, s->index, &child, &name)) return -1;
   *v = child;

@@ -313,6 +313,8 @@ bool sse__expr_assigns(const sse__expr *e);
 int sse__val_assign(sse__vctx *c, sse__value *lhs, const sse__value *rhs);
 /* eval.c: (t) v with C's conversions, as a cast in an expression. */
 int sse__val_cast(sse__vctx *c, sse__vtype *t, sse__value *v);
+/* A C++ reference v as the value it refers to (else v unchanged). */
+int sse__val_unref(sse__vctx *c, sse__value *v);
 
 /* ptype.c: gdb's whatis (ptype false) or ptype of what (a type name or
  * an expression, evaluated without side effects), after "type = ". */

@@ -73,6 +73,10 @@ bool sse__regs_get(const sse__regs *r, int n, uint64_t *out) {
   (void)r, (void)n, (void)out;
   return false;
 }
+char *sse__cxx_demangle(const char *mangled) {
+  (void)mangled;
+  return NULL;
+}
 bool sse__regs_put(sse__regs *r, int n, uint64_t v) {
   (void)r, (void)n, (void)v;
   return false;

@@ -321,3 +321,32 @@ Test(value_handles_tls, thread_locals_as_gdb, .timeout = 60) {
   for (size_t i = 0; i < n; i++) free((char *)cmds[i]);
   vo_stop_free(&T);
 }
+
+/* A C++ reference's children are its referent's: p (const point &) has
+ * x and y, reached as p.x and p.y; its own text is print's. */
+Test(value_handles_cxx, reference_children, .timeout = 60) {
+  vo_stop T;
+  vo_start(&T, "values_cxx", "values_cxx.cc", 13);
+  sse_value *v, **k;
+  size_t n;
+  SSE_OKAY(sse_value_evaluate(T.thr, 0, "p", &v, NULL, 0));
+  cr_expect_str_eq(sse_value_type(v), "const point &");
+  SSE_OKAY(sse_value_child_count(v, &n));
+  cr_assert_eq(n, 2);
+  SSE_OKAY(sse_value_children(v, 0, 2, &k, &n));
+  cr_assert_eq(n, 2);
+  cr_expect_str_eq(sse_value_name(k[1]), "y");
+  cr_expect_str_eq(sse_value_expression(k[1]), "p.y");
+  char buf[256];
+  SSE_OKAY(sse_value_format(k[1], 0, NULL, buf, sizeof buf, NULL));
+  cr_expect_str_eq(buf, "4");
+  SSE_OKAY(sse_value_format(v, 0, NULL, buf, sizeof buf, NULL));
+  cr_expect(strstr(buf, "(const point &) @0x") == buf && strstr(buf, ": {x = 3, y = 4}"), "%s", buf);
+  sse_values_free(k, n);
+  sse_value_free(v);
+  SSE_OKAY(sse_value_evaluate(T.thr, 0, "r", &v, NULL, 0));
+  SSE_OKAY(sse_value_child_count(v, &n));
+  cr_expect_eq(n, 0);
+  sse_value_free(v);
+  vo_stop_free(&T);
+}
