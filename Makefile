@@ -6,8 +6,8 @@
 #   make check      build and run every test (SAN=address or SAN=thread for
 #                   the sanitizer builds, in build/san-address, build/san-thread)
 #   make bench      build the benchmarks and run them
-#   make fuzz       run the JIT blob parser's and sse-gdbserver's packet
-#                   parser's fuzzers for longer
+#   make fuzz       run the JIT blob parser's, the expression parser's and
+#                   sse-gdbserver's packet parser's fuzzers for longer
 #   make install    PREFIX=/usr/local DESTDIR=
 #
 # Missing Debian packages are installed first by scripts/deps.sh (as root;
@@ -224,6 +224,7 @@ bench: all targets-all $(BENCH_BIN)
 
 fuzz: all targets-all
 	@sh tests/fuzz/run_fuzz.sh $(BUILD) $${FUZZ_SECONDS:-300}
+	@sh tests/fuzz/run_fuzz.sh $(BUILD) $${FUZZ_SECONDS:-300} expr
 	@sh tests/fuzz/run_fuzz_rsp.sh $(BUILD) $${FUZZ_SECONDS:-300}
 
 install: all

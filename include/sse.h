@@ -977,6 +977,11 @@ typedef struct sse_variable {
                   pointer); "<error: Cannot access memory at address
                   0x...>" when it cannot be read */
   bool is_arg;
+  char *entry_value; /* an argument's value at the function's entry, from
+                        the caller's call site (gdb's NAME@entry: frame
+                        lines show "a=a@entry=5" when it equals value,
+                        "a=6, a@entry=5" when not), formatted as value; NULL
+                        when unknown (no call-site information, -O0) */
 } sse_variable;
 
 /* The variables of frame `frame` of the stopped thread, of the kinds
@@ -1000,6 +1005,9 @@ typedef struct sse_value_info {
   bool has_address;  /* the value is an lvalue in memory */
   uint64_t address;
   bool truncated;    /* the text did not fit bufsz */
+  bool uses_frame;   /* it reads the frame: a local, an argument or a
+                        register (gdb's display shows such an expression
+                        only in its function) */
 } sse_value_info;
 
 /* Evaluate the C expression expr in frame `frame` and format the result
@@ -1050,6 +1058,19 @@ SSE_API sse_err sse_evaluate_format(sse_thread *thread, size_t frame,
 SSE_API sse_err sse_return_value(sse_thread *thread, uint64_t func_pc,
                                  const sse_stop *stop, char *buf,
                                  size_t bufsz, sse_value_info *info);
+
+/* gdb's whatis (ptype false) or ptype (true) of expr_or_type in frame
+ * `frame`: a type name ("struct node", "ulong_t *", "unsigned long") or
+ * an expression (evaluated without side effects: `ptype i = 5` assigns
+ * nothing). buf gets the text after "type = ": whatis names the type
+ * ("struct node *"; a typedef name given as such is looked through once),
+ * ptype spells out the struct, union or enum it is made of, lines
+ * separated by '\n' ("struct point {\n    int x;\n    int y;\n} *").
+ * Errors: as sse_evaluate() (buf: gdb's message, e.g. "No struct type
+ * named nosuch."). */
+SSE_API sse_err sse_describe_type(sse_thread *thread, size_t frame,
+                                  const char *expr_or_type, bool ptype,
+                                  char *buf, size_t bufsz);
 
 /* ---------------------------------------------------------------- value handles */
 

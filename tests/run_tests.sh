@@ -58,18 +58,20 @@ else
   fail=$((fail + 1)); failed="$failed readme_example"
   echo "  FAIL  readme_example"; echo "$out" | tail -n 20
 fi
-# The JIT blob parser's fuzzer, bounded (make fuzz runs it longer). Only in
-# the plain build: it is built with clang's own sanitizers.
-if [ -z "$SAN" ]; then
-  flog="$BUILD/tests/fuzz_jitblob.log"
-  if sh "$(dirname "$0")/fuzz/run_fuzz.sh" "$BUILD" 10 >"$flog" 2>&1; then
+# The fuzzers (the JIT blob parser's, the expression parser's), bounded
+# (make fuzz runs them longer). Only in the plain build: they are built with
+# clang's own sanitizers.
+for fz in jitblob expr; do
+  [ -z "$SAN" ] || break
+  flog="$BUILD/tests/fuzz_$fz.log"
+  if sh "$(dirname "$0")/fuzz/run_fuzz.sh" "$BUILD" 10 "$fz" >"$flog" 2>&1; then
     pass=$((pass + 1))
-    printf '  ok    fuzz_jitblob  (%s)\n' "$(grep -o 'number_of_executed_units: *[0-9]*' "$flog" | tr -s ' ' | sed 's/number_of_executed_units:/runs/')"
+    printf '  ok    fuzz_%s  (%s)\n' "$fz" "$(grep -o 'number_of_executed_units: *[0-9]*' "$flog" | tr -s ' ' | sed 's/number_of_executed_units:/runs/')"
   else
-    fail=$((fail + 1)); failed="$failed fuzz_jitblob"
-    echo "  FAIL  fuzz_jitblob"; tail -n 40 "$flog" | sed 's/^/        /'
+    fail=$((fail + 1)); failed="$failed fuzz_$fz"
+    echo "  FAIL  fuzz_$fz"; tail -n 40 "$flog" | sed 's/^/        /'
   fi
-fi
+done
 # ssedap: Microsoft's DAP test client (tests/dap, npm packages from its
 # package-lock) drives whole editor sessions; and ssedap is a client of
 # sse.h only, as the other programs.

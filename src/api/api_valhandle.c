@@ -291,8 +291,7 @@ static sse_err value_call(val_call *r) {
 }
 
 static int count_fn(sse__vctx *c, val_call *r, sse__value *val) {
-  (void)c;
-  r->nkids = val ? (size_t)sse__value_nchildren(val) : 0;
+  r->nkids = val && sse__val_unref(c, val) == 0 ? (size_t)sse__value_nchildren(val) : 0;
   return 0;
 }
 
@@ -353,7 +352,7 @@ static sse_value *child_new(const sse_value *p, const sse__vstep *s, const char 
 }
 
 static int kids_fn(sse__vctx *c, val_call *r, sse__value *val) {
-  if (!val) return -1;
+  if (!val || sse__val_unref(c, val)) return -1; /* a reference: its referent's */
   uint64_t n = sse__value_nchildren(val);
   if (r->start >= n) return 0;
   size_t k = n - r->start < r->count ? (size_t)(n - r->start) : r->count;

@@ -51,6 +51,7 @@ void sse_variables_free(sse_variable *vars, size_t n) {
     free(vars[i].name);
     free(vars[i].type);
     free(vars[i].value);
+    free(vars[i].entry_value);
   }
   free(vars);
 }
@@ -72,11 +73,13 @@ sse_err sse_frame_variables(sse_thread *t, size_t frame, unsigned kinds, sse_var
     for (size_t i = 0; i < r.n; i++) {
       if (r.v[i].is_arg != (pass == 0)) continue;
       if (v && !e) {
-        v[k++] = (sse_variable){r.v[i].name, r.v[i].type, r.v[i].value, r.v[i].is_arg};
+        v[k++] = (sse_variable){r.v[i].name, r.v[i].type, r.v[i].value, r.v[i].is_arg,
+                                r.v[i].entry};
       } else {
         free(r.v[i].name);
         free(r.v[i].type);
         free(r.v[i].value);
+        free(r.v[i].entry);
       }
     }
   free(r.v);
@@ -97,7 +100,7 @@ typedef struct eval_call {
   char fmt;
   char *text, *type;
   uint64_t addr;
-  bool has_addr;
+  bool has_addr, uses_frame;
   char err[256];
   sse_err rc;
 } eval_call;
@@ -106,7 +109,7 @@ static void do_eval(void *arg) {
   eval_call *r = arg;
   if ((r->rc = sse__api_thread_readable(r->t))) return;
   if (sse__values_evaluate(r->t, r->frame, r->expr, r->fmt, &r->text, &r->type, &r->addr, &r->has_addr,
-                           r->err, sizeof r->err))
+                           &r->uses_frame, r->err, sizeof r->err))
     r->rc = sse__api_values_errcode(r->err);
 }
 
@@ -136,6 +139,7 @@ sse_err sse_evaluate_format(sse_thread *t, size_t frame, const char *expr, int f
       snprintf(info->type, sizeof info->type, "%s", r.type ? r.type : "");
       info->has_address = r.has_addr;
       info->address = r.addr;
+      info->uses_frame = r.uses_frame;
       info->truncated = len >= bufsz;
     }
   }

@@ -78,11 +78,12 @@ int sse__val_assign(sse__vctx *c, sse__value *lhs, const sse__value *rhs) {
   if (lt->kind == SSE__TY_VOID ||
       (lhs->kind != SSE__V_MEM && !reg))
     return sse__verr(c, "Left operand of assignment is not an lvalue.");
-  if (lhs->bit_size) return write_bits(c, lhs, rhs);
+  if (lhs->bit_size) return c->dry ? 0 : write_bits(c, lhs, rhs);
   uint64_t n = sse__type_size(lhs->type);
   if (n == 0 || n > ASSIGN_MAX) return sse__verr(c, "Invalid cast.");
   unsigned char *buf = sse__va_alloc(c, n);
   if (!buf || converted(c, lhs, rhs, buf, n)) return -1;
+  if (c->dry) return 0; /* ptype, whatis: the type only */
   if (reg) return write_reg(c, lhs, buf, n);
   return write_mem(c, lhs->addr, buf, n);
 }

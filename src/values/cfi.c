@@ -2,7 +2,7 @@
  * .debug_frame) of the module holding the pc, for the values of a caller
  * frame: its CFA, its pc (the return address) and the registers the
  * callee saved (rbx, rbp, r12-r15 by the ABI); a call-clobbered register
- * is unknown there, so a variable kept in it is <optimized out>. */
+ * keeps the callee's value there, as gdb takes it. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,8 +26,11 @@ static int caller_reg(sse__vctx *c, Dwarf_Frame *fr, int r, uint64_t *out) {
   size_t n = 0;
   if (dwarf_frame_register(fr, r, mem, &ops, &n) != 0) return 1;
   if (n == 0) {
-    if (ops == mem) return 1;                       /* undefined */
-    if (!(c->regmask >> r & 1)) return 1;           /* same value */
+    /* undefined (libdw gives the ABI's call-clobbered registers so) or
+     * same value: gdb's amd64 unwinder takes both as the same value as in
+     * the callee (only rip and rsp have rules of their own) */
+    if (ops == mem && r == SSE__REGNUM_PC) return 1; /* the outermost frame */
+    if (!(c->regmask >> r & 1)) return 1;
     *out = c->reg[r];
     return 0;
   }

@@ -11,10 +11,29 @@
 static int eval(sse__vctx *c, const sse__expr *e, sse__value *out, int depth);
 static int cast(sse__vctx *c, sse__vtype *t, sse__value *v);
 
+static int member(sse__vctx *c, sse__value *v, const char *name);
+
+/* A member of *this, as C++ names it inside a method; 0 found. */
+static int this_member(sse__vctx *c, const char *name, sse__value *out) {
+  Dwarf_Die die;
+  uint64_t off;
+  if (!sse__scope_find(c, "this", &die) || sse__loc_variable(c, &die, out)) return 1;
+  sse__vtype *t = sse__type_strip(out->type);
+  int64_t a;
+  if (!t || t->kind != SSE__TY_PTR || !sse__type_member(t->target, name, &off) ||
+      sse__val_int(c, out, &a))
+    return 1;
+  *out = sse__val_at(t->target, (uint64_t)a);
+  return member(c, out, name) ? 1 : 0;
+}
+
 static int ident(sse__vctx *c, const char *name, sse__value *out) {
   Dwarf_Die die;
-  if (!sse__scope_find(c, name, &die))
-    return c->err[0] ? -1 : sse__verr(c, "No symbol \"%s\" in current context.", name);
+  if (!sse__scope_find(c, name, &die)) {
+    if (!c->err[0] && this_member(c, name, out) == 0) return 0;
+    c->err[0] = 0;
+    return sse__verr(c, "No symbol \"%s\" in current context.", name);
+  }
   if (dwarf_tag(&die) == DW_TAG_subprogram) {
     Dwarf_Addr lo;
     memset(out, 0, sizeof *out);
@@ -33,8 +52,20 @@ static bool is_int_kind(sse__vtype *t) {
                t->kind == SSE__TY_ENUM);
 }
 
+/* A C++ reference as what it refers to (gdb's coerce_ref). */
+int sse__val_unref(sse__vctx *c, sse__value *v) {
+  sse__vtype *t = sse__type_strip(v->type);
+  int64_t a;
+  if (!t || t->kind != SSE__TY_PTR || !t->ref) return 0;
+  if (sse__val_int(c, v, &a)) return -1;
+  *v = sse__val_at(t->target, (uint64_t)a);
+  return 0;
+}
+
+
 /* Arrays and functions as pointers (C's decay). */
 static int decay(sse__vctx *c, sse__value *v) {
+  if (sse__val_unref(c, v)) return -1;
   sse__vtype *t = sse__type_strip(v->type);
   if (!t || (t->kind != SSE__TY_ARRAY && t->kind != SSE__TY_FUNC)) return 0;
   if (v->kind != SSE__V_MEM) return sse__verr(c, "Attempt to take address of value not located in memory.");
@@ -42,7 +73,27 @@ static int decay(sse__vctx *c, sse__value *v) {
   return pt ? sse__val_from_int(c, pt, (int64_t)v->addr, v) : -1;
 }
 
+int sse__implptr_deref(sse__vctx *c, sse__value *v) {
+  sse__vtype *t = sse__type_strip(v->type);
+  Dwarf *dw = c->at && c->at->cu ? dwarf_cu_getdwarf(c->at->cu->cu) : NULL;
+  Dwarf_Die die;
+  sse__value to;
+  int64_t off = v->impl_off;
+  if (!t || t->kind != SSE__TY_PTR || !dw || !dwarf_offdie(dw, (Dwarf_Off)v->addr, &die))
+    return sse__verr(c, "value has been optimized out");
+  if (sse__loc_variable(c, &die, &to)) return -1;
+  uint64_t size = sse__type_size(t->target), have = sse__type_size(to.type);
+  if (to.kind == SSE__V_MEM) to.addr += (uint64_t)off;
+  else if (to.kind == SSE__V_BYTES && off >= 0 && (uint64_t)off + size <= have) to.bytes += off;
+  else if (to.kind != SSE__V_OPTOUT) return sse__verr(c, "value has been optimized out");
+  to.type = t->target;
+  to.reg = 0;
+  *v = to;
+  return 0;
+}
+
 static int deref(sse__vctx *c, sse__value *v) {
+  if (v->kind == SSE__V_IMPLPTR) return sse__implptr_deref(c, v);
   if (decay(c, v)) return -1;
   sse__vtype *t = sse__type_strip(v->type);
   if (t && is_int_kind(t)) {
@@ -65,6 +116,7 @@ static int deref(sse__vctx *c, sse__value *v) {
 }
 
 static int addr_of(sse__vctx *c, sse__value *v) {
+  if (sse__val_unref(c, v)) return -1;
   if (v->kind != SSE__V_MEM || v->bit_size)
     return sse__verr(c, v->bit_size ? "Attempt to take address of value not located in memory."
                                     : "Attempt to take address of value not located in memory.");
@@ -73,6 +125,7 @@ static int addr_of(sse__vctx *c, sse__value *v) {
 }
 
 static int member(sse__vctx *c, sse__value *v, const char *name) {
+  if (sse__val_unref(c, v)) return -1;
   sse__vtype *t = sse__type_strip(v->type);
   if (!t || (t->kind != SSE__TY_STRUCT && t->kind != SSE__TY_UNION))
     return sse__verr(c, "Attempt to extract a component of a value that is not a structure.");
@@ -287,6 +340,7 @@ static int dollar(sse__vctx *c, const char *name, sse__value *out) {
   for (size_t i = 0; i < sizeof regs / sizeof *regs; i++) {
     if (strcmp(name, regs[i].n) != 0) continue;
     int r = regs[i].reg;
+    c->used_frame = true;
     if (!(c->regmask >> r & 1)) return sse__verr(c, "value is not available");
     sse__vtype *t;
     if (r == 16) {
@@ -356,7 +410,7 @@ int sse__val_cast(sse__vctx *c, sse__vtype *t, sse__value *v) { return cast(c, t
 /* a = b, a op= b (a op b computed first): the value of a after. */
 static int assignment(sse__vctx *c, const sse__expr *e, sse__value *out, int depth) {
   sse__value rhs;
-  if (eval(c, e->a, out, depth)) return -1;
+  if (eval(c, e->a, out, depth) || sse__val_unref(c, out)) return -1;
   if (e->bin) {
     sse__expr op = {.op = SSE__E_BIN, .bin = e->bin, .a = e->a, .b = e->b};
     if (binary(c, &op, &rhs, depth)) return -1;

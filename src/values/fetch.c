@@ -32,6 +32,7 @@ bool sse__val_partly_out(const sse__value *v) {
 
 int sse__val_bytes(sse__vctx *c, const sse__value *v, unsigned char *buf, size_t n) {
   if (v->kind == SSE__V_OPTOUT) return sse__verr(c, "value has been optimized out");
+  if (v->kind == SSE__V_IMPLPTR) return sse__verr(c, "Attempt to take address of value not located in memory.");
   if (v->kind == SSE__V_BYTES && v->unavail)
     for (size_t i = 0; i < n; i++)
       if (v->unavail[i]) return sse__verr(c, "value has been optimized out");
@@ -70,7 +71,9 @@ int sse__val_int(sse__vctx *c, const sse__value *v, int64_t *out) {
   if (t->kind == SSE__TY_FLOAT) {
     double d;
     if (sse__val_double(c, v, &d)) return -1;
-    *out = (int64_t)d;
+    /* out of range (or NaN) is undefined in C: saturate, NaN as 0 */
+    *out = d != d ? 0 : d >= 9223372036854775807.0 ? INT64_MAX
+         : d <= -9223372036854775808.0 ? INT64_MIN : (int64_t)d;
     return 0;
   }
   if (size == 0 || size > 8) return sse__verr(c, "Invalid integer value size %llu.", (unsigned long long)size);
@@ -110,6 +113,17 @@ int sse__val_double(sse__vctx *c, const sse__value *v, double *out) {
 
 /* Member m (at offset off from the start) of struct value v. */
 bool sse__val_member(sse__vctx *c, const sse__value *v, const sse__member *m, sse__value *out) {
+  if (m->is_static) { /* in no instance: at its definition */
+    uint64_t a;
+    memset(out, 0, sizeof *out);
+    out->type = m->type ? m->type : c->t_int;
+    if (sse__symbol_addr(c, m->linkage, &a)) {
+      out->kind = SSE__V_OPTOUT;
+      return false;
+    }
+    *out = sse__val_at(out->type, a);
+    return true;
+  }
   *out = *v;
   out->type = m->type ? m->type : c->t_int;
   out->bit_off = m->bit_off;

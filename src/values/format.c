@@ -9,8 +9,10 @@
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "symtab/symtab_int.h"
 #include "values/values.h"
 
 #define ARRAY_READ_MAX (1u << 20)
@@ -49,8 +51,11 @@ void sse__format_symbol(sse__vctx *c, uint64_t addr, sse__out *o) {
   int ty = GELF_ST_TYPE(sym.st_info);
   if (ty != STT_FUNC && ty != STT_OBJECT && ty != STT_GNU_IFUNC) return;
   if (sym.st_size && off >= sym.st_size) return;
+  char *dem = sse__cxx_demangle(name); /* gdb names C++ symbols demangled */
+  if (dem) name = dem;
   if (off) sse__out_printf(o, " <%s+%llu>", name, (unsigned long long)off);
   else sse__out_printf(o, " <%s>", name);
+  free(dem);
 }
 
 void sse__format_double(sse__out *o, double d, int digits) {
@@ -111,6 +116,21 @@ static int format_scalar(sse__vctx *c, const sse__value *v, sse__vtype *t, sse__
   }
 }
 
+static int format_at(sse__vctx *c, const sse__value *v, bool top, int depth, sse__out *o);
+
+/* A C++ reference: "@0x...: value" ("(int &) " before it at the top). */
+static int format_ref(sse__vctx *c, const sse__value *v, int64_t x, bool top, int depth,
+                      sse__out *o) {
+  if (top) {
+    char tn[512];
+    sse__type_name(v->type, tn, sizeof tn);
+    sse__out_printf(o, "(%s) ", tn);
+  }
+  sse__out_printf(o, "@0x%llx: ", (unsigned long long)x);
+  sse__value to = sse__val_at(sse__type_strip(v->type)->target, (uint64_t)x);
+  return format_at(c, &to, false, depth, o);
+}
+
 static int format_ptr(sse__vctx *c, const sse__value *v, sse__vtype *t, bool top, sse__out *o) {
   int64_t x;
   if (sse__val_int(c, v, &x)) return -1;
@@ -137,8 +157,6 @@ static int format_ptr(sse__vctx *c, const sse__value *v, sse__vtype *t, bool top
   return 0;
 }
 
-static int format_at(sse__vctx *c, const sse__value *v, bool top, int depth, sse__out *o);
-
 static int format_struct(sse__vctx *c, const sse__value *v, sse__vtype *t, int depth, sse__out *o) {
   if (!t->complete) {
     sse__out_puts(o, "<incomplete type>");
@@ -150,7 +168,13 @@ static int format_struct(sse__vctx *c, const sse__value *v, sse__vtype *t, int d
     sse__value mv;
     sse__val_member(c, v, m, &mv);
     if (i) sse__out_puts(o, ", ");
-    if (m->name) sse__out_printf(o, "%s = ", m->name);
+    if (m->is_base) {
+      char tn[512];
+      sse__type_name(m->type, tn, sizeof tn);
+      sse__out_printf(o, "<%s> = ", tn);
+    } else if (m->name) {
+      sse__out_printf(o, m->is_static ? "static %s = " : "%s = ", m->name);
+    }
     if (format_at(c, &mv, false, depth + 1, o)) return -1;
   }
   sse__out_puts(o, "}");
@@ -213,6 +237,13 @@ static int format_at(sse__vctx *c, const sse__value *v, bool top, int depth, sse
     sse__out_puts(o, "<optimized out>");
     return 0;
   }
+  if (v->kind == SSE__V_IMPLPTR) {
+    char tn[512];
+    sse__type_name(v->type, tn, sizeof tn);
+    if (top) sse__out_printf(o, "(%s) ", tn);
+    sse__out_puts(o, "<synthetic pointer>");
+    return 0;
+  }
   sse__vtype *t = sse__type_strip(v->type);
   if (!t) return sse__verr(c, "Invalid type.");
   bool aggregate = t->kind == SSE__TY_STRUCT || t->kind == SSE__TY_UNION || t->kind == SSE__TY_ARRAY;
@@ -233,7 +264,12 @@ static int format_at(sse__vctx *c, const sse__value *v, bool top, int depth, sse
   char tn[512];
   switch (t->kind) {
     case SSE__TY_VOID: sse__out_puts(o, "void"); return 0;
-    case SSE__TY_PTR: return format_ptr(c, v, t, top, o);
+    case SSE__TY_PTR:
+      if (t->ref) {
+        int64_t x;
+        return sse__val_int(c, v, &x) ? -1 : format_ref(c, v, x, top, depth, o);
+      }
+      return format_ptr(c, v, t, top, o);
     case SSE__TY_STRUCT: case SSE__TY_UNION: return format_struct(c, v, t, depth, o);
     case SSE__TY_ARRAY: return format_array(c, v, t, depth, o);
     case SSE__TY_FUNC:

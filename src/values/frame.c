@@ -144,6 +144,23 @@ typedef struct vars_req {
   size_t n, cap;
 } vars_req;
 
+/* The text of parameter die's entry value, or NULL. */
+static char *entry_text(sse__vctx *c, Dwarf_Die *die) {
+  sse__value ev;
+  sse__out o;
+  if (sse__entry_param(c, die, &ev) != 0) {
+    c->err[0] = 0;
+    return NULL;
+  }
+  if (!text_new(&o)) return NULL;
+  if (sse__format_value(c, &ev, false, &o)) {
+    c->err[0] = 0;
+    free(o.buf);
+    return NULL;
+  }
+  return o.buf;
+}
+
 static int one_var(void *arg, Dwarf_Die *die) {
   vars_req *r = arg;
   sse__vctx *c = r->c;
@@ -172,6 +189,7 @@ static int one_var(void *arg, Dwarf_Die *die) {
   vt->type = strdup(tn);
   vt->value = o.buf;
   vt->is_arg = dwarf_tag(die) == DW_TAG_formal_parameter;
+  if (vt->is_arg) vt->entry = entry_text(c, die);
   r->n++;
   if (!vt->name || !vt->type) return sse__verr(c, "virtual memory exhausted.");
   return 0;
@@ -188,6 +206,7 @@ int sse__values_frame_vars(sse_thread *t, size_t frame, unsigned sel,
   sse__vctx c;
   vars_req r = {.c = &c, .sel = sel};
   int rc = frame_ctx(t, frame, &c);
+  c.thread = t;
   if (rc == 0) rc = with_symtab(&c, vars_cb, &r);
   if (rc && err) snprintf(err, errsz, "%s", c.err);
   sse__va_free(&c);
@@ -222,7 +241,7 @@ static int eval_cb(void *arg, const sse__dwarf_at *at) {
 
 int sse__values_evaluate(sse_thread *t, size_t frame, const char *expr, char fmt,
                          char **text, char **type, uint64_t *addr, bool *has_addr,
-                         char *err, size_t errsz) {
+                         bool *uses_frame, char *err, size_t errsz) {
   sse__vctx c;
   eval_req r = {.c = &c, .expr = expr};
   *text = *type = NULL;
@@ -239,6 +258,7 @@ int sse__values_evaluate(sse_thread *t, size_t frame, const char *expr, char fmt
     *type = strdup(r.type);
     *addr = r.addr;
     *has_addr = r.has_addr;
+    *uses_frame = c.used_frame;
   }
   sse__va_free(&c);
   return rc ? -1 : 0;

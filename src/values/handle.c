@@ -26,6 +26,7 @@ static int die_root(sse__vctx *c, uint64_t off, sse__value *out) {
 static int step(sse__vctx *c, const sse__vstep *s, sse__value *v) {
   sse__value child;
   const char *name;
+  if (sse__val_unref(c, v)) return -1; /* a reference's children: its referent's */
   if (s->index >= sse__value_nchildren(v)) return sse__verr(c, "No such child.");
   if (sse__value_child(c, v, s->index, &child, &name)) return -1;
   *v = child;
@@ -95,6 +96,10 @@ int sse__value_child(sse__vctx *c, const sse__value *v, uint64_t i, sse__value *
   if (t->kind == SSE__TY_ARRAY) return element(c, v, t, i, out);
   /* a pointer's pointee: lazy, read (or failing) when formatted */
   int64_t a;
+  if (v->kind == SSE__V_IMPLPTR) {
+    *out = *v;
+    return sse__implptr_deref(c, out);
+  }
   if (v->kind == SSE__V_OPTOUT) {
     *out = *v;
     out->type = t->target;

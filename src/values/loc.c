@@ -13,13 +13,13 @@
 #define LOC_MAX_DEPTH 4
 #define LOC_MAX_SIZE 4096 /* bytes of a value assembled from pieces */
 
-typedef enum part_kind { P_NONE, P_MEM, P_REG, P_VALUE, P_IMPLICIT, P_OPTOUT } part_kind;
+typedef enum part_kind { P_NONE, P_MEM, P_REG, P_VALUE, P_IMPLICIT, P_OPTOUT, P_IMPLPTR } part_kind;
 
 typedef struct part {
   part_kind kind;
   uint64_t x;                 /* address, register number or value */
   const unsigned char *bytes; /* implicit value */
-  size_t len;
+  size_t len;                 /* ... its length; P_IMPLPTR: the byte offset */
 } part;
 
 typedef struct stack {
@@ -59,7 +59,10 @@ static int frame_base(sse__vctx *c, uint64_t *fb, int depth) {
     if (k <= 0) return 1;
     part p = {0};
     stack s = {.n = 0};
+    Dwarf_Attribute *saved = c->loc_attr;
+    c->loc_attr = &a;
     int rc = eval_ops(c, ops, nops, &p, &s, depth + 1);
+    c->loc_attr = saved;
     if (rc) return rc;
     if (p.kind == P_MEM) *fb = p.x;
     else if (p.kind == P_REG) rc = reg_value(c, (int)p.x, fb);
@@ -143,6 +146,19 @@ static size_t op_at(const Dwarf_Op *ops, size_t n, uint64_t off) {
   return n;
 }
 
+/* The register of DW_OP_entry_value op's block when it is one DW_OP_regN
+ * or regx (libdw hands the block out as an attribute of its own), or -1. */
+static int entry_block_reg(sse__vctx *c, const Dwarf_Op *op) {
+  Dwarf_Attribute sub;
+  Dwarf_Op *ops;
+  size_t n;
+  if (!c->loc_attr || dwarf_getlocation_attr(c->loc_attr, op, &sub) != 0 ||
+      dwarf_getlocation(&sub, &ops, &n) != 0 || n != 1)
+    return -1;
+  if (ops[0].atom >= DW_OP_reg0 && ops[0].atom <= DW_OP_reg31) return ops[0].atom - DW_OP_reg0;
+  return ops[0].atom == DW_OP_regx && ops[0].number <= SSE__REGNUM_MAX ? (int)ops[0].number : -1;
+}
+
 static int one_op(sse__vctx *c, const Dwarf_Op *op, part *res, stack *s, int depth) {
   uint8_t a = op->atom;
   uint64_t r;
@@ -177,11 +193,25 @@ static int one_op(sse__vctx *c, const Dwarf_Op *op, part *res, stack *s, int dep
       if (need(c, s, 1)) return -1;
       res->kind = P_VALUE; res->x = s->v[s->n - 1]; return 0;
     case DW_OP_nop: return 0;
-    case DW_OP_entry_value: case DW_OP_GNU_entry_value:
-    case DW_OP_GNU_parameter_ref: case DW_OP_implicit_pointer: case DW_OP_GNU_implicit_pointer:
+    case DW_OP_entry_value: case DW_OP_GNU_entry_value: {
+      /* DW_OP_regN (or regx) in the block: that register at the entry */
+      int reg = entry_block_reg(c, op);
+      if (reg < 0 || sse__entry_reg(c, reg, &r)) return 1;
+      return push(c, s, r);
+    }
+    case DW_OP_implicit_pointer: case DW_OP_GNU_implicit_pointer:
+      /* a pointer to the value of the DIE at op->number (gdb's <synthetic
+       * pointer>), op->number2 bytes into it */
+      res->kind = P_IMPLPTR;
+      res->x = op->number;
+      res->len = (size_t)op->number2;
+      return 0;
+    case DW_OP_GNU_parameter_ref:
       return 1;
     case DW_OP_form_tls_address: case DW_OP_GNU_push_tls_address:
-      return sse__verr(c, "Cannot access thread-local variables in this program yet.");
+      if (need(c, s, 1) || sse__tls_address(c, s->v[s->n - 1], &r)) return -1;
+      s->v[s->n - 1] = r;
+      return 0;
   }
   return stack_op(c, s, op);
 }
@@ -310,6 +340,11 @@ static int expr_value(sse__vctx *c, const Dwarf_Op *ops, size_t n, sse__value *o
       return bytes_of(c, out, &r, sizeof r);
     case P_VALUE: return bytes_of(c, out, &p.x, sizeof p.x);
     case P_IMPLICIT: return bytes_of(c, out, p.bytes, p.len);
+    case P_IMPLPTR:
+      out->kind = SSE__V_IMPLPTR;
+      out->addr = p.x;
+      out->impl_off = (int64_t)p.len;
+      return 0;
     default: return optout(out);
   }
 }
@@ -342,7 +377,11 @@ int sse__loc_variable(sse__vctx *c, Dwarf_Die *var, sse__value *out) {
   int k = dwarf_getlocation_addr(&a, c->lookup_pc - c->at->bias, &ops, &nops, 1);
   if (k < 0) return sse__verr(c, "Invalid DWARF location: %s.", dwarf_errmsg(-1));
   if (k == 0 || nops == 0) return optout(out);
-  return expr_value(c, ops, nops, out);
+  Dwarf_Attribute *saved = c->loc_attr;
+  c->loc_attr = &a; /* the ops' attribute, for DW_OP_entry_value */
+  int rc = expr_value(c, ops, nops, out);
+  c->loc_attr = saved;
+  return rc;
 }
 
 int sse__loc_eval_word(sse__vctx *c, const Dwarf_Op *ops, size_t n, bool is_loc, uint64_t *out) {

@@ -132,7 +132,10 @@ static int find(sse__vctx *c, const wanted *w, Dwarf_Die *die) {
   for (int i = 0; i < c->nscopes; i++) {
     wanted wi = *w;
     wi.funcs = !w->type_tag && dwarf_tag(&c->scopes[i]) == DW_TAG_compile_unit;
-    if (child_named(c, &c->scopes[i], &wi, die)) return 1;
+    if (child_named(c, &c->scopes[i], &wi, die)) {
+      if (!w->type_tag && dwarf_tag(&c->scopes[i]) != DW_TAG_compile_unit) c->used_frame = true;
+      return 1;
+    }
   }
   wanted wf = *w;
   wf.funcs = !w->type_tag;

@@ -1,6 +1,7 @@
 /* C type names as gdb prints them (whatis, the "(int *) " of a pointer,
  * "{int (int)}" of a function): a base name, then the declarator built
  * inside out ("int (*)[3]", "char *[4]", "int * const"). */
+#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -14,7 +15,8 @@
 static void base_name(sse__vtype *t, char *b, size_t n) {
   const char *kw = t->kind == SSE__TY_STRUCT ? "struct" : t->kind == SSE__TY_UNION ? "union"
                    : t->kind == SSE__TY_ENUM ? "enum" : NULL;
-  if (kw) snprintf(b, n, "%s %s", kw, t->name ? t->name : "{...}");
+  if (kw && t->cxx && t->name) snprintf(b, n, "%s", t->name); /* C++: no keyword */
+  else if (kw) snprintf(b, n, "%s %s", kw, t->name ? t->name : "{...}");
   else snprintf(b, n, "%s", t->name ? t->name : t->kind == SSE__TY_VOID ? "void" : "<unnamed>");
 }
 
@@ -23,6 +25,12 @@ static void join(char *out, size_t n, const char *base, const char *inner) {
   if (!*inner) snprintf(out, n, "%s", base);
   else if (inner[0] == '[' || inner[0] == '(') snprintf(out, n, "%s %s", base, inner);
   else snprintf(out, n, "%s %s", base, inner);
+}
+
+/* Whether s starts with the word const or volatile. */
+static bool qualifier_first(const char *s) {
+  size_t n = !strncmp(s, "const", 5) ? 5 : !strncmp(s, "volatile", 8) ? 8 : 0;
+  return n && !(isalnum((unsigned char)s[n]) || s[n] == '_');
 }
 
 static void params(sse__vtype *f, char *b, size_t n) {
@@ -37,29 +45,35 @@ static void params(sse__vtype *f, char *b, size_t n) {
   if (len < n) snprintf(b + len, n - len, ")");
 }
 
-static void decl(sse__vtype *t, const char *inner, char *out, size_t n, int depth) {
+/* The declaration of inner as t; base (or NULL) is written in place of
+ * the innermost type's name (ptype's expanded struct). */
+static void decl(sse__vtype *t, const char *inner, const char *base, char *out, size_t n,
+                 int depth) {
   char in2[TN_MAX], tmp[TN_MAX];
   if (!t || depth > 32) {
-    join(out, n, "void", inner);
+    join(out, n, base ? base : "void", inner);
     return;
   }
   switch (t->kind) {
     case SSE__TY_PTR: {
       sse__vtype *to = t->target;
       bool paren = to && (to->kind == SSE__TY_FUNC || to->kind == SSE__TY_ARRAY);
-      snprintf(in2, sizeof in2, paren ? "(*%s)" : "*%s", inner);
-      decl(to, in2, out, n, depth + 1);
+      const char *star = t->ref == 1 ? "&" : t->ref == 2 ? "&&" : "*";
+      /* a qualifier of the pointer itself is spaced: "int * const" */
+      const char *sp = qualifier_first(inner) ? " " : "";
+      snprintf(in2, sizeof in2, paren ? "(%s%s%s)" : "%s%s%s", star, sp, inner);
+      decl(to, in2, base, out, n, depth + 1);
       return;
     }
     case SSE__TY_ARRAY:
       if (t->count >= 0) snprintf(in2, sizeof in2, "%s[%lld]", inner, (long long)t->count);
       else snprintf(in2, sizeof in2, "%s[]", inner);
-      decl(t->target, in2, out, n, depth + 1);
+      decl(t->target, in2, base, out, n, depth + 1);
       return;
     case SSE__TY_FUNC:
       params(t, tmp, sizeof tmp);
       snprintf(in2, sizeof in2, "%s%s", inner, tmp);
-      decl(t->target, in2, out, n, depth + 1);
+      decl(t->target, in2, base, out, n, depth + 1);
       return;
     case SSE__TY_CONST: case SSE__TY_VOLATILE: {
       const char *q = t->kind == SSE__TY_CONST ? "const" : "volatile";
@@ -69,20 +83,24 @@ static void decl(sse__vtype *t, const char *inner, char *out, size_t n, int dept
         /* the qualifier follows the '*': "int * const" */
         char in3[TN_MAX];
         snprintf(in3, sizeof in3, " %s", in2);
-        decl(to, in3 + 1, out, n, depth + 1);
+        decl(to, in3 + 1, base, out, n, depth + 1);
         return;
       }
-      decl(to, inner, tmp, sizeof tmp, depth + 1);
-      snprintf(out, n, "%s %s", q, tmp);
+      size_t len = (size_t)snprintf(out, n, "%s ", q);
+      if (len < n) decl(to, inner, base, out + len, n - len, depth + 1);
       return;
     }
     case SSE__TY_TYPEDEF:
-      if (!t->name) {
-        decl(t->target, inner, out, n, depth + 1);
+      if (!t->name || base) {
+        decl(t->target, inner, base, out, n, depth + 1);
         return;
       }
       /* fall through */
     default:
+      if (base) {
+        join(out, n, base, inner);
+        return;
+      }
       base_name(t, tmp, sizeof tmp);
       join(out, n, tmp, inner);
   }
@@ -90,5 +108,21 @@ static void decl(sse__vtype *t, const char *inner, char *out, size_t n, int dept
 
 void sse__type_name(sse__vtype *t, char *buf, size_t bufsz) {
   if (!bufsz) return;
-  decl(t, "", buf, bufsz, 0);
+  decl(t, "", NULL, buf, bufsz, 0);
+}
+
+void sse__type_decl(sse__vtype *t, const char *name, const char *base, char *buf, size_t bufsz) {
+  if (!bufsz) return;
+  decl(t, name, base, buf, bufsz, 0);
+}
+
+sse__vtype *sse__type_innermost(sse__vtype *t) {
+  for (int i = 0; t && i < 64; i++) {
+    if (t->kind != SSE__TY_PTR && t->kind != SSE__TY_ARRAY && t->kind != SSE__TY_FUNC &&
+        t->kind != SSE__TY_CONST && t->kind != SSE__TY_VOLATILE)
+      return t;
+    if (!t->target) return NULL;
+    t = t->target;
+  }
+  return t;
 }

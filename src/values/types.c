@@ -137,7 +137,20 @@ sse__vtype *sse__type_of_die(sse__vctx *c, Dwarf_Die *d) {
   return sse__type_from(c, &td);
 }
 
+/* gdb's names of GCC's base types ("long unsigned int" is "unsigned
+ * long" to gdb). */
+static const char *gdb_base_name(const char *name) {
+  static const char *const map[][2] = {
+      {"long int", "long"}, {"long unsigned int", "unsigned long"},
+      {"short int", "short"}, {"short unsigned int", "unsigned short"},
+      {"long long int", "long long"}, {"long long unsigned int", "unsigned long long"}};
+  for (size_t i = 0; name && i < sizeof map / sizeof *map; i++)
+    if (strcmp(name, map[i][0]) == 0) return map[i][1];
+  return name;
+}
+
 static void base_kind(sse__vtype *t, Dwarf_Die *d) {
+  t->name = gdb_base_name(t->name);
   uint64_t enc = attr_u(d, DW_AT_encoding, DW_ATE_signed);
   t->kind = SSE__TY_INT;
   t->is_signed = enc == DW_ATE_signed || enc == DW_ATE_signed_char;
@@ -157,33 +170,55 @@ static size_t count_children(Dwarf_Die *d, int tag) {
   return n;
 }
 
+/* Where member m (DIE ch) is: its offset, bitfield bits. */
+static void member_place(sse__member *m, Dwarf_Die *ch) {
+  m->bit_size = (unsigned)attr_u(ch, DW_AT_bit_size, 0);
+  uint64_t off = attr_u(ch, DW_AT_data_member_location, 0);
+  if (attr_has(ch, DW_AT_data_bit_offset)) {
+    uint64_t bo = attr_u(ch, DW_AT_data_bit_offset, 0);
+    off = bo / 8;
+    m->bit_off = bo % 8;
+  } else if (m->bit_size && attr_has(ch, DW_AT_bit_offset)) {
+    /* DWARF 2-4: from the storage unit's most significant bit. */
+    uint64_t unit = attr_u(ch, DW_AT_byte_size, m->type ? sse__type_size(m->type) : 4) * 8;
+    uint64_t bo = attr_u(ch, DW_AT_bit_offset, 0);
+    if (bo + m->bit_size <= unit) m->bit_off = (unsigned)(unit - bo - m->bit_size);
+  }
+  if (m->bit_size > 64) m->bit_size = 64;
+  m->offset = off + m->bit_off / 8;
+  m->bit_off %= 8;
+}
+
+/* Data members, C++ base classes (DW_TAG_inheritance) and static members
+ * (DWARF 5's DW_TAG_variable, DWARF 4's external member declarations). */
+static bool is_member_tag(int tag) {
+  return tag == DW_TAG_member || tag == DW_TAG_inheritance || tag == DW_TAG_variable;
+}
+
 static int fill_members(sse__vctx *c, sse__vtype *t, Dwarf_Die *d) {
   Dwarf_Die ch;
-  size_t n = count_children(d, DW_TAG_member);
+  size_t n = count_children(d, DW_TAG_member) + count_children(d, DW_TAG_inheritance) +
+             count_children(d, DW_TAG_variable);
   if (n == 0 || dwarf_child(d, &ch) != 0) return 0;
   if (!(t->members = talloc(c, n * sizeof *t->members))) return -1;
   size_t i = 0;
   do {
-    if (dwarf_tag(&ch) != DW_TAG_member) continue;
+    int tag = dwarf_tag(&ch);
+    if (!is_member_tag(tag)) continue;
     sse__member *m = &t->members[i++];
-    m->name = tstrdup(c, dwarf_diename(&ch));
+    m->is_base = tag == DW_TAG_inheritance;
+    m->is_static = tag == DW_TAG_variable ||
+                   (attr_has(&ch, DW_AT_external) && attr_has(&ch, DW_AT_declaration));
+    m->name = m->is_base ? NULL : tstrdup(c, dwarf_diename(&ch));
     m->type = sse__type_of_die(c, &ch);
     if (c->err[0]) return -1;
-    m->bit_size = (unsigned)attr_u(&ch, DW_AT_bit_size, 0);
-    uint64_t off = attr_u(&ch, DW_AT_data_member_location, 0);
-    if (attr_has(&ch, DW_AT_data_bit_offset)) {
-      uint64_t bo = attr_u(&ch, DW_AT_data_bit_offset, 0);
-      off = bo / 8;
-      m->bit_off = bo % 8;
-    } else if (m->bit_size && attr_has(&ch, DW_AT_bit_offset)) {
-      /* DWARF 2-4: from the storage unit's most significant bit. */
-      uint64_t unit = attr_u(&ch, DW_AT_byte_size, m->type ? sse__type_size(m->type) : 4) * 8;
-      uint64_t bo = attr_u(&ch, DW_AT_bit_offset, 0);
-      if (bo + m->bit_size <= unit) m->bit_off = (unsigned)(unit - bo - m->bit_size);
+    if (m->is_static) {
+      Dwarf_Attribute a;
+      const char *ln = dwarf_formstring(dwarf_attr(&ch, DW_AT_linkage_name, &a));
+      m->linkage = tstrdup(c, ln ? ln : m->name);
+    } else {
+      member_place(m, &ch);
     }
-    if (m->bit_size > 64) m->bit_size = 64;
-    m->offset = off + m->bit_off / 8;
-    m->bit_off %= 8;
   } while (i < n && dwarf_siblingof(&ch, &ch) == 0);
   t->n = i;
   return 0;
@@ -214,7 +249,10 @@ static int fill_enum(sse__vctx *c, sse__vtype *t, Dwarf_Die *d) {
 static int fill_func(sse__vctx *c, sse__vtype *t, Dwarf_Die *d) {
   Dwarf_Die ch;
   t->target = sse__type_of_die(c, d);
-  t->prototyped = attr_u(d, DW_AT_prototyped, 0) != 0;
+  Dwarf_Attribute pa;
+  bool proto = false;
+  if (dwarf_attr_integrate(d, DW_AT_prototyped, &pa)) dwarf_formflag(&pa, &proto);
+  t->prototyped = proto;
   size_t n = count_children(d, DW_TAG_formal_parameter);
   if (c->err[0]) return -1;
   if (n == 0 || dwarf_child(d, &ch) != 0) return 0;
@@ -265,20 +303,32 @@ static int fill_array(sse__vctx *c, sse__vtype *t, Dwarf_Die *d) {
   return array_from(c, d, subs, nsub, 0, elem, t) ? 0 : -1;
 }
 
+/* Whether d is in a C++ compilation unit. */
+static bool is_cxx(Dwarf_Die *d) {
+  Dwarf_Die cu;
+  if (!dwarf_diecu(d, &cu, NULL, NULL)) return false;
+  int lang = dwarf_srclang(&cu);
+  return lang == DW_LANG_C_plus_plus || lang == DW_LANG_C_plus_plus_03 ||
+         lang == DW_LANG_C_plus_plus_11 || lang == DW_LANG_C_plus_plus_14;
+}
+
 static int fill(sse__vctx *c, sse__vtype *t, Dwarf_Die *d, int tag) {
   switch (tag) {
     case DW_TAG_base_type: base_kind(t, d); return 0;
     case DW_TAG_unspecified_type: t->kind = SSE__TY_VOID; return 0;
     case DW_TAG_pointer_type: case DW_TAG_reference_type: case DW_TAG_rvalue_reference_type:
       t->kind = SSE__TY_PTR;
+      t->ref = tag == DW_TAG_reference_type ? 1 : tag == DW_TAG_rvalue_reference_type ? 2 : 0;
       if (!t->size) t->size = 8;
       t->target = sse__type_of_die(c, d);
       return c->err[0] ? -1 : 0;
     case DW_TAG_structure_type: case DW_TAG_class_type: case DW_TAG_union_type:
+      t->cxx = is_cxx(d);
       t->kind = tag == DW_TAG_union_type ? SSE__TY_UNION : SSE__TY_STRUCT;
       t->complete = !attr_u(d, DW_AT_declaration, 0);
       return fill_members(c, t, d);
     case DW_TAG_enumeration_type:
+      t->cxx = is_cxx(d);
       t->kind = SSE__TY_ENUM;
       t->complete = !attr_u(d, DW_AT_declaration, 0);
       return fill_enum(c, t, d);

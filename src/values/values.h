@@ -13,6 +13,12 @@
  *   strings.c  characters and strings as gdb quotes them
  *   expr.c     the C expression parser (precedence climbing)
  *   eval.c     the expression tree evaluated to a value
+ *   assign.c   C's assignment: set var, x = 5, x += 1
+ *   ptype.c    gdb's whatis and ptype
+ *   entry.c    values at a function's entry, from the caller's call site
+ *   tls.c      thread-local variables
+ *   statics.c  C++ static members' definitions
+ *   handle.c   a value handle's path: its value found again, its children
  *   frame.c    the entry points: the frame's context, the symtab call
  *
  * Thread: the tracer thread (memory reads go through memaccess). Every
@@ -48,6 +54,10 @@ typedef struct sse__member {
   uint64_t offset;   /* bytes from the start */
   unsigned bit_off;  /* bitfield: bits from offset (little-endian) */
   unsigned bit_size; /* 0 unless a bitfield */
+  bool is_base;      /* a C++ base class (name NULL; printed "<base> = ") */
+  bool is_static;    /* a C++ static member: no offset, at the address of
+                        the symbol `linkage` */
+  const char *linkage;
 } sse__member;
 
 typedef struct sse__enumerator {
@@ -62,6 +72,8 @@ struct sse__vtype {
   bool is_signed;    /* INT, CHAR, ENUM */
   bool complete;     /* STRUCT/UNION/ENUM: not a declaration */
   bool prototyped;   /* FUNC */
+  unsigned char ref; /* PTR: 1 a C++ reference (&), 2 an rvalue one (&&) */
+  bool cxx;          /* STRUCT/UNION/ENUM of C++: named without the keyword */
   bool bad;          /* its DWARF could not be transcoded */
   sse__vtype *target; /* PTR, TYPEDEF, CONST, VOLATILE, ARRAY element,
                          FUNC return (NULL: void), ENUM underlying */
@@ -78,7 +90,10 @@ struct sse__vtype {
 typedef enum sse__vkind {
   SSE__V_MEM,     /* lvalue in the target's memory at addr */
   SSE__V_BYTES,   /* bytes held here (registers, implicit values, results) */
-  SSE__V_OPTOUT   /* <optimized out> */
+  SSE__V_OPTOUT,  /* <optimized out> */
+  SSE__V_IMPLPTR  /* a pointer to a value in no memory (DW_OP_implicit_pointer):
+                     addr is the DIE offset of what it points to, impl_off
+                     the byte offset in it (gdb's <synthetic pointer>) */
 } sse__vkind;
 
 typedef struct sse__value {
@@ -91,6 +106,7 @@ typedef struct sse__value {
   unsigned bit_off, bit_size; /* a bitfield member of a V_MEM/V_BYTES struct */
   bool is_func;         /* a function: addr is its entry */
   int reg;              /* V_BYTES read from a register: its DWARF number + 1 */
+  int64_t impl_off;     /* V_IMPLPTR */
 } sse__value;
 
 /* Type records and their memo (DIE offset -> record, open hashing),
@@ -139,6 +155,10 @@ typedef struct sse__vctx {
   /* print limits (0: gdb's default; UINT_MAX: unlimited / never) */
   unsigned lim_elems, lim_repeats, lim_depth;
   sse_thread *thread; /* the thread of the frame (NULL: no frame, finish) */
+  bool dry;           /* evaluate without side effects (assignments) */
+  bool used_frame;    /* a local, an argument or a register was read */
+  int entry_depth;    /* entry values being found (entry.c) */
+  Dwarf_Attribute *loc_attr; /* the location attribute being evaluated */
   /* the gdb error text of the failure, "" when none */
   char err[256];
 } sse__vctx;
@@ -174,6 +194,14 @@ unsigned long sse__types_shared_made(void);
 
 /* typename.c: the C name of t into buf (cut to bufsz). */
 void sse__type_name(sse__vtype *t, char *buf, size_t bufsz);
+/* The C declaration of name as t ("int (*op)(int, int)"); base (or NULL)
+ * written in place of the innermost type's name, typedefs on the way to
+ * it then looked through. */
+void sse__type_decl(sse__vtype *t, const char *name, const char *base, char *buf, size_t bufsz);
+/* The innermost type of t's declarator: what pointers, arrays, function
+ * returns and qualifiers are of. */
+sse__vtype *sse__type_innermost(sse__vtype *t);
+
 
 /* loc.c: the value of variable DIE var in c's frame. */
 int sse__loc_variable(sse__vctx *c, Dwarf_Die *var, sse__value *out);
@@ -181,6 +209,20 @@ int sse__loc_variable(sse__vctx *c, Dwarf_Die *var, sse__value *out);
  * stack) or location description (is_loc: the value of what it locates,
  * memory read) in c's frame. 0, 1 (not available), -1 (c->err). */
 int sse__loc_eval_word(sse__vctx *c, const Dwarf_Op *ops, size_t n, bool is_loc, uint64_t *out);
+
+/* entry.c: the value register reg had at the entry of c's function (0),
+ * or 1: unknown. The value of parameter par at the entry (gdb's
+ * NAME@entry): 0, 1 (unknown), -1 (c->err). */
+int sse__entry_reg(sse__vctx *c, int reg, uint64_t *out);
+int sse__entry_param(sse__vctx *c, Dwarf_Die *par, sse__value *out);
+
+/* statics.c: the address of the ELF symbol name in any module (a C++
+ * static member's definition). 0, or 1 (none). */
+int sse__symbol_addr(sse__vctx *c, const char *name, uint64_t *addr);
+
+/* tls.c: the address of offset in the TLS block of c->var_mod in c's
+ * thread. 0, or -1 (c->err). */
+int sse__tls_address(sse__vctx *c, uint64_t offset, uint64_t *out);
 
 /* cfi.c: c's registers, pc and CFA moved to the caller's frame by the
  * call-frame information at c->lookup_pc. 0, or 1 when it cannot. */
@@ -241,6 +283,8 @@ void sse__format_chars(sse__vctx *c, sse__out *o, const unsigned char *s, size_t
 typedef struct sse__expr sse__expr;
 sse__expr *sse__expr_parse(sse__vctx *c, const char *text);
 /* eval.c */
+/* eval.c: *v for v a V_IMPLPTR pointer: the value of what it points to. */
+int sse__implptr_deref(sse__vctx *c, sse__value *v);
 int sse__expr_eval(sse__vctx *c, const sse__expr *e, sse__value *out);
 
 /* the AST (expr.c builds it, eval.c reads it) */
@@ -270,6 +314,12 @@ bool sse__expr_assigns(const sse__expr *e);
 int sse__val_assign(sse__vctx *c, sse__value *lhs, const sse__value *rhs);
 /* eval.c: (t) v with C's conversions, as a cast in an expression. */
 int sse__val_cast(sse__vctx *c, sse__vtype *t, sse__value *v);
+/* A C++ reference v as the value it refers to (else v unchanged). */
+int sse__val_unref(sse__vctx *c, sse__value *v);
+
+/* ptype.c: gdb's whatis (ptype false) or ptype of what (a type name or
+ * an expression, evaluated without side effects), after "type = ". */
+int sse__describe_type(sse__vctx *c, const char *what, bool ptype, sse__out *o);
 
 /* handle.c: a value found again from its path. */
 typedef enum sse__vstep_kind { SSE__VSTEP_MEMBER, SSE__VSTEP_ELEM, SSE__VSTEP_DEREF } sse__vstep_kind;
@@ -312,13 +362,14 @@ int sse__retval_type(sse__vctx *c, sse__vtype **t);
 /* frame.c: the entry points (tracer thread, t stopped). */
 typedef struct sse__var_text {
   char *name, *type, *value; /* malloc'd */
+  char *entry;               /* an argument's entry value, or NULL */
   bool is_arg;
 } sse__var_text;
 int sse__values_frame_vars(sse_thread *t, size_t frame, unsigned sel,
                            sse__var_text **out, size_t *n, char *err, size_t errsz);
 int sse__values_evaluate(sse_thread *t, size_t frame, const char *expr, char fmt,
                          char **text, char **type, uint64_t *addr, bool *has_addr,
-                         char *err, size_t errsz);
+                         bool *uses_frame, char *err, size_t errsz);
 /* fn(c, arg) with c on frame `frame` of t, inside the symtab call (the
  * frame's CU and scopes open when it has DWARF), print settings from lim
  * (NULL: gdb's defaults). 0, or -1 with c->err in err. */

@@ -1,18 +1,40 @@
 #!/bin/sh
-# Builds the JIT blob parser's libFuzzer target with clang-14 and runs it.
-#   sh tests/fuzz/run_fuzz.sh BUILD SECONDS
-# The fuzzer works on a scratch corpus (BUILD/fuzz/corpus, seeded from
-# tests/fuzz/corpus/jitblob; new units land there, never in the repo) and
-# leaves crash files in BUILD/fuzz/artifacts. Exits non-zero on a crash, a
-# sanitizer report or a build failure.
+# Builds a libFuzzer target with clang-14 and runs it.
+#   sh tests/fuzz/run_fuzz.sh BUILD SECONDS [TARGET]
+# TARGET: jitblob (the JIT blob parser, the default) or expr (the C
+# expression parser and evaluator, tests/fuzz/fuzz_expr.c).
+# The fuzzer works on a scratch corpus (BUILD/fuzz/corpus[_expr], seeded from
+# tests/fuzz/corpus/TARGET; new units land there, never in the repo) and
+# leaves crash files in BUILD/fuzz/artifacts[_expr]. Exits non-zero on a
+# crash, a sanitizer report or a build failure.
 set -u
 BUILD=${1:-build}
 SECONDS_=${2:-300}
+TARGET=${3:-jitblob}
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
 CLANG=${FUZZ_CC:-clang-14}
 OUT="$BUILD/fuzz"
-BIN="$OUT/fuzz_jitblob"
-mkdir -p "$OUT/corpus" "$OUT/artifacts" || exit 1
+case "$TARGET" in
+  jitblob)
+    SUFFIX=""
+    SRCS="$SRC/src/jit/jitblob.c"
+    DEPS="$SRC/src/jit/jitblob.h $SRC/src/agent/sse_agent.h"
+    FLAGS="-I$SRC/src -I$SRC/src/jit -I$SRC/src/agent"
+    LIBS=""
+    MAXLEN="" ;;
+  expr)
+    SUFFIX="_expr"
+    V="$SRC/src/values"
+    SRCS="$V/expr.c $V/eval.c $V/arena.c $V/typeparse.c $V/fetch.c $V/assign.c $V/types.c \
+      $V/format.c $V/fmtletter.c $V/strings.c $V/typename.c $V/ptype.c $V/statics.c"
+    DEPS="$V/values.h"
+    FLAGS="-I$SRC/include -I$SRC/src -I$SRC/src/arch/x86_64"
+    LIBS="-ldw -lelf -lm"
+    MAXLEN="-max_len=512" ;;
+  *) echo "run_fuzz: unknown target $TARGET" >&2; exit 2 ;;
+esac
+BIN="$OUT/fuzz_$TARGET"
+mkdir -p "$OUT/corpus$SUFFIX" "$OUT/artifacts$SUFFIX" || exit 1
 if ! command -v "$CLANG" >/dev/null 2>&1; then
   echo "run_fuzz: $CLANG not found (scripts/deps.sh installs clang-14 and libclang-rt-14-dev)" >&2
   exit 2
@@ -21,26 +43,26 @@ fi
 need=1
 if [ -x "$BIN" ]; then
   need=0
-  for f in "$SRC/tests/fuzz/fuzz_jitblob.c" "$SRC/src/jit/jitblob.c" "$SRC/src/jit/jitblob.h" \
-           "$SRC/src/agent/sse_agent.h" "$0"; do
+  for f in "$SRC/tests/fuzz/fuzz_$TARGET.c" $SRCS $DEPS "$0"; do
     [ -e "$f" ] && [ "$f" -nt "$BIN" ] && need=1
   done
 fi
 if [ "$need" = 1 ]; then
+  # shellcheck disable=SC2086
   "$CLANG" -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-    -I"$SRC/src" -I"$SRC/src/jit" -I"$SRC/src/agent" \
-    "$SRC/tests/fuzz/fuzz_jitblob.c" "$SRC/src/jit/jitblob.c" -o "$BIN.tmp" || exit 1
+    $FLAGS "$SRC/tests/fuzz/fuzz_$TARGET.c" $SRCS $LIBS -o "$BIN.tmp" || exit 1
   mv "$BIN.tmp" "$BIN" || exit 1
 fi
 # Seeds: copy so the fuzzer never writes into the repository.
-cp -f "$SRC"/tests/fuzz/corpus/jitblob/* "$OUT/corpus/" 2>/dev/null
+cp -f "$SRC"/tests/fuzz/corpus/"$TARGET"/* "$OUT/corpus$SUFFIX/" 2>/dev/null
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
-"$BIN" -max_total_time="$SECONDS_" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
-  -artifact_prefix="$OUT/artifacts/" "$OUT/corpus"
+# shellcheck disable=SC2086
+"$BIN" -max_total_time="$SECONDS_" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 $MAXLEN \
+  -artifact_prefix="$OUT/artifacts$SUFFIX/" "$OUT/corpus$SUFFIX"
 rc=$?
 if [ "$rc" -ne 0 ]; then
-  echo "run_fuzz: fuzz_jitblob failed (exit $rc); crash inputs in $OUT/artifacts" >&2
+  echo "run_fuzz: fuzz_$TARGET failed (exit $rc); crash inputs in $OUT/artifacts$SUFFIX" >&2
   exit 1
 fi
 exit 0

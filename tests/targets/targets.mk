@@ -142,6 +142,30 @@ $(TBUILD)/%_O3: $(TARGETS_SRC)/%.c | $(TBUILD)
 	$(CC) -g -O3 -o $@ $<
 $(TBUILD)/%_O3_clang: $(TARGETS_SRC)/%.c | $(TBUILD)
 	clang -g -O3 -o $@ $<
+# Entry values and implicit pointers (issue 12): parameters known from the
+# caller's call site, -O2 from gcc (call-site information) and clang.
+TARGETS += $(TBUILD)/values_entry_gcc $(TBUILD)/values_entry_clang
+$(TBUILD)/values_entry_gcc: $(TARGETS_SRC)/values_entry.c | $(TBUILD)
+	$(CC) -g -O2 -o $@ $<
+$(TBUILD)/values_entry_clang: $(TARGETS_SRC)/values_entry.c | $(TBUILD)
+	clang -g -O2 -o $@ $<
+
+# C++ values (issue 12): references, C++ type names, demangled symbols.
+TARGETS += $(TBUILD)/values_cxx $(TBUILD)/values_cxx_class
+$(TBUILD)/values_cxx: $(TARGETS_SRC)/values_cxx.cc | $(TBUILD)
+	$(CXX_TARGET) $(TARGET_CFLAGS) -o $@ $<
+$(TBUILD)/values_cxx_class: $(TARGETS_SRC)/values_cxx_class.cc | $(TBUILD)
+	$(CXX_TARGET) $(TARGET_CFLAGS) -o $@ $<
+
+# bench/values (issue 12): a function of 400 locals, five frames deep.
+TARGETS += $(TBUILD)/values_big
+$(TBUILD)/values_big: $(TARGETS_SRC)/values_big.c | $(TBUILD)
+	$(CC) $(TARGET_CFLAGS) -o $@ $<
+
+# __thread variables (issue 12): the TLS block of each thread.
+TARGETS += $(TBUILD)/values_tls
+$(TBUILD)/values_tls: $(TARGETS_SRC)/values_tls.c | $(TBUILD)
+	$(CC) $(TARGET_CFLAGS) -pthread -o $@ $<
 
 clean-targets:
 	rm -rf $(TBUILD)

@@ -260,12 +260,12 @@ Test(demo, ctrl_c_interrupts_a_running_continue, .timeout = 60) {
   cr_assert(strstr(s, "Program received signal SIGINT") ||
                 strstr(s, "Interrupted."),
             "stop reported:\n%s", s);
-  cr_assert(strstr(s, "spin () at long_loop.c:") ||
-                strstr(s, "in spin () at long_loop.c:"),
+  cr_assert(strstr(s, "spin (n=1000000000000) at long_loop.c:") ||
+                strstr(s, "in spin (n=1000000000000) at long_loop.c:"),
             "location in spin:\n%s", s);
   free(s);
   /* the target is alive and stopped: backtrace and registers work */
-  free(command("bt", "in main () at long_loop.c:19", false));
+  free(command("bt", "in main (argc=2, argv=0x", false));
   free(command("info registers rip", "<spin+", false));
   /* again, with `continue` */
   before = prompts();
@@ -305,13 +305,13 @@ Test(demo, tab_completes_commands_and_functions, .timeout = 60) {
   keys("Enter");
   free(wait_screen("Breakpoint 1 at 0x", 1, false));
   free(wait_screen("(sse)", before + 1, false));
-  char *s = command("r", "Breakpoint 1, sum_squares () at loops_calls.c:23",
+  char *s = command("r", "Breakpoint 1, sum_squares (n=5) at loops_calls.c:23",
                     false);
   free(s);
   /* gdb abbreviations: n, s, fin, c */
   free(command("n", "24 ", true));
   free(command("s", "25 ", true));
-  free(command("s", "square () at loops_calls.c:11", false));
+  free(command("s", "square (x=0) at loops_calls.c:11", false));
   free(command("fin", "Run till exit from", false));
   free(command("info b", "breakpoint already hit 1 time", false));
   free(command("delete", NULL, false));
@@ -486,9 +486,9 @@ Test(demo, x_file_runs_a_script, .timeout = 60) {
   int rc = run_capture(cmd, &out);
   unlink(path);
   cr_assert_eq(rc, 0, "exit %d:\n%s", rc, out);
-  cr_assert(strstr(out, "Breakpoint 1, add () at loops_calls.c:17"), "%s", out);
+  cr_assert(strstr(out, "Breakpoint 1, add (a=0, b=0) at loops_calls.c:17"), "%s", out);
   cr_assert(strstr(out, "#1  0x"), "%s", out);
-  cr_assert(strstr(out, "in sum_squares () at loops_calls.c:26"), "%s", out);
+  cr_assert(strstr(out, "in sum_squares (n=5) at loops_calls.c:26"), "%s", out);
   cr_assert(strstr(out, "18\t    return s;"), "until: next line\n%s", out);
   cr_assert(strstr(out, "breakpoint already hit 1 time"), "%s", out);
   cr_assert(strstr(out, "exited with code 07]"), "%s", out);
@@ -542,7 +542,7 @@ Test(demo, batch_session_text, .timeout = 60) {
       "51\t    for (int round = 0; round < 6; round++) {",
       /* step 3 from main:52: into sum_squares, 23, 24, 25: the last only */
       "25\t        int sq = square(i);",
-      "#0  sum_squares () at loops_calls.c:25",
+      "#0  sum_squares (n=5) at loops_calls.c:25",
       "#1  0x",
       "Run till exit from #0",
       "=> 0x",
@@ -699,7 +699,7 @@ Test(demo, continue_n_and_ignore_count_hits_as_gdb, .timeout = 60) {
       prog, &rc);
   const char *want[] = {
       "Will ignore next 2 crossings of breakpoint 1.  Continuing.\n\n"
-      "Breakpoint 1, hit_me () at bp_loop.c:10\n",
+      "Breakpoint 1, hit_me (i=3) at bp_loop.c:10\n",
       "\tbreakpoint already hit 4 times\n",
       "Will ignore next 2 crossings of breakpoint 1.\n",
       "\tbreakpoint already hit 4 times\n\tignore next 2 hits\n",

@@ -42,7 +42,6 @@ static void teardown(void) {
 }
 
 static void mask(char *s) { vo_mask(s); }
-static void shq(FILE *f, const char *s) { vo_shq(f, s); }
 
 static void gdb_answers(const char *cmd, const char *const *exprs, size_t n, char **out) {
   vo_gdb_answers(g_prog, g_file, g_line, NULL, cmd, exprs, n, out);
@@ -315,20 +314,10 @@ Test(values, random_expressions_never_crash, .timeout = 120) {
 /* ---- ssedemo: print with gdb's $N history, info locals, info args, up,
  * the same lines as gdb's. */
 static char *lines_of(const char *prog, const char *const *cmds, size_t n, bool gdb) {
-  char *sh = NULL, *out = NULL;
-  size_t len = 0, olen = 0;
-  FILE *f = open_memstream(&sh, &len);
-  if (gdb) fprintf(f, "gdb -batch -nx");
-  else fprintf(f, "%s/../ssedemo --batch", getenv("SSE_TARGETS_DIR") ? getenv("SSE_TARGETS_DIR") : TARGETS_DIR);
-  fprintf(f, " -ex 'break values_target.c:%d' -ex run", BREAK_LINE);
-  for (size_t i = 0; i < n; i++) {
-    fputs(" -ex ", f);
-    shq(f, cmds[i]);
-  }
-  fprintf(f, " %s </dev/null 2>&1", tpath(prog));
-  fclose(f);
-  FILE *p = popen(sh, "r");
-  cr_assert(p);
+  char *out = NULL, pre[64];
+  size_t olen = 0;
+  snprintf(pre, sizeof pre, "-ex 'break values_target.c:%d' -ex run", BREAK_LINE);
+  FILE *p = vo_session(prog, pre, cmds, n, gdb);
   FILE *o = open_memstream(&out, &olen);
   char line[8192];
   bool on = false;
@@ -343,7 +332,6 @@ static char *lines_of(const char *prog, const char *const *cmds, size_t n, bool 
   }
   pclose(p);
   fclose(o);
-  free(sh);
   return out;
 }
 

@@ -6,27 +6,10 @@
 
 #define LINE 93
 
-static sse_engine *eng;
-static sse_process *proc;
-static sse_thread *thr;
-
-static void setup(void) {
-  SSE_OKAY(sse_engine_new(NULL, &eng));
-  proc = spawn_target(eng, "values_target", NULL, NULL, -1);
-  int id;
-  SSE_OKAY(sse_break_line(proc, "values_target.c", LINE, &id));
-  sse_stop s;
-  SSE_OKAY(sse_continue(proc, &s));
-  cr_assert_eq(s.reason, SSE_STOP_BREAKPOINT);
-  thr = main_thread(proc);
-}
-
-static void teardown(void) {
-  if (proc) sse_kill(proc);
-  sse_engine_free(eng);
-  eng = NULL;
-  proc = NULL;
-}
+VO_SUITE("values_target", "values_target.c", LINE)
+#define eng V.eng
+#define proc V.proc
+#define thr V.thr
 
 TestSuite(value_handles, .init = setup, .fini = teardown, .timeout = 90);
 
@@ -201,13 +184,11 @@ Test(value_handles, limits_as_gdb) {
     sse_print_limits l = cases[i].l;
     if (!strcmp(cases[i].set, "set print max-depth 0")) l.max_depth = 0, l.max_elements = 200;
     char *got = text_of(v, cases[i].fmt, &l);
-    if (!strcmp(cases[i].set, "set print max-depth 0")) { /* gdb's 0 is "{...}"; ours: none */
-      free(got);
-      continue;
-    }
     vo_mask(got);
     vo_mask(want);
-    cr_expect_str_eq(got, want, "%s; print %s: sse \"%s\", gdb \"%s\"", cases[i].set,
+    /* gdb's max-depth 0 is "{...}"; sse's 0: no limit */
+    if (strcmp(cases[i].set, "set print max-depth 0") != 0)
+      cr_expect_str_eq(got, want, "%s; print %s: sse \"%s\", gdb \"%s\"", cases[i].set,
                      cases[i].expr, got, want);
     free(got);
     free(want);
@@ -305,4 +286,67 @@ Test(value_handles, assignment_expressions_as_gdb) {
   free(t1);
   free(t2);
   sse_value_free(v);
+}
+
+/* __thread variables: each thread's own copy, as gdb (libthread_db)
+ * reads them: in the worker stopped at values_tls.c:17 and in main. */
+#undef eng
+#undef proc
+#undef thr
+Test(value_handles_tls, thread_locals_as_gdb, .timeout = 60) {
+  vo_stop T;
+  vo_start(&T, "values_tls", "values_tls.c", 17);
+  static const char *const e[] = {"tls_count", "tls_pt", "tls_name", "&tls_count", "tls_zero",
+                                  "tls_pt.x + tls_count", "sizeof(tls_pt)", "&tls_pt.y"};
+  size_t n = sizeof e / sizeof *e;
+  sse_thread *main = main_thread(T.proc);
+  cr_assert_neq(main, T.thr, "the worker stopped");
+  /* one gdb session: the worker's, then (thread 1) main's */
+  const char *cmds[2 * 8 + 1];
+  char *want[2 * 8 + 1];
+  for (size_t i = 0; i < n; i++) {
+    cr_assert(asprintf((char **)&cmds[i], "print %s", e[i]) > 0);
+    cmds[n + 1 + i] = cmds[i];
+  }
+  cmds[n] = "thread 1";
+  vo_gdb_answers("values_tls", "values_tls.c", 17, NULL, "", cmds, 2 * n + 1, want);
+  for (int pass = 0; pass < 2; pass++)
+    for (size_t i = 0; i < n; i++) {
+      char got[1024];
+      sse_evaluate(pass ? main : T.thr, 0, e[i], got, sizeof got, NULL);
+      const char *w = want[pass * (n + 1) + i];
+      cr_expect_str_eq(got, w, "thread %d: print %s: sse \"%s\", gdb \"%s\"", pass, e[i], got, w);
+    }
+  for (size_t i = 0; i < 2 * n + 1; i++) free(want[i]);
+  for (size_t i = 0; i < n; i++) free((char *)cmds[i]);
+  vo_stop_free(&T);
+}
+
+/* A C++ reference's children are its referent's: p (const point &) has
+ * x and y, reached as p.x and p.y; its own text is print's. */
+Test(value_handles_cxx, reference_children, .timeout = 60) {
+  vo_stop T;
+  vo_start(&T, "values_cxx", "values_cxx.cc", 13);
+  sse_value *v, **k;
+  size_t n;
+  SSE_OKAY(sse_value_evaluate(T.thr, 0, "p", &v, NULL, 0));
+  cr_expect_str_eq(sse_value_type(v), "const point &");
+  SSE_OKAY(sse_value_child_count(v, &n));
+  cr_assert_eq(n, 2);
+  SSE_OKAY(sse_value_children(v, 0, 2, &k, &n));
+  cr_assert_eq(n, 2);
+  cr_expect_str_eq(sse_value_name(k[1]), "y");
+  cr_expect_str_eq(sse_value_expression(k[1]), "p.y");
+  char buf[256];
+  SSE_OKAY(sse_value_format(k[1], 0, NULL, buf, sizeof buf, NULL));
+  cr_expect_str_eq(buf, "4");
+  SSE_OKAY(sse_value_format(v, 0, NULL, buf, sizeof buf, NULL));
+  cr_expect(strstr(buf, "(const point &) @0x") == buf && strstr(buf, ": {x = 3, y = 4}"), "%s", buf);
+  sse_values_free(k, n);
+  sse_value_free(v);
+  SSE_OKAY(sse_value_evaluate(T.thr, 0, "r", &v, NULL, 0));
+  SSE_OKAY(sse_value_child_count(v, &n));
+  cr_expect_eq(n, 0);
+  sse_value_free(v);
+  vo_stop_free(&T);
 }

@@ -81,4 +81,56 @@ static inline void vo_gdb_answers(const char *prog, const char *file, int line, 
   for (size_t i = 0; i < n; i++) if (!out[i]) out[i] = strdup("");
 }
 
+/* `gdb -batch` (gdb) or `ssedemo --batch` running prog with pre (NULL
+ * or -ex words already quoted) and cmds, stderr merged: its output. */
+static inline FILE *vo_session(const char *prog, const char *pre, const char *const *cmds,
+                               size_t n, bool gdb) {
+  char *sh = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream(&sh, &len);
+  const char *dir = getenv("SSE_TARGETS_DIR") ? getenv("SSE_TARGETS_DIR") : TARGETS_DIR;
+  if (gdb) fprintf(f, "gdb -batch -nx %s", pre ? pre : "");
+  else fprintf(f, "%s/../ssedemo --batch %s", dir, pre ? pre : "");
+  for (size_t i = 0; i < n; i++) {
+    fputs(" -ex ", f);
+    vo_shq(f, cmds[i]);
+  }
+  fprintf(f, " %s </dev/null 2>&1", tpath(prog));
+  fclose(f);
+  FILE *p = popen(sh, "r");
+  free(sh);
+  cr_assert(p);
+  return p;
+}
+
+/* The value suites' target: prog run to file:line in a new engine. */
+typedef struct vo_stop {
+  sse_engine *eng;
+  sse_process *proc;
+  sse_thread *thr;
+} vo_stop;
+
+static inline void vo_start(vo_stop *v, const char *prog, const char *file, int line) {
+  SSE_OKAY(sse_engine_new(NULL, &v->eng));
+  v->proc = spawn_target(v->eng, prog, NULL, NULL, -1);
+  int id;
+  SSE_OKAY(sse_break_line(v->proc, file, line, &id));
+  sse_stop s;
+  SSE_OKAY(sse_continue(v->proc, &s));
+  cr_assert_eq(s.reason, SSE_STOP_BREAKPOINT);
+  v->thr = s.thread ? s.thread : main_thread(v->proc); /* the thread that stopped */
+}
+
+static inline void vo_stop_free(vo_stop *v) {
+  if (v->proc) sse_kill(v->proc);
+  sse_engine_free(v->eng);
+  memset(v, 0, sizeof *v);
+}
+
+/* A suite's V, setup() and teardown() on prog stopped at file:line. */
+#define VO_SUITE(prog, file, line)                                   \
+  static vo_stop V;                                                  \
+  static void setup(void) { vo_start(&V, prog, file, line); }        \
+  static void teardown(void) { vo_stop_free(&V); }
+
 #endif

@@ -1392,7 +1392,7 @@ static bool get_frames(void) {
     lib_error("backtrace", e);
     return false;
   }
-  D.nframes = n > 64 ? 64 : n;
+  D.nframes = frames_to_main(D.frames, n > 64 ? 64 : n);
   return D.nframes > 0;
 }
 
@@ -1419,6 +1419,7 @@ static void cmd_backtrace(char *args, int tty) {
     return;
   }
   if (n > 1024) n = 1024;
+  n = frames_to_main(fr, n);
   D.nframes = n > 64 ? 64 : n;
   memcpy(D.frames, fr, D.nframes * sizeof *fr);
   size_t show = (size_t)max < n ? (size_t)max : n;
@@ -1695,6 +1696,8 @@ static void cmd_info(char *args, int tty) {
     values_info(false);
   else if (!strncmp(sub, "args", l))
     values_info(true);
+  else if (!strncmp(sub, "display", l) && l >= 2)
+    values_info_display();
   else
     err_say("Undefined info command: \"%s\".  Try \"help info\".", sub);
 }
@@ -2222,6 +2225,8 @@ const command commands[] = {
     {"disassemble", 5, NULL, cmd_disassemble, false, true,
      "disassemble [FUNC | ADDR]\nDisassemble the current function (capstone); "
      "=> marks the pc."},
+    {"display", 4, NULL, cmd_display, false, false,
+     "display[/FMT] [EXPR]\nShow EXPR at each stop (all of them again without EXPR)."},
     {"down", 2, NULL, cmd_down, false, false,
      "down [N]\nSelect the frame N (1) levels down (towards the innermost)."},
     {"echo", 2, NULL, cmd_echo, false, false,
@@ -2255,10 +2260,15 @@ const command commands[] = {
     {"print", 1, "inspect", cmd_print, false, false,
      "print[/x] EXPR\nEvaluate the C expression EXPR in the selected frame "
      "(variables, globals, * & . -> [], arithmetic); /x, $registers: addresses."},
+    {"ptype", 2, NULL, cmd_ptype, false, false,
+     "ptype EXPR | TYPE\nShow the type of EXPR (or TYPE), its struct spelt out."},
     {"quit", 1, "exit", cmd_quit, false, false,
      "quit\nKill the program (detach from an attached one) and exit."},
     {"run", 1, NULL, cmd_run, false, false,
      "run\nStart the program (again, from the beginning, if it runs)."},
+    {"set", 3, NULL, cmd_set, false, false,
+     "set var LVALUE = EXPR | set print elements|repeats|max-depth N\nAssign to a "
+     "variable (as C converts), or set a print limit."},
     {"shell", 3, "!", cmd_shell, false, false,
      "shell [CMD]\nRun CMD with /bin/sh (\"!CMD\" too)."},
     {"start", 5, NULL, cmd_start, false, false,
@@ -2277,11 +2287,15 @@ const command commands[] = {
     {"until", 1, NULL, cmd_until, true, true,
      "until [LOCATION]\nLike next, but not back to the top of a loop; with "
      "LOCATION: advance."},
+    {"undisplay", 5, NULL, cmd_undisplay, false, false,
+     "undisplay [N...]\nStop showing displays N... (all of them without N)."},
     {"up", 2, NULL, cmd_up, false, false,
      "up [N]\nSelect the frame N (1) levels up (towards the callers)."},
     {"watch", 2, NULL, cmd_watch_expr, false, false,
      "watch [-l] *ADDR | *(TYPE *)ADDR | EXPR\nStop when the bytes at ADDR "
      "(4, or sizeof TYPE) or the lvalue EXPR (1, 2, 4 or 8 bytes) are written (hardware)."},
+    {"whatis", 5, NULL, cmd_whatis, false, false,
+     "whatis EXPR | TYPE\nShow the type name of EXPR (a typedef TYPE: what it names)."},
     {"x", 1, NULL, cmd_x, true, false,
      "x/NFU ADDR\nExamine memory: N units, format F (x d u o t c a s i), unit "
      "U (b h w g)."},

@@ -125,6 +125,9 @@ void print_source_line(const char *file, int line, uint64_t pc, bool with_pc);
 /* Print frame i of the saved backtrace: "#i  ..." */
 void print_frame_line(size_t i, const sse_frame *f);
 void print_backtrace_json(const sse_frame *f, size_t n);
+/* How many of the n frames gdb shows: up to main (gdb's `backtrace
+ * past-main off`), all when there is no main. */
+size_t frames_to_main(const sse_frame *f, size_t n);
 /* Events from the library (tracer thread). */
 void on_event(const sse_event *ev, void *user);
 /* The process whose events are printed (read on the tracer thread). */
@@ -217,6 +220,20 @@ void values_finish_begin(uint64_t pc);
 bool values_print_return(const sse_stop *s);
 /* Whether expr names the value history ($, $$, $N): not the library's. */
 bool values_history_ref(const char *expr);
+/* The arguments of frame `frame` of t as a frame line shows them
+ * ("n=3, c=122 'z', p=..."), "" when none or no DWARF; in JSON: "args". */
+void values_frame_args(sse_thread *t, size_t frame, char *buf, size_t n);
+void values_frame_args_json(sse_thread *t, size_t frame, jbuf *b);
+void cmd_ptype(char *args, int from_tty);
+void cmd_whatis(char *args, int from_tty);
+void cmd_set(char *args, int from_tty);
+
+/* ---- values_display.c */
+void cmd_display(char *args, int from_tty);
+void cmd_undisplay(char *args, int from_tty);
+void values_info_display(void);
+/* After a stop: every display that can be shown here. */
+void values_display_stop(void);
 
 /* ---- ssedemo.c: running the target with Ctrl-C support */
 /* Resume with the given async starter and wait for the stop. */

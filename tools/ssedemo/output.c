@@ -280,19 +280,27 @@ void symbolize(uint64_t addr, char *buf, size_t n) {
     name_offset(buf, n, loc.function, loc.offset);
 }
 
-void format_location(char *buf, size_t n, const sse_location *loc,
-                     bool with_pc) {
-  char pcs[40] = "";
+/* "func (args) at file:line": args of frame `frame` of t (NULL: none). */
+static void frame_location(char *buf, size_t n, const sse_location *loc,
+                           bool with_pc, sse_thread *t, size_t frame) {
+  char pcs[40] = "", args[4096] = "";
   if (with_pc || !loc->file || loc->line <= 0)
     snprintf(pcs, sizeof pcs, "0x%016llx in ", (unsigned long long)loc->pc);
   const char *fn = loc->function ? loc->function : "??";
+  if (loc->file && loc->line > 0 && t)
+    values_frame_args(t, frame, args, sizeof args);
   if (loc->file && loc->line > 0)
-    snprintf(buf, n, "%s%s () at %s:%d", pcs, fn, base_name(loc->file),
+    snprintf(buf, n, "%s%s (%s) at %s:%d", pcs, fn, args, base_name(loc->file),
              loc->line);
   else if (loc->module)
     snprintf(buf, n, "%s%s () from %s", pcs, fn, loc->module);
   else
     snprintf(buf, n, "%s%s ()", pcs, fn);
+}
+
+void format_location(char *buf, size_t n, const sse_location *loc,
+                     bool with_pc) {
+  frame_location(buf, n, loc, with_pc, NULL, 0);
 }
 
 static const char *reason_json_name(sse_stop_reason r) {
@@ -327,6 +335,7 @@ static void stop_json(const sse_stop *s) {
     if (s->loc.file && s->loc.line > 0) {
       const char *t = source_line(s->loc.file, s->loc.line);
       if (t) jb_str(&b, "source", t);
+      if (s->thread) values_frame_args_json(s->thread, 0, &b);
     }
   } else {
     jb_raw(&b, "pc", "null");
@@ -362,12 +371,20 @@ static void stop_json(const sse_stop *s) {
   jb_end_print(&b);
 }
 
+static void print_stop_text(const sse_stop *s, const sse_stop *prev, int style);
+static void print_return(const sse_stop *s);
+
 void print_stop(const sse_stop *s, const sse_stop *prev, int style) {
-  if (D.json) {
-    stop_json(s);
-    return;
-  }
-  char loc[1024];
+  if (D.json) stop_json(s);
+  else print_stop_text(s, prev, style);
+  bool gone = s->reason == SSE_STOP_EXITED || s->reason == SSE_STOP_KILLED ||
+              s->reason == SSE_STOP_DETACHED;
+  if (!gone) values_display_stop();
+  if (!D.json) print_return(s);
+}
+
+static void print_stop_text(const sse_stop *s, const sse_stop *prev, int style) {
+  char loc[8192];
   switch (s->reason) {
   case SSE_STOP_EXITED:
     if (s->exit_status == 0)
@@ -407,7 +424,7 @@ void print_stop(const sse_stop *s, const sse_stop *prev, int style) {
     }
     bool temp = false, watch = false;
     int num = bp_num_for(s->breakpoint_id, &temp, &watch);
-    format_location(loc, sizeof loc, &s->loc, false);
+    frame_location(loc, sizeof loc, &s->loc, false, s->thread, 0);
     say("\n%s %d, %s\n", temp ? "Temporary breakpoint" : "Breakpoint", num,
         loc);
     full = false;
@@ -461,10 +478,14 @@ void print_stop(const sse_stop *s, const sse_stop *prev, int style) {
     break;
   }
   if (full) {
-    format_location(loc, sizeof loc, &s->loc, with_pc);
+    frame_location(loc, sizeof loc, &s->loc, with_pc, s->thread, 0);
     say("%s\n", loc);
   }
   if (has_line) print_source_line(s->loc.file, s->loc.line, s->pc, false);
+}
+
+/* finish: "Value returned is $N = ..." (after the displays, as gdb). */
+static void print_return(const sse_stop *s) {
   if (s->reason == SSE_STOP_FINISH && s->has_retval && !values_print_return(s))
     say("Value returned: rax = %lld (0x%llx)\n", (long long)s->retval[0],
         (unsigned long long)s->retval[0]);
@@ -477,9 +498,16 @@ void print_frame_line(size_t i, const sse_frame *f) {
     say("#%-2zu <signal handler called>\n", i);
     return;
   }
-  char loc[1024];
-  format_location(loc, sizeof loc, &f->loc, i > 0 && !f[-1].inlined);
+  char loc[8192];
+  frame_location(loc, sizeof loc, &f->loc, i > 0 && !f[-1].inlined, D.cur, i);
   say("#%-2zu %s%s\n", i, loc, f->fp_fallback ? " [frame pointer]" : "");
+}
+
+size_t frames_to_main(const sse_frame *f, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    if (f[i].loc.function && !strcmp(f[i].loc.function, "main") && !f[i].signal_frame)
+      return i + 1;
+  return n;
 }
 
 void print_backtrace_json(const sse_frame *f, size_t n) {
@@ -499,6 +527,8 @@ void print_backtrace_json(const sse_frame *f, size_t n) {
     if (f[i].loc.module) jb_str(&fr, "module", f[i].loc.module);
     jb_hex(&fr, "cfa", f[i].cfa);
     jb_bool(&fr, "inlined", f[i].inlined);
+    if (f[i].loc.file && f[i].loc.line > 0 && !f[i].signal_frame)
+      values_frame_args_json(D.cur, i, &fr);
     jb_append(&fr, "}", 1);
     if (i) jb_append(&arr, ",", 1);
     jb_append(&arr, fr.s, fr.len);

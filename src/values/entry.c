@@ -1,0 +1,157 @@
+/* Values at a function's entry (DW_OP_entry_value, gdb's NAME@entry):
+ * what a register held when the function was called, from the caller's
+ * call site: the DW_TAG_call_site (GNU_call_site) whose return address is
+ * the frame's, its call_site_parameter for that register, and that
+ * parameter's DW_AT_call_value evaluated in the caller's frame (found by
+ * CFI). Code without call-site information (gcc -O0, clang) has none:
+ * the value is then unavailable (gdb's <optimized out>). */
+#include <dwarf.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "values/values.h"
+
+#define ENTRY_MAX_DEPTH 2 /* an entry value inside a call value, once */
+
+#ifndef DW_AT_call_return_pc
+#define DW_AT_call_return_pc 0x7d
+#endif
+
+static bool attr_addr(Dwarf_Die *d, int name, Dwarf_Addr *out) {
+  Dwarf_Attribute a;
+  return dwarf_attr(d, name, &a) && dwarf_formaddr(&a, out) == 0;
+}
+
+/* The register of a one-op location (DW_OP_regN, regx), or -1. */
+static int reg_of(Dwarf_Attribute *a) {
+  Dwarf_Op *ops;
+  size_t n;
+  if (dwarf_getlocation(a, &ops, &n) != 0 || n != 1) return -1;
+  if (ops[0].atom >= DW_OP_reg0 && ops[0].atom <= DW_OP_reg31) return ops[0].atom - DW_OP_reg0;
+  return ops[0].atom == DW_OP_regx ? (int)ops[0].number : -1;
+}
+
+/* The call value for reg of call site cs, evaluated in c2. */
+static int site_value(sse__vctx *c2, Dwarf_Die *cs, int reg, uint64_t *out) {
+  Dwarf_Die p;
+  if (dwarf_child(cs, &p) != 0) return 1;
+  do {
+    int tag = dwarf_tag(&p);
+    Dwarf_Attribute loc, val;
+    if (tag != DW_TAG_call_site_parameter && tag != DW_TAG_GNU_call_site_parameter) continue;
+    if (!dwarf_attr(&p, DW_AT_location, &loc) || reg_of(&loc) != reg) continue;
+    if (!dwarf_attr(&p, DW_AT_call_value, &val) && !dwarf_attr(&p, DW_AT_GNU_call_site_value, &val))
+      return 1;
+    Dwarf_Op *ops;
+    size_t n;
+    if (dwarf_getlocation(&val, &ops, &n) != 0 || n == 0) return 1;
+    return sse__loc_eval_word(c2, ops, n, false, out) == 0 ? 0 : 1;
+  } while (dwarf_siblingof(&p, &p) == 0);
+  return 1;
+}
+
+/* Whether call site cs calls the function of c (its DW_AT_call_origin:
+ * the same entry, or a declaration of the same name); an indirect call
+ * (DW_AT_call_target only) is not taken, as gdb does not. */
+static bool calls_callee(sse__vctx *c, sse__vctx *c2, Dwarf_Die *cs) {
+  Dwarf_Attribute a;
+  Dwarf_Die origin, *fn = NULL;
+  for (int i = 0; i < c->nscopes && !fn; i++)
+    if (dwarf_tag(&c->scopes[i]) == DW_TAG_subprogram) fn = &c->scopes[i];
+  if (!fn || (!dwarf_attr(cs, DW_AT_call_origin, &a) && !dwarf_attr(cs, DW_AT_abstract_origin, &a)) ||
+      !dwarf_formref_die(&a, &origin))
+    return false;
+  Dwarf_Addr lo, olo;
+  if (dwarf_lowpc(fn, &lo) == 0 && dwarf_lowpc(&origin, &olo) == 0)
+    return lo + c->at->bias == olo + c2->at->bias;
+  const char *n1 = dwarf_diename(fn), *n2 = dwarf_diename(&origin);
+  return n1 && n2 && strcmp(n1, n2) == 0;
+}
+
+/* In the caller c2 (its scopes open): the call site returning to c2->pc. */
+static int caller_site(sse__vctx *c, sse__vctx *c2, int reg, uint64_t *out) {
+  for (int i = 0; i < c2->nscopes; i++) {
+    Dwarf_Die ch;
+    if (dwarf_child(&c2->scopes[i], &ch) == 0) do {
+      int tag = dwarf_tag(&ch);
+      Dwarf_Addr ret;
+      if (tag != DW_TAG_call_site && tag != DW_TAG_GNU_call_site) continue;
+      if (!attr_addr(&ch, DW_AT_call_return_pc, &ret) && !attr_addr(&ch, DW_AT_low_pc, &ret)) continue;
+      if (ret + c2->at->bias != c2->pc) continue;
+      return calls_callee(c, c2, &ch) ? site_value(c2, &ch, reg, out) : 1;
+    } while (dwarf_siblingof(&ch, &ch) == 0);
+    int tag = dwarf_tag(&c2->scopes[i]);
+    if (tag == DW_TAG_subprogram) break;
+  }
+  return 1;
+}
+
+/* gdb's rule for the registers the CFI does not give in the caller: the
+ * same value as in the callee (its dwarf2 unwinder's "unspecified"). */
+static bool same_values(const sse__vctx *c, sse__vctx *c2) {
+  for (int r = 0; r <= SSE__REGNUM_MAX; r++)
+    if (!(c2->regmask >> r & 1) && (c->regmask >> r & 1)) {
+      c2->reg[r] = c->reg[r];
+      c2->regmask |= 1u << r;
+    }
+  return true;
+}
+
+int sse__entry_reg(sse__vctx *c, int reg, uint64_t *out) {
+  if (c->entry_depth >= ENTRY_MAX_DEPTH || !c->at || !c->at->dwfl) return 1;
+  sse__vctx *c2 = malloc(sizeof *c2);
+  if (!c2) return 1;
+  *c2 = *c;
+  c2->entry_depth++;
+  c2->scopes = NULL;
+  c2->nscopes = 0;
+  int rc = 1;
+  Dwarf_Addr bias = 0;
+  Dwfl_Module *mod;
+  Dwarf_Die *cu;
+  if (sse__cfi_unwind(c2, c->at->dwfl) == 0 && same_values(c, c2) &&
+      (mod = dwfl_addrmodule(c->at->dwfl, c2->lookup_pc)) &&
+      (cu = dwfl_module_addrdie(mod, c2->lookup_pc, &bias))) {
+    sse__dwarf_at at = {.dwfl = c->at->dwfl, .mod = mod, .cu = cu, .bias = bias, .st = c->at->st};
+    c2->at = &at;
+    c2->var_bias = bias;
+    c2->var_mod = mod;
+    int n = dwarf_getscopes(cu, c2->lookup_pc - bias, &c2->scopes);
+    c2->nscopes = n > 0 ? n : 0;
+    rc = caller_site(c, c2, reg, out);
+  }
+  free(c2->scopes);
+  c->blocks = c2->blocks; /* what it allocated is freed with c's */
+  free(c2);
+  return rc;
+}
+
+/* The register the parameter par of the function in scope fn is passed
+ * in: its location at the function's entry, or -1. */
+static int entry_register(sse__vctx *c, Dwarf_Die *fn, Dwarf_Die *par) {
+  Dwarf_Addr entry;
+  Dwarf_Attribute a;
+  Dwarf_Op *ops;
+  size_t n;
+  if (dwarf_entrypc(fn, &entry) != 0 || !dwarf_attr_integrate(par, DW_AT_location, &a)) return -1;
+  (void)c;
+  if (dwarf_getlocation_addr(&a, entry, &ops, &n, 1) != 1 || n != 1) return -1;
+  if (ops[0].atom >= DW_OP_reg0 && ops[0].atom <= DW_OP_reg31) return ops[0].atom - DW_OP_reg0;
+  return ops[0].atom == DW_OP_regx ? (int)ops[0].number : -1;
+}
+
+int sse__entry_param(sse__vctx *c, Dwarf_Die *par, sse__value *out) {
+  Dwarf_Die *fn = NULL;
+  for (int i = 0; i < c->nscopes && !fn; i++) {
+    int tag = dwarf_tag(&c->scopes[i]);
+    if (tag == DW_TAG_inlined_subroutine) return 1; /* no call site */
+    if (tag == DW_TAG_subprogram) fn = &c->scopes[i];
+  }
+  int reg = fn ? entry_register(c, fn, par) : -1;
+  uint64_t v;
+  if (reg < 0 || sse__entry_reg(c, reg, &v)) return 1;
+  memset(out, 0, sizeof *out);
+  out->type = sse__type_of_die(c, par);
+  if (!out->type || sse__type_size(out->type) > 8) return 1;
+  return sse__val_from_int(c, out->type, (int64_t)v, out) ? -1 : 0;
+}
