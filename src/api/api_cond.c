@@ -73,7 +73,7 @@ typedef struct watch_call {
 static int lvalue(watch_call *r, uint64_t *addr, uint64_t *size) {
   char *text = NULL, *type = NULL, sz[600];
   bool has_addr = false;
-  int rc = sse__values_evaluate(r->t, r->frame, r->expr, 0, &text, &type, addr, &has_addr,
+  int rc = sse__values_evaluate(r->t, r->frame, r->expr, 0, &text, &type, addr, &has_addr, NULL,
                                 r->err, sizeof r->err);
   free(text);
   free(type);
@@ -85,7 +85,7 @@ static int lvalue(watch_call *r, uint64_t *addr, uint64_t *size) {
   snprintf(sz, sizeof sz, "sizeof (%s)", r->expr);
   if (rc == 0)
     rc = sse__values_evaluate(r->t, r->frame, sz, 0, &text, &type, &(uint64_t){0},
-                              &has_addr, r->err, sizeof r->err);
+                              &has_addr, NULL, r->err, sizeof r->err);
   if (rc == 0) *size = strtoull(text, NULL, 10);
   free(text);
   free(type);
