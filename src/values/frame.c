@@ -258,7 +258,7 @@ int sse__values_evaluate(sse_thread *t, size_t frame, const char *expr, char fmt
     *type = strdup(r.type);
     *addr = r.addr;
     *has_addr = r.has_addr;
-    *uses_frame = c.used_frame;
+    if (uses_frame) *uses_frame = c.used_frame;
   }
   sse__va_free(&c);
   return rc ? -1 : 0;

@@ -369,7 +369,7 @@ int sse__values_frame_vars(sse_thread *t, size_t frame, unsigned sel,
                            sse__var_text **out, size_t *n, char *err, size_t errsz);
 int sse__values_evaluate(sse_thread *t, size_t frame, const char *expr, char fmt,
                          char **text, char **type, uint64_t *addr, bool *has_addr,
-                         bool *uses_frame, char *err, size_t errsz);
+                         bool *uses_frame /* may be NULL */, char *err, size_t errsz);
 /* fn(c, arg) with c on frame `frame` of t, inside the symtab call (the
  * frame's CU and scopes open when it has DWARF), print settings from lim
  * (NULL: gdb's defaults). 0, or -1 with c->err in err. */
