@@ -1,8 +1,8 @@
 /* breakpoints.c — setBreakpoints (per source, with condition, hitCondition
  * and logMessage), setFunctionBreakpoints (pending until a library
  * defines the function), setInstructionBreakpoints, dataBreakpointInfo and
- * setDataBreakpoints (hardware watchpoints), setExceptionBreakpoints (C has
- * none), breakpointLocations. At a hit: the condition, the hit count and a
+ * setDataBreakpoints (hardware watchpoints), setExceptionBreakpoints (C++
+ * throw and catch: one catchpoint of the engine's), breakpointLocations. At a hit: the condition, the hit count and a
  * logpoint's message, decided on the main thread from the stop. */
 #define _GNU_SOURCE
 #include <stdio.h>
@@ -212,8 +212,63 @@ bool dap_set_data_breakpoints(json_t *args, json_t *body, char *err, size_t errs
          set_all(args, "breakpoints", BK_DATA, NULL, fill_data, body, err, errsz);
 }
 
+/* The exception filters: the kinds asked for (SSE_CATCH_*) and the one
+ * catchpoint made for them (0: none). cpp_throw is lldb-dap's: a throw and
+ * a rethrow (`throw;`). */
+static int exc_kinds, exc_id;
+
+/* Put the catchpoint for exc_kinds into the process (the old one goes). */
+static sse_err exc_insert(void) {
+  exc_id = 0;
+  if (!exc_kinds) return 0;
+  if (!S.proc || sse_process_exited(S.proc)) return SSE_E_EXITED;
+  sse_err e = sse_catch(S.proc, exc_kinds, &exc_id);
+  if (e) exc_id = 0;
+  return e;
+}
+
+bool dap_exc_stop(const sse_stop *st) {
+  return exc_id && st->reason == SSE_STOP_BREAKPOINT && st->breakpoint_id == exc_id;
+}
+
 bool dap_set_exception_breakpoints(json_t *args, json_t *body, char *err, size_t errsz) {
-  json_object_set_new(body, "breakpoints", json_array());
+  json_t *filters = json_object_get(args, "filters");
+  if (filters && !json_is_array(filters)) {
+    snprintf(err, errsz, "\"filters\" must be an array");
+    return false;
+  }
+  int kinds = 0;
+  size_t i;
+  json_t *f;
+  json_t *out = json_array();
+  json_array_foreach(filters, i, f) {
+    const char *name = json_string_value(f);
+    int k = !name ? 0 : !strcmp(name, "cpp_throw") ? SSE_CATCH_THROW | SSE_CATCH_RETHROW
+                      : !strcmp(name, "cpp_catch") ? SSE_CATCH_CATCH : 0;
+    kinds |= k;
+    json_t *bp = json_pack("{s:b}", "verified", k != 0);
+    if (!k) json_object_set_new(bp, "message", json_string("unknown exception filter"));
+    json_array_append_new(out, bp);
+  }
+  bool held = dap_hold();
+  if (S.proc && S.running) {
+    json_decref(out);
+    snprintf(err, errsz, "the program is running: breakpoints change while it is stopped");
+    return false;
+  }
+  if (exc_id && S.proc && !sse_process_exited(S.proc)) sse_break_remove(S.proc, exc_id);
+  exc_kinds = kinds;
+  sse_err e = S.proc ? exc_insert() : 0; /* no process yet: kept for a restart */
+  if (e) {
+    for (i = 0; i < json_array_size(out); i++) {
+      json_t *bp = json_array_get(out, i);
+      if (!json_is_true(json_object_get(bp, "verified"))) continue;
+      json_object_set_new(bp, "verified", json_false());
+      json_object_set_new(bp, "message", json_string(sse_strerror(e)));
+    }
+  }
+  json_object_set_new(body, "breakpoints", out);
+  dap_release(held);
   return true;
 }
 
@@ -395,6 +450,7 @@ void dap_bp_refresh(void) {
 }
 
 void dap_bp_reinsert(void) {
+  exc_insert();
   for (size_t i = 0; i < nbps; i++) {
     bps[i].hits = 0;
     if (bps[i].kind != BK_DATA) insert(&bps[i]);

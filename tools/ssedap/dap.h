@@ -10,7 +10,7 @@
  *   launch.c      launch, attach, configurationDone, disconnect, terminate,
  *                 restart; the program's output
  *   breakpoints.c setBreakpoints and friends; conditions, hit counts,
- *                 logpoints at a hit
+ *                 logpoints at a hit; the C++ exception filters
  *   stack.c       threads, stackTrace, scopes; the per-stop frame cache
  *   variables.c   variablesReference table, variables, setVariable
  *   values.c      one value (name, type, text, children) over sse.h
@@ -129,6 +129,8 @@ typedef struct dap_session {
   unsigned gen;        /* bumped at every resume: references of a stop */
   pid_t cur_tid;       /* the thread of the last stop */
   int last_signo;      /* the signal of the last stop, 0 for another */
+  bool last_exc;       /* the last stop was at a C++ exception catchpoint */
+  sse_exception_info exc; /* its exception */
   json_t *launch_args; /* for restart */
   bool quit;
 } dap_session;
@@ -163,6 +165,8 @@ bool dap_bp_hit(const sse_stop *st, json_t *hit_ids, const char **reason);
 void dap_bp_refresh(void);
 /* After a restart: insert every breakpoint into the new process. */
 void dap_bp_reinsert(void);
+/* Whether a breakpoint stop is at the exception filters' catchpoint. */
+bool dap_exc_stop(const sse_stop *st);
 
 /* ---- stack.c */
 bool dap_threads(json_t *args, json_t *body, char *err, size_t errsz);
@@ -282,7 +286,7 @@ bool dap_goto(json_t *args, json_t *body, char *err, size_t errsz);
 void dap_events_subscribe(sse_engine *eng);
 /* A stop the queue delivered (main thread). */
 void dap_on_stop(const dap_item *it);
-/* exceptionInfo: the signal of the last stop. */
+/* exceptionInfo: the signal or C++ exception of the last stop. */
 bool dap_exception_info(json_t *args, json_t *body, char *err, size_t errsz);
 /* The process ended: exited and terminated (once). */
 void dap_send_exit(int code);

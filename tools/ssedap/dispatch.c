@@ -24,7 +24,12 @@ static bool initialize(json_t *args, json_t *body, char *err, size_t errsz) {
       "supportsExceptionInfoRequest", "supportsGotoTargetsRequest",
       "supportsStepInTargetsRequest", NULL};
   for (int i = 0; yes[i]; i++) json_object_set_new(body, yes[i], json_true());
-  json_object_set_new(body, "exceptionBreakpointFilters", json_array());
+  /* lldb-dap's filters for C++ (C has no exceptions; a signal stops as
+   * one without a filter). */
+  json_object_set_new(body, "exceptionBreakpointFilters",
+                      json_pack("[{s:s, s:s, s:b}, {s:s, s:s, s:b}]", "filter", "cpp_throw",
+                                "label", "C++: on throw", "default", 0, "filter", "cpp_catch",
+                                "label", "C++: on catch", "default", 0));
   return true;
 }
 

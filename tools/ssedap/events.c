@@ -99,9 +99,27 @@ static void install_prefetch(dap_item *it) {
   }
 }
 
+/* A C++ exception's stop: "Exception thrown: std::runtime_error". */
+static const char *exception_text(const sse_exception_info *x) {
+  static char b[320];
+  snprintf(b, sizeof b, "Exception %s: %s",
+           x->kind == SSE_CATCH_CATCH ? "caught" : x->kind == SSE_CATCH_RETHROW ? "rethrown" : "thrown",
+           x->type[0] ? x->type : "unknown type");
+  return b;
+}
+
 bool dap_exception_info(json_t *args, json_t *body, char *err, size_t errsz) {
+  if (S.last_exc && !S.running) {
+    const char *type = S.exc.type[0] ? S.exc.type : "unknown type";
+    json_object_set_new(body, "exceptionId", json_string(type));
+    json_object_set_new(body, "description", json_string(exception_text(&S.exc)));
+    json_object_set_new(body, "breakMode", json_string("always"));
+    json_object_set_new(body, "details", json_pack("{s:s, s:s}", "typeName", type, "message",
+                                                   exception_text(&S.exc)));
+    return true;
+  }
   if (!S.last_signo || S.running) {
-    snprintf(err, errsz, "the program did not stop for a signal");
+    snprintf(err, errsz, "the program did not stop for a signal or an exception");
     return false;
   }
   const char *abbrev = sigabbrev_np(S.last_signo);
@@ -141,8 +159,16 @@ void dap_on_stop(const dap_item *it) {
   S.running = false; /* stopped: a condition may resume it below */
   json_t *hits = json_array();
   const char *reason = "step", *desc = NULL;
+  bool exc = false;
   if (dap_step_in_stop(st)) {
     /* the end of a stepIn to a target: a step */
+  } else if (!it->from_repl && dap_exc_stop(st)) {
+    /* the exception filters' catchpoint */
+    exc = true;
+    reason = "exception";
+    memset(&S.exc, 0, sizeof S.exc);
+    if (sse_catch_info(st->thread, &S.exc)) S.exc.kind = SSE_CATCH_THROW;
+    desc = exception_text(&S.exc);
   } else if (st->reason == SSE_STOP_BREAKPOINT || st->reason == SSE_STOP_WATCHPOINT) {
     if (!it->from_repl && !dap_bp_hit(st, hits, &reason) && !S.pause_wanted) {
       json_decref(hits);
@@ -160,6 +186,7 @@ void dap_on_stop(const dap_item *it) {
   S.pause_wanted = false;
   S.cur_tid = st->tid;
   S.last_signo = st->reason == SSE_STOP_SIGNAL ? st->signo : 0;
+  S.last_exc = exc;
   install_prefetch((dap_item *)it);
   dap_bp_refresh();
   json_t *body = json_pack("{s:s, s:i, s:b, s:b}", "reason", reason,
