@@ -53,6 +53,8 @@ LIBS := $(call pc_libs,$(PKGS)) -lpthread -lstdc++
 
 LIB_DIRS := src/arch/$(ARCH) src/ptrace src/engine src/step src/api src/values src/events \
 	src/memaccess src/symtab src/unwind src/jit
+# The shared on-disk symbol index (issue 17).
+LIB_DIRS += src/index
 LIB_SRC := $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c))
 LIB_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(LIB_SRC))
 AGENT_OBJ := $(BUILD)/obj/src/agent/agent.o

@@ -145,8 +145,13 @@ typedef struct sse_thread sse_thread;
 /* ---------------------------------------------------------------- engine */
 
 typedef struct sse_engine_options {
-  /* Reserved: no option exists yet, sse_engine_new() ignores it. */
+  /* Reserved: no flag exists yet. */
   unsigned flags;
+  /* The shared on-disk symbol index (docs/index-format.md): the directory
+   * of its files, NULL for the default ($SSE_CACHE_DIR if set, else
+   * $XDG_CACHE_HOME/sse, else ~/.cache/sse); "off" (or SSE_CACHE_DIR=off
+   * in the environment) decodes symbols in memory only. Copied. */
+  const char *cache_dir;
 } sse_engine_options;
 
 /* Start an engine and its tracer thread. opts may be NULL (it is ignored).

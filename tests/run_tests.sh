@@ -10,6 +10,13 @@ export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0${ASAN_OPTIONS:+:$ASAN_OPTIO
 export LSAN_OPTIONS="suppressions=$(cd "$(dirname "$0")" && pwd)/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1${UBSAN_OPTIONS:+:$UBSAN_OPTIONS}"
 export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1${TSAN_OPTIONS:+:$TSAN_OPTIONS}"
+# The shared symbol index (issue 17): a cache directory of this run's own,
+# so tests never write ~/.cache (a test that wants another sets its own).
+if [ -z "${SSE_CACHE_DIR:-}" ]; then
+  SSE_CACHE_DIR=$(mktemp -d "${TMPDIR:-/tmp}/sse-cache.XXXXXX") || exit 1
+  export SSE_CACHE_DIR
+  trap 'rm -rf "$SSE_CACHE_DIR"' EXIT
+fi
 pass=0
 fail=0
 failed=""

@@ -87,7 +87,9 @@ static void *prefetch_main(void *arg) {
         break;
       }
       Dwarf_Addr bias;
-      if (st->mods[i].mod) {
+      smod *m = st->mods[i].mod ? sse__symtab_resolve(st, &st->mods[i]) : NULL;
+      /* A module the on-disk index has needs none of it. */
+      if (m != NULL && (m->entry == NULL || m->entry->ix == NULL)) {
         /* What the first lookup in the module would build: the DWARF
          * (sections inflated), its address ranges (CU by pc), the sorted
          * function symbols. */

@@ -27,6 +27,16 @@ const char *sse__modcache_intern(sse__modcache *, const char *s);
 /* Number of modules whose line table and symbols were decoded so far (each
  * build ID is decoded at most once per cache). */
 unsigned sse__modcache_decode_count(sse__modcache *);
+/* Use the shared on-disk symbol index (src/index; docs/index-format.md)
+ * in the directory opt names, or the default one when opt is NULL
+ * ($SSE_CACHE_DIR, $XDG_CACHE_HOME/sse, ~/.cache/sse); "off" (or
+ * SSE_CACHE_DIR=off) turns it off. A new cache has none. Call before the
+ * first symtab is created on the cache. */
+void sse__modcache_set_index(sse__modcache *, const char *opt);
+/* Decode everything of the ELF file at path (symbols, line tables, CU
+ * maps) into c's index: 0, 1 when it was already indexed, or a negated
+ * errno (ENOENT, ENOEXEC: no ELF, ENOTDIR: the index is off). */
+int sse__modcache_index_file(sse__modcache *c, const char *path);
 
 sse__symtab *sse__symtab_new(sse__modcache *cache, pid_t pid);
 void sse__symtab_free(sse__symtab *);

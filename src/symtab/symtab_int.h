@@ -39,6 +39,8 @@ typedef struct sse__cuinfo {
   atomic_bool ready;
   sse__lrow *rows;
   size_t nrows;
+  uint32_t ixcu; /* 1 + its record in the module's index, 0 if none (persist.c) */
+  uint32_t saveidx; /* its record in the index being written */
 } sse__cuinfo;
 
 /* A module-relative address range [lo, hi) of a CU. */
@@ -91,6 +93,14 @@ typedef struct sse__modentry {
    * table), freed with the entry by ext_free. Tracer thread only. */
   void *ext;
   void (*ext_free)(void *);
+  /* The module's on-disk index (src/index, persist.c): mapped when the
+   * entry is created, NULL if none; ixcus[i] is the sse__cuinfo of its
+   * CU record i. dirty: something was decoded from DWARF since, written
+   * back by sse__modcache_free. Cache mutex. */
+  struct sse__index *ix;
+  sse__cuinfo **ixcus;
+  size_t nixcus;
+  bool indexable, dirty;
 } sse__modentry;
 
 /* Find or create the entry of mod (keyed by build ID, else by path, size
@@ -108,6 +118,34 @@ void sse__modcache_need_lines(sse__modcache *, sse__modentry *e, Dwfl_Module *mo
  * rows; 0 if none). Thread: takes the cache mutex only to decode. */
 const sse__lrow *sse__modcache_row_at(sse__modcache *, sse__modentry *e, Dwfl_Module *mod, uint64_t rel,
                                       uint64_t *end);
+
+/* ---- the on-disk index (persist.c), cache mutex held ---- */
+
+/* What the index layer counts (tests, benchmarks). */
+typedef struct sse__modcache_stats {
+  unsigned decodes;    /* syms, whole line tables, CU maps decoded from ELF/DWARF */
+  unsigned cu_decodes; /* CU line programs decoded from DWARF */
+  unsigned ix_loaded, ix_rejected, ix_written, ix_failed;
+} sse__modcache_stats;
+void sse__modcache_get_stats(sse__modcache *, sse__modcache_stats *out);
+/* The cache directory, NULL when the index is off. */
+const char *sse__modcache_index_dir(sse__modcache *);
+struct sse__strtab *sse__modcache_strs(sse__modcache *);
+sse__modcache_stats *sse__modcache_stats_ref(sse__modcache *);
+
+/* Map e's index file if there is a valid one. */
+void sse__persist_open(sse__modcache *, sse__modentry *e);
+/* Fill e's symbols / whole line table / CU map (full: every CU's ranges,
+ * else .debug_aranges') / u's rows from the index: false when it does not
+ * have them (decode them then). */
+bool sse__persist_syms(sse__modcache *, sse__modentry *e);
+bool sse__persist_lines(sse__modcache *, sse__modentry *e);
+bool sse__persist_map(sse__modcache *, sse__modentry *e, bool full);
+bool sse__persist_cu(sse__modcache *, sse__modentry *e, sse__cuinfo *u);
+/* Write e's index (everything decoded so far). 0 or a negated errno. */
+int sse__persist_save(sse__modcache *, sse__modentry *e);
+/* Decode everything of mod's entry (sse-index). */
+void sse__modcache_decode_all(sse__modcache *, sse__modentry *e, Dwfl_Module *mod);
 
 /* ---- the per-process symtab ---- */
 
