@@ -28,12 +28,17 @@ char *sse__index_cache_dir(const char *opt) {
 }
 
 uint64_t sse__index_cache_cap(void) {
-  const char *s = getenv("SSE_CACHE_MAX_MB");
-  char *end;
-  unsigned long long mb = s ? strtoull(s, &end, 10) : 0;
-  if (s == NULL || end == s || *end != '\0')
-    mb = 1024;
-  return (uint64_t)mb << 20;
+  const char *s = getenv("SSE_CACHE_MAX");
+  char *end = NULL;
+  unsigned long long n = s ? strtoull(s, &end, 10) : 0;
+  if (s == NULL || end == s)
+    return 1ull << 30;
+  switch (*end) {
+  case 'G': n <<= 10; /* fall through */
+  case 'M': n <<= 10; /* fall through */
+  case 'K': n <<= 10; break;
+  }
+  return n;
 }
 
 /* 64-bit words, multiply-xorshift: catches a flipped or truncated byte, fast

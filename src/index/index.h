@@ -29,7 +29,8 @@ typedef struct sse__ixw sse__ixw;     /* a file being built */
  * $SSE_CACHE_DIR, else $XDG_CACHE_HOME/sse, else $HOME/.cache/sse; "off"
  * (option or variable) or "" disables it. malloc'd, NULL when off. */
 char *sse__index_cache_dir(const char *opt);
-/* The size cap in bytes: $SSE_CACHE_MAX_MB, else 1024 MB. */
+/* The size cap in bytes: $SSE_CACHE_MAX (a number, K, M or G after it),
+ * else 1 GB. */
 uint64_t sse__index_cache_cap(void);
 
 /* The directory's B-byte ID of key. */
