@@ -132,6 +132,13 @@ $(BUILD)/sse-gdbserver: $(GDBSERVER_OBJ) $(BUILD)/libsse.so
 	$(CC) $(CFLAGS) $(SANFLAGS) -o $@ $(GDBSERVER_OBJ) -L$(BUILD) -lsse \
 		-lpthread -Wl,-rpath,'$$ORIGIN:$$ORIGIN/../lib'
 
+# sse-index: the shared symbol index built ahead of time (issue 17).
+INDEX_TOOL_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard tools/sse-index/*.c))
+$(BUILD)/sse-index: $(INDEX_TOOL_OBJ) $(BUILD)/libsse.so
+	$(CC) $(CFLAGS) $(SANFLAGS) -o $@ $(INDEX_TOOL_OBJ) -L$(BUILD) -lsse \
+		-lpthread -Wl,-rpath,'$$ORIGIN:$$ORIGIN/../lib'
+all: $(BUILD)/sse-index
+
 $(BUILD)/sse.pc: Makefile
 	@mkdir -p $(dir $@)
 	printf 'prefix=%s\nlibdir=$${prefix}/lib\nincludedir=$${prefix}/include\n\nName: sse\nDescription: threaded ptrace stepping engine\nVersion: %s\nRequires.private: libdw libelf libunwind-ptrace capstone\nLibs: -L$${libdir} -lsse\nLibs.private: -lpthread\nCflags: -I$${includedir}\n' \
@@ -206,6 +213,7 @@ bench: all targets-all $(BENCH_BIN)
 
 fuzz: all
 	@sh tests/fuzz/run_fuzz.sh $(BUILD) $${FUZZ_SECONDS:-300}
+	@sh tests/fuzz/run_fuzz_index.sh $(BUILD) $${FUZZ_SECONDS:-300}
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include \

@@ -1104,6 +1104,21 @@ SSE_API void sse_value_free(sse_value *value);
 /* Free n handles and the array holding them (NULL is ignored). */
 SSE_API void sse_values_free(sse_value **values, size_t n);
 
+/* ------------------------------------------------- the shared symbol index */
+
+/* Index the ELF file at path ahead of time (gdb-add-index, a debuginfod
+ * scanner): its symbols, line tables and compilation-unit maps (with its
+ * separate debug file, found as for a traced process, or a separate debug
+ * file itself) are decoded whole and written to the engine's on-disk symbol
+ * index (sse_engine_options.cache_dir; docs/index-format.md), which every
+ * later engine maps instead of decoding. *was_indexed (may be NULL): the
+ * index already had all of it (nothing written).
+ * Errors: SSE_E_INVAL (engine or path NULL, not an ELF file, or the index
+ * is off), SSE_E_NOTFOUND (no such file), SSE_E_SYS (the cache directory
+ * cannot be written), SSE_E_NOMEM.
+ * Thread: any; it does not use the tracer thread. */
+SSE_API sse_err sse_index_file(sse_engine *engine, const char *path, bool *was_indexed);
+
 #ifdef __cplusplus
 }
 #endif

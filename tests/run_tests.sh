@@ -77,5 +77,16 @@ if [ -z "$SAN" ]; then
     echo "  FAIL  fuzz_jitblob"; tail -n 40 "$flog" | sed 's/^/        /'
   fi
 fi
+# The symbol index reader's fuzzer (issue 17), bounded the same way.
+if [ -z "$SAN" ]; then
+  flog="$BUILD/tests/fuzz_index.log"
+  if sh "$(dirname "$0")/fuzz/run_fuzz_index.sh" "$BUILD" 10 >"$flog" 2>&1; then
+    pass=$((pass + 1))
+    printf '  ok    fuzz_index  (%s)\n' "$(grep -o 'number_of_executed_units: *[0-9]*' "$flog" | tr -s ' ' | sed 's/number_of_executed_units:/runs/')"
+  else
+    fail=$((fail + 1)); failed="$failed fuzz_index"
+    echo "  FAIL  fuzz_index"; tail -n 40 "$flog" | sed 's/^/        /'
+  fi
+fi
 echo "suites: $pass passed, $fail failed${failed:+ ($failed )}"
 [ "$fail" -eq 0 ]

@@ -17,7 +17,7 @@ static int first_mod(Dwfl_Module *mod, void **ud, const char *name, Dwarf_Addr l
 
 int sse__modcache_index_file(sse__modcache *c, const char *path) {
   if (sse__modcache_index_dir(c) == NULL)
-    return -ENOTDIR;
+    return -ENOTSUP;
   /* The name the kernel gives a mapping: what a process's module is keyed
    * by when the file has no build ID. */
   char *real = path ? realpath(path, NULL) : NULL;

@@ -21,10 +21,31 @@
 struct sse__modcache {
   pthread_mutex_t mu;
   sse__modentry *entries;
-  sse__modcache_stats stats; /* .decodes: sse__modcache_decode_count */
+  sse__modcache_stats stats;
+  unsigned ready; /* tables made ready, decoded or mapped: sse__modcache_decode_count */
   sse__strtab *strs; /* interned strings */
   char *ixdir;       /* the on-disk index's directory, NULL when off */
 };
+
+void sse__modentry_free(sse__modentry *e) {
+  sse__index_close(e->ix);
+  free(e->ixcus);
+  if (e->ext_free != NULL)
+    e->ext_free(e->ext);
+  free(e->key);
+  free(e->funcs);
+  free(e->names);
+  free(e->rows);
+  free(e->files);
+  free(e->amap);
+  free(e->fmap);
+  for (sse__cuinfo *u = e->cus, *un; u != NULL; u = un) {
+    un = u->next;
+    free(u->rows);
+    free(u);
+  }
+  free(e);
+}
 
 sse__modcache *sse__modcache_new(void) {
   sse__modcache *c = calloc(1, sizeof *c);
@@ -61,23 +82,7 @@ void sse__modcache_free(sse__modcache *c) {
   sse__modentry *e = c->entries;
   while (e != NULL) {
     sse__modentry *next = e->next;
-    sse__index_close(e->ix);
-    free(e->ixcus);
-    if (e->ext_free != NULL)
-      e->ext_free(e->ext);
-    free(e->key);
-    free(e->funcs);
-    free(e->names);
-    free(e->rows);
-    free(e->files);
-    free(e->amap);
-    free(e->fmap);
-    for (sse__cuinfo *u = e->cus, *un; u != NULL; u = un) {
-      un = u->next;
-      free(u->rows);
-      free(u);
-    }
-    free(e);
+    sse__modentry_free(e);
     e = next;
   }
   sse__strtab_free(c->strs);
@@ -88,7 +93,7 @@ void sse__modcache_free(sse__modcache *c) {
 
 unsigned sse__modcache_decode_count(sse__modcache *c) {
   pthread_mutex_lock(&c->mu);
-  unsigned n = c->stats.decodes;
+  unsigned n = c->ready;
   pthread_mutex_unlock(&c->mu);
   return n;
 }
@@ -260,6 +265,7 @@ void sse__modcache_need_syms(sse__modcache *c, sse__modentry *e, Dwfl_Module *mo
     return;
   pthread_mutex_lock(&c->mu);
   if (!atomic_load_explicit(&e->syms_ready, memory_order_relaxed)) {
+    c->ready++;
     if (!sse__persist_syms(c, e)) {
       decode_syms(c, e, mod);
       c->stats.decodes++;
@@ -519,6 +525,7 @@ void sse__modcache_need_lines(sse__modcache *c, sse__modentry *e, Dwfl_Module *m
     return;
   pthread_mutex_lock(&c->mu);
   if (!atomic_load_explicit(&e->lines_ready, memory_order_relaxed)) {
+    c->ready++;
     if (!sse__persist_lines(c, e)) {
       decode_lines(c, e, mod);
       c->stats.decodes++;
@@ -745,6 +752,7 @@ static void need_map(sse__modcache *c, sse__modentry *e, Dwfl_Module *mod, bool 
     return;
   pthread_mutex_lock(&c->mu);
   if (!atomic_load_explicit(&e->amap_ready, memory_order_relaxed)) {
+    c->ready++;
     if (!sse__persist_map(c, e, false)) {
       build_amap(e, mod);
       c->stats.decodes++;

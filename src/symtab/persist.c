@@ -75,12 +75,16 @@ static const ix_meta *meta(const sse__modentry *e) {
 
 void sse__persist_open(sse__modcache *c, sse__modentry *e) {
   const char *why = NULL;
-  e->ix = sse__index_open(sse__modcache_index_dir(c), e->key, e->keylen, &why);
+  sse__index *ix = sse__index_open(sse__modcache_index_dir(c), e->key, e->keylen, &why);
+  if (ix == NULL)
+    sse__modcache_stats_ref(c)->ix_rejected += why != NULL; /* rebuilt: written again at the cache's end */
+  else
+    sse__persist_attach(c, e, ix);
+}
+
+void sse__persist_attach(sse__modcache *c, sse__modentry *e, sse__index *ix) {
   sse__modcache_stats *st = sse__modcache_stats_ref(c);
-  if (e->ix == NULL) {
-    st->ix_rejected += why != NULL; /* rebuilt: written again at the cache's end */
-    return;
-  }
+  e->ix = ix;
   const ix_meta *m = meta(e);
   size_t ncu;
   const ix_cu *cus = sse__index_section(e->ix, SEC_CUS, sizeof *cus, &ncu);

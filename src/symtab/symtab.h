@@ -24,8 +24,9 @@ void sse__modcache_free(sse__modcache *);
 /* Intern s (copied) in the cache's string table; NULL for NULL. Valid
  * until sse__modcache_free. Any thread. */
 const char *sse__modcache_intern(sse__modcache *, const char *s);
-/* Number of modules whose line table and symbols were decoded so far (each
- * build ID is decoded at most once per cache). */
+/* Number of modules whose line table and symbols were made ready so far:
+ * decoded, or taken from the on-disk index (each build ID at most once per
+ * cache). What was decoded from DWARF: sse__modcache_get_stats. */
 unsigned sse__modcache_decode_count(sse__modcache *);
 /* Use the shared on-disk symbol index (src/index; docs/index-format.md)
  * in the directory opt names, or the default one when opt is NULL
@@ -35,7 +36,7 @@ unsigned sse__modcache_decode_count(sse__modcache *);
 void sse__modcache_set_index(sse__modcache *, const char *opt);
 /* Decode everything of the ELF file at path (symbols, line tables, CU
  * maps) into c's index: 0, 1 when it was already indexed, or a negated
- * errno (ENOENT, ENOEXEC: no ELF, ENOTDIR: the index is off). */
+ * errno (ENOENT, ENOEXEC: no ELF, ENOTSUP: the index is off). */
 int sse__modcache_index_file(sse__modcache *c, const char *path);
 
 sse__symtab *sse__symtab_new(sse__modcache *cache, pid_t pid);

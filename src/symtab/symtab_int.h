@@ -103,6 +103,8 @@ typedef struct sse__modentry {
   bool indexable, dirty;
 } sse__modentry;
 
+/* Free e and everything it holds (the cache's end). */
+void sse__modentry_free(sse__modentry *e);
 /* Find or create the entry of mod (keyed by build ID, else by path, size
  * and mtime). NULL if the module has no ELF. Thread: takes the cache mutex. */
 sse__modentry *sse__modcache_entry(sse__modcache *, Dwfl_Module *mod);
@@ -135,6 +137,9 @@ sse__modcache_stats *sse__modcache_stats_ref(sse__modcache *);
 
 /* Map e's index file if there is a valid one. */
 void sse__persist_open(sse__modcache *, sse__modentry *e);
+/* The same with ix, a checked file (taken: closed with the entry, or now
+ * when its META record is missing). */
+void sse__persist_attach(sse__modcache *, sse__modentry *e, struct sse__index *ix);
 /* Fill e's symbols / whole line table / CU map (full: every CU's ranges,
  * else .debug_aranges') / u's rows from the index: false when it does not
  * have them (decode them then). */
