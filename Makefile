@@ -32,6 +32,8 @@ VERSION := 0.1.0
 
 DEPS_STAMP := build/.deps-ok
 PKGS := libdw libelf libunwind-ptrace capstone
+# libdebuginfod: download progress of libdwfl's debuginfod client (issue 17).
+PKGS += libdebuginfod
 
 ifeq ($(SAN),address)
 SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer

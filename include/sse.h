@@ -1119,6 +1119,18 @@ SSE_API void sse_values_free(sse_value **values, size_t n);
  * Thread: any; it does not use the tracer thread. */
 SSE_API sse_err sse_index_file(sse_engine *engine, const char *path, bool *was_indexed);
 
+/* Debug files downloaded from debuginfod servers: libdwfl asks the servers
+ * of $DEBUGINFOD_URLS for a module's debug file when none is on disk
+ * (cached in $DEBUGINFOD_CACHE_PATH; the symbol index then caches it like
+ * any file). fn(url, done, total, arg) is called as bytes arrive: url is
+ * where the debug file comes from (valid during the call), total <= 0 when
+ * not known yet. fn NULL: no reports.
+ * Thread: fn runs on the thread loading the module's symbols (the tracer
+ * or a helper thread of the engine), with the engine's symbol locks held:
+ * it must not call into the engine. Errors: SSE_E_INVAL (engine NULL). */
+typedef void (*sse_download_fn)(const char *url, long done, long total, void *arg);
+SSE_API sse_err sse_set_download_progress(sse_engine *engine, sse_download_fn fn, void *arg);
+
 #ifdef __cplusplus
 }
 #endif

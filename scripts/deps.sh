@@ -5,6 +5,9 @@
 set -e
 PKGS="libdw-dev libelf-dev libunwind-dev libcapstone-dev libcriterion-dev \
 pkg-config gdb libc6-dbg libreadline-dev tmux libclang-rt-14-dev clang clang-14 g++"
+# The symbol index's debuginfod support and its test (issue 17): the client
+# library (libdwfl downloads through it) and the server.
+PKGS="$PKGS libdebuginfod-dev debuginfod"
 missing=""
 for p in $PKGS; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then

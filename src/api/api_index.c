@@ -28,3 +28,10 @@ sse_err sse_index_file(sse_engine *engine, const char *path, bool *was_indexed) 
     return SSE_E_SYS;
   }
 }
+
+sse_err sse_set_download_progress(sse_engine *engine, sse_download_fn fn, void *arg) {
+  if (engine == NULL)
+    return SSE_E_INVAL;
+  sse__modcache_set_progress(engine->modcache, fn, arg);
+  return SSE_OK;
+}

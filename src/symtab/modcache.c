@@ -25,6 +25,11 @@ struct sse__modcache {
   unsigned ready; /* tables made ready, decoded or mapped: sse__modcache_decode_count */
   sse__strtab *strs; /* interned strings */
   char *ixdir;       /* the on-disk index's directory, NULL when off */
+  /* Download progress (debuginfod.c); its own leaf lock: downloads run
+   * under mu. */
+  pthread_mutex_t pmu;
+  sse__progress_fn progress;
+  void *progress_arg;
 };
 
 void sse__modentry_free(sse__modentry *e) {
@@ -57,6 +62,7 @@ sse__modcache *sse__modcache_new(void) {
     return NULL;
   }
   pthread_mutex_init(&c->mu, NULL);
+  pthread_mutex_init(&c->pmu, NULL);
   return c;
 }
 
@@ -87,6 +93,7 @@ void sse__modcache_free(sse__modcache *c) {
   }
   sse__strtab_free(c->strs);
   free(c->ixdir);
+  pthread_mutex_destroy(&c->pmu);
   pthread_mutex_destroy(&c->mu);
   free(c);
 }
@@ -112,6 +119,20 @@ void sse__modcache_set_index(sse__modcache *c, const char *opt) {
 }
 
 const char *sse__modcache_index_dir(sse__modcache *c) { return c->ixdir; }
+
+void sse__modcache_set_progress(sse__modcache *c, sse__progress_fn fn, void *arg) {
+  pthread_mutex_lock(&c->pmu);
+  c->progress = fn;
+  c->progress_arg = arg;
+  pthread_mutex_unlock(&c->pmu);
+}
+
+void sse__modcache_progress(sse__modcache *c, const char *url, long done, long total) {
+  pthread_mutex_lock(&c->pmu);
+  if (c->progress != NULL)
+    c->progress(url, done, total, c->progress_arg);
+  pthread_mutex_unlock(&c->pmu);
+}
 sse__strtab *sse__modcache_strs(sse__modcache *c) { return c->strs; }
 sse__modcache_stats *sse__modcache_stats_ref(sse__modcache *c) { return &c->stats; }
 

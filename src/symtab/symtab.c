@@ -57,6 +57,7 @@ sse__symtab *sse__symtab_new(sse__modcache *cache, pid_t pid) {
     free(st);
     return NULL;
   }
+  sse__symtab_debuginfod_init(st);
   pthread_mutex_init(&st->mu, NULL);
   pthread_mutex_init(&st->pf_mu, NULL);
   pthread_cond_init(&st->pf_done, NULL);

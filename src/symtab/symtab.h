@@ -34,6 +34,13 @@ unsigned sse__modcache_decode_count(sse__modcache *);
  * SSE_CACHE_DIR=off) turns it off. A new cache has none. Call before the
  * first symtab is created on the cache. */
 void sse__modcache_set_index(sse__modcache *, const char *opt);
+/* Debug files downloaded by debuginfod (libdwfl does it when
+ * DEBUGINFOD_URLS is set): fn(url, done, total, arg) as bytes arrive
+ * (total 0 or less when unknown), on the thread loading the module; fn
+ * NULL: none. sse__modcache_progress calls it (debuginfod.c). */
+typedef void (*sse__progress_fn)(const char *url, long done, long total, void *arg);
+void sse__modcache_set_progress(sse__modcache *, sse__progress_fn fn, void *arg);
+void sse__modcache_progress(sse__modcache *, const char *url, long done, long total);
 /* Decode everything of the ELF file at path (symbols, line tables, CU
  * maps) into c's index: 0, 1 when it was already indexed, or a negated
  * errno (ENOENT, ENOEXEC: no ELF, ENOTSUP: the index is off). */

@@ -198,6 +198,10 @@ struct sse__symtab {
   pthread_cond_t pf_done; /* pf_started went false */
 };
 
+/* debuginfod.c: report debuginfod downloads of st's Dwfl to the cache's
+ * progress callback. */
+void sse__symtab_debuginfod_init(sse__symtab *st);
+
 /* Everything below: st->mu held. */
 
 /* Refresh unless done before: 0 or <0. */

@@ -6,17 +6,21 @@
  * SSE_CACHE_DIR=off; the directory table and its size cap. Every test has
  * a cache directory of its own (mktemp -d). */
 #define _GNU_SOURCE
+#include <arpa/inet.h>
 #include <criterion/criterion.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -555,6 +559,144 @@ Test(index, directory_table_and_eviction) {
   free(tab);
   free(p0);
   free(path);
+  rm_rf(dir);
+  free(dir);
+}
+
+/* ---- debuginfod: the symbols of a stripped program from a server ---- */
+
+static pid_t server;
+
+static void stop_server(void) {
+  if (server > 0) {
+    kill(server, SIGTERM);
+    waitpid(server, NULL, 0);
+    server = 0;
+  }
+  fini();
+}
+
+static int free_port(void) {
+  int s = socket(AF_INET, SOCK_STREAM, 0);
+  struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+  socklen_t n = sizeof a;
+  cr_assert(s >= 0 && bind(s, (struct sockaddr *)&a, sizeof a) == 0 && getsockname(s, (struct sockaddr *)&a, &n) == 0);
+  close(s);
+  return ntohs(a.sin_port);
+}
+
+/* The HTTP status of GET path on 127.0.0.1:port, 0 when nobody answers. */
+static int http_status(int port, const char *path) {
+  int s = socket(AF_INET, SOCK_STREAM, 0);
+  struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(port), .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+  int status = 0;
+  if (s >= 0 && connect(s, (struct sockaddr *)&a, sizeof a) == 0) {
+    char req[512], resp[64] = "";
+    int k = snprintf(req, sizeof req, "GET %s HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n", path);
+    if (write(s, req, (size_t)k) == k && read(s, resp, sizeof resp - 1) > 12)
+      sscanf(resp, "HTTP/%*s %d", &status);
+  }
+  if (s >= 0)
+    close(s);
+  return status;
+}
+
+static char *sh_out(const char *cmd) {
+  FILE *f = popen(cmd, "r");
+  cr_assert(f != NULL);
+  size_t cap = 1 << 16, n = 0, k;
+  char *buf = malloc(cap);
+  while ((k = fread(buf + n, 1, cap - n - 1, f)) > 0)
+    if ((n += k) + 1 >= cap)
+      buf = realloc(buf, cap *= 2);
+  buf[n] = '\0';
+  pclose(f);
+  return buf;
+}
+
+/* The "at FILE:LINE" of frame #i of a bt in out, the file's basename
+ * (gdb prints the name the CU gives, ssedemo the basename); "" if none. */
+static void frame_at(const char *out, int i, char *buf, size_t n) {
+  char tag[16];
+  snprintf(tag, sizeof tag, "\n#%d ", i);
+  const char *p = strstr(out, tag), *at = p ? strstr(p + 1, " at ") : NULL, *nl = p ? strchr(p + 1, '\n') : NULL;
+  buf[0] = '\0';
+  if (at != NULL && (nl == NULL || at < nl)) {
+    snprintf(buf, n, "%.*s", (int)((nl ? nl : at + strlen(at)) - at - 4), at + 4);
+    char *slash = strrchr(buf, '/');
+    if (slash != NULL)
+      memmove(buf, slash + 1, strlen(slash));
+  }
+}
+
+Test(index, debuginfod_symbols_of_a_stripped_program, .fini = stop_server, .timeout = 120) {
+  cr_assert_eq(system("command -v debuginfod >/dev/null"), 0, "debuginfod not installed (scripts/deps.sh)");
+  char *dir = tmpdir(), cmd[4096];
+  const char *prog = TARGETS_DIR "/loops_calls";
+  snprintf(cmd, sizeof cmd,
+           "set -e; cd '%s'; mkdir srv cache gdbcache ix; cp '%s' prog; objcopy --only-keep-debug prog srv/prog.debug;"
+           " strip --strip-debug prog",
+           dir, prog);
+  cr_assert_eq(system(cmd), 0);
+  char *id = sh_out("cd /tmp && readelf -n " TARGETS_DIR "/loops_calls | awk '/Build ID/{printf \"%s\", $3}'");
+  cr_assert_eq(strlen(id), 40);
+  int port = free_port();
+  server = fork();
+  cr_assert(server >= 0);
+  if (server == 0) {
+    prctl(PR_SET_PDEATHSIG, SIGTERM);
+    char p[16], srv[600], db[600];
+    snprintf(p, sizeof p, "%d", port);
+    snprintf(srv, sizeof srv, "%s/srv", dir);
+    snprintf(db, sizeof db, "%s/db.sqlite", dir);
+    int null = open("/dev/null", O_WRONLY);
+    dup2(null, 1);
+    dup2(null, 2);
+    execlp("debuginfod", "debuginfod", "-F", srv, "-p", p, "-d", db, (char *)NULL);
+    _exit(127);
+  }
+  /* Ready when it serves the debug file (its scan of srv/ has run). */
+  char path[128];
+  snprintf(path, sizeof path, "/buildid/%s/debuginfo", id);
+  int st = 0;
+  for (int i = 0; i < 3000 && st != 200; i++) {
+    st = http_status(port, path);
+    if (st != 200) {
+      struct timespec ts = {0, 10 * 1000000};
+      nanosleep(&ts, NULL); /* a poll interval, not a wait for a result */
+      cr_assert_eq(waitpid(server, NULL, WNOHANG), 0, "debuginfod exited");
+    }
+  }
+  cr_assert_eq(st, 200, "debuginfod does not serve %s", path);
+  const char *bp = "loops_calls.c:23";
+  snprintf(cmd, sizeof cmd,
+           "cd '%s' && env SSE_CACHE_DIR=ix DEBUGINFOD_URLS=http://127.0.0.1:%d DEBUGINFOD_CACHE_PATH=$PWD/cache "
+           "'%s/../ssedemo' --batch -ex 'break %s' -ex run -ex bt ./prog 2>&1",
+           dir, port, TARGETS_DIR, bp);
+  char *out = sh_out(cmd);
+  snprintf(cmd, sizeof cmd,
+           "cd '%s' && env DEBUGINFOD_URLS=http://127.0.0.1:%d DEBUGINFOD_CACHE_PATH=$PWD/gdbcache "
+           "gdb -nx -batch -iex 'set debuginfod enabled on' -ex 'break %s' -ex run -ex bt prog 2>&1",
+           dir, port, bp);
+  char *gdb = sh_out(cmd);
+  char want[64];
+  snprintf(want, sizeof want, "symbols from http://127.0.0.1:%d/buildid/%s", port, id);
+  cr_expect(strstr(out, want) != NULL, "no word of the download:\n%s", out);
+  cr_expect(strstr(out, "Breakpoint 1, ") != NULL, "no stop:\n%s", out);
+  for (int i = 0; i < 2; i++) {
+    char a[256], b[256];
+    frame_at(out, i, a, sizeof a);
+    frame_at(gdb, i, b, sizeof b);
+    cr_expect(b[0] != '\0', "gdb has no line in frame %d:\n%s", i, gdb);
+    cr_expect_str_eq(a, b, "frame %d: sse at '%s', gdb at '%s'\nsse:\n%s\ngdb:\n%s", i, a, b, out, gdb);
+  }
+  /* The index keeps what was downloaded like any file. */
+  snprintf(cmd, sizeof cmd, "%s/ix/%s.sseidx", dir, id);
+  cr_expect_eq(access(cmd, R_OK), 0, "the downloaded symbols are not in the index");
+  free(out);
+  free(gdb);
+  free(id);
+  stop_server();
   rm_rf(dir);
   free(dir);
 }
