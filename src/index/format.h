@@ -15,7 +15,7 @@ typedef struct sse__ixhdr {
   uint32_t version;   /* SSE__IX_VERSION */
   uint32_t nsect;     /* entries of the section table after the header */
   uint64_t file_size; /* the whole file */
-  uint64_t checksum;  /* sse__ix_checksum of bytes [sizeof header, file_size) */
+  uint64_t checksum;  /* sse__ix_checksum of the section table and the key */
   uint32_t keylen;    /* the module's key (B + build ID, or P + path|size|mtime) */
   uint32_t pad;
   uint64_t key_off;
@@ -28,6 +28,7 @@ typedef struct sse__ixsect {
   uint32_t elem; /* bytes per record (1 for the string pool) */
   uint64_t off;  /* 8-aligned */
   uint64_t size; /* a multiple of elem */
+  uint64_t sum;  /* sse__ix_checksum of the section, checked on its first use */
 } sse__ixsect;
 
 #define SSE__IXDIR_MAGIC "SSEIXDIR"

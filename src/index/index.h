@@ -47,11 +47,14 @@ sse__index *sse__index_from_mem(const void *buf, size_t n, const unsigned char *
                                 const char **why);
 void sse__index_close(sse__index *);
 /* Section id's records (elem bytes each, as written): NULL and *count 0 when
- * absent or of another record size. */
+ * absent, of another record size, or not matching its checksum (checked on
+ * its first use; sse__index_damaged then tells). */
 const void *sse__index_section(const sse__index *, uint32_t id, size_t elem, size_t *count);
 /* The NUL-terminated string at off of the string section; NULL when off is
  * SSE__IX_NOSTR or out of bounds. */
 const char *sse__index_str(const sse__index *, uint32_t off);
+/* Whether a section failed its checksum: the file is to be rebuilt. */
+bool sse__index_damaged(const sse__index *);
 /* The file's size (the mapping). */
 size_t sse__index_size(const sse__index *);
 

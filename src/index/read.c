@@ -5,6 +5,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,7 +24,25 @@ struct sse__index {
   uint32_t nsect;
   const char *str; /* the string pool */
   size_t nstr;
+  /* Each section's checksum is checked on its first use (so a process
+   * touches only the pages of what it uses): 0 not yet, 1 good, 2 bad. */
+  atomic_uchar *state;
+  atomic_bool damaged;
 };
+
+/* Whether section i matches its checksum (checked once; two threads may
+ * both check, with the same result). */
+static bool sect_good(const sse__index *ix, uint32_t i) {
+  unsigned char s = atomic_load_explicit(&ix->state[i], memory_order_acquire);
+  if (s == 0) {
+    const sse__ixsect *x = &ix->sects[i];
+    s = sse__ix_checksum(ix->base + x->off, x->size) == x->sum ? 1 : 2;
+    atomic_store_explicit(&ix->state[i], s, memory_order_release);
+    if (s == 2)
+      atomic_store((atomic_bool *)&ix->damaged, true);
+  }
+  return s == 1;
+}
 
 static bool sect_ok(const sse__ixsect *s, size_t size) {
   return s->elem > 0 && s->off % 8 == 0 && s->off <= size && s->size <= size - s->off && s->size % s->elem == 0;
@@ -43,7 +62,9 @@ static const char *check(sse__index *ix, const unsigned char *key, size_t keylen
     return "corrupt section table";
   if (h->key_off > ix->size || h->keylen > ix->size - h->key_off)
     return "corrupt key";
-  if (sse__ix_checksum(ix->base + sizeof *h, ix->size - sizeof *h) != h->checksum)
+  uint64_t head = h->key_off + h->keylen; /* header, section table, key */
+  if (head < sizeof *h + (uint64_t)h->nsect * sizeof(sse__ixsect) ||
+      sse__ix_checksum(ix->base + sizeof *h, head - sizeof *h) != h->checksum)
     return "checksum mismatch";
   if (key != NULL && (h->keylen != keylen || memcmp(ix->base + h->key_off, key, keylen) != 0))
     return "another build ID";
@@ -56,6 +77,14 @@ static const char *check(sse__index *ix, const unsigned char *key, size_t keylen
       ix->str = (const char *)ix->base + ix->sects[i].off;
       ix->nstr = ix->sects[i].size;
     }
+  }
+  ix->state = calloc(ix->nsect ? ix->nsect : 1, sizeof *ix->state);
+  if (ix->state == NULL)
+    return "out of memory";
+  for (uint32_t i = 0; i < ix->nsect; i++) {
+    /* The string pool is used by everything: checked now. */
+    if (ix->sects[i].id == SSE__IX_STRSEC && !sect_good(ix, i))
+      return "checksum mismatch";
   }
   return NULL;
 }
@@ -71,6 +100,7 @@ sse__index *sse__index_from_mem(const void *buf, size_t n, const unsigned char *
   if (why != NULL)
     *why = w;
   if (w != NULL) {
+    free(ix->state);
     free(ix);
     return NULL;
   }
@@ -122,6 +152,7 @@ void sse__index_close(sse__index *ix) {
     return;
   if (ix->mapped)
     munmap((void *)ix->base, ix->size);
+  free(ix->state);
   free(ix);
 }
 
@@ -131,7 +162,7 @@ const void *sse__index_section(const sse__index *ix, uint32_t id, size_t elem, s
     const sse__ixsect *s = &ix->sects[i];
     if (s->id != id)
       continue;
-    if (s->elem != elem || s->size == 0)
+    if (s->elem != elem || s->size == 0 || !sect_good(ix, i))
       return NULL;
     *count = s->size / elem;
     return ix->base + s->off;
@@ -147,3 +178,7 @@ const char *sse__index_str(const sse__index *ix, uint32_t off) {
 }
 
 size_t sse__index_size(const sse__index *ix) { return ix ? ix->size : 0; }
+
+bool sse__index_damaged(const sse__index *ix) {
+  return ix != NULL && atomic_load((atomic_bool *)&ix->damaged);
+}

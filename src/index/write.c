@@ -140,7 +140,8 @@ void *sse__ixw_image(sse__ixw *w, const unsigned char *key, size_t keylen, size_
     const void *p = i < w->ns ? w->s[i].p : w->pool;
     size_t size = i < w->ns ? w->s[i].size : w->npool;
     st[i] = (sse__ixsect){.id = i < w->ns ? w->s[i].id : SSE__IX_STRSEC,
-                          .elem = i < w->ns ? w->s[i].elem : 1, .off = pos, .size = size};
+                          .elem = i < w->ns ? w->s[i].elem : 1, .off = pos, .size = size,
+                          .sum = sse__ix_checksum(p, size)};
     if (size)
       memcpy(img + pos, p, size);
     pos += align8(size);
@@ -152,7 +153,7 @@ void *sse__ixw_image(sse__ixw *w, const unsigned char *key, size_t keylen, size_
   h->keylen = (uint32_t)keylen;
   h->key_off = key_off;
   sse__index_digest(key, keylen, h->id);
-  h->checksum = sse__ix_checksum(img + sizeof *h, total - sizeof *h);
+  h->checksum = sse__ix_checksum(img + sizeof *h, key_off + keylen - sizeof *h);
   *n = total;
   return img;
 }

@@ -537,8 +537,12 @@ static void decode_lines(sse__modcache *c, sse__modentry *e, Dwfl_Module *mod) {
       files[nf++] = files[i];
   e->rows = r.v;
   e->nrows = r.n;
-  e->files = files;
-  e->nfiles = nf;
+  if (atomic_load_explicit(&e->files_ready, memory_order_relaxed)) {
+    free(files); /* readers may hold the files the index gave */
+  } else {
+    e->files = files;
+    e->nfiles = nf;
+  }
 }
 
 void sse__modcache_need_lines(sse__modcache *c, sse__modentry *e, Dwfl_Module *mod) {
@@ -552,9 +556,22 @@ void sse__modcache_need_lines(sse__modcache *c, sse__modentry *e, Dwfl_Module *m
       c->stats.decodes++;
       e->dirty = true;
     }
+    atomic_store_explicit(&e->files_ready, true, memory_order_release);
     atomic_store_explicit(&e->lines_ready, true, memory_order_release);
   }
   pthread_mutex_unlock(&c->mu);
+}
+
+void sse__modcache_need_files(sse__modcache *c, sse__modentry *e, Dwfl_Module *mod) {
+  if (atomic_load_explicit(&e->files_ready, memory_order_acquire))
+    return;
+  pthread_mutex_lock(&c->mu);
+  bool have = atomic_load_explicit(&e->files_ready, memory_order_relaxed) || sse__persist_files(c, e);
+  if (have)
+    atomic_store_explicit(&e->files_ready, true, memory_order_release);
+  pthread_mutex_unlock(&c->mu);
+  if (!have)
+    sse__modcache_need_lines(c, e, mod);
 }
 
 /* ---- per-CU line tables ----

@@ -67,6 +67,18 @@ typedef struct ix_range {
   uint32_t pad;
 } ix_range;
 
+/* Whether a section read so far failed its checksum: the entry then
+ * decodes what it needed from DWARF and the file is rewritten. */
+static bool damaged(sse__modcache *c, sse__modentry *e) {
+  if (!sse__index_damaged(e->ix))
+    return false;
+  if (!e->ix_bad) {
+    e->ix_bad = e->dirty = true;
+    sse__modcache_stats_ref(c)->ix_rejected++;
+  }
+  return true;
+}
+
 static const ix_meta *meta(const sse__modentry *e) {
   size_t n;
   const ix_meta *m = sse__index_section(e->ix, SEC_META, sizeof *m, &n);
@@ -89,7 +101,9 @@ void sse__persist_attach(sse__modcache *c, sse__modentry *e, sse__index *ix) {
   size_t ncu;
   const ix_cu *cus = sse__index_section(e->ix, SEC_CUS, sizeof *cus, &ncu);
   e->ixcus = calloc(ncu ? ncu : 1, sizeof *e->ixcus);
-  if (m == NULL || e->ixcus == NULL) {
+  if (m == NULL || e->ixcus == NULL || sse__index_damaged(ix)) {
+    free(e->ixcus);
+    e->ixcus = NULL;
     sse__index_close(e->ix);
     e->ix = NULL;
     st->ix_rejected++;
@@ -128,7 +142,10 @@ static bool funcs_from(sse__modcache *c, sse__modentry *e, uint32_t id, sse__fsy
       continue;
     f[k++] = (sse__fsym){.addr = v[i].addr, .size = v[i].size, .name = name, .key = key, .rank = v[i].rank};
   }
-  (void)c;
+  if (damaged(c, e)) {
+    free(f);
+    return false;
+  }
   *out = f;
   *nout = k;
   return true;
@@ -171,37 +188,48 @@ bool sse__persist_lines(sse__modcache *c, sse__modentry *e) {
   const ix_meta *m = e->ix ? meta(e) : NULL;
   if (m == NULL || !(m->flags & F_LINES))
     return false;
-  size_t nr, nf;
+  size_t nr;
   const ix_row *rows = sse__index_section(e->ix, SEC_ROWS, sizeof *rows, &nr);
-  const uint32_t *files = sse__index_section(e->ix, SEC_FILES, sizeof *files, &nf);
+  if (!atomic_load_explicit(&e->files_ready, memory_order_relaxed) && !sse__persist_files(c, e))
+    return false;
+  if (damaged(c, e))
+    return false;
   if (nr == 0)
     return true; /* decoded: no rows */
   sse__lrow *r = rows_from(c, e->ix, rows, nr);
-  const char **f = malloc((nf ? nf : 1) * sizeof *f);
-  if (r == NULL || f == NULL) {
-    free(r);
-    free(f);
+  if (r == NULL)
     return false;
-  }
+  e->rows = r;
+  e->nrows = nr;
+  return true;
+}
+
+bool sse__persist_files(sse__modcache *c, sse__modentry *e) {
+  const ix_meta *m = e->ix ? meta(e) : NULL;
+  if (m == NULL || !(m->flags & F_LINES))
+    return false;
+  size_t nf;
+  const uint32_t *files = sse__index_section(e->ix, SEC_FILES, sizeof *files, &nf);
+  const char **f = damaged(c, e) ? NULL : malloc((nf ? nf : 1) * sizeof *f);
+  if (f == NULL)
+    return false;
   size_t k = 0;
   for (size_t i = 0; i < nf; i++)
     if ((f[k] = sse__strtab_intern(sse__modcache_strs(c), sse__index_str(e->ix, files[i]))) != NULL)
       k++;
-  e->rows = r;
-  e->nrows = nr;
+  free(e->files);
   e->files = f;
   e->nfiles = k;
   return true;
 }
 
 bool sse__persist_map(sse__modcache *c, sse__modentry *e, bool full) {
-  (void)c;
   const ix_meta *m = e->ix ? meta(e) : NULL;
   if (m == NULL || !(m->flags & (full ? F_FMAP : F_AMAP)))
     return false;
   size_t n;
   const ix_range *v = sse__index_section(e->ix, full ? SEC_FMAP : SEC_AMAP, sizeof *v, &n);
-  sse__curange *r = malloc((n ? n : 1) * sizeof *r);
+  sse__curange *r = damaged(c, e) ? NULL : malloc((n ? n : 1) * sizeof *r);
   if (r == NULL)
     return false;
   size_t k = 0;
@@ -230,7 +258,7 @@ bool sse__persist_cu(sse__modcache *c, sse__modentry *e, sse__cuinfo *u) {
   size_t ncu, nr;
   const ix_cu *cus = sse__index_section(e->ix, SEC_CUS, sizeof *cus, &ncu);
   const ix_row *rows = sse__index_section(e->ix, SEC_CUROWS, sizeof *rows, &nr);
-  if (u->ixcu > ncu)
+  if (u->ixcu > ncu || damaged(c, e))
     return false;
   const ix_cu *r = &cus[u->ixcu - 1];
   if (!r->ready || r->row0 > nr || r->nrows > nr - r->row0)
@@ -326,6 +354,11 @@ int sse__persist_save(sse__modcache *c, sse__modentry *e) {
   bool lines = atomic_load_explicit(&e->lines_ready, memory_order_relaxed);
   bool amap = atomic_load_explicit(&e->amap_ready, memory_order_relaxed);
   bool fmap = atomic_load_explicit(&e->fmap_ready, memory_order_relaxed);
+  /* What the old file had and this process never needed stays. */
+  syms = syms || sse__persist_syms(c, e);
+  lines = lines || sse__persist_lines(c, e);
+  amap = amap || sse__persist_map(c, e, false);
+  fmap = fmap || sse__persist_map(c, e, true);
   ix_meta m = {.flags = (e->has_dwarf ? F_DWARF : 0) | (syms ? F_SYMS : 0) | (lines ? F_LINES : 0) |
                         (amap ? F_AMAP : 0) | (fmap ? F_FMAP : 0),
                .delta = e->delta};

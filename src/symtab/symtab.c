@@ -320,6 +320,13 @@ const sse__modentry *sse__symtab_lines(sse__symtab *st, smod *m) {
   return m->entry;
 }
 
+const sse__modentry *sse__symtab_files(sse__symtab *st, smod *m) {
+  if (m->entry == NULL)
+    return NULL;
+  sse__modcache_need_files(st->cache, m->entry, m->mod);
+  return m->entry;
+}
+
 const sse__fsym *sse__symtab_func_at(const sse__modentry *e, uint64_t rel) {
   size_t lo = SSE__BSEARCH_LE(e->funcs, e->nfuncs, addr, rel);
   if (lo == 0)

@@ -66,6 +66,7 @@ typedef struct sse__modentry {
   unsigned char *key;
   size_t keylen;
   atomic_bool syms_ready, lines_ready;
+  atomic_bool files_ready; /* files (below) known: with lines, or alone from the index */
   bool has_dwarf;
   sse__fsym *funcs;  /* by address, one per address (best name) */
   size_t nfuncs;
@@ -101,6 +102,7 @@ typedef struct sse__modentry {
   sse__cuinfo **ixcus;
   size_t nixcus;
   bool indexable, dirty;
+  bool ix_bad; /* a section of ix failed its checksum (counted once) */
 } sse__modentry;
 
 /* Free e and everything it holds (the cache's end). */
@@ -113,6 +115,10 @@ sse__modentry *sse__modcache_entry(sse__modcache *, Dwfl_Module *mod);
  * done yet. */
 void sse__modcache_need_syms(sse__modcache *, sse__modentry *e, Dwfl_Module *mod);
 void sse__modcache_need_lines(sse__modcache *, sse__modentry *e, Dwfl_Module *mod);
+/* Only e's distinct source files (files, nfiles), without the rows when
+ * the index has them: `break FILE:LINE` skips a module none of whose files
+ * match without expanding its line table. */
+void sse__modcache_need_files(sse__modcache *, sse__modentry *e, Dwfl_Module *mod);
 /* gdb's find_pc_sect_line for rel (module-relative) on the line table of
  * the CU containing rel, decoding that CU's line program on first use.
  * Returns the row describing rel or NULL (no line), and *end = sal.end (the
@@ -145,6 +151,7 @@ void sse__persist_attach(sse__modcache *, sse__modentry *e, struct sse__index *i
  * have them (decode them then). */
 bool sse__persist_syms(sse__modcache *, sse__modentry *e);
 bool sse__persist_lines(sse__modcache *, sse__modentry *e);
+bool sse__persist_files(sse__modcache *, sse__modentry *e);
 bool sse__persist_map(sse__modcache *, sse__modentry *e, bool full);
 bool sse__persist_cu(sse__modcache *, sse__modentry *e, sse__cuinfo *u);
 /* Write e's index (everything decoded so far). 0 or a negated errno. */
@@ -213,6 +220,8 @@ smod *sse__symtab_resolve(sse__symtab *st, smod *m);
 /* m's entry with its symbols / whole line table decoded; NULL if no ELF. */
 const sse__modentry *sse__symtab_syms(sse__symtab *st, smod *m);
 const sse__modentry *sse__symtab_lines(sse__symtab *st, smod *m);
+/* m's entry with its source files known (files, nfiles; maybe no rows). */
+const sse__modentry *sse__symtab_files(sse__symtab *st, smod *m);
 /* The function containing rel (module-relative) in e, or NULL. */
 const sse__fsym *sse__symtab_func_at(const sse__modentry *e, uint64_t rel);
 /* gdb's skip_prologue_sal: the module-relative address of `break FUNC`

@@ -7,8 +7,8 @@
  * The input is copied into an exact-size 8-aligned heap buffer, so ASan
  * catches a read one byte past the file. The checksum would stop almost
  * every mutation at the first check: each input is tried as it is, then
- * with the header's size and checksum made to match, so the checks behind
- * them are fuzzed too.
+ * with the header's size and the checksums (the header's, each section's)
+ * made to match, so the checks behind them are fuzzed too.
  *
  * Built and run by tests/fuzz/run_fuzz_index.sh (make fuzz; 10 s in make
  * check); seeds are index files sse-index writes for the test programs. */
@@ -52,7 +52,13 @@ static void one(const uint8_t *data, size_t size, bool fix) {
   if (fix && size >= sizeof(sse__ixhdr)) {
     sse__ixhdr *h = buf;
     h->file_size = size;
-    h->checksum = sse__ix_checksum((unsigned char *)buf + sizeof *h, size - sizeof *h);
+    sse__ixsect *st = (sse__ixsect *)(h + 1);
+    uint64_t room = (size - sizeof *h) / sizeof *st;
+    for (uint64_t i = 0; i < h->nsect && i < room; i++)
+      if (st[i].off <= size && st[i].size <= size - st[i].off)
+        st[i].sum = sse__ix_checksum((unsigned char *)buf + st[i].off, st[i].size);
+    if (h->key_off <= size && h->keylen <= size - h->key_off && h->key_off + h->keylen >= sizeof *h)
+      h->checksum = sse__ix_checksum((unsigned char *)buf + sizeof *h, h->key_off + h->keylen - sizeof *h);
   }
   const char *why = NULL;
   sse__index *ix = sse__index_from_mem(buf, size, NULL, 0, &why);

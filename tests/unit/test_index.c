@@ -700,3 +700,29 @@ Test(index, debuginfod_symbols_of_a_stripped_program, .fini = stop_server, .time
   rm_rf(dir);
   free(dir);
 }
+
+/* A rewrite keeps what the old file had: a process that needs little
+ * (one lookup in a function no earlier session looked at) rewrites the
+ * file, and a full session after it still decodes nothing. */
+Test(index, rewrite_keeps_what_the_file_had) {
+  pid_t pid = spawn();
+  char *dir = tmpdir();
+  sse__modcache_stats s;
+  answers ref = session(pid, dir, &s);
+  sse__modcache *c = sse__modcache_new();
+  sse__modcache_set_index(c, dir);
+  sse__symtab *st = sse__symtab_new(c, pid);
+  uint64_t entry;
+  cr_assert_eq(sse__symtab_func_addr(st, "puts", &entry, NULL), 0);
+  sse__loc l;
+  cr_assert_eq(sse__symtab_lookup(st, entry, &l), 0);
+  sse__symtab_free(st);
+  sse__modcache_get_stats(c, &s);
+  sse__modcache_free(c);
+  cr_assert_gt(s.cu_decodes, 0, "puts's CU was in the index already");
+  answers a = session(pid, dir, &s);
+  cr_expect_eq(s.decodes + s.cu_decodes, 0, "the rewrite lost %u tables", s.decodes + s.cu_decodes);
+  cr_assert_eq(a.hash, ref.hash);
+  rm_rf(dir);
+  free(dir);
+}
