@@ -185,6 +185,12 @@ sse__modentry *sse__modcache_entry(sse__modcache *c, Dwfl_Module *mod) {
       c->entries = e;
       if (c->ixdir != NULL && indexable)
         sse__persist_open(c, e);
+      /* A file written when the module had no DWARF must not hide a debug
+       * file installed or downloaded since: looked for again (cheap when
+       * there is none), and the file rebuilt if there is one now. */
+      Dwarf_Addr dbias;
+      if (e->ix != NULL && e->dwarf_checked && !e->has_dwarf && dwfl_module_getdwarf(mod, &dbias) != NULL)
+        sse__persist_detach(c, e);
     } else {
       free(e);
       e = NULL;
@@ -510,6 +516,7 @@ static void decode_lines(sse__modcache *c, sse__modentry *e, Dwfl_Module *mod) {
   if (dwfl_module_getelf(mod, &ebias) == NULL)
     return;
   Dwarf_Addr dbias;
+  e->dwarf_checked = true;
   if (dwfl_module_getdwarf(mod, &dbias) == NULL)
     return;
   e->has_dwarf = true;
@@ -672,6 +679,7 @@ static void build_amap(sse__modentry *e, Dwfl_Module *mod) {
   GElf_Addr ebias;
   Dwarf_Addr dbias;
   Dwarf *dw;
+  e->dwarf_checked = true;
   if (dwfl_module_getelf(mod, &ebias) == NULL || (dw = dwfl_module_getdwarf(mod, &dbias)) == NULL)
     return;
   e->has_dwarf = true;

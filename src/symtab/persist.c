@@ -31,7 +31,7 @@ enum {
   SEC_FMAP = 10,  /* ix_range: every CU's ranges */
 };
 
-enum { F_DWARF = 1, F_SYMS = 2, F_LINES = 4, F_AMAP = 8, F_FMAP = 16 };
+enum { F_DWARF = 1, F_SYMS = 2, F_LINES = 4, F_AMAP = 8, F_FMAP = 16, F_NODWARF = 32 };
 
 typedef struct ix_meta {
   uint32_t flags; /* F_*: what was decoded */
@@ -111,6 +111,7 @@ void sse__persist_attach(sse__modcache *c, sse__modentry *e, sse__index *ix) {
   }
   st->ix_loaded++;
   e->has_dwarf = (m->flags & F_DWARF) != 0;
+  e->dwarf_checked = (m->flags & (F_DWARF | F_NODWARF)) != 0;
   if (m->flags & F_AMAP)
     e->delta = m->delta;
   /* Every CU of the file gets its sse__cuinfo now, so maps built from
@@ -127,6 +128,22 @@ void sse__persist_attach(sse__modcache *c, sse__modentry *e, sse__index *ix) {
     e->ixcus[i] = u;
     e->nixcus = i + 1;
   }
+}
+
+void sse__persist_detach(sse__modcache *c, sse__modentry *e) {
+  for (sse__cuinfo *u = e->cus, *n; u != NULL; u = n) {
+    n = u->next;
+    free(u->rows);
+    free(u);
+  }
+  e->cus = NULL;
+  free(e->ixcus);
+  e->ixcus = NULL;
+  e->nixcus = 0;
+  sse__index_close(e->ix);
+  e->ix = NULL;
+  e->dirty = true; /* written again with what is decoded now */
+  sse__modcache_stats_ref(c)->ix_rejected++;
 }
 
 static bool funcs_from(sse__modcache *c, sse__modentry *e, uint32_t id, sse__fsym **out, size_t *nout) {
@@ -359,7 +376,7 @@ int sse__persist_save(sse__modcache *c, sse__modentry *e) {
   lines = lines || sse__persist_lines(c, e);
   amap = amap || sse__persist_map(c, e, false);
   fmap = fmap || sse__persist_map(c, e, true);
-  ix_meta m = {.flags = (e->has_dwarf ? F_DWARF : 0) | (syms ? F_SYMS : 0) | (lines ? F_LINES : 0) |
+  ix_meta m = {.flags = (e->has_dwarf ? F_DWARF : e->dwarf_checked ? F_NODWARF : 0) | (syms ? F_SYMS : 0) | (lines ? F_LINES : 0) |
                         (amap ? F_AMAP : 0) | (fmap ? F_FMAP : 0),
                .delta = e->delta};
   bool ok = sse__ixw_section(w, SEC_META, sizeof m, &m, 1) && put_cus(c, e, w);

@@ -68,6 +68,7 @@ typedef struct sse__modentry {
   atomic_bool syms_ready, lines_ready;
   atomic_bool files_ready; /* files (below) known: with lines, or alone from the index */
   bool has_dwarf;
+  bool dwarf_checked; /* DWARF was looked for (has_dwarf then says if found) */
   sse__fsym *funcs;  /* by address, one per address (best name) */
   size_t nfuncs;
   sse__fsym *names;  /* every function symbol, sorted by key */
@@ -146,6 +147,8 @@ void sse__persist_open(sse__modcache *, sse__modentry *e);
 /* The same with ix, a checked file (taken: closed with the entry, or now
  * when its META record is missing). */
 void sse__persist_attach(sse__modcache *, sse__modentry *e, struct sse__index *ix);
+/* Forget e's file (right after the attach: nothing taken from it yet). */
+void sse__persist_detach(sse__modcache *, sse__modentry *e);
 /* Fill e's symbols / whole line table / CU map (full: every CU's ranges,
  * else .debug_aranges') / u's rows from the index: false when it does not
  * have them (decode them then). */
