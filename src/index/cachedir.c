@@ -55,7 +55,8 @@ uint64_t sse__ix_checksum(const void *p, uint64_t n) {
     h ^= h >> 32;
   }
   uint64_t w = 0;
-  memcpy(&w, b + i, n - i);
+  if (n > i)
+    memcpy(&w, b + i, n - i);
   h = (h ^ w) * 0xc4ceb9fe1a85ec53ull;
   return h ^ (h >> 29);
 }
