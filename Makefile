@@ -229,6 +229,7 @@ install: all
 	install -m 755 $(BUILD)/libsseagent.so $(DESTDIR)$(PREFIX)/lib/
 	install -m 644 $(BUILD)/sse.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/
 	install -m 755 $(BUILD)/ssedemo $(BUILD)/sse-gdbserver $(DESTDIR)$(PREFIX)/bin/
+	install -m 755 $(BUILD)/sse-index $(DESTDIR)$(PREFIX)/bin/
 	@# A system prefix: the new library is found at once.
 	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ] && command -v ldconfig >/dev/null; then ldconfig; fi
 

@@ -48,7 +48,7 @@ fi
 # Programs are clients of sse.h only: the Makefile compiles them with
 # include/ alone and links them against libsse.so (which exports sse_ names
 # only), so they link nothing of the library's own dependencies.
-for tool in ssedemo sse-gdbserver; do
+for tool in ssedemo sse-gdbserver sse-index; do
   needed=$(readelf -d "$BUILD/$tool" 2>/dev/null | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p')
   direct=$(echo "$needed" | grep -E '^lib(capstone|dw|elf|unwind)')
   if echo "$needed" | grep -q '^libsse\.so' && [ -z "$direct" ]; then

@@ -629,17 +629,35 @@ static void frame_at(const char *out, int i, char *buf, size_t n) {
   }
 }
 
-Test(index, debuginfod_symbols_of_a_stripped_program, .fini = stop_server, .timeout = 120) {
-  cr_assert_eq(system("command -v debuginfod >/dev/null"), 0, "debuginfod not installed (scripts/deps.sh)");
-  char *dir = tmpdir(), cmd[4096];
-  const char *prog = TARGETS_DIR "/loops_calls";
+/* dir/prog: loops_calls without its DWARF, split off into dir/prog.debug,
+ * then the shell commands then run in dir; dir/ix made. Its build ID. */
+static char *stripped_copy(const char *dir, const char *then) {
+  char cmd[4096];
   snprintf(cmd, sizeof cmd,
-           "set -e; cd '%s'; mkdir srv cache gdbcache ix; cp '%s' prog; objcopy --only-keep-debug prog srv/prog.debug;"
-           " strip --strip-debug prog",
-           dir, prog);
+           "set -e; cd '%s'; mkdir ix; cp '%s/loops_calls' prog; objcopy --only-keep-debug prog prog.debug;"
+           " strip --strip-debug prog; %s",
+           dir, TARGETS_DIR, then);
   cr_assert_eq(system(cmd), 0);
   char *id = sh_out("cd /tmp && readelf -n " TARGETS_DIR "/loops_calls | awk '/Build ID/{printf \"%s\", $3}'");
   cr_assert_eq(strlen(id), 40);
+  return id;
+}
+
+/* bt's two innermost frames in out are at gdb's lines. */
+static void frames_as_gdb(const char *out, const char *gdb) {
+  for (int i = 0; i < 2; i++) {
+    char a[256], b[256];
+    frame_at(out, i, a, sizeof a);
+    frame_at(gdb, i, b, sizeof b);
+    cr_expect(b[0] != '\0', "gdb has no line in frame %d:\n%s", i, gdb);
+    cr_expect_str_eq(a, b, "frame %d: sse at '%s', gdb at '%s'\nsse:\n%s\ngdb:\n%s", i, a, b, out, gdb);
+  }
+}
+
+Test(index, debuginfod_symbols_of_a_stripped_program, .fini = stop_server, .timeout = 120) {
+  cr_assert_eq(system("command -v debuginfod >/dev/null"), 0, "debuginfod not installed (scripts/deps.sh)");
+  char *dir = tmpdir(), cmd[4096];
+  char *id = stripped_copy(dir, "mkdir srv cache gdbcache; mv prog.debug srv/");
   int port = free_port();
   server = fork();
   cr_assert(server >= 0);
@@ -683,13 +701,7 @@ Test(index, debuginfod_symbols_of_a_stripped_program, .fini = stop_server, .time
   snprintf(want, sizeof want, "symbols from http://127.0.0.1:%d/buildid/%s", port, id);
   cr_expect(strstr(out, want) != NULL, "no word of the download:\n%s", out);
   cr_expect(strstr(out, "Breakpoint 1, ") != NULL, "no stop:\n%s", out);
-  for (int i = 0; i < 2; i++) {
-    char a[256], b[256];
-    frame_at(out, i, a, sizeof a);
-    frame_at(gdb, i, b, sizeof b);
-    cr_expect(b[0] != '\0', "gdb has no line in frame %d:\n%s", i, gdb);
-    cr_expect_str_eq(a, b, "frame %d: sse at '%s', gdb at '%s'\nsse:\n%s\ngdb:\n%s", i, a, b, out, gdb);
-  }
+  frames_as_gdb(out, gdb);
   /* The index keeps what was downloaded like any file. */
   snprintf(cmd, sizeof cmd, "%s/ix/%s.sseidx", dir, id);
   cr_expect_eq(access(cmd, R_OK), 0, "the downloaded symbols are not in the index");
@@ -723,6 +735,61 @@ Test(index, rewrite_keeps_what_the_file_had) {
   answers a = session(pid, dir, &s);
   cr_expect_eq(s.decodes + s.cu_decodes, 0, "the rewrite lost %u tables", s.decodes + s.cu_decodes);
   cr_assert_eq(a.hash, ref.hash);
+  rm_rf(dir);
+  free(dir);
+}
+
+/* A module indexed while it had no DWARF (only its ELF symbols) and whose
+ * debug file appears later: the next process finds the debug file and
+ * rebuilds the module's index, so FILE:LINE breakpoints and bt's lines
+ * work at once, as gdb shows them with the same files. */
+static char *demo_run(const char *dir, const char *ex) {
+  char cmd[4096];
+  snprintf(cmd, sizeof cmd,
+           "cd '%s' && env -u DEBUGINFOD_URLS SSE_CACHE_DIR=ix '%s/../ssedemo' --batch %s ./prog 2>&1", dir,
+           TARGETS_DIR, ex);
+  return sh_out(cmd);
+}
+
+Test(index, debug_file_appearing_later_rebuilds) {
+  char *dir = tmpdir(), cmd[4096];
+  char *id = stripped_copy(dir, "objcopy --add-gnu-debuglink=prog.debug prog; mkdir away; mv prog.debug away/");
+  /* Without the debug file: a stop by symbol, no lines; the index written. */
+  char *before = demo_run(dir, "-ex 'break sum_squares' -ex run -ex bt");
+  cr_assert(strstr(before, "Breakpoint 1, ") != NULL, "no stop by symbol:\n%s", before);
+  char a[256], b[256];
+  frame_at(before, 0, a, sizeof a);
+  cr_assert_eq(a[0], '\0', "a line without DWARF: '%s'\n%s", a, before);
+  char ixpath[4200];
+  snprintf(ixpath, sizeof ixpath, "%s/ix/%s.sseidx", dir, id);
+  struct stat st0;
+  cr_assert_eq(stat(ixpath, &st0), 0, "no index written for the module without DWARF:\n%s", before);
+  /* The debug file appears (installed beside the program, as its
+   * .gnu_debuglink names it). */
+  snprintf(cmd, sizeof cmd, "cd '%s' && mv away/prog.debug .", dir);
+  cr_assert_eq(system(cmd), 0);
+  const char *bp = "loops_calls.c:23";
+  char ex[256];
+  snprintf(ex, sizeof ex, "-ex 'break %s' -ex run -ex bt", bp);
+  char *after = demo_run(dir, ex);
+  snprintf(cmd, sizeof cmd, "cd '%s' && gdb -nx -batch -ex 'break %s' -ex run -ex bt prog 2>&1", dir, bp);
+  char *gdb = sh_out(cmd);
+  cr_expect(strstr(after, "Breakpoint 1, ") != NULL, "no stop at %s once the debug file is there:\n%s", bp, after);
+  frames_as_gdb(after, gdb);
+  /* The file was rebuilt with the DWARF's tables: a third process finds
+   * them there too. */
+  struct stat st1;
+  cr_assert_eq(stat(ixpath, &st1), 0);
+  cr_expect(st1.st_ino != st0.st_ino || st1.st_size != st0.st_size, "the index was not rebuilt");
+  char *third = demo_run(dir, ex);
+  frame_at(third, 0, a, sizeof a);
+  frame_at(gdb, 0, b, sizeof b);
+  cr_expect_str_eq(a, b, "third process: sse at '%s', gdb at '%s'\n%s", a, b, third);
+  free(before);
+  free(after);
+  free(third);
+  free(gdb);
+  free(id);
   rm_rf(dir);
   free(dir);
 }
