@@ -14,6 +14,7 @@
 
 #include "index/index.h"
 #include "symtab/bsearch.h"
+#include "symtab/pcmemo.h"
 #include "symtab/strtab.h"
 #include "symtab/vec.h"
 #include "symtab_int.h"
@@ -33,6 +34,7 @@ struct sse__modcache {
 };
 
 void sse__modentry_free(sse__modentry *e) {
+  sse__pcmemo_free(e);
   sse__index_close(e->ix);
   free(e->ixcus);
   if (e->ext_free != NULL)
@@ -73,7 +75,7 @@ void sse__modcache_free(sse__modcache *c) {
    * rewrite of the module's file; docs/index-format.md). After a failure
    * the directory is not tried again: one warning. */
   for (sse__modentry *e = c->entries; e != NULL && c->ixdir != NULL; e = e->next) {
-    if (!e->dirty || !e->indexable)
+    if ((!e->dirty && !sse__pcmemo_dirty(e)) || !e->indexable)
       continue;
     int rc = sse__persist_save(c, e);
     if (rc == 0) {

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "index/index.h"
+#include "symtab/pcmemo.h"
 #include "symtab/strtab.h"
 #include "symtab_int.h"
 
@@ -390,6 +391,7 @@ int sse__persist_save(sse__modcache *c, sse__modentry *e) {
     ok = ok && sse__ixw_section(w, SEC_FILES, sizeof *f, f, e->nfiles);
     free(f);
   }
+  ok = ok && sse__pcmemo_save(e, w);
   if (ok && amap)
     ok = put_map(w, SEC_AMAP, e->amap, e->namap);
   if (ok && fmap)

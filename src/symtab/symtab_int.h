@@ -104,6 +104,8 @@ typedef struct sse__modentry {
   size_t nixcus;
   bool indexable, dirty;
   bool ix_bad; /* a section of ix failed its checksum (counted once) */
+  /* The DWARF's answers per pc (pcmemo.c), created on first use. */
+  _Atomic(struct sse__pcmemo *) memo;
 } sse__modentry;
 
 /* Free e and everything it holds (the cache's end). */

@@ -27,6 +27,7 @@
 
 #include "index/format.h"
 #include "index/index.h"
+#include "symtab/inline_frames.h"
 #include "symtab/symtab.h"
 #include "symtab/symtab_int.h"
 
@@ -81,6 +82,15 @@ static pid_t spawn(void) {
   return pid;
 }
 
+/* name set back to saved (malloc'd, freed; NULL: unset). */
+static void restore_env(const char *name, char *saved) {
+  if (saved)
+    setenv(name, saved, 1);
+  else
+    unsetenv(name);
+  free(saved);
+}
+
 static char *tmpdir(void) {
   char t[] = "/tmp/sse-index-test.XXXXXX";
   cr_assert(mkdtemp(t) != NULL);
@@ -98,7 +108,7 @@ static void rm_rf(const char *dir) {
  * answers are folded into a hash to compare runs; *nanswers counts them. */
 typedef struct answers {
   uint64_t hash;
-  size_t n, lines;
+  size_t n, lines, inlines;
 } answers;
 
 static void fold(answers *a, uint64_t v) {
@@ -112,9 +122,35 @@ static void fold_str(answers *a, const char *s) {
   fold(a, 0);
 }
 
+/* The inline blocks at pc (libc's functions have some), addresses
+ * relative to pc. */
+static void fold_chain(sse__symtab *st, uint64_t pc, answers *a) {
+  sse__inline v[SSE__INLINE_MAX];
+  int n = sse__symtab_inline_chain(st, pc, v, SSE__INLINE_MAX);
+  fold(a, (uint64_t)n);
+  for (int i = 0; i < n && i < SSE__INLINE_MAX; i++) {
+    fold_str(a, v[i].function);
+    fold_str(a, v[i].caller);
+    fold_str(a, v[i].subprogram);
+    fold_str(a, v[i].call_file);
+    fold(a, v[i].sub_entry - pc);
+    fold(a, v[i].entry - pc);
+    fold(a, v[i].block_lo - pc);
+    fold(a, v[i].block_hi - pc);
+    fold(a, v[i].lo - pc);
+    fold(a, v[i].hi - pc);
+    fold(a, (uint64_t)v[i].call_line << 32 | (uint32_t)v[i].call_column);
+    fold(a, (uint64_t)v[i].starts_at_pc << 32 | (uint32_t)v[i].nranges);
+    a->inlines++;
+  }
+}
+
+/* The functions a session asks about (a test may ask fewer: NULL ends). */
+static const char *const all_funcs[] = {"square", "sum_squares", "count_down", "main", "malloc", "printf", NULL};
+static const char *const *funcs = all_funcs;
+
 static void ask(sse__symtab *st, uint64_t base, answers *a) {
-  static const char *const funcs[] = {"square", "sum_squares", "count_down", "main", "malloc", "printf"};
-  for (size_t i = 0; i < sizeof funcs / sizeof *funcs; i++) {
+  for (size_t i = 0; funcs[i] != NULL; i++) {
     uint64_t entry, post;
     cr_assert_eq(sse__symtab_func_addr(st, funcs[i], &entry, &post), 0, "%s", funcs[i]);
     fold(a, entry - base);
@@ -130,6 +166,7 @@ static void ask(sse__symtab *st, uint64_t base, answers *a) {
       fold(a, m.line_lo - pc);
       fold(a, m.line_hi - pc);
       a->lines += m.has_line;
+      fold_chain(st, pc, a);
     }
   }
   for (int line = 1; line <= 50; line++) {
@@ -198,6 +235,7 @@ Test(index, second_cache_decodes_nothing_same_answers) {
   cr_expect_eq(s2.cu_decodes, 0, "second cache decoded %u CUs", s2.cu_decodes);
   cr_expect_geq(s2.ix_loaded, 2);
   cr_assert_gt(ref.lines, 100);
+  cr_assert_gt(ref.inlines, 100, "libc's inline blocks");
   cr_assert_eq(a1.n, ref.n);
   cr_assert_eq(a1.hash, ref.hash, "answers with the index building differ from decoding");
   cr_assert_eq(a2.n, ref.n);
@@ -469,11 +507,7 @@ Test(index, cache_dir_rules_and_off) {
   session(pid, dir, &s);
   cr_expect_eq(s.ix_loaded + s.ix_written, 0);
   cr_expect_eq(count_files(dir, ".sseidx"), 0);
-  if (saved)
-    setenv("SSE_CACHE_DIR", saved, 1);
-  else
-    unsetenv("SSE_CACHE_DIR");
-  free(saved);
+  restore_env("SSE_CACHE_DIR", saved);
   rm_rf(dir);
   free(dir);
 }
@@ -790,6 +824,44 @@ Test(index, debug_file_appearing_later_rebuilds) {
   free(third);
   free(gdb);
   free(id);
+  rm_rf(dir);
+  free(dir);
+}
+
+/* The index answers everything a session asks (symbols, lines, function
+ * names, inline chains, breakpoint addresses) without the DWARF: the
+ * program's debug file is taken away after the first process indexed it,
+ * and the next one answers the same; without the index it could not. */
+Test(index, warm_session_needs_no_dwarf) {
+  char *dir = tmpdir(), cmd[4096], prog[4200];
+  /* At -O2, for inline blocks (square is inlined whole: not asked). */
+  snprintf(cmd, sizeof cmd,
+           "set -e; cd '%s'; mkdir ix away; gcc -g -O2 -o prog '%s/tests/targets/symtab_target.c';"
+           " objcopy --only-keep-debug prog prog.debug; strip --strip-debug prog;"
+           " objcopy --add-gnu-debuglink=prog.debug prog",
+           dir, SSE_SRCDIR);
+  cr_assert_eq(system(cmd), 0);
+  static const char *const o2_funcs[] = {"sum_squares", "count_down", "main", NULL};
+  funcs = o2_funcs;
+  snprintf(prog, sizeof prog, "%s/prog", dir);
+  char *old = getenv("SSE_SYMTAB_TARGET") ? strdup(getenv("SSE_SYMTAB_TARGET")) : NULL;
+  setenv("SSE_SYMTAB_TARGET", prog, 1);
+  pid_t pid = spawn();
+  char ix[4200];
+  snprintf(ix, sizeof ix, "%s/ix", dir);
+  sse__modcache_stats s;
+  answers ref = session(pid, ix, &s);
+  cr_assert_gt(ref.lines, 20, "the debug file beside the program was not used");
+  cr_assert_gt(ref.inlines, 0, "no inline block asked about");
+  snprintf(cmd, sizeof cmd, "cd '%s' && mv prog.debug away/", dir);
+  cr_assert_eq(system(cmd), 0);
+  answers warm = session(pid, ix, &s);
+  cr_expect_eq(s.decodes + s.cu_decodes, 0, "decoded %u tables", s.decodes + s.cu_decodes);
+  cr_expect_eq(warm.n, ref.n);
+  cr_expect_eq(warm.hash, ref.hash, "answers from the index without the DWARF differ");
+  answers none = session(pid, NULL, &s);
+  cr_expect_lt(none.lines, ref.lines, "lines found without the DWARF nor the index");
+  restore_env("SSE_SYMTAB_TARGET", old);
   rm_rf(dir);
   free(dir);
 }
