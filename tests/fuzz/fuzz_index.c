@@ -19,6 +19,7 @@
 
 #include "index/format.h"
 #include "index/index.h"
+#include "symtab/pcmemo.h"
 #include "symtab/symtab.h"
 #include "symtab/symtab_int.h"
 
@@ -41,6 +42,11 @@ static void expand(sse__modcache *c, sse__index *ix) {
     (void)e->amap[i].cu->off;
   for (size_t i = 0; i < e->nfmap; i++)
     (void)e->fmap[i].cu->off;
+  /* The per-pc answers are read (and bounds-checked) when written back. */
+  sse__ixw *w = sse__ixw_new();
+  if (w != NULL)
+    sse__pcmemo_save(e, w);
+  sse__ixw_free(w);
   sse__modentry_free(e);
 }
 
