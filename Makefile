@@ -33,6 +33,8 @@ VERSION := 0.1.0
 
 DEPS_STAMP := build/.deps-ok
 PKGS := libdw libelf libunwind-ptrace capstone
+# libdebuginfod: download progress of libdwfl's debuginfod client (issue 17).
+PKGS += libdebuginfod
 
 ifeq ($(SAN),address)
 SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
@@ -54,6 +56,8 @@ LIBS := $(call pc_libs,$(PKGS)) -lpthread -lstdc++
 
 LIB_DIRS := src/arch/$(ARCH) src/ptrace src/engine src/step src/api src/values src/events \
 	src/memaccess src/symtab src/unwind src/jit
+# The shared on-disk symbol index (issue 17).
+LIB_DIRS += src/index
 LIB_SRC := $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c))
 LIB_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(LIB_SRC))
 AGENT_OBJ := $(BUILD)/obj/src/agent/agent.o
@@ -140,6 +144,12 @@ DAP_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(DAP_SRC)) \
 $(BUILD)/ssedap: $(DAP_OBJ) $(BUILD)/libsse.so
 	$(CC) $(CFLAGS) $(SANFLAGS) -o $@ $(DAP_OBJ) -L$(BUILD) -lsse -ljansson \
 		-lpthread -Wl,-rpath,'$$ORIGIN:$$ORIGIN/../lib'
+# sse-index: the shared symbol index built ahead of time (issue 17).
+INDEX_TOOL_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard tools/sse-index/*.c))
+$(BUILD)/sse-index: $(INDEX_TOOL_OBJ) $(BUILD)/libsse.so
+	$(CC) $(CFLAGS) $(SANFLAGS) -o $@ $(INDEX_TOOL_OBJ) -L$(BUILD) -lsse \
+		-lpthread -Wl,-rpath,'$$ORIGIN:$$ORIGIN/../lib'
+all: $(BUILD)/sse-index
 
 $(BUILD)/sse.pc: Makefile
 	@mkdir -p $(dir $@)
@@ -226,6 +236,7 @@ fuzz: all targets-all
 	@sh tests/fuzz/run_fuzz.sh $(BUILD) $${FUZZ_SECONDS:-300}
 	@sh tests/fuzz/run_fuzz.sh $(BUILD) $${FUZZ_SECONDS:-300} expr
 	@sh tests/fuzz/run_fuzz_rsp.sh $(BUILD) $${FUZZ_SECONDS:-300}
+	@sh tests/fuzz/run_fuzz_index.sh $(BUILD) $${FUZZ_SECONDS:-300}
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include \
@@ -240,6 +251,7 @@ install: all
 	install -m 644 $(BUILD)/sse.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/
 	install -m 755 $(BUILD)/ssedemo $(BUILD)/sse-gdbserver $(DESTDIR)$(PREFIX)/bin/
 	install -m 755 $(BUILD)/ssedap $(DESTDIR)$(PREFIX)/bin/
+	install -m 755 $(BUILD)/sse-index $(DESTDIR)$(PREFIX)/bin/
 	@# A system prefix: the new library is found at once.
 	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ] && command -v ldconfig >/dev/null; then ldconfig; fi
 

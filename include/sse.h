@@ -145,8 +145,13 @@ typedef struct sse_thread sse_thread;
 /* ---------------------------------------------------------------- engine */
 
 typedef struct sse_engine_options {
-  /* Reserved: no option exists yet, sse_engine_new() ignores it. */
+  /* Reserved: no flag exists yet. */
   unsigned flags;
+  /* The shared on-disk symbol index (docs/index-format.md): the directory
+   * of its files, NULL for the default ($SSE_CACHE_DIR if set, else
+   * $XDG_CACHE_HOME/sse, else ~/.cache/sse); "off" (or SSE_CACHE_DIR=off
+   * in the environment) decodes symbols in memory only. Copied. */
+  const char *cache_dir;
 } sse_engine_options;
 
 /* Start an engine and its tracer thread. opts may be NULL (it is ignored).
@@ -1243,6 +1248,32 @@ SSE_API sse_err sse_set_fpregs(sse_thread *thread, const sse_fpregs *fpregs);
  * Errors: SSE_E_INVAL (thread or siginfo NULL), SSE_E_EXITED,
  * SSE_E_NOTHREAD, SSE_E_RUNNING, SSE_E_SYS. */
 SSE_API sse_err sse_thread_siginfo(sse_thread *thread, uint8_t siginfo[128]);
+/* ------------------------------------------------- the shared symbol index */
+
+/* Index the ELF file at path ahead of time (gdb-add-index, a debuginfod
+ * scanner): its symbols, line tables and compilation-unit maps (with its
+ * separate debug file, found as for a traced process, or a separate debug
+ * file itself) are decoded whole and written to the engine's on-disk symbol
+ * index (sse_engine_options.cache_dir; docs/index-format.md), which every
+ * later engine maps instead of decoding. *was_indexed (may be NULL): the
+ * index already had all of it (nothing written).
+ * Errors: SSE_E_INVAL (engine or path NULL, not an ELF file, or the index
+ * is off), SSE_E_NOTFOUND (no such file), SSE_E_SYS (the cache directory
+ * cannot be written), SSE_E_NOMEM.
+ * Thread: any; it does not use the tracer thread. */
+SSE_API sse_err sse_index_file(sse_engine *engine, const char *path, bool *was_indexed);
+
+/* Debug files downloaded from debuginfod servers: libdwfl asks the servers
+ * of $DEBUGINFOD_URLS for a module's debug file when none is on disk
+ * (cached in $DEBUGINFOD_CACHE_PATH; the symbol index then caches it like
+ * any file). fn(url, done, total, arg) is called as bytes arrive: url is
+ * where the debug file comes from (valid during the call), total <= 0 when
+ * not known yet. fn NULL: no reports.
+ * Thread: fn runs on the thread loading the module's symbols (the tracer
+ * or a helper thread of the engine), with the engine's symbol locks held:
+ * it must not call into the engine. Errors: SSE_E_INVAL (engine NULL). */
+typedef void (*sse_download_fn)(const char *url, long done, long total, void *arg);
+SSE_API sse_err sse_set_download_progress(sse_engine *engine, sse_download_fn fn, void *arg);
 
 #ifdef __cplusplus
 }

@@ -18,6 +18,9 @@ PKGS="$PKGS llvm-14"
 PKGS="$PKGS gdbserver"
 # clang's LTO test targets link with lld.
 PKGS="$PKGS lld"
+# The symbol index's debuginfod support and its test (issue 17): the client
+# library (libdwfl downloads through it) and the server.
+PKGS="$PKGS libdebuginfod-dev debuginfod"
 missing=""
 for p in $PKGS; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then

@@ -10,6 +10,13 @@ export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0${ASAN_OPTIONS:+:$ASAN_OPTIO
 export LSAN_OPTIONS="suppressions=$(cd "$(dirname "$0")" && pwd)/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1${UBSAN_OPTIONS:+:$UBSAN_OPTIONS}"
 export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1${TSAN_OPTIONS:+:$TSAN_OPTIONS}"
+# The shared symbol index (issue 17): a cache directory of this run's own,
+# so tests never write ~/.cache (a test that wants another sets its own).
+if [ -z "${SSE_CACHE_DIR:-}" ]; then
+  SSE_CACHE_DIR=$(mktemp -d "${TMPDIR:-/tmp}/sse-cache.XXXXXX") || exit 1
+  export SSE_CACHE_DIR
+  trap 'rm -rf "$SSE_CACHE_DIR"' EXIT
+fi
 pass=0
 fail=0
 failed=""
@@ -41,7 +48,7 @@ fi
 # Programs are clients of sse.h only: the Makefile compiles them with
 # include/ alone and links them against libsse.so (which exports sse_ names
 # only), so they link nothing of the library's own dependencies.
-for tool in ssedemo sse-gdbserver; do
+for tool in ssedemo sse-gdbserver sse-index; do
   needed=$(readelf -d "$BUILD/$tool" 2>/dev/null | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p')
   direct=$(echo "$needed" | grep -E '^lib(capstone|dw|elf|unwind)')
   if echo "$needed" | grep -q '^libsse\.so' && [ -z "$direct" ]; then
@@ -103,6 +110,17 @@ if [ -z "$SAN" ]; then
   else
     fail=$((fail + 1)); failed="$failed fuzz_rsp"
     echo "  FAIL  fuzz_rsp"; tail -n 40 "$flog" | sed 's/^/        /'
+  fi
+fi
+# The symbol index reader's fuzzer (issue 17), bounded the same way.
+if [ -z "$SAN" ]; then
+  flog="$BUILD/tests/fuzz_index.log"
+  if sh "$(dirname "$0")/fuzz/run_fuzz_index.sh" "$BUILD" 10 >"$flog" 2>&1; then
+    pass=$((pass + 1))
+    printf '  ok    fuzz_index  (%s)\n' "$(grep -o 'number_of_executed_units: *[0-9]*' "$flog" | tr -s ' ' | sed 's/number_of_executed_units:/runs/')"
+  else
+    fail=$((fail + 1)); failed="$failed fuzz_index"
+    echo "  FAIL  fuzz_index"; tail -n 40 "$flog" | sed 's/^/        /'
   fi
 fi
 echo "suites: $pass passed, $fail failed${failed:+ ($failed )}"

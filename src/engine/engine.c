@@ -385,7 +385,6 @@ void sse__engine_wake_waiters(sse_engine *e) {
 }
 
 sse_err sse_engine_new(const sse_engine_options *opts, sse_engine **out) {
-  (void)opts;
   if (!out) return SSE_E_INVAL;
   *out = NULL;
   sse_engine *e = calloc(1, sizeof *e);
@@ -398,6 +397,7 @@ sse_err sse_engine_new(const sse_engine_options *opts, sse_engine **out) {
     free(e);
     return SSE_E_NOMEM;
   }
+  sse__modcache_set_index(e->modcache, opts ? opts->cache_dir : NULL);
   pthread_mutex_init(&e->lock, NULL);
   pthread_cond_init(&e->op_cond, NULL);
   pthread_cond_init(&e->sub_cond, NULL);

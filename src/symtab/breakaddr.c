@@ -204,13 +204,11 @@ static int collect_line(sse__symtab *st, const char *file, int line, hit **out, 
   *best = INT_MAX;
   for (size_t i = 0; i < st->nmods; i++) {
     smod *m = sse__symtab_resolve(st, &st->mods[i]);
-    const sse__modentry *e = sse__symtab_lines(st, m);
-    if (e == NULL || e->nrows == 0)
-      continue;
+    const sse__modentry *e = sse__symtab_files(st, m);
     bool any = false;
-    for (size_t j = 0; j < e->nfiles && !any; j++)
+    for (size_t j = 0; e != NULL && j < e->nfiles && !any; j++)
       any = file_matches(e->files[j], file);
-    if (!any)
+    if (!any || (e = sse__symtab_lines(st, m)) == NULL || e->nrows == 0)
       continue;
     sse__symtab_syms(st, m);
     const char *last = NULL;

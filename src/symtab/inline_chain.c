@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "symtab/bsearch.h"
+#include "symtab/pcmemo.h"
 #include "symtab/vec.h"
 #include "symtab/dies.h"
 #include "symtab_int.h"
@@ -644,7 +645,7 @@ static int chain_locked(sse__symtab *st, uint64_t pc, sse__inline *out, int max)
 
 int sse__symtab_inline_chain(sse__symtab *st, uint64_t pc, sse__inline *out, int max) {
   pthread_mutex_lock(&st->mu);
-  int rc = chain_locked(st, pc, out, max);
+  int rc = sse__pcmemo_inline_chain(st, pc, out, max, chain_locked);
   pthread_mutex_unlock(&st->mu);
   return rc;
 }

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "symtab/pcmemo.h"
 #include "symtab_int.h"
 
 /* The end of the sizeless function f: like gdb's minimal symbols, where
@@ -76,7 +77,7 @@ int sse__symtab_lookup(sse__symtab *st, uint64_t pc, sse__loc *out) {
        * _IO_file_xsputn), else the ELF symbol's. The bounds stay the
        * symbol's. */
       const char *en = f->key ? f->key : f->name;
-      const char *dn = sse__symtab_dwarf_func_name(st, m, pc, en);
+      const char *dn = sse__pcmemo_func_name(st, m, pc, en);
       /* Without DWARF, a C++ symbol demangled, as gdb prints a minimal
        * symbol: "shapes::Circle::area() const". */
       const char *dm = dn == NULL ? sse__symtab_demangle(st, en) : NULL;

@@ -8,9 +8,13 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
+#include <stdio.h>
 #include <sys/stat.h>
 
+#include "index/index.h"
 #include "symtab/bsearch.h"
+#include "symtab/pcmemo.h"
 #include "symtab/strtab.h"
 #include "symtab/vec.h"
 #include "symtab_int.h"
@@ -18,9 +22,38 @@
 struct sse__modcache {
   pthread_mutex_t mu;
   sse__modentry *entries;
-  unsigned decodes;
+  sse__modcache_stats stats;
+  unsigned ready; /* tables made ready, decoded or mapped: sse__modcache_decode_count */
   sse__strtab *strs; /* interned strings */
+  char *ixdir;       /* the on-disk index's directory, NULL when off */
+  /* Download progress (debuginfod.c); its own leaf lock: downloads run
+   * under mu. */
+  pthread_mutex_t pmu;
+  sse__progress_fn progress;
+  void *progress_arg;
 };
+
+void sse__modentry_free(sse__modentry *e) {
+  sse__pcmemo_free(e);
+  sse__index_close(e->ix);
+  free(e->ixcus);
+  if (e->ext_free != NULL)
+    e->ext_free(e->ext);
+  sse__inlidx_free(atomic_load(&e->inl));
+  free(e->key);
+  free(e->funcs);
+  free(e->names);
+  free(e->rows);
+  free(e->files);
+  free(e->amap);
+  free(e->fmap);
+  for (sse__cuinfo *u = e->cus, *un; u != NULL; u = un) {
+    un = u->next;
+    free(u->rows);
+    free(u);
+  }
+  free(e);
+}
 
 sse__modcache *sse__modcache_new(void) {
   sse__modcache *c = calloc(1, sizeof *c);
@@ -32,44 +65,79 @@ sse__modcache *sse__modcache_new(void) {
     return NULL;
   }
   pthread_mutex_init(&c->mu, NULL);
+  pthread_mutex_init(&c->pmu, NULL);
   return c;
 }
 
 void sse__modcache_free(sse__modcache *c) {
   if (c == NULL)
     return;
+  /* What this cache decoded goes into the index for the next process (a
+   * rewrite of the module's file; docs/index-format.md). After a failure
+   * the directory is not tried again: one warning. */
+  for (sse__modentry *e = c->entries; e != NULL && c->ixdir != NULL; e = e->next) {
+    if ((!e->dirty && !sse__pcmemo_dirty(e)) || !e->indexable)
+      continue;
+    int rc = sse__persist_save(c, e);
+    if (rc == 0) {
+      c->stats.ix_written++;
+    } else if (rc != -ENOMEM) {
+      c->stats.ix_failed++;
+      fprintf(stderr, "sse: symbol index: cannot write in %s (%s); symbols are decoded in memory\n", c->ixdir,
+              strerror(-rc));
+      break;
+    }
+  }
   sse__modentry *e = c->entries;
   while (e != NULL) {
     sse__modentry *next = e->next;
-    if (e->ext_free != NULL)
-      e->ext_free(e->ext);
-    sse__inlidx_free(atomic_load(&e->inl));
-    free(e->key);
-    free(e->funcs);
-    free(e->names);
-    free(e->rows);
-    free(e->files);
-    free(e->amap);
-    free(e->fmap);
-    for (sse__cuinfo *u = e->cus, *un; u != NULL; u = un) {
-      un = u->next;
-      free(u->rows);
-      free(u);
-    }
-    free(e);
+    sse__modentry_free(e);
     e = next;
   }
   sse__strtab_free(c->strs);
+  free(c->ixdir);
+  pthread_mutex_destroy(&c->pmu);
   pthread_mutex_destroy(&c->mu);
   free(c);
 }
 
 unsigned sse__modcache_decode_count(sse__modcache *c) {
   pthread_mutex_lock(&c->mu);
-  unsigned n = c->decodes;
+  unsigned n = c->ready;
   pthread_mutex_unlock(&c->mu);
   return n;
 }
+
+void sse__modcache_get_stats(sse__modcache *c, sse__modcache_stats *out) {
+  pthread_mutex_lock(&c->mu);
+  *out = c->stats;
+  pthread_mutex_unlock(&c->mu);
+}
+
+void sse__modcache_set_index(sse__modcache *c, const char *opt) {
+  pthread_mutex_lock(&c->mu);
+  free(c->ixdir);
+  c->ixdir = sse__index_cache_dir(opt);
+  pthread_mutex_unlock(&c->mu);
+}
+
+const char *sse__modcache_index_dir(sse__modcache *c) { return c->ixdir; }
+
+void sse__modcache_set_progress(sse__modcache *c, sse__progress_fn fn, void *arg) {
+  pthread_mutex_lock(&c->pmu);
+  c->progress = fn;
+  c->progress_arg = arg;
+  pthread_mutex_unlock(&c->pmu);
+}
+
+void sse__modcache_progress(sse__modcache *c, const char *url, long done, long total) {
+  pthread_mutex_lock(&c->pmu);
+  if (c->progress != NULL)
+    c->progress(url, done, total, c->progress_arg);
+  pthread_mutex_unlock(&c->pmu);
+}
+sse__strtab *sse__modcache_strs(sse__modcache *c) { return c->strs; }
+sse__modcache_stats *sse__modcache_stats_ref(sse__modcache *c) { return &c->stats; }
 
 const char *sse__modcache_intern(sse__modcache *c, const char *s) { return sse__strtab_intern(c->strs, s); }
 
@@ -81,6 +149,7 @@ sse__modentry *sse__modcache_entry(sse__modcache *c, Dwfl_Module *mod) {
     return NULL;
   unsigned char keybuf[512];
   size_t keylen;
+  bool indexable = true;
   const unsigned char *bits;
   GElf_Addr vaddr;
   int n = dwfl_module_build_id(mod, &bits, &vaddr);
@@ -96,8 +165,8 @@ sse__modentry *sse__modcache_entry(sse__modcache *c, Dwfl_Module *mod) {
       file = dwfl_module_info(mod, NULL, NULL, NULL, NULL, NULL, NULL, NULL);
     struct stat sb;
     memset(&sb, 0, sizeof sb);
-    if (file != NULL)
-      stat(file, &sb);
+    /* In-memory objects (JIT code) have no file to key an index by. */
+    indexable = file != NULL && file[0] == '/' && stat(file, &sb) == 0 && S_ISREG(sb.st_mode);
     int k = snprintf((char *)keybuf, sizeof keybuf, "P%s|%lld|%lld|%lld", file ? file : "?",
                      (long long)sb.st_size, (long long)sb.st_mtim.tv_sec, (long long)sb.st_mtim.tv_nsec);
     if (k < 0)
@@ -114,8 +183,17 @@ sse__modentry *sse__modcache_entry(sse__modcache *c, Dwfl_Module *mod) {
     if (e != NULL && (e->key = malloc(keylen)) != NULL) {
       memcpy(e->key, keybuf, keylen);
       e->keylen = keylen;
+      e->indexable = indexable;
       e->next = c->entries;
       c->entries = e;
+      if (c->ixdir != NULL && indexable)
+        sse__persist_open(c, e);
+      /* A file written when the module had no DWARF must not hide a debug
+       * file installed or downloaded since: looked for again (cheap when
+       * there is none), and the file rebuilt if there is one now. */
+      Dwarf_Addr dbias;
+      if (e->ix != NULL && e->dwarf_checked && !e->has_dwarf && dwfl_module_getdwarf(mod, &dbias) != NULL)
+        sse__persist_detach(c, e);
     } else {
       free(e);
       e = NULL;
@@ -217,8 +295,12 @@ void sse__modcache_need_syms(sse__modcache *c, sse__modentry *e, Dwfl_Module *mo
     return;
   pthread_mutex_lock(&c->mu);
   if (!atomic_load_explicit(&e->syms_ready, memory_order_relaxed)) {
-    decode_syms(c, e, mod);
-    c->decodes++;
+    c->ready++;
+    if (!sse__persist_syms(c, e)) {
+      decode_syms(c, e, mod);
+      c->stats.decodes++;
+      e->dirty = true;
+    }
     atomic_store_explicit(&e->syms_ready, true, memory_order_release);
   }
   pthread_mutex_unlock(&c->mu);
@@ -437,6 +519,7 @@ static void decode_lines(sse__modcache *c, sse__modentry *e, Dwfl_Module *mod) {
   if (dwfl_module_getelf(mod, &ebias) == NULL)
     return;
   Dwarf_Addr dbias;
+  e->dwarf_checked = true;
   if (dwfl_module_getdwarf(mod, &dbias) == NULL)
     return;
   e->has_dwarf = true;
@@ -464,8 +547,12 @@ static void decode_lines(sse__modcache *c, sse__modentry *e, Dwfl_Module *mod) {
       files[nf++] = files[i];
   e->rows = r.v;
   e->nrows = r.n;
-  e->files = files;
-  e->nfiles = nf;
+  if (atomic_load_explicit(&e->files_ready, memory_order_relaxed)) {
+    free(files); /* readers may hold the files the index gave */
+  } else {
+    e->files = files;
+    e->nfiles = nf;
+  }
 }
 
 void sse__modcache_need_lines(sse__modcache *c, sse__modentry *e, Dwfl_Module *mod) {
@@ -473,11 +560,28 @@ void sse__modcache_need_lines(sse__modcache *c, sse__modentry *e, Dwfl_Module *m
     return;
   pthread_mutex_lock(&c->mu);
   if (!atomic_load_explicit(&e->lines_ready, memory_order_relaxed)) {
-    decode_lines(c, e, mod);
-    c->decodes++;
+    c->ready++;
+    if (!sse__persist_lines(c, e)) {
+      decode_lines(c, e, mod);
+      c->stats.decodes++;
+      e->dirty = true;
+    }
+    atomic_store_explicit(&e->files_ready, true, memory_order_release);
     atomic_store_explicit(&e->lines_ready, true, memory_order_release);
   }
   pthread_mutex_unlock(&c->mu);
+}
+
+void sse__modcache_need_files(sse__modcache *c, sse__modentry *e, Dwfl_Module *mod) {
+  if (atomic_load_explicit(&e->files_ready, memory_order_acquire))
+    return;
+  pthread_mutex_lock(&c->mu);
+  bool have = atomic_load_explicit(&e->files_ready, memory_order_relaxed) || sse__persist_files(c, e);
+  if (have)
+    atomic_store_explicit(&e->files_ready, true, memory_order_release);
+  pthread_mutex_unlock(&c->mu);
+  if (!have)
+    sse__modcache_need_lines(c, e, mod);
 }
 
 /* ---- per-CU line tables ----
@@ -578,6 +682,7 @@ static void build_amap(sse__modentry *e, Dwfl_Module *mod) {
   GElf_Addr ebias;
   Dwarf_Addr dbias;
   Dwarf *dw;
+  e->dwarf_checked = true;
   if (dwfl_module_getelf(mod, &ebias) == NULL || (dw = dwfl_module_getdwarf(mod, &dbias)) == NULL)
     return;
   e->has_dwarf = true;
@@ -662,8 +767,10 @@ static void build_fmap(sse__modcache *c, sse__modentry *e, Dwfl_Module *mod) {
 
 /* Decode the rows of u (cache mutex held). */
 static void decode_one(sse__modcache *c, sse__modentry *e, Dwfl_Module *mod, sse__cuinfo *u) {
-  if (atomic_load_explicit(&u->ready, memory_order_relaxed))
+  if (atomic_load_explicit(&u->ready, memory_order_relaxed) || sse__persist_cu(c, e, u))
     return;
+  c->stats.cu_decodes++;
+  e->dirty = true;
   Dwarf_Addr dbias;
   Dwarf *dw = dwfl_module_getdwarf(mod, &dbias);
   Dwarf_Die die;
@@ -694,12 +801,19 @@ static void need_map(sse__modcache *c, sse__modentry *e, Dwfl_Module *mod, bool 
     return;
   pthread_mutex_lock(&c->mu);
   if (!atomic_load_explicit(&e->amap_ready, memory_order_relaxed)) {
-    build_amap(e, mod);
-    c->decodes++;
+    c->ready++;
+    if (!sse__persist_map(c, e, false)) {
+      build_amap(e, mod);
+      c->stats.decodes++;
+      e->dirty = true;
+    }
     atomic_store_explicit(&e->amap_ready, true, memory_order_release);
   }
   if (full && !atomic_load_explicit(&e->fmap_ready, memory_order_relaxed)) {
-    build_fmap(c, e, mod);
+    if (!sse__persist_map(c, e, true)) {
+      build_fmap(c, e, mod);
+      e->dirty = true;
+    }
     atomic_store_explicit(&e->fmap_ready, true, memory_order_release);
   }
   pthread_mutex_unlock(&c->mu);
@@ -766,4 +880,14 @@ const sse__lrow *sse__modcache_row_at(sse__modcache *c, sse__modentry *e, Dwfl_M
     b = t;
   *end = lo < n ? rows[lo].addr : next_row_after(c, e, mod, u, rel);
   return &rows[b];
+}
+
+void sse__modcache_decode_all(sse__modcache *c, sse__modentry *e, Dwfl_Module *mod) {
+  sse__modcache_need_syms(c, e, mod);
+  sse__modcache_need_lines(c, e, mod);
+  need_map(c, e, mod, true);
+  pthread_mutex_lock(&c->mu);
+  for (sse__cuinfo *u = e->cus; u != NULL; u = u->next)
+    decode_one(c, e, mod, u);
+  pthread_mutex_unlock(&c->mu);
 }

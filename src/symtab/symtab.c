@@ -57,6 +57,7 @@ sse__symtab *sse__symtab_new(sse__modcache *cache, pid_t pid) {
     free(st);
     return NULL;
   }
+  sse__symtab_debuginfod_init(st);
   pthread_mutex_init(&st->mu, NULL);
   pthread_mutex_init(&st->pf_mu, NULL);
   pthread_cond_init(&st->pf_done, NULL);
@@ -87,7 +88,9 @@ static void *prefetch_main(void *arg) {
         break;
       }
       Dwarf_Addr bias;
-      if (st->mods[i].mod) {
+      smod *m = st->mods[i].mod ? sse__symtab_resolve(st, &st->mods[i]) : NULL;
+      /* A module the on-disk index has needs none of it. */
+      if (m != NULL && (m->entry == NULL || m->entry->ix == NULL)) {
         /* What the first lookup in the module would build: the DWARF
          * (sections inflated), its address ranges (CU by pc), the sorted
          * function symbols. */
@@ -314,6 +317,13 @@ const sse__modentry *sse__symtab_lines(sse__symtab *st, smod *m) {
   if (m->entry == NULL)
     return NULL;
   sse__modcache_need_lines(st->cache, m->entry, m->mod);
+  return m->entry;
+}
+
+const sse__modentry *sse__symtab_files(sse__symtab *st, smod *m) {
+  if (m->entry == NULL)
+    return NULL;
+  sse__modcache_need_files(st->cache, m->entry, m->mod);
   return m->entry;
 }
 

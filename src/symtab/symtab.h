@@ -24,9 +24,27 @@ void sse__modcache_free(sse__modcache *);
 /* Intern s (copied) in the cache's string table; NULL for NULL. Valid
  * until sse__modcache_free. Any thread. */
 const char *sse__modcache_intern(sse__modcache *, const char *s);
-/* Number of modules whose line table and symbols were decoded so far (each
- * build ID is decoded at most once per cache). */
+/* Number of modules whose line table and symbols were made ready so far:
+ * decoded, or taken from the on-disk index (each build ID at most once per
+ * cache). What was decoded from DWARF: sse__modcache_get_stats. */
 unsigned sse__modcache_decode_count(sse__modcache *);
+/* Use the shared on-disk symbol index (src/index; docs/index-format.md)
+ * in the directory opt names, or the default one when opt is NULL
+ * ($SSE_CACHE_DIR, $XDG_CACHE_HOME/sse, ~/.cache/sse); "off" (or
+ * SSE_CACHE_DIR=off) turns it off. A new cache has none. Call before the
+ * first symtab is created on the cache. */
+void sse__modcache_set_index(sse__modcache *, const char *opt);
+/* Debug files downloaded by debuginfod (libdwfl does it when
+ * DEBUGINFOD_URLS is set): fn(url, done, total, arg) as bytes arrive
+ * (total 0 or less when unknown), on the thread loading the module; fn
+ * NULL: none. sse__modcache_progress calls it (debuginfod.c). */
+typedef void (*sse__progress_fn)(const char *url, long done, long total, void *arg);
+void sse__modcache_set_progress(sse__modcache *, sse__progress_fn fn, void *arg);
+void sse__modcache_progress(sse__modcache *, const char *url, long done, long total);
+/* Decode everything of the ELF file at path (symbols, line tables, CU
+ * maps) into c's index: 0, 1 when it was already indexed, or a negated
+ * errno (ENOENT, ENOEXEC: no ELF, ENOTSUP: the index is off). */
+int sse__modcache_index_file(sse__modcache *c, const char *path);
 
 sse__symtab *sse__symtab_new(sse__modcache *cache, pid_t pid);
 void sse__symtab_free(sse__symtab *);

@@ -39,6 +39,8 @@ typedef struct sse__cuinfo {
   atomic_bool ready;
   sse__lrow *rows;
   size_t nrows;
+  uint32_t ixcu; /* 1 + its record in the module's index, 0 if none (persist.c) */
+  uint32_t saveidx; /* its record in the index being written */
 } sse__cuinfo;
 
 /* A module-relative address range [lo, hi) of a CU. */
@@ -64,7 +66,9 @@ typedef struct sse__modentry {
   unsigned char *key;
   size_t keylen;
   atomic_bool syms_ready, lines_ready;
+  atomic_bool files_ready; /* files (below) known: with lines, or alone from the index */
   bool has_dwarf;
+  bool dwarf_checked; /* DWARF was looked for (has_dwarf then says if found) */
   sse__fsym *funcs;  /* by address, one per address (best name) */
   size_t nfuncs;
   sse__fsym *names;  /* every function symbol, sorted by key */
@@ -93,9 +97,22 @@ typedef struct sse__modentry {
   void (*ext_free)(void *);
   /* Its inlined instances by name (inlbreak.c), built on first use. */
   _Atomic(struct sse__inlidx *) inl;
+  /* The module's on-disk index (src/index, persist.c): mapped when the
+   * entry is created, NULL if none; ixcus[i] is the sse__cuinfo of its
+   * CU record i. dirty: something was decoded from DWARF since, written
+   * back by sse__modcache_free. Cache mutex. */
+  struct sse__index *ix;
+  sse__cuinfo **ixcus;
+  size_t nixcus;
+  bool indexable, dirty;
+  bool ix_bad; /* a section of ix failed its checksum (counted once) */
+  /* The DWARF's answers per pc (pcmemo.c), created on first use. */
+  _Atomic(struct sse__pcmemo *) memo;
 } sse__modentry;
 void sse__inlidx_free(struct sse__inlidx *);
 
+/* Free e and everything it holds (the cache's end). */
+void sse__modentry_free(sse__modentry *e);
 /* Find or create the entry of mod (keyed by build ID, else by path, size
  * and mtime). NULL if the module has no ELF. Thread: takes the cache mutex. */
 sse__modentry *sse__modcache_entry(sse__modcache *, Dwfl_Module *mod);
@@ -104,6 +121,10 @@ sse__modentry *sse__modcache_entry(sse__modcache *, Dwfl_Module *mod);
  * done yet. */
 void sse__modcache_need_syms(sse__modcache *, sse__modentry *e, Dwfl_Module *mod);
 void sse__modcache_need_lines(sse__modcache *, sse__modentry *e, Dwfl_Module *mod);
+/* Only e's distinct source files (files, nfiles), without the rows when
+ * the index has them: `break FILE:LINE` skips a module none of whose files
+ * match without expanding its line table. */
+void sse__modcache_need_files(sse__modcache *, sse__modentry *e, Dwfl_Module *mod);
 /* gdb's find_pc_sect_line for rel (module-relative) on the line table of
  * the CU containing rel, decoding that CU's line program on first use.
  * Returns the row describing rel or NULL (no line), and *end = sal.end (the
@@ -111,6 +132,40 @@ void sse__modcache_need_lines(sse__modcache *, sse__modentry *e, Dwfl_Module *mo
  * rows; 0 if none). Thread: takes the cache mutex only to decode. */
 const sse__lrow *sse__modcache_row_at(sse__modcache *, sse__modentry *e, Dwfl_Module *mod, uint64_t rel,
                                       uint64_t *end);
+
+/* ---- the on-disk index (persist.c), cache mutex held ---- */
+
+/* What the index layer counts (tests, benchmarks). */
+typedef struct sse__modcache_stats {
+  unsigned decodes;    /* syms, whole line tables, CU maps decoded from ELF/DWARF */
+  unsigned cu_decodes; /* CU line programs decoded from DWARF */
+  unsigned ix_loaded, ix_rejected, ix_written, ix_failed;
+} sse__modcache_stats;
+void sse__modcache_get_stats(sse__modcache *, sse__modcache_stats *out);
+/* The cache directory, NULL when the index is off. */
+const char *sse__modcache_index_dir(sse__modcache *);
+struct sse__strtab *sse__modcache_strs(sse__modcache *);
+sse__modcache_stats *sse__modcache_stats_ref(sse__modcache *);
+
+/* Map e's index file if there is a valid one. */
+void sse__persist_open(sse__modcache *, sse__modentry *e);
+/* The same with ix, a checked file (taken: closed with the entry, or now
+ * when its META record is missing). */
+void sse__persist_attach(sse__modcache *, sse__modentry *e, struct sse__index *ix);
+/* Forget e's file (right after the attach: nothing taken from it yet). */
+void sse__persist_detach(sse__modcache *, sse__modentry *e);
+/* Fill e's symbols / whole line table / CU map (full: every CU's ranges,
+ * else .debug_aranges') / u's rows from the index: false when it does not
+ * have them (decode them then). */
+bool sse__persist_syms(sse__modcache *, sse__modentry *e);
+bool sse__persist_lines(sse__modcache *, sse__modentry *e);
+bool sse__persist_files(sse__modcache *, sse__modentry *e);
+bool sse__persist_map(sse__modcache *, sse__modentry *e, bool full);
+bool sse__persist_cu(sse__modcache *, sse__modentry *e, sse__cuinfo *u);
+/* Write e's index (everything decoded so far). 0 or a negated errno. */
+int sse__persist_save(sse__modcache *, sse__modentry *e);
+/* Decode everything of mod's entry (sse-index). */
+void sse__modcache_decode_all(sse__modcache *, sse__modentry *e, Dwfl_Module *mod);
 
 /* ---- the per-process symtab ---- */
 
@@ -158,6 +213,10 @@ struct sse__symtab {
   pthread_cond_t pf_done; /* pf_started went false */
 };
 
+/* debuginfod.c: report debuginfod downloads of st's Dwfl to the cache's
+ * progress callback. */
+void sse__symtab_debuginfod_init(sse__symtab *st);
+
 /* Everything below: st->mu held. */
 
 /* Refresh unless done before: 0 or <0. */
@@ -169,6 +228,8 @@ smod *sse__symtab_resolve(sse__symtab *st, smod *m);
 /* m's entry with its symbols / whole line table decoded; NULL if no ELF. */
 const sse__modentry *sse__symtab_syms(sse__symtab *st, smod *m);
 const sse__modentry *sse__symtab_lines(sse__symtab *st, smod *m);
+/* m's entry with its source files known (files, nfiles; maybe no rows). */
+const sse__modentry *sse__symtab_files(sse__symtab *st, smod *m);
 /* The function containing rel (module-relative) in e, or NULL. */
 const sse__fsym *sse__symtab_func_at(const sse__modentry *e, uint64_t rel);
 /* gdb's skip_prologue_sal: the module-relative address of `break FUNC`

@@ -165,6 +165,8 @@ bool quit_requested(void);
  * (SSE_E_PERM) gets gdb's message, its tracer named; other errors are the
  * caller's to print (*eno: the errno). */
 sse_err demo_attach(pid_t pid, int *eno);
+/* progress.c: report debuginfod downloads on stderr. */
+void demo_progress_register(sse_engine *eng);
 
 /* Evaluate an expression as print does (prints its error). */
 bool demo_eval(const char *expr, uint64_t *out);

@@ -398,6 +398,7 @@ int main(int argc, char **argv) {
     fprintf(stderr, "ssedemo: cannot start the engine: %s\n", sse_strerror(e));
     return 1;
   }
+  demo_progress_register(D.eng); /* debuginfod downloads (progress.c) */
   sse_subscribe(D.eng,
                 SSE_EV_THREAD_CREATED | SSE_EV_THREAD_EXITED |
                     SSE_EV_PROCESS_EXITED | SSE_EV_SIGNAL | SSE_EV_EXEC,
