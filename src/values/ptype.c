@@ -69,8 +69,13 @@ static int member_decl(sse__vctx *c, const sse__member *m, int level, sse__out *
 static int body(sse__vctx *c, sse__vtype *t, int level, sse__out *o) {
   if (level > 4 * PT_DEPTH) return sse__verr(c, "Type too deeply nested.");
   const char *kw = t->kind == SSE__TY_STRUCT ? "struct" : t->kind == SSE__TY_UNION ? "union" : "enum";
-  sse__out_printf(o, "%s %s%s", kw, t->name ? t->name : "", t->name ? " " : "");
+  sse__out_printf(o, "%s %s%s%s", kw, t->kind == SSE__TY_ENUM && t->enum_class ? "class " : "",
+                  t->name ? t->name : "", t->name ? " " : "");
   if (t->kind == SSE__TY_ENUM) {
+    /* C++: gdb's "enum class NAME : int {...}", the underlying type when
+     * it has a name */
+    sse__vtype *u = t->cxx && t->target ? sse__type_strip(t->target) : NULL;
+    if (u && u->name) sse__out_printf(o, ": %s ", u->name);
     enum_body(t, o);
     return 0;
   }
