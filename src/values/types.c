@@ -433,6 +433,7 @@ sse__vtype *sse__type_from(sse__vctx *c, Dwarf_Die *d) {
   }
   t->off = off;
   t->dw = key;
+  t->dwarf = dw;
   t->name = qual_name(c, d, dwarf_tag(d));
   t->size = attr_u(d, DW_AT_byte_size, 0);
   c->ntypes++;

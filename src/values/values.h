@@ -85,6 +85,7 @@ struct sse__vtype {
   sse__vtype **params;
   Dwarf_Off off;     /* the DIE it came from (0: synthetic) */
   const void *dw;    /* ... in this Dwarf */
+  const void *dwarf; /* the Dwarf of off, always (ptype of a C++ class) */
 };
 
 /* ---- values */
