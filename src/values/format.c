@@ -177,6 +177,10 @@ static int format_struct(sse__vctx *c, const sse__value *v, sse__vtype *t, int d
     }
     if (format_at(c, &mv, false, depth + 1, o)) return -1;
   }
+  /* gdb: no member but base classes */
+  size_t nb = 0;
+  while (nb < t->n && t->members[nb].is_base) nb++;
+  if (nb == t->n) sse__out_puts(o, nb ? ", <No data fields>" : "<No data fields>");
   sse__out_puts(o, "}");
   return 0;
 }

@@ -224,6 +224,51 @@ static int fill_members(sse__vctx *c, sse__vtype *t, Dwarf_Die *d) {
   return 0;
 }
 
+/* Whether d is in a C++ compilation unit. */
+static bool is_cxx(Dwarf_Die *d) {
+  Dwarf_Die cu;
+  if (!dwarf_diecu(d, &cu, NULL, NULL)) return false;
+  int lang = dwarf_srclang(&cu);
+  return lang == DW_LANG_C_plus_plus || lang == DW_LANG_C_plus_plus_03 ||
+         lang == DW_LANG_C_plus_plus_11 || lang == DW_LANG_C_plus_plus_14;
+}
+
+/* C++: the scopes around d as gdb names them ("std::", "shapes::Circle::"),
+ * namespaces and classes outward in; "" at file scope. */
+static void cxx_prefix(Dwarf_Die *d, char *b, size_t n) {
+  b[0] = 0;
+  Dwarf_Die *sc = NULL;
+  int ns = dwarf_getscopes_die(d, &sc);
+  size_t len = 0;
+  for (int i = ns - 1; i >= 1 && len < n; i--) {
+    int tag = dwarf_tag(&sc[i]);
+    if (tag != DW_TAG_namespace && tag != DW_TAG_structure_type && tag != DW_TAG_class_type &&
+        tag != DW_TAG_union_type && tag != DW_TAG_enumeration_type)
+      continue;
+    const char *nm = dwarf_diename(&sc[i]);
+    if (tag == DW_TAG_enumeration_type && !attr_has(&sc[i], DW_AT_enum_class)) continue;
+    int w = snprintf(b + len, n - len, "%s::", nm ? nm : "(anonymous namespace)");
+    if (w < 0) break;
+    len += (size_t)w;
+  }
+  if (len >= n) b[0] = 0;
+  free(sc);
+}
+
+/* d's name, its scopes before it in C++. */
+static const char *qual_name(sse__vctx *c, Dwarf_Die *d, int tag) {
+  const char *nm = dwarf_diename(d);
+  if (!nm || !is_cxx(d)) return tstrdup(c, nm);
+  if (tag != DW_TAG_structure_type && tag != DW_TAG_class_type && tag != DW_TAG_union_type &&
+      tag != DW_TAG_enumeration_type && tag != DW_TAG_typedef)
+    return tstrdup(c, nm);
+  char pre[1024], full[1536];
+  cxx_prefix(d, pre, sizeof pre);
+  if (!pre[0]) return tstrdup(c, nm);
+  snprintf(full, sizeof full, "%s%s", pre, nm);
+  return tstrdup(c, full);
+}
+
 static int fill_enum(sse__vctx *c, sse__vtype *t, Dwarf_Die *d) {
   Dwarf_Die ch;
   size_t n = count_children(d, DW_TAG_enumerator);
@@ -232,13 +277,34 @@ static int fill_enum(sse__vctx *c, sse__vtype *t, Dwarf_Die *d) {
   t->is_signed = t->target ? sse__type_strip(t->target)->is_signed : false;
   if (n == 0 || dwarf_child(d, &ch) != 0) return 0;
   if (!(t->enums = talloc(c, n * sizeof *t->enums))) return -1;
+  /* C++ enumerators by gdb's names: "shapes::color::green" of an enum
+   * class, "shapes::red" of a plain enum in a namespace */
+  char pre[1024] = "";
+  if (t->cxx) {
+    cxx_prefix(d, pre, sizeof pre);
+    t->enum_class = attr_has(d, DW_AT_enum_class);
+    if (t->enum_class && dwarf_diename(d)) {
+      size_t l = strlen(pre);
+      snprintf(pre + l, sizeof pre - l, "%s::", dwarf_diename(d));
+    }
+  }
   size_t i = 0;
   do {
     if (dwarf_tag(&ch) != DW_TAG_enumerator) continue;
     Dwarf_Attribute a;
     Dwarf_Sword sv = 0;
-    if (dwarf_attr(&ch, DW_AT_const_value, &a)) dwarf_formsdata(&a, &sv);
-    t->enums[i].name = tstrdup(c, dwarf_diename(&ch));
+    Dwarf_Word uv = 0;
+    if (dwarf_attr(&ch, DW_AT_const_value, &a)) {
+      /* an unsigned underlying type: data1 200 is 200, not -56 */
+      if (t->target && !t->is_signed && dwarf_formudata(&a, &uv) == 0) sv = (Dwarf_Sword)uv;
+      else dwarf_formsdata(&a, &sv);
+    }
+    const char *en = dwarf_diename(&ch);
+    if (en && pre[0]) {
+      char full[1536];
+      snprintf(full, sizeof full, "%s%s", pre, en);
+      t->enums[i].name = tstrdup(c, full);
+    } else t->enums[i].name = tstrdup(c, en);
     t->enums[i++].value = sv;
     if (sv < 0 && !t->target) t->is_signed = true;
   } while (i < n && dwarf_siblingof(&ch, &ch) == 0);
@@ -301,15 +367,6 @@ static int fill_array(sse__vctx *c, sse__vtype *t, Dwarf_Die *d) {
       if (dwarf_tag(&ch) == DW_TAG_subrange_type && nsub < 8) subs[nsub++] = ch;
     while (dwarf_siblingof(&ch, &ch) == 0);
   return array_from(c, d, subs, nsub, 0, elem, t) ? 0 : -1;
-}
-
-/* Whether d is in a C++ compilation unit. */
-static bool is_cxx(Dwarf_Die *d) {
-  Dwarf_Die cu;
-  if (!dwarf_diecu(d, &cu, NULL, NULL)) return false;
-  int lang = dwarf_srclang(&cu);
-  return lang == DW_LANG_C_plus_plus || lang == DW_LANG_C_plus_plus_03 ||
-         lang == DW_LANG_C_plus_plus_11 || lang == DW_LANG_C_plus_plus_14;
 }
 
 static int fill(sse__vctx *c, sse__vtype *t, Dwarf_Die *d, int tag) {
@@ -376,7 +433,8 @@ sse__vtype *sse__type_from(sse__vctx *c, Dwarf_Die *d) {
   }
   t->off = off;
   t->dw = key;
-  t->name = tstrdup(c, dwarf_diename(d));
+  t->dwarf = dw;
+  t->name = qual_name(c, d, dwarf_tag(d));
   t->size = attr_u(d, DW_AT_byte_size, 0);
   c->ntypes++;
   if (st->shared) atomic_fetch_add(&shared_made, 1);

@@ -74,6 +74,7 @@ struct sse__vtype {
   bool prototyped;   /* FUNC */
   unsigned char ref; /* PTR: 1 a C++ reference (&), 2 an rvalue one (&&) */
   bool cxx;          /* STRUCT/UNION/ENUM of C++: named without the keyword */
+  bool enum_class;   /* ENUM: a C++ enum class (scoped) */
   bool bad;          /* its DWARF could not be transcoded */
   sse__vtype *target; /* PTR, TYPEDEF, CONST, VOLATILE, ARRAY element,
                          FUNC return (NULL: void), ENUM underlying */
@@ -84,6 +85,7 @@ struct sse__vtype {
   sse__vtype **params;
   Dwarf_Off off;     /* the DIE it came from (0: synthetic) */
   const void *dw;    /* ... in this Dwarf */
+  const void *dwarf; /* the Dwarf of off, always (ptype of a C++ class) */
 };
 
 /* ---- values */

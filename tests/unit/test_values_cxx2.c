@@ -1,0 +1,71 @@
+/* C++ values (issue 14) line by line as gdb prints them without its
+ * pretty-printers: enum classes (qualified enumerators, an unsigned
+ * underlying type, a value no enumerator has), std::string and
+ * std::vector<int> as their raw structs (<No data fields>, qualified
+ * base and type names), a class with a vtable (_vptr.Shape = 0x...
+ * <vtable for shapes::Circle+16>), ptype and whatis of an enum class,
+ * ptype of a class: "class N : public B {", access labels, methods.
+ * gdb runs with auto-load off, so no pretty-printer is loaded. */
+#include "values_oracle.h"
+
+/* The lines from the first stop on, without those only one prints. */
+static char *transcript(const char *prog, const char *const *cmds, size_t n, bool gdb) {
+  char *out = NULL;
+  size_t olen = 0;
+  FILE *p = vo_session(prog, gdb ? "-iex 'set auto-load off'" : NULL, cmds, n, gdb);
+  FILE *o = open_memstream(&out, &olen);
+  char line[16384];
+  bool on = false;
+  static const char *const skip[] = {"[Inferior", "Kill", "Starting program",
+                                     "[Thread debugging", "Using host libthread_db", "[New"};
+  while (fgets(line, sizeof line, p)) {
+    if (!strncmp(line, "Breakpoint 1,", 13)) on = true;
+    bool drop = !on || !strcmp(line, "\n");
+    for (size_t i = 0; i < sizeof skip / sizeof *skip; i++)
+      drop = drop || !strncmp(line, skip[i], strlen(skip[i]));
+    if (drop) continue;
+    char *t;
+    while ((t = strstr(line, "tests/targets/"))) memmove(t, t + 14, strlen(t + 14) + 1);
+    vo_mask(line);
+    fputs(line, o);
+  }
+  pclose(p);
+  fclose(o);
+  return out;
+}
+
+static void compare_on(const char *prog, const char *const *cmds, size_t n) {
+  char *want = transcript(prog, cmds, n, true);
+  char *got = transcript(prog, cmds, n, false);
+  cr_expect(strstr(want, "Breakpoint 1,"), "gdb did not stop:\n%s", want);
+  cr_expect_str_eq(got, want, "ssedemo:\n%s\ngdb:\n%s", got, want);
+  free(want);
+  free(got);
+}
+
+static void compare(const char *const *cmds, size_t n) { compare_on("cxx_values", cmds, n); }
+
+Test(values_cxx2, enum_class_and_vptr_as_gdb, .timeout = 60) {
+  static const char *const cmds[] = {
+      "break cxx_values.cc:27", "run", "info locals", "info args", "p col", "p sm", "p none",
+      "p circ", "p *s", "p circ.r", "p/d col", "whatis col", "ptype col", "whatis sm",
+      "ptype sm"};
+  compare(cmds, sizeof cmds / sizeof *cmds);
+}
+
+Test(values_cxx2, std_string_and_vector_raw_as_gdb, .timeout = 60) {
+  static const char *const cmds[] = {"break cxx_values.cc:27", "run", "p t", "p v", "whatis t",
+                                     "up", "p str", "p vec", "whatis vec", "p ci"};
+  compare(cmds, sizeof cmds / sizeof *cmds);
+}
+
+/* ptype of a class: bases, access labels, no _vptr or artificial
+ * methods, a destructor, virtual and const methods, static members */
+Test(values_cxx2, ptype_class_as_gdb, .timeout = 60) {
+  static const char *const cmds[] = {"break cxx_values.cc:27", "run", "ptype circ", "ptype *s",
+                                     "ptype s", "whatis circ", "ptype none"};
+  compare(cmds, sizeof cmds / sizeof *cmds);
+  static const char *const in_method[] = {"break values_cxx_class.cc:9", "run", "ptype *this",
+                                          "ptype this", "up", "ptype obj", "ptype struct base"};
+  compare_on("values_cxx_class", in_method, sizeof in_method / sizeof *in_method);
+}
