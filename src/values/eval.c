@@ -225,8 +225,9 @@ static int ptr_op(sse__vctx *c, int op, sse__value *a, sse__value *b, sse__value
   }
   uint64_t es = sse__type_size(ta->target);
   if (!es) es = 1;
-  int64_t r = op == '+' ? x + y * (int64_t)es : x - y * (int64_t)es;
-  return sse__val_from_int(c, a->type, r, out);
+  /* Address arithmetic wraps, as the machine's (and gdb's) does. */
+  uint64_t r = op == '+' ? (uint64_t)x + (uint64_t)y * es : (uint64_t)x - (uint64_t)y * es;
+  return sse__val_from_int(c, a->type, (int64_t)r, out);
 }
 
 static int logical(sse__vctx *c, const sse__expr *e, sse__value *out, int depth) {

@@ -204,7 +204,7 @@ static int format_array(sse__vctx *c, const sse__value *v, sse__vtype *t, int de
     return 0;
   }
   uint64_t nread = n;
-  if (es * nread > ARRAY_READ_MAX) nread = ARRAY_READ_MAX / es;
+  if (nread > ARRAY_READ_MAX / es) nread = ARRAY_READ_MAX / es; /* es * n may overflow */
   sse__value all;
   if (array_bytes(c, v, nread * es, &all)) return -1;
   if (sse__type_is_charlike(et) && es == 1 && (!c->fmt || c->fmt == 's')) {
