@@ -65,20 +65,25 @@ else
   fail=$((fail + 1)); failed="$failed readme_example"
   echo "  FAIL  readme_example"; echo "$out" | tail -n 20
 fi
-# The fuzzers (the JIT blob parser's, the expression parser's), bounded
-# (make fuzz runs them longer). Only in the plain build: they are built with
-# clang's own sanitizers.
-for fz in jitblob expr; do
-  [ -z "$SAN" ] || break
-  flog="$BUILD/tests/fuzz_$fz.log"
-  if sh "$(dirname "$0")/fuzz/run_fuzz.sh" "$BUILD" 10 "$fz" >"$flog" 2>&1; then
+# The fuzzers (the JIT blob parser's, the expression parser's, the remote
+# protocol's packet parser's, the symbol index reader's), bounded (make fuzz
+# runs them longer). Only in the plain build: they are built with clang's
+# own sanitizers. fuzz_suite NAME SCRIPT [ARG]: one of them.
+fuzz_suite() {
+  [ -z "$SAN" ] || return 0
+  flog="$BUILD/tests/fuzz_$1.log"
+  if sh "$(dirname "$0")/fuzz/$2" "$BUILD" 10 ${3:+"$3"} >"$flog" 2>&1; then
     pass=$((pass + 1))
-    printf '  ok    fuzz_%s  (%s)\n' "$fz" "$(grep -o 'number_of_executed_units: *[0-9]*' "$flog" | tr -s ' ' | sed 's/number_of_executed_units:/runs/')"
+    printf '  ok    fuzz_%s  (%s)\n' "$1" "$(grep -o 'number_of_executed_units: *[0-9]*' "$flog" | tr -s ' ' | sed 's/number_of_executed_units:/runs/')"
   else
-    fail=$((fail + 1)); failed="$failed fuzz_$fz"
-    echo "  FAIL  fuzz_$fz"; tail -n 40 "$flog" | sed 's/^/        /'
+    fail=$((fail + 1)); failed="$failed fuzz_$1"
+    echo "  FAIL  fuzz_$1"; tail -n 40 "$flog" | sed 's/^/        /'
   fi
-done
+}
+fuzz_suite jitblob run_fuzz.sh jitblob
+fuzz_suite expr run_fuzz.sh expr
+fuzz_suite rsp run_fuzz_rsp.sh
+fuzz_suite index run_fuzz_index.sh
 # ssedap: Microsoft's DAP test client (tests/dap, npm packages from its
 # package-lock) drives whole editor sessions; and ssedap is a client of
 # sse.h only, as the other programs.
@@ -100,28 +105,6 @@ if { [ -d "$dapdir/node_modules/@vscode/debugadapter-testsupport" ] || \
 else
   fail=$((fail + 1)); failed="$failed dap"
   echo "  FAIL  dap"; grep -E '^not ok|error:|expected|actual' "$dlog" | head -n 40 | sed 's/^/        /'
-fi
-# sse-gdbserver's packet parser fuzzer, bounded likewise (plain build only).
-if [ -z "$SAN" ]; then
-  flog="$BUILD/tests/fuzz_rsp.log"
-  if sh "$(dirname "$0")/fuzz/run_fuzz_rsp.sh" "$BUILD" 10 >"$flog" 2>&1; then
-    pass=$((pass + 1))
-    printf '  ok    fuzz_rsp  (%s)\n' "$(grep -o 'number_of_executed_units: *[0-9]*' "$flog" | tr -s ' ' | sed 's/number_of_executed_units:/runs/')"
-  else
-    fail=$((fail + 1)); failed="$failed fuzz_rsp"
-    echo "  FAIL  fuzz_rsp"; tail -n 40 "$flog" | sed 's/^/        /'
-  fi
-fi
-# The symbol index reader's fuzzer (issue 17), bounded the same way.
-if [ -z "$SAN" ]; then
-  flog="$BUILD/tests/fuzz_index.log"
-  if sh "$(dirname "$0")/fuzz/run_fuzz_index.sh" "$BUILD" 10 >"$flog" 2>&1; then
-    pass=$((pass + 1))
-    printf '  ok    fuzz_index  (%s)\n' "$(grep -o 'number_of_executed_units: *[0-9]*' "$flog" | tr -s ' ' | sed 's/number_of_executed_units:/runs/')"
-  else
-    fail=$((fail + 1)); failed="$failed fuzz_index"
-    echo "  FAIL  fuzz_index"; tail -n 40 "$flog" | sed 's/^/        /'
-  fi
 fi
 echo "suites: $pass passed, $fail failed${failed:+ ($failed )}"
 [ "$fail" -eq 0 ]

@@ -9,29 +9,10 @@
 /* The lines of `gdb -batch` or `ssedemo --batch` on prog with cmds, from
  * the first stop on, without the lines only one of them prints. */
 static char *transcript(const char *prog, const char *const *cmds, size_t n, bool gdb) {
-  char *out = NULL;
-  size_t olen = 0;
-  FILE *p = vo_session(prog, NULL, cmds, n, gdb);
-  FILE *o = open_memstream(&out, &olen);
-  char line[8192];
-  bool on = false;
   static const char *const skip[] = {"Run till exit", "[Inferior", "Kill", "Starting program",
                                      "[Thread debugging", "Using host libthread_db", "[New",
                                      "Breakpoint 2 at", "Temporary breakpoint 2 at"};
-  while (fgets(line, sizeof line, p)) {
-    if (!strncmp(line, "Breakpoint 1,", 13)) on = true;
-    bool drop = !on || !strcmp(line, "\n");
-    for (size_t i = 0; i < sizeof skip / sizeof *skip; i++)
-      drop = drop || !strncmp(line, skip[i], strlen(skip[i]));
-    if (drop) continue;
-    char *t;
-    while ((t = strstr(line, "tests/targets/"))) memmove(t, t + 14, strlen(t + 14) + 1);
-    vo_mask(line);
-    fputs(line, o);
-  }
-  pclose(p);
-  fclose(o);
-  return out;
+  return vo_transcript(vo_session(prog, NULL, cmds, n, gdb), skip, sizeof skip / sizeof *skip);
 }
 
 static void compare(const char *prog, const char *const *cmds, size_t n) {

@@ -133,4 +133,30 @@ static inline void vo_stop_free(vo_stop *v) {
   static void setup(void) { vo_start(&V, prog, file, line); }        \
   static void teardown(void) { vo_stop_free(&V); }
 
+/* The lines p (a vo_session) prints from the first stop ("Breakpoint 1,")
+ * on, blank ones and those starting with one of skip[0..n) left out, gdb's
+ * "tests/targets/" dropped from file names and stack addresses masked;
+ * p is closed. The caller frees the text. */
+static inline char *vo_transcript(FILE *p, const char *const *skip, size_t n) {
+  char *out = NULL;
+  size_t olen = 0;
+  FILE *o = open_memstream(&out, &olen);
+  char line[16384];
+  bool on = false;
+  while (fgets(line, sizeof line, p)) {
+    if (!strncmp(line, "Breakpoint 1,", 13)) on = true;
+    bool drop = !on || !strcmp(line, "\n");
+    for (size_t i = 0; i < n; i++)
+      drop = drop || !strncmp(line, skip[i], strlen(skip[i]));
+    if (drop) continue;
+    char *t;
+    while ((t = strstr(line, "tests/targets/"))) memmove(t, t + 14, strlen(t + 14) + 1);
+    vo_mask(line);
+    fputs(line, o);
+  }
+  pclose(p);
+  fclose(o);
+  return out;
+}
+
 #endif
