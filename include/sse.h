@@ -306,6 +306,15 @@ typedef struct sse_location {
                            ones, shown as gdb shows them), or NULL */
   int line;             /* 0 without line info */
   int column;
+  bool mid_statement;   /* gdb's frame_show_address: pc is not the first
+                           address of a statement row of the line table
+                           (or there is no line), and gdb prints the pc
+                           with the location ("0x... in f () at f.c:9");
+                           true for every caller frame of sse_backtrace
+                           (its pc is a return address), false where the
+                           line is an inline call site (the frame an
+                           inline frame was inlined into, or a stop with
+                           hidden inline frames) */
 } sse_location;
 
 /* ---------------------------------------------------------------- stops */
@@ -436,6 +445,9 @@ typedef struct sse_step_frame {
   sse_step_mode mode;
   uint64_t start, end;
   uint64_t until; /* SSE_STEP_UNTIL: the target address */
+  size_t frame;   /* SSE_FINISH: the frame to finish, counted as
+                     sse_backtrace counts (0: the innermost); see
+                     sse_finish_frame */
 } sse_step_frame;
 
 /* Errors: as every step call; also SSE_E_INVAL (frame NULL, mode not an
@@ -451,6 +463,19 @@ SSE_API sse_err sse_step_over_instruction(sse_thread *thread, sse_stop *stop);
 /* Errors: as every step call; also SSE_E_INVAL in main or in a frame
  * without a caller (gdb: "finish" not meaningful in the outermost frame). */
 SSE_API sse_err sse_finish(sse_thread *thread, sse_stop *stop);
+/* gdb's `finish` with frame `frame` selected (after `up`, `frame N`;
+ * frames counted as sse_backtrace counts them, inline frames included;
+ * 0 is sse_finish): run until that frame returns to its caller, in the
+ * caller's activation (a recursive call deeper down returning to the same
+ * address does not stop), SSE_STOP_FINISH with the returned value. A
+ * selected inline frame is stepped out of as gdb does (SSE_STOP_STEP where
+ * control is back in the frame it was inlined into, past its call site);
+ * in a caller's inline frame, after the real frames inward of it returned.
+ * Errors: as sse_finish; SSE_E_INVAL also when frame is main or the
+ * outermost frame (gdb: "\"finish\" not meaningful in the outermost
+ * frame."); SSE_E_NOTFOUND when there is no frame at that level. */
+SSE_API sse_err sse_finish_frame(sse_thread *thread, size_t frame,
+                                 sse_stop *stop);
 /* Run until addr is reached in this frame or an outer one, or until the
  * current function returns to its caller (gdb's advance / until ADDR). */
 SSE_API sse_err sse_step_until(sse_thread *thread, uint64_t addr,

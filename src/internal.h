@@ -164,6 +164,9 @@ typedef struct sse__step_policy {
   bool no_line_start;   /* began in code without line info */
   bool tramp_start;     /* began in a PLT stub or the dynamic linker */
   bool inl_finish;      /* finish out of an inline frame: a step out */
+  bool inl_finish_after;/* finish of an inline frame of a caller: run to
+                           the return into its real frame first (fin_ret),
+                           then step out as inl_finish */
   bool finish_void;     /* finish out of a function that returns nothing */
   bool range_only;      /* SSE_STEP_RANGE: the first pc out of the range stops */
 } sse__step_policy;
@@ -204,6 +207,9 @@ typedef struct sse__op {
   bool entry_stop;   /* branch_dest is where `step` into the call ends */
   /* SSE__PH_RUN_TO / SSE__PH_RANGE: what for, and the breakpoints. */
   sse__runto_why why;
+  /* SSE_FINISH: the return address of the real frame left and its CFA
+   * (the caller's stack pointer after the return). */
+  uint64_t fin_ret, fin_cfa;
   int nrt;
   sse__runto rt[2];
   /* A run-to also watches the longjmp family (int3s at glibc's __longjmp

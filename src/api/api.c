@@ -123,6 +123,11 @@ sse_err sse_next_line(sse_thread *t, sse_stop *stop) {
 sse_err sse_finish(sse_thread *t, sse_stop *stop) {
   return step_cmd(t, SSE_FINISH, 0, stop, false);
 }
+sse_err sse_finish_frame(sse_thread *t, size_t frame, sse_stop *stop) {
+  if (!t) return SSE_E_INVAL;
+  sse_step_frame f = {.mode = SSE_FINISH, .frame = frame};
+  return run_cmd(t->proc, SSE__OP_STEP, t, &f, stop, false);
+}
 sse_err sse_step_until(sse_thread *t, uint64_t addr, sse_stop *stop) {
   return step_cmd(t, SSE_STEP_UNTIL, addr, stop, false);
 }

@@ -56,6 +56,9 @@ static size_t expand(sse_thread *t, const sse_frame *phys, size_t np, sse_frame 
       } else {
         inline_frame(t, &phys[i], pi, k, k == pi->skip, &out[j]);
       }
+      /* gdb's frame_show_address: a caller frame's pc is a return
+       * address, never where its line (pc - 1's) starts. */
+      if (k == pi->skip && pi->look != phys[i].pc) out[j].loc.mid_statement = true;
       if (refs) refs[j] = (sse__frame_ref){.phys = i, .depth = k};
     }
   }

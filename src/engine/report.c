@@ -19,8 +19,10 @@ int sse__proc_inline_chain(sse_process *p, uint64_t pc, sse__inline *v) {
 void sse__run_fill_location(sse_process *p, uint64_t pc, sse_location *loc) {
   memset(loc, 0, sizeof *loc);
   loc->pc = pc;
+  loc->mid_statement = true;
   sse__loc l;
   if (sse__proc_lookup(p, pc, &l) != 0) return; /* modules, then JIT */
+  loc->mid_statement = !(l.has_line && l.line_lo == pc && l.is_stmt);
   loc->module = l.module;
   loc->function = l.function;
   loc->offset = l.offset;

@@ -198,6 +198,16 @@ static void end_finish(sse_process *p, sse_thread *t, const sse__regs *r) {
   sse__run_report(p, &s);
 }
 
+/* finish of a caller's inline frame: back in its real frame, step out
+ * of the inline frame (the step frame was set up at the start). */
+static void finish_inline_now(sse_process *p, uint64_t pc) {
+  sse__op *op = &p->op;
+  op->pol.inl_finish_after = false;
+  op->pol.inl_finish = true;
+  op->lo = op->hi = pc;
+  sse__step_drive(p);
+}
+
 void sse__runto_hit(sse_process *p, sse_thread *t) {
   sse__op *op = &p->op;
   sse__regs r;
@@ -225,6 +235,10 @@ void sse__runto_hit(sse_process *p, sse_thread *t) {
   if (p->exited) return;
   switch (why) {
     case SSE__RT_FINISH:
+      if (op->pol.inl_finish_after) {
+        finish_inline_now(p, sse__regs_pc(&r));
+        return;
+      }
       end_finish(p, t, &r);
       return;
     case SSE__RT_UNTIL:

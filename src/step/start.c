@@ -2,6 +2,7 @@
  * goes), its first range and line, and its first phase. gdb's step_command
  * / finish_command / until_command set-up. Tracer thread only. */
 #define _GNU_SOURCE
+#include <stdlib.h>
 #include <string.h>
 
 #include "step/step.h"
@@ -80,39 +81,78 @@ static sse_err setup_line(sse_process *p, sse_thread *thr, const sse__regs *r,
   return SSE_OK;
 }
 
-/* finish: out of an inline frame gdb steps until that frame is left;
- * otherwise a run-to to the caller. Not in main, the outermost frame a
- * user sees (backtrace past-main off). */
-static sse_err setup_finish(sse_process *p, sse_thread *thr,
-                            const sse__regs *r) {
+/* finish of an inline frame (fr[k], of real frame refs[k].phys): gdb's
+ * finish_command claims to step in the frame outward of it with an empty
+ * range, over calls. In a caller's real frame the frames inward of it
+ * return first (a run-to, then the step out: inl_finish_after). */
+static sse_err finish_inline(sse_process *p, sse_thread *thr, const sse_frame *fr,
+                             const sse__frame_ref *refs, size_t k) {
   sse__op *op = &p->op;
-  uint64_t pc = sse__regs_pc(r);
+  size_t i = refs[k].phys;
+  uint64_t pc = fr[k].pc;
+  bool caller = i > 0 && !fr[k].signal_frame && !(k > 0 && fr[k - 1].signal_frame);
+  uint64_t look = caller ? pc - 1 : pc;
   struct sse__symtab *st = sse__proc_symtab(p);
   sse__loc l;
-  bool have = st && sse__symtab_lookup(st, pc, &l) == 0;
-  if (have && l.has_line) {
-    sse__inline v[SSE__INLINE_MAX];
-    int n = sse__proc_inline_chain(p, pc, v);
-    if (!thr->inl.valid || thr->inl.pc != pc)
-      sse__inline_stop(&thr->inl, v, n, pc, SSE__INL_STOP_OTHER);
-    if (n > 0 && sse__inline_finish_start(&thr->inl, v, n, pc, 0, l.func_lo,
-                                          &op->inl_step)) {
-      op->pol.inl_finish = true;
-      op->pol.over_calls = true;
-      op->lo = op->hi = pc;
-      op->func_lo = l.func_lo;
-      op->func_hi = l.func_hi;
-      return SSE_OK;
-    }
+  if (!st || sse__symtab_lookup(st, look, &l) != 0) return SSE_E_INVAL;
+  sse__inline v[SSE__INLINE_MAX];
+  int n = sse__proc_inline_chain(p, look, v);
+  sse__inl_state scratch = {0}, *state = i == 0 ? &thr->inl : &scratch;
+  if (i == 0 && (!thr->inl.valid || thr->inl.pc != pc))
+    sse__inline_stop(&thr->inl, v, n, pc, SSE__INL_STOP_OTHER);
+  if (!sse__inline_finish_frame(state, v, n, look, refs[k].depth, 0, l.func_lo, &op->inl_step))
+    return SSE_E_INVAL;
+  op->pol.over_calls = true;
+  op->func_lo = l.func_lo;
+  op->func_hi = l.func_hi;
+  if (i == 0) {
+    op->pol.inl_finish = true;
+    op->lo = op->hi = pc;
+    return SSE_OK;
   }
-  if (have && l.function && strcmp(l.function, "main") == 0)
-    return SSE_E_INVAL;
-  uint64_t ret, cfa;
-  if (sse__unwind_caller(thr, &ret, &cfa) != SSE_OK || !ret)
-    return SSE_E_INVAL;
-  /* gdb prints no value out of a void function. */
-  op->pol.finish_void = st && sse__symtab_func_returns(st, pc) == 0;
+  /* The real frame inward of physical frame i returns to pc. */
+  size_t j = k;
+  while (j > 0 && refs[j].phys == i) j--;
+  op->pol.inl_finish_after = true;
+  op->fin_ret = pc;
+  op->fin_cfa = fr[j].cfa;
   return SSE_OK;
+}
+
+/* finish of frame k: out of an inline frame gdb steps until that frame is
+ * left; otherwise a run-to to the caller. Not in main, the outermost frame
+ * a user sees (backtrace past-main off). */
+static sse_err finish_plan(sse_process *p, sse_thread *thr, const sse_frame *fr,
+                           const sse__frame_ref *refs, size_t n, size_t k) {
+  sse__op *op = &p->op;
+  if (n <= k) return SSE_E_NOTFOUND;
+  if (fr[k].inlined) return finish_inline(p, thr, fr, refs, k);
+  const char *fn = fr[k].loc.function;
+  if ((fn && strcmp(fn, "main") == 0) || k + 1 >= n || !fr[k + 1].pc || !fr[k].cfa)
+    return SSE_E_INVAL;
+  op->fin_ret = fr[k + 1].pc;
+  op->fin_cfa = fr[k].cfa;
+  /* gdb prints no value out of a void function. */
+  struct sse__symtab *st = sse__proc_symtab(p);
+  uint64_t look = fr[k].pc - (refs[k].phys > 0 && !fr[k - 1].signal_frame);
+  op->pol.finish_void = st && sse__symtab_func_returns(st, look) == 0;
+  return SSE_OK;
+}
+
+static sse_err setup_finish(sse_process *p, sse_thread *thr) {
+  size_t k = p->op.frame.frame, max = k + 2, n = 0;
+  if (max < k) return SSE_E_NOTFOUND;
+  sse_frame *fr = calloc(max, sizeof *fr);
+  sse__frame_ref *refs = calloc(max, sizeof *refs);
+  sse_err err = SSE_E_NOMEM;
+  if (fr && refs) {
+    err = sse__frames(thr, fr, max, &n, refs);
+    /* An unwind that ends early still gives the frames it found. */
+    if (n > 0 || err == SSE_OK) err = finish_plan(p, thr, fr, refs, n, k);
+  }
+  free(fr);
+  free(refs);
+  return err;
 }
 
 sse_err sse__step_setup(sse_process *p, sse_thread *thr,
@@ -137,7 +177,7 @@ sse_err sse__step_setup(sse_process *p, sse_thread *thr,
     case SSE_STEP_LINE:
       return setup_line(p, thr, &r, stop_now);
     case SSE_FINISH:
-      return setup_finish(p, thr, &r);
+      return setup_finish(p, thr);
     case SSE_STEP_UNTIL:
       return SSE_OK;
     case SSE_STEP_RANGE: /* gdb's vCont;r: calls entered, nothing decided */
@@ -151,12 +191,11 @@ sse_err sse__step_setup(sse_process *p, sse_thread *thr,
   }
 }
 
-/* finish: a run-to to the caller, in the caller's frame. */
+/* finish: a run-to to the caller, in the caller's frame (or, for an
+ * inline frame of a caller, to the return into its real frame). */
 static void begin_finish(sse_process *p) {
   sse_thread *thr = p->op.thr;
-  uint64_t ret = 0, cfa = 0;
-  sse__unwind_caller(thr, &ret, &cfa);
-  if (sse__runto_add(p, ret, cfa, false, 0) != SSE_OK) {
+  if (sse__runto_add(p, p->op.fin_ret, p->op.fin_cfa, false, 0) != SSE_OK) {
     sse__end_op(p, SSE_STOP_STEP, thr, 0);
     return;
   }

@@ -55,6 +55,8 @@ void sse__inline_location(const sse__inline *chain, int n, int skip, const sse__
                           sse_location *out) {
   memset(out, 0, sizeof *out);
   out->pc = pc;
+  /* gdb's frame_show_address: not at the start of a statement row. */
+  out->mid_statement = line_loc == NULL || !line_loc->has_line || line_loc->line_lo != pc || !line_loc->is_stmt;
   if (line_loc != NULL) {
     out->module = line_loc->module;
     out->function = line_loc->function;
@@ -83,6 +85,7 @@ void sse__inline_location(const sse__inline *chain, int n, int skip, const sse__
    * not pretend to know a line when the block has none. */
   const sse__inline *hid = &chain[skip - 1];
   if (hid->call_line != 0) {
+    out->mid_statement = false; /* find_frame_sal: a call site, no pc */
     out->file = hid->call_file;
     out->line = hid->call_line;
     out->column = hid->call_column;
@@ -151,16 +154,24 @@ sse__inl_start sse__inline_step_start(sse__inl_state *state, const sse__inline *
 bool sse__inline_finish_start(sse__inl_state *state, const sse__inline *chain, int n, uint64_t pc, uint64_t real,
                               uint64_t func, sse__inl_step *out) {
   int skip = sse__inline_state_skip(state, chain, n, pc);
+  return sse__inline_finish_frame(state, chain, n, pc, skip, real, func, out);
+}
+
+bool sse__inline_finish_frame(sse__inl_state *state, const sse__inline *chain, int n, uint64_t pc, int sel,
+                              uint64_t real, uint64_t func, sse__inl_step *out) {
+  int skip = sse__inline_state_skip(state, chain, n, pc);
   state->pc = pc;
   state->skip = skip;
   state->valid = true;
   memset(out, 0, sizeof *out);
-  if (skip >= n)
+  if (sel < skip)
+    sel = skip;
+  if (sel >= n)
     return false; /* the selected frame is the real one */
   /* finish_command: "Claim we are stepping in the calling frame":
    * set_step_info(caller, {}) with an empty range, STEP_OVER_ALL. */
   out->next = true;
-  step_info(out, chain, n, skip + 1, real, func, NULL, 0);
+  step_info(out, chain, n, sel + 1, real, func, NULL, 0);
   return true;
 }
 

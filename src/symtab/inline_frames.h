@@ -128,6 +128,13 @@ sse__inl_start sse__inline_step_start(sse__inl_state *state, const sse__inline *
 bool sse__inline_finish_start(sse__inl_state *state, const sse__inline *chain, int n, uint64_t pc, uint64_t real,
                               uint64_t func, sse__inl_step *out);
 
+/* The same with the frame of chain index `sel` selected (gdb's `up` to
+ * it: skip <= sel, sel == n the real frame): the step frame is the one
+ * outward of it. pc is where the chain was looked up (a caller frame's
+ * pc - 1). */
+bool sse__inline_finish_frame(sse__inl_state *state, const sse__inline *chain, int n, uint64_t pc, int sel,
+                              uint64_t real, uint64_t func, sse__inl_step *out);
+
 typedef enum sse__inl_verdict {
   SSE__INL_LINE = 0,   /* no inline rule applies: continue with the line
                           rules (step_decide_location), using *same_frame */

@@ -544,6 +544,9 @@ Test(demo, batch_session_text, .timeout = 60) {
       "25\t        int sq = square(i);",
       "#0  sum_squares (n=5) at loops_calls.c:25",
       "#1  0x",
+      /* `finish` with main selected (after `up`) is gdb's error; after
+       * `down` it finishes sum_squares */
+      "\"finish\" not meaningful in the outermost frame.",
       "Run till exit from #0",
       "=> 0x",
       "21\tstatic int sum_squares(int n)",
@@ -557,7 +560,7 @@ Test(demo, batch_session_text, .timeout = 60) {
       "killed]",
   };
   free(batch_has("-ex 'break main' -ex run -ex next -ex step "
-                 "-ex 'step 3' -ex bt -ex up -ex 'info frame' -ex finish "
+                 "-ex 'step 3' -ex bt -ex up -ex 'info frame' -ex finish -ex down -ex finish "
                  "-ex 'x/3i $pc' -ex 'list sum_squares' -ex 'tbreak bump' "
                  "-ex c -ex disassemble -ex 'watch global_acc' -ex c "
                  "-ex 'info threads' -ex kill",

@@ -609,17 +609,38 @@ static void cmd_nexti(char *a, int t) {
 
 static bool get_frames(void);
 
+/* finish: the selected frame returns (gdb: after `up`, "Run till exit
+ * from #1 ..."); main, where the frames shown end, has no caller. */
 static void cmd_finish(char *args, int tty) {
   if (!need_running()) return;
   sse_thread *t = cur_thread();
-  if (get_frames() && D.nframes > 0) values_finish_begin(D.frames[0].pc);
-  if (get_frames() && D.nframes > 0 && !D.json) {
-    say("Run till exit from ");
-    print_frame_line(0, &D.frames[0]);
+  if (!get_frames()) return;
+  size_t k = (size_t)D.frame < D.nframes ? (size_t)D.frame : 0;
+  const sse_frame *f = &D.frames[k];
+  if (k + 1 >= D.nframes && !f->inlined) {
+    err_say("\"finish\" not meaningful in the outermost frame.");
+    return;
   }
-  resume_arg r = {.kind = 2, .t = t, .frame = {.mode = SSE_FINISH}};
+  /* The function left: a caller's real frame (one with a real frame
+   * inward of it) has its return address as pc. */
+  bool caller = false;
+  for (size_t j = 0; j < k; j++) caller |= !D.frames[j].inlined;
+  if (k > 0 && (f->signal_frame || f[-1].signal_frame)) caller = false;
+  values_finish_begin(f->pc - caller);
+  if (!D.json) {
+    say("Run till exit from ");
+    print_frame_line(k, f);
+  }
+  resume_arg r = {.kind = 2, .t = t, .frame = {.mode = SSE_FINISH, .frame = k}};
   sse_stop s;
-  if (do_resume(&r, &s)) report_stop(&s, STOP_LINE, true);
+  memset(&s, 0, sizeof s);
+  sse_err e = run_async(start_resume, &r, &s);
+  if (e == SSE_E_INVAL)
+    err_say("\"finish\" not meaningful in the outermost frame.");
+  else if (e)
+    lib_error("Cannot resume", e);
+  else
+    report_stop(&s, STOP_LINE, true);
 }
 
 /* Address of a location spec: *EXPR, FUNC, FILE:LINE, LINE. */

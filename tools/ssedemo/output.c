@@ -424,7 +424,7 @@ static void print_stop_text(const sse_stop *s, const sse_stop *prev, int style) 
     }
     bool temp = false, watch = false;
     int num = bp_num_for(s->breakpoint_id, &temp, &watch);
-    frame_location(loc, sizeof loc, &s->loc, false, s->thread, 0);
+    frame_location(loc, sizeof loc, &s->loc, s->loc.mid_statement, s->thread, 0);
     say("\n%s %d, %s\n", temp ? "Temporary breakpoint" : "Breakpoint", num,
         loc);
     full = false;
@@ -449,18 +449,18 @@ static void print_stop_text(const sse_stop *s, const sse_stop *prev, int style) 
   }
   case SSE_STOP_SIGNAL:
     print_signal_received(s->tid, s->signo);
-    with_pc = true;
+    with_pc = s->loc.mid_statement; /* gdb's frame_show_address */
     break;
   case SSE_STOP_INTERRUPTED:
     say("\nInterrupted.\n");
-    with_pc = true;
+    with_pc = s->loc.mid_statement;
     break;
   case SSE_STOP_SPAWNED:
     say("\nProgram stopped.\n");
     with_pc = true;
     break;
-  case SSE_STOP_FINISH:
-    with_pc = true;
+  case SSE_STOP_FINISH: /* gdb's frame_show_address */
+    with_pc = s->loc.mid_statement;
     break;
   case SSE_STOP_EXEC:
     say("process %d is executing new program\n", (int)s->pid);
@@ -491,15 +491,15 @@ static void print_return(const sse_stop *s) {
         (unsigned long long)s->retval[0]);
 }
 
-/* f is frame i of an array of frames: gdb shows no pc for the frame an
- * inlined frame (the one below) was inlined into. */
+/* Frame i: gdb shows the pc where it is not at a statement's start (every
+ * caller frame but one an inline frame was inlined into). */
 void print_frame_line(size_t i, const sse_frame *f) {
   if (f->signal_frame) {
     say("#%-2zu <signal handler called>\n", i);
     return;
   }
   char loc[8192];
-  frame_location(loc, sizeof loc, &f->loc, i > 0 && !f[-1].inlined, D.cur, i);
+  frame_location(loc, sizeof loc, &f->loc, f->loc.mid_statement, D.cur, i);
   say("#%-2zu %s%s\n", i, loc, f->fp_fallback ? " [frame pointer]" : "");
 }
 
