@@ -70,6 +70,9 @@ $(TBUILD)/tail_calls_O2_now: $(TARGETS_SRC)/tail_calls.c | $(TBUILD)
 	$(CC) -g -O2 -Wl,-z,now -o $@ $<
 $(TBUILD)/tail_calls_O2_clang: $(TARGETS_SRC)/tail_calls.c | $(TBUILD)
 	clang -g -O2 -o $@ $<
+TARGETS += $(TBUILD)/tail_calls_O2_clang_now
+$(TBUILD)/tail_calls_O2_clang_now: $(TARGETS_SRC)/tail_calls.c | $(TBUILD)
+	clang -g -O2 -Wl,-z,now -o $@ $<
 
 # The -O0 stepping programs again at -O2, gcc and clang.
 $(TBUILD)/%_O2: $(TARGETS_SRC)/%.c | $(TBUILD)
@@ -112,6 +115,12 @@ $(TBUILD)/cxx_exc_clang: $(TARGETS_SRC)/cxx_exc.cc | $(TBUILD)
 	clang++ $(TARGET_CFLAGS) -o $@ $<
 $(TBUILD)/cxx_exc_O2: $(TARGETS_SRC)/cxx_exc.cc | $(TBUILD)
 	$(CXX_TARGET) -g -O2 -o $@ $<
+TARGETS += $(TBUILD)/cxx_exc_O2_clang
+$(TBUILD)/cxx_exc_O2_clang: $(TARGETS_SRC)/cxx_exc.cc | $(TBUILD)
+	clang++ -g -O2 -o $@ $<
+# longjmp out of two frames (issue 13), -O2 with gcc and with clang (the
+# %_O2 rules above).
+TARGETS += $(TBUILD)/longjmp_target_O2 $(TBUILD)/longjmp_target_O2_clang
 TARGETS += $(TBUILD)/cxx_exc_threads
 $(TBUILD)/cxx_exc_threads: $(TARGETS_SRC)/cxx_exc_threads.cc | $(TBUILD)
 	$(CXX_TARGET) $(TARGET_CFLAGS) -pthread -o $@ $<

@@ -1,5 +1,5 @@
 /* C++ exceptions while stepping, on tests/targets/cxx_exc.cc built with
- * gcc -O0, clang -O0 and gcc -O2: `next` and `step` over a call that
+ * gcc -O0, clang -O0, gcc -O2 and clang -O2: `next` and `step` over a call that
  * throws, `next` on the `throw` line, `finish` and `until` out of a frame
  * the exception unwinds past, all stop at the first line of the catch
  * block that takes the exception, a cleanup (a destructor run on the way)
@@ -14,7 +14,7 @@
 
 #define SRC "cxx_exc.cc"
 
-static const char *const progs[] = {"cxx_exc", "cxx_exc_clang", "cxx_exc_O2"};
+static const char *const progs[] = {"cxx_exc", "cxx_exc_clang", "cxx_exc_O2", "cxx_exc_O2_clang"};
 #define NPROGS (sizeof progs / sizeof progs[0])
 
 /* Continue p to the next hit of a breakpoint on SRC's line holding

@@ -352,16 +352,21 @@ Test(step, raise_step_into_pthread_kill_inline, .timeout = 120) {
 }
 
 /* -O2 tail calls (the issue's realloc case): `step` through a PLT stub
- * into the target's first line (lazy binding, -z now, an IFUNC's entry),
- * a local tail jump; `next` stops in the stub as gdb's does. */
+ * into the target's first line (lazy binding, -z now, the IFUNCs strcmp,
+ * strlen and memcpy), a local tail jump; `next` stops in the stub as
+ * gdb's does. */
 static void tail_scenario(const char *prog) {
-  const char *starts[] = {"grow", "tail_cmp", "tail_local"};
-  for (int i = 0; i < 3; i++) {
+  const char *starts[] = {"grow", "tail_cmp", "tail_local", "tail_len", "tail_copy"};
+  for (int i = 0; i < 5; i++) {
     scenario sc = {.prog = prog, .start = starts[i], .cmds = "step", .count = 4};
     compare(&sc);
   }
   scenario nx = {.prog = prog, .start = "tail_local", .cmds = "next", .count = 3};
   compare(&nx);
+  /* finish out of a function entered by a tail jump: to the caller of the
+   * function that jumped (gdb skips its tail-call frames). */
+  scenario fin = {.prog = prog, .start = "tail_local", .cmds = "step,finish,next", .count = 2};
+  compare(&fin);
 }
 Test(step, tail_calls_gcc_O2, .timeout = 240) { tail_scenario("tail_calls_O2"); }
 Test(step, tail_calls_gcc_O2_z_now, .timeout = 240) {
@@ -369,6 +374,9 @@ Test(step, tail_calls_gcc_O2_z_now, .timeout = 240) {
 }
 Test(step, tail_calls_clang_O2, .timeout = 240) {
   tail_scenario("tail_calls_O2_clang");
+}
+Test(step, tail_calls_clang_O2_z_now, .timeout = 240) {
+  tail_scenario("tail_calls_O2_clang_now");
 }
 
 /* The stepping programs at -O2 and -O3 (gcc and clang): gdb's stops, step
