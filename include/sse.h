@@ -753,13 +753,22 @@ typedef struct sse_frame {
                           (the next non-inlined one outward); the frame
                           outward of it shows the call site
                           (DW_AT_call_file/line) as its location */
+  bool tailcall;       /* gdb's TAILCALL_FRAME: a function the call of the
+                          real frame outward went through by a tail jump
+                          (found from DW_TAG_call_site: the unique chain of
+                          tail calls from that call site's target to the
+                          function inward of it); pc is the return pc of
+                          its tail-call site, cfa the inward real frame's.
+                          Its values are not available (SSE_E_NOTFOUND for
+                          its frame index): no registers of its own */
 } sse_frame;
 
 /* Unwind the stopped thread: up to max frames (max > 0), *n (may be NULL)
  * set to the number filled. Frames are counted as gdb's `bt` counts them:
  * each real frame is preceded by the inline frames at its pc, innermost
  * first; at frame 0 the inline frames a stop hides (those that start at
- * the pc, see sse_stop's loc) are not listed. Every call taking a `frame`
+ * the pc, see sse_stop's loc) are not listed; between a real frame and
+ * its caller, gdb's tail-call frames (sse_frame.tailcall). Every call taking a `frame`
  * index (sse_frame_variables, sse_evaluate*, sse_value_*,
  * sse_watch_expression) counts frames the same way. One delegate runs the whole unwind. It does not
  * wait for a running command's stop (SSE_E_RUNNING).

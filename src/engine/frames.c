@@ -1,7 +1,8 @@
 /* A thread's frames as gdb counts them: every physical frame of the unwind
  * followed by the inline frames at its pc (gdb's INLINE_FRAME), innermost
- * first. Frame 0's hidden inline frames (the thread's inline state at the
- * stop) are not listed, as gdb's `bt` does not list them. Every API call
+ * first, and by the tail-call frames between it and its caller (gdb's
+ * TAILCALL_FRAME). Frame 0's hidden inline frames (the thread's inline
+ * state at the stop) are not listed, as gdb's `bt` does not list them. Every API call
  * that takes a frame index (backtrace, variables, expressions, values)
  * maps it here. Tracer thread, the thread stopped. */
 #include <stdlib.h>
@@ -9,6 +10,7 @@
 
 #include "internal.h"
 #include "symtab/symtab.h"
+#include "symtab/tailcall.h"
 
 /* The inline frames physical frame f adds: chain at its lookup pc, and the
  * number of innermost blocks not shown (frame 0's hidden ones). */
@@ -40,6 +42,43 @@ static void inline_frame(sse_thread *t, const sse_frame *f, const phys_inl *pi, 
   if (out->loc.function != NULL) out->loc.offset += f->pc - pi->look;
 }
 
+/* A frame's ref when it has no registers of its own (a tail-call frame):
+ * sse__frame_ref_of does not map it. */
+#define NO_PHYS SIZE_MAX
+
+/* gdb's dwarf2_tailcall_sniffer_first: the tail-call frames between
+ * physical frame i and its caller, innermost first, into out (at most
+ * max). Returns how many. Not around a signal frame, whose "caller" made
+ * no call. */
+static size_t tail_frames(sse_thread *t, const sse_frame *phys, size_t np, size_t i, sse_frame *out,
+                          size_t max) {
+  struct sse__symtab *st = sse__proc_symtab(t->proc);
+  if (!st || i + 1 >= np || phys[i].signal_frame || phys[i + 1].signal_frame || !phys[i + 1].pc) return 0;
+  bool caller = i > 0 && !phys[i - 1].signal_frame;
+  sse__loc l;
+  if (sse__symtab_lookup(st, phys[i].pc - caller, &l) != 0 || !l.func_lo) return 0;
+  uint64_t pcs[SSE__TAILCALL_MAX];
+  int n = sse__symtab_tailcalls(st, phys[i + 1].pc, l.func_lo, pcs, SSE__TAILCALL_MAX);
+  size_t k = 0;
+  for (int c = n - 1; c >= 0 && k < max; c--, k++) {
+    sse_frame *f = &out[k];
+    memset(f, 0, sizeof *f);
+    f->pc = pcs[c];
+    f->cfa = phys[i].cfa;
+    f->tailcall = true;
+    /* gdb's frame function and find_frame_sal at pc - 1: the innermost
+     * block there, no inline frames of its own. */
+    sse__loc tl;
+    if (sse__symtab_lookup(st, f->pc - 1, &tl) != 0) continue;
+    sse__inline v[SSE__INLINE_MAX];
+    int m = sse__proc_inline_chain(t->proc, f->pc - 1, v);
+    sse__inline_location(v, m, 0, &tl, f->pc, &f->loc);
+    if (f->loc.function != NULL) f->loc.offset += 1;
+    f->loc.mid_statement = true;
+  }
+  return k;
+}
+
 /* Expand the physical frames phys[0..np) into out (at most max), refs[j]
  * (may be NULL) saying where logical frame j comes from. Returns the count. */
 static size_t expand(sse_thread *t, const sse_frame *phys, size_t np, sse_frame *out, size_t max,
@@ -61,6 +100,9 @@ static size_t expand(sse_thread *t, const sse_frame *phys, size_t np, sse_frame 
       if (k == pi->skip && pi->look != phys[i].pc) out[j].loc.mid_statement = true;
       if (refs) refs[j] = (sse__frame_ref){.phys = i, .depth = k};
     }
+    size_t nt = j < max ? tail_frames(t, phys, np, i, &out[j], max - j) : 0;
+    for (size_t c = 0; c < nt; c++, j++)
+      if (refs) refs[j] = (sse__frame_ref){.phys = NO_PHYS, .depth = 0};
   }
   free(pi);
   return j;
@@ -85,7 +127,7 @@ sse_err sse__frame_ref_of(sse_thread *t, size_t frame, sse__frame_ref *ref) {
   sse_frame *fr = calloc(max, sizeof *fr);
   sse__frame_ref *refs = calloc(max, sizeof *refs);
   sse_err err = fr && refs ? sse__frames(t, fr, max, &n, refs) : SSE_E_NOMEM;
-  if (err == SSE_OK && n <= frame) err = SSE_E_NOTFOUND;
+  if (err == SSE_OK && (n <= frame || refs[frame].phys == NO_PHYS)) err = SSE_E_NOTFOUND;
   if (err == SSE_OK) *ref = refs[frame];
   free(fr);
   free(refs);

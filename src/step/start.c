@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "step/step.h"
+#include "symtab/tailcall.h"
 #include "unwind/unwind.h"
 
 /* The line the step starts on, inline-aware: gdb's hidden inline frames at
@@ -127,20 +128,30 @@ static sse_err finish_plan(sse_process *p, sse_thread *thr, const sse_frame *fr,
   sse__op *op = &p->op;
   if (n <= k) return SSE_E_NOTFOUND;
   if (fr[k].inlined) return finish_inline(p, thr, fr, refs, k);
+  /* gdb's skip_tailcall_frames: they returned already, in effect (their
+   * jumps left no return address); the real caller is next. */
+  size_t c = k + 1;
+  while (c < n && fr[c].tailcall) c++;
   const char *fn = fr[k].loc.function;
-  if ((fn && strcmp(fn, "main") == 0) || k + 1 >= n || !fr[k + 1].pc || !fr[k].cfa)
+  if ((fn && strcmp(fn, "main") == 0) || c >= n || !fr[c].pc || !fr[k].cfa)
     return SSE_E_INVAL;
-  op->fin_ret = fr[k + 1].pc;
+  op->fin_ret = fr[c].pc;
   op->fin_cfa = fr[k].cfa;
-  /* gdb prints no value out of a void function. */
+  /* gdb prints no value out of a void function, nor out of a tail-call
+   * frame whose pc (its site's return pc, gdb's find_pc_function of the
+   * frame's pc) is past its function. */
   struct sse__symtab *st = sse__proc_symtab(p);
+  if (fr[k].tailcall) {
+    op->pol.finish_void = !st || sse__symtab_func_returns(st, fr[k].pc) != 1;
+    return SSE_OK;
+  }
   uint64_t look = fr[k].pc - (refs[k].phys > 0 && !fr[k - 1].signal_frame);
   op->pol.finish_void = st && sse__symtab_func_returns(st, look) == 0;
   return SSE_OK;
 }
 
 static sse_err setup_finish(sse_process *p, sse_thread *thr) {
-  size_t k = p->op.frame.frame, max = k + 2, n = 0;
+  size_t k = p->op.frame.frame, max = k + 2 + SSE__TAILCALL_MAX, n = 0;
   if (max < k) return SSE_E_NOTFOUND;
   sse_frame *fr = calloc(max, sizeof *fr);
   sse__frame_ref *refs = calloc(max, sizeof *refs);

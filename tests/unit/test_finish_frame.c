@@ -146,6 +146,18 @@ Test(finish_frame, inline_frames_selected, .timeout = 120) {
   }
 }
 
+/* A tail-call frame selected (tail_local, which jumped to local_leaf;
+ * gcc's call sites, lazy binding and -z now) and frame 0 under one: finish
+ * runs to main, skipping the tail-call frame as gdb does. clang's tail
+ * calls make no such frame (gdb 13 reads no DW_AT_call_pc): `up` is main. */
+Test(finish_frame, tail_call_frames, .timeout = 90) {
+  const char *progs[] = {"tail_calls_O2", "tail_calls_O2_now", "tail_calls_O2_clang"};
+  for (int i = 0; i < 3; i++) {
+    compare(progs[i], "local_leaf", "up,finish,next");
+    compare(progs[i], "local_leaf", "finish,next");
+  }
+}
+
 /* main is the outermost frame gdb shows: finish there, or with it
  * selected, is an error; a frame past the last one is SSE_E_NOTFOUND. */
 Test(finish_frame, outermost_frame_is_an_error, .timeout = 60) {
@@ -171,7 +183,7 @@ Test(finish_frame, outermost_frame_is_an_error, .timeout = 60) {
 
 /* The location lines of a gdb or ssedemo session (stop lines, frame lines,
  * "Run till exit" left out: gdb -batch does not print it), arguments and
- * directories dropped. */
+ * directories dropped, and the "Value returned" lines. */
 static size_t loc_lines(const char *cmd, char out[][512], size_t max) {
   FILE *f = popen(cmd, "r");
   cr_assert(f);
@@ -179,6 +191,10 @@ static size_t loc_lines(const char *cmd, char out[][512], size_t max) {
   size_t n = 0;
   while (fgets(line, sizeof line, f) && n < max) {
     line[strcspn(line, "\n")] = 0;
+    if (!strncmp(line, "Value returned", 14)) {
+      memcpy(out[n++], line, sizeof line);
+      continue;
+    }
     char *open = strstr(line, " (");
     char *close = open ? strstr(open, ") at ") : NULL;
     if (!close || !strncmp(line, "Run till exit", 13)) continue;
@@ -215,4 +231,6 @@ Test(finish_frame, ssedemo_prints_the_pc_as_gdb, .timeout = 120) {
     demo_as_gdb(SHAPES[i], "-ex 'break opt_shapes.c:39' -ex run -ex 'up 2' -ex finish -ex 'frame 1' -ex down");
     demo_as_gdb(INLINE[i], "-ex 'break leaf' -ex run -ex stepi -ex bt -ex frame -ex up -ex finish -ex bt");
   }
+  /* A tail-call frame: its pc shown, finish from it prints no value. */
+  demo_as_gdb("tail_calls_O2", "-ex 'break local_leaf' -ex run -ex bt -ex up -ex finish -ex bt");
 }

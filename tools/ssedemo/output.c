@@ -527,6 +527,7 @@ void print_backtrace_json(const sse_frame *f, size_t n) {
     if (f[i].loc.module) jb_str(&fr, "module", f[i].loc.module);
     jb_hex(&fr, "cfa", f[i].cfa);
     jb_bool(&fr, "inlined", f[i].inlined);
+    jb_bool(&fr, "tailcall", f[i].tailcall);
     if (f[i].loc.file && f[i].loc.line > 0 && !f[i].signal_frame)
       values_frame_args_json(D.cur, i, &fr);
     jb_append(&fr, "}", 1);
