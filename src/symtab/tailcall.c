@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "symtab/dies.h"
+#include "symtab_int.h"
 
 #ifndef DW_AT_call_return_pc
 #define DW_AT_call_return_pc 0x7d
@@ -48,18 +49,25 @@ static bool attr_flag(Dwarf_Die *d, int name) {
   return dwarf_attr(d, name, &a) && dwarf_formflag(&a, &v) == 0 && v;
 }
 
-/* A function symbol of the module by name (gdb's minimal symbol of a
- * declaration's physname), 0 when none. */
-static uint64_t sym_addr(Dwfl_Module *mod, const char *name) {
-  int n = name ? dwfl_module_getsymtab(mod) : -1;
-  for (int i = 1; i < n; i++) {
-    GElf_Sym s;
-    GElf_Addr a;
-    const char *sn = dwfl_module_getsym_info(mod, i, &s, &a, NULL, NULL, NULL);
-    if (sn && GELF_ST_TYPE(s.st_info) == STT_FUNC && s.st_shndx != SHN_UNDEF && strcmp(sn, name) == 0)
-      return a;
-  }
-  return 0;
+typedef struct want {
+  const char *name;
+  const sse__fsym *f;
+} want;
+
+static bool defines(sse__symtab *st, smod *m, void *arg) {
+  want *w = arg;
+  const sse__modentry *e = sse__symtab_syms(st, sse__symtab_resolve(st, m));
+  w->f = e ? sse__symtab_find_name(e, w->name) : NULL;
+  return w->f != NULL;
+}
+
+/* A function by its symbol name, in any module (gdb's minimal symbol of a
+ * declaration's physname: a call through the PLT reaches the library's
+ * definition), 0 when none. */
+static uint64_t sym_addr(const sse__dwarf_at *at, const char *name) {
+  want w = {name, NULL};
+  smod *m = name ? sse__symtab_first_mod(at->st, defines, &w) : NULL;
+  return m ? w.f->addr + m->ebias : 0;
 }
 
 /* The address call site cs calls: its DW_AT_call_origin's entry, or for
@@ -76,7 +84,7 @@ static uint64_t site_target(const sse__dwarf_at *at, Dwarf_Die *cs) {
   Dwarf_Attribute ln;
   const char *name = dwarf_formstring(dwarf_attr_integrate(&o, DW_AT_linkage_name, &ln));
   if (!name) name = dwarf_diename(&o);
-  return sym_addr(at->mod, name);
+  return sym_addr(at, name);
 }
 
 /* The tail-call sites under die (not in nested functions), appended. */
@@ -120,12 +128,14 @@ static bool subprogram_at(Dwarf_Die *parent, uint64_t pc, bool entry, Dwarf_Die 
   return false;
 }
 
-/* The tail-call sites of the function that starts at fn. */
+/* The tail-call sites of the function that starts at fn (in any module). */
 static int tail_sites(const sse__dwarf_at *at, uint64_t fn, site *out) {
   Dwarf_Addr bias;
-  Dwarf_Die *cu = sse__symtab_cu_at(at->mod, fn, &bias), sub;
+  Dwfl_Module *mod = dwfl_addrmodule(at->dwfl, fn);
+  Dwarf_Die *cu = sse__symtab_cu_at(mod, fn, &bias), sub;
   int n = 0;
   sse__dwarf_at here = *at;
+  here.mod = mod;
   here.bias = bias;
   if (cu && subprogram_at(cu, fn - bias, true, &sub)) collect(&here, &sub, out, &n);
   return n;

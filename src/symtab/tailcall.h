@@ -23,8 +23,9 @@
  * determinable intermediate callers"); where several chains reach it,
  * only their common callers and callees, as gdb. Only call sites with a
  * return pc count (DW_AT_call_return_pc or the GNU DW_AT_low_pc: clang's
- * tail calls carry DW_AT_call_pc, which gdb 13 does not read), and only
- * targets in ret_pc's module. Takes st's mutex. */
+ * tail calls carry DW_AT_call_pc, which gdb 13 does not read); a call to
+ * a declaration reaches the function of that symbol name in any module (a
+ * tail call through the PLT). Takes st's mutex. */
 int sse__symtab_tailcalls(sse__symtab *st, uint64_t ret_pc, uint64_t callee, uint64_t *pcs, int max);
 
 #endif

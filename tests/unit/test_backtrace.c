@@ -156,6 +156,16 @@ Test(backtrace, tail_call_frames, .timeout = 60) {
   cr_expect_eq(last_tailcalls, 0);
 }
 
+/* A tail call through the PLT into another module: grow's `jmp
+ * realloc@plt` reached glibc's realloc (a call site whose target is a
+ * declaration, found by its symbol in libc): gdb's frame for grow. */
+Test(backtrace, tail_call_frame_through_the_plt, .timeout = 60) {
+  check_bt("tail_calls_O2", NULL, "realloc", 0, 64);
+  cr_expect_eq(last_tailcalls, 1);
+  check_bt("tail_calls_O2_now", NULL, "realloc", 0, 64);
+  cr_expect_eq(last_tailcalls, 1);
+}
+
 /* max limits the frames; every CFA is the caller's SP (frame i+1's CFA is
  * above frame i's), and frame 0's loc is the stop's. */
 Test(backtrace, max_and_locations, .timeout = 30) {
