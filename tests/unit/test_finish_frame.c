@@ -231,6 +231,8 @@ Test(finish_frame, ssedemo_prints_the_pc_as_gdb, .timeout = 120) {
     demo_as_gdb(SHAPES[i], "-ex 'break opt_shapes.c:39' -ex run -ex 'up 2' -ex finish -ex 'frame 1' -ex down");
     demo_as_gdb(INLINE[i], "-ex 'break leaf' -ex run -ex stepi -ex bt -ex frame -ex up -ex finish -ex bt");
   }
-  /* A tail-call frame: its pc shown, finish from it prints no value. */
+  /* A tail-call frame: its pc shown, finish from it prints no value; nor
+   * does a finish out of a function without debug info. */
   demo_as_gdb("tail_calls_O2", "-ex 'break local_leaf' -ex run -ex bt -ex up -ex finish -ex bt");
+  demo_as_gdb("uses_nodebug", "-ex 'break nodebug_twice' -ex run -ex finish -ex bt -ex frame");
 }

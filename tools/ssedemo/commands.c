@@ -2255,7 +2255,7 @@ const command commands[] = {
     {"enable", 2, NULL, cmd_enable, false, false,
      "enable [N...]\nEnable breakpoints N... (all without N)."},
     {"finish", 3, NULL, cmd_finish, false, false,
-     "finish\nRun until the current function returns; print the value returned."},
+     "finish\nRun until the selected frame returns (after up or frame N: that frame);\nprint the value returned."},
     {"frame", 1, NULL, cmd_frame, false, false,
      "frame [N]\nSelect frame N and print it (the selected one without N)."},
     {"handle", 2, NULL, cmd_handle, false, false,

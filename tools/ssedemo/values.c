@@ -249,7 +249,8 @@ bool values_print_return(const sse_stop *s) {
   char buf[8192];
   sse_value_info info;
   sse_err e = sse_return_value(D.cur, pc, s, buf, sizeof buf, &info);
-  if (e == SSE_E_NOTFOUND) return true; /* void */
+  /* void; or no DWARF for the function (gdb knows no type: no value) */
+  if (e == SSE_E_NOTFOUND || e == SSE_E_NOSYM) return true;
   if (e != SSE_OK) return false;
   say("Value returned is $%d = %s\n", history_add(buf, return_subst(buf, info.type)), buf);
   return true;
