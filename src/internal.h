@@ -92,6 +92,10 @@ typedef struct sse__bp {
   int line;
   size_t naddrs;
   uint64_t *addrs;
+  /* Locations disabled one by one (gdb's `disable 1.2`, engine/bplocs.c):
+   * their addresses, kept when the breakpoint resolves again. */
+  uint64_t *off;
+  size_t noff;
   unsigned hits;
   unsigned ignore;     /* hits still to run through (gdb's ignore count) */
   /* gdb's condition (sse_break_condition): its text (interned, NULL: none)
@@ -500,6 +504,8 @@ ssize_t sse__catch_where(sse_process *p, const char *kinds, uint64_t **out);
  * tracer thread. */
 sse_err sse__bp_add_catch(sse_process *p, const char *kinds, const char *spec,
                           int *id);
+/* engine/bplocs.c: whether b's location at addr was disabled alone. */
+bool sse__bp_loc_off(const sse__bp *b, uint64_t addr);
 sse_err sse__site_add(sse_process *p, uint64_t addr);
 void sse__site_del(sse_process *p, uint64_t addr);
 sse__bp_site *sse__site_find(sse_process *p, uint64_t addr);

@@ -33,6 +33,8 @@ typedef struct demo_bp {
   int watch_len;
   uint64_t watch_old;
   int catch_kinds; /* a catchpoint: its SSE_CATCH_* kind (catchcmds.c) */
+  char *catch_regex; /* catch throw REGEX: the REGEX, or NULL */
+  uint64_t loc_off;  /* locations disabled alone (bit i: N.(i+1)) */
 } demo_bp;
 
 typedef struct demo {

@@ -372,7 +372,10 @@ void cmd_set(char *args, int tty) {
   } else if (w == 5 && !strncmp(args, "print", 5)) {
     set_print(rest);
     return;
-  } else if (w && strchr("cpwhl", args[0]) && !strchr(args, '=')) {
+  } else if ((w && strchr("cpwhl", args[0]) && !strchr(args, '=')) ||
+             (w == 10 && !strncmp(args, "breakpoint", 10))) {
+    /* set breakpoint pending on: ssedemo makes function breakpoints
+     * pending before `run` as gdb does then */
     return; /* confirm, pagination, width, height, listsize: nothing to do */
   }
   if (!*args) {
