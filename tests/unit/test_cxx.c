@@ -2,6 +2,7 @@
  * every linespec form gives gdb's `info breakpoints` addresses; stops and
  * backtraces name functions as gdb does (the DWARF name with its scopes);
  * `step` through methods, constructors and templates stop for stop. */
+#include <ctype.h>
 #include <stdint.h>
 #include <sys/wait.h>
 
@@ -443,3 +444,71 @@ static void finish_against_gdb(const char *func) {
 
 Test(cxx, finish_value_method, .timeout = 30) { finish_against_gdb("shapes::Circle::area"); }
 Test(cxx, finish_void_destructor, .timeout = 30) { finish_against_gdb("shapes::Circle::~Circle"); }
+
+/* ---- ssedemo's `info breakpoints` against gdb's, whole */
+
+/* The table rows (header, breakpoint and location rows, their tab lines)
+ * a debugger prints for script on PROG once the program has stopped; the
+ * directories before "tests/targets/" and that prefix left out (gdb names
+ * the file as compiled, ssedemo from the current directory). */
+static char *info_tables(const char *debugger, const char *script) {
+  char cmdf[] = "/tmp/sse_cxx_infoXXXXXX";
+  int fd = mkstemp(cmdf);
+  cr_assert(fd >= 0);
+  FILE *f = fdopen(fd, "w");
+  fputs(script, f);
+  fclose(f);
+  char cmd[2048];
+  snprintf(cmd, sizeof cmd, "%s -x %s %s </dev/null 2>&1", debugger, cmdf, tpath(PROG));
+  FILE *p = popen(cmd, "r");
+  cr_assert(p);
+  char *out = NULL, line[4096];
+  size_t len = 0;
+  FILE *o = open_memstream(&out, &len);
+  bool stopped = false;
+  while (fgets(line, sizeof line, p)) {
+    if (strncmp(line, "Breakpoint ", 11) == 0 && strchr(line, ',')) stopped = true;
+    size_t dig = strspn(line, "0123456789");
+    bool row = strncmp(line, "Num ", 4) == 0 || line[0] == '\t' ||
+               (dig && (line[dig] == ' ' || line[dig] == '.'));
+    if (!stopped || !row) continue;
+    char *t;
+    while ((t = strstr(line, "tests/targets/"))) {
+      char *s = t;
+      while (s > line && s[-1] != ' ') s--;
+      memmove(s, t + 14, strlen(t + 14) + 1);
+    }
+    fputs(line, o);
+  }
+  pclose(p);
+  fclose(o);
+  unlink(cmdf);
+  return out;
+}
+
+/* Every name form, a condition, a temporary and a pending breakpoint, a
+ * location disabled alone and a disabled <MULTIPLE> one, hit counts. */
+static const char info_script[] =
+    "set breakpoint pending on\nset confirm off\nset pagination off\n"
+    "break shapes::Circle::area\nbreak area\nbreak scale(int)\nbreak scale\n"
+    "break sum<int>\nbreak sum\nbreak shapes::Circle::Circle\nbreak Circle::~Circle\n"
+    "break operator==\nbreak helper\nbreak (anonymous namespace)::f\n"
+    "break std::allocator<int>::allocator\nbreak push_back\nbreak operator new\n"
+    "break std::locale::operator==\nbreak nosuchfunc\nbreak main if 1 == 1\n"
+    "tbreak total_area\nbreak Shape::~Shape\n"
+    "run\ninfo breakpoints\ndisable 2.2\ndisable 4\ndisable 13.1-2\ncontinue\n"
+    "continue\ninfo breakpoints\nenable 2.2\nenable 4\ninfo breakpoints\nkill\n";
+
+Test(cxx, ssedemo_info_breakpoints_is_gdbs_table, .timeout = 90) {
+  const char *gdb = getenv("ORACLE_GDB");
+  char g[1100], d[1100];
+  snprintf(g, sizeof g, "%s -batch -nx", gdb && *gdb ? gdb : "gdb");
+  snprintf(d, sizeof d, "%s --batch", tpath("../ssedemo"));
+  char *want = info_tables(g, info_script), *got = info_tables(d, info_script);
+  cr_assert(strstr(want, "<MULTIPLE>") && strstr(want, "2.2 ") && strstr(want, "y-"),
+            "gdb's table:\n%s", want);
+  cr_assert(strstr(want, "already hit 1 time"), "gdb's table:\n%s", want);
+  cr_assert_str_eq(got, want, "ssedemo:\n%s\ngdb:\n%s", got, want);
+  free(want);
+  free(got);
+}
