@@ -112,6 +112,13 @@ $(TBUILD)/cxx_exc_clang: $(TARGETS_SRC)/cxx_exc.cc | $(TBUILD)
 	clang++ $(TARGET_CFLAGS) -o $@ $<
 $(TBUILD)/cxx_exc_O2: $(TARGETS_SRC)/cxx_exc.cc | $(TBUILD)
 	$(CXX_TARGET) -g -O2 -o $@ $<
+# A libstdc++ without SystemTap probes (linked in, its .note.stapsdt
+# taken out): catchpoints fall back to __cxa_throw and friends, as gdb's.
+TARGETS += $(TBUILD)/cxx_exc_noprobes
+$(TBUILD)/cxx_exc_noprobes: $(TARGETS_SRC)/cxx_exc.cc | $(TBUILD)
+	$(CXX_TARGET) $(TARGET_CFLAGS) -static-libstdc++ -o $@.tmp $<
+	objcopy --remove-section=.note.stapsdt $@.tmp $@
+	rm -f $@.tmp
 TARGETS += $(TBUILD)/cxx_exc_threads
 $(TBUILD)/cxx_exc_threads: $(TARGETS_SRC)/cxx_exc_threads.cc | $(TBUILD)
 	$(CXX_TARGET) $(TARGET_CFLAGS) -pthread -o $@ $<

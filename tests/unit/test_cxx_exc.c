@@ -166,8 +166,8 @@ Test(cxx_exc, until_out_of_a_frame_the_exception_unwinds, .timeout = 60) {
 
 /* Run debugger (its path and batch options) with SCRIPT as its command
  * file on cxx_exc; its output lines to fn(line, arg). */
-static void run_script(const char *debugger, const char *script,
-                       void (*fn)(const char *line, void *arg), void *arg) {
+static void run_script_on(const char *prog, const char *debugger, const char *script,
+                          void (*fn)(const char *line, void *arg), void *arg) {
   char cmdf[] = "/tmp/sse_cxxexc_cmdXXXXXX";
   int fd = mkstemp(cmdf);
   cr_assert(fd >= 0);
@@ -176,13 +176,18 @@ static void run_script(const char *debugger, const char *script,
   fclose(f);
   char cmd[2048];
   snprintf(cmd, sizeof cmd, "%s -x %s %s </dev/null 2>&1", debugger,
-           cmdf, tpath("cxx_exc"));
+           cmdf, tpath(prog));
   FILE *g = popen(cmd, "r");
   cr_assert(g);
   char line[2048];
   while (fgets(line, sizeof line, g)) fn(line, arg);
   pclose(g);
   unlink(cmdf);
+}
+
+static void run_script(const char *debugger, const char *script,
+                       void (*fn)(const char *line, void *arg), void *arg) {
+  run_script_on("cxx_exc", debugger, script, fn, arg);
 }
 
 static const char *gdb_path(void) {
@@ -382,4 +387,45 @@ Test(cxx_exc, ssedemo_catchpoints_print_as_gdb, .timeout = 60) {
   cr_assert_eq(d.nlines, g.nlines);
   for (int i = 0; i < g.nlines; i++) cr_assert_str_eq(d.lines[i], g.lines[i]);
   for (int k = 1; k <= 3; k++) cr_assert_eq(d.hits[k], g.hits[k]);
+}
+
+/* A libstdc++ without SystemTap probes (cxx_exc_noprobes: linked in, its
+ * .note.stapsdt removed): gdb falls back to breakpoints on __cxa_throw,
+ * __cxa_begin_catch and __cxa_rethrow, and so does sse, stop for stop
+ * (pc, function, catchpoint) and in ssedemo's lines; the thrown type
+ * still comes from __cxa_throw's arguments. */
+Test(cxx_exc, catchpoints_without_probes_fall_back_as_gdb, .timeout = 60) {
+  cstops g = {0}, d = {0};
+  run_script_on("cxx_exc_noprobes", gdb_path(), catch_script, catch_line, &g);
+  cr_assert_eq(g.n, (int)NCATCH, "gdb's catchpoint stops: %d", g.n);
+  sse_engine *e;
+  SSE_OKAY(sse_engine_new(NULL, &e));
+  sse_process *p = spawn_target(e, "cxx_exc_noprobes", NULL, NULL, -1);
+  int ids[4] = {0};
+  for (int k = 1; k <= 3; k++) SSE_OKAY(sse_catch(p, kind_of[k], &ids[k]));
+  for (int i = 0; i < g.n; i++) {
+    sse_stop s;
+    SSE_OKAY(sse_continue(p, &s));
+    cr_assert_eq(s.reason, SSE_STOP_BREAKPOINT, "stop %d: %s", i, sse_stop_reason_name(s.reason));
+    cr_assert_eq(s.breakpoint_id, ids[g.s[i].num], "stop %d", i);
+    cr_assert_eq(s.pc, g.s[i].pc, "stop %d: %#lx, gdb %#lx", i, (unsigned long)s.pc,
+                 (unsigned long)g.s[i].pc);
+    cr_assert_str_eq(s.loc.function, g.s[i].func, "stop %d", i);
+    sse_exception_info x;
+    SSE_OKAY(sse_catch_info(s.thread, &x));
+    cr_assert_eq(x.kind, kind_of[g.s[i].num], "stop %d", i);
+    if (x.kind == SSE_CATCH_THROW) cr_assert_str_eq(x.type, types[i], "stop %d", i);
+  }
+  sse_breakpoint_info bi[3];
+  size_t nb;
+  SSE_OKAY(sse_break_list(p, bi, 3, &nb));
+  for (int k = 0; k < 3; k++)
+    cr_assert_eq(bi[k].hits, g.hits[k + 1], "catchpoint %d: gdb %u", k + 1, g.hits[k + 1]);
+  continue_to_exit(p);
+  sse_engine_free(e);
+  char demo[1024];
+  snprintf(demo, sizeof demo, "%s --batch", tpath("../ssedemo"));
+  run_script_on("cxx_exc_noprobes", demo, catch_script, catch_line, &d);
+  cr_assert_eq(d.nlines, g.nlines);
+  for (int i = 0; i < g.nlines; i++) cr_assert_str_eq(d.lines[i], g.lines[i]);
 }
