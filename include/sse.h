@@ -1247,6 +1247,18 @@ typedef struct sse_exception_info {
  * Errors: SSE_E_INVAL (NULL argument), SSE_E_EXITED, SSE_E_NOTHREAD,
  * SSE_E_RUNNING, SSE_E_NOTFOUND (the thread is not at such a location). */
 SSE_API sse_err sse_catch_info(sse_thread *thread, sse_exception_info *out);
+/* gdb's `catch throw REGEX` (and `catch catch`, `catch rethrow`): the
+ * catchpoint id stops only for an exception whose type name (as
+ * sse_exception_info.type spells it) the POSIX basic regex matches
+ * anywhere; one whose type cannot be told stops, as in gdb. Checked on the
+ * tracer thread at each hit before the condition: a type that does not
+ * match is no hit (no stop, no count in hits). NULL or "" removes the
+ * filter. err (may be NULL) gets regerror's text for a bad regex.
+ * Errors: SSE_E_INVAL (proc NULL, a regex that does not compile),
+ * SSE_E_EXITED, SSE_E_RUNNING, SSE_E_NOTFOUND (id is no catchpoint),
+ * SSE_E_NOMEM. */
+SSE_API sse_err sse_catch_matching(sse_process *proc, int id, const char *regex,
+                                   char *err, size_t errsz);
 /* ---------------------------------------------------------------- hardware breakpoints */
 
 /* A breakpoint at addr in a debug register (gdb's `hbreak`), on every

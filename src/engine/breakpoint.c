@@ -283,6 +283,7 @@ static void bp_free(sse_process *p, sse__bp *b) {
       break;
     }
   if (b->cond && sse__cond_hook) sse__cond_hook->free(b->cond);
+  sse__catch_free_regex(b);
   free(b->addrs);
   free(b->off);
   free(b->name_or_file);
@@ -669,6 +670,8 @@ static int cond_holds(sse_thread *t, sse__bp *b) {
 /* gdb's bpstat_check_breakpoint_conditions: the condition first (a false
  * one is not a hit), then the ignore count (an ignored hit counts). */
 static bool hit_stops(sse_thread *t, sse__bp *b) {
+  /* gdb's check_status_exception_catchpoint comes before the condition */
+  if (b->kind == SSE__BP_CATCH && b->catch_re && !sse__catch_matches(t, b)) return false;
   if (cond_holds(t, b) == 0) return false;
   if (b->ignore) { /* gdb: also when the condition could not be evaluated */
     b->ignore--;
@@ -684,6 +687,7 @@ sse__bp *sse__bp_hit(sse_thread *t, uint64_t pc) {
     if (b->kind == SSE__BP_WATCH || !b->enabled || !b->inserted) continue;
     bool here = false;
     for (size_t i = 0; i < b->naddrs && !here; i++) here = b->addrs[i] == pc;
+    here = here && !sse__bp_loc_off(b, pc);
     if (here && hit_stops(t, b) && !stop) stop = b;
   }
   return stop;

@@ -429,3 +429,92 @@ Test(cxx_exc, catchpoints_without_probes_fall_back_as_gdb, .timeout = 60) {
   cr_assert_eq(d.nlines, g.nlines);
   for (int i = 0; i < g.nlines; i++) cr_assert_str_eq(d.lines[i], g.lines[i]);
 }
+
+/* `catch throw REGEX` / `catch catch REGEX` and $_exception: gdb's and
+ * ssedemo's transcripts, line for line (the libraries' paths after
+ * " from " left out: gdb names them by the link map). gdb prints the
+ * thrown int, and no std::runtime_error (no debug info for it here). */
+typedef struct transcript {
+  char *text;
+  size_t len;
+  FILE *f;
+} transcript;
+
+static void keep_line(const char *line, void *arg) {
+  transcript *t = arg;
+  if (line[0] == '[' || !strncmp(line, "Using ", 6) || !strncmp(line, "Continuing", 10) ||
+      !strncmp(line, "Starting", 8) || !strcmp(line, "\n"))
+    return;
+  char buf[2048];
+  snprintf(buf, sizeof buf, "%s", line);
+  char *from = strstr(buf, " from /");
+  if (from) strcpy(from, "\n");
+  char *tt;
+  while ((tt = strstr(buf, "tests/targets/"))) memmove(tt, tt + 14, strlen(tt + 14) + 1);
+  fputs(buf, t->f);
+}
+
+static char *transcript_of(const char *debugger, const char *script) {
+  transcript t = {0};
+  t.f = open_memstream(&t.text, &t.len);
+  run_script(debugger, script, keep_line, &t);
+  fclose(t.f);
+  return t.text;
+}
+
+Test(cxx_exc, catch_regex_and_exception_value_as_gdb, .timeout = 60) {
+  static const char script[] =
+      "set pagination off\np $_exception\ncatch throw int\ncatch catch runtime\n"
+      "catch rethrow .*\ncatch throw a\\(\nrun\np $_exception\ncontinue\ncontinue\n"
+      "p $_exception\np $_exception + 1\nup\np $_exception\ncontinue\ncontinue\n"
+      "info breakpoints\ncontinue\n";
+  /* gdb stops a command file at its first error: one command each */
+  char sh[4096];
+  size_t k = 0;
+  const char *gdb = getenv("ORACLE_GDB");
+  char demo[1024];
+  snprintf(demo, sizeof demo, "%s --batch", tpath("../ssedemo"));
+  char *want = NULL, *got = NULL;
+  for (int pass = 0; pass < 2; pass++) {
+    k = (size_t)snprintf(sh, sizeof sh, "%s", pass ? demo : gdb && *gdb ? gdb : "gdb");
+    if (!pass) k += (size_t)snprintf(sh + k, sizeof sh - k, " -batch -nx");
+    char copy[sizeof script];
+    memcpy(copy, script, sizeof script);
+    for (char *save, *c = strtok_r(copy, "\n", &save); c; c = strtok_r(NULL, "\n", &save))
+      k += (size_t)snprintf(sh + k, sizeof sh - k, " -ex '%s'", c);
+    char *t = transcript_of(sh, "");
+    if (pass) got = t;
+    else want = t;
+  }
+  cr_assert(strstr(want, "$1 = 42") && strstr(want, "matching: runtime") &&
+                strstr(want, "invalid type-matching regexp"),
+            "gdb:\n%s", want);
+  cr_assert_str_eq(got, want, "ssedemo:\n%s\ngdb:\n%s", got, want);
+  free(want);
+  free(got);
+}
+
+/* sse_catch_matching's errors; a filter that matches nothing: no stop and
+ * no hit, the program runs to its exit. */
+Test(cxx_exc, catch_matching_filters_in_the_library, .timeout = 30) {
+  sse_engine *e;
+  SSE_OKAY(sse_engine_new(NULL, &e));
+  sse_process *p = spawn_target(e, "cxx_exc", NULL, NULL, -1);
+  int id, bid;
+  SSE_OKAY(sse_catch(p, SSE_CATCH_THROW | SSE_CATCH_CATCH, &id));
+  char err[128];
+  cr_assert_eq(sse_catch_matching(p, id, "[", err, sizeof err), SSE_E_INVAL);
+  cr_assert(err[0], "regerror's text");
+  cr_assert_eq(sse_catch_matching(NULL, id, "x", NULL, 0), SSE_E_INVAL);
+  cr_assert_eq(sse_catch_matching(p, id + 100, "x", NULL, 0), SSE_E_NOTFOUND);
+  SSE_OKAY(sse_break_function(p, "main", false, &bid));
+  cr_assert_eq(sse_catch_matching(p, bid, "x", NULL, 0), SSE_E_NOTFOUND);
+  SSE_OKAY(sse_break_remove(p, bid));
+  SSE_OKAY(sse_catch_matching(p, id, "^no_such_type$", NULL, 0));
+  continue_to_exit(p);
+  sse_breakpoint_info bi;
+  size_t nb;
+  SSE_OKAY(sse_break_list(p, &bi, 1, &nb));
+  cr_assert_eq(bi.hits, 0);
+  sse_engine_free(e);
+}

@@ -56,6 +56,7 @@ static bool apply(demo_bp *b, const char *cond) {
 void breakcmds_installed(demo_bp *b) {
   if (b->num < nconds && conds[b->num]) apply(b, conds[b->num]);
   bptable_installed(b);
+  if (b->catch_kinds) catch_installed(b);
 }
 
 /* " if " (or a leading "if ") that starts a condition in args, or NULL. */

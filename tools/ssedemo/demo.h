@@ -183,6 +183,11 @@ void install_bp(demo_bp *b, bool announce);
 
 /* ---- catchcmds.c: catch throw / catch catch / catch rethrow */
 void cmd_catch(char *args, int from_tty);
+/* b's catchpoint was made in the (new) process: its REGEX again. */
+void catch_installed(demo_bp *b);
+/* An expression with gdb's $_exception in it made one sse evaluates;
+ * frees expr; NULL after gdb's error. */
+char *catch_exception_expr(char *expr);
 /* "Catchpoint N (throw)" */
 void catch_announce(const demo_bp *b);
 /* The catchpoint with this library id, or NULL. */

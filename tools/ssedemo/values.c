@@ -145,10 +145,11 @@ static sse_err print_limited(sse_thread *t, const char *expr, char fmt, char *bu
 }
 
 bool values_print(const char *text, char fmt) {
-  sse_thread *t = frame_thread();
   int whole;
   char *expr = history_expand(text, &whole);
+  if (expr) expr = catch_exception_expr(expr); /* gdb's $_exception */
   if (!expr) return true;
+  sse_thread *t = frame_thread();
   if (whole && !fmt && H[whole - 1].text) { /* $N alone: the value kept */
     char *v = strdup(H[whole - 1].text), *sub = H[whole - 1].subst ? strdup(H[whole - 1].subst) : NULL;
     if (v) say("$%d = %s\n", history_add(v, sub), v);
