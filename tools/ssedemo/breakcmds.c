@@ -184,3 +184,16 @@ void breakcmds_stop(const sse_stop *s) {
       s->cond_error[0])
     say("Error in testing breakpoint condition:\n%s\n", s->cond_error);
 }
+
+void breakcmds_set(char *args) {
+  args = trim(args);
+  if (strncmp(args, "pending", 7) != 0 || (args[7] && !isspace((unsigned char)args[7]))) {
+    err_say("Undefined set breakpoint command: \"%s\".  Try \"help set breakpoint\".", args);
+    return;
+  }
+  char *v = trim(args + 7);
+  if (!strcmp(v, "on") || !*v) D.bp_pending = 1;
+  else if (!strcmp(v, "off")) D.bp_pending = 2;
+  else if (!strcmp(v, "auto")) D.bp_pending = 0;
+  else err_say("\"on\", \"off\" or \"auto\" expected.");
+}

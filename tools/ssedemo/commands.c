@@ -835,6 +835,20 @@ static void delete_bp_entry(demo_bp *b) {
   b->deleted = true;
 }
 
+/* Whether gdb would have a symbol table now: a module with debug info
+ * (before `run` only the program counts: gdb has read no library yet).
+ * gdb says "No symbol table is loaded" when it has none. */
+static bool any_debuginfo(void) {
+  sse_module_info m[64];
+  size_t n = 0;
+  char prog[4096] = "";
+  if (!D.proc || sse_modules(D.proc, m, 64, &n) != SSE_OK) return false;
+  if (!D.started && D.argv && D.argv[0] && !realpath(D.argv[0], prog)) prog[0] = 0;
+  for (size_t i = 0; i < n && i < 64; i++)
+    if (m[i].has_debuginfo && (D.started || !strcmp(m[i].path, prog))) return true;
+  return false;
+}
+
 static void announce_bp(demo_bp *b) {
   if (b->catch_kinds) return catch_announce(b);
   sse_breakpoint_info info[64];
@@ -873,7 +887,13 @@ static void announce_bp(demo_bp *b) {
     return;
   }
   if (!me || me->pending || !me->naddrs) {
-    if (!strchr(b->spec, ':') || strstr(b->spec, "::"))
+    const char *colon = strrchr(b->spec, ':');
+    if (colon && colon > b->spec && colon[-1] != ':' && all_digits(colon + 1) &&
+        !any_debuginfo())
+      say("No symbol table is loaded.  Use the \"file\" command.\n");
+    else if (colon && colon > b->spec && colon[-1] != ':' && all_digits(colon + 1))
+      say("No source file named %.*s.\n", (int)(colon - b->spec), b->spec);
+    else
       say("Function \"%s\" not defined.\n", b->spec);
     say("%s %d (%s) pending.\n", kind, b->num, b->spec);
     return;
@@ -912,7 +932,8 @@ void install_bp(demo_bp *b, bool announce) {
     if (colon && all_digits(colon + 1)) {
       char file[4096];
       snprintf(file, sizeof file, "%.*s", (int)(colon - spec), spec);
-      e = sse_break_line(D.proc, file, atoi(colon + 1), &id);
+      e = D.bp_pending == 1 ? sse_break_line_pending(D.proc, file, atoi(colon + 1), &id)
+                            : sse_break_line(D.proc, file, atoi(colon + 1), &id);
     } else {
       e = sse_break_function(D.proc, spec, true, &id);
     }
@@ -1088,6 +1109,11 @@ static bool parse_linespec(const char *args, char *spec, size_t n) {
       snprintf(spec, n, "%s", args);
       return true;
     }
+    if (D.bp_pending == 1 && number_token(rest, &end) && !*skip_ws((char *)end)) {
+      /* pending on: gdb makes FILE:LINE pending (a library, JIT code) */
+      snprintf(spec, n, "%s:%d", tok, atoi(*rest == '+' ? rest + 1 : rest));
+      return true;
+    }
     return pending_query("No source file named %s.", tok);
   }
   if (!*rest) {
@@ -1141,7 +1167,7 @@ static void break_common(char *args, bool temporary) {
     /* Once the program runs its libraries are loaded: an unknown name is a
      * typo. Before `run`, it may be in a library: make it pending. */
     uint64_t e, p;
-    if (sse_lookup_function(D.proc, spec, &e, &p) != SSE_OK) {
+    if (sse_lookup_function(D.proc, spec, &e, &p) != SSE_OK && D.bp_pending != 1) {
       pending_query("Function \"%s\" not defined.", spec);
       return;
     }

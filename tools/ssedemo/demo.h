@@ -44,6 +44,7 @@ typedef struct demo {
   bool started;      /* `run`/`starti` was given (spawned process only) */
   bool attached;     /* -p PID */
   bool json, batch, interactive;
+  int bp_pending;    /* set breakpoint pending: 0 auto, 1 on, 2 off */
   char **argv;       /* the program and its arguments */
   pid_t attach_pid;
 

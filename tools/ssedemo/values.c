@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "breakcmds.h"
 #include "demo.h"
 
 /* gdb's value history: each "$N = " value's text (for $N alone) and a C
@@ -373,10 +374,10 @@ void cmd_set(char *args, int tty) {
   } else if (w == 5 && !strncmp(args, "print", 5)) {
     set_print(rest);
     return;
-  } else if ((w && strchr("cpwhl", args[0]) && !strchr(args, '=')) ||
-             (w == 10 && !strncmp(args, "breakpoint", 10))) {
-    /* set breakpoint pending on: ssedemo makes function breakpoints
-     * pending before `run` as gdb does then */
+  } else if (w == 10 && !strncmp(args, "breakpoint", 10)) {
+    breakcmds_set(rest);
+    return;
+  } else if (w && strchr("cpwhl", args[0]) && !strchr(args, '=')) {
     return; /* confirm, pagination, width, height, listsize: nothing to do */
   }
   if (!*args) {
