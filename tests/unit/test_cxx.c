@@ -382,6 +382,18 @@ Test(cxx, step_main_O2_like_gdb, .timeout = 60) { steps_against_gdb_prog("cxx_sh
 Test(cxx, step_from_main_like_gdb, .timeout = 120) { steps_against_gdb("main", "step", 120); }
 Test(cxx, step_through_methods_like_gdb, .timeout = 60) { steps_against_gdb("total_area", "step", 30); }
 Test(cxx, next_in_main_like_gdb, .timeout = 60) { steps_against_gdb("main", "next", 25); }
+/* Into the file-static helper from the anonymous namespace's f and back
+ * to main; from the template sum<int> (its loop over the vector) back to
+ * main, into the other overload shapes::scale(double), the vector's
+ * push_back and sum<double>. */
+Test(cxx, step_into_file_static_like_gdb, .timeout = 60) { steps_against_gdb("f", "step", 12); }
+Test(cxx, step_template_and_overload_like_gdb, .timeout = 120) {
+  steps_against_gdb("sum<int>", "step", 90);
+}
+/* std::map<std::string, int>: operator[], the tree's insertion and
+ * iteration in the headers, step for step; and next over them. */
+Test(cxx, step_through_std_map_like_gdb, .timeout = 120) { steps_against_gdb("tally", "step", 80); }
+Test(cxx, next_over_std_map_like_gdb, .timeout = 60) { steps_against_gdb("tally", "next", 12); }
 
 /* gdb's `info symbol ADDR` and `complete break shapes::Ci`: demangled ELF
  * names, the parameters included. */
