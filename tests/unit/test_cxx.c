@@ -464,16 +464,8 @@ Test(cxx, finish_void_destructor, .timeout = 30) { finish_against_gdb("shapes::C
  * directories before "tests/targets/" and that prefix left out (gdb names
  * the file as compiled, ssedemo from the current directory). */
 static char *info_tables(const char *debugger, const char *script) {
-  char cmdf[] = "/tmp/sse_cxx_infoXXXXXX";
-  int fd = mkstemp(cmdf);
-  cr_assert(fd >= 0);
-  FILE *f = fdopen(fd, "w");
-  fputs(script, f);
-  fclose(f);
-  char cmd[2048];
-  snprintf(cmd, sizeof cmd, "%s -x %s %s </dev/null 2>&1", debugger, cmdf, tpath(PROG));
-  FILE *p = popen(cmd, "r");
-  cr_assert(p);
+  char cmdf[64];
+  FILE *p = script_open(debugger, script, PROG, cmdf);
   char *out = NULL, line[4096];
   size_t len = 0;
   FILE *o = open_memstream(&out, &len);
@@ -492,9 +484,8 @@ static char *info_tables(const char *debugger, const char *script) {
     }
     fputs(line, o);
   }
-  pclose(p);
+  script_close(p, cmdf);
   fclose(o);
-  unlink(cmdf);
   return out;
 }
 
@@ -523,4 +514,45 @@ Test(cxx, ssedemo_info_breakpoints_is_gdbs_table, .timeout = 90) {
   cr_assert_str_eq(got, want, "ssedemo:\n%s\ngdb:\n%s", got, want);
   free(want);
   free(got);
+}
+
+/* One location of `break area` disabled (Square::area's): the program
+ * runs to its exit stopping only at Circle::area's, as gdb's `disable
+ * 1.2` does; the print name of each location is gdb's. */
+Test(cxx, disabled_location_is_not_hit, .timeout = 60) {
+  sse_engine *e;
+  SSE_OKAY(sse_engine_new(NULL, &e));
+  sse_process *p = spawn_target(e, PROG, NULL, NULL, -1);
+  int id;
+  SSE_OKAY(sse_break_function(p, "area", false, &id));
+  sse_break_location l[4];
+  size_t n = 0;
+  SSE_OKAY(sse_break_locations(p, id, l, 4, &n));
+  cr_assert_eq(n, 2);
+  size_t sq = 2;
+  char name[256];
+  for (size_t i = 0; i < n; i++) {
+    cr_assert(l[i].enabled);
+    SSE_OKAY(sse_function_print_name(p, l[i].addr, name, sizeof name));
+    if (!strcmp(name, "shapes::Square::area() const")) sq = i;
+    else cr_assert_str_eq(name, "shapes::Circle::area() const");
+  }
+  cr_assert_lt(sq, n);
+  cr_assert_eq(sse_break_enable_location(p, id, 5, false), SSE_E_NOTFOUND);
+  cr_assert_eq(sse_break_enable_location(p, id + 50, 0, false), SSE_E_NOTFOUND);
+  SSE_OKAY(sse_break_enable_location(p, id, sq, false));
+  SSE_OKAY(sse_break_locations(p, id, l, 4, &n));
+  cr_assert(!l[sq].enabled && l[1 - sq].enabled);
+  int circle = 0;
+  for (;;) {
+    sse_stop s;
+    SSE_OKAY(sse_continue(p, &s));
+    if (s.reason == SSE_STOP_EXITED) break;
+    cr_assert_eq(s.reason, SSE_STOP_BREAKPOINT, "%s", sse_stop_reason_name(s.reason));
+    cr_assert_str_eq(s.loc.function, "shapes::Circle::area");
+    circle++;
+  }
+  cr_assert_eq(circle, 2, "c.area() in total_area, heap->area()");
+  cr_assert_eq(sse_function_print_name(p, 0, name, sizeof name), SSE_E_EXITED);
+  sse_engine_free(e);
 }

@@ -165,24 +165,13 @@ Test(cxx_exc, until_out_of_a_frame_the_exception_unwinds, .timeout = 60) {
 }
 
 /* Run debugger (its path and batch options) with SCRIPT as its command
- * file on cxx_exc; its output lines to fn(line, arg). */
+ * file on prog; its output lines to fn(line, arg). */
 static void run_script_on(const char *prog, const char *debugger, const char *script,
                           void (*fn)(const char *line, void *arg), void *arg) {
-  char cmdf[] = "/tmp/sse_cxxexc_cmdXXXXXX";
-  int fd = mkstemp(cmdf);
-  cr_assert(fd >= 0);
-  FILE *f = fdopen(fd, "w");
-  fputs(script, f);
-  fclose(f);
-  char cmd[2048];
-  snprintf(cmd, sizeof cmd, "%s -x %s %s </dev/null 2>&1", debugger,
-           cmdf, tpath(prog));
-  FILE *g = popen(cmd, "r");
-  cr_assert(g);
-  char line[2048];
+  char cmdf[64], line[2048];
+  FILE *g = script_open(debugger, script, prog, cmdf);
   while (fgets(line, sizeof line, g)) fn(line, arg);
-  pclose(g);
-  unlink(cmdf);
+  script_close(g, cmdf);
 }
 
 static void run_script(const char *debugger, const char *script,
@@ -307,6 +296,26 @@ static const char *const types[] = {"std::runtime_error", "std::runtime_error",
 #define NCATCH (sizeof types / sizeof types[0])
 static const int kind_of[] = {0, SSE_CATCH_THROW, SSE_CATCH_CATCH, SSE_CATCH_RETHROW};
 
+/* Continue p to its next stop, gdb's stop i (g): the catchpoint, pc and
+ * function; the exception's kind, and its type when typed (always with
+ * probes; without them only a throw's, from __cxa_throw's arguments). */
+static sse_exception_info next_catch_stop(sse_process *p, const cstops *g, int i,
+                                          const int ids[4], bool all_typed) {
+  sse_stop s;
+  SSE_OKAY(sse_continue(p, &s));
+  cr_assert_eq(s.reason, SSE_STOP_BREAKPOINT, "stop %d: %s", i, sse_stop_reason_name(s.reason));
+  cr_assert(g->s[i].num >= 1 && g->s[i].num <= 3);
+  cr_assert_eq(s.breakpoint_id, ids[g->s[i].num], "stop %d", i);
+  cr_assert_eq(s.pc, g->s[i].pc, "stop %d: %#lx, gdb %#lx", i, (unsigned long)s.pc,
+               (unsigned long)g->s[i].pc);
+  cr_assert_str_eq(s.loc.function, g->s[i].func, "stop %d", i);
+  sse_exception_info x;
+  SSE_OKAY(sse_catch_info(s.thread, &x));
+  cr_assert_eq(x.kind, kind_of[g->s[i].num], "stop %d", i);
+  if (all_typed || x.kind == SSE_CATCH_THROW) cr_assert_str_eq(x.type, types[i], "stop %d", i);
+  return x;
+}
+
 Test(cxx_exc, catch_throw_catch_and_rethrow_stop_where_gdb_does, .timeout = 60) {
   cstops g = {0};
   run_script(gdb_path(), catch_script, catch_line, &g);
@@ -325,19 +334,7 @@ Test(cxx_exc, catch_throw_catch_and_rethrow_stop_where_gdb_does, .timeout = 60) 
   cr_assert_str_eq(bi[1].spec, "exception catch");
   cr_assert_str_eq(bi[2].spec, "exception rethrow");
   for (int i = 0; i < g.n; i++) {
-    sse_stop s;
-    SSE_OKAY(sse_continue(p, &s));
-    cr_assert_eq(s.reason, SSE_STOP_BREAKPOINT, "stop %d: %s", i,
-                 sse_stop_reason_name(s.reason));
-    cr_assert(g.s[i].num >= 1 && g.s[i].num <= 3);
-    cr_assert_eq(s.breakpoint_id, ids[g.s[i].num], "stop %d", i);
-    cr_assert_eq(s.pc, g.s[i].pc, "stop %d: %#lx, gdb %#lx", i, (unsigned long)s.pc,
-                 (unsigned long)g.s[i].pc);
-    cr_assert_str_eq(s.loc.function, g.s[i].func, "stop %d", i);
-    sse_exception_info x;
-    SSE_OKAY(sse_catch_info(s.thread, &x));
-    cr_assert_eq(x.kind, kind_of[g.s[i].num], "stop %d", i);
-    cr_assert_str_eq(x.type, types[i], "stop %d", i);
+    sse_exception_info x = next_catch_stop(p, &g, i, ids, true);
     cr_assert_neq(x.object, 0);
     if (strcmp(types[i], "int") == 0) { /* throw 42 */
       int v = 0;
@@ -403,19 +400,7 @@ Test(cxx_exc, catchpoints_without_probes_fall_back_as_gdb, .timeout = 60) {
   sse_process *p = spawn_target(e, "cxx_exc_noprobes", NULL, NULL, -1);
   int ids[4] = {0};
   for (int k = 1; k <= 3; k++) SSE_OKAY(sse_catch(p, kind_of[k], &ids[k]));
-  for (int i = 0; i < g.n; i++) {
-    sse_stop s;
-    SSE_OKAY(sse_continue(p, &s));
-    cr_assert_eq(s.reason, SSE_STOP_BREAKPOINT, "stop %d: %s", i, sse_stop_reason_name(s.reason));
-    cr_assert_eq(s.breakpoint_id, ids[g.s[i].num], "stop %d", i);
-    cr_assert_eq(s.pc, g.s[i].pc, "stop %d: %#lx, gdb %#lx", i, (unsigned long)s.pc,
-                 (unsigned long)g.s[i].pc);
-    cr_assert_str_eq(s.loc.function, g.s[i].func, "stop %d", i);
-    sse_exception_info x;
-    SSE_OKAY(sse_catch_info(s.thread, &x));
-    cr_assert_eq(x.kind, kind_of[g.s[i].num], "stop %d", i);
-    if (x.kind == SSE_CATCH_THROW) cr_assert_str_eq(x.type, types[i], "stop %d", i);
-  }
+  for (int i = 0; i < g.n; i++) next_catch_stop(p, &g, i, ids, false);
   sse_breakpoint_info bi[3];
   size_t nb;
   SSE_OKAY(sse_break_list(p, bi, 3, &nb));

@@ -141,4 +141,28 @@ static inline sse_stop break_pending_and_hit(sse_process *p, const char *fn,
   return s;
 }
 
+/* debugger (a command with its batch options: "gdb -batch -nx",
+ * "ssedemo --batch") running script, written to a temporary command file
+ * (its name in cmdf), on target prog: its output with stderr. Closed by
+ * script_close. */
+static inline FILE *script_open(const char *debugger, const char *script, const char *prog,
+                                char cmdf[64]) {
+  snprintf(cmdf, 64, "/tmp/sse_scriptXXXXXX");
+  int fd = mkstemp(cmdf);
+  cr_assert(fd >= 0);
+  FILE *f = fdopen(fd, "w");
+  fputs(script, f);
+  fclose(f);
+  char cmd[2048];
+  snprintf(cmd, sizeof cmd, "%s -x %s %s </dev/null 2>&1", debugger, cmdf, tpath(prog));
+  FILE *p = popen(cmd, "r");
+  cr_assert(p);
+  return p;
+}
+
+static inline void script_close(FILE *p, const char *cmdf) {
+  pclose(p);
+  unlink(cmdf);
+}
+
 #endif
