@@ -156,21 +156,37 @@ bool bptable_location_arg(const char *tok, bool enable) {
     if (!isdigit((unsigned char)*p)) return false;
   demo_bp *b = numbered(atoi(tok));
   if (!b) {
-    err_say("Bad breakpoint number '%.*s'", (int)(dot - tok), tok);
+    err_say("No breakpoint number %.*s.", (int)(dot - tok), tok);
     return true;
   }
   char *end;
   long lo = strtol(dot + 1, &end, 10), hi = lo;
-  if (*end == '-') hi = strtol(end + 1, &end, 10);
-  size_t n = 0;
-  if (b->lib_id && alive()) sse_break_locations(D.proc, b->lib_id, NULL, 0, &n);
-  if (end == dot + 1 || *end || lo < 1 || hi < lo || (size_t)hi > n) {
-    const char *bad = end == dot + 1 || *end ? dot + 1 : NULL;
-    if (bad) err_say("Bad breakpoint location number '%s'", bad);
-    else err_say("Bad breakpoint location number '%ld'", (size_t)lo > n ? lo : hi);
+  if (*end == '-' && !end[1]) {
+    err_say("Bad breakpoint location number at or near: '%s'", dot + 1);
     return true;
   }
-  for (long i = lo; i <= hi; i++) set_location(b, (int)i - 1, enable);
+  if (*end == '-') hi = strtol(end + 1, &end, 10);
+  if (end == dot + 1 || *end) {
+    /* gdb names the part that is no number */
+    const char *bad = end == dot + 1 ? dot + 1 : *end == '-' ? end + 1 : end;
+    err_say("Bad breakpoint location number '%s'", *bad ? bad : dot + 1);
+    return true;
+  }
+  if (hi < lo) {
+    err_say("Inverted breakpoint location range at '%s'", dot + 1);
+    return true;
+  }
+  size_t n = 0;
+  if (b->lib_id && alive()) sse_break_locations(D.proc, b->lib_id, NULL, 0, &n);
+  /* gdb's enable_disable_bp_num_loc: each location in turn, up to the
+   * first that is not there */
+  for (long i = lo; i <= hi; i++) {
+    if (i < 1 || (size_t)i > n) {
+      err_say("Bad breakpoint location number '%ld'", i);
+      return true;
+    }
+    set_location(b, (int)i - 1, enable);
+  }
   return true;
 }
 
