@@ -959,12 +959,18 @@ SSE_API sse_err sse_symbol_at(sse_process *proc, uint64_t addr,
  * qualifiers, without a function template's return type
  * ("sum<int>(std::vector<int, std::allocator<int> > const&)"), or,
  * without a linkage name, the qualified name and its parameter types
- * ("main()"); for C the DWARF name ("main"). Into buf (bufsz bytes, cut
- * to fit).
- * Errors: SSE_E_INVAL (NULL argument, bufsz 0), SSE_E_EXITED, SSE_E_NOSYM
- * (no DWARF function there: use sse_symbol_at()). */
+ * ("main()"); for C the DWARF name ("main"). Code inlined at pc is named
+ * by the innermost inlined function holding it (a FILE:LINE location's
+ * name); func (may be NULL) is the function a breakpoint at pc was set on
+ * (sse_break_function's name): then, as gdb, pc is named by that
+ * function's copy holding it (an inlined push_back, not the emplace_back
+ * inlined into it). Into buf (bufsz bytes, cut to fit).
+ * Errors: SSE_E_INVAL (NULL proc or buf, bufsz 0, func empty or longer
+ * than 512 bytes), SSE_E_EXITED, SSE_E_NOSYM (no DWARF function there:
+ * use sse_symbol_at()). */
 SSE_API sse_err sse_function_print_name(sse_process *proc, uint64_t pc,
-                                        char *buf, size_t bufsz);
+                                        const char *func, char *buf,
+                                        size_t bufsz);
 
 /* The path gdb opens for a source file named `file`. A location's file
  * (sse_location.file) is already that path: this is for names a user types

@@ -4,7 +4,8 @@
  * DMGL_PARAMS | DMGL_RET_DROP (parameters and qualifiers, no template
  * return type); without one (main, an extern "C" function) the qualified
  * DWARF name and its parameter types as gdb canonicalizes them
- * ("main()", "f(char const*, int)"). For C the DWARF name. */
+ * ("main()", "f(char const*, int)"). For C the DWARF name. Inlined code
+ * is named by the inlined function (named_scope says which). */
 #define _GNU_SOURCE
 #include <dwarf.h>
 #include <elfutils/libdw.h>
@@ -118,40 +119,80 @@ static bool cxx_name(sse__symtab *st, Dwarf_Die *sub, pn_req *r) {
   return ok;
 }
 
-/* What the callback needs beyond sse__dwarf_at: the pc. */
+/* What the callback needs beyond sse__dwarf_at: the pc, and the
+ * function a breakpoint was set on (NULL: none) as gdb's linespec reads
+ * it, and as typed. */
 typedef struct pn_ctx {
   pn_req r;
   uint64_t pc;
+  const sse__cxx_name *pat;
+  const char *func;
 } pn_ctx;
+
+/* Whether scope d is (an inlined copy of) the function c names. */
+static bool is_func(const pn_ctx *c, Dwarf_Die *d) {
+  Dwarf_Attribute a;
+  const char *ln = dwarf_formstring(dwarf_attr_integrate(d, DW_AT_linkage_name, &a));
+  if (ln == NULL)
+    ln = dwarf_formstring(dwarf_attr_integrate(d, DW_AT_MIPS_linkage_name, &a));
+  if (ln != NULL && c->pat != NULL && sse__cxx_matches(c->pat, ln))
+    return true;
+  const char *nm = dwarf_formstring(dwarf_attr_integrate(d, DW_AT_name, &a));
+  return nm != NULL && strcmp(nm, c->func) == 0;
+}
+
+/* The scope gdb names pc by (scopes innermost first, pc as DWARF has it):
+ * the innermost function or inlined copy holding it
+ * (find_pc_sect_containing_function), or for a function breakpoint's
+ * location the one of the function it was set on. -1 if none. */
+static int named_scope(const pn_ctx *c, Dwarf_Die *scopes, int n, Dwarf_Addr pc) {
+  int inner = -1;
+  for (int i = 0; i < n; i++) {
+    int tag = dwarf_tag(&scopes[i]);
+    if ((tag != DW_TAG_subprogram && tag != DW_TAG_inlined_subroutine) ||
+        dwarf_haspc(&scopes[i], pc) <= 0)
+      continue;
+    if (c->func == NULL || is_func(c, &scopes[i]))
+      return i;
+    if (inner < 0)
+      inner = i;
+  }
+  return inner;
+}
 
 static int pn_cb(void *arg, const sse__dwarf_at *at) {
   pn_ctx *c = arg;
   if (at->cu == NULL)
     return 1;
-  Dwarf_Die *scopes = NULL;
-  int n = dwarf_getscopes(at->cu, c->pc - at->bias, &scopes);
-  int rc = 1;
-  for (int i = 0; i < n && rc; i++) {
-    if (dwarf_tag(&scopes[i]) != DW_TAG_subprogram)
-      continue;
-    if (sse__cxx_lang(dwarf_srclang(at->cu))) {
-      rc = cxx_name(at->st, &scopes[i], &c->r) ? 0 : 1;
-    } else {
-      Dwarf_Attribute a;
-      const char *nm = dwarf_formstring(dwarf_attr_integrate(&scopes[i], DW_AT_name, &a));
-      if (nm != NULL) {
-        put(&c->r, nm);
-        rc = 0;
-      }
+  Dwarf_Die *found = NULL, *scopes = NULL;
+  Dwarf_Addr pc = c->pc - at->bias;
+  /* dwarf_getscopes follows an inlined copy to its abstract definition's
+   * scopes; the copies it is inlined into are its DIE's parents */
+  int n = dwarf_getscopes(at->cu, pc, &found);
+  if (n > 0)
+    n = dwarf_getscopes_die(&found[0], &scopes);
+  free(found);
+  int i = named_scope(c, scopes, n, pc), rc = 1;
+  if (i >= 0 && sse__cxx_lang(dwarf_srclang(at->cu))) {
+    rc = cxx_name(at->st, &scopes[i], &c->r) ? 0 : 1;
+  } else if (i >= 0) {
+    Dwarf_Attribute a;
+    const char *nm = dwarf_formstring(dwarf_attr_integrate(&scopes[i], DW_AT_name, &a));
+    if (nm != NULL) {
+      put(&c->r, nm);
+      rc = 0;
     }
-    break;
   }
   free(scopes);
   return rc;
 }
 
-int sse__symtab_print_name(sse__symtab *st, uint64_t pc, char *buf, size_t n) {
-  pn_ctx c = {.r = {.buf = buf, .n = n}, .pc = pc};
+int sse__symtab_print_name(sse__symtab *st, uint64_t pc, const char *func, char *buf, size_t n) {
+  pn_ctx c = {.r = {.buf = buf, .n = n}, .pc = pc, .func = func};
+  sse__cxx_name *pat = func ? sse__cxx_pattern(func) : NULL;
+  c.pat = pat;
   int rc = sse__symtab_with_dwarf(st, pc, pn_cb, &c);
+  if (pat)
+    sse__cxx_pattern_free(pat);
   return rc == 0 ? 0 : -1;
 }

@@ -30,13 +30,13 @@ static const char *symtab_file(const char *path) {
 
 /* gdb's What of a location: "in F(params) at FILE:LINE" with debug info,
  * else "<sym+off>" (print_address_symbolic; PLT stubs "<f@plt>"). */
-static void what_of(uint64_t addr, char *out, size_t n) {
+static void what_of(uint64_t addr, const char *func, char *out, size_t n) {
   sse_location loc = {0};
   char name[1024];
   out[0] = 0;
   if (sse_lookup(D.proc, addr, &loc) != SSE_OK || !loc.function) return;
   if (loc.file && loc.line > 0) {
-    if (sse_function_print_name(D.proc, addr, name, sizeof name) != SSE_OK)
+    if (sse_function_print_name(D.proc, addr, func, name, sizeof name) != SSE_OK)
       snprintf(name, sizeof name, "%s", loc.function);
     snprintf(out, n, "in %s at %s:%d", name, symtab_file(loc.file), loc.line);
   } else if (loc.offset == 0) {
@@ -44,6 +44,14 @@ static void what_of(uint64_t addr, char *out, size_t n) {
   } else {
     snprintf(out, n, "<%s+%llu>", loc.function, (unsigned long long)loc.offset);
   }
+}
+
+/* The function a breakpoint was set on (its locations are named by it),
+ * or NULL for FILE:LINE and *ADDR. */
+static const char *bp_func(const demo_bp *b) {
+  const char *colon = strrchr(b->spec, ':');
+  bool line = colon && colon > b->spec && colon[-1] != ':' && isdigit((unsigned char)colon[1]);
+  return b->spec[0] == '*' || line || !b->spec[0] ? NULL : b->spec;
 }
 
 static void row(const char *num, const char *type, const char *disp, const char *enb,
@@ -66,7 +74,7 @@ static void show_bp(const demo_bp *b, const sse_breakpoint_info *me) {
   else if (multiple) snprintf(addr, sizeof addr, "<MULTIPLE>"), what[0] = 0;
   else if (n == 1) {
     snprintf(addr, sizeof addr, "0x%016llx", (unsigned long long)locs[0].addr);
-    what_of(locs[0].addr, what, sizeof what);
+    what_of(locs[0].addr, bp_func(b), what, sizeof what);
   }
   row(num, b->watch ? "hw watchpoint" : "breakpoint", b->temporary ? "del" : "keep",
       b->enabled ? "y" : "n", addr, what);
@@ -77,7 +85,7 @@ static void show_bp(const demo_bp *b, const sse_breakpoint_info *me) {
   for (size_t i = 0; multiple && i < n; i++) {
     snprintf(num, sizeof num, "%d.%zu", b->num, i + 1);
     snprintf(addr, sizeof addr, "0x%016llx", (unsigned long long)locs[i].addr);
-    what_of(locs[i].addr, what, sizeof what);
+    what_of(locs[i].addr, bp_func(b), what, sizeof what);
     /* gdb 13: "y-" for an enabled location of a disabled breakpoint */
     say("%-7s %-14s %-4s %-3s %s %s\n", num, "", "",
         !locs[i].enabled ? "n" : b->enabled ? "y" : "y-", addr, what);
