@@ -512,8 +512,10 @@ void print_frame_line(size_t i, const sse_frame *f) {
 }
 
 size_t frames_to_main(const sse_frame *f, size_t n) {
+  /* the program's main (gdb's inside_main_func): not a JIT'd one */
   for (size_t i = 0; i < n; i++)
-    if (f[i].loc.function && !strcmp(f[i].loc.function, "main") && !f[i].signal_frame)
+    if (f[i].loc.function && !strcmp(f[i].loc.function, "main") && !f[i].signal_frame &&
+        in_executable(f[i].pc))
       return i + 1;
   return n;
 }
