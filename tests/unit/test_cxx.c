@@ -594,7 +594,7 @@ Test(cxx, ssedemo_location_arguments_as_gdb, .timeout = 60) {
   static const char *const cmds[] = {
       "break scale",    "break main",     "disable 1.3",  "disable 1.0",   "disable 3.1",
       "enable 1.2-1",   "enable 1.2-x",   "enable 1.x",   "enable 1.1-",   "disable 1.1-5",
-      "enable 1.2",     "disable 2",      "info breakpoints"};
+      "enable 1.2",     "disable 2",      "delete 1.2",   "delete 1.x 2",  "info breakpoints"};
   const char *gdb = getenv("ORACLE_GDB");
   char g[1100], d[1100];
   snprintf(g, sizeof g, "%s -batch -nx", gdb && *gdb ? gdb : "gdb");

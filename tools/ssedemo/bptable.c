@@ -157,11 +157,23 @@ static void set_location(demo_bp *b, int loc, bool enable) {
   }
 }
 
+/* N.M...: digits, then a dot. */
+static bool dotted(const char *tok) {
+  size_t d = strspn(tok, "0123456789");
+  return d && tok[d] == '.';
+}
+
+bool bptable_delete_location(const char *tok, bool unused) {
+  (void)unused;
+  if (!dotted(tok)) return false;
+  /* gdb 13's number parser stops at the dot and names what it read as 0 */
+  err_say("warning: bad breakpoint number at or near '0'");
+  return true;
+}
+
 bool bptable_location_arg(const char *tok, bool enable) {
+  if (!dotted(tok)) return false;
   const char *dot = strchr(tok, '.');
-  if (!dot || dot == tok) return false;
-  for (const char *p = tok; p < dot; p++)
-    if (!isdigit((unsigned char)*p)) return false;
   demo_bp *b = numbered(atoi(tok));
   if (!b) {
     err_say("No breakpoint number %.*s.", (int)(dot - tok), tok);

@@ -29,6 +29,9 @@ void breakcmds_set(char *args);
  * disabled alone, again in a new process. */
 void bptable_info(char *args);
 bool bptable_location_arg(const char *tok, bool enable);
+/* `delete N.M`: gdb deletes no location; its warning (false: tok is no
+ * location). */
+bool bptable_delete_location(const char *tok, bool unused);
 void bptable_installed(demo_bp *b);
 
 #endif

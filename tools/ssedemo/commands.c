@@ -1330,21 +1330,23 @@ static void en_one(demo_bp *b, void *ctx) {
   if (b->lib_id && process_alive())
     sse_break_enable(D.proc, b->lib_id, b->enabled);
 }
-static void cmd_delete(char *a, int t) { for_each_bp_arg(a, del_one, NULL, true); }
-/* enable/disable: N.M and N.M-K tokens are locations (bptable.c), the
- * others go to for_each_bp_arg. */
-static void enable_args(char *a, bool v) {
+/* delete/enable/disable: N.M and N.M-K tokens are locations (bptable.c;
+ * loc says what to do with one: for delete, gdb's refusal; v: enable),
+ * the others go to for_each_bp_arg with fn. */
+static void bp_args(char *a, bool (*loc)(const char *tok, bool v), bool v,
+                    void (*fn)(demo_bp *, void *)) {
   char rest[4096] = "";
   size_t k = 0;
   bool any = false;
   char *save, *tok = strtok_r(a, " \t", &save);
   for (; tok; tok = strtok_r(NULL, " \t", &save), any = true)
-    if (!bptable_location_arg(tok, v) && k + strlen(tok) + 2 < sizeof rest)
+    if (!loc(tok, v) && k + strlen(tok) + 2 < sizeof rest)
       k += (size_t)snprintf(rest + k, sizeof rest - k, "%s ", tok);
-  if (k || !any) for_each_bp_arg(rest, en_one, &v, true);
+  if (k || !any) for_each_bp_arg(rest, fn, &v, true);
 }
-static void cmd_enable(char *a, int t) { enable_args(a, true); }
-static void cmd_disable(char *a, int t) { enable_args(a, false); }
+static void cmd_delete(char *a, int t) { bp_args(a, bptable_delete_location, false, del_one); }
+static void cmd_enable(char *a, int t) { bp_args(a, bptable_location_arg, true, en_one); }
+static void cmd_disable(char *a, int t) { bp_args(a, bptable_location_arg, false, en_one); }
 
 static void info_breakpoints(char *args) { bptable_info(args); }
 
