@@ -476,12 +476,7 @@ static char *info_tables(const char *prog, const char *debugger, const char *scr
     bool row = strncmp(line, "Num ", 4) == 0 || line[0] == '\t' ||
                (dig && (line[dig] == ' ' || line[dig] == '.'));
     if (!stopped || !row) continue;
-    char *t;
-    while ((t = strstr(line, "tests/targets/"))) {
-      char *s = t;
-      while (s > line && s[-1] != ' ') s--;
-      memmove(s, t + 14, strlen(t + 14) + 1);
-    }
+    strip_targets_dir(line);
     fputs(line, o);
   }
   script_close(p, cmdf);
@@ -568,26 +563,20 @@ Test(cxx, disabled_location_is_not_hit, .timeout = 60) {
  * the table after the ones it takes (before `run`: the announcements'
  * addresses differ, the program not being mapped for gdb, and are left
  * out). Each command an -ex: in batch mode gdb goes on after an error. */
+static bool ex_keep(char *line) {
+  if (!strncmp(line, "Breakpoint ", 11) && strstr(line, " at 0x")) return false;
+  char *t = strstr(line, "0x0000");
+  if (t) memcpy(t, "0xADDRESS", 9), memmove(t + 9, t + 18, strlen(t + 18) + 1);
+  strip_targets_dir(line);
+  return true;
+}
+
 static char *ex_output(const char *debugger, const char *const *cmds, size_t n) {
   char sh[4096];
   size_t k = (size_t)snprintf(sh, sizeof sh, "%s", debugger);
   for (size_t i = 0; i < n; i++) k += (size_t)snprintf(sh + k, sizeof sh - k, " -ex '%s'", cmds[i]);
   snprintf(sh + k, sizeof sh - k, " %s </dev/null 2>&1", tpath(PROG));
-  FILE *p = popen(sh, "r");
-  cr_assert(p);
-  char *out = NULL, line[4096];
-  size_t len = 0;
-  FILE *o = open_memstream(&out, &len);
-  while (fgets(line, sizeof line, p)) {
-    if (!strncmp(line, "Breakpoint ", 11) && strstr(line, " at 0x")) continue;
-    char *t = strstr(line, "0x0000");
-    if (t) memcpy(t, "0xADDRESS", 9), memmove(t + 9, t + 18, strlen(t + 18) + 1);
-    while ((t = strstr(line, "tests/targets/"))) memmove(t, t + 14, strlen(t + 14) + 1);
-    fputs(line, o);
-  }
-  pclose(p);
-  fclose(o);
-  return out;
+  return command_lines(sh, ex_keep);
 }
 
 Test(cxx, ssedemo_location_arguments_as_gdb, .timeout = 60) {

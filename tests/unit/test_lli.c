@@ -207,27 +207,21 @@ Test(lli, unregistering_removes_the_objects, .timeout = 60) {
  * "pending." announcements, the stops, `info breakpoints` with the JIT
  * addresses, `bt` through the JIT'd main into lli's own frames), line for
  * line. */
+static bool lli_keep(char *line) {
+  if (line[0] == '[' || !strncmp(line, "Using ", 6) || !strncmp(line, "Starting", 8) ||
+      !strncmp(line, "Continuing", 10) || !strncmp(line, "Kill the", 8) || line[0] == '\n')
+    return false;
+  strip_targets_dir(line);
+  char *t = strstr(line, ") from /");
+  if (t) strcpy(t + 1, "\n"); /* gdb: the link map's names */
+  return true;
+}
+
 static char *lli_transcript(const char *debugger, const char *cmds) {
   char sh[4096];
   snprintf(sh, sizeof sh, "%s %s %s %s </dev/null 2>&1", debugger, cmds, LLI,
            tpath("lli_prog.ll"));
-  FILE *p = popen(sh, "r");
-  cr_assert(p);
-  char *out = NULL, line[4096];
-  size_t len = 0;
-  FILE *o = open_memstream(&out, &len);
-  while (fgets(line, sizeof line, p)) {
-    if (line[0] == '[' || !strncmp(line, "Using ", 6) || !strncmp(line, "Starting", 8) ||
-        !strncmp(line, "Continuing", 10) || !strncmp(line, "Kill the", 8) || line[0] == '\n')
-      continue;
-    char *t;
-    while ((t = strstr(line, "tests/targets/"))) memmove(t, t + 14, strlen(t + 14) + 1);
-    if ((t = strstr(line, ") from /"))) strcpy(t + 1, "\n"); /* gdb: the link map's names */
-    fputs(line, o);
-  }
-  pclose(p);
-  fclose(o);
-  return out;
+  return command_lines(sh, lli_keep);
 }
 
 Test(lli, pending_file_line_resolves_in_jit_code_as_gdb, .timeout = 90) {
