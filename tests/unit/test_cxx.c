@@ -581,7 +581,8 @@ static char *ex_output(const char *debugger, const char *const *cmds, size_t n) 
 
 Test(cxx, ssedemo_location_arguments_as_gdb, .timeout = 60) {
   static const char *const cmds[] = {
-      "break scale",    "break main",     "disable 1.3",  "disable 1.0",   "disable 3.1",
+      "break scale",    "break main",     "disable 2.1",  "info breakpoints", "enable 2.1",
+      "disable 1.3",  "disable 1.0",   "disable 3.1",
       "enable 1.2-1",   "enable 1.2-x",   "enable 1.x",   "enable 1.1-",   "disable 1.1-5",
       "enable 1.2",     "disable 2",      "delete 1.2",   "delete 1.x 2",  "info breakpoints"};
   const char *gdb = getenv("ORACLE_GDB");

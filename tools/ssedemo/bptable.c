@@ -199,7 +199,13 @@ bool bptable_location_arg(const char *tok, bool enable) {
   size_t n = 0;
   if (b->lib_id && alive()) sse_break_locations(D.proc, b->lib_id, NULL, 0, &n);
   /* gdb's enable_disable_bp_num_loc: each location in turn, up to the
-   * first that is not there */
+   * first that is not there; the only location of a breakpoint is the
+   * breakpoint */
+  if (n == 1 && lo == 1) {
+    b->enabled = enable;
+    if (b->lib_id && alive()) sse_break_enable(D.proc, b->lib_id, enable);
+    lo = 2;
+  }
   for (long i = lo; i <= hi; i++) {
     if (i < 1 || (size_t)i > n) {
       err_say("Bad breakpoint location number '%ld'", i);
