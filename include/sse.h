@@ -552,6 +552,14 @@ SSE_API sse_err sse_break_function(sse_process *proc, const char *name,
  * found for it), SSE_E_FAULT, SSE_E_SYS, SSE_E_NOMEM. */
 SSE_API sse_err sse_break_line(sse_process *proc, const char *file, int line,
                                int *id);
+/* sse_break_line(), but pending when no code is found for FILE:LINE now
+ * (gdb's `break FILE:LINE` under `set breakpoint pending on`): inserted
+ * when a library or JIT code with that line appears (an object registered
+ * through the GDB JIT interface, lli's code), as sse_break_function's
+ * pending breakpoints are. *id is valid either way.
+ * Errors: as sse_break_line(), never SSE_E_NOLINE. */
+SSE_API sse_err sse_break_line_pending(sse_process *proc, const char *file,
+                                       int line, int *id);
 /* Remove a breakpoint or watchpoint.
  * Errors: SSE_E_INVAL (proc NULL), SSE_E_EXITED, SSE_E_RUNNING,
  * SSE_E_NOTFOUND (no such id). */
@@ -611,6 +619,29 @@ typedef struct sse_breakpoint_info {
   const char *condition;   /* sse_break_condition's text, NULL when none;
                               engine-owned, valid as long as the engine */
 } sse_breakpoint_info;
+/* One location of a breakpoint (gdb's rows 1.1, 1.2 of a <MULTIPLE> one). */
+typedef struct sse_break_location {
+  uint64_t addr;
+  bool enabled;  /* its own flag (sse_break_enable_location); the
+                    breakpoint's (sse_breakpoint_info.enabled) comes first */
+} sse_break_location;
+/* Every location of breakpoint id in address order (the order of
+ * sse_breakpoint_info.addrs), up to max of them; *n (may be NULL) is their
+ * count, 0 for a pending breakpoint. Also after the process exited.
+ * Errors: SSE_E_INVAL (proc NULL, or out NULL with max > 0),
+ * SSE_E_NOTFOUND (no such id, or a watchpoint). */
+SSE_API sse_err sse_break_locations(sse_process *proc, int id,
+                                    sse_break_location *out, size_t max,
+                                    size_t *n);
+/* gdb's `disable 1.2` / `enable 1.2`: location index (0-based, in
+ * sse_break_locations' order) of breakpoint id out of the target or back
+ * in, the breakpoint's other locations untouched. A location stays
+ * disabled, by its address, when the breakpoint resolves again.
+ * Errors: SSE_E_INVAL (proc NULL), SSE_E_EXITED, SSE_E_RUNNING,
+ * SSE_E_NOTFOUND (no such id or index, a watchpoint), SSE_E_FAULT,
+ * SSE_E_SYS, SSE_E_NOMEM. */
+SSE_API sse_err sse_break_enable_location(sse_process *proc, int id,
+                                          size_t index, bool enable);
 /* Fill up to max entries, in creation order; *n (may be NULL) is the total
  * count. Also after the process exited.
  * Errors: SSE_E_INVAL (proc NULL, or out NULL with max > 0). */
@@ -956,6 +987,24 @@ SSE_API sse_err sse_symbols(sse_process *proc, const char *prefix,
  * here). SSE_E_NOSYM when none; otherwise as sse_symbols(). */
 SSE_API sse_err sse_symbol_at(sse_process *proc, uint64_t addr,
                               unsigned flags, sse_symbol *out);
+/* gdb's print name of the function with debug info holding pc, as
+ * `info breakpoints` names a location ("in shapes::Circle::area() const
+ * at ..."): for C++ the linkage name demangled with its parameters and
+ * qualifiers, without a function template's return type
+ * ("sum<int>(std::vector<int, std::allocator<int> > const&)"), or,
+ * without a linkage name, the qualified name and its parameter types
+ * ("main()"); for C the DWARF name ("main"). Code inlined at pc is named
+ * by the innermost inlined function holding it (a FILE:LINE location's
+ * name); func (may be NULL) is the function a breakpoint at pc was set on
+ * (sse_break_function's name): then, as gdb, pc is named by that
+ * function's copy holding it (an inlined push_back, not the emplace_back
+ * inlined into it). Into buf (bufsz bytes, cut to fit).
+ * Errors: SSE_E_INVAL (NULL proc or buf, bufsz 0, func empty or longer
+ * than 512 bytes), SSE_E_EXITED, SSE_E_NOSYM (no DWARF function there:
+ * use sse_symbol_at()). */
+SSE_API sse_err sse_function_print_name(sse_process *proc, uint64_t pc,
+                                        const char *func, char *buf,
+                                        size_t bufsz);
 
 /* The path gdb opens for a source file named `file`. A location's file
  * (sse_location.file) is already that path: this is for names a user types
@@ -1238,6 +1287,18 @@ typedef struct sse_exception_info {
  * Errors: SSE_E_INVAL (NULL argument), SSE_E_EXITED, SSE_E_NOTHREAD,
  * SSE_E_RUNNING, SSE_E_NOTFOUND (the thread is not at such a location). */
 SSE_API sse_err sse_catch_info(sse_thread *thread, sse_exception_info *out);
+/* gdb's `catch throw REGEX` (and `catch catch`, `catch rethrow`): the
+ * catchpoint id stops only for an exception whose type name (as
+ * sse_exception_info.type spells it) the POSIX basic regex matches
+ * anywhere; one whose type cannot be told stops, as in gdb. Checked on the
+ * tracer thread at each hit before the condition: a type that does not
+ * match is no hit (no stop, no count in hits). NULL or "" removes the
+ * filter. err (may be NULL) gets regerror's text for a bad regex.
+ * Errors: SSE_E_INVAL (proc NULL, a regex that does not compile),
+ * SSE_E_EXITED, SSE_E_RUNNING, SSE_E_NOTFOUND (id is no catchpoint),
+ * SSE_E_NOMEM. */
+SSE_API sse_err sse_catch_matching(sse_process *proc, int id, const char *regex,
+                                   char *err, size_t errsz);
 /* ---------------------------------------------------------------- hardware breakpoints */
 
 /* A breakpoint at addr in a debug register (gdb's `hbreak`), on every

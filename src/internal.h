@@ -92,6 +92,13 @@ typedef struct sse__bp {
   int line;
   size_t naddrs;
   uint64_t *addrs;
+  /* Locations disabled one by one (gdb's `disable 1.2`, engine/bplocs.c):
+   * their addresses, kept when the breakpoint resolves again. */
+  uint64_t *off;
+  size_t noff;
+  /* a catchpoint's exception type filter (gdb's `catch throw REGEX`,
+   * engine/catch.c): a compiled regex_t, or NULL */
+  void *catch_re;
   unsigned hits;
   unsigned ignore;     /* hits still to run through (gdb's ignore count) */
   /* gdb's condition (sse_break_condition): its text (interned, NULL: none)
@@ -502,10 +509,17 @@ void sse__run_code_changed(sse_process *p, uint64_t addr, uint64_t len);
  * decimal text) resolves now, as bp_where's answer (a count with a
  * malloc'd *out, 0, -1). */
 ssize_t sse__catch_where(sse_process *p, const char *kinds, uint64_t **out);
+/* engine/catch.c: whether the exception at t's catchpoint stop has a
+ * type b's regex matches (or one not known: gdb stops then); b's regex
+ * freed. */
+bool sse__catch_matches(sse_thread *t, sse__bp *b);
+void sse__catch_free_regex(sse__bp *b);
 /* engine/breakpoint.c: a new catchpoint (pending until it resolves);
  * tracer thread. */
 sse_err sse__bp_add_catch(sse_process *p, const char *kinds, const char *spec,
                           int *id);
+/* engine/bplocs.c: whether b's location at addr was disabled alone. */
+bool sse__bp_loc_off(const sse__bp *b, uint64_t addr);
 sse_err sse__site_add(sse_process *p, uint64_t addr);
 void sse__site_del(sse_process *p, uint64_t addr);
 sse__bp_site *sse__site_find(sse_process *p, uint64_t addr);

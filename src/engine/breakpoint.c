@@ -127,16 +127,19 @@ sse_err sse__site_remove_all(sse_process *p) {
 
 static void bp_uninsert(sse_process *p, sse__bp *b) {
   if (!b->inserted) return;
-  for (size_t i = 0; i < b->naddrs; i++) sse__site_del(p, b->addrs[i]);
+  for (size_t i = 0; i < b->naddrs; i++)
+    if (!sse__bp_loc_off(b, b->addrs[i])) sse__site_del(p, b->addrs[i]);
   b->inserted = false;
 }
 
 static sse_err bp_insert(sse_process *p, sse__bp *b) {
   if (b->inserted || !b->enabled || b->kind == SSE__BP_WATCH) return SSE_OK;
   for (size_t i = 0; i < b->naddrs; i++) {
+    if (sse__bp_loc_off(b, b->addrs[i])) continue;
     sse_err err = sse__site_add(p, b->addrs[i]);
     if (err) {
-      while (i-- > 0) sse__site_del(p, b->addrs[i]);
+      while (i-- > 0)
+        if (!sse__bp_loc_off(b, b->addrs[i])) sse__site_del(p, b->addrs[i]);
       return err;
     }
   }
@@ -149,7 +152,7 @@ sse__bp *sse__bp_at(sse_process *p, uint64_t addr) {
   for (sse__bp *b = p->bps; b; b = b->next) {
     if (b->kind == SSE__BP_WATCH) continue;
     for (size_t i = 0; i < b->naddrs; i++) {
-      if (b->addrs[i] != addr) continue;
+      if (b->addrs[i] != addr || sse__bp_loc_off(b, addr)) continue;
       if (b->enabled && b->inserted) return b;
       if (!any) any = b;
     }
@@ -280,7 +283,9 @@ static void bp_free(sse_process *p, sse__bp *b) {
       break;
     }
   if (b->cond && sse__cond_hook) sse__cond_hook->free(b->cond);
+  sse__catch_free_regex(b);
   free(b->addrs);
+  free(b->off);
   free(b->name_or_file);
   free(b);
 }
@@ -365,7 +370,7 @@ static void do_break(void *arg) {
     b->name_or_file = strdup(r->name);
     b->line = r->line;
     if (!b->name_or_file) goto nomem;
-    if (!bp_resolve(p, b)) {
+    if (!bp_resolve(p, b) && !r->pending) {
       bp_free(p, b);
       r->err = SSE_E_NOLINE;
       return;
@@ -426,6 +431,13 @@ sse_err sse_break_line(sse_process *p, const char *file, int line, int *id) {
   if (!p || !file || !*file || line <= 0 || strlen(file) > 512)
     return SSE_E_INVAL;
   bp_req r = {.p = p, .kind = SSE__BP_LINE, .name = file, .line = line};
+  return bp_call(&r, do_break, id);
+}
+
+sse_err sse_break_line_pending(sse_process *p, const char *file, int line, int *id) {
+  if (!p || !file || !*file || line <= 0 || strlen(file) > 512)
+    return SSE_E_INVAL;
+  bp_req r = {.p = p, .kind = SSE__BP_LINE, .name = file, .line = line, .pending = true};
   return bp_call(&r, do_break, id);
 }
 
@@ -658,6 +670,8 @@ static int cond_holds(sse_thread *t, sse__bp *b) {
 /* gdb's bpstat_check_breakpoint_conditions: the condition first (a false
  * one is not a hit), then the ignore count (an ignored hit counts). */
 static bool hit_stops(sse_thread *t, sse__bp *b) {
+  /* gdb's check_status_exception_catchpoint comes before the condition */
+  if (b->kind == SSE__BP_CATCH && b->catch_re && !sse__catch_matches(t, b)) return false;
   if (cond_holds(t, b) == 0) return false;
   if (b->ignore) { /* gdb: also when the condition could not be evaluated */
     b->ignore--;
@@ -673,6 +687,7 @@ sse__bp *sse__bp_hit(sse_thread *t, uint64_t pc) {
     if (b->kind == SSE__BP_WATCH || !b->enabled || !b->inserted) continue;
     bool here = false;
     for (size_t i = 0; i < b->naddrs && !here; i++) here = b->addrs[i] == pc;
+    here = here && !sse__bp_loc_off(b, pc);
     if (here && hit_stops(t, b) && !stop) stop = b;
   }
   return stop;

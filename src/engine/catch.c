@@ -6,6 +6,7 @@
  * the probe's arguments: the object and its std::type_info, whose name()
  * (the pointer after the vtable's) is the mangled type. */
 #define _GNU_SOURCE
+#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -155,4 +156,70 @@ sse_err sse_catch_info(sse_thread *thread, sse_exception_info *out) {
   catch_req r = {.t = thread, .info = out};
   sse_err err = sse__engine_call(thread->proc->engine, do_info, &r);
   return err ? err : r.err;
+}
+
+/* ---- catch throw REGEX: gdb's exception type filter */
+
+void sse__catch_free_regex(sse__bp *b) {
+  if (!b->catch_re) return;
+  regfree(b->catch_re);
+  free(b->catch_re);
+  b->catch_re = NULL;
+}
+
+bool sse__catch_matches(sse_thread *t, sse__bp *b) {
+  sse__regs regs;
+  sse_exception_info x;
+  memset(&x, 0, sizeof x);
+  if (sse__thread_regs(t, &regs) != 0 || at_location(t->proc, &regs, &x) != SSE_OK ||
+      !x.type[0])
+    return true;
+  return regexec(b->catch_re, x.type, 0, NULL, 0) == 0;
+}
+
+typedef struct match_req {
+  sse_process *p;
+  int id;
+  const char *regex;
+  char *err;
+  size_t errsz;
+  sse_err rc;
+} match_req;
+
+static void do_matching(void *arg) {
+  match_req *r = arg;
+  if ((r->rc = sse__proc_stopped(r->p))) return;
+  sse__bp *b = r->p->bps;
+  while (b && b->id != r->id) b = b->next;
+  if (!b || b->kind != SSE__BP_CATCH) {
+    r->rc = SSE_E_NOTFOUND;
+    return;
+  }
+  regex_t *re = NULL;
+  if (r->regex && *r->regex) {
+    re = malloc(sizeof *re);
+    if (!re) {
+      r->rc = SSE_E_NOMEM;
+      return;
+    }
+    /* gdb: compiled_regex (REGEX, REG_NOSUB), a basic regex searched for */
+    int rc = regcomp(re, r->regex, REG_NOSUB);
+    if (rc != 0) {
+      if (r->err && r->errsz) regerror(rc, re, r->err, r->errsz);
+      free(re);
+      r->rc = SSE_E_INVAL;
+      return;
+    }
+  }
+  sse__catch_free_regex(b);
+  b->catch_re = re;
+}
+
+sse_err sse_catch_matching(sse_process *proc, int id, const char *regex, char *err,
+                           size_t errsz) {
+  if (err && errsz) err[0] = 0;
+  if (!proc) return SSE_E_INVAL;
+  match_req r = {.p = proc, .id = id, .regex = regex, .err = err, .errsz = errsz};
+  sse_err e = sse__engine_call(proc->engine, do_matching, &r);
+  return e ? e : r.rc;
 }

@@ -23,6 +23,44 @@ bool sse__cxx_lang(int lang) {
          lang == DW_LANG_C_plus_plus_14;
 }
 
+/* gdb demangles the standard substitutions Ss, Si, So, Sd in full
+ * (DMGL_VERBOSE: "std::basic_string<char, std::char_traits<char>,
+ * std::allocator<char> >"), __cxa_demangle by their short names, which
+ * only these substitutions print: the short names expanded. */
+static const struct {
+  const char *abbrev, *full;
+} std_subs[] = {
+    {"std::string", "std::basic_string<char, std::char_traits<char>, std::allocator<char> >"},
+    {"std::istream", "std::basic_istream<char, std::char_traits<char> >"},
+    {"std::ostream", "std::basic_ostream<char, std::char_traits<char> >"},
+    {"std::iostream", "std::basic_iostream<char, std::char_traits<char> >"},
+};
+
+static char *expand_std(char *d) {
+  for (size_t k = 0; k < sizeof std_subs / sizeof std_subs[0]; k++) {
+    size_t al = strlen(std_subs[k].abbrev), fl = strlen(std_subs[k].full);
+    for (char *p = strstr(d, std_subs[k].abbrev); p; p = strstr(p, std_subs[k].abbrev)) {
+      bool word = (p == d || (!isalnum((unsigned char)p[-1]) && p[-1] != '_' && p[-1] != ':')) &&
+                  !isalnum((unsigned char)p[al]) && p[al] != '_';
+      if (!word) {
+        p += al;
+        continue;
+      }
+      size_t off = (size_t)(p - d), len = strlen(d);
+      char *n = malloc(len - al + fl + 1);
+      if (n == NULL)
+        return d;
+      memcpy(n, d, off);
+      memcpy(n + off, std_subs[k].full, fl);
+      memcpy(n + off + fl, p + al, len - off - al + 1);
+      free(d);
+      d = n;
+      p = d + off + fl;
+    }
+  }
+  return d;
+}
+
 char *sse__cxx_demangle(const char *mangled) {
   if (mangled == NULL || strncmp(mangled, "_Z", 2) != 0)
     return NULL;
@@ -32,7 +70,7 @@ char *sse__cxx_demangle(const char *mangled) {
     free(d);
     return NULL;
   }
-  return d;
+  return expand_std(d);
 }
 
 const char *sse__symtab_demangle(sse__symtab *st, const char *mangled) {
@@ -99,6 +137,12 @@ static const char *frame_name(sse__symtab *st, const char *demangled) {
   const char *r = n ? sse__modcache_intern(st->cache, n) : NULL;
   free(n);
   return r;
+}
+
+size_t sse__cxx_name_start(const char *demangled) {
+  size_t start, par;
+  name_bounds(demangled, true, &start, &par);
+  return par == SIZE_MAX || par <= start ? 0 : start;
 }
 
 const char *sse__symtab_cxx_frame_name(sse__symtab *st, const char *mangled) {

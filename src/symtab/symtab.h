@@ -109,6 +109,10 @@ ssize_t sse__symtab_func_addrs(sse__symtab *, const char *name, uint64_t **out);
 /* Addresses for gdb's `break FILE:LINE` (see breakaddr.c). Returns the count
  * written (<= max), 0 if none, <0 on error. */
 int sse__symtab_line_addrs(sse__symtab *, const char *file, int line, uint64_t *addrs, size_t max);
+/* gdb's print name of the DWARF function holding pc (printname.c) into
+ * buf (func: the function a breakpoint there was set on, or NULL); 0, or
+ * -1 when no DWARF function holds it. */
+int sse__symtab_print_name(sse__symtab *, uint64_t pc, const char *func, char *buf, size_t n);
 
 /* Whether pc is in code that has line information. */
 bool sse__symtab_has_line(sse__symtab *, uint64_t pc);

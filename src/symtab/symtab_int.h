@@ -283,6 +283,9 @@ const char *sse__symtab_cxx_qualname(sse__symtab *st, Dwarf_Die *die);
  * name is given: demangled, without return type and parameters
  * ("shapes::Circle::area"); interned, NULL if not a C++ function name. */
 const char *sse__symtab_cxx_frame_name(sse__symtab *st, const char *mangled);
+/* Where the name of a demangled function starts: past a function
+ * template's return type ("int sum<int>(...)": 4), else 0. */
+size_t sse__cxx_name_start(const char *demangled);
 /* A user's `break NAME` as gdb's linespec reads it ("Circle::area",
  * "f(int)", "sum<int>", "operator=="); NULL if it names no function. */
 typedef struct sse__cxx_name sse__cxx_name;

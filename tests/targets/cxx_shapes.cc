@@ -1,9 +1,11 @@
 // cxx_shapes.cc -- a small C++ program for sse's C++ name tests
 // (tests/unit/test_cxx.c): classes with virtual methods in a namespace,
 // templates, overloads, a file-static function, an anonymous-namespace
-// function, operator==, constructors and destructors, std::vector<int> and
-// std::string. Built with g++ -g -O0; gdb is the oracle for its names.
+// function, operator==, constructors and destructors, std::vector<int>,
+// std::string and std::map. Built with g++ -g -O0; gdb is the oracle for its
+// names.
 #include <cstdio>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -70,6 +72,17 @@ int total_area(const std::vector<shapes::Shape *> &v) {
   return (int)t;
 }
 
+// std::map<std::string, int>: its operator[], insertions and iteration.
+int tally(const std::string &text) {
+  std::map<std::string, int> seen;
+  seen[text] += 1;
+  seen["square"] += 2;
+  int n = 0;
+  for (const auto &kv : seen)
+    n += kv.second;
+  return n;
+}
+
 int main() {
   shapes::Circle c(2.0), d(2.0);
   shapes::Square q(3.0);
@@ -89,6 +102,7 @@ int main() {
   shapes::Shape *heap = new shapes::Circle(1.0);
   double ha = heap->area();
   delete heap;
-  printf("%d %d %g %s %d %g\n", t, si, sd, msg.c_str(), same, ha);
+  int tl = tally(msg);
+  printf("%d %d %g %s %d %g %d\n", t, si, sd, msg.c_str(), same, ha, tl);
   return 0;
 }

@@ -121,6 +121,13 @@ $(TBUILD)/cxx_exc_O2_clang: $(TARGETS_SRC)/cxx_exc.cc | $(TBUILD)
 # longjmp out of two frames (issue 13), -O2 with gcc and with clang (the
 # %_O2 rules above).
 TARGETS += $(TBUILD)/longjmp_target_O2 $(TBUILD)/longjmp_target_O2_clang
+# A libstdc++ without SystemTap probes (linked in, its .note.stapsdt
+# taken out): catchpoints fall back to __cxa_throw and friends, as gdb's.
+TARGETS += $(TBUILD)/cxx_exc_noprobes
+$(TBUILD)/cxx_exc_noprobes: $(TARGETS_SRC)/cxx_exc.cc | $(TBUILD)
+	$(CXX_TARGET) $(TARGET_CFLAGS) -static-libstdc++ -o $@.tmp $<
+	objcopy --remove-section=.note.stapsdt $@.tmp $@
+	rm -f $@.tmp
 TARGETS += $(TBUILD)/cxx_exc_threads
 $(TBUILD)/cxx_exc_threads: $(TARGETS_SRC)/cxx_exc_threads.cc | $(TBUILD)
 	$(CXX_TARGET) $(TARGET_CFLAGS) -pthread -o $@ $<

@@ -2,6 +2,7 @@
  * every linespec form gives gdb's `info breakpoints` addresses; stops and
  * backtraces name functions as gdb does (the DWARF name with its scopes);
  * `step` through methods, constructors and templates stop for stop. */
+#include <ctype.h>
 #include <stdint.h>
 #include <sys/wait.h>
 
@@ -381,6 +382,18 @@ Test(cxx, step_main_O2_like_gdb, .timeout = 60) { steps_against_gdb_prog("cxx_sh
 Test(cxx, step_from_main_like_gdb, .timeout = 120) { steps_against_gdb("main", "step", 120); }
 Test(cxx, step_through_methods_like_gdb, .timeout = 60) { steps_against_gdb("total_area", "step", 30); }
 Test(cxx, next_in_main_like_gdb, .timeout = 60) { steps_against_gdb("main", "next", 25); }
+/* Into the file-static helper from the anonymous namespace's f and back
+ * to main; from the template sum<int> (its loop over the vector) back to
+ * main, into the other overload shapes::scale(double), the vector's
+ * push_back and sum<double>. */
+Test(cxx, step_into_file_static_like_gdb, .timeout = 60) { steps_against_gdb("f", "step", 12); }
+Test(cxx, step_template_and_overload_like_gdb, .timeout = 120) {
+  steps_against_gdb("sum<int>", "step", 90);
+}
+/* std::map<std::string, int>: operator[], the tree's insertion and
+ * iteration in the headers, step for step; and next over them. */
+Test(cxx, step_through_std_map_like_gdb, .timeout = 120) { steps_against_gdb("tally", "step", 80); }
+Test(cxx, next_over_std_map_like_gdb, .timeout = 60) { steps_against_gdb("tally", "next", 12); }
 
 /* gdb's `info symbol ADDR` and `complete break shapes::Ci`: demangled ELF
  * names, the parameters included. */
@@ -443,3 +456,144 @@ static void finish_against_gdb(const char *func) {
 
 Test(cxx, finish_value_method, .timeout = 30) { finish_against_gdb("shapes::Circle::area"); }
 Test(cxx, finish_void_destructor, .timeout = 30) { finish_against_gdb("shapes::Circle::~Circle"); }
+
+/* ---- ssedemo's `info breakpoints` against gdb's, whole */
+
+/* The table rows (header, breakpoint and location rows, their tab lines)
+ * a debugger prints for script on PROG once the program has stopped; the
+ * directories before "tests/targets/" and that prefix left out (gdb names
+ * the file as compiled, ssedemo from the current directory). */
+static char *info_tables(const char *prog, const char *debugger, const char *script) {
+  char cmdf[64];
+  FILE *p = script_open(debugger, script, prog, cmdf);
+  char *out = NULL, line[4096];
+  size_t len = 0;
+  FILE *o = open_memstream(&out, &len);
+  bool stopped = false;
+  while (fgets(line, sizeof line, p)) {
+    if (strncmp(line, "Breakpoint ", 11) == 0 && strchr(line, ',')) stopped = true;
+    size_t dig = strspn(line, "0123456789");
+    bool row = strncmp(line, "Num ", 4) == 0 || line[0] == '\t' ||
+               (dig && (line[dig] == ' ' || line[dig] == '.'));
+    if (!stopped || !row) continue;
+    strip_targets_dir(line);
+    fputs(line, o);
+  }
+  script_close(p, cmdf);
+  fclose(o);
+  return out;
+}
+
+/* Every name form, a condition, a temporary and a pending breakpoint, a
+ * location disabled alone and a disabled <MULTIPLE> one, hit counts. */
+static const char info_script[] =
+    "set breakpoint pending on\nset confirm off\nset pagination off\n"
+    "break shapes::Circle::area\nbreak area\nbreak scale(int)\nbreak scale\n"
+    "break sum<int>\nbreak sum\nbreak shapes::Circle::Circle\nbreak Circle::~Circle\n"
+    "break operator==\nbreak helper\nbreak (anonymous namespace)::f\n"
+    "break std::allocator<int>::allocator\nbreak push_back\nbreak operator new\n"
+    "break std::locale::operator==\nbreak nosuchfunc\nbreak main if 1 == 1\n"
+    "tbreak total_area\nbreak Shape::~Shape\n"
+    "run\ninfo breakpoints\ndisable 2.2\ndisable 4\ndisable 13.1-2\ncontinue\n"
+    "continue\ninfo breakpoints\nenable 2.2\nenable 4\ninfo breakpoints\nkill\n";
+
+static void info_tables_match(const char *prog) {
+  const char *gdb = getenv("ORACLE_GDB");
+  char g[1100], d[1100];
+  snprintf(g, sizeof g, "%s -batch -nx", gdb && *gdb ? gdb : "gdb");
+  snprintf(d, sizeof d, "%s --batch", tpath("../ssedemo"));
+  char *want = info_tables(prog, g, info_script), *got = info_tables(prog, d, info_script);
+  cr_assert(strstr(want, "<MULTIPLE>") && strstr(want, "2.2 ") && strstr(want, "y-"),
+            "gdb's table:\n%s", want);
+  cr_assert(strstr(want, "already hit 1 time"), "gdb's table:\n%s", want);
+  cr_assert_str_eq(got, want, "%s: ssedemo:\n%s\ngdb:\n%s", prog, got, want);
+  free(want);
+  free(got);
+}
+
+Test(cxx, ssedemo_info_breakpoints_is_gdbs_table, .timeout = 90) { info_tables_match(PROG); }
+/* -O2: locations in inlined copies, named by the function set on (an
+ * inlined push_back, not the emplace_back inlined into it). */
+Test(cxx, ssedemo_info_breakpoints_at_O2_is_gdbs_table, .timeout = 90) {
+  info_tables_match("cxx_shapes_O2");
+}
+
+/* One location of `break area` disabled (Square::area's): the program
+ * runs to its exit stopping only at Circle::area's, as gdb's `disable
+ * 1.2` does; the print name of each location is gdb's. */
+Test(cxx, disabled_location_is_not_hit, .timeout = 60) {
+  sse_engine *e;
+  SSE_OKAY(sse_engine_new(NULL, &e));
+  sse_process *p = spawn_target(e, PROG, NULL, NULL, -1);
+  int id;
+  SSE_OKAY(sse_break_function(p, "area", false, &id));
+  sse_break_location l[4];
+  size_t n = 0;
+  SSE_OKAY(sse_break_locations(p, id, l, 4, &n));
+  cr_assert_eq(n, 2);
+  size_t sq = 2;
+  char name[256];
+  for (size_t i = 0; i < n; i++) {
+    cr_assert(l[i].enabled);
+    SSE_OKAY(sse_function_print_name(p, l[i].addr, "area", name, sizeof name));
+    if (!strcmp(name, "shapes::Square::area() const")) sq = i;
+    else cr_assert_str_eq(name, "shapes::Circle::area() const");
+  }
+  cr_assert_lt(sq, n);
+  cr_assert_eq(sse_break_enable_location(p, id, 5, false), SSE_E_NOTFOUND);
+  cr_assert_eq(sse_break_enable_location(p, id + 50, 0, false), SSE_E_NOTFOUND);
+  SSE_OKAY(sse_break_enable_location(p, id, sq, false));
+  SSE_OKAY(sse_break_locations(p, id, l, 4, &n));
+  cr_assert(!l[sq].enabled && l[1 - sq].enabled);
+  int circle = 0;
+  for (;;) {
+    sse_stop s;
+    SSE_OKAY(sse_continue(p, &s));
+    if (s.reason == SSE_STOP_EXITED) break;
+    cr_assert_eq(s.reason, SSE_STOP_BREAKPOINT, "%s", sse_stop_reason_name(s.reason));
+    cr_assert_str_eq(s.loc.function, "shapes::Circle::area");
+    circle++;
+  }
+  cr_assert_eq(circle, 2, "c.area() in total_area, heap->area()");
+  cr_assert_eq(sse_function_print_name(p, 0, NULL, name, sizeof name), SSE_E_EXITED);
+  sse_engine_free(e);
+}
+
+/* `enable`/`disable N.M` arguments gdb refuses, with gdb's messages, and
+ * the table after the ones it takes (before `run`: the announcements'
+ * addresses differ, the program not being mapped for gdb, and are left
+ * out). Each command an -ex: in batch mode gdb goes on after an error. */
+static bool ex_keep(char *line) {
+  if (!strncmp(line, "Breakpoint ", 11) && strstr(line, " at 0x")) return false;
+  char *t = strstr(line, "0x0000");
+  if (t) memcpy(t, "0xADDRESS", 9), memmove(t + 9, t + 18, strlen(t + 18) + 1);
+  strip_targets_dir(line);
+  return true;
+}
+
+static char *ex_output(const char *debugger, const char *const *cmds, size_t n) {
+  char sh[4096];
+  size_t k = (size_t)snprintf(sh, sizeof sh, "%s", debugger);
+  for (size_t i = 0; i < n; i++) k += (size_t)snprintf(sh + k, sizeof sh - k, " -ex '%s'", cmds[i]);
+  snprintf(sh + k, sizeof sh - k, " %s </dev/null 2>&1", tpath(PROG));
+  return command_lines(sh, ex_keep);
+}
+
+Test(cxx, ssedemo_location_arguments_as_gdb, .timeout = 60) {
+  static const char *const cmds[] = {
+      "break scale",    "break main",     "disable 2.1",  "info breakpoints", "enable 2.1",
+      "disable 1.3",  "disable 1.0",   "disable 3.1",
+      "enable 1.2-1",   "enable 1.2-x",   "enable 1.x",   "enable 1.1-",   "disable 1.1-5",
+      "enable 1.2",     "disable 2",      "delete 1.2",   "delete 1.x 2",  "info breakpoints"};
+  const char *gdb = getenv("ORACLE_GDB");
+  char g[1100], d[1100];
+  snprintf(g, sizeof g, "%s -batch -nx", gdb && *gdb ? gdb : "gdb");
+  snprintf(d, sizeof d, "%s --batch", tpath("../ssedemo"));
+  size_t n = sizeof cmds / sizeof cmds[0];
+  char *want = ex_output(g, cmds, n), *got = ex_output(d, cmds, n);
+  cr_assert(strstr(want, "Inverted breakpoint location range") && strstr(want, "1.2 "),
+            "gdb:\n%s", want);
+  cr_assert_str_eq(got, want, "ssedemo:\n%s\ngdb:\n%s", got, want);
+  free(want);
+  free(got);
+}

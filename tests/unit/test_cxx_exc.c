@@ -165,24 +165,18 @@ Test(cxx_exc, until_out_of_a_frame_the_exception_unwinds, .timeout = 60) {
 }
 
 /* Run debugger (its path and batch options) with SCRIPT as its command
- * file on cxx_exc; its output lines to fn(line, arg). */
+ * file on prog; its output lines to fn(line, arg). */
+static void run_script_on(const char *prog, const char *debugger, const char *script,
+                          void (*fn)(const char *line, void *arg), void *arg) {
+  char cmdf[64], line[2048];
+  FILE *g = script_open(debugger, script, prog, cmdf);
+  while (fgets(line, sizeof line, g)) fn(line, arg);
+  script_close(g, cmdf);
+}
+
 static void run_script(const char *debugger, const char *script,
                        void (*fn)(const char *line, void *arg), void *arg) {
-  char cmdf[] = "/tmp/sse_cxxexc_cmdXXXXXX";
-  int fd = mkstemp(cmdf);
-  cr_assert(fd >= 0);
-  FILE *f = fdopen(fd, "w");
-  fputs(script, f);
-  fclose(f);
-  char cmd[2048];
-  snprintf(cmd, sizeof cmd, "%s -x %s %s </dev/null 2>&1", debugger,
-           cmdf, tpath("cxx_exc"));
-  FILE *g = popen(cmd, "r");
-  cr_assert(g);
-  char line[2048];
-  while (fgets(line, sizeof line, g)) fn(line, arg);
-  pclose(g);
-  unlink(cmdf);
+  run_script_on("cxx_exc", debugger, script, fn, arg);
 }
 
 static const char *gdb_path(void) {
@@ -302,6 +296,26 @@ static const char *const types[] = {"std::runtime_error", "std::runtime_error",
 #define NCATCH (sizeof types / sizeof types[0])
 static const int kind_of[] = {0, SSE_CATCH_THROW, SSE_CATCH_CATCH, SSE_CATCH_RETHROW};
 
+/* Continue p to its next stop, gdb's stop i (g): the catchpoint, pc and
+ * function; the exception's kind, and its type when typed (always with
+ * probes; without them only a throw's, from __cxa_throw's arguments). */
+static sse_exception_info next_catch_stop(sse_process *p, const cstops *g, int i,
+                                          const int ids[4], bool all_typed) {
+  sse_stop s;
+  SSE_OKAY(sse_continue(p, &s));
+  cr_assert_eq(s.reason, SSE_STOP_BREAKPOINT, "stop %d: %s", i, sse_stop_reason_name(s.reason));
+  cr_assert(g->s[i].num >= 1 && g->s[i].num <= 3);
+  cr_assert_eq(s.breakpoint_id, ids[g->s[i].num], "stop %d", i);
+  cr_assert_eq(s.pc, g->s[i].pc, "stop %d: %#lx, gdb %#lx", i, (unsigned long)s.pc,
+               (unsigned long)g->s[i].pc);
+  cr_assert_str_eq(s.loc.function, g->s[i].func, "stop %d", i);
+  sse_exception_info x;
+  SSE_OKAY(sse_catch_info(s.thread, &x));
+  cr_assert_eq(x.kind, kind_of[g->s[i].num], "stop %d", i);
+  if (all_typed || x.kind == SSE_CATCH_THROW) cr_assert_str_eq(x.type, types[i], "stop %d", i);
+  return x;
+}
+
 Test(cxx_exc, catch_throw_catch_and_rethrow_stop_where_gdb_does, .timeout = 60) {
   cstops g = {0};
   run_script(gdb_path(), catch_script, catch_line, &g);
@@ -320,19 +334,7 @@ Test(cxx_exc, catch_throw_catch_and_rethrow_stop_where_gdb_does, .timeout = 60) 
   cr_assert_str_eq(bi[1].spec, "exception catch");
   cr_assert_str_eq(bi[2].spec, "exception rethrow");
   for (int i = 0; i < g.n; i++) {
-    sse_stop s;
-    SSE_OKAY(sse_continue(p, &s));
-    cr_assert_eq(s.reason, SSE_STOP_BREAKPOINT, "stop %d: %s", i,
-                 sse_stop_reason_name(s.reason));
-    cr_assert(g.s[i].num >= 1 && g.s[i].num <= 3);
-    cr_assert_eq(s.breakpoint_id, ids[g.s[i].num], "stop %d", i);
-    cr_assert_eq(s.pc, g.s[i].pc, "stop %d: %#lx, gdb %#lx", i, (unsigned long)s.pc,
-                 (unsigned long)g.s[i].pc);
-    cr_assert_str_eq(s.loc.function, g.s[i].func, "stop %d", i);
-    sse_exception_info x;
-    SSE_OKAY(sse_catch_info(s.thread, &x));
-    cr_assert_eq(x.kind, kind_of[g.s[i].num], "stop %d", i);
-    cr_assert_str_eq(x.type, types[i], "stop %d", i);
+    sse_exception_info x = next_catch_stop(p, &g, i, ids, true);
     cr_assert_neq(x.object, 0);
     if (strcmp(types[i], "int") == 0) { /* throw 42 */
       int v = 0;
@@ -382,4 +384,105 @@ Test(cxx_exc, ssedemo_catchpoints_print_as_gdb, .timeout = 60) {
   cr_assert_eq(d.nlines, g.nlines);
   for (int i = 0; i < g.nlines; i++) cr_assert_str_eq(d.lines[i], g.lines[i]);
   for (int k = 1; k <= 3; k++) cr_assert_eq(d.hits[k], g.hits[k]);
+}
+
+/* A libstdc++ without SystemTap probes (cxx_exc_noprobes: linked in, its
+ * .note.stapsdt removed): gdb falls back to breakpoints on __cxa_throw,
+ * __cxa_begin_catch and __cxa_rethrow, and so does sse, stop for stop
+ * (pc, function, catchpoint) and in ssedemo's lines; the thrown type
+ * still comes from __cxa_throw's arguments. */
+Test(cxx_exc, catchpoints_without_probes_fall_back_as_gdb, .timeout = 60) {
+  cstops g = {0}, d = {0};
+  run_script_on("cxx_exc_noprobes", gdb_path(), catch_script, catch_line, &g);
+  cr_assert_eq(g.n, (int)NCATCH, "gdb's catchpoint stops: %d", g.n);
+  sse_engine *e;
+  SSE_OKAY(sse_engine_new(NULL, &e));
+  sse_process *p = spawn_target(e, "cxx_exc_noprobes", NULL, NULL, -1);
+  int ids[4] = {0};
+  for (int k = 1; k <= 3; k++) SSE_OKAY(sse_catch(p, kind_of[k], &ids[k]));
+  for (int i = 0; i < g.n; i++) next_catch_stop(p, &g, i, ids, false);
+  sse_breakpoint_info bi[3];
+  size_t nb;
+  SSE_OKAY(sse_break_list(p, bi, 3, &nb));
+  for (int k = 0; k < 3; k++)
+    cr_assert_eq(bi[k].hits, g.hits[k + 1], "catchpoint %d: gdb %u", k + 1, g.hits[k + 1]);
+  continue_to_exit(p);
+  sse_engine_free(e);
+  char demo[1024];
+  snprintf(demo, sizeof demo, "%s --batch", tpath("../ssedemo"));
+  run_script_on("cxx_exc_noprobes", demo, catch_script, catch_line, &d);
+  cr_assert_eq(d.nlines, g.nlines);
+  for (int i = 0; i < g.nlines; i++) cr_assert_str_eq(d.lines[i], g.lines[i]);
+}
+
+/* `catch throw REGEX` / `catch catch REGEX` and $_exception: gdb's and
+ * ssedemo's transcripts, line for line (the libraries' paths after
+ * " from " left out: gdb names them by the link map). gdb prints the
+ * thrown int, and no std::runtime_error (no debug info for it here). */
+static bool keep_line(char *line) {
+  if (line[0] == '[' || !strncmp(line, "Using ", 6) || !strncmp(line, "Continuing", 10) ||
+      !strncmp(line, "Starting", 8) || !strcmp(line, "\n"))
+    return false;
+  char *from = strstr(line, " from /");
+  if (from) strcpy(from, "\n");
+  strip_targets_dir(line);
+  return true;
+}
+
+Test(cxx_exc, catch_regex_and_exception_value_as_gdb, .timeout = 60) {
+  static const char script[] =
+      "set pagination off\np $_exception\ncatch throw int\ncatch catch runtime\n"
+      "catch rethrow .*\ncatch throw a\\(\nrun\np $_exception\ncontinue\ncontinue\n"
+      "p $_exception\np $_exception + 1\nup\np $_exception\ncontinue\ncontinue\n"
+      "info breakpoints\ncontinue\n";
+  /* gdb stops a command file at its first error: one command each */
+  char sh[4096];
+  size_t k = 0;
+  const char *gdb = getenv("ORACLE_GDB");
+  char demo[1024];
+  snprintf(demo, sizeof demo, "%s --batch", tpath("../ssedemo"));
+  char *want = NULL, *got = NULL;
+  for (int pass = 0; pass < 2; pass++) {
+    k = (size_t)snprintf(sh, sizeof sh, "%s", pass ? demo : gdb && *gdb ? gdb : "gdb");
+    if (!pass) k += (size_t)snprintf(sh + k, sizeof sh - k, " -batch -nx");
+    char copy[sizeof script];
+    memcpy(copy, script, sizeof script);
+    for (char *save, *c = strtok_r(copy, "\n", &save); c; c = strtok_r(NULL, "\n", &save))
+      k += (size_t)snprintf(sh + k, sizeof sh - k, " -ex '%s'", c);
+    snprintf(sh + k, sizeof sh - k, " %s </dev/null 2>&1", tpath("cxx_exc"));
+    char *t = command_lines(sh, keep_line);
+    if (pass) got = t;
+    else want = t;
+  }
+  cr_assert(strstr(want, "$1 = 42") && strstr(want, "matching: runtime") &&
+                strstr(want, "invalid type-matching regexp"),
+            "gdb:\n%s", want);
+  cr_assert_str_eq(got, want, "ssedemo:\n%s\ngdb:\n%s", got, want);
+  free(want);
+  free(got);
+}
+
+/* sse_catch_matching's errors; a filter that matches nothing: no stop and
+ * no hit, the program runs to its exit. */
+Test(cxx_exc, catch_matching_filters_in_the_library, .timeout = 30) {
+  sse_engine *e;
+  SSE_OKAY(sse_engine_new(NULL, &e));
+  sse_process *p = spawn_target(e, "cxx_exc", NULL, NULL, -1);
+  int id, bid;
+  SSE_OKAY(sse_catch(p, SSE_CATCH_THROW | SSE_CATCH_CATCH, &id));
+  char err[128];
+  cr_assert_eq(sse_catch_matching(p, id, "[", err, sizeof err), SSE_E_INVAL);
+  cr_assert(err[0], "regerror's text");
+  cr_assert_eq(sse_catch_matching(NULL, id, "x", NULL, 0), SSE_E_INVAL);
+  cr_assert_eq(sse_catch_matching(p, id + 100, "x", NULL, 0), SSE_E_NOTFOUND);
+  SSE_OKAY(sse_break_function(p, "main", false, &bid));
+  cr_assert_eq(sse_catch_matching(p, bid, "x", NULL, 0), SSE_E_NOTFOUND);
+  SSE_OKAY(sse_break_remove(p, bid));
+  SSE_OKAY(sse_catch_matching(p, id, "^no_such_type$", NULL, 0));
+  continue_to_exit(p);
+  sse_breakpoint_info bi;
+  size_t nb;
+  SSE_OKAY(sse_break_list(p, &bi, 1, &nb));
+  cr_assert_eq(bi.hits, 0);
+  sse_engine_free(e);
 }

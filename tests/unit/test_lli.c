@@ -199,3 +199,64 @@ Test(lli, unregistering_removes_the_objects, .timeout = 60) {
   sse_kill(p);
   sse_engine_free(e);
 }
+
+/* A pending `break FILE:LINE` in JIT'd code: lli_prog.c has no code until
+ * lli registers its object; then the breakpoint resolves, as gdb's under
+ * `set breakpoint pending on` does. The library: pending, then the hit at
+ * the line's address. ssedemo: gdb's lines for the same commands (the
+ * "pending." announcements, the stops, `info breakpoints` with the JIT
+ * addresses, `bt` through the JIT'd main into lli's own frames), line for
+ * line. */
+static bool lli_keep(char *line) {
+  if (line[0] == '[' || !strncmp(line, "Using ", 6) || !strncmp(line, "Starting", 8) ||
+      !strncmp(line, "Continuing", 10) || !strncmp(line, "Kill the", 8) || line[0] == '\n')
+    return false;
+  strip_targets_dir(line);
+  char *t = strstr(line, ") from /");
+  if (t) strcpy(t + 1, "\n"); /* gdb: the link map's names */
+  return true;
+}
+
+static char *lli_transcript(const char *debugger, const char *cmds) {
+  char sh[4096];
+  snprintf(sh, sizeof sh, "%s %s %s %s </dev/null 2>&1", debugger, cmds, LLI,
+           tpath("lli_prog.ll"));
+  return command_lines(sh, lli_keep);
+}
+
+Test(lli, pending_file_line_resolves_in_jit_code_as_gdb, .timeout = 90) {
+  int sq = line_of(SRC, "lli_square"), call = line_of(SRC, "lli_call");
+  sse_engine *e;
+  sse_process *p = spawn_lli(&e);
+  int id;
+  cr_assert_eq(sse_break_line(p, SRC, sq, &id), SSE_E_NOLINE);
+  SSE_OKAY(sse_break_line_pending(p, SRC, sq, &id));
+  sse_breakpoint_info bi;
+  size_t nb;
+  SSE_OKAY(sse_break_list(p, &bi, 1, &nb));
+  cr_assert(bi.pending);
+  sse_stop s;
+  SSE_OKAY(sse_continue(p, &s));
+  cr_assert_eq(s.reason, SSE_STOP_BREAKPOINT, "%s", sse_stop_reason_name(s.reason));
+  cr_assert_eq(s.breakpoint_id, id);
+  cr_assert_str_eq(s.loc.function, "jit_square");
+  cr_assert_eq(s.loc.line, sq);
+  sse_kill(p);
+  sse_engine_free(e);
+  char cmds[512];
+  snprintf(cmds, sizeof cmds,
+           "-ex 'set breakpoint pending on' -ex 'break %s:%d' -ex 'break %s:%d' -ex run "
+           "-ex 'info breakpoints' -ex continue -ex 'info breakpoints' -ex bt -ex kill",
+           SRC, sq, SRC, call);
+  const char *gdb = getenv("ORACLE_GDB");
+  char g[1100], d[1100];
+  snprintf(g, sizeof g, "%s -batch -nx", gdb && *gdb ? gdb : "gdb");
+  snprintf(d, sizeof d, "%s --batch", tpath("../ssedemo"));
+  char gcmds[600];
+  snprintf(gcmds, sizeof gcmds, "%s --args", cmds); /* gdb: lli's own arguments follow */
+  char *want = lli_transcript(g, gcmds), *got = lli_transcript(d, cmds);
+  cr_assert(strstr(want, "pending.") && strstr(want, "Breakpoint 1, jit_square"), "gdb:\n%s", want);
+  cr_assert_str_eq(got, want, "ssedemo:\n%s\ngdb:\n%s", got, want);
+  free(want);
+  free(got);
+}

@@ -141,4 +141,55 @@ static inline sse_stop break_pending_and_hit(sse_process *p, const char *fn,
   return s;
 }
 
+/* debugger (a command with its batch options: "gdb -batch -nx",
+ * "ssedemo --batch") running script, written to a temporary command file
+ * (its name in cmdf), on target prog: its output with stderr. Closed by
+ * script_close. */
+static inline FILE *script_open(const char *debugger, const char *script, const char *prog,
+                                char cmdf[64]) {
+  snprintf(cmdf, 64, "/tmp/sse_scriptXXXXXX");
+  int fd = mkstemp(cmdf);
+  cr_assert(fd >= 0);
+  FILE *f = fdopen(fd, "w");
+  fputs(script, f);
+  fclose(f);
+  char cmd[2048];
+  snprintf(cmd, sizeof cmd, "%s -x %s %s </dev/null 2>&1", debugger, cmdf, tpath(prog));
+  FILE *p = popen(cmd, "r");
+  cr_assert(p);
+  return p;
+}
+
+static inline void script_close(FILE *p, const char *cmdf) {
+  pclose(p);
+  unlink(cmdf);
+}
+
+/* The output of shell command sh (stderr too if it says 2>&1), the lines
+ * keep(line) returns true for (it may edit the line in place), in one
+ * malloc'd text. */
+static inline char *command_lines(const char *sh, bool (*keep)(char *line)) {
+  FILE *p = popen(sh, "r");
+  cr_assert(p, "%s", sh);
+  char *out = NULL, line[4096];
+  size_t len = 0;
+  FILE *o = open_memstream(&out, &len);
+  while (fgets(line, sizeof line, p))
+    if (keep(line)) fputs(line, o);
+  pclose(p);
+  fclose(o);
+  return out;
+}
+
+/* gdb names a target's source as compiled ("tests/targets/x.c"): that
+ * prefix, with whatever directories precede it, out of line. */
+static inline void strip_targets_dir(char *line) {
+  char *t;
+  while ((t = strstr(line, "tests/targets/"))) {
+    char *s = t;
+    while (s > line && s[-1] != ' ') s--;
+    memmove(s, t + 14, strlen(t + 14) + 1);
+  }
+}
+
 #endif

@@ -55,6 +55,8 @@ static bool apply(demo_bp *b, const char *cond) {
 
 void breakcmds_installed(demo_bp *b) {
   if (b->num < nconds && conds[b->num]) apply(b, conds[b->num]);
+  bptable_installed(b);
+  if (b->catch_kinds) catch_installed(b);
 }
 
 /* " if " (or a leading "if ") that starts a condition in args, or NULL. */
@@ -181,4 +183,17 @@ void breakcmds_stop(const sse_stop *s) {
   if ((s->reason == SSE_STOP_BREAKPOINT || s->reason == SSE_STOP_WATCHPOINT) &&
       s->cond_error[0])
     say("Error in testing breakpoint condition:\n%s\n", s->cond_error);
+}
+
+void breakcmds_set(char *args) {
+  args = trim(args);
+  if (strncmp(args, "pending", 7) != 0 || (args[7] && !isspace((unsigned char)args[7]))) {
+    err_say("Undefined set breakpoint command: \"%s\".  Try \"help set breakpoint\".", args);
+    return;
+  }
+  char *v = trim(args + 7);
+  if (!strcmp(v, "on") || !*v) D.bp_pending = 1;
+  else if (!strcmp(v, "off")) D.bp_pending = 2;
+  else if (!strcmp(v, "auto")) D.bp_pending = 0;
+  else err_say("\"on\", \"off\" or \"auto\" expected.");
 }

@@ -4,6 +4,10 @@
  * lines in `info breakpoints`. The catchpoint is a demo_bp whose
  * catch_kinds is set; the library's sse_catch makes it. */
 #define _GNU_SOURCE
+#include <ctype.h>
+#include <regex.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "demo.h"
@@ -24,10 +28,31 @@ static const char *word_of(int k) {
   return "?";
 }
 
+/* REGEX given to b's catchpoint in the process; false (gdb's message
+ * said) when the library refuses it. */
+static bool apply_regex(demo_bp *b) {
+  if (!b->catch_regex || !b->lib_id || !D.proc || sse_process_exited(D.proc)) return true;
+  char err[256];
+  if (sse_catch_matching(D.proc, b->lib_id, b->catch_regex, err, sizeof err) == SSE_OK)
+    return true;
+  err_say("invalid type-matching regexp: %s", err);
+  return false;
+}
+
+void catch_installed(demo_bp *b) { apply_regex(b); }
+
+static char *trim_end(char *s) {
+  size_t n = strlen(s);
+  while (n && (s[n - 1] == ' ' || s[n - 1] == '\t')) s[--n] = 0;
+  return s;
+}
+
 void cmd_catch(char *args, int from_tty) {
   (void)from_tty;
   char *w = args ? args + strspn(args, " \t") : "";
-  w[strcspn(w, " \t")] = 0;
+  char *rest = w + strcspn(w, " \t");
+  if (*rest) *rest++ = 0;
+  rest = trim_end(rest + strspn(rest, " \t"));
   int kind = 0;
   for (size_t i = 0; i < NKINDS && *w; i++)
     if (strcmp(w, kinds[i].word) == 0) kind = kinds[i].kind;
@@ -39,9 +64,22 @@ void cmd_catch(char *args, int from_tty) {
   }
   char spec[32];
   snprintf(spec, sizeof spec, "exception %s", w);
+  if (*rest) {
+    /* gdb checks the regex before it makes the catchpoint */
+    regex_t re;
+    int rc = regcomp(&re, rest, REG_NOSUB);
+    if (rc != 0) {
+      char err[256];
+      regerror(rc, &re, err, sizeof err);
+      err_say("invalid type-matching regexp: %s", err);
+      return;
+    }
+    regfree(&re);
+  }
   add_bp(spec, false, false);
   demo_bp *b = &D.bps[D.nbps - 1];
   b->catch_kinds = kind;
+  b->catch_regex = *rest ? strdup(rest) : NULL;
   if (D.proc) install_bp(b, true);
   else catch_announce(b);
 }
@@ -101,6 +139,49 @@ void catch_info_line(const demo_bp *b, const sse_breakpoint_info *me) {
   }
   say("%-7d %-14s %-4s %-3s %-18s %s\n", b->num, "catchpoint", "keep", b->enabled ? "y" : "n",
       "", b->spec);
+  if (b->catch_regex) say("\tmatching: %s\n", b->catch_regex);
   if (me && me->hits)
     say("\tcatchpoint already hit %u time%s\n", me->hits, me->hits == 1 ? "" : "s");
+}
+
+/* Whether the program's debug info knows type (sizeof evaluates). */
+static bool type_known(const char *type) {
+  char e[600], out[256];
+  snprintf(e, sizeof e, "sizeof (%s)", type);
+  return sse_evaluate(D.cur, 0, e, out, sizeof out, NULL) == SSE_OK;
+}
+
+/* gdb's $_exception (break-catch-throw.c compute_exception): the thrown
+ * object, typed by its std::type_info, at a catchpoint's stop in frame 0.
+ * expr (malloc'd) with each $_exception replaced by (*(TYPE *) 0xOBJ),
+ * a new malloc'd text; NULL after gdb's error. */
+char *catch_exception_expr(char *expr) {
+  const char *var = "$_exception";
+  size_t vl = strlen(var);
+  char *at = strstr(expr, var);
+  while (at && (isalnum((unsigned char)at[vl]) || at[vl] == '_')) at = strstr(at + vl, var);
+  if (!at) return expr;
+  sse_exception_info x;
+  if (!D.started || !D.cur || !D.proc || sse_process_exited(D.proc)) {
+    err_say("No frame selected");
+  } else if (D.frame != 0 || sse_catch_info(D.cur, &x) != SSE_OK || !x.type[0] || !x.object) {
+    err_say("did not find exception probe (does libstdcxx have SDT probes?)");
+  } else if (!type_known(x.type)) {
+    /* gdb's lookup of the type_info's type by name */
+    const char *last = strrchr(x.type, ':');
+    if (last && last > x.type + 1 && last[-1] == ':')
+      err_say("No symbol \"%s\" in namespace \"%.*s\".", last + 1, (int)(last - 1 - x.type),
+              x.type);
+    else
+      err_say("No symbol \"%s\" in current context.", x.type);
+  } else {
+    char *out = NULL;
+    if (asprintf(&out, "%.*s(*(%s *) 0x%llx)%s", (int)(at - expr), expr, x.type,
+                 (unsigned long long)x.object, at + vl) < 0)
+      out = NULL;
+    free(expr);
+    return out ? catch_exception_expr(out) : NULL;
+  }
+  free(expr);
+  return NULL;
 }

@@ -856,6 +856,20 @@ static void delete_bp_entry(demo_bp *b) {
   b->deleted = true;
 }
 
+/* Whether gdb would have a symbol table now: a module with debug info
+ * (before `run` only the program counts: gdb has read no library yet).
+ * gdb says "No symbol table is loaded" when it has none. */
+static bool any_debuginfo(void) {
+  sse_module_info m[64];
+  size_t n = 0;
+  char prog[4096] = "";
+  if (!D.proc || sse_modules(D.proc, m, 64, &n) != SSE_OK) return false;
+  if (!D.started && D.argv && D.argv[0] && !realpath(D.argv[0], prog)) prog[0] = 0;
+  for (size_t i = 0; i < n && i < 64; i++)
+    if (m[i].has_debuginfo && (D.started || !strcmp(m[i].path, prog))) return true;
+  return false;
+}
+
 static void announce_bp(demo_bp *b) {
   if (b->catch_kinds) return catch_announce(b);
   sse_breakpoint_info info[64];
@@ -894,15 +908,25 @@ static void announce_bp(demo_bp *b) {
     return;
   }
   if (!me || me->pending || !me->naddrs) {
+    const char *colon = strrchr(b->spec, ':');
+    if (colon && colon > b->spec && colon[-1] != ':' && all_digits(colon + 1) &&
+        !any_debuginfo())
+      say("No symbol table is loaded.  Use the \"file\" command.\n");
+    else if (colon && colon > b->spec && colon[-1] != ':' && all_digits(colon + 1))
+      say("No source file named %.*s.\n", (int)(colon - b->spec), b->spec);
+    else
+      say("Function \"%s\" not defined.\n", b->spec);
     say("%s %d (%s) pending.\n", kind, b->num, b->spec);
     return;
   }
   sse_location loc;
-  if (sse_lookup(D.proc, me->addrs[0], &loc) == SSE_OK && loc.file &&
+  if (me->naddrs > 1)
+    say("%s %d at 0x%llx: %s. (%zu locations)\n", kind, b->num,
+        (unsigned long long)me->addrs[0], b->spec, me->naddrs);
+  else if (sse_lookup(D.proc, me->addrs[0], &loc) == SSE_OK && loc.file &&
       loc.line > 0)
-    say("%s %d at 0x%llx: file %s, line %d.%s\n", kind, b->num,
-        (unsigned long long)me->addrs[0], base_name(loc.file), loc.line,
-        me->naddrs > 1 ? " (several locations)" : "");
+    say("%s %d at 0x%llx: file %s, line %d.\n", kind, b->num,
+        (unsigned long long)me->addrs[0], base_name(loc.file), loc.line);
   else
     say("%s %d at 0x%llx\n", kind, b->num, (unsigned long long)me->addrs[0]);
 }
@@ -929,7 +953,8 @@ void install_bp(demo_bp *b, bool announce) {
     if (colon && all_digits(colon + 1)) {
       char file[4096];
       snprintf(file, sizeof file, "%.*s", (int)(colon - spec), spec);
-      e = sse_break_line(D.proc, file, atoi(colon + 1), &id);
+      e = D.bp_pending == 1 ? sse_break_line_pending(D.proc, file, atoi(colon + 1), &id)
+                            : sse_break_line(D.proc, file, atoi(colon + 1), &id);
     } else {
       e = sse_break_function(D.proc, spec, true, &id);
     }
@@ -1105,6 +1130,11 @@ static bool parse_linespec(const char *args, char *spec, size_t n) {
       snprintf(spec, n, "%s", args);
       return true;
     }
+    if (D.bp_pending == 1 && number_token(rest, &end) && !*skip_ws((char *)end)) {
+      /* pending on: gdb makes FILE:LINE pending (a library, JIT code) */
+      snprintf(spec, n, "%s:%d", tok, atoi(*rest == '+' ? rest + 1 : rest));
+      return true;
+    }
     return pending_query("No source file named %s.", tok);
   }
   if (!*rest) {
@@ -1158,7 +1188,7 @@ static void break_common(char *args, bool temporary) {
     /* Once the program runs its libraries are loaded: an unknown name is a
      * typo. Before `run`, it may be in a library: make it pending. */
     uint64_t e, p;
-    if (sse_lookup_function(D.proc, spec, &e, &p) != SSE_OK) {
+    if (sse_lookup_function(D.proc, spec, &e, &p) != SSE_OK && D.bp_pending != 1) {
       pending_query("Function \"%s\" not defined.", spec);
       return;
     }
@@ -1321,85 +1351,25 @@ static void en_one(demo_bp *b, void *ctx) {
   if (b->lib_id && process_alive())
     sse_break_enable(D.proc, b->lib_id, b->enabled);
 }
-static void cmd_delete(char *a, int t) { for_each_bp_arg(a, del_one, NULL, true); }
-static void cmd_enable(char *a, int t) {
-  bool v = true;
-  for_each_bp_arg(a, en_one, &v, true);
+/* delete/enable/disable: N.M and N.M-K tokens are locations (bptable.c;
+ * loc says what to do with one: for delete, gdb's refusal; v: enable),
+ * the others go to for_each_bp_arg with fn. */
+static void bp_args(char *a, bool (*loc)(const char *tok, bool v), bool v,
+                    void (*fn)(demo_bp *, void *)) {
+  char rest[4096] = "";
+  size_t k = 0;
+  bool any = false;
+  char *save, *tok = strtok_r(a, " \t", &save);
+  for (; tok; tok = strtok_r(NULL, " \t", &save), any = true)
+    if (!loc(tok, v) && k + strlen(tok) + 2 < sizeof rest)
+      k += (size_t)snprintf(rest + k, sizeof rest - k, "%s ", tok);
+  if (k || !any) for_each_bp_arg(rest, fn, &v, true);
 }
-static void cmd_disable(char *a, int t) {
-  bool v = false;
-  for_each_bp_arg(a, en_one, &v, true);
-}
+static void cmd_delete(char *a, int t) { bp_args(a, bptable_delete_location, false, del_one); }
+static void cmd_enable(char *a, int t) { bp_args(a, bptable_location_arg, true, en_one); }
+static void cmd_disable(char *a, int t) { bp_args(a, bptable_location_arg, false, en_one); }
 
-static void info_breakpoints(char *args) {
-  sse_breakpoint_info info[256];
-  size_t n = 0;
-  if (process_alive()) sse_break_list(D.proc, info, 256, &n);
-  if (n > 256) n = 256;
-  int shown = 0;
-  for (int i = 0; i < D.nbps; i++) {
-    demo_bp *b = &D.bps[i];
-    if (b->deleted) continue;
-    const sse_breakpoint_info *me = NULL;
-    for (size_t k = 0; k < n; k++)
-      if (b->lib_id && info[k].id == b->lib_id) me = &info[k];
-    if (b->catch_kinds && D.json) {
-      catch_info_line(b, me);
-      continue;
-    }
-    sse_location loc = {0};
-    bool have_loc = me && me->naddrs &&
-                    sse_lookup(D.proc, me->addrs[0], &loc) == SSE_OK;
-    if (D.json) {
-      jbuf j;
-      jb_begin(&j, "breakpoint_info");
-      jb_int(&j, "number", b->num);
-      jb_str(&j, "type", b->watch ? "hw watchpoint" : "breakpoint");
-      jb_str(&j, "spec", b->spec);
-      jb_bool(&j, "enabled", b->enabled);
-      jb_bool(&j, "temporary", b->temporary);
-      jb_bool(&j, "pending", !me || me->pending);
-      jb_int(&j, "hits", me ? me->hits : 0);
-      if (me && me->condition) jb_str(&j, "condition", me->condition);
-      if (have_loc) {
-        jb_hex(&j, "pc", me->addrs[0]);
-        jb_str(&j, "function", loc.function);
-        jb_str(&j, "file", loc.file);
-        jb_int(&j, "line", loc.line);
-      }
-      jb_end_print(&j);
-      shown++;
-      continue;
-    }
-    if (!shown++)
-      say("Num     Type           Disp Enb Address            What\n");
-    if (b->catch_kinds) {
-      catch_info_line(b, me);
-      continue;
-    }
-    char addr[32] = "<PENDING>         ";
-    if (b->watch)
-      snprintf(addr, sizeof addr, "%-18s", "");
-    else if (me && me->naddrs)
-      snprintf(addr, sizeof addr, "0x%016llx", (unsigned long long)me->addrs[0]);
-    char what[1200];
-    if (have_loc && !b->watch && loc.file)
-      snprintf(what, sizeof what, "in %s at %s:%d", loc.function ? loc.function : "??",
-               base_name(loc.file), loc.line);
-    else
-      snprintf(what, sizeof what, "%s", b->spec);
-    say("%-7d %-14s %-4s %-3s %s %s\n", b->num,
-        b->watch ? "hw watchpoint" : "breakpoint",
-        b->temporary ? "del" : "keep", b->enabled ? "y" : "n", addr, what);
-    breakcmds_info(me);
-    if (me && me->hits)
-      say("\tbreakpoint already hit %u time%s\n", me->hits,
-          me->hits == 1 ? "" : "s");
-    if (me && me->ignore)
-      say("\tignore next %u hits\n", me->ignore);
-  }
-  if (!shown && !D.json) say("No breakpoints or watchpoints.\n");
-}
+static void info_breakpoints(char *args) { bptable_info(args); }
 
 /* ------------------------------------------------------------ frames */
 

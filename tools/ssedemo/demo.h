@@ -33,6 +33,8 @@ typedef struct demo_bp {
   int watch_len;
   uint64_t watch_old;
   int catch_kinds; /* a catchpoint: its SSE_CATCH_* kind (catchcmds.c) */
+  char *catch_regex; /* catch throw REGEX: the REGEX, or NULL */
+  uint64_t loc_off;  /* locations disabled alone (bit i: N.(i+1)) */
 } demo_bp;
 
 typedef struct demo {
@@ -42,6 +44,7 @@ typedef struct demo {
   bool started;      /* `run`/`starti` was given (spawned process only) */
   bool attached;     /* -p PID */
   bool json, batch, interactive;
+  int bp_pending;    /* set breakpoint pending: 0 auto, 1 on, 2 off */
   char **argv;       /* the program and its arguments */
   pid_t attach_pid;
 
@@ -181,6 +184,11 @@ void install_bp(demo_bp *b, bool announce);
 
 /* ---- catchcmds.c: catch throw / catch catch / catch rethrow */
 void cmd_catch(char *args, int from_tty);
+/* b's catchpoint was made in the (new) process: its REGEX again. */
+void catch_installed(demo_bp *b);
+/* An expression with gdb's $_exception in it made one sse evaluates;
+ * frees expr; NULL after gdb's error. */
+char *catch_exception_expr(char *expr);
 /* "Catchpoint N (throw)" */
 void catch_announce(const demo_bp *b);
 /* The catchpoint with this library id, or NULL. */

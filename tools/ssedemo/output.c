@@ -280,6 +280,14 @@ void symbolize(uint64_t addr, char *buf, size_t n) {
     name_offset(buf, n, loc.function, loc.offset);
 }
 
+/* Whether pc is in the program itself: gdb says "from LIB" of a shared
+ * library's code only. */
+static bool in_executable(uint64_t pc) {
+  sse_symbol sym;
+  return D.proc && sse_symbol_at(D.proc, pc, SSE_SYMBOLS_FUNCTIONS | SSE_SYMBOLS_EXECUTABLE,
+                                 &sym) == SSE_OK;
+}
+
 /* "func (args) at file:line": args of frame `frame` of t (NULL: none). */
 static void frame_location(char *buf, size_t n, const sse_location *loc,
                            bool with_pc, sse_thread *t, size_t frame) {
@@ -292,7 +300,7 @@ static void frame_location(char *buf, size_t n, const sse_location *loc,
   if (loc->file && loc->line > 0)
     snprintf(buf, n, "%s%s (%s) at %s:%d", pcs, fn, args, base_name(loc->file),
              loc->line);
-  else if (loc->module)
+  else if (loc->module && !in_executable(loc->pc))
     snprintf(buf, n, "%s%s () from %s", pcs, fn, loc->module);
   else
     snprintf(buf, n, "%s%s ()", pcs, fn);
@@ -504,8 +512,10 @@ void print_frame_line(size_t i, const sse_frame *f) {
 }
 
 size_t frames_to_main(const sse_frame *f, size_t n) {
+  /* the program's main (gdb's inside_main_func): not a JIT'd one */
   for (size_t i = 0; i < n; i++)
-    if (f[i].loc.function && !strcmp(f[i].loc.function, "main") && !f[i].signal_frame)
+    if (f[i].loc.function && !strcmp(f[i].loc.function, "main") && !f[i].signal_frame &&
+        in_executable(f[i].pc))
       return i + 1;
   return n;
 }

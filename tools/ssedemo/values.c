@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "breakcmds.h"
 #include "demo.h"
 
 /* gdb's value history: each "$N = " value's text (for $N alone) and a C
@@ -145,10 +146,11 @@ static sse_err print_limited(sse_thread *t, const char *expr, char fmt, char *bu
 }
 
 bool values_print(const char *text, char fmt) {
-  sse_thread *t = frame_thread();
   int whole;
   char *expr = history_expand(text, &whole);
+  if (expr) expr = catch_exception_expr(expr); /* gdb's $_exception */
   if (!expr) return true;
+  sse_thread *t = frame_thread();
   if (whole && !fmt && H[whole - 1].text) { /* $N alone: the value kept */
     char *v = strdup(H[whole - 1].text), *sub = H[whole - 1].subst ? strdup(H[whole - 1].subst) : NULL;
     if (v) say("$%d = %s\n", history_add(v, sub), v);
@@ -372,6 +374,9 @@ void cmd_set(char *args, int tty) {
     args = rest;
   } else if (w == 5 && !strncmp(args, "print", 5)) {
     set_print(rest);
+    return;
+  } else if (w == 10 && !strncmp(args, "breakpoint", 10)) {
+    breakcmds_set(rest);
     return;
   } else if (w && strchr("cpwhl", args[0]) && !strchr(args, '=')) {
     return; /* confirm, pagination, width, height, listsize: nothing to do */
