@@ -32,6 +32,7 @@ static int ident(sse__vctx *c, const char *name, sse__value *out) {
   if (!sse__scope_find(c, name, &die)) {
     if (!c->err[0] && this_member(c, name, out) == 0) return 0;
     c->err[0] = 0;
+    if (strstr(name, "::")) return sse__scope_not_found(c, name);
     return sse__verr(c, "No symbol \"%s\" in current context.", name);
   }
   if (dwarf_tag(&die) == DW_TAG_subprogram) {

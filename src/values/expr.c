@@ -115,9 +115,32 @@ static sse__expr *charlit(parser *P) {
   return e;
 }
 
+/* The length of the C++ qualified name at p ("ns::f", "::g",
+ * "Box<int>::m", "(anonymous namespace)::h", "std::map<int, int>"); 0
+ * when p is no qualified name. */
+static size_t qualified_len(const char *p) {
+  size_t k = p[0] == ':' && p[1] == ':' ? 2 : 0, last = 0;
+  for (;;) {
+    size_t m = sse__name_comp_len(p + k), id = 0;
+    while (isalnum((unsigned char)p[k + id]) || p[k + id] == '_') id++;
+    if (!m) return 0;
+    const char *q = p + k + m;
+    while (*q == ' ') q++;
+    if (q[0] != ':' || q[1] != ':') {
+      last = k + m;
+      break;
+    }
+    for (q += 2; *q == ' ';) q++;
+    k = (size_t)(q - p);
+  }
+  return memchr(p, ':', last) ? last : 0;
+}
+
 static const char *ident(parser *P) {
   const char *start = P->p;
-  while (isalnum((unsigned char)*P->p) || *P->p == '_') P->p++;
+  size_t q = qualified_len(start);
+  if (q) P->p += q;
+  else while (isalnum((unsigned char)*P->p) || *P->p == '_') P->p++;
   size_t n = (size_t)(P->p - start);
   char *s = sse__va_alloc(P->c, n + 1);
   if (s) memcpy(s, start, n);
@@ -136,7 +159,7 @@ static sse__expr *primary(parser *P) {
     if (e && !(e->name = ident(P))) return NULL;
     return e;
   }
-  if (isalpha((unsigned char)ch) || ch == '_') {
+  if (isalpha((unsigned char)ch) || ch == '_' || qualified_len(P->p)) {
     sse__expr *e = node(P, SSE__E_IDENT, NULL, NULL);
     if (e && !(e->name = ident(P))) return NULL;
     return e;

@@ -225,7 +225,7 @@ static int fill_members(sse__vctx *c, sse__vtype *t, Dwarf_Die *d) {
 }
 
 /* Whether d is in a C++ compilation unit. */
-static bool is_cxx(Dwarf_Die *d) {
+bool sse__die_is_cxx(Dwarf_Die *d) {
   Dwarf_Die cu;
   if (!dwarf_diecu(d, &cu, NULL, NULL)) return false;
   int lang = dwarf_srclang(&cu);
@@ -258,15 +258,15 @@ static void cxx_prefix(Dwarf_Die *d, char *b, size_t n) {
 /* d's name, its scopes before it in C++. */
 static const char *qual_name(sse__vctx *c, Dwarf_Die *d, int tag) {
   const char *nm = dwarf_diename(d);
-  if (!nm || !is_cxx(d)) return tstrdup(c, nm);
+  if (!nm || !sse__die_is_cxx(d)) return tstrdup(c, nm);
   if (tag != DW_TAG_structure_type && tag != DW_TAG_class_type && tag != DW_TAG_union_type &&
       tag != DW_TAG_enumeration_type && tag != DW_TAG_typedef)
     return tstrdup(c, nm);
-  char pre[1024], full[1536];
+  char pre[1024], full[2048], canon[4096];
   cxx_prefix(d, pre, sizeof pre);
-  if (!pre[0]) return tstrdup(c, nm);
   snprintf(full, sizeof full, "%s%s", pre, nm);
-  return tstrdup(c, full);
+  /* gdb's names of template instances are canonical */
+  return tstrdup(c, sse__cxx_canon(full, canon, sizeof canon) ? canon : full);
 }
 
 static int fill_enum(sse__vctx *c, sse__vtype *t, Dwarf_Die *d) {
@@ -318,7 +318,7 @@ static int fill_func(sse__vctx *c, sse__vtype *t, Dwarf_Die *d) {
   Dwarf_Attribute pa;
   bool proto = false;
   if (dwarf_attr_integrate(d, DW_AT_prototyped, &pa)) dwarf_formflag(&pa, &proto);
-  t->prototyped = proto;
+  t->prototyped = proto || sse__die_is_cxx(d); /* C++ functions all are */
   size_t n = count_children(d, DW_TAG_formal_parameter);
   if (c->err[0]) return -1;
   if (n == 0 || dwarf_child(d, &ch) != 0) return 0;
@@ -380,12 +380,12 @@ static int fill(sse__vctx *c, sse__vtype *t, Dwarf_Die *d, int tag) {
       t->target = sse__type_of_die(c, d);
       return c->err[0] ? -1 : 0;
     case DW_TAG_structure_type: case DW_TAG_class_type: case DW_TAG_union_type:
-      t->cxx = is_cxx(d);
+      t->cxx = sse__die_is_cxx(d);
       t->kind = tag == DW_TAG_union_type ? SSE__TY_UNION : SSE__TY_STRUCT;
       t->complete = !attr_u(d, DW_AT_declaration, 0);
       return fill_members(c, t, d);
     case DW_TAG_enumeration_type:
-      t->cxx = is_cxx(d);
+      t->cxx = sse__die_is_cxx(d);
       t->kind = SSE__TY_ENUM;
       t->complete = !attr_u(d, DW_AT_declaration, 0);
       return fill_enum(c, t, d);

@@ -189,6 +189,8 @@ sse__vtype *sse__type_strip(sse__vtype *t);    /* typedefs and cv off */
 uint64_t sse__type_size(sse__vtype *t);
 const sse__member *sse__type_member(sse__vtype *t, const char *name, uint64_t *off);
 bool sse__type_is_charlike(sse__vtype *t);
+/* Whether DIE d is in a C++ compilation unit. */
+bool sse__die_is_cxx(Dwarf_Die *d);
 void sse__types_init(sse__vctx *c);
 void sse__types_done(sse__vctx *c);
 /* How many records were transcoded into modules' shared stores (tests). */
@@ -204,6 +206,11 @@ void sse__type_decl(sse__vtype *t, const char *name, const char *base, char *buf
  * returns and qualifiers are of. */
 sse__vtype *sse__type_innermost(sse__vtype *t);
 
+
+/* cxxcanon.c: C++ name in in gdb's canonical form ("pair<int const,
+ * int>" for "pair<const int, int>") into out; false (out "") when in
+ * has no template arguments or out is too small. */
+bool sse__cxx_canon(const char *in, char *out, size_t n);
 
 /* loc.c: the value of variable DIE var in c's frame. */
 int sse__loc_variable(sse__vctx *c, Dwarf_Die *var, sse__value *out);
@@ -242,10 +249,17 @@ int sse__scope_open(sse__vctx *c);
  * enumeration_type, or DW_TAG_typedef (a typedef or a base type). The
  * frame's CU first, then the module's, then every module's. 1 or 0. */
 int sse__scope_find_type(sse__vctx *c, int tag, const char *name, Dwarf_Die *out);
+/* gdb's error (c->err) for name, which sse__scope_find did not find
+ * ("No symbol \"x\" in namespace \"ns\"."); -1. */
+int sse__scope_not_found(sse__vctx *c, const char *name);
 
 /* typeparse.c: a type name at *pp (advanced past it), or NULL: not a
  * type name (c->err empty) or an unknown tag (c->err set). */
 sse__vtype *sse__typename_parse(sse__vctx *c, const char **pp);
+/* The length of one component of a C++ name at p: an identifier with
+ * its template arguments ("vector<int>"), or "(anonymous namespace)";
+ * 0: none. */
+size_t sse__name_comp_len(const char *p);
 
 /* fetch.c */
 int sse__val_bytes(sse__vctx *c, const sse__value *v, unsigned char *buf, size_t n);

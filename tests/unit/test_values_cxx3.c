@@ -1,0 +1,41 @@
+/* C++ values (issue 14) as gdb prints them without its pretty-printers,
+ * on cxx_values2: C++ type names in expressions (qualified by
+ * namespaces and classes, template instances, class names without a
+ * keyword, "T const *", references) in ptype, whatis, sizeof and casts,
+ * with gdb's errors for the names that are not there; pointers to
+ * functions ("(int (*)(int)) 0x... <twice(int)>") in C and C++. */
+#include "values_oracle.h"
+
+static void compare(const char *const *cmds, size_t n) { vo_cxx_compare("cxx_values2", cmds, n); }
+
+#define N(a) (sizeof a / sizeof *a)
+
+Test(values_cxx3, qualified_type_names_as_gdb, .timeout = 60) {
+  static const char *const cmds[] = {
+      "break cxx_values2.cc:57", "run", "ptype shapes::Shape", "whatis shapes::Circle",
+      "ptype struct shapes::Circle", "whatis class shapes::Circle", "p sizeof(shapes::Circle)",
+      "p sizeof(Box<int>)", "p sizeof (struct VB)", "p (M2 *)&mu", "p (shapes::Shape *)0",
+      "whatis (shapes::Shape *)0", "ptype shapes::Shape::Tag", "whatis shapes::Shape::Tag",
+      "whatis Box<int >", "whatis ::M1", "p sizeof(::M1)", "ptype M1", "whatis M1 const *",
+      "whatis const M1 *", "whatis (shapes::Circle &)mu", "whatis (M1 *)0",
+      "whatis std::map<int, int, std::less<int>, std::allocator<std::pair<int const, int> > >"};
+  compare(cmds, N(cmds));
+}
+
+Test(values_cxx3, qualified_name_errors_as_gdb, .timeout = 60) {
+  static const char *const cmds[] = {
+      "break cxx_values2.cc:57", "run", "ptype shapes::Nosuch", "ptype nosuch::X",
+      "p shapes::Shape::nosuch", "p shapes::nosuch", "ptype struct shapes::Nosuch",
+      "ptype struct nosuch::X", "whatis std::map<int, int>", "p sizeof (std::map<int, int>)",
+      "whatis Box<int>::value_type"};
+  compare(cmds, N(cmds));
+}
+
+Test(values_cxx3, function_pointers_as_gdb, .timeout = 60) {
+  static const char *const cxx[] = {"break cxx_values2.cc:57", "run", "p &twice", "p twice",
+                                    "p *twice", "whatis &twice", "ptype twice", "p &use"};
+  compare(cxx, N(cxx));
+  static const char *const c[] = {"break values_target.c:93", "run", "p &add", "p add",
+                                  "p *add", "p &main", "whatis &add", "p &inspect"};
+  vo_cxx_compare("values_target", c, N(c));
+}
