@@ -130,15 +130,27 @@ static int member(sse__vctx *c, sse__value *v, const char *name) {
   sse__vtype *t = sse__type_strip(v->type);
   if (!t || (t->kind != SSE__TY_STRUCT && t->kind != SSE__TY_UNION))
     return sse__verr(c, "Attempt to extract a component of a value that is not a structure.");
-  uint64_t off;
-  const sse__member *m = sse__type_member(t, name, &off);
-  if (!m) return sse__verr(c, "There is no member named %s.", name);
-  sse__member mm = *m;
-  mm.offset = off;
   sse__value r;
-  sse__val_member(c, v, &mm, &r);
+  if (!sse__val_find_member(c, v, name, &r, 0))
+    return sse__verr(c, "There is no member named %s.", name);
   *v = r;
   return 0;
+}
+
+/* C++: a pointer or reference to a class converted to one to its base
+ * class points to the base subobject (else v unchanged). */
+static int to_base(sse__vctx *c, sse__vtype *to, sse__value *v) {
+  sse__vtype *from = sse__type_strip(v->type);
+  if (!from || from->kind != SSE__TY_PTR || to->kind != SSE__TY_PTR) return 0;
+  sse__vtype *ft = sse__type_strip(from->target), *tt = sse__type_strip(to->target);
+  if (!ft || !tt || ft == tt || ft->kind != SSE__TY_STRUCT || tt->kind != SSE__TY_STRUCT)
+    return 0;
+  int64_t a;
+  sse__value obj, base;
+  if (sse__val_int(c, v, &a)) return -1;
+  obj = sse__val_at(from->target, (uint64_t)a);
+  if (!a || !sse__val_base(c, &obj, tt, &base, 0) || base.kind != SSE__V_MEM) return 0;
+  return sse__val_from_int(c, from, (int64_t)base.addr, v);
 }
 
 /* The type of the usual arithmetic conversions of a and b (ints). */
@@ -200,7 +212,7 @@ static int float_op(sse__vctx *c, int op, double x, double y, sse__value *out) {
   }
   return sse__val_from_double(c, c->t_double, r, out);
 cmp:
-  return sse__val_from_int(c, c->t_int, b, out);
+  return sse__val_from_int(c, c->t_truth, b, out);
 }
 
 /* Pointer arithmetic: p + i, i + p, p - i, p - q, comparisons. */
@@ -215,7 +227,7 @@ static int ptr_op(sse__vctx *c, int op, sse__value *a, sse__value *b, sse__value
     }
     int64_t r;
     if (int_op(c, op, x, y, false, &r)) return -1;
-    return sse__val_from_int(c, c->t_int, r, out);
+    return sse__val_from_int(c, c->t_truth, r, out);
   }
   if (op != '+' && op != '-') return sse__verr(c, "Argument to arithmetic operation not a number or boolean.");
   if (tb->kind == SSE__TY_PTR) {
@@ -239,7 +251,7 @@ static int logical(sse__vctx *c, const sse__expr *e, sse__value *out, int depth)
   if ((and && x) || (!and && !x)) {
     if (eval(c, e->b, &b, depth) || decay(c, &b) || sse__val_int(c, &b, &y)) return -1;
   }
-  return sse__val_from_int(c, c->t_int, and ? (x && y) : (x || y), out);
+  return sse__val_from_int(c, c->t_truth, and ? (x && y) : (x || y), out);
 }
 
 /* gdb's a@n: n objects like a from a's address on, as an array. */
@@ -294,7 +306,7 @@ static int binary(sse__vctx *c, const sse__expr *e, sse__value *out, int depth) 
   if (shift) rt = arith_type(c, ta, ta);
   if (int_op(c, e->bin, x, y, rt->is_signed, &r)) return -1;
   bool cmp = e->bin == '<' || e->bin == '>' || (e->bin >= 256 + 2 && e->bin <= 256 + 5);
-  if (cmp) rt = c->t_int;
+  if (cmp) rt = c->t_truth;
   if (rt->size == 4) r = rt->is_signed ? (int64_t)(int32_t)r : (int64_t)(uint32_t)r;
   return sse__val_from_int(c, rt, r, out);
 }
@@ -320,7 +332,7 @@ static int unary(sse__vctx *c, const sse__expr *e, sse__value *out, int depth) {
   int64_t x;
   if ((!is_int_kind(t) && !(t->kind == SSE__TY_PTR && e->op == SSE__E_NOT)) || sse__val_int(c, out, &x))
     return c->err[0] ? -1 : sse__verr(c, "Argument to arithmetic operation not a number or boolean.");
-  sse__vtype *rt = e->op == SSE__E_NOT ? c->t_int : arith_type(c, t, t);
+  sse__vtype *rt = e->op == SSE__E_NOT ? c->t_truth : arith_type(c, t, t);
   int64_t r = e->op == SSE__E_NEG ? (int64_t)(0 - (uint64_t)x) : e->op == SSE__E_NOT ? !x : ~x;
   if (rt->size == 4) r = rt->is_signed ? (int64_t)(int32_t)r : (int64_t)(uint32_t)r;
   return sse__val_from_int(c, rt, r, out);
@@ -369,6 +381,12 @@ static int cast(sse__vctx *c, sse__vtype *t, sse__value *v) {
   if (!to || !from) return sse__verr(c, "Invalid cast.");
   if (to->kind == SSE__TY_STRUCT || to->kind == SSE__TY_UNION || to->kind == SSE__TY_ARRAY ||
       to->kind == SSE__TY_FUNC) {
+    /* C++: a class as its base class is the base subobject */
+    sse__value base;
+    if (to->kind == SSE__TY_STRUCT && to != from && sse__val_base(c, v, to, &base, 0)) {
+      *v = base;
+      return 0;
+    }
     /* gdb: a value in memory is seen as the other type there; bytes
      * held only as one of the same size */
     if (to != from && v->kind != SSE__V_MEM && sse__type_size(to) != sse__type_size(from))
@@ -385,6 +403,7 @@ static int cast(sse__vctx *c, sse__vtype *t, sse__value *v) {
     *v = sse__val_at(t, v->addr); /* gdb: the bytes there seen as t */
     return 0;
   }
+  if (to_base(c, to, v)) return -1;
   if (to->kind == SSE__TY_FLOAT) {
     double d;
     if (sse__val_double(c, v, &d)) return -1;

@@ -157,26 +157,56 @@ static int format_ptr(sse__vctx *c, const sse__value *v, sse__vtype *t, bool top
   return 0;
 }
 
+/* Whether virtual base t was printed in the object being printed (else
+ * it is now). */
+static bool virtual_seen(sse__vctx *c, const sse__vtype *t) {
+  t = sse__type_strip((sse__vtype *)t);
+  for (unsigned i = 0; i < c->vb_n; i++)
+    if (c->vb_seen[i] == t || (t->name && c->vb_seen[i]->name && !strcmp(c->vb_seen[i]->name, t->name)))
+      return true;
+  if (c->vb_n < sizeof c->vb_seen / sizeof *c->vb_seen) c->vb_seen[c->vb_n++] = t;
+  return false;
+}
+
 static int format_struct(sse__vctx *c, const sse__value *v, sse__vtype *t, int depth, sse__out *o) {
   if (!t->complete) {
     sse__out_puts(o, "<incomplete type>");
     return 0;
   }
+  /* a complete object (not a base subobject) starts its own list of
+   * the virtual bases printed */
+  bool as_base = c->fmt_base;
+  const sse__vtype *seen[16];
+  unsigned nseen = c->vb_n;
+  c->fmt_base = false;
+  if (!as_base) {
+    memcpy(seen, c->vb_seen, sizeof seen);
+    c->vb_n = 0;
+  }
   sse__out_puts(o, "{");
-  for (size_t i = 0; i < t->n; i++) {
+  int rc = 0;
+  for (size_t i = 0, shown = 0; i < t->n && !rc; i++) {
     const sse__member *m = &t->members[i];
+    if (m->is_virtual && virtual_seen(c, m->type)) continue;
     sse__value mv;
     sse__val_member(c, v, m, &mv);
-    if (i) sse__out_puts(o, ", ");
+    if (shown++) sse__out_puts(o, ", ");
     if (m->is_base) {
       char tn[512];
       sse__type_name(m->type, tn, sizeof tn);
       sse__out_printf(o, "<%s> = ", tn);
+      c->fmt_base = true;
     } else if (m->name) {
       sse__out_printf(o, m->is_static ? "static %s = " : "%s = ", m->name);
     }
-    if (format_at(c, &mv, false, depth + 1, o)) return -1;
+    rc = format_at(c, &mv, false, depth + 1, o);
+    c->fmt_base = false;
   }
+  if (!as_base) {
+    memcpy(c->vb_seen, seen, sizeof seen);
+    c->vb_n = nseen;
+  }
+  if (rc) return -1;
   /* gdb: no member but base classes */
   size_t nb = 0;
   while (nb < t->n && t->members[nb].is_base) nb++;
@@ -276,6 +306,7 @@ static int format_at(sse__vctx *c, const sse__value *v, bool top, int depth, sse
       return format_ptr(c, v, t, top, o);
     case SSE__TY_STRUCT: case SSE__TY_UNION: return format_struct(c, v, t, depth, o);
     case SSE__TY_ARRAY: return format_array(c, v, t, depth, o);
+    case SSE__TY_MEMPTR: return sse__format_memptr(c, v, t, o);
     case SSE__TY_FUNC:
       sse__type_name(v->type, tn, sizeof tn);
       sse__out_printf(o, "{%s} 0x%llx", tn, (unsigned long long)v->addr);

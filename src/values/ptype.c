@@ -196,7 +196,9 @@ static int class_body(sse__vctx *c, sse__vtype *t, Dwarf_Die *d, int level, sse_
                         : acc == DW_ACCESS_protected ? "protected " : "public ",
                         vw ? "virtual " : "", bt ? tn : "?");
       } else if (tag == DW_TAG_member || tag == DW_TAG_variable || tag == DW_TAG_subprogram) {
-        int acc = die_access(&ch, is_class);
+        /* gdb makes an artificial data member (_vptr.N) private */
+        int acc = tag == DW_TAG_member && die_flag(&ch, DW_AT_artificial) ? DW_ACCESS_private
+                                                                          : die_access(&ch, is_class);
         if (is_class ? acc != DW_ACCESS_private : acc != DW_ACCESS_public) need_label = true;
       }
     } while (dwarf_siblingof(&ch, &ch) == 0);

@@ -65,6 +65,18 @@ static void decl(sse__vtype *t, const char *inner, const char *base, char *out, 
       decl(to, in2, base, out, n, depth + 1);
       return;
     }
+    case SSE__TY_MEMPTR: {
+      /* "int C::*", "int (C::*)(C * const)" */
+      sse__vtype *to = t->target;
+      char cn[TN_MAX];
+      if (t->cls) base_name(t->cls, cn, sizeof cn);
+      else snprintf(cn, sizeof cn, "?");
+      bool paren = to && (to->kind == SSE__TY_FUNC || to->kind == SSE__TY_ARRAY);
+      const char *sp = qualifier_first(inner) ? " " : "";
+      snprintf(in2, sizeof in2, paren ? "(%s::*%s%s)" : "%s::*%s%s", cn, sp, inner);
+      decl(to, in2, base, out, n, depth + 1);
+      return;
+    }
     case SSE__TY_ARRAY:
       if (t->count >= 0) snprintf(in2, sizeof in2, "%s[%lld]", inner, (long long)t->count);
       else snprintf(in2, sizeof in2, "%s[]", inner);
@@ -119,6 +131,7 @@ void sse__type_decl(sse__vtype *t, const char *name, const char *base, char *buf
 sse__vtype *sse__type_innermost(sse__vtype *t) {
   for (int i = 0; t && i < 64; i++) {
     if (t->kind != SSE__TY_PTR && t->kind != SSE__TY_ARRAY && t->kind != SSE__TY_FUNC &&
+        t->kind != SSE__TY_MEMPTR &&
         t->kind != SSE__TY_CONST && t->kind != SSE__TY_VOLATILE)
       return t;
     if (!t->target) return NULL;

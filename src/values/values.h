@@ -43,7 +43,8 @@ typedef struct sse__arena_blk sse__arena_blk;
 typedef enum sse__tkind {
   SSE__TY_VOID, SSE__TY_INT, SSE__TY_BOOL, SSE__TY_CHAR, SSE__TY_FLOAT,
   SSE__TY_PTR, SSE__TY_STRUCT, SSE__TY_UNION, SSE__TY_ARRAY, SSE__TY_ENUM,
-  SSE__TY_TYPEDEF, SSE__TY_CONST, SSE__TY_VOLATILE, SSE__TY_FUNC
+  SSE__TY_TYPEDEF, SSE__TY_CONST, SSE__TY_VOLATILE, SSE__TY_FUNC,
+  SSE__TY_MEMPTR /* C++ pointer to a member of cls: target the member's type */
 } sse__tkind;
 
 typedef struct sse__vtype sse__vtype;
@@ -57,6 +58,10 @@ typedef struct sse__member {
   bool is_base;      /* a C++ base class (name NULL; printed "<base> = ") */
   bool is_static;    /* a C++ static member: no offset, at the address of
                         the symbol `linkage` */
+  bool is_virtual;   /* a virtual base: its offset is in the vtable, at
+                        vbase_off bytes before the address in the
+                        object's vtable pointer (Itanium C++ ABI) */
+  int64_t vbase_off;
   const char *linkage;
 } sse__member;
 
@@ -79,6 +84,7 @@ struct sse__vtype {
   sse__vtype *target; /* PTR, TYPEDEF, CONST, VOLATILE, ARRAY element,
                          FUNC return (NULL: void), ENUM underlying */
   int64_t count;     /* ARRAY: elements, -1 unknown */
+  sse__vtype *cls;   /* MEMPTR: the class */
   size_t n;          /* members, enumerators or parameters */
   sse__member *members;
   sse__enumerator *enums;
@@ -153,6 +159,12 @@ typedef struct sse__vctx {
   Dwarf_Addr var_bias; /* bias of the module of the variable being located */
   Dwarf_Die cur_enum;  /* the enumeration type of an enumerator found */
   sse__vtype *t_int, *t_long, *t_ulong, *t_uint, *t_char, *t_double, *t_void;
+  sse__vtype *t_truth; /* of comparisons and ! && ||: int in C, bool in C++ */
+  /* the virtual bases printed in the object being printed (gdb prints
+   * each once) */
+  const sse__vtype *vb_seen[16];
+  unsigned vb_n;
+  bool fmt_base;      /* the struct formatted next is a base subobject */
   char fmt;           /* print's /FMT letter (x z o t d u c a f s), or 0 */
   /* print limits (0: gdb's default; UINT_MAX: unlimited / never) */
   unsigned lim_elems, lim_repeats, lim_depth;
@@ -270,6 +282,14 @@ sse__value sse__val_at(sse__vtype *t, uint64_t addr);
 int sse__val_from_int(sse__vctx *c, sse__vtype *t, int64_t x, sse__value *out);
 int sse__val_from_double(sse__vctx *c, sse__vtype *t, double d, sse__value *out);
 int sse__mem(sse__vctx *c, uint64_t addr, void *buf, size_t n); /* gdb's error text */
+/* Member name of struct or union v, through anonymous members and base
+ * classes (a virtual one where the object's vtable says): 1 (*out), 0
+ * none. The subobject of v of base class b (stripped): 1 (*out), 0 none.
+ * depth: 0. */
+int sse__val_find_member(sse__vctx *c, const sse__value *v, const char *name, sse__value *out,
+                         int depth);
+int sse__val_base(sse__vctx *c, const sse__value *v, const sse__vtype *b, sse__value *out,
+                  int depth);
 /* Whether any of the bytes of v (its size) is optimized out. */
 bool sse__val_partly_out(const sse__value *v);
 
@@ -284,6 +304,9 @@ void sse__out_printf(sse__out *o, const char *fmt, ...) __attribute__((format(pr
 int sse__format_value(sse__vctx *c, const sse__value *v, bool top, sse__out *o);
 /* " <sym+off>" of a code or data address, or nothing. */
 void sse__format_symbol(sse__vctx *c, uint64_t addr, sse__out *o);
+
+/* memptr.c: a C++ pointer to a member v (of stripped type t). */
+int sse__format_memptr(sse__vctx *c, const sse__value *v, sse__vtype *t, sse__out *o);
 
 /* fmtletter.c: a scalar v (of stripped type t) with /FMT c->fmt. */
 int sse__format_letter(sse__vctx *c, const sse__value *v, sse__vtype *t, sse__out *o);

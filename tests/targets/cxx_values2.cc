@@ -1,7 +1,7 @@
 // cxx_values2 -- C++ values gdb prints without pretty-printers (issue 14):
 // qualified and template type names, std::map, a user template, virtual
 // and multiple inheritance, a union, member pointers, an rvalue reference,
-// std::unique_ptr; stopped at line 57 (in use) and line 22 (in a method).
+// std::unique_ptr; stopped at line 58 (in use) and line 22 (in a method).
 #include <cstdio>
 #include <map>
 #include <memory>
@@ -49,12 +49,13 @@ __attribute__((noinline)) int use(std::map<std::string, int> &m, std::map<int, i
   U u; u.i = 1;
   int Multi::*pm = &Multi::mm;
   int (shapes::Circle::*pmf)() const = &shapes::Circle::area;
+  int (Box<int>::*pget)() const = &Box<int>::get;
   int &&rr = twice(3);
   std::unique_ptr<int> up(new int(9));
   Hidden hid = {5};
   shapes::Shape::Tag tag = {6};
   M2 *p2 = &mu;
-  std::printf("%zu %zu %d\n", m.size(), mi.size(), bi.get() + dia.d + mu.*pm + u.i + rr + *up + hid.h + tag.t + p2->m2 + (pmf != nullptr)); // line 57
+  std::printf("%zu %zu %d\n", m.size(), mi.size(), bi.get() + dia.d + mu.*pm + u.i + rr + *up + hid.h + tag.t + p2->m2 + (pmf != nullptr) + (bi.*pget)()); // line 58
   return 0;
 }
 int main() {

@@ -12,7 +12,7 @@ static void compare(const char *const *cmds, size_t n) { vo_cxx_compare("cxx_val
 
 Test(values_cxx3, qualified_type_names_as_gdb, .timeout = 60) {
   static const char *const cmds[] = {
-      "break cxx_values2.cc:57", "run", "ptype shapes::Shape", "whatis shapes::Circle",
+      "break cxx_values2.cc:58", "run", "ptype shapes::Shape", "whatis shapes::Circle",
       "ptype struct shapes::Circle", "whatis class shapes::Circle", "p sizeof(shapes::Circle)",
       "p sizeof(Box<int>)", "p sizeof (struct VB)", "p (M2 *)&mu", "p (shapes::Shape *)0",
       "whatis (shapes::Shape *)0", "ptype shapes::Shape::Tag", "whatis shapes::Shape::Tag",
@@ -24,7 +24,7 @@ Test(values_cxx3, qualified_type_names_as_gdb, .timeout = 60) {
 
 Test(values_cxx3, qualified_name_errors_as_gdb, .timeout = 60) {
   static const char *const cmds[] = {
-      "break cxx_values2.cc:57", "run", "ptype shapes::Nosuch", "ptype nosuch::X",
+      "break cxx_values2.cc:58", "run", "ptype shapes::Nosuch", "ptype nosuch::X",
       "p shapes::Shape::nosuch", "p shapes::nosuch", "ptype struct shapes::Nosuch",
       "ptype struct nosuch::X", "whatis std::map<int, int>", "p sizeof (std::map<int, int>)",
       "whatis Box<int>::value_type"};
@@ -32,10 +32,33 @@ Test(values_cxx3, qualified_name_errors_as_gdb, .timeout = 60) {
 }
 
 Test(values_cxx3, function_pointers_as_gdb, .timeout = 60) {
-  static const char *const cxx[] = {"break cxx_values2.cc:57", "run", "p &twice", "p twice",
+  static const char *const cxx[] = {"break cxx_values2.cc:58", "run", "p &twice", "p twice",
                                     "p *twice", "whatis &twice", "ptype twice", "p &use"};
   compare(cxx, N(cxx));
   static const char *const c[] = {"break values_target.c:93", "run", "p &add", "p add",
                                   "p *add", "p &main", "whatis &add", "p &inspect"};
   vo_cxx_compare("values_target", c, N(c));
+}
+
+/* a virtual base once (in the first base that has it), members through
+ * it, casts to a base class (the pointer adjusted to the subobject),
+ * C++'s bool of comparisons */
+Test(values_cxx3, bases_as_gdb, .timeout = 60) {
+  static const char *const cmds[] = {
+      "break cxx_values2.cc:58", "run", "p dia", "p dia.vb", "p dia.a", "p *(V2*)&dia",
+      "p (M2 *)&mu == p2", "p *(M2 *)&mu", "p (M2)mu", "p ((M2 *)&mu)->m2", "p (M1)mu",
+      "ptype V1", "ptype dia", "p sizeof(dia)", "p mu", "p 1 < 2", "p !p2", "whatis 1 == 1",
+      "info locals"};
+  compare(cmds, N(cmds));
+}
+
+/* pointers to data members and methods: a data member by its declaring
+ * class, a virtual method through the vtable index, a non-virtual one by
+ * its address; their types with the const `this` */
+Test(values_cxx3, member_pointers_as_gdb, .timeout = 60) {
+  static const char *const cmds[] = {
+      "break cxx_values2.cc:58", "run", "p pm", "p pmf", "p pget", "whatis pm", "ptype pmf",
+      "ptype pget", "whatis pget", "p sizeof(pmf)", "p sizeof pm", "p rr", "whatis rr",
+      "ptype u", "p u", "p hid", "whatis hid", "ptype hid"};
+  compare(cmds, N(cmds));
 }
