@@ -10,12 +10,14 @@
 
 #include "values/values.h"
 
-#define CANON_DEPTH 32
+#define CANON_DEPTH 16
+#define CANON_ARG_MAX 4096
 
 typedef struct cbuf {
   char *s;
   size_t n, len;
   bool full;
+  const sse__tsubst *subst;
 } cbuf;
 
 static void put(cbuf *b, const char *s, size_t n) {
@@ -80,8 +82,22 @@ static void arg(cbuf *b, const char *p, const char *end, int depth) {
     else break;
   }
   const char *sb = short_base(p, (size_t)(q - p));
-  if (sb) put(b, sb, strlen(sb));
-  else name(b, p, q, depth + 1);
+  /* the whole argument replaced first, else the names inside it */
+  char tmp[CANON_ARG_MAX];
+  cbuf tb = {.s = tmp, .n = sizeof tmp};
+  tmp[0] = 0;
+  if (sb) put(&tb, sb, strlen(sb));
+  else name(&tb, p, q, depth + 1);
+  const char *rep = NULL;
+  for (size_t i = 0; b->subst && !rep && i < b->subst->n; i++)
+    if (strcmp(tmp, b->subst->from[i]) == 0) rep = b->subst->to[i];
+  if (!rep && b->subst && !sb) {
+    tb = (cbuf){.s = tmp, .n = sizeof tmp, .subst = b->subst};
+    tmp[0] = 0;
+    name(&tb, p, q, depth + 1);
+  }
+  b->full |= tb.full;
+  put(b, rep ? rep : tmp, strlen(rep ? rep : tmp));
   for (int i = 0; i < nq; i++) {
     put(b, " ", 1);
     put(b, quals[i], strlen(quals[i]));
@@ -127,11 +143,15 @@ static void name(cbuf *b, const char *p, const char *end, int depth) {
   }
 }
 
-bool sse__cxx_canon(const char *in, char *out, size_t n) {
+bool sse__cxx_canon_subst(const char *in, char *out, size_t n, const sse__tsubst *s) {
   if (!n) return false;
   out[0] = 0;
   if (!strchr(in, '<')) return false;
-  cbuf b = {.s = out, .n = n};
+  cbuf b = {.s = out, .n = n, .subst = s};
   name(&b, in, in + strlen(in), 0);
   return !b.full;
+}
+
+bool sse__cxx_canon(const char *in, char *out, size_t n) {
+  return sse__cxx_canon_subst(in, out, n, NULL);
 }

@@ -35,9 +35,18 @@ void sse__out_printf(sse__out *o, const char *fmt, ...) {
   char tmp[512];
   va_list ap;
   va_start(ap, fmt);
-  vsnprintf(tmp, sizeof tmp, fmt, ap);
+  int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
   va_end(ap);
-  sse__out_puts(o, tmp);
+  if (n < (int)sizeof tmp) {
+    sse__out_puts(o, tmp);
+    return;
+  }
+  char *big = malloc((size_t)n + 1); /* a long C++ type name */
+  va_start(ap, fmt);
+  if (big) vsnprintf(big, (size_t)n + 1, fmt, ap);
+  va_end(ap);
+  sse__out_puts(o, big ? big : tmp);
+  free(big);
 }
 
 void sse__format_symbol(sse__vctx *c, uint64_t addr, sse__out *o) {

@@ -7,12 +7,38 @@
 
 #include "values/values.h"
 
-#define TN_MAX 512
+#define TN_MAX 1536
 
 /* A name longer than the buffer is cut, on purpose. */
 #pragma GCC diagnostic ignored "-Wformat-truncation"
 
+static _Thread_local const sse__tsubst *subst;
+
+const sse__tsubst *sse__type_name_subst(const sse__tsubst *s) {
+  const sse__tsubst *prev = subst;
+  subst = s;
+  return prev;
+}
+
+/* t's name as the class being spelt out writes it (subst), or false. */
+static bool substituted(sse__vtype *t, char *b, size_t n) {
+  if (!subst || !t->name) return false;
+  size_t l = subst->cls ? strlen(subst->cls) : 0;
+  if (t->kind == SSE__TY_TYPEDEF && l && strncmp(t->name, subst->cls, l) == 0 &&
+      t->name[l] == ':' && t->name[l + 1] == ':' && !strstr(t->name + l + 2, "::")) {
+    snprintf(b, n, "%s", t->name + l + 2);
+    return true;
+  }
+  for (size_t i = 0; i < subst->n; i++)
+    if (strcmp(t->name, subst->from[i]) == 0) {
+      snprintf(b, n, "%s", subst->to[i]);
+      return true;
+    }
+  return sse__cxx_canon_subst(t->name, b, n, subst);
+}
+
 static void base_name(sse__vtype *t, char *b, size_t n) {
+  if (substituted(t, b, n)) return;
   const char *kw = t->kind == SSE__TY_STRUCT ? "struct" : t->kind == SSE__TY_UNION ? "union"
                    : t->kind == SSE__TY_ENUM ? "enum" : NULL;
   if (kw && t->cxx && t->name) snprintf(b, n, "%s", t->name); /* C++: no keyword */

@@ -208,6 +208,20 @@ void sse__types_done(sse__vctx *c);
 /* How many records were transcoded into modules' shared stores (tests). */
 unsigned long sse__types_shared_made(void);
 
+/* Type names inside a C++ class that ptype spells out, as gdb's local
+ * typedef table writes them: the class's own typedefs ("cls::X") by
+ * their bare names, a template argument's type (from[i], canonical) by
+ * its parameter's name (to[i]), also inside template arguments. */
+#define SSE__TSUBST_MAX 16
+typedef struct sse__tsubst {
+  const char *cls; /* or NULL */
+  size_t n;
+  const char *from[SSE__TSUBST_MAX], *to[SSE__TSUBST_MAX];
+} sse__tsubst;
+/* typename.c: names written with s from now on (NULL: none) on this
+ * thread; the previous s. */
+const sse__tsubst *sse__type_name_subst(const sse__tsubst *s);
+
 /* typename.c: the C name of t into buf (cut to bufsz). */
 void sse__type_name(sse__vtype *t, char *buf, size_t bufsz);
 /* The C declaration of name as t ("int (*op)(int, int)"); base (or NULL)
@@ -223,6 +237,9 @@ sse__vtype *sse__type_innermost(sse__vtype *t);
  * int>" for "pair<const int, int>") into out; false (out "") when in
  * has no template arguments or out is too small. */
 bool sse__cxx_canon(const char *in, char *out, size_t n);
+/* ... with the template arguments s names written as their parameters
+ * (s may be NULL). */
+bool sse__cxx_canon_subst(const char *in, char *out, size_t n, const sse__tsubst *s);
 
 /* loc.c: the value of variable DIE var in c's frame. */
 int sse__loc_variable(sse__vctx *c, Dwarf_Die *var, sse__value *out);
@@ -359,6 +376,15 @@ int sse__val_unref(sse__vctx *c, sse__value *v);
 /* ptype.c: gdb's whatis (ptype false) or ptype of what (a type name or
  * an expression, evaluated without side effects), after "type = ". */
 int sse__describe_type(sse__vctx *c, const char *what, bool ptype, sse__out *o);
+
+/* ptype.c: the body of struct, union or enum t ("struct N {...}") at
+ * indentation level; one member's declaration; n blanks. */
+int sse__ptype_body(sse__vctx *c, sse__vtype *t, int level, sse__out *o);
+int sse__ptype_member(sse__vctx *c, const sse__member *m, int level, sse__out *o);
+void sse__ptype_spaces(sse__out *o, int n);
+/* ptype_cxx.c: the body of C++ class t as gdb's ptype: 0, -1 (c->err),
+ * 1: t is no C++ class with its DWARF at hand. */
+int sse__ptype_class(sse__vctx *c, sse__vtype *t, int level, sse__out *o);
 
 /* handle.c: a value found again from its path. */
 typedef enum sse__vstep_kind { SSE__VSTEP_MEMBER, SSE__VSTEP_ELEM, SSE__VSTEP_DEREF } sse__vstep_kind;

@@ -62,3 +62,16 @@ Test(values_cxx3, member_pointers_as_gdb, .timeout = 60) {
       "ptype u", "p u", "p hid", "whatis hid", "ptype hid"};
   compare(cmds, N(cmds));
 }
+
+/* ptype of class template instances, a user's and the library's raw
+ * (std::map, std::unique_ptr): "[with T = int]", the parameters' names
+ * for their arguments' types (also inside template arguments), the
+ * class's typedefs by their bare names and in a section of their own,
+ * methods grouped by name, conversion operators without a return type */
+Test(values_cxx3, ptype_templates_as_gdb, .timeout = 90) {
+  static const char *const cmds[] = {
+      "break cxx_values2.cc:58", "run", "ptype bi", "ptype Box<int>", "whatis bi",
+      "ptype struct Box<int>", "ptype up", "whatis up", "ptype mi", "ptype m", "whatis m",
+      "ptype std::map<int, int, std::less<int>, std::allocator<std::pair<int const, int> > >"};
+  compare(cmds, N(cmds));
+}
