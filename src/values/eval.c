@@ -12,19 +12,21 @@ static int eval(sse__vctx *c, const sse__expr *e, sse__value *out, int depth);
 static int cast(sse__vctx *c, sse__vtype *t, sse__value *v);
 
 static int member(sse__vctx *c, sse__value *v, const char *name);
+static int qualified_method(sse__vctx *c, const char *name, sse__value *out);
 
 /* A member of *this, as C++ names it inside a method; 0 found. */
 static int this_member(sse__vctx *c, const char *name, sse__value *out) {
   Dwarf_Die die;
-  uint64_t off;
   if (!sse__scope_find(c, "this", &die) || sse__loc_variable(c, &die, out)) return 1;
   sse__vtype *t = sse__type_strip(out->type);
   int64_t a;
-  if (!t || t->kind != SSE__TY_PTR || !sse__type_member(t->target, name, &off) ||
-      sse__val_int(c, out, &a))
-    return 1;
+  if (!t || t->kind != SSE__TY_PTR || sse__val_int(c, out, &a)) return 1;
   *out = sse__val_at(t->target, (uint64_t)a);
-  return member(c, out, name) ? 1 : 0;
+  if (member(c, out, name)) {
+    c->err[0] = 0;
+    return 1;
+  }
+  return 0;
 }
 
 static int ident(sse__vctx *c, const char *name, sse__value *out) {
@@ -32,7 +34,10 @@ static int ident(sse__vctx *c, const char *name, sse__value *out) {
   if (!sse__scope_find(c, name, &die)) {
     if (!c->err[0] && this_member(c, name, out) == 0) return 0;
     c->err[0] = 0;
-    if (strstr(name, "::")) return sse__scope_not_found(c, name);
+    if (strstr(name, "::")) {
+      int rc = qualified_method(c, name, out);
+      return rc <= 0 ? rc : sse__scope_not_found(c, name);
+    }
     return sse__verr(c, "No symbol \"%s\" in current context.", name);
   }
   if (dwarf_tag(&die) == DW_TAG_subprogram) {
@@ -131,10 +136,34 @@ static int member(sse__vctx *c, sse__value *v, const char *name) {
   if (!t || (t->kind != SSE__TY_STRUCT && t->kind != SSE__TY_UNION))
     return sse__verr(c, "Attempt to extract a component of a value that is not a structure.");
   sse__value r;
-  if (!sse__val_find_member(c, v, name, &r, 0))
-    return sse__verr(c, "There is no member named %s.", name);
+  if (!sse__val_find_member(c, v, name, &r, 0)) {
+    int rc = t->cxx ? sse__method_value(c, v, t, name, &r) : 0;
+    if (rc <= 0) return rc < 0 ? -1 : sse__verr(c, "There is no member named %s.", name);
+  }
   *v = r;
   return 0;
+}
+
+/* C::f of a qualified name the scopes do not have as a variable: a
+ * method of class C. 0, 1 (none), -1. */
+static int qualified_method(sse__vctx *c, const char *name, sse__value *out) {
+  int nest = 0;
+  const char *last = NULL;
+  for (const char *p = name; *p; p++) {
+    if (*p == '<' || *p == '(') nest++;
+    else if ((*p == '>' || *p == ')') && nest) nest--;
+    else if (!nest && p[0] == ':' && p[1] == ':') last = p;
+  }
+  if (!last || last == name) return 1;
+  char *cls = sse__va_alloc(c, (size_t)(last - name) + 1);
+  Dwarf_Die d;
+  if (!cls) return -1;
+  memcpy(cls, name, (size_t)(last - name));
+  if (!sse__scope_find_type(c, DW_TAG_structure_type, cls, &d)) return c->err[0] ? -1 : 1;
+  sse__vtype *t = sse__type_from(c, &d);
+  if (!t) return -1;
+  int rc = sse__method_value(c, NULL, t, last + 2, out);
+  return rc < 0 ? -1 : rc ? 0 : 1;
 }
 
 /* C++: a pointer or reference to a class converted to one to its base
@@ -315,6 +344,7 @@ static int unary(sse__vctx *c, const sse__expr *e, sse__value *out, int depth) {
   if (eval(c, e->a, out, depth)) return -1;
   if (e->op == SSE__E_DEREF) return deref(c, out);
   if (e->op == SSE__E_ADDR) {
+    if (out->is_func && out->method_of) return sse__method_pointer(c, out);
     if (out->is_func) {
       sse__vtype *pt = sse__type_ptr_to(c, out->type);
       return pt ? sse__val_from_int(c, pt, (int64_t)out->addr, out) : -1;

@@ -17,10 +17,6 @@
 
 static int body(sse__vctx *c, sse__vtype *t, int level, sse__out *o);
 
-int sse__ptype_body(sse__vctx *c, sse__vtype *t, int level, sse__out *o) {
-  return body(c, t, level, o);
-}
-
 void sse__ptype_spaces(sse__out *o, int n) {
   for (int i = 0; i < n; i++) sse__out_puts(o, " ");
 }

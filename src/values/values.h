@@ -115,6 +115,7 @@ typedef struct sse__value {
   bool is_func;         /* a function: addr is its entry */
   int reg;              /* V_BYTES read from a register: its DWARF number + 1 */
   int64_t impl_off;     /* V_IMPLPTR */
+  sse__vtype *method_of; /* a C++ method (is_func): its class */
 } sse__value;
 
 /* Type records and their memo (DIE offset -> record, open hashing),
@@ -257,6 +258,8 @@ int sse__entry_param(sse__vctx *c, Dwarf_Die *par, sse__value *out);
 /* statics.c: the address of the ELF symbol name in any module (a C++
  * static member's definition). 0, or 1 (none). */
 int sse__symbol_addr(sse__vctx *c, const char *name, uint64_t *addr);
+/* ... of the function symbol name (a C++ method's code). */
+int sse__func_symbol_addr(sse__vctx *c, const char *name, uint64_t *addr);
 
 /* tls.c: the address of offset in the TLS block of c->var_mod in c's
  * thread. 0, or -1 (c->err). */
@@ -322,6 +325,13 @@ int sse__format_value(sse__vctx *c, const sse__value *v, bool top, sse__out *o);
 /* " <sym+off>" of a code or data address, or nothing. */
 void sse__format_symbol(sse__vctx *c, uint64_t addr, sse__out *o);
 
+/* methods.c: the method name of class cls as a value (obj: the object
+ * it is called on, or NULL): 1 (*out), 0 (cls has none), -1 (c->err).
+ * A method value v made a pointer to the method (&C::f). */
+int sse__method_value(sse__vctx *c, const sse__value *obj, sse__vtype *cls, const char *name,
+                      sse__value *out);
+int sse__method_pointer(sse__vctx *c, sse__value *v);
+
 /* memptr.c: a C++ pointer to a member v (of stripped type t). */
 int sse__format_memptr(sse__vctx *c, const sse__value *v, sse__vtype *t, sse__out *o);
 
@@ -377,9 +387,7 @@ int sse__val_unref(sse__vctx *c, sse__value *v);
  * an expression, evaluated without side effects), after "type = ". */
 int sse__describe_type(sse__vctx *c, const char *what, bool ptype, sse__out *o);
 
-/* ptype.c: the body of struct, union or enum t ("struct N {...}") at
- * indentation level; one member's declaration; n blanks. */
-int sse__ptype_body(sse__vctx *c, sse__vtype *t, int level, sse__out *o);
+/* ptype.c: one member's declaration at indentation level; n blanks. */
 int sse__ptype_member(sse__vctx *c, const sse__member *m, int level, sse__out *o);
 void sse__ptype_spaces(sse__out *o, int n);
 /* ptype_cxx.c: the body of C++ class t as gdb's ptype: 0, -1 (c->err),

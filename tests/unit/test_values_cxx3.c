@@ -75,3 +75,15 @@ Test(values_cxx3, ptype_templates_as_gdb, .timeout = 90) {
       "ptype std::map<int, int, std::less<int>, std::allocator<std::pair<int const, int> > >"};
   compare(cmds, N(cmds));
 }
+
+/* in a method: this, *this, members without this->, a virtual method
+ * through the object; methods as values (obj.f, C::f, &C::f) and gdb's
+ * error for a virtual one without an object */
+Test(values_cxx3, this_and_methods_as_gdb, .timeout = 60) {
+  static const char *const cmds[] = {
+      "break cxx_values2.cc:22", "run", "info locals", "info args", "p *this", "p this", "p r",
+      "p this->r", "p id", "ptype this", "whatis this", "whatis *this", "p this->area", "p area",
+      "p *(shapes::Shape *)this", "p (shapes::Shape *)this", "p sizeof(*this)", "up", "p c",
+      "ptype c", "p c.area", "p Box<int>::get", "p &Box<int>::get", "p shapes::Circle::area"};
+  compare(cmds, N(cmds));
+}
