@@ -118,8 +118,10 @@ static void name(cbuf *b, const char *p, const char *end, int depth) {
   while (p < end) {
     const char *lt = memchr(p, '<', (size_t)(end - p));
     /* "operator<" and "operator<<" are names, not argument lists */
-    while (lt && lt - p >= 8 && strncmp(lt - 8, "operator", 8) == 0)
-      lt = memchr(lt + 1, '<', (size_t)(end - lt - 1));
+    while (lt && lt - p >= 8 && strncmp(lt - 8, "operator", 8) == 0) {
+      const char *after = lt + 1 < end && (lt[1] == '<' || lt[1] == '=') ? lt + 2 : lt + 1;
+      lt = after < end ? memchr(after, '<', (size_t)(end - after)) : NULL;
+    }
     if (!lt) {
       put(b, p, (size_t)(end - p));
       return;

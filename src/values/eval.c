@@ -12,7 +12,7 @@ static int eval(sse__vctx *c, const sse__expr *e, sse__value *out, int depth);
 static int cast(sse__vctx *c, sse__vtype *t, sse__value *v);
 
 static int member(sse__vctx *c, sse__value *v, const char *name);
-static int qualified_method(sse__vctx *c, const char *name, sse__value *out);
+static int qualified_method(sse__vctx *c, const char *name, bool addr_of, sse__value *out);
 
 /* A member of *this, as C++ names it inside a method; 0 found. */
 static int this_member(sse__vctx *c, const char *name, sse__value *out) {
@@ -29,24 +29,25 @@ static int this_member(sse__vctx *c, const char *name, sse__value *out) {
   return 0;
 }
 
-static int ident(sse__vctx *c, const char *name, sse__value *out) {
+static int ident(sse__vctx *c, const char *name, bool quoted, sse__value *out) {
   Dwarf_Die die;
   if (!sse__scope_find(c, name, &die)) {
     if (!c->err[0] && this_member(c, name, out) == 0) return 0;
     c->err[0] = 0;
-    if (strstr(name, "::")) {
-      int rc = qualified_method(c, name, out);
+    if (strstr(name, "::") && !quoted) {
+      int rc = qualified_method(c, name, false, out);
       return rc <= 0 ? rc : sse__scope_not_found(c, name);
     }
     return sse__verr(c, "No symbol \"%s\" in current context.", name);
   }
   if (dwarf_tag(&die) == DW_TAG_subprogram) {
-    Dwarf_Addr lo;
+    uint64_t at;
     memset(out, 0, sizeof *out);
-    if (dwarf_lowpc(&die, &lo) != 0) return sse__verr(c, "No symbol \"%s\" in current context.", name);
+    if (sse__scope_code(c, &die, &at))
+      return sse__verr(c, "No symbol \"%s\" in current context.", name);
     if (!(out->type = sse__type_from(c, &die))) return -1;
     out->kind = SSE__V_MEM;
-    out->addr = lo + c->var_bias;
+    out->addr = at;
     out->is_func = true;
     return 0;
   }
@@ -137,7 +138,7 @@ static int member(sse__vctx *c, sse__value *v, const char *name) {
     return sse__verr(c, "Attempt to extract a component of a value that is not a structure.");
   sse__value r;
   if (!sse__val_find_member(c, v, name, &r, 0)) {
-    int rc = t->cxx ? sse__method_value(c, v, t, name, &r) : 0;
+    int rc = t->cxx ? sse__method_value(c, v, t, name, false, &r) : 0;
     if (rc <= 0) return rc < 0 ? -1 : sse__verr(c, "There is no member named %s.", name);
   }
   *v = r;
@@ -146,7 +147,7 @@ static int member(sse__vctx *c, sse__value *v, const char *name) {
 
 /* C::f of a qualified name the scopes do not have as a variable: a
  * method of class C. 0, 1 (none), -1. */
-static int qualified_method(sse__vctx *c, const char *name, sse__value *out) {
+static int qualified_method(sse__vctx *c, const char *name, bool addr_of, sse__value *out) {
   int nest = 0;
   const char *last = NULL;
   for (const char *p = name; *p; p++) {
@@ -162,7 +163,7 @@ static int qualified_method(sse__vctx *c, const char *name, sse__value *out) {
   if (!sse__scope_find_type(c, DW_TAG_structure_type, cls, &d)) return c->err[0] ? -1 : 1;
   sse__vtype *t = sse__type_from(c, &d);
   if (!t) return -1;
-  int rc = sse__method_value(c, NULL, t, last + 2, out);
+  int rc = sse__method_value(c, NULL, t, last + 2, addr_of, out);
   return rc < 0 ? -1 : rc ? 0 : 1;
 }
 
@@ -341,6 +342,16 @@ static int binary(sse__vctx *c, const sse__expr *e, sse__value *out, int depth) 
 }
 
 static int unary(sse__vctx *c, const sse__expr *e, sse__value *out, int depth) {
+  /* &C::f: a pointer to the method, a virtual one by its vtable slot */
+  if (e->op == SSE__E_ADDR && e->a->op == SSE__E_IDENT && e->a->bin != '\'' &&
+      strstr(e->a->name, "::")) {
+    Dwarf_Die die;
+    if (!sse__scope_find(c, e->a->name, &die)) {
+      int rc = c->err[0] ? -1 : qualified_method(c, e->a->name, true, out);
+      if (rc <= 0) return rc < 0 ? -1 : sse__method_pointer(c, out);
+    }
+    c->err[0] = 0;
+  }
   if (eval(c, e->a, out, depth)) return -1;
   if (e->op == SSE__E_DEREF) return deref(c, out);
   if (e->op == SSE__E_ADDR) {
@@ -502,7 +513,7 @@ static int eval(sse__vctx *c, const sse__expr *e, sse__value *out, int depth) {
       return sse__val_from_int(c, t, (int64_t)e->num, out);
     }
     case SSE__E_FNUM: return sse__val_from_double(c, c->t_double, e->fnum, out);
-    case SSE__E_IDENT: return ident(c, e->name, out);
+    case SSE__E_IDENT: return ident(c, e->name, e->bin == '\'', out);
     case SSE__E_DOLLAR: return dollar(c, e->name, out);
     case SSE__E_MEMBER: return eval(c, e->a, out, depth) || member(c, out, e->name) ? -1 : 0;
     case SSE__E_ARROW: {

@@ -4,6 +4,7 @@
  * between the shifts and + -), ?: and the assignments = += ... >>=. Errors are gdb's: "A syntax error in
  * expression, near `REST'." */
 #include <ctype.h>
+#include <dwarf.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -78,7 +79,24 @@ static sse__expr *number(parser *P) {
   return e;
 }
 
+/* gdb's quoted name: 'ns::f(int)', '(anonymous namespace)::g' (more
+ * than one character between the quotes, no escape). */
+static sse__expr *quoted_name(parser *P) {
+  const char *q = P->p + 1, *end = strchr(q, '\'');
+  if (*q == '\\' || !end || end - q < 2) return NULL;
+  sse__expr *e = node(P, SSE__E_IDENT, NULL, NULL);
+  char *s = sse__va_alloc(P->c, (size_t)(end - q) + 1);
+  if (!e || !s) return NULL;
+  memcpy(s, q, (size_t)(end - q));
+  e->name = s;
+  e->bin = '\''; /* one name: no error by its scopes */
+  P->p = end + 1;
+  return e;
+}
+
 static sse__expr *charlit(parser *P) {
+  sse__expr *qn = quoted_name(P);
+  if (qn || P->c->err[0]) return qn;
   const char *q = P->p + 1;
   int ch;
   if (*q == '\\') {
@@ -136,9 +154,25 @@ static size_t qualified_len(const char *p) {
   return memchr(p, ':', last) ? last : 0;
 }
 
+/* C++: the length of the name of a function template's instance at p
+ * ("sum<int>"), when the frame's scopes have it; else 0. */
+static size_t template_func_len(parser *P, const char *p) {
+  size_t m = sse__name_comp_len(p), id = 0;
+  while (isalnum((unsigned char)p[id]) || p[id] == '_') id++;
+  if (m <= id || !P->c->at || m > 1024) return 0;
+  char name[1025];
+  Dwarf_Die d;
+  memcpy(name, p, m);
+  name[m] = 0;
+  if (sse__scope_find(P->c, name, &d) && dwarf_tag(&d) == DW_TAG_subprogram) return m;
+  P->c->err[0] = 0;
+  return 0;
+}
+
 static const char *ident(parser *P) {
   const char *start = P->p;
   size_t q = qualified_len(start);
+  if (!q) q = template_func_len(P, start);
   if (q) P->p += q;
   else while (isalnum((unsigned char)*P->p) || *P->p == '_') P->p++;
   size_t n = (size_t)(P->p - start);

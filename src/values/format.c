@@ -49,6 +49,21 @@ void sse__out_printf(sse__out *o, const char *fmt, ...) {
   free(big);
 }
 
+/* A demangled template function's name without its return type, as gdb
+ * demangles (DMGL_RET_DROP): "sum<int>(...)" for "int sum<int>(...)". */
+static const char *without_return_type(const char *d) {
+  const char *cut = NULL;
+  int depth = 0;
+  for (const char *p = d; *p; p++) {
+    if (*p == '<' || *p == '(') {
+      if (*p == '(' && depth == 0) break;
+      depth++;
+    } else if ((*p == '>' || *p == ')') && depth) depth--;
+    else if (*p == ' ' && depth == 0 && !(p - d >= 8 && !strncmp(p - 8, "operator", 8))) cut = p + 1;
+  }
+  return cut && strchr(cut, '<') ? cut : d;
+}
+
 void sse__format_symbol(sse__vctx *c, uint64_t addr, sse__out *o) {
   if (!c->at->dwfl || !addr) return;
   Dwfl_Module *m = dwfl_addrmodule(c->at->dwfl, addr);
@@ -61,7 +76,7 @@ void sse__format_symbol(sse__vctx *c, uint64_t addr, sse__out *o) {
   if (ty != STT_FUNC && ty != STT_OBJECT && ty != STT_GNU_IFUNC) return;
   if (sym.st_size && off >= sym.st_size) return;
   char *dem = sse__cxx_demangle(name); /* gdb names C++ symbols demangled */
-  if (dem) name = dem;
+  if (dem) name = without_return_type(dem);
   if (off) sse__out_printf(o, " <%s+%llu>", name, (unsigned long long)off);
   else sse__out_printf(o, " <%s>", name);
   free(dem);

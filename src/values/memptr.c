@@ -72,7 +72,9 @@ int sse__format_memptr(sse__vctx *c, const sse__value *v, sse__vtype *t, sse__ou
     return 0;
   }
   if (ptr & 1) {
-    char *m = virtual_method(t->cls, ((uint64_t)ptr - 1) / 8, 0);
+    /* gdb names the method of a pointer the DWARF types, and only the
+     * slot of one an expression made (&C::f, a synthetic type) */
+    char *m = t->off ? virtual_method(t->cls, ((uint64_t)ptr - 1) / 8, 0) : NULL;
     if (m) sse__out_printf(o, "&virtual %s", m);
     else sse__out_printf(o, "&virtual table offset %lld", (long long)(ptr - 1) / 8);
     free(m);

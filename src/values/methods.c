@@ -40,15 +40,18 @@ static int64_t vtable_index(Dwarf_Die *m) {
 }
 
 int sse__method_value(sse__vctx *c, const sse__value *obj, sse__vtype *cls, const char *name,
-                      sse__value *out) {
+                      bool addr_of, sse__value *out) {
   Dwarf_Die m;
   if (!method_die(cls, name, &m, 0)) return 0;
   memset(out, 0, sizeof *out);
   if (!(out->type = sse__type_from(c, &m))) return -1;
   int64_t vi = vtable_index(&m);
   uint64_t addr = 0, vptr;
-  if (vi >= 0 && !obj) return sse__verr(c, "Cannot reference virtual member function \"%s\"", name);
-  if (vi >= 0) {
+  if (vi >= 0 && !obj && !addr_of)
+    return sse__verr(c, "Cannot reference virtual member function \"%s\"", name);
+  if (vi >= 0 && !obj) {
+    addr = 1 + 8 * (uint64_t)vi; /* the Itanium ABI's virtual member pointer */
+  } else if (vi >= 0) {
     if (obj->kind != SSE__V_MEM) return sse__verr(c, "value not located in memory.");
     if (sse__mem(c, obj->addr, &vptr, 8) || sse__mem(c, vptr + 8 * (uint64_t)vi, &addr, 8))
       return -1;

@@ -40,6 +40,8 @@ typedef struct wanted {
   int type_tag;
   const char *const *path;
   int npath;
+  bool qualified; /* named with its scopes: a function's declaration
+                     (its code found by its linkage name) will do */
 } wanted;
 
 static bool blanks_eq(const char *dw, const char *want) {
@@ -88,7 +90,9 @@ static bool matches(Dwarf_Die *ch, const wanted *w) {
   }
   const char *n = dwarf_diename(ch);
   if (!n && tag == DW_TAG_namespace) n = "(anonymous namespace)";
-  if (!n || !name_eq(n, w->name) || is_decl(ch)) return false;
+  if (!n || !name_eq(n, w->name)) return false;
+  if (tag == DW_TAG_subprogram && w->qualified) return true; /* its code: sse__scope_code */
+  if (is_decl(ch)) return false;
   Dwarf_Addr lo;
   return tag != DW_TAG_subprogram || dwarf_lowpc(ch, &lo) == 0;
 }
@@ -127,6 +131,8 @@ static bool in_path(sse__vctx *c, Dwarf_Die *scope, const wanted *w, int k, int 
   if (k == w->npath) {
     wanted last = *w;
     last.npath = 0;
+    /* a function declared in a namespace; a method's is the class's */
+    last.qualified = dwarf_tag(scope) == DW_TAG_namespace;
     if (child_named(c, scope, &last, out)) return true;
   }
   Dwarf_Die ch;
@@ -231,6 +237,7 @@ static int split_path(sse__vctx *c, const char *name, wanted *w, const char **co
   w->path = comps;
   w->npath = 0;
   if (!strstr(name, "::")) return 0;
+  w->qualified = true;
   if (name[0] == ':' && name[1] == ':') name += 2;
   const char *start = name;
   int nest = 0;
@@ -331,4 +338,39 @@ int sse__scope_not_found(sse__vctx *c, const char *name) {
     return sse__verr(c, "No symbol \"%s\" in namespace \"%s\".", missing, ns);
   }
   return sse__verr(c, "No symbol \"%s\" in current context.", w.npath ? comps[0] : name);
+}
+
+/* A declaration's definition: the DIE of decl's CU whose
+ * DW_AT_specification is decl (GCC's out-of-line definitions). */
+static bool definition_of(Dwarf_Die *decl, Dwarf_Die *out) {
+  Dwarf_Die cu, ch;
+  if (!dwarf_diecu(decl, &cu, NULL, NULL) || dwarf_child(&cu, &ch) != 0) return false;
+  Dwarf_Off want = dwarf_dieoffset(decl);
+  do {
+    Dwarf_Attribute a;
+    Dwarf_Die spec;
+    if (dwarf_tag(&ch) == DW_TAG_subprogram && dwarf_attr(&ch, DW_AT_specification, &a) &&
+        dwarf_formref_die(&a, &spec) && dwarf_dieoffset(&spec) == want) {
+      *out = ch;
+      return true;
+    }
+  } while (dwarf_siblingof(&ch, &ch) == 0);
+  return false;
+}
+
+int sse__scope_code(sse__vctx *c, Dwarf_Die *fn, uint64_t *addr) {
+  Dwarf_Addr lo;
+  Dwarf_Attribute a;
+  Dwarf_Die def;
+  if (dwarf_lowpc(fn, &lo) == 0) {
+    *addr = lo + c->var_bias;
+    return 0;
+  }
+  const char *ln = dwarf_formstring(dwarf_attr(fn, DW_AT_linkage_name, &a));
+  if (ln && sse__func_symbol_addr(c, ln, addr) == 0) return 0;
+  if (definition_of(fn, &def) && dwarf_lowpc(&def, &lo) == 0) {
+    *addr = lo + c->var_bias;
+    return 0;
+  }
+  return 1;
 }

@@ -281,6 +281,10 @@ int sse__scope_open(sse__vctx *c);
  * enumeration_type, or DW_TAG_typedef (a typedef or a base type). The
  * frame's CU first, then the module's, then every module's. 1 or 0. */
 int sse__scope_find_type(sse__vctx *c, int tag, const char *name, Dwarf_Die *out);
+/* The address of function fn's code (fn a definition, or a declaration:
+ * by its linkage name's symbol, or its definition elsewhere in the CU):
+ * 0, or 1 none. */
+int sse__scope_code(sse__vctx *c, Dwarf_Die *fn, uint64_t *addr);
 /* gdb's error (c->err) for name, which sse__scope_find did not find
  * ("No symbol \"x\" in namespace \"ns\"."); -1. */
 int sse__scope_not_found(sse__vctx *c, const char *name);
@@ -326,10 +330,11 @@ int sse__format_value(sse__vctx *c, const sse__value *v, bool top, sse__out *o);
 void sse__format_symbol(sse__vctx *c, uint64_t addr, sse__out *o);
 
 /* methods.c: the method name of class cls as a value (obj: the object
- * it is called on, or NULL): 1 (*out), 0 (cls has none), -1 (c->err).
+ * it is called on, or NULL; addr_of: for &C::f, a virtual method's value
+ * then its vtable slot): 1 (*out), 0 (cls has none), -1 (c->err).
  * A method value v made a pointer to the method (&C::f). */
 int sse__method_value(sse__vctx *c, const sse__value *obj, sse__vtype *cls, const char *name,
-                      sse__value *out);
+                      bool addr_of, sse__value *out);
 int sse__method_pointer(sse__vctx *c, sse__value *v);
 
 /* memptr.c: a C++ pointer to a member v (of stripped type t). */

@@ -87,3 +87,19 @@ Test(values_cxx3, this_and_methods_as_gdb, .timeout = 60) {
       "ptype c", "p c.area", "p Box<int>::get", "p &Box<int>::get", "p shapes::Circle::area"};
   compare(cmds, N(cmds));
 }
+
+/* functions by C++ names on cxx_shapes: in a namespace (declared there,
+ * defined out of line), an overload (gdb's first), '(anonymous
+ * namespace)::f' quoted, a function template's instance (sum<int>,
+ * named without its return type as gdb demangles), &C::f of a virtual
+ * method (its vtable slot) */
+Test(values_cxx3, cxx_function_names_as_gdb, .timeout = 60) {
+  static const char *const cmds[] = {
+      "break shapes::Circle::area", "run", "p shapes::scale", "p &shapes::scale",
+      "p '(anonymous namespace)::f'", "p '(anonymous namespace)::nosuch'", "p sum<int>",
+      "p sum<double>", "p helper", "p &shapes::Circle::area", "p shapes::Circle::area",
+      "whatis &shapes::Circle::area", "p 'shapes::scale'", "p *this", "p this->name_",
+      "ptype this", "up", "info locals", "p *s", "ptype s", "up", "p c", "p q", "ptype q",
+      "ptype shapes::Square", "whatis all"};
+  vo_cxx_compare("cxx_shapes", cmds, N(cmds));
+}
