@@ -12,7 +12,6 @@ static int eval(sse__vctx *c, const sse__expr *e, sse__value *out, int depth);
 static int cast(sse__vctx *c, sse__vtype *t, sse__value *v);
 
 static int member(sse__vctx *c, sse__value *v, const char *name);
-static int qualified_method(sse__vctx *c, const char *name, bool addr_of, sse__value *out);
 
 /* A member of *this, as C++ names it inside a method; 0 found. */
 static int this_member(sse__vctx *c, const char *name, sse__value *out) {
@@ -35,7 +34,7 @@ static int ident(sse__vctx *c, const char *name, bool quoted, sse__value *out) {
     if (!c->err[0] && this_member(c, name, out) == 0) return 0;
     c->err[0] = 0;
     if (strstr(name, "::") && !quoted) {
-      int rc = qualified_method(c, name, false, out);
+      int rc = sse__qualified_member(c, name, false, out);
       return rc <= 0 ? rc : sse__scope_not_found(c, name);
     }
     return sse__verr(c, "No symbol \"%s\" in current context.", name);
@@ -143,28 +142,6 @@ static int member(sse__vctx *c, sse__value *v, const char *name) {
   }
   *v = r;
   return 0;
-}
-
-/* C::f of a qualified name the scopes do not have as a variable: a
- * method of class C. 0, 1 (none), -1. */
-static int qualified_method(sse__vctx *c, const char *name, bool addr_of, sse__value *out) {
-  int nest = 0;
-  const char *last = NULL;
-  for (const char *p = name; *p; p++) {
-    if (*p == '<' || *p == '(') nest++;
-    else if ((*p == '>' || *p == ')') && nest) nest--;
-    else if (!nest && p[0] == ':' && p[1] == ':') last = p;
-  }
-  if (!last || last == name) return 1;
-  char *cls = sse__va_alloc(c, (size_t)(last - name) + 1);
-  Dwarf_Die d;
-  if (!cls) return -1;
-  memcpy(cls, name, (size_t)(last - name));
-  if (!sse__scope_find_type(c, DW_TAG_structure_type, cls, &d)) return c->err[0] ? -1 : 1;
-  sse__vtype *t = sse__type_from(c, &d);
-  if (!t) return -1;
-  int rc = sse__method_value(c, NULL, t, last + 2, addr_of, out);
-  return rc < 0 ? -1 : rc ? 0 : 1;
 }
 
 /* C++: a pointer or reference to a class converted to one to its base
@@ -313,6 +290,11 @@ static int binary(sse__vctx *c, const sse__expr *e, sse__value *out, int depth) 
   if (e->bin == 256 || e->bin == 256 + 1) return logical(c, e, out, depth);
   if (e->bin == '@') return artificial_array(c, e, out, depth);
   sse__value a, b;
+  if (e->bin == 256 + 8 || e->bin == 256 + 9) { /* obj.*pm, p->*pm */
+    if (eval(c, e->a, &a, depth) || eval(c, e->b, &b, depth)) return -1;
+    if (e->bin == 256 + 9 && deref(c, &a)) return -1;
+    return sse__val_unref(c, &a) ? -1 : sse__memptr_apply(c, &a, &b, out);
+  }
   if (eval(c, e->a, &a, depth) || eval(c, e->b, &b, depth)) return -1;
   if (decay(c, &a) || decay(c, &b)) return -1;
   sse__vtype *ta = sse__type_strip(a.type), *tb = sse__type_strip(b.type);
@@ -347,8 +329,8 @@ static int unary(sse__vctx *c, const sse__expr *e, sse__value *out, int depth) {
       strstr(e->a->name, "::")) {
     Dwarf_Die die;
     if (!sse__scope_find(c, e->a->name, &die)) {
-      int rc = c->err[0] ? -1 : qualified_method(c, e->a->name, true, out);
-      if (rc <= 0) return rc < 0 ? -1 : sse__method_pointer(c, out);
+      int rc = c->err[0] ? -1 : sse__qualified_member(c, e->a->name, true, out);
+      if (rc <= 0) return rc < 0 || out->kind == SSE__V_BYTES ? rc : sse__method_pointer(c, out);
     }
     c->err[0] = 0;
   }

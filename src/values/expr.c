@@ -14,7 +14,7 @@
 #define EXPR_MAX_DEPTH 200
 
 /* Binary operators: two-character ones coded as distinct ints. */
-enum { OP_OROR = 256, OP_ANDAND, OP_EQ, OP_NE, OP_LE, OP_GE, OP_SHL, OP_SHR };
+enum { OP_OROR = 256, OP_ANDAND, OP_EQ, OP_NE, OP_LE, OP_GE, OP_SHL, OP_SHR, OP_DOTSTAR, OP_ARROWSTAR };
 
 typedef struct parser {
   sse__vctx *c;
@@ -226,7 +226,8 @@ static sse__expr *postfix(parser *P) {
       if (*P->p != ']') return fail(P);
       P->p++;
       e = node(P, SSE__E_INDEX, e, i);
-    } else if (*P->p == '.' || (P->p[0] == '-' && P->p[1] == '>')) {
+    } else if ((*P->p == '.' && P->p[1] != '*') ||
+               (P->p[0] == '-' && P->p[1] == '>' && P->p[2] != '*')) {
       sse__eop op = *P->p == '.' ? SSE__E_MEMBER : SSE__E_ARROW;
       P->p += op == SSE__E_MEMBER ? 1 : 2;
       ws(P);
@@ -324,6 +325,13 @@ static int binop(const char *p, int *prec, int *len) {
       {"|", '|', 3}, {"^", '^', 4}, {"&", '&', 5}, {"<", '<', 7}, {">", '>', 7},
       {"@", '@', 9}, {"+", '+', 10}, {"-", '-', 10}, {"*", '*', 11}, {"/", '/', 11},
       {"%", '%', 11}};
+  /* C++'s pointer-to-member operators bind tighter than * / % */
+  int pm = p[0] == '.' && p[1] == '*' ? 2 : p[0] == '-' && p[1] == '>' && p[2] == '*' ? 3 : 0;
+  if (pm) {
+    *prec = 12;
+    *len = pm;
+    return pm == 2 ? OP_DOTSTAR : OP_ARROWSTAR;
+  }
   for (size_t i = 0; i < sizeof ops / sizeof *ops; i++) {
     size_t n = strlen(ops[i].s);
     if (strncmp(p, ops[i].s, n) == 0) {

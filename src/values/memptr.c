@@ -86,3 +86,27 @@ int sse__format_memptr(sse__vctx *c, const sse__value *v, sse__vtype *t, sse__ou
   sse__format_symbol(c, (uint64_t)ptr, o);
   return 0;
 }
+
+int sse__memptr_apply(sse__vctx *c, const sse__value *obj, const sse__value *pm, sse__value *out) {
+  sse__vtype *t = sse__type_strip(pm->type), *ot = sse__type_strip(obj->type);
+  if (!t || t->kind != SSE__TY_MEMPTR || !ot || ot->kind != SSE__TY_STRUCT)
+    return sse__verr(c, "not implemented: member pointer on a value that is not one");
+  unsigned char b[16] = {0};
+  int64_t ptr, adj;
+  bool method = sse__type_strip(t->target) && sse__type_strip(t->target)->kind == SSE__TY_FUNC;
+  if (obj->kind != SSE__V_MEM) return sse__verr(c, "value not located in memory.");
+  if (sse__val_bytes(c, pm, b, method ? 16 : 8)) return -1;
+  memcpy(&ptr, b, 8);
+  memcpy(&adj, b + 8, 8);
+  if (!method) {
+    *out = sse__val_at(t->target, obj->addr + (uint64_t)ptr);
+    return 0;
+  }
+  uint64_t fn = (uint64_t)ptr, self = obj->addr + (uint64_t)adj, vptr;
+  if (ptr & 1) { /* virtual: through the object's vtable */
+    if (sse__mem(c, self, &vptr, 8) || sse__mem(c, vptr + (uint64_t)ptr - 1, &fn, 8)) return -1;
+  }
+  *out = sse__val_at(t->target, fn);
+  out->is_func = true;
+  return 0;
+}

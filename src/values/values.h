@@ -336,9 +336,16 @@ void sse__format_symbol(sse__vctx *c, uint64_t addr, sse__out *o);
 int sse__method_value(sse__vctx *c, const sse__value *obj, sse__vtype *cls, const char *name,
                       bool addr_of, sse__value *out);
 int sse__method_pointer(sse__vctx *c, sse__value *v);
+/* C::m of a qualified name that is no variable: method m of class C
+ * (addr_of, for &C::m: a virtual one's vtable slot, or a pointer to the
+ * data member m, a V_BYTES value). 0 (*out), 1 none, -1 (c->err). */
+int sse__qualified_member(sse__vctx *c, const char *name, bool addr_of, sse__value *out);
 
 /* memptr.c: a C++ pointer to a member v (of stripped type t). */
 int sse__format_memptr(sse__vctx *c, const sse__value *v, sse__vtype *t, sse__out *o);
+/* obj.*pm: the member of class value obj pointer to member pm points to
+ * (a method: the function, a virtual one through obj's vtable). */
+int sse__memptr_apply(sse__vctx *c, const sse__value *obj, const sse__value *pm, sse__value *out);
 
 /* fmtletter.c: a scalar v (of stripped type t) with /FMT c->fmt. */
 int sse__format_letter(sse__vctx *c, const sse__value *v, sse__vtype *t, sse__out *o);

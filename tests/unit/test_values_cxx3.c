@@ -103,3 +103,18 @@ Test(values_cxx3, cxx_function_names_as_gdb, .timeout = 60) {
       "ptype shapes::Square", "whatis all"};
   vo_cxx_compare("cxx_shapes", cmds, N(cmds));
 }
+
+/* C::m of data members: a static one's value, this->m inside a method of
+ * C, &C::m a pointer to the member, gdb's error for a non-static one
+ * outside; C::f and &C::f of a method */
+Test(values_cxx3, qualified_members_as_gdb, .timeout = 60) {
+  static const char *const in_method[] = {
+      "break values_cxx_class.cc:9", "run", "p derived::s", "p &derived::s", "p derived::d",
+      "p &derived::d", "whatis &derived::d", "p derived::b", "p base::b", "p &derived::get",
+      "p derived::get", "p this->get", "p get", "p derived::nosuch"};
+  vo_cxx_compare("values_cxx_class", in_method, N(in_method));
+  static const char *const outside[] = {
+      "break cxx_values2.cc:58", "run", "p &Multi::m1", "whatis &Multi::m1", "p &Multi::mm",
+      "p &Multi::nosuch", "p &Box<int>::v", "p Multi::mm", "p Multi::zz", "p mu.*pm"};
+  compare(outside, N(outside));
+}
