@@ -157,3 +157,11 @@ bool sse__cxx_canon_subst(const char *in, char *out, size_t n, const sse__tsubst
 bool sse__cxx_canon(const char *in, char *out, size_t n) {
   return sse__cxx_canon_subst(in, out, n, NULL);
 }
+
+bool sse__cxx_canon_type(const char *in, char *out, size_t n) {
+  if (!n) return false;
+  out[0] = 0;
+  cbuf b = {.s = out, .n = n};
+  arg(&b, in, in + strlen(in), 0);
+  return !b.full;
+}

@@ -382,6 +382,7 @@ static int dollar(sse__vctx *c, const char *name, sse__value *out) {
     sse__vtype *t;
     if (r == 16) {
       sse__vtype *f = sse__type_base(c, NULL, 1, SSE__TY_FUNC, false);
+      if (f) f->prototyped = c->t_truth != c->t_int; /* C++'s: "void (*)(void)" */
       t = f ? sse__type_ptr_to(c, f) : NULL;
     } else if (regs[i].size == 8 && (r == 6 || r == 7)) {
       t = sse__type_ptr_to(c, c->t_void);

@@ -5,6 +5,7 @@
  * and unions ("{x = 1, y = 2}"), arrays with <repeats N times> (more than
  * 10) and the 200-element limit ("..."), functions ("{int (int)} 0x...
  * <f>"), <optimized out>. */
+#include <dwarf.h>
 #include <limits.h>
 #include <math.h>
 #include <stdarg.h>
@@ -64,6 +65,35 @@ static const char *without_return_type(const char *d) {
   return cut && strchr(cut, '<') ? cut : d;
 }
 
+/* gdb's name of a C++ function without a mangled name (main): its
+ * DWARF name and parameter types, "main(int, char**)". */
+static bool cxx_physname(sse__vctx *c, Dwfl_Module *m, uint64_t entry, const char *name,
+                         char *out, size_t n) {
+  Dwarf_Addr bias;
+  Dwarf_Die *cu = dwfl_module_addrdie(m, entry, &bias), *sc = NULL, ch;
+  if (!cu || !sse__die_is_cxx(cu)) return false;
+  int ns = dwarf_getscopes(cu, entry - bias, &sc);
+  int i = 0;
+  while (i < ns && dwarf_tag(&sc[i]) != DW_TAG_subprogram) i++;
+  size_t len = (size_t)snprintf(out, n, "%s(", name);
+  bool first = true;
+  if (i < ns && dwarf_child(&sc[i], &ch) == 0) do {
+    if (dwarf_tag(&ch) != DW_TAG_formal_parameter || len >= n) continue;
+    char tn[512], canon[512];
+    sse__vtype *t = sse__type_of_die(c, &ch);
+    if (t) sse__type_name(t, tn, sizeof tn);
+    else snprintf(tn, sizeof tn, "void");
+    if (!sse__cxx_canon_type(tn, canon, sizeof canon)) snprintf(canon, sizeof canon, "%s", tn);
+    len += (size_t)snprintf(out + len, n - len, "%s%s", first ? "" : ", ", canon);
+    first = false;
+  } while (dwarf_siblingof(&ch, &ch) == 0);
+  free(sc);
+  c->err[0] = 0;
+  if (i >= ns || len + 2 > n) return false;
+  snprintf(out + len, n - len, ")");
+  return true;
+}
+
 void sse__format_symbol(sse__vctx *c, uint64_t addr, sse__out *o) {
   if (!c->at->dwfl || !addr) return;
   Dwfl_Module *m = dwfl_addrmodule(c->at->dwfl, addr);
@@ -76,7 +106,9 @@ void sse__format_symbol(sse__vctx *c, uint64_t addr, sse__out *o) {
   if (ty != STT_FUNC && ty != STT_OBJECT && ty != STT_GNU_IFUNC) return;
   if (sym.st_size && off >= sym.st_size) return;
   char *dem = sse__cxx_demangle(name); /* gdb names C++ symbols demangled */
+  char phys[1024];
   if (dem) name = without_return_type(dem);
+  else if (ty == STT_FUNC && cxx_physname(c, m, addr - off, name, phys, sizeof phys)) name = phys;
   if (off) sse__out_printf(o, " <%s+%llu>", name, (unsigned long long)off);
   else sse__out_printf(o, " <%s>", name);
   free(dem);

@@ -238,6 +238,9 @@ sse__vtype *sse__type_innermost(sse__vtype *t);
  * int>" for "pair<const int, int>") into out; false (out "") when in
  * has no template arguments or out is too small. */
 bool sse__cxx_canon(const char *in, char *out, size_t n);
+/* A type's name as the demangler writes it ("char const*" for "const
+ * char *"). */
+bool sse__cxx_canon_type(const char *in, char *out, size_t n);
 /* ... with the template arguments s names written as their parameters
  * (s may be NULL). */
 bool sse__cxx_canon_subst(const char *in, char *out, size_t n, const sse__tsubst *s);

@@ -3,7 +3,10 @@
  * namespaces and classes, template instances, class names without a
  * keyword, "T const *", references) in ptype, whatis, sizeof and casts,
  * with gdb's errors for the names that are not there; pointers to
- * functions ("(int (*)(int)) 0x... <twice(int)>") in C and C++. */
+ * functions ("(int (*)(int)) 0x... <twice(int)>", "<main()+433>") in C
+ * and C++; virtual and multiple inheritance, pointers to members, a
+ * union, rvalue references, std::map and std::unique_ptr raw; ptype of
+ * class templates; methods and members by qualified names. */
 #include "values_oracle.h"
 
 static void compare(const char *const *cmds, size_t n) { vo_cxx_compare("cxx_values2", cmds, n); }
@@ -33,7 +36,8 @@ Test(values_cxx3, qualified_name_errors_as_gdb, .timeout = 60) {
 
 Test(values_cxx3, function_pointers_as_gdb, .timeout = 60) {
   static const char *const cxx[] = {"break cxx_values2.cc:58", "run", "p &twice", "p twice",
-                                    "p *twice", "whatis &twice", "ptype twice", "p &use"};
+                                    "p *twice", "whatis &twice", "ptype twice", "p &use",
+                                    "p &main", "p main", "p $pc", "up", "p $pc"};
   compare(cxx, N(cxx));
   static const char *const c[] = {"break values_target.c:93", "run", "p &add", "p add",
                                   "p *add", "p &main", "whatis &add", "p &inspect"};
