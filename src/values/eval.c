@@ -35,8 +35,13 @@ static int ident(sse__vctx *c, const char *name, bool quoted, sse__value *out) {
     c->err[0] = 0;
     if (strstr(name, "::") && !quoted) {
       int rc = sse__qualified_member(c, name, false, out);
-      return rc <= 0 ? rc : sse__scope_not_found(c, name);
+      if (rc <= 0) return rc;
     }
+    Dwarf_Die td;
+    if (!quoted && sse__scope_find_type(c, DW_TAG_typedef, name, &td))
+      return sse__verr(c, "Attempt to use a type name as an expression");
+    c->err[0] = 0;
+    if (strstr(name, "::") && !quoted) return sse__scope_not_found(c, name);
     return sse__verr(c, "No symbol \"%s\" in current context.", name);
   }
   if (dwarf_tag(&die) == DW_TAG_subprogram) {

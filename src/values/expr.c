@@ -273,6 +273,13 @@ static sse__expr *size_of(parser *P) {
       return e;
     }
   }
+  /* gdb: sizeof TYPE without parentheses is a syntax error after it */
+  const char *q = P->p;
+  if (sse__typename_parse(P->c, &q)) {
+    P->p = q;
+    return fail(P);
+  }
+  P->c->err[0] = 0;
   sse__expr *a = unary(P);
   return a ? node(P, SSE__E_SIZEOF, a, NULL) : NULL;
 }

@@ -5,6 +5,7 @@
  * of, members one level deep ("struct point where;"), anonymous ones in
  * place, bitfields as "unsigned int a : 3;", enumerators with " = N"
  * where the value does not follow on. */
+#include <ctype.h>
 #include <dwarf.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -130,9 +131,22 @@ static sse__vtype *type_named(sse__vctx *c, const char *what) {
   return *p ? NULL : t;
 }
 
+/* C++: what names a namespace (gdb's "type = namespace ns"). */
+static bool namespace_named(sse__vctx *c, const char *what, bool ptype, sse__out *o) {
+  Dwarf_Die d;
+  if (!strchr(what, ':') && !isalpha((unsigned char)what[0]) && what[0] != '_') return false;
+  if (!sse__scope_find_type(c, DW_TAG_namespace, what, &d) || dwarf_tag(&d) != DW_TAG_namespace) {
+    c->err[0] = 0;
+    return false;
+  }
+  sse__out_printf(o, "%s%s", ptype ? "namespace " : "", what);
+  return true;
+}
+
 int sse__describe_type(sse__vctx *c, const char *what, bool ptype, sse__out *o) {
   sse__vtype *t = type_named(c, what);
   if (c->err[0]) return -1;
+  if (!t && namespace_named(c, what, ptype, o)) return 0;
   bool given = t != NULL;
   if (!t) {
     sse__expr *e = sse__expr_parse(c, what);

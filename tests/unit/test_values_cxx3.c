@@ -30,7 +30,8 @@ Test(values_cxx3, qualified_name_errors_as_gdb, .timeout = 60) {
       "break cxx_values2.cc:58", "run", "ptype shapes::Nosuch", "ptype nosuch::X",
       "p shapes::Shape::nosuch", "p shapes::nosuch", "ptype struct shapes::Nosuch",
       "ptype struct nosuch::X", "whatis std::map<int, int>", "p sizeof (std::map<int, int>)",
-      "whatis Box<int>::value_type"};
+      "whatis Box<int>::value_type", "p M1", "p shapes::Circle", "ptype shapes", "whatis shapes",
+      "p sizeof M1", "p (M1)3"};
   compare(cmds, N(cmds));
 }
 
