@@ -15,6 +15,10 @@
  *   eval.c     the expression tree evaluated to a value
  *   assign.c   C's assignment: set var, x = 5, x += 1
  *   ptype.c    gdb's whatis and ptype
+ *   ptype_cxx.c  ptype of a C++ class (templates' parameters, typedefs)
+ *   cxxcanon.c C++ names in gdb's canonical form ("pair<int const, int>")
+ *   memptr.c   C++ pointers to members
+ *   methods.c  C++ methods as values, C::m
  *   entry.c    values at a function's entry, from the caller's call site
  *   tls.c      thread-local variables
  *   statics.c  C++ static members' definitions
