@@ -72,7 +72,8 @@ static bool is_scope_tag(int tag) {
 
 static bool tag_wanted(Dwarf_Die *ch, int tag, int want) {
   if (tag == want) return true;
-  if (want == DW_TAG_namespace) return is_scope_tag(tag); /* any scope */
+  if (want == DW_TAG_namespace) /* any scope */
+    return is_scope_tag(tag) || tag == DW_TAG_enumeration_type;
   if (want == DW_TAG_structure_type) return tag == DW_TAG_class_type;
   if (want != DW_TAG_typedef) return false;
   /* a type name: a typedef, a base type, or in C++ a class, union or enum */
@@ -117,7 +118,8 @@ static bool child_named(sse__vctx *c, Dwarf_Die *scope, const wanted *w, Dwarf_D
 /* Whether scope DIE d is the one named comp: "(anonymous namespace)" is
  * a namespace without a name. */
 static bool scope_named(Dwarf_Die *d, const char *comp) {
-  if (!is_scope_tag(dwarf_tag(d))) return false;
+  /* an enum class scopes its enumerators (shapes::color::green) */
+  if (!is_scope_tag(dwarf_tag(d)) && dwarf_tag(d) != DW_TAG_enumeration_type) return false;
   const char *n = dwarf_diename(d);
   if (!n) return dwarf_tag(d) == DW_TAG_namespace && strcmp(comp, "(anonymous namespace)") == 0;
   return name_eq(n, comp);
@@ -133,6 +135,11 @@ static bool in_path(sse__vctx *c, Dwarf_Die *scope, const wanted *w, int k, int 
     last.npath = 0;
     /* a function declared in a namespace; a method's is the class's */
     last.qualified = dwarf_tag(scope) == DW_TAG_namespace;
+    if (dwarf_tag(scope) == DW_TAG_enumeration_type) {
+      if (w->type_tag || !enumerator_named(scope, w->name, out)) return false;
+      c->cur_enum = *scope;
+      return true;
+    }
     if (child_named(c, scope, &last, out)) return true;
   }
   Dwarf_Die ch;
@@ -328,13 +335,15 @@ int sse__scope_not_found(sse__vctx *c, const char *name) {
     Dwarf_Die d;
     if (!find(c, &sc, &d)) continue;
     const char *missing = j < w.npath ? comps[j] : w.name;
-    if (dwarf_tag(&d) != DW_TAG_namespace)
-      return sse__verr(c, "There is no field named %s", missing);
     char ns[1024];
     size_t len = 0;
     ns[0] = 0;
     for (int i = 0; i < j && len < sizeof ns; i++)
       len += (size_t)snprintf(ns + len, sizeof ns - len, "%s%s", i ? "::" : "", comps[i]);
+    int tag = dwarf_tag(&d);
+    if (tag == DW_TAG_enumeration_type)
+      return sse__verr(c, "no constant named \"%s\" in enum \"%s\"", missing, ns);
+    if (tag != DW_TAG_namespace) return sse__verr(c, "There is no field named %s", missing);
     return sse__verr(c, "No symbol \"%s\" in namespace \"%s\".", missing, ns);
   }
   return sse__verr(c, "No symbol \"%s\" in current context.", w.npath ? comps[0] : name);

@@ -34,3 +34,16 @@ Test(values_cxx2, ptype_class_as_gdb, .timeout = 60) {
                                           "ptype this", "up", "ptype obj", "ptype struct base"};
   vo_cxx_compare("values_cxx_class", in_method, sizeof in_method / sizeof *in_method);
 }
+
+/* enumerators by their qualified names, an enum class as a scope */
+Test(values_cxx2, qualified_enumerators_as_gdb, .timeout = 60) {
+  static const char *const cmds[] = {
+      "break cxx_values.cc:27", "run", "p shapes::color::green", "p (shapes::color)5",
+      "p shapes::small::hi", "whatis shapes::color::green", "p col == shapes::color::green",
+      "p sizeof(shapes::color)", "ptype shapes::color", "p (int)shapes::color::blue",
+      "p/x shapes::small::hi", "p shapes::color::nosuch", "p shapes::color",
+      "p shapes::Circle::nosuch", "p v._M_impl._M_start[1]", "p *v._M_impl._M_start@3",
+      "whatis t._M_string_length", "whatis std::vector<int, std::allocator<int> >",
+      "p sizeof(std::vector<int, std::allocator<int> >)"};
+  compare(cmds, sizeof cmds / sizeof *cmds);
+}
