@@ -16,31 +16,42 @@ static int member(sse__vctx *c, sse__value *v, const char *name);
 /* A member of *this, as C++ names it inside a method; 0 found. */
 static int this_member(sse__vctx *c, const char *name, sse__value *out) {
   Dwarf_Die die;
-  uint64_t off;
   if (!sse__scope_find(c, "this", &die) || sse__loc_variable(c, &die, out)) return 1;
   sse__vtype *t = sse__type_strip(out->type);
   int64_t a;
-  if (!t || t->kind != SSE__TY_PTR || !sse__type_member(t->target, name, &off) ||
-      sse__val_int(c, out, &a))
-    return 1;
+  if (!t || t->kind != SSE__TY_PTR || sse__val_int(c, out, &a)) return 1;
   *out = sse__val_at(t->target, (uint64_t)a);
-  return member(c, out, name) ? 1 : 0;
+  if (member(c, out, name)) {
+    c->err[0] = 0;
+    return 1;
+  }
+  return 0;
 }
 
-static int ident(sse__vctx *c, const char *name, sse__value *out) {
+static int ident(sse__vctx *c, const char *name, bool quoted, sse__value *out) {
   Dwarf_Die die;
   if (!sse__scope_find(c, name, &die)) {
     if (!c->err[0] && this_member(c, name, out) == 0) return 0;
     c->err[0] = 0;
+    if (strstr(name, "::") && !quoted) {
+      int rc = sse__qualified_member(c, name, false, out);
+      if (rc <= 0) return rc;
+    }
+    Dwarf_Die td;
+    if (!quoted && sse__scope_find_type(c, DW_TAG_typedef, name, &td))
+      return sse__verr(c, "Attempt to use a type name as an expression");
+    c->err[0] = 0;
+    if (strstr(name, "::") && !quoted) return sse__scope_not_found(c, name);
     return sse__verr(c, "No symbol \"%s\" in current context.", name);
   }
   if (dwarf_tag(&die) == DW_TAG_subprogram) {
-    Dwarf_Addr lo;
+    uint64_t at;
     memset(out, 0, sizeof *out);
-    if (dwarf_lowpc(&die, &lo) != 0) return sse__verr(c, "No symbol \"%s\" in current context.", name);
+    if (sse__scope_code(c, &die, &at))
+      return sse__verr(c, "No symbol \"%s\" in current context.", name);
     if (!(out->type = sse__type_from(c, &die))) return -1;
     out->kind = SSE__V_MEM;
-    out->addr = lo + c->var_bias;
+    out->addr = at;
     out->is_func = true;
     return 0;
   }
@@ -129,15 +140,29 @@ static int member(sse__vctx *c, sse__value *v, const char *name) {
   sse__vtype *t = sse__type_strip(v->type);
   if (!t || (t->kind != SSE__TY_STRUCT && t->kind != SSE__TY_UNION))
     return sse__verr(c, "Attempt to extract a component of a value that is not a structure.");
-  uint64_t off;
-  const sse__member *m = sse__type_member(t, name, &off);
-  if (!m) return sse__verr(c, "There is no member named %s.", name);
-  sse__member mm = *m;
-  mm.offset = off;
   sse__value r;
-  sse__val_member(c, v, &mm, &r);
+  if (!sse__val_find_member(c, v, name, &r, 0)) {
+    int rc = t->cxx ? sse__method_value(c, v, t, name, false, &r) : 0;
+    if (rc <= 0) return rc < 0 ? -1 : sse__verr(c, "There is no member named %s.", name);
+  }
   *v = r;
   return 0;
+}
+
+/* C++: a pointer or reference to a class converted to one to its base
+ * class points to the base subobject (else v unchanged). */
+static int to_base(sse__vctx *c, sse__vtype *to, sse__value *v) {
+  sse__vtype *from = sse__type_strip(v->type);
+  if (!from || from->kind != SSE__TY_PTR || to->kind != SSE__TY_PTR) return 0;
+  sse__vtype *ft = sse__type_strip(from->target), *tt = sse__type_strip(to->target);
+  if (!ft || !tt || ft == tt || ft->kind != SSE__TY_STRUCT || tt->kind != SSE__TY_STRUCT)
+    return 0;
+  int64_t a;
+  sse__value obj, base;
+  if (sse__val_int(c, v, &a)) return -1;
+  obj = sse__val_at(from->target, (uint64_t)a);
+  if (!a || !sse__val_base(c, &obj, tt, &base, 0) || base.kind != SSE__V_MEM) return 0;
+  return sse__val_from_int(c, from, (int64_t)base.addr, v);
 }
 
 /* The type of the usual arithmetic conversions of a and b (ints). */
@@ -199,7 +224,7 @@ static int float_op(sse__vctx *c, int op, double x, double y, sse__value *out) {
   }
   return sse__val_from_double(c, c->t_double, r, out);
 cmp:
-  return sse__val_from_int(c, c->t_int, b, out);
+  return sse__val_from_int(c, c->t_truth, b, out);
 }
 
 /* Pointer arithmetic: p + i, i + p, p - i, p - q, comparisons. */
@@ -214,7 +239,7 @@ static int ptr_op(sse__vctx *c, int op, sse__value *a, sse__value *b, sse__value
     }
     int64_t r;
     if (int_op(c, op, x, y, false, &r)) return -1;
-    return sse__val_from_int(c, c->t_int, r, out);
+    return sse__val_from_int(c, c->t_truth, r, out);
   }
   if (op != '+' && op != '-') return sse__verr(c, "Argument to arithmetic operation not a number or boolean.");
   if (tb->kind == SSE__TY_PTR) {
@@ -238,7 +263,7 @@ static int logical(sse__vctx *c, const sse__expr *e, sse__value *out, int depth)
   if ((and && x) || (!and && !x)) {
     if (eval(c, e->b, &b, depth) || decay(c, &b) || sse__val_int(c, &b, &y)) return -1;
   }
-  return sse__val_from_int(c, c->t_int, and ? (x && y) : (x || y), out);
+  return sse__val_from_int(c, c->t_truth, and ? (x && y) : (x || y), out);
 }
 
 /* gdb's a@n: n objects like a from a's address on, as an array. */
@@ -270,6 +295,11 @@ static int binary(sse__vctx *c, const sse__expr *e, sse__value *out, int depth) 
   if (e->bin == 256 || e->bin == 256 + 1) return logical(c, e, out, depth);
   if (e->bin == '@') return artificial_array(c, e, out, depth);
   sse__value a, b;
+  if (e->bin == 256 + 8 || e->bin == 256 + 9) { /* obj.*pm, p->*pm */
+    if (eval(c, e->a, &a, depth) || eval(c, e->b, &b, depth)) return -1;
+    if (e->bin == 256 + 9 && deref(c, &a)) return -1;
+    return sse__val_unref(c, &a) ? -1 : sse__memptr_apply(c, &a, &b, out);
+  }
   if (eval(c, e->a, &a, depth) || eval(c, e->b, &b, depth)) return -1;
   if (decay(c, &a) || decay(c, &b)) return -1;
   sse__vtype *ta = sse__type_strip(a.type), *tb = sse__type_strip(b.type);
@@ -293,15 +323,26 @@ static int binary(sse__vctx *c, const sse__expr *e, sse__value *out, int depth) 
   if (shift) rt = arith_type(c, ta, ta);
   if (int_op(c, e->bin, x, y, rt->is_signed, &r)) return -1;
   bool cmp = e->bin == '<' || e->bin == '>' || (e->bin >= 256 + 2 && e->bin <= 256 + 5);
-  if (cmp) rt = c->t_int;
+  if (cmp) rt = c->t_truth;
   if (rt->size == 4) r = rt->is_signed ? (int64_t)(int32_t)r : (int64_t)(uint32_t)r;
   return sse__val_from_int(c, rt, r, out);
 }
 
 static int unary(sse__vctx *c, const sse__expr *e, sse__value *out, int depth) {
+  /* &C::f: a pointer to the method, a virtual one by its vtable slot */
+  if (e->op == SSE__E_ADDR && e->a->op == SSE__E_IDENT && e->a->bin != '\'' &&
+      strstr(e->a->name, "::")) {
+    Dwarf_Die die;
+    if (!sse__scope_find(c, e->a->name, &die)) {
+      int rc = c->err[0] ? -1 : sse__qualified_member(c, e->a->name, true, out);
+      if (rc <= 0) return rc < 0 || out->kind == SSE__V_BYTES ? rc : sse__method_pointer(c, out);
+    }
+    c->err[0] = 0;
+  }
   if (eval(c, e->a, out, depth)) return -1;
   if (e->op == SSE__E_DEREF) return deref(c, out);
   if (e->op == SSE__E_ADDR) {
+    if (out->is_func && out->method_of) return sse__method_pointer(c, out);
     if (out->is_func) {
       sse__vtype *pt = sse__type_ptr_to(c, out->type);
       return pt ? sse__val_from_int(c, pt, (int64_t)out->addr, out) : -1;
@@ -319,7 +360,7 @@ static int unary(sse__vctx *c, const sse__expr *e, sse__value *out, int depth) {
   int64_t x;
   if ((!is_int_kind(t) && !(t->kind == SSE__TY_PTR && e->op == SSE__E_NOT)) || sse__val_int(c, out, &x))
     return c->err[0] ? -1 : sse__verr(c, "Argument to arithmetic operation not a number or boolean.");
-  sse__vtype *rt = e->op == SSE__E_NOT ? c->t_int : arith_type(c, t, t);
+  sse__vtype *rt = e->op == SSE__E_NOT ? c->t_truth : arith_type(c, t, t);
   int64_t r = e->op == SSE__E_NEG ? (int64_t)(0 - (uint64_t)x) : e->op == SSE__E_NOT ? !x : ~x;
   if (rt->size == 4) r = rt->is_signed ? (int64_t)(int32_t)r : (int64_t)(uint32_t)r;
   return sse__val_from_int(c, rt, r, out);
@@ -346,6 +387,7 @@ static int dollar(sse__vctx *c, const char *name, sse__value *out) {
     sse__vtype *t;
     if (r == 16) {
       sse__vtype *f = sse__type_base(c, NULL, 1, SSE__TY_FUNC, false);
+      if (f) f->prototyped = c->t_truth != c->t_int; /* C++'s: "void (*)(void)" */
       t = f ? sse__type_ptr_to(c, f) : NULL;
     } else if (regs[i].size == 8 && (r == 6 || r == 7)) {
       t = sse__type_ptr_to(c, c->t_void);
@@ -368,6 +410,12 @@ static int cast(sse__vctx *c, sse__vtype *t, sse__value *v) {
   if (!to || !from) return sse__verr(c, "Invalid cast.");
   if (to->kind == SSE__TY_STRUCT || to->kind == SSE__TY_UNION || to->kind == SSE__TY_ARRAY ||
       to->kind == SSE__TY_FUNC) {
+    /* C++: a class as its base class is the base subobject */
+    sse__value base;
+    if (to->kind == SSE__TY_STRUCT && to != from && sse__val_base(c, v, to, &base, 0)) {
+      *v = base;
+      return 0;
+    }
     /* gdb: a value in memory is seen as the other type there; bytes
      * held only as one of the same size */
     if (to != from && v->kind != SSE__V_MEM && sse__type_size(to) != sse__type_size(from))
@@ -384,6 +432,7 @@ static int cast(sse__vctx *c, sse__vtype *t, sse__value *v) {
     *v = sse__val_at(t, v->addr); /* gdb: the bytes there seen as t */
     return 0;
   }
+  if (to_base(c, to, v)) return -1;
   if (to->kind == SSE__TY_FLOAT) {
     double d;
     if (sse__val_double(c, v, &d)) return -1;
@@ -452,7 +501,7 @@ static int eval(sse__vctx *c, const sse__expr *e, sse__value *out, int depth) {
       return sse__val_from_int(c, t, (int64_t)e->num, out);
     }
     case SSE__E_FNUM: return sse__val_from_double(c, c->t_double, e->fnum, out);
-    case SSE__E_IDENT: return ident(c, e->name, out);
+    case SSE__E_IDENT: return ident(c, e->name, e->bin == '\'', out);
     case SSE__E_DOLLAR: return dollar(c, e->name, out);
     case SSE__E_MEMBER: return eval(c, e->a, out, depth) || member(c, out, e->name) ? -1 : 0;
     case SSE__E_ARROW: {

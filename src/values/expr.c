@@ -4,6 +4,7 @@
  * between the shifts and + -), ?: and the assignments = += ... >>=. Errors are gdb's: "A syntax error in
  * expression, near `REST'." */
 #include <ctype.h>
+#include <dwarf.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,7 +14,7 @@
 #define EXPR_MAX_DEPTH 200
 
 /* Binary operators: two-character ones coded as distinct ints. */
-enum { OP_OROR = 256, OP_ANDAND, OP_EQ, OP_NE, OP_LE, OP_GE, OP_SHL, OP_SHR };
+enum { OP_OROR = 256, OP_ANDAND, OP_EQ, OP_NE, OP_LE, OP_GE, OP_SHL, OP_SHR, OP_DOTSTAR, OP_ARROWSTAR };
 
 typedef struct parser {
   sse__vctx *c;
@@ -78,7 +79,24 @@ static sse__expr *number(parser *P) {
   return e;
 }
 
+/* gdb's quoted name: 'ns::f(int)', '(anonymous namespace)::g' (more
+ * than one character between the quotes, no escape). */
+static sse__expr *quoted_name(parser *P) {
+  const char *q = P->p + 1, *end = strchr(q, '\'');
+  if (*q == '\\' || !end || end - q < 2) return NULL;
+  sse__expr *e = node(P, SSE__E_IDENT, NULL, NULL);
+  char *s = sse__va_alloc(P->c, (size_t)(end - q) + 1);
+  if (!e || !s) return NULL;
+  memcpy(s, q, (size_t)(end - q));
+  e->name = s;
+  e->bin = '\''; /* one name: no error by its scopes */
+  P->p = end + 1;
+  return e;
+}
+
 static sse__expr *charlit(parser *P) {
+  sse__expr *qn = quoted_name(P);
+  if (qn || P->c->err[0]) return qn;
   const char *q = P->p + 1;
   int ch;
   if (*q == '\\') {
@@ -115,9 +133,48 @@ static sse__expr *charlit(parser *P) {
   return e;
 }
 
+/* The length of the C++ qualified name at p ("ns::f", "::g",
+ * "Box<int>::m", "(anonymous namespace)::h", "std::map<int, int>"); 0
+ * when p is no qualified name. */
+static size_t qualified_len(const char *p) {
+  size_t k = p[0] == ':' && p[1] == ':' ? 2 : 0, last = 0;
+  for (;;) {
+    size_t m = sse__name_comp_len(p + k), id = 0;
+    while (isalnum((unsigned char)p[k + id]) || p[k + id] == '_') id++;
+    if (!m) return 0;
+    const char *q = p + k + m;
+    while (*q == ' ') q++;
+    if (q[0] != ':' || q[1] != ':') {
+      last = k + m;
+      break;
+    }
+    for (q += 2; *q == ' ';) q++;
+    k = (size_t)(q - p);
+  }
+  return memchr(p, ':', last) ? last : 0;
+}
+
+/* C++: the length of the name of a function template's instance at p
+ * ("sum<int>"), when the frame's scopes have it; else 0. */
+static size_t template_func_len(parser *P, const char *p) {
+  size_t m = sse__name_comp_len(p), id = 0;
+  while (isalnum((unsigned char)p[id]) || p[id] == '_') id++;
+  if (m <= id || !P->c->at || m > 1024) return 0;
+  char name[1025];
+  Dwarf_Die d;
+  memcpy(name, p, m);
+  name[m] = 0;
+  if (sse__scope_find(P->c, name, &d) && dwarf_tag(&d) == DW_TAG_subprogram) return m;
+  P->c->err[0] = 0;
+  return 0;
+}
+
 static const char *ident(parser *P) {
   const char *start = P->p;
-  while (isalnum((unsigned char)*P->p) || *P->p == '_') P->p++;
+  size_t q = qualified_len(start);
+  if (!q) q = template_func_len(P, start);
+  if (q) P->p += q;
+  else while (isalnum((unsigned char)*P->p) || *P->p == '_') P->p++;
   size_t n = (size_t)(P->p - start);
   char *s = sse__va_alloc(P->c, n + 1);
   if (s) memcpy(s, start, n);
@@ -136,7 +193,7 @@ static sse__expr *primary(parser *P) {
     if (e && !(e->name = ident(P))) return NULL;
     return e;
   }
-  if (isalpha((unsigned char)ch) || ch == '_') {
+  if (isalpha((unsigned char)ch) || ch == '_' || qualified_len(P->p)) {
     sse__expr *e = node(P, SSE__E_IDENT, NULL, NULL);
     if (e && !(e->name = ident(P))) return NULL;
     return e;
@@ -169,7 +226,8 @@ static sse__expr *postfix(parser *P) {
       if (*P->p != ']') return fail(P);
       P->p++;
       e = node(P, SSE__E_INDEX, e, i);
-    } else if (*P->p == '.' || (P->p[0] == '-' && P->p[1] == '>')) {
+    } else if ((*P->p == '.' && P->p[1] != '*') ||
+               (P->p[0] == '-' && P->p[1] == '>' && P->p[2] != '*')) {
       sse__eop op = *P->p == '.' ? SSE__E_MEMBER : SSE__E_ARROW;
       P->p += op == SSE__E_MEMBER ? 1 : 2;
       ws(P);
@@ -215,6 +273,13 @@ static sse__expr *size_of(parser *P) {
       return e;
     }
   }
+  /* gdb: sizeof TYPE without parentheses is a syntax error after it */
+  const char *q = P->p;
+  if (sse__typename_parse(P->c, &q)) {
+    P->p = q;
+    return fail(P);
+  }
+  P->c->err[0] = 0;
   sse__expr *a = unary(P);
   return a ? node(P, SSE__E_SIZEOF, a, NULL) : NULL;
 }
@@ -267,6 +332,13 @@ static int binop(const char *p, int *prec, int *len) {
       {"|", '|', 3}, {"^", '^', 4}, {"&", '&', 5}, {"<", '<', 7}, {">", '>', 7},
       {"@", '@', 9}, {"+", '+', 10}, {"-", '-', 10}, {"*", '*', 11}, {"/", '/', 11},
       {"%", '%', 11}};
+  /* C++'s pointer-to-member operators bind tighter than * / % */
+  int pm = p[0] == '.' && p[1] == '*' ? 2 : p[0] == '-' && p[1] == '>' && p[2] == '*' ? 3 : 0;
+  if (pm) {
+    *prec = 12;
+    *len = pm;
+    return pm == 2 ? OP_DOTSTAR : OP_ARROWSTAR;
+  }
   for (size_t i = 0; i < sizeof ops / sizeof *ops; i++) {
     size_t n = strlen(ops[i].s);
     if (strncmp(p, ops[i].s, n) == 0) {

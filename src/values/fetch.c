@@ -112,6 +112,23 @@ int sse__val_double(sse__vctx *c, const sse__value *v, double *out) {
 }
 
 /* Member m (at offset off from the start) of struct value v. */
+/* A virtual base of v: where the object's vtable says it is. */
+static bool virtual_base(sse__vctx *c, const sse__value *v, const sse__member *m,
+                         sse__value *out) {
+  uint64_t vptr;
+  int64_t delta;
+  memset(out, 0, sizeof *out);
+  out->type = m->type;
+  out->kind = SSE__V_OPTOUT;
+  if (v->kind != SSE__V_MEM || !m->vbase_off || sse__mem(c, v->addr, &vptr, 8) ||
+      sse__mem(c, vptr - (uint64_t)m->vbase_off, &delta, 8)) {
+    c->err[0] = 0;
+    return false;
+  }
+  *out = sse__val_at(m->type, v->addr + (uint64_t)delta);
+  return true;
+}
+
 bool sse__val_member(sse__vctx *c, const sse__value *v, const sse__member *m, sse__value *out) {
   if (m->is_static) { /* in no instance: at its definition */
     uint64_t a;
@@ -124,6 +141,7 @@ bool sse__val_member(sse__vctx *c, const sse__value *v, const sse__member *m, ss
     *out = sse__val_at(out->type, a);
     return true;
   }
+  if (m->is_virtual) return virtual_base(c, v, m, out);
   *out = *v;
   out->type = m->type ? m->type : c->t_int;
   out->bit_off = m->bit_off;
@@ -158,4 +176,46 @@ int sse__val_from_int(sse__vctx *c, sse__vtype *t, int64_t x, sse__value *out) {
 
 int sse__val_from_double(sse__vctx *c, sse__vtype *t, double d, sse__value *out) {
   return val_from8(c, t, &d, out);
+}
+
+#define BASE_DEPTH 32
+
+static bool same_class(const sse__vtype *a, const sse__vtype *b) {
+  return a == b || (a && b && a->name && b->name && strcmp(a->name, b->name) == 0);
+}
+
+int sse__val_find_member(sse__vctx *c, const sse__value *v, const char *name, sse__value *out,
+                         int depth) {
+  sse__vtype *t = sse__type_strip(v->type);
+  if (!t || (t->kind != SSE__TY_STRUCT && t->kind != SSE__TY_UNION) || depth > BASE_DEPTH)
+    return 0;
+  for (size_t i = 0; i < t->n; i++) {
+    const sse__member *m = &t->members[i];
+    if (m->name && strcmp(m->name, name) == 0) {
+      sse__val_member(c, v, m, out);
+      return 1;
+    }
+    sse__value sub;
+    if (!m->name && sse__val_member(c, v, m, &sub) &&
+        sse__val_find_member(c, &sub, name, out, depth + 1))
+      return 1;
+  }
+  return 0;
+}
+
+int sse__val_base(sse__vctx *c, const sse__value *v, const sse__vtype *b, sse__value *out,
+                  int depth) {
+  sse__vtype *t = sse__type_strip(v->type);
+  if (!t || t->kind != SSE__TY_STRUCT || depth > BASE_DEPTH) return 0;
+  for (size_t i = 0; i < t->n; i++) {
+    const sse__member *m = &t->members[i];
+    sse__value sub;
+    if (!m->is_base || !sse__val_member(c, v, m, &sub)) continue;
+    if (same_class(sse__type_strip(m->type), b)) {
+      *out = sub;
+      return 1;
+    }
+    if (sse__val_base(c, &sub, b, out, depth + 1)) return 1;
+  }
+  return 0;
 }

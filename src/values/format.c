@@ -5,6 +5,7 @@
  * and unions ("{x = 1, y = 2}"), arrays with <repeats N times> (more than
  * 10) and the 200-element limit ("..."), functions ("{int (int)} 0x...
  * <f>"), <optimized out>. */
+#include <dwarf.h>
 #include <limits.h>
 #include <math.h>
 #include <stdarg.h>
@@ -35,9 +36,62 @@ void sse__out_printf(sse__out *o, const char *fmt, ...) {
   char tmp[512];
   va_list ap;
   va_start(ap, fmt);
-  vsnprintf(tmp, sizeof tmp, fmt, ap);
+  int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
   va_end(ap);
-  sse__out_puts(o, tmp);
+  if (n < (int)sizeof tmp) {
+    sse__out_puts(o, tmp);
+    return;
+  }
+  char *big = malloc((size_t)n + 1); /* a long C++ type name */
+  va_start(ap, fmt);
+  if (big) vsnprintf(big, (size_t)n + 1, fmt, ap);
+  va_end(ap);
+  sse__out_puts(o, big ? big : tmp);
+  free(big);
+}
+
+/* A demangled template function's name without its return type, as gdb
+ * demangles (DMGL_RET_DROP): "sum<int>(...)" for "int sum<int>(...)". */
+static const char *without_return_type(const char *d) {
+  const char *cut = NULL;
+  int depth = 0;
+  for (const char *p = d; *p; p++) {
+    if (*p == '<' || *p == '(') {
+      if (*p == '(' && depth == 0) break;
+      depth++;
+    } else if ((*p == '>' || *p == ')') && depth) depth--;
+    else if (*p == ' ' && depth == 0 && !(p - d >= 8 && !strncmp(p - 8, "operator", 8))) cut = p + 1;
+  }
+  return cut && strchr(cut, '<') ? cut : d;
+}
+
+/* gdb's name of a C++ function without a mangled name (main): its
+ * DWARF name and parameter types, "main(int, char**)". */
+static bool cxx_physname(sse__vctx *c, Dwfl_Module *m, uint64_t entry, const char *name,
+                         char *out, size_t n) {
+  Dwarf_Addr bias;
+  Dwarf_Die *cu = dwfl_module_addrdie(m, entry, &bias), *sc = NULL, ch;
+  if (!cu || !sse__die_is_cxx(cu)) return false;
+  int ns = dwarf_getscopes(cu, entry - bias, &sc);
+  int i = 0;
+  while (i < ns && dwarf_tag(&sc[i]) != DW_TAG_subprogram) i++;
+  size_t len = (size_t)snprintf(out, n, "%s(", name);
+  bool first = true;
+  if (i < ns && dwarf_child(&sc[i], &ch) == 0) do {
+    if (dwarf_tag(&ch) != DW_TAG_formal_parameter || len >= n) continue;
+    char tn[512], canon[512];
+    sse__vtype *t = sse__type_of_die(c, &ch);
+    if (t) sse__type_name(t, tn, sizeof tn);
+    else snprintf(tn, sizeof tn, "void");
+    if (!sse__cxx_canon_type(tn, canon, sizeof canon)) snprintf(canon, sizeof canon, "%s", tn);
+    len += (size_t)snprintf(out + len, n - len, "%s%s", first ? "" : ", ", canon);
+    first = false;
+  } while (dwarf_siblingof(&ch, &ch) == 0);
+  free(sc);
+  c->err[0] = 0;
+  if (i >= ns || len + 2 > n) return false;
+  snprintf(out + len, n - len, ")");
+  return true;
 }
 
 void sse__format_symbol(sse__vctx *c, uint64_t addr, sse__out *o) {
@@ -52,7 +106,9 @@ void sse__format_symbol(sse__vctx *c, uint64_t addr, sse__out *o) {
   if (ty != STT_FUNC && ty != STT_OBJECT && ty != STT_GNU_IFUNC) return;
   if (sym.st_size && off >= sym.st_size) return;
   char *dem = sse__cxx_demangle(name); /* gdb names C++ symbols demangled */
-  if (dem) name = dem;
+  char phys[1024];
+  if (dem) name = without_return_type(dem);
+  else if (ty == STT_FUNC && cxx_physname(c, m, addr - off, name, phys, sizeof phys)) name = phys;
   if (off) sse__out_printf(o, " <%s+%llu>", name, (unsigned long long)off);
   else sse__out_printf(o, " <%s>", name);
   free(dem);
@@ -157,26 +213,56 @@ static int format_ptr(sse__vctx *c, const sse__value *v, sse__vtype *t, bool top
   return 0;
 }
 
+/* Whether virtual base t was printed in the object being printed (else
+ * it is now). */
+static bool virtual_seen(sse__vctx *c, const sse__vtype *t) {
+  t = sse__type_strip((sse__vtype *)t);
+  for (unsigned i = 0; i < c->vb_n; i++)
+    if (c->vb_seen[i] == t || (t->name && c->vb_seen[i]->name && !strcmp(c->vb_seen[i]->name, t->name)))
+      return true;
+  if (c->vb_n < sizeof c->vb_seen / sizeof *c->vb_seen) c->vb_seen[c->vb_n++] = t;
+  return false;
+}
+
 static int format_struct(sse__vctx *c, const sse__value *v, sse__vtype *t, int depth, sse__out *o) {
   if (!t->complete) {
     sse__out_puts(o, "<incomplete type>");
     return 0;
   }
+  /* a complete object (not a base subobject) starts its own list of
+   * the virtual bases printed */
+  bool as_base = c->fmt_base;
+  const sse__vtype *seen[16];
+  unsigned nseen = c->vb_n;
+  c->fmt_base = false;
+  if (!as_base) {
+    memcpy(seen, c->vb_seen, sizeof seen);
+    c->vb_n = 0;
+  }
   sse__out_puts(o, "{");
-  for (size_t i = 0; i < t->n; i++) {
+  int rc = 0;
+  for (size_t i = 0, shown = 0; i < t->n && !rc; i++) {
     const sse__member *m = &t->members[i];
+    if (m->is_virtual && virtual_seen(c, m->type)) continue;
     sse__value mv;
     sse__val_member(c, v, m, &mv);
-    if (i) sse__out_puts(o, ", ");
+    if (shown++) sse__out_puts(o, ", ");
     if (m->is_base) {
       char tn[512];
       sse__type_name(m->type, tn, sizeof tn);
       sse__out_printf(o, "<%s> = ", tn);
+      c->fmt_base = true;
     } else if (m->name) {
       sse__out_printf(o, m->is_static ? "static %s = " : "%s = ", m->name);
     }
-    if (format_at(c, &mv, false, depth + 1, o)) return -1;
+    rc = format_at(c, &mv, false, depth + 1, o);
+    c->fmt_base = false;
   }
+  if (!as_base) {
+    memcpy(c->vb_seen, seen, sizeof seen);
+    c->vb_n = nseen;
+  }
+  if (rc) return -1;
   /* gdb: no member but base classes */
   size_t nb = 0;
   while (nb < t->n && t->members[nb].is_base) nb++;
@@ -276,6 +362,7 @@ static int format_at(sse__vctx *c, const sse__value *v, bool top, int depth, sse
       return format_ptr(c, v, t, top, o);
     case SSE__TY_STRUCT: case SSE__TY_UNION: return format_struct(c, v, t, depth, o);
     case SSE__TY_ARRAY: return format_array(c, v, t, depth, o);
+    case SSE__TY_MEMPTR: return sse__format_memptr(c, v, t, o);
     case SSE__TY_FUNC:
       sse__type_name(v->type, tn, sizeof tn);
       sse__out_printf(o, "{%s} 0x%llx", tn, (unsigned long long)v->addr);

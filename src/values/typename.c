@@ -7,12 +7,38 @@
 
 #include "values/values.h"
 
-#define TN_MAX 512
+#define TN_MAX 1536
 
 /* A name longer than the buffer is cut, on purpose. */
 #pragma GCC diagnostic ignored "-Wformat-truncation"
 
+static _Thread_local const sse__tsubst *subst;
+
+const sse__tsubst *sse__type_name_subst(const sse__tsubst *s) {
+  const sse__tsubst *prev = subst;
+  subst = s;
+  return prev;
+}
+
+/* t's name as the class being spelt out writes it (subst), or false. */
+static bool substituted(sse__vtype *t, char *b, size_t n) {
+  if (!subst || !t->name) return false;
+  size_t l = subst->cls ? strlen(subst->cls) : 0;
+  if (t->kind == SSE__TY_TYPEDEF && l && strncmp(t->name, subst->cls, l) == 0 &&
+      t->name[l] == ':' && t->name[l + 1] == ':' && !strstr(t->name + l + 2, "::")) {
+    snprintf(b, n, "%s", t->name + l + 2);
+    return true;
+  }
+  for (size_t i = 0; i < subst->n; i++)
+    if (strcmp(t->name, subst->from[i]) == 0) {
+      snprintf(b, n, "%s", subst->to[i]);
+      return true;
+    }
+  return sse__cxx_canon_subst(t->name, b, n, subst);
+}
+
 static void base_name(sse__vtype *t, char *b, size_t n) {
+  if (substituted(t, b, n)) return;
   const char *kw = t->kind == SSE__TY_STRUCT ? "struct" : t->kind == SSE__TY_UNION ? "union"
                    : t->kind == SSE__TY_ENUM ? "enum" : NULL;
   if (kw && t->cxx && t->name) snprintf(b, n, "%s", t->name); /* C++: no keyword */
@@ -62,6 +88,18 @@ static void decl(sse__vtype *t, const char *inner, const char *base, char *out, 
       /* a qualifier of the pointer itself is spaced: "int * const" */
       const char *sp = qualifier_first(inner) ? " " : "";
       snprintf(in2, sizeof in2, paren ? "(%s%s%s)" : "%s%s%s", star, sp, inner);
+      decl(to, in2, base, out, n, depth + 1);
+      return;
+    }
+    case SSE__TY_MEMPTR: {
+      /* "int C::*", "int (C::*)(C * const)" */
+      sse__vtype *to = t->target;
+      char cn[TN_MAX];
+      if (t->cls) base_name(t->cls, cn, sizeof cn);
+      else snprintf(cn, sizeof cn, "?");
+      bool paren = to && (to->kind == SSE__TY_FUNC || to->kind == SSE__TY_ARRAY);
+      const char *sp = qualifier_first(inner) ? " " : "";
+      snprintf(in2, sizeof in2, paren ? "(%s::*%s%s)" : "%s::*%s%s", cn, sp, inner);
       decl(to, in2, base, out, n, depth + 1);
       return;
     }
@@ -119,6 +157,7 @@ void sse__type_decl(sse__vtype *t, const char *name, const char *base, char *buf
 sse__vtype *sse__type_innermost(sse__vtype *t) {
   for (int i = 0; t && i < 64; i++) {
     if (t->kind != SSE__TY_PTR && t->kind != SSE__TY_ARRAY && t->kind != SSE__TY_FUNC &&
+        t->kind != SSE__TY_MEMPTR &&
         t->kind != SSE__TY_CONST && t->kind != SSE__TY_VOLATILE)
       return t;
     if (!t->target) return NULL;

@@ -1,9 +1,12 @@
 /* Type names in expressions, for casts and sizeof: C's base types by
  * their keywords ("unsigned long", "signed char", "_Bool"), struct,
- * union and enum tags and typedef names looked up in the DWARF, then
- * const/volatile and '*'s. */
+ * union and enum tags and typedef names looked up in the DWARF (C++:
+ * qualified names with template arguments, "std::vector<int,
+ * std::allocator<int> >", "(anonymous namespace)::T", and class names
+ * without a keyword), then const/volatile and '*'s. */
 #include <ctype.h>
 #include <dwarf.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "values/values.h"
@@ -62,32 +65,90 @@ static size_t ident_at(const char *p, char *buf, size_t n) {
   return k;
 }
 
-/* struct/union/enum TAG, or a typedef name: NULL when p is neither. */
+/* The length of the balanced "<...>" at p (nested <> and ()), or 0. */
+static size_t template_args(const char *p) {
+  int nest = 0;
+  for (size_t k = 0; p[k]; k++) {
+    if (p[k] == '<' || p[k] == '(') nest++;
+    else if ((p[k] == '>' || p[k] == ')') && --nest == 0) return p[k] == '>' ? k + 1 : 0;
+    else if (nest <= 0) return 0;
+  }
+  return 0;
+}
+
+/* One scope or name of a C++ name: an identifier with its template
+ * arguments, or "(anonymous namespace)". Its length, or 0. */
+size_t sse__name_comp_len(const char *p) {
+  static const char anon[] = "(anonymous namespace)";
+  if (strncmp(p, anon, sizeof anon - 1) == 0) return sizeof anon - 1;
+  char id[256];
+  size_t k = ident_at(p, id, sizeof id);
+  if (!k) return 0;
+  const char *q = skip(p + k);
+  size_t ta = *q == '<' ? template_args(q) : 0;
+  return ta ? (size_t)(q - p) + ta : k;
+}
+
+/* A name at p (C's identifier; C++'s "ns::C<int>::T", "::T") into buf,
+ * *first its first component; its length in p, 0: none. */
+static size_t qual_name_at(const char *p, char *buf, size_t n, char *first, size_t fn) {
+  size_t k = p[0] == ':' && p[1] == ':' ? 2 : 0, len = 0;
+  for (bool top = true;; top = false) {
+    size_t m = sse__name_comp_len(p + k);
+    if (!m) return 0;
+    if (top) snprintf(first, fn, "%.*s", (int)m, p + k);
+    k += m;
+    len = k;
+    const char *q = skip(p + k);
+    if (q[0] != ':' || q[1] != ':') break;
+    k = (size_t)(skip(q + 2) - p);
+  }
+  if (len + 1 > n) return 0;
+  memcpy(buf, p, len);
+  buf[len] = 0;
+  return len;
+}
+
+/* struct/union/enum/class TAG, or a typedef name (C++: a class, union or
+ * enum name too): NULL when p is neither. */
 static sse__vtype *named(sse__vctx *c, const char **pp) {
   static const struct { const char *kw; int tag; const char *what; } tags[] = {
-      {"struct", DW_TAG_structure_type, "struct"}, {"union", DW_TAG_union_type, "union"},
-      {"enum", DW_TAG_enumeration_type, "enum"}};
+      {"struct", DW_TAG_structure_type, "struct"}, {"class", DW_TAG_structure_type, "struct"},
+      {"union", DW_TAG_union_type, "union"}, {"enum", DW_TAG_enumeration_type, "enum"}};
   const char *p = *pp;
-  char name[256];
+  char name[1024], first[256];
   size_t len;
-  for (size_t i = 0; i < 3; i++) {
+  for (size_t i = 0; i < sizeof tags / sizeof *tags; i++) {
     if (!word_is(p, tags[i].kw, &len)) continue;
     p = skip(p + len);
-    size_t k = ident_at(p, name, sizeof name);
+    size_t k = qual_name_at(p, name, sizeof name, first, sizeof first);
     if (!k) return NULL;
     Dwarf_Die d;
     if (!sse__scope_find_type(c, tags[i].tag, name, &d)) {
-      sse__verr(c, "No %s type named %s.", tags[i].what, name);
+      /* gdb names the first component only ("No struct type named ns.") */
+      if (!c->err[0]) sse__verr(c, "No %s type named %s.", tags[i].what, first);
       return NULL;
     }
     *pp = p + k;
     return sse__type_from(c, &d);
   }
-  size_t k = ident_at(p, name, sizeof name);
+  size_t k = qual_name_at(p, name, sizeof name, first, sizeof first);
   Dwarf_Die d;
   if (!k || !sse__scope_find_type(c, DW_TAG_typedef, name, &d)) return NULL;
   *pp = p + k;
   return sse__type_from(c, &d);
+}
+
+/* Whether the frame's code is C++ (or unknown). */
+static bool frame_cxx(sse__vctx *c) {
+  return !c->at || !c->at->cu || sse__die_is_cxx(c->at->cu);
+}
+
+/* const t */
+static sse__vtype *qualified(sse__vctx *c, sse__vtype *t) {
+  sse__vtype *q = sse__type_base(c, NULL, 0, SSE__TY_CONST, false);
+  if (q) q->target = t;
+  return q;
 }
 
 sse__vtype *sse__typename_parse(sse__vctx *c, const char **pp) {
@@ -108,14 +169,19 @@ sse__vtype *sse__typename_parse(sse__vctx *c, const char **pp) {
   if (any) t = base_of(c, &b);
   else if (!(t = named(c, &p))) return NULL;
   if (!t) return NULL;
-  if (cnst) {
-    sse__vtype *q = sse__type_base(c, NULL, 0, SSE__TY_CONST, false);
-    if (!q) return NULL;
-    q->target = t;
-    t = q;
-  }
-  for (p = skip(p); *p == '*'; p = skip(p + 1))
+  if (cnst && !(t = qualified(c, t))) return NULL;
+  /* "T const *" is "const T *" */
+  for (p = skip(p); word_is(p, "const", &len) || word_is(p, "volatile", &len); p = skip(p + len))
+    if (p[0] == 'c' && !cnst && !(t = qualified(c, t))) return NULL;
+  for (; *p == '*'; p = skip(p + 1))
     if (!(t = sse__type_ptr_to(c, t))) return NULL;
+  /* C++: a reference, "T &", "T &&" */
+  if (*p == '&' && t && frame_cxx(c)) {
+    bool rv = p[1] == '&';
+    if (!(t = sse__type_ptr_to(c, t))) return NULL;
+    t->ref = rv ? 2 : 1;
+    p = skip(p + (rv ? 2 : 1));
+  }
   *pp = p;
   return t;
 }

@@ -189,6 +189,30 @@ static void member_place(sse__member *m, Dwarf_Die *ch) {
   m->bit_off %= 8;
 }
 
+/* A virtual base's DW_AT_data_member_location, GCC's and clang's
+ * "DW_OP_dup DW_OP_deref DW_OP_constu N DW_OP_minus DW_OP_deref
+ * DW_OP_plus": the vbase offset at N bytes before the vtable address. */
+static void virtual_base(sse__member *m, Dwarf_Die *ch) {
+  Dwarf_Attribute a;
+  Dwarf_Op *ops;
+  size_t n;
+  m->is_virtual = true;
+  m->vbase_off = 0;
+  if (!dwarf_attr(ch, DW_AT_data_member_location, &a) || dwarf_getlocation(&a, &ops, &n) != 0)
+    return;
+  for (size_t i = 0; i + 3 < n; i++) {
+    unsigned op = ops[i + 1].atom;
+    if (ops[i].atom != DW_OP_deref || ops[i + 2].atom != DW_OP_minus ||
+        ops[i + 3].atom != DW_OP_deref)
+      continue;
+    if (op >= DW_OP_lit0 && op <= DW_OP_lit31) m->vbase_off = op - DW_OP_lit0;
+    else if (op == DW_OP_constu || op == DW_OP_const1u || op == DW_OP_const2u ||
+             op == DW_OP_const4u)
+      m->vbase_off = (int64_t)ops[i + 1].number;
+    return;
+  }
+}
+
 /* Data members, C++ base classes (DW_TAG_inheritance) and static members
  * (DWARF 5's DW_TAG_variable, DWARF 4's external member declarations). */
 static bool is_member_tag(int tag) {
@@ -216,6 +240,8 @@ static int fill_members(sse__vctx *c, sse__vtype *t, Dwarf_Die *d) {
       Dwarf_Attribute a;
       const char *ln = dwarf_formstring(dwarf_attr(&ch, DW_AT_linkage_name, &a));
       m->linkage = tstrdup(c, ln ? ln : m->name);
+    } else if (m->is_base && attr_u(&ch, DW_AT_virtuality, 0)) {
+      virtual_base(m, &ch);
     } else {
       member_place(m, &ch);
     }
@@ -225,7 +251,7 @@ static int fill_members(sse__vctx *c, sse__vtype *t, Dwarf_Die *d) {
 }
 
 /* Whether d is in a C++ compilation unit. */
-static bool is_cxx(Dwarf_Die *d) {
+bool sse__die_is_cxx(Dwarf_Die *d) {
   Dwarf_Die cu;
   if (!dwarf_diecu(d, &cu, NULL, NULL)) return false;
   int lang = dwarf_srclang(&cu);
@@ -258,15 +284,15 @@ static void cxx_prefix(Dwarf_Die *d, char *b, size_t n) {
 /* d's name, its scopes before it in C++. */
 static const char *qual_name(sse__vctx *c, Dwarf_Die *d, int tag) {
   const char *nm = dwarf_diename(d);
-  if (!nm || !is_cxx(d)) return tstrdup(c, nm);
+  if (!nm || !sse__die_is_cxx(d)) return tstrdup(c, nm);
   if (tag != DW_TAG_structure_type && tag != DW_TAG_class_type && tag != DW_TAG_union_type &&
       tag != DW_TAG_enumeration_type && tag != DW_TAG_typedef)
     return tstrdup(c, nm);
-  char pre[1024], full[1536];
+  char pre[1024], full[2048], canon[4096];
   cxx_prefix(d, pre, sizeof pre);
-  if (!pre[0]) return tstrdup(c, nm);
   snprintf(full, sizeof full, "%s%s", pre, nm);
-  return tstrdup(c, full);
+  /* gdb's names of template instances are canonical */
+  return tstrdup(c, sse__cxx_canon(full, canon, sizeof canon) ? canon : full);
 }
 
 static int fill_enum(sse__vctx *c, sse__vtype *t, Dwarf_Die *d) {
@@ -318,7 +344,7 @@ static int fill_func(sse__vctx *c, sse__vtype *t, Dwarf_Die *d) {
   Dwarf_Attribute pa;
   bool proto = false;
   if (dwarf_attr_integrate(d, DW_AT_prototyped, &pa)) dwarf_formflag(&pa, &proto);
-  t->prototyped = proto;
+  t->prototyped = proto || sse__die_is_cxx(d); /* C++ functions all are */
   size_t n = count_children(d, DW_TAG_formal_parameter);
   if (c->err[0]) return -1;
   if (n == 0 || dwarf_child(d, &ch) != 0) return 0;
@@ -326,8 +352,17 @@ static int fill_func(sse__vctx *c, sse__vtype *t, Dwarf_Die *d) {
   size_t i = 0;
   do {
     if (dwarf_tag(&ch) != DW_TAG_formal_parameter) continue;
-    t->params[i++] = sse__type_of_die(c, &ch);
+    sse__vtype *pt = sse__type_of_die(c, &ch);
     if (c->err[0]) return -1;
+    /* gdb: a method's `this` is a const pointer ("C * const") */
+    if (i == 0 && pt && pt->kind == SSE__TY_PTR && t->prototyped && attr_has(&ch, DW_AT_artificial)) {
+      sse__vtype *q = talloc(c, sizeof *q);
+      if (!q) return -1;
+      q->kind = SSE__TY_CONST;
+      q->target = pt;
+      pt = q;
+    }
+    t->params[i++] = pt;
   } while (i < n && dwarf_siblingof(&ch, &ch) == 0);
   t->n = i;
   return 0;
@@ -380,16 +415,26 @@ static int fill(sse__vctx *c, sse__vtype *t, Dwarf_Die *d, int tag) {
       t->target = sse__type_of_die(c, d);
       return c->err[0] ? -1 : 0;
     case DW_TAG_structure_type: case DW_TAG_class_type: case DW_TAG_union_type:
-      t->cxx = is_cxx(d);
+      t->cxx = sse__die_is_cxx(d);
       t->kind = tag == DW_TAG_union_type ? SSE__TY_UNION : SSE__TY_STRUCT;
       t->complete = !attr_u(d, DW_AT_declaration, 0);
       return fill_members(c, t, d);
     case DW_TAG_enumeration_type:
-      t->cxx = is_cxx(d);
+      t->cxx = sse__die_is_cxx(d);
       t->kind = SSE__TY_ENUM;
       t->complete = !attr_u(d, DW_AT_declaration, 0);
       return fill_enum(c, t, d);
     case DW_TAG_array_type: return fill_array(c, t, d);
+    case DW_TAG_ptr_to_member_type: {
+      t->kind = SSE__TY_MEMPTR;
+      t->target = sse__type_of_die(c, d);
+      Dwarf_Attribute a;
+      Dwarf_Die cd;
+      if (!c->err[0] && dwarf_attr(d, DW_AT_containing_type, &a) && dwarf_formref_die(&a, &cd))
+        t->cls = sse__type_from(c, &cd);
+      if (!t->size) t->size = t->target && t->target->kind == SSE__TY_FUNC ? 16 : 8;
+      return c->err[0] ? -1 : 0;
+    }
     case DW_TAG_subroutine_type: case DW_TAG_subprogram:
       t->kind = SSE__TY_FUNC;
       t->size = 1;
@@ -480,6 +525,8 @@ void sse__types_init(sse__vctx *c) {
   c->t_ulong = sse__type_base(c, "unsigned long", 8, SSE__TY_INT, false);
   c->t_char = sse__type_base(c, "char", 1, SSE__TY_CHAR, true);
   c->t_double = sse__type_base(c, "double", 8, SSE__TY_FLOAT, true);
+  c->t_truth = c->at && c->at->cu && sse__die_is_cxx(c->at->cu)
+                   ? sse__type_base(c, "bool", 1, SSE__TY_BOOL, false) : c->t_int;
 }
 
 sse__vtype *sse__type_strip(sse__vtype *t) {

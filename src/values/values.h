@@ -15,6 +15,10 @@
  *   eval.c     the expression tree evaluated to a value
  *   assign.c   C's assignment: set var, x = 5, x += 1
  *   ptype.c    gdb's whatis and ptype
+ *   ptype_cxx.c  ptype of a C++ class (templates' parameters, typedefs)
+ *   cxxcanon.c C++ names in gdb's canonical form ("pair<int const, int>")
+ *   memptr.c   C++ pointers to members
+ *   methods.c  C++ methods as values, C::m
  *   entry.c    values at a function's entry, from the caller's call site
  *   tls.c      thread-local variables
  *   statics.c  C++ static members' definitions
@@ -43,7 +47,8 @@ typedef struct sse__arena_blk sse__arena_blk;
 typedef enum sse__tkind {
   SSE__TY_VOID, SSE__TY_INT, SSE__TY_BOOL, SSE__TY_CHAR, SSE__TY_FLOAT,
   SSE__TY_PTR, SSE__TY_STRUCT, SSE__TY_UNION, SSE__TY_ARRAY, SSE__TY_ENUM,
-  SSE__TY_TYPEDEF, SSE__TY_CONST, SSE__TY_VOLATILE, SSE__TY_FUNC
+  SSE__TY_TYPEDEF, SSE__TY_CONST, SSE__TY_VOLATILE, SSE__TY_FUNC,
+  SSE__TY_MEMPTR /* C++ pointer to a member of cls: target the member's type */
 } sse__tkind;
 
 typedef struct sse__vtype sse__vtype;
@@ -57,6 +62,10 @@ typedef struct sse__member {
   bool is_base;      /* a C++ base class (name NULL; printed "<base> = ") */
   bool is_static;    /* a C++ static member: no offset, at the address of
                         the symbol `linkage` */
+  bool is_virtual;   /* a virtual base: its offset is in the vtable, at
+                        vbase_off bytes before the address in the
+                        object's vtable pointer (Itanium C++ ABI) */
+  int64_t vbase_off;
   const char *linkage;
 } sse__member;
 
@@ -79,6 +88,7 @@ struct sse__vtype {
   sse__vtype *target; /* PTR, TYPEDEF, CONST, VOLATILE, ARRAY element,
                          FUNC return (NULL: void), ENUM underlying */
   int64_t count;     /* ARRAY: elements, -1 unknown */
+  sse__vtype *cls;   /* MEMPTR: the class */
   size_t n;          /* members, enumerators or parameters */
   sse__member *members;
   sse__enumerator *enums;
@@ -109,6 +119,7 @@ typedef struct sse__value {
   bool is_func;         /* a function: addr is its entry */
   int reg;              /* V_BYTES read from a register: its DWARF number + 1 */
   int64_t impl_off;     /* V_IMPLPTR */
+  sse__vtype *method_of; /* a C++ method (is_func): its class */
 } sse__value;
 
 /* Type records and their memo (DIE offset -> record, open hashing),
@@ -153,6 +164,12 @@ typedef struct sse__vctx {
   Dwarf_Addr var_bias; /* bias of the module of the variable being located */
   Dwarf_Die cur_enum;  /* the enumeration type of an enumerator found */
   sse__vtype *t_int, *t_long, *t_ulong, *t_uint, *t_char, *t_double, *t_void;
+  sse__vtype *t_truth; /* of comparisons and ! && ||: int in C, bool in C++ */
+  /* the virtual bases printed in the object being printed (gdb prints
+   * each once) */
+  const sse__vtype *vb_seen[16];
+  unsigned vb_n;
+  bool fmt_base;      /* the struct formatted next is a base subobject */
   char fmt;           /* print's /FMT letter (x z o t d u c a f s), or 0 */
   /* print limits (0: gdb's default; UINT_MAX: unlimited / never) */
   unsigned lim_elems, lim_repeats, lim_depth;
@@ -189,10 +206,26 @@ sse__vtype *sse__type_strip(sse__vtype *t);    /* typedefs and cv off */
 uint64_t sse__type_size(sse__vtype *t);
 const sse__member *sse__type_member(sse__vtype *t, const char *name, uint64_t *off);
 bool sse__type_is_charlike(sse__vtype *t);
+/* Whether DIE d is in a C++ compilation unit. */
+bool sse__die_is_cxx(Dwarf_Die *d);
 void sse__types_init(sse__vctx *c);
 void sse__types_done(sse__vctx *c);
 /* How many records were transcoded into modules' shared stores (tests). */
 unsigned long sse__types_shared_made(void);
+
+/* Type names inside a C++ class that ptype spells out, as gdb's local
+ * typedef table writes them: the class's own typedefs ("cls::X") by
+ * their bare names, a template argument's type (from[i], canonical) by
+ * its parameter's name (to[i]), also inside template arguments. */
+#define SSE__TSUBST_MAX 16
+typedef struct sse__tsubst {
+  const char *cls; /* or NULL */
+  size_t n;
+  const char *from[SSE__TSUBST_MAX], *to[SSE__TSUBST_MAX];
+} sse__tsubst;
+/* typename.c: names written with s from now on (NULL: none) on this
+ * thread; the previous s. */
+const sse__tsubst *sse__type_name_subst(const sse__tsubst *s);
 
 /* typename.c: the C name of t into buf (cut to bufsz). */
 void sse__type_name(sse__vtype *t, char *buf, size_t bufsz);
@@ -204,6 +237,17 @@ void sse__type_decl(sse__vtype *t, const char *name, const char *base, char *buf
  * returns and qualifiers are of. */
 sse__vtype *sse__type_innermost(sse__vtype *t);
 
+
+/* cxxcanon.c: C++ name in in gdb's canonical form ("pair<int const,
+ * int>" for "pair<const int, int>") into out; false (out "") when in
+ * has no template arguments or out is too small. */
+bool sse__cxx_canon(const char *in, char *out, size_t n);
+/* A type's name as the demangler writes it ("char const*" for "const
+ * char *"). */
+bool sse__cxx_canon_type(const char *in, char *out, size_t n);
+/* ... with the template arguments s names written as their parameters
+ * (s may be NULL). */
+bool sse__cxx_canon_subst(const char *in, char *out, size_t n, const sse__tsubst *s);
 
 /* loc.c: the value of variable DIE var in c's frame. */
 int sse__loc_variable(sse__vctx *c, Dwarf_Die *var, sse__value *out);
@@ -221,6 +265,8 @@ int sse__entry_param(sse__vctx *c, Dwarf_Die *par, sse__value *out);
 /* statics.c: the address of the ELF symbol name in any module (a C++
  * static member's definition). 0, or 1 (none). */
 int sse__symbol_addr(sse__vctx *c, const char *name, uint64_t *addr);
+/* ... of the function symbol name (a C++ method's code). */
+int sse__func_symbol_addr(sse__vctx *c, const char *name, uint64_t *addr);
 
 /* tls.c: the address of offset in the TLS block of c->var_mod in c's
  * thread. 0, or -1 (c->err). */
@@ -242,10 +288,21 @@ int sse__scope_open(sse__vctx *c);
  * enumeration_type, or DW_TAG_typedef (a typedef or a base type). The
  * frame's CU first, then the module's, then every module's. 1 or 0. */
 int sse__scope_find_type(sse__vctx *c, int tag, const char *name, Dwarf_Die *out);
+/* The address of function fn's code (fn a definition, or a declaration:
+ * by its linkage name's symbol, or its definition elsewhere in the CU):
+ * 0, or 1 none. */
+int sse__scope_code(sse__vctx *c, Dwarf_Die *fn, uint64_t *addr);
+/* gdb's error (c->err) for name, which sse__scope_find did not find
+ * ("No symbol \"x\" in namespace \"ns\"."); -1. */
+int sse__scope_not_found(sse__vctx *c, const char *name);
 
 /* typeparse.c: a type name at *pp (advanced past it), or NULL: not a
  * type name (c->err empty) or an unknown tag (c->err set). */
 sse__vtype *sse__typename_parse(sse__vctx *c, const char **pp);
+/* The length of one component of a C++ name at p: an identifier with
+ * its template arguments ("vector<int>"), or "(anonymous namespace)";
+ * 0: none. */
+size_t sse__name_comp_len(const char *p);
 
 /* fetch.c */
 int sse__val_bytes(sse__vctx *c, const sse__value *v, unsigned char *buf, size_t n);
@@ -256,6 +313,14 @@ sse__value sse__val_at(sse__vtype *t, uint64_t addr);
 int sse__val_from_int(sse__vctx *c, sse__vtype *t, int64_t x, sse__value *out);
 int sse__val_from_double(sse__vctx *c, sse__vtype *t, double d, sse__value *out);
 int sse__mem(sse__vctx *c, uint64_t addr, void *buf, size_t n); /* gdb's error text */
+/* Member name of struct or union v, through anonymous members and base
+ * classes (a virtual one where the object's vtable says): 1 (*out), 0
+ * none. The subobject of v of base class b (stripped): 1 (*out), 0 none.
+ * depth: 0. */
+int sse__val_find_member(sse__vctx *c, const sse__value *v, const char *name, sse__value *out,
+                         int depth);
+int sse__val_base(sse__vctx *c, const sse__value *v, const sse__vtype *b, sse__value *out,
+                  int depth);
 /* Whether any of the bytes of v (its size) is optimized out. */
 bool sse__val_partly_out(const sse__value *v);
 
@@ -270,6 +335,24 @@ void sse__out_printf(sse__out *o, const char *fmt, ...) __attribute__((format(pr
 int sse__format_value(sse__vctx *c, const sse__value *v, bool top, sse__out *o);
 /* " <sym+off>" of a code or data address, or nothing. */
 void sse__format_symbol(sse__vctx *c, uint64_t addr, sse__out *o);
+
+/* methods.c: the method name of class cls as a value (obj: the object
+ * it is called on, or NULL; addr_of: for &C::f, a virtual method's value
+ * then its vtable slot): 1 (*out), 0 (cls has none), -1 (c->err).
+ * A method value v made a pointer to the method (&C::f). */
+int sse__method_value(sse__vctx *c, const sse__value *obj, sse__vtype *cls, const char *name,
+                      bool addr_of, sse__value *out);
+int sse__method_pointer(sse__vctx *c, sse__value *v);
+/* C::m of a qualified name that is no variable: method m of class C
+ * (addr_of, for &C::m: a virtual one's vtable slot, or a pointer to the
+ * data member m, a V_BYTES value). 0 (*out), 1 none, -1 (c->err). */
+int sse__qualified_member(sse__vctx *c, const char *name, bool addr_of, sse__value *out);
+
+/* memptr.c: a C++ pointer to a member v (of stripped type t). */
+int sse__format_memptr(sse__vctx *c, const sse__value *v, sse__vtype *t, sse__out *o);
+/* obj.*pm: the member of class value obj pointer to member pm points to
+ * (a method: the function, a virtual one through obj's vtable). */
+int sse__memptr_apply(sse__vctx *c, const sse__value *obj, const sse__value *pm, sse__value *out);
 
 /* fmtletter.c: a scalar v (of stripped type t) with /FMT c->fmt. */
 int sse__format_letter(sse__vctx *c, const sse__value *v, sse__vtype *t, sse__out *o);
@@ -322,6 +405,13 @@ int sse__val_unref(sse__vctx *c, sse__value *v);
 /* ptype.c: gdb's whatis (ptype false) or ptype of what (a type name or
  * an expression, evaluated without side effects), after "type = ". */
 int sse__describe_type(sse__vctx *c, const char *what, bool ptype, sse__out *o);
+
+/* ptype.c: one member's declaration at indentation level; n blanks. */
+int sse__ptype_member(sse__vctx *c, const sse__member *m, int level, sse__out *o);
+void sse__ptype_spaces(sse__out *o, int n);
+/* ptype_cxx.c: the body of C++ class t as gdb's ptype: 0, -1 (c->err),
+ * 1: t is no C++ class with its DWARF at hand. */
+int sse__ptype_class(sse__vctx *c, sse__vtype *t, int level, sse__out *o);
 
 /* handle.c: a value found again from its path. */
 typedef enum sse__vstep_kind { SSE__VSTEP_MEMBER, SSE__VSTEP_ELEM, SSE__VSTEP_DEREF } sse__vstep_kind;

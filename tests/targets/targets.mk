@@ -167,12 +167,15 @@ $(TBUILD)/values_entry_clang: $(TARGETS_SRC)/values_entry.c | $(TBUILD)
 	clang -g -O2 -o $@ $<
 
 # C++ values (issue 12): references, C++ type names, demangled symbols.
-TARGETS += $(TBUILD)/values_cxx $(TBUILD)/values_cxx_class $(TBUILD)/cxx_values
+TARGETS += $(TBUILD)/values_cxx $(TBUILD)/values_cxx_class $(TBUILD)/cxx_values \
+    $(TBUILD)/cxx_values2
 $(TBUILD)/values_cxx: $(TARGETS_SRC)/values_cxx.cc | $(TBUILD)
 	$(CXX_TARGET) $(TARGET_CFLAGS) -o $@ $<
 $(TBUILD)/values_cxx_class: $(TARGETS_SRC)/values_cxx_class.cc | $(TBUILD)
 	$(CXX_TARGET) $(TARGET_CFLAGS) -o $@ $<
 $(TBUILD)/cxx_values: $(TARGETS_SRC)/cxx_values.cc | $(TBUILD)
+	$(CXX_TARGET) $(TARGET_CFLAGS) -o $@ $<
+$(TBUILD)/cxx_values2: $(TARGETS_SRC)/cxx_values2.cc | $(TBUILD)
 	$(CXX_TARGET) $(TARGET_CFLAGS) -o $@ $<
 
 # bench/values (issue 12): a function of 400 locals, five frames deep.

@@ -8,23 +8,7 @@
  * gdb runs with auto-load off, so no pretty-printer is loaded. */
 #include "values_oracle.h"
 
-/* The lines from the first stop on, without those only one prints. */
-static char *transcript(const char *prog, const char *const *cmds, size_t n, bool gdb) {
-  static const char *const skip[] = {"[Inferior", "Kill", "Starting program",
-                                     "[Thread debugging", "Using host libthread_db", "[New"};
-  return vo_transcript(vo_session(prog, gdb ? "-iex 'set auto-load off'" : NULL, cmds, n, gdb), skip, sizeof skip / sizeof *skip);
-}
-
-static void compare_on(const char *prog, const char *const *cmds, size_t n) {
-  char *want = transcript(prog, cmds, n, true);
-  char *got = transcript(prog, cmds, n, false);
-  cr_expect(strstr(want, "Breakpoint 1,"), "gdb did not stop:\n%s", want);
-  cr_expect_str_eq(got, want, "ssedemo:\n%s\ngdb:\n%s", got, want);
-  free(want);
-  free(got);
-}
-
-static void compare(const char *const *cmds, size_t n) { compare_on("cxx_values", cmds, n); }
+static void compare(const char *const *cmds, size_t n) { vo_cxx_compare("cxx_values", cmds, n); }
 
 Test(values_cxx2, enum_class_and_vptr_as_gdb, .timeout = 60) {
   static const char *const cmds[] = {
@@ -48,5 +32,18 @@ Test(values_cxx2, ptype_class_as_gdb, .timeout = 60) {
   compare(cmds, sizeof cmds / sizeof *cmds);
   static const char *const in_method[] = {"break values_cxx_class.cc:9", "run", "ptype *this",
                                           "ptype this", "up", "ptype obj", "ptype struct base"};
-  compare_on("values_cxx_class", in_method, sizeof in_method / sizeof *in_method);
+  vo_cxx_compare("values_cxx_class", in_method, sizeof in_method / sizeof *in_method);
+}
+
+/* enumerators by their qualified names, an enum class as a scope */
+Test(values_cxx2, qualified_enumerators_as_gdb, .timeout = 60) {
+  static const char *const cmds[] = {
+      "break cxx_values.cc:27", "run", "p shapes::color::green", "p (shapes::color)5",
+      "p shapes::small::hi", "whatis shapes::color::green", "p col == shapes::color::green",
+      "p sizeof(shapes::color)", "ptype shapes::color", "p (int)shapes::color::blue",
+      "p/x shapes::small::hi", "p shapes::color::nosuch", "p shapes::color",
+      "p shapes::Circle::nosuch", "p v._M_impl._M_start[1]", "p *v._M_impl._M_start@3",
+      "whatis t._M_string_length", "whatis std::vector<int, std::allocator<int> >",
+      "p sizeof(std::vector<int, std::allocator<int> >)"};
+  compare(cmds, sizeof cmds / sizeof *cmds);
 }

@@ -159,4 +159,24 @@ static inline char *vo_transcript(FILE *p, const char *const *skip, size_t n) {
   return out;
 }
 
+/* C++ targets: ssedemo's transcript of cmds on prog line for line as
+ * gdb's, gdb without its pretty-printers (auto-load off: libstdc++'s are
+ * not loaded), the lines only one of them prints left out. */
+static inline char *vo_cxx_transcript(const char *prog, const char *const *cmds, size_t n,
+                                      bool gdb) {
+  static const char *const skip[] = {"[Inferior", "Kill", "Starting program",
+                                     "[Thread debugging", "Using host libthread_db", "[New"};
+  FILE *p = vo_session(prog, gdb ? "-iex 'set auto-load off'" : NULL, cmds, n, gdb);
+  return vo_transcript(p, skip, sizeof skip / sizeof *skip);
+}
+
+static inline void vo_cxx_compare(const char *prog, const char *const *cmds, size_t n) {
+  char *want = vo_cxx_transcript(prog, cmds, n, true);
+  char *got = vo_cxx_transcript(prog, cmds, n, false);
+  cr_expect(strstr(want, "Breakpoint 1,"), "gdb did not stop:\n%s", want);
+  cr_expect_str_eq(got, want, "ssedemo:\n%s\ngdb:\n%s", got, want);
+  free(want);
+  free(got);
+}
+
 #endif

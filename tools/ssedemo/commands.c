@@ -1965,9 +1965,11 @@ static void cmd_print(char *args, int tty) {
     args = skip_ws(args + 2);
   }
   uint64_t v;
-  /* C expressions go to the library; value history ($, $N) and &GLOBAL
-   * keep the address evaluator. */
-  if (!values_history_ref(args) && (*args != '&' || !symbol_addr(skip_ws(args + 1), &v, NULL)) &&
+  /* C expressions go to the library; value history ($, $N) and &SYMBOL
+   * of a symbol the library has no debug information of keep the
+   * address evaluator. */
+  if (!values_history_ref(args) &&
+      (*args != '&' || values_evaluates(args) || !symbol_addr(skip_ws(args + 1), &v, NULL)) &&
       values_print(args, fmt))
     return;
   if (!eval_expr(args, &v, NULL)) return;

@@ -220,6 +220,9 @@ int values_history_next(void);
 /* print[/fmt] EXPR through the library's evaluator; false when it could
  * not run (the caller then tries its own). */
 bool values_print(const char *expr, char fmt);
+/* Whether the library knows the names in expr (its evaluation fails
+ * otherwise than SSE_E_NOSYM). */
+bool values_evaluates(const char *expr);
 /* info args (args) / info locals */
 void values_info(bool args);
 /* finish: the pc it starts from (in the function it leaves); then, at

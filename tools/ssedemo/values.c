@@ -145,6 +145,13 @@ static sse_err print_limited(sse_thread *t, const char *expr, char fmt, char *bu
   return e;
 }
 
+bool values_evaluates(const char *text) {
+  sse_thread *t = frame_thread();
+  char buf[512];
+  sse_value_info info;
+  return t && sse_evaluate_format(t, (size_t)D.frame, text, 0, buf, sizeof buf, &info) != SSE_E_NOSYM;
+}
+
 bool values_print(const char *text, char fmt) {
   int whole;
   char *expr = history_expand(text, &whole);
