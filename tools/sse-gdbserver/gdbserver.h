@@ -17,13 +17,19 @@
  *                killed or detached at the end; --multi's next one
  *   spawnenv.c   how the next vRun starts it: QEnvironment*,
  *                QSetWorkingDir, QDisableRandomization
+ *   watch.c      the \x03 interrupt while a resume runs on the tracer
+ *                thread (a thread that peeks at the socket)
  *   main.c       gdbserver's command line and the connections
  *
  * Only rsp.c knows how a packet is framed; the handlers see a packet's
  * text (escapes still in: only X is binary) and answer with a reply
- * buffer. Everything is on the main thread except a resume's command,
- * which runs on a thread of its own while the main thread watches the
- * connection for \x03 (resume.c). */
+ * buffer. On a TCP connection to a live program the packets are served on
+ * the engine's tracer thread (sse_call: every sse call direct, no hand-over
+ * per packet or per stop), a resume is a blocking call there and watch.c's
+ * thread sees the \x03; a packet that replaces the engine (vRun, vAttach)
+ * goes back to the main thread. Without an engine, and on stdio, the main
+ * thread serves: a resume's command is started asynchronously and the main
+ * thread watches the connection for \x03 meanwhile (resume.c). */
 #ifndef SSE_GDBSERVER_H
 #define SSE_GDBSERVER_H
 
@@ -65,6 +71,8 @@ void rsp_close(rsp_conn *c);
 rsp_kind rsp_recv(rsp_conn *c, char *buf, size_t *len);
 /* Whether bytes are waiting in the read buffer (before poll()ing the fd). */
 bool rsp_buffered(const rsp_conn *c);
+/* Whether the read buffer holds a \x03 (read with a packet before it). */
+bool rsp_buffered_interrupt(const rsp_conn *c);
 /* Send one packet (escaped and run-length encoded here); in ack mode wait
  * for '+', retransmitting on '-'. False once the connection is gone. */
 bool rsp_send(rsp_conn *c, const char *data, size_t len);
@@ -89,6 +97,18 @@ int transport_listen(const char *hostport, int *port);
 /* Accept one connection (the listener stays open when keep is true, for
  * --multi's next client; else it is closed). -1 on error. */
 int transport_accept(int lfd, bool keep);
+
+/* ------------------------------------------------------------ watch.c */
+
+typedef struct gs_watch gs_watch;
+/* A watcher of the socket sock_fd (peeked at, never read); NULL when no
+ * thread could be made. */
+gs_watch *gs_watch_new(int sock_fd);
+/* A command of proc starts (early: a \x03 came before it, already read):
+ * a \x03 or the connection's end interrupts it until disarmed. */
+void gs_watch_arm(gs_watch *w, sse_process *proc, bool early);
+void gs_watch_disarm(gs_watch *w);
+void gs_watch_free(gs_watch *w); /* NULL: nothing */
 
 /* ------------------------------------------------------------ tdesc.c */
 
@@ -178,6 +198,7 @@ typedef struct gs_session {
   bool done;          /* the session ends after this reply (k, D, exit) */
   gs_bp bps[GS_MAX_BPS];
   gs_waiter *waiter;  /* the program's (one per engine) */
+  gs_watch *watch;    /* serving on the tracer thread: its \x03 watcher */
   char *reply;        /* the handler's reply (RSP_PACKET_SIZE + 1) */
   size_t reply_len;
   bool conn_noack_after; /* QStartNoAckMode: no acks after this reply */

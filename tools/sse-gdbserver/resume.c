@@ -283,6 +283,34 @@ static sse_err start(gs_session *s, char kind, sse_thread *t, uint64_t lo, uint6
   return sse_step_async(t, &f);
 }
 
+/* On the tracer thread: the command runs here to its stop, watch.c's
+ * thread interrupts it. */
+static sse_err run_here(gs_session *s, char kind, sse_thread *t, uint64_t lo, uint64_t hi) {
+  gs_watch_arm(s->watch, s->proc, rsp_buffered_interrupt(&s->conn));
+  sse_err err;
+  if (kind == 'c') {
+    err = sse_continue(s->proc, &s->last);
+  } else if (kind == 's') {
+    err = sse_step_instruction(t, &s->last);
+  } else {
+    sse_step_frame f = {.mode = SSE_STEP_RANGE, .start = lo, .end = hi};
+    err = sse_step(t, &f, &s->last);
+  }
+  gs_watch_disarm(s->watch);
+  return err;
+}
+
+/* Elsewhere: started here, its stop waited for while the connection is
+ * watched. */
+static sse_err run_async(gs_session *s, char kind, sse_thread *t, uint64_t lo, uint64_t hi) {
+  gs_waiter *w = s->waiter;
+  sse_err err = start(s, kind, t, lo, hi);
+  if (err != SSE_OK) return err;
+  watch_connection(s, w->pipe[0]);
+  sse_wait(s->proc, &s->last);
+  return SSE_OK;
+}
+
 /* Run it to its stop, which becomes the last one. */
 static sse_err run(gs_session *s, char kind, sse_thread *t, uint64_t lo, uint64_t hi) {
   gs_waiter *w = s->waiter;
@@ -290,13 +318,12 @@ static sse_err run(gs_session *s, char kind, sse_thread *t, uint64_t lo, uint64_
   while (read(w->pipe[0], &c, 1) == 1) /* a wake-up of no command of ours */
     ;
   atomic_store(&w->armed, true);
-  sse_err err = start(s, kind, t, lo, hi);
+  sse_err err = s->watch && sse_on_tracer_thread(s->eng) ? run_here(s, kind, t, lo, hi)
+                                                          : run_async(s, kind, t, lo, hi);
   if (err != SSE_OK) {
     atomic_store(&w->armed, false);
     return err;
   }
-  watch_connection(s, w->pipe[0]);
-  sse_wait(s->proc, &s->last);
   s->last_valid = true;
   pthread_mutex_lock(&w->lock);
   s->regs = w->regs;

@@ -34,6 +34,10 @@ unsigned rsp_checksum(const char *data, size_t len) {
 
 bool rsp_buffered(const rsp_conn *c) { return c->rpos < c->rlen; }
 
+bool rsp_buffered_interrupt(const rsp_conn *c) {
+  return c->rpos < c->rlen && memchr(c->rbuf + c->rpos, 0x03, c->rlen - c->rpos);
+}
+
 /* Refill the read buffer, blocking. False at EOF or on an error. */
 static bool fill(rsp_conn *c) {
   if (c->closed) return false;
