@@ -7,8 +7,8 @@
  * a loaded machine), best of 7 runs; beside it the mean (the run's total
  * over its commands, best of 7), which the long lines of a program weigh
  * in and the median does not, a fresh server each time, the two
- * servers' runs interleaved. Both servers start the program directly (gdbserver
- * --no-startup-with-shell) with ASLR off, and the stop sequences (pc, file,
+ * servers' runs interleaved. Both servers start the program directly
+ * (--no-startup-with-shell) with ASLR off, and the stop sequences (pc, file,
  * line after each command) must be identical.
  *
  * gdb's `step` sends vCont;r (range stepping): gdbserver single-steps
@@ -84,7 +84,8 @@ static pid_t start_server(const server *sv, const char *prog, const char *log, i
     dup2(null, 1);
     dup2(err, 2);
     if (sv->sse)
-      execl(sv->argv0, sv->argv0, "--once", "127.0.0.1:0", prog, (char *)NULL);
+      execl(sv->argv0, sv->argv0, "--once", "--no-startup-with-shell", "127.0.0.1:0", prog,
+            (char *)NULL);
     else
       execlp(sv->argv0, sv->argv0, "--once", "--no-startup-with-shell", "127.0.0.1:0", prog,
              (char *)NULL);

@@ -192,6 +192,14 @@ enum {
    * vfork child runs in the shared memory the parent's breakpoints are out
    * and go back when the parent resumes. */
   SSE_SPAWN_TRACEFORK = 1u << 2,
+  /* Start the program through the user's shell, as gdb and gdbserver do by
+   * default (startup-with-shell): $SHELL (/bin/sh when unset) -c "exec
+   * ARGV...", every argument single-quoted, so the program gets argv as
+   * given and the shell's environment (its rc files for a non-interactive
+   * shell, SHLVL, ...). The shell searches its PATH for argv[0]. The
+   * first stop is the program's, after the shell's exec of it; a shell
+   * that exits instead (no such program) is SSE_E_EXEC with ENOENT. */
+  SSE_SPAWN_SHELL = 1u << 3,
 };
 
 typedef struct sse_spawn_options {

@@ -16,7 +16,7 @@
  *   inferior.c   the program's life: spawned, attached (vRun, vAttach),
  *                killed or detached at the end; --multi's next one
  *   spawnenv.c   how the next vRun starts it: QEnvironment*,
- *                QSetWorkingDir, QDisableRandomization
+ *                QSetWorkingDir, QDisableRandomization, QStartupWithShell
  *   watch.c      the \x03 interrupt while a resume runs on the tracer
  *                thread (a thread that peeks at the socket)
  *   main.c       gdbserver's command line and the connections
@@ -50,6 +50,7 @@ typedef struct rsp_conn {
   bool closed;         /* EOF or an error on the connection */
   unsigned char rbuf[4096];
   size_t rpos, rlen;   /* unread bytes of rbuf */
+  bool ack_pending;    /* a packet received, its '+' not sent yet */
   char *last;          /* the last packet sent (for a '-' retransmit) */
   size_t last_len;
 } rsp_conn;
@@ -73,10 +74,14 @@ rsp_kind rsp_recv(rsp_conn *c, char *buf, size_t *len);
 bool rsp_buffered(const rsp_conn *c);
 /* Whether the read buffer holds a \x03 (read with a packet before it). */
 bool rsp_buffered_interrupt(const rsp_conn *c);
-/* Send one packet (escaped and run-length encoded here); in ack mode wait
- * for '+', retransmitting on '-'. False once the connection is gone. */
+/* Send one packet (escaped and run-length encoded here); in ack mode the
+ * '+' of the packet it answers goes first in the same write, then it waits
+ * for the client's '+', retransmitting on '-'. False once the connection
+ * is gone. */
 bool rsp_send(rsp_conn *c, const char *data, size_t len);
 bool rsp_send_str(rsp_conn *c, const char *s);
+/* Send the pending '+' now (before a reply that may take long: a resume). */
+bool rsp_flush_ack(rsp_conn *c);
 /* Read one byte if one is there now (non-blocking); -1 if none, -2 EOF. */
 int rsp_poll_byte(rsp_conn *c);
 /* Undo the protocol's escaping (}x -> x^0x20) in place; the new length. */
@@ -166,6 +171,8 @@ typedef struct gs_waiter gs_waiter;
 /* How vRun starts a program (spawnenv.c). */
 typedef struct gs_spawn_cfg {
   bool aslr;          /* QDisableRandomization:0 */
+  bool no_shell;      /* QStartupWithShell:0, --no-startup-with-shell: exec
+                         the program itself, not $SHELL -c exec PROG */
   char *cwd;          /* QSetWorkingDir; NULL: the server's */
   char **env;         /* NULL-terminated; NULL: the server's environment */
   size_t nenv;
@@ -195,6 +202,8 @@ typedef struct gs_session {
                          drop with its next resume; 0 none */
   bool pass[65];      /* QPassSignals: passed without a stop (Linux numbers) */
   bool policy_set;
+  bool program[65];   /* QProgramSignals: gdb lets the program have them */
+  bool program_set;   /* a QProgramSignals came */
   bool done;          /* the session ends after this reply (k, D, exit) */
   gs_bp bps[GS_MAX_BPS];
   gs_waiter *waiter;  /* the program's (one per engine) */
@@ -266,6 +275,7 @@ void gs_env_unset(gs_session *s, char *a);   /* QEnvironmentUnset */
 void gs_env_reset(gs_session *s, char *a);   /* QEnvironmentReset */
 void gs_set_cwd(gs_session *s, char *a);     /* QSetWorkingDir */
 void gs_no_aslr(gs_session *s, char *a);     /* QDisableRandomization */
+void gs_startup_shell(gs_session *s, char *a); /* QStartupWithShell */
 void gs_spawn_cfg_free(gs_spawn_cfg *c);
 
 /* breaks.c: Z and z, gdb's removals kept until the next resume */

@@ -78,6 +78,7 @@ bool gs_inferior_spawn(gs_session *s, char *const *argv) {
   sse_spawn_options o;
   sse_spawn_options_init(&o);
   if (s->cfg.aslr) o.flags |= SSE_SPAWN_ASLR;
+  if (!s->cfg.no_shell) o.flags |= SSE_SPAWN_SHELL; /* gdbserver's default */
   o.cwd = s->cfg.cwd;
   o.envp = (const char *const *)s->cfg.env;
   int devnull = -1, eno = 0;
@@ -145,6 +146,7 @@ static char **parse_vrun(const gs_session *s, const char *a) {
 }
 
 void gs_vrun(gs_session *s, char *a) {
+  rsp_flush_ack(&s->conn); /* starting a program can take a while */
   char **argv = parse_vrun(s, a);
   if (!argv || !argv[0]) {
     free_argv(argv);
@@ -168,6 +170,7 @@ void gs_vattach(gs_session *s, char *a) {
     gs_reply_error(s, 0x16);
     return;
   }
+  rsp_flush_ack(&s->conn);
   if (!gs_inferior_attach(s, (pid_t)pid)) {
     gs_reply_error(s, 0x01);
     return;

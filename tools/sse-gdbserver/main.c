@@ -4,6 +4,8 @@
  *   sse-gdbserver [--once] --attach HOST:PORT PID
  *   sse-gdbserver [--once] --multi HOST:PORT [PROG [ARGS...]]
  *   sse-gdbserver [--once] - PROG [ARGS...]      (the protocol on stdio)
+ *   --no-startup-with-shell: exec PROG itself (default, as gdbserver's:
+ *   through $SHELL -c "exec PROG ARGS...", the arguments quoted)
  *
  * gdbserver's command line. HOST may be empty (":1234"): 127.0.0.1, since
  * the protocol has no authentication; PORT 0 takes a free port. It prints
@@ -25,11 +27,13 @@
 
 static void usage(void) {
   fprintf(stderr,
-          "Usage:\tsse-gdbserver [--once] HOST:PORT PROG [ARGS...]\n"
-          "\tsse-gdbserver [--once] --attach HOST:PORT PID\n"
-          "\tsse-gdbserver [--once] --multi HOST:PORT [PROG [ARGS...]]\n"
+          "Usage:\tsse-gdbserver [OPTIONS] HOST:PORT PROG [ARGS...]\n"
+          "\tsse-gdbserver [OPTIONS] --attach HOST:PORT PID\n"
+          "\tsse-gdbserver [OPTIONS] --multi HOST:PORT [PROG [ARGS...]]\n"
           "HOST:PORT: where to listen (HOST empty: 127.0.0.1; PORT 0: any free\n"
-          "port); \"-\" speaks the protocol on stdin/stdout.\n");
+          "port); \"-\" speaks the protocol on stdin/stdout.\n"
+          "OPTIONS: --once (one client, then exit), --no-startup-with-shell (exec\n"
+          "PROG itself; default: through $SHELL -c \"exec PROG ARGS...\").\n");
 }
 
 /* The packet loop: on the tracer thread (inside sse_call) or on the main
@@ -94,7 +98,7 @@ static void serve(gs_session *s) {
 }
 
 typedef struct options {
-  bool attach, multi, once;
+  bool attach, multi, once, no_shell;
   const char *where;
   char **prog; /* NULL-terminated; NULL: none (--multi) */
   pid_t pid;   /* --attach */
@@ -110,6 +114,10 @@ static int parse_options(int argc, char **argv, options *o) {
       o->attach = true;
     else if (!strcmp(argv[i], "--multi"))
       o->multi = true;
+    else if (!strcmp(argv[i], "--no-startup-with-shell"))
+      o->no_shell = true;
+    else if (!strcmp(argv[i], "--startup-with-shell"))
+      o->no_shell = false;
     else if (!strcmp(argv[i], "--help")) {
       usage();
       return -1;
@@ -176,6 +184,7 @@ int main(int argc, char **argv) {
   gs_session s;
   memset(&s, 0, sizeof s);
   s.multi = o.multi;
+  s.cfg.no_shell = o.no_shell;
   s.stdio = !strcmp(o.where, "-");
   s.reply = malloc(RSP_PACKET_SIZE + 1);
   if (!s.reply) return 1;

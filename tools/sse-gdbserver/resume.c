@@ -367,6 +367,7 @@ void gs_resume(gs_session *s, const char *text) {
     gs_reply_error(s, 0x02);
     return;
   }
+  rsp_flush_ack(&s->conn); /* gdb waits for it, not for the stop */
   set_signals(s, acts, n);
   gs_breaks_sync(s); /* what gdb removed goes before the program runs */
   s->regs_tid = 0;
