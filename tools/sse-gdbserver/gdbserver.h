@@ -118,6 +118,7 @@ void gs_watch_free(gs_watch *w); /* NULL: nothing */
 /* ------------------------------------------------------------ tdesc.c */
 
 /* A thread's registers as the register packets see them. */
+#define TDESC_MAX_REG 32 /* bytes of the largest register (zmm<n>h) */
 typedef struct gs_regcache {
   sse_regs gp;
   sse_fpregs fp;
@@ -131,8 +132,14 @@ typedef enum tdesc_kind {
   TD_FX16, /* a 16-bit word of the image at `at`, zero-extended */
   TD_FTAG, /* the full x87 tag word made from the abridged one */
   TD_FOP,  /* the last x87 opcode's 11 bits */
-  TD_YMMH  /* at: n of ymm<n>h (fp.ymmh[n]) */
+  TD_YMMH, /* at: n of ymm<n>h (fp.ymmh[n]) */
+  TD_K,    /* at: n of k<n> (fp.k[n]) */
+  TD_ZMMH, /* at: n of zmm<n>h, n < 16 (fp.zmmh[n]) */
+  TD_HI16  /* at: byte offset in fp.hi16_zmm (zmm16-31 and their parts) */
 } tdesc_kind;
+
+/* Which vector registers the description has. */
+enum { TDESC_SSE, TDESC_AVX, TDESC_AVX512 };
 
 typedef struct tdesc_reg {
   const char *name;
@@ -142,9 +149,10 @@ typedef struct tdesc_reg {
 } tdesc_reg;
 
 /* The target description gdb reads with qXfer:features:read:target.xml;
- * avx: with org.gnu.gdb.i386.avx (ymm0h-ymm15h, the last 16 registers). */
-const char *tdesc_xml(bool avx);
-int tdesc_nregs(bool avx);
+ * level TDESC_AVX: with org.gnu.gdb.i386.avx (ymm0h-ymm15h), TDESC_AVX512:
+ * and org.gnu.gdb.i386.avx512 (xmm16-31, ymm16h-31h, k0-7, zmm0h-31h). */
+const char *tdesc_xml(int level);
+int tdesc_nregs(int level);
 /* gdb's register number regno; NULL: none. */
 const tdesc_reg *tdesc_reg_at(int regno);
 /* Whether the register is one of sse_fpregs (else sse_regs). */
@@ -188,7 +196,7 @@ typedef struct gs_session {
                          client after this one */
   bool extended;      /* '!': the session outlives its program */
   bool stdio;         /* the protocol on stdio: the program writes to 2 */
-  bool avx;           /* the program's threads have the AVX state */
+  int vec;            /* TDESC_*: the vector state the program's threads have */
   gs_spawn_cfg cfg;
   rsp_conn conn;
   bool multiprocess;  /* the client said multiprocess+: p<pid>.<tid> ids */

@@ -229,7 +229,7 @@ static void h_xfer_features(gs_session *s, char *a) {
     gs_reply_error(s, E_BADARG);
     return;
   }
-  reply_xfer(s, tdesc_xml(s->avx), colon + 1);
+  reply_xfer(s, tdesc_xml(s->vec), colon + 1);
 }
 
 /* The thread's name (its comm, as `info threads` shows it), with the

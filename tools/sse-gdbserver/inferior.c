@@ -48,10 +48,12 @@ static void inferior_started(gs_session *s) {
   sse_wait(s->proc, &s->last); /* the SPAWNED stop: what '?' reports */
   s->last_valid = true;
   s->waiter = gs_waiter_new(s->eng, s->proc); /* NULL: resumes get E16 */
-  /* the description gdb reads has the AVX registers if the threads do */
+  /* the description gdb reads has the AVX (AVX-512) registers if the
+   * threads do */
   sse_fpregs fp;
   sse_thread *t = gs_thread(s, 0);
-  s->avx = t && sse_get_fpregs(t, &fp) == SSE_OK && fp.has_avx;
+  bool ok = t && sse_get_fpregs(t, &fp) == SSE_OK;
+  s->vec = !ok || !fp.has_avx ? TDESC_SSE : fp.has_avx512 ? TDESC_AVX512 : TDESC_AVX;
 }
 
 static bool new_engine(gs_session *s) {
