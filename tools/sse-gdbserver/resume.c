@@ -283,10 +283,24 @@ static sse_err start(gs_session *s, char kind, sse_thread *t, uint64_t lo, uint6
   return sse_step_async(t, &f);
 }
 
+/* Whether one instruction of t may take long: a system call (syscall,
+ * int 0x80, sysenter) may block, every other instruction ends at once. */
+static bool insn_may_block(gs_session *s, sse_thread *t) {
+  sse_regs r;
+  uint8_t b[2];
+  if (sse_get_regs(t, &r) != SSE_OK || sse_read_memory(s->proc, r.rip, b, 2, NULL) != SSE_OK)
+    return true;
+  return (b[0] == 0x0f && (b[1] == 0x05 || b[1] == 0x34)) || (b[0] == 0xcd && b[1] == 0x80);
+}
+
 /* On the tracer thread: the command runs here to its stop, watch.c's
- * thread interrupts it. */
+ * thread interrupts it. A step of one instruction that cannot block is not
+ * watched: it is over before the watcher would wake (that wake-up would
+ * compete with the program for a CPU), and a \x03 sent meanwhile is read
+ * after its stop, as one that comes just after a stop is. */
 static sse_err run_here(gs_session *s, char kind, sse_thread *t, uint64_t lo, uint64_t hi) {
-  gs_watch_arm(s->watch, s->proc, rsp_buffered_interrupt(&s->conn));
+  bool watch = kind != 's' || insn_may_block(s, t);
+  if (watch) gs_watch_arm(s->watch, s->proc, rsp_buffered_interrupt(&s->conn));
   sse_err err;
   if (kind == 'c') {
     err = sse_continue(s->proc, &s->last);
@@ -296,7 +310,7 @@ static sse_err run_here(gs_session *s, char kind, sse_thread *t, uint64_t lo, ui
     sse_step_frame f = {.mode = SSE_STEP_RANGE, .start = lo, .end = hi};
     err = sse_step(t, &f, &s->last);
   }
-  gs_watch_disarm(s->watch);
+  if (watch) gs_watch_disarm(s->watch);
   return err;
 }
 
