@@ -87,7 +87,10 @@ static void serve(gs_session *s) {
       c.pending = false;
       c.end = !gs_dispatch(s, c.pkt, c.len);
     } else if (s->watch && gs_inferior_live(s)) {
-      sse_call(s->eng, serve_on_tracer, &c);
+      if (sse_call(s->eng, serve_on_tracer, &c) != SSE_OK) { /* the engine stopped */
+        gs_watch_free(s->watch);
+        s->watch = NULL;
+      }
     } else {
       serve_loop(&c);
     }

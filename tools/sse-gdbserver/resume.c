@@ -1,10 +1,12 @@
 /* resume.c — running the target for vCont (and c, s, C, S), the \x03
  * interrupt while it runs, and stop replies.
  *
- * The command (sse_continue, sse_step_instruction, a range step) is
- * started asynchronously; the main thread polls the connection and a pipe
- * its stop event writes to, so a \x03 (or the client going away) becomes
- * sse_interrupt() while the command runs.
+ * The command (sse_continue, sse_step_instruction, a range step) runs
+ * where the packets are served. On sse's tracer thread (main.c) it is a
+ * blocking call there and watch.c's thread turns a \x03 (or the client
+ * going away) into sse_interrupt(). Elsewhere (stdio) it is started
+ * asynchronously and this thread polls the connection and a pipe its stop
+ * event writes to, interrupting it likewise.
  *
  * Range steps (vCont;r START,END): gdb's meaning is "single-step while the
  * pc stays in [START,END), report any other stop", calls stepped into
