@@ -195,13 +195,15 @@ static bool parse_actions(const char *p, action *acts, int *n) {
 
 /* The stop of a command started here, seen on the tracer thread (its
  * SSE_EV_STOPPED), which also reads the stopping thread's registers there
- * (for the stop reply's rbp and for 'g'), then wakes the main thread
- * through a pipe: no thread of our own runs the command, and nothing is
- * handed to the tracer thread but the command itself. */
+ * (for the stop reply's rbp and for 'g'), then, for a command started
+ * asynchronously, wakes the main thread through a pipe: no thread of our
+ * own runs the command, and nothing is handed to the tracer thread but the
+ * command itself. */
 struct gs_waiter {
   pthread_mutex_t lock;
   int pipe[2];          /* non-blocking; a byte per stop */
   atomic_bool armed;    /* a command of ours runs */
+  atomic_bool notify;   /* its caller waits on the pipe (run_async) */
   sse_process *proc;
   sse_regs regs;        /* the stopping thread's, when regs_tid */
   pid_t regs_tid;
@@ -215,6 +217,7 @@ static void on_stopped(const sse_event *ev, void *user) {
   w->regs_tid = 0;
   if (ev->thread && sse_get_regs(ev->thread, &w->regs) == SSE_OK) w->regs_tid = ev->tid;
   pthread_mutex_unlock(&w->lock);
+  if (!atomic_exchange(&w->notify, false)) return; /* a blocking call's: it returns */
   char c = 'd';
   ssize_t n = write(w->pipe[1], &c, 1);
   (void)n;
@@ -238,6 +241,7 @@ gs_waiter *gs_waiter_new(sse_engine *eng, sse_process *proc) {
   }
   pthread_mutex_init(&w->lock, NULL);
   atomic_init(&w->armed, false);
+  atomic_init(&w->notify, false);
   w->proc = proc;
   if (sse_subscribe(eng, SSE_EV_STOPPED, on_stopped, w, &w->sub) != SSE_OK) {
     gs_waiter_free(w);
@@ -320,8 +324,12 @@ static sse_err run_here(gs_session *s, char kind, sse_thread *t, uint64_t lo, ui
  * watched. */
 static sse_err run_async(gs_session *s, char kind, sse_thread *t, uint64_t lo, uint64_t hi) {
   gs_waiter *w = s->waiter;
+  atomic_store(&w->notify, true);
   sse_err err = start(s, kind, t, lo, hi);
-  if (err != SSE_OK) return err;
+  if (err != SSE_OK) {
+    atomic_store(&w->notify, false);
+    return err;
+  }
   watch_connection(s, w->pipe[0]);
   sse_wait(s->proc, &s->last);
   return SSE_OK;
