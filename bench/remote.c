@@ -4,17 +4,22 @@
  * each command timed inside gdb (a Python loop of gdb.execute): the
  * median command of a run (so gdb's start-up, connection and symbol
  * loading at the first step into a library do not count, nor the spikes of
- * a loaded machine), best of 7 runs, a fresh server each time, the two
- * servers' runs interleaved. Both servers start the program directly (gdbserver
- * --no-startup-with-shell) with ASLR off, and the stop sequences (pc, file,
+ * a loaded machine), best of 7 runs; beside it the mean (the run's total
+ * over its commands, best of 7), which the long lines of a program weigh
+ * in and the median does not, a fresh server each time, the two
+ * servers' runs interleaved. Both servers start the program directly
+ * (--no-startup-with-shell) with ASLR off, and the stop sequences (pc, file,
  * line after each command) must be identical.
  *
  * gdb's `step` sends vCont;r (range stepping): gdbserver single-steps
  * every instruction of the line inside the stub; sse-gdbserver runs from
  * branch to branch. Goal: sse-gdbserver >= 2x faster for step.
  *
- * Programs: loops_calls (the stepping tests' program: short lines) and
- * libc_calls (`step` into printf and qsort: glibc's lines, some with loops).
+ * Programs: loops_calls (the stepping tests' program: short lines, 2 to 6
+ * instructions), libc_calls (`step` into printf and qsort: glibc's lines,
+ * some with loops) and long_lines (-O0 lines like users' code: struct
+ * copies, arithmetic expressions, string handling, whole loops on one line,
+ * dozens to hundreds of instructions per line).
  *
  * usage: remote TARGETS_DIR [STEPI_N] */
 #define _GNU_SOURCE
@@ -79,7 +84,8 @@ static pid_t start_server(const server *sv, const char *prog, const char *log, i
     dup2(null, 1);
     dup2(err, 2);
     if (sv->sse)
-      execl(sv->argv0, sv->argv0, "--once", "127.0.0.1:0", prog, (char *)NULL);
+      execl(sv->argv0, sv->argv0, "--once", "--no-startup-with-shell", "127.0.0.1:0", prog,
+            (char *)NULL);
     else
       execlp(sv->argv0, sv->argv0, "--once", "--no-startup-with-shell", "127.0.0.1:0", prog,
              (char *)NULL);
@@ -107,7 +113,7 @@ static pid_t start_server(const server *sv, const char *prog, const char *log, i
  * stops in out (the file's text after the first line, malloc'd), *count
  * of them. */
 static double run_once(const server *sv, const char *prog, const char *dir, const char *cmd,
-                       int n, char **stops, int *count) {
+                       int n, char **stops, int *count, double *mean) {
   int port;
   char spath[4200], opath[4200], lpath[4200], env[64], ncmd[32];
   *stops = NULL;
@@ -143,6 +149,7 @@ static double run_once(const server *sv, const char *prog, const char *dir, cons
   if (!f) return -1;
   double total;
   if (fscanf(f, "%lf %lf %d\n", &t, &total, count) != 3) t = -1;
+  *mean = *count > 0 ? total / *count : -1;
   size_t cap = 0;
   FILE *m = open_memstream(stops, &cap);
   char line[8192];
@@ -154,6 +161,7 @@ static double run_once(const server *sv, const char *prog, const char *dir, cons
 
 typedef struct result {
   double best; /* seconds per command: the best run's median */
+  double mean; /* seconds per command: the best run's mean (its total / n) */
   int count;
   char *stops;
 } result;
@@ -163,18 +171,20 @@ typedef struct result {
 #define RUNS 7
 static bool measure(const server sv[2], const char *prog, const char *dir, const char *cmd,
                     int n, result r[2]) {
-  for (int k = 0; k < 2; k++) r[k] = (result){.best = -1};
+  for (int k = 0; k < 2; k++) r[k] = (result){.best = -1, .mean = -1};
   for (int i = 0; i < RUNS; i++)
     for (int k = 0; k < 2; k++) {
       char *stops;
       int count;
-      double t = run_once(&sv[k], prog, dir, cmd, n, &stops, &count);
+      double mean;
+      double t = run_once(&sv[k], prog, dir, cmd, n, &stops, &count, &mean);
       if (t < 0 || count == 0) {
         free(stops);
         fprintf(stderr, "remote: %s under %s failed\n", cmd, sv[k].name);
         return false;
       }
       if (r[k].best < 0 || t < r[k].best) r[k].best = t;
+      if (r[k].mean < 0 || mean < r[k].mean) r[k].mean = mean;
       if (!r[k].stops) {
         r[k].stops = stops;
         r[k].count = count;
@@ -192,10 +202,11 @@ static int compare(const server sv[2], const char *prog, const char *dir, const 
   bool same = r[0].count == r[1].count && !strcmp(r[0].stops, r[1].stops);
   const char *base = strrchr(prog, '/') ? strrchr(prog, '/') + 1 : prog;
   for (int k = 0; k < 2; k++)
-    printf("  %-12s %-5s x%-5d %-14s %8.1f us/%s  (%d stops)\n", base, cmd, n, sv[k].name,
-           r[k].best * 1e6, cmd, r[k].count);
-  printf("  %-12s %-5s %-21s %7.2fx%s  stops %s\n", base, cmd, "sse faster by",
-         r[1].best / r[0].best, goal ? "  (goal >= 2x)" : "", same ? "identical" : "DIFFER");
+    printf("  %-12s %-5s x%-5d %-14s %8.1f us/%s  (mean %8.1f, %d stops)\n", base, cmd, n,
+           sv[k].name, r[k].best * 1e6, cmd, r[k].mean * 1e6, r[k].count);
+  printf("  %-12s %-5s %-21s %7.2fx%s  (mean %.2fx)  stops %s\n", base, cmd, "sse faster by",
+         r[1].best / r[0].best, goal ? "  (goal >= 2x)" : "", r[1].mean / r[0].mean,
+         same ? "identical" : "DIFFER");
   free(r[0].stops);
   free(r[1].stops);
   return same ? 0 : 1;
@@ -223,8 +234,10 @@ int main(int argc, char **argv) {
   const server sv[2] = {{"sse-gdbserver", sse, true}, {"gdbserver", "gdbserver", false}};
   printf("bench/remote: gdb over loopback TCP from main, median command, best of %d runs (interleaved)\n", RUNS);
   /* loops_calls: the stepping tests' program (short lines); libc_calls:
-   * `step` into printf and qsort, glibc's lines with loops in them */
-  static const char *const progs[] = {"loops_calls", "libc_calls"};
+   * `step` into printf and qsort, glibc's lines with loops in them;
+   * long_lines: -O0 lines as users write them (struct copies, expressions,
+   * string loops and whole loops on one line) */
+  static const char *const progs[] = {"loops_calls", "libc_calls", "long_lines"};
   int rc = 0;
   for (size_t i = 0; i < sizeof progs / sizeof progs[0]; i++) {
     char prog[4200];

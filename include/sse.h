@@ -192,6 +192,14 @@ enum {
    * vfork child runs in the shared memory the parent's breakpoints are out
    * and go back when the parent resumes. */
   SSE_SPAWN_TRACEFORK = 1u << 2,
+  /* Start the program through the user's shell, as gdb and gdbserver do by
+   * default (startup-with-shell): $SHELL (/bin/sh when unset) -c "exec
+   * ARGV...", every argument single-quoted, so the program gets argv as
+   * given and the shell's environment (its rc files for a non-interactive
+   * shell, SHLVL, ...). The shell searches its PATH for argv[0]. The
+   * first stop is the program's, after the shell's exec of it; a shell
+   * that exits instead (no such program) is SSE_E_EXEC with ENOENT. */
+  SSE_SPAWN_SHELL = 1u << 3,
 };
 
 typedef struct sse_spawn_options {
@@ -1319,18 +1327,28 @@ SSE_API sse_err sse_break_hardware(sse_process *proc, uint64_t addr, int *id);
  * at 6 (11 bits), instruction pointer at 8 and operand pointer at 16 (64
  * bits each), mxcsr at 24, mxcsr_mask at 28, st0-st7 (ST(i), mm0-mm7 share
  * them) at 32 + 16 * i (10 bytes each), xmm0-xmm15 at 160 + 16 * i. ymmh
- * holds the upper 128 bits of ymm0-ymm15 (the XSAVE AVX state). */
+ * holds the upper 128 bits of ymm0-ymm15 (the XSAVE AVX state). The
+ * AVX-512 state: k0-k7, bits 256-511 of zmm0-zmm15 (zmm<i> is xmm<i>,
+ * ymmh[i], zmmh[i]), and zmm16-zmm31 whole (xmm16-31 and ymm16-31 are
+ * their low 128 and 256 bits). */
 typedef struct sse_fpregs {
   uint8_t fxsave[512];
   uint8_t ymmh[16][16];
   bool has_avx; /* the CPU and kernel have the AVX state: ymmh is the
                    thread's; false: ymmh is zero, and never written */
+  bool has_avx512;          /* the CPU and kernel have the AVX-512 state
+                               (with has_avx): k, zmmh and hi16_zmm are the
+                               thread's; false: zero, and never written */
+  uint8_t k[8][8];          /* k0-k7, 64 bits each */
+  uint8_t zmmh[16][32];     /* bits 256-511 of zmm0-zmm15 */
+  uint8_t hi16_zmm[16][64]; /* zmm16-zmm31 */
 } sse_fpregs;
 
-/* Read (get: *fpregs zeroed first) or write a stopped thread's x87, SSE and
- * AVX registers, as sse_get_regs()/sse_set_regs() do the general ones. A
- * write takes fxsave's first 416 bytes (through xmm15; mxcsr_mask and the
- * reserved bytes are the kernel's) and ymmh when has_avx.
+/* Read (get: *fpregs zeroed first) or write a stopped thread's x87, SSE,
+ * AVX and AVX-512 registers, as sse_get_regs()/sse_set_regs() do the
+ * general ones. A write takes fxsave's first 416 bytes (through xmm15;
+ * mxcsr_mask and the reserved bytes are the kernel's), ymmh when has_avx
+ * and k, zmmh, hi16_zmm when has_avx512.
  * Errors: SSE_E_INVAL (thread or fpregs NULL), SSE_E_EXITED,
  * SSE_E_NOTHREAD, SSE_E_RUNNING, SSE_E_NOMEM, SSE_E_SYS (ptrace refused:
  * for a write, an mxcsr with reserved bits set). */

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "engine/spawnshell.h"
 #include "ptrace/debugregs.h"
 #include "ptrace/ptrace.h"
 #include "symtab/symtab.h"
@@ -148,7 +149,7 @@ extern char **environ;
 /* The child of fork(): async-signal-safe calls only (the parent is
  * threaded). Waits on gofd until the parent has seized it, then execs.
  * Reports the errno of what failed through errfd. */
-static _Noreturn void spawn_child(const spawn_req *r, const char *prog,
+static _Noreturn void spawn_child(const spawn_req *r, const char *prog, char *const *argv,
                                   char *const *envp, int errfd, int gofd) {
   if (r->opts.stdin_fd >= 0) dup2(r->opts.stdin_fd, 0);
   if (r->opts.stdout_fd >= 0) dup2(r->opts.stdout_fd, 1);
@@ -167,7 +168,7 @@ static _Noreturn void spawn_child(const spawn_req *r, const char *prog,
     ssize_t g;
     do g = read(gofd, &go, 1);
     while (g < 0 && errno == EINTR);
-    if (g == 1) execve(prog, (char *const *)r->argv, envp);
+    if (g == 1) execve(prog, argv, envp);
     else errno = ECHILD;
   }
   int err = errno;
@@ -211,6 +212,14 @@ static int spawn_wait_exec(spawn_req *r, pid_t pid, int errfd) {
     r->sys_errno = ECHILD;
     return -1;
   }
+  /* startup-with-shell: that was the shell's exec, the program's is next */
+  if ((r->opts.flags & SSE_SPAWN_SHELL) && (child_errno = sse__shell_run_to_exec(pid)) != 0) {
+    kill(pid, SIGKILL);
+    sse__pt_wait(pid, &st, __WALL);
+    r->sys_errno = child_errno;
+    r->err = SSE_E_EXEC;
+    return -1;
+  }
   if (!native_program(pid)) {
     kill(pid, SIGKILL);
     sse__pt_wait(pid, &st, __WALL);
@@ -246,8 +255,12 @@ static int spawn_seize(spawn_req *r, pid_t pid, int gofd) {
 
 static void do_spawn(void *arg) {
   spawn_req *r = arg;
-  char *prog = find_program(r->argv[0]);
-  if (!prog) {
+  char **shell = r->opts.flags & SSE_SPAWN_SHELL ? sse__shell_argv(r->argv) : NULL;
+  char *const *argv = shell ? shell : (char *const *)r->argv;
+  char *prog = find_program(argv[0]);
+  if (!prog || (!shell && (r->opts.flags & SSE_SPAWN_SHELL))) {
+    free(prog);
+    free(shell);
     r->err = SSE_E_NOMEM;
     return;
   }
@@ -269,13 +282,15 @@ static void do_spawn(void *arg) {
     r->sys_errno = err;
     r->err = SSE_E_SYS;
     free(prog);
+    free(shell);
     return;
   }
   if (pid == 0) {
     close(go[1]);
-    spawn_child(r, prog, envp, fds[1], go[0]);
+    spawn_child(r, prog, argv, envp, fds[1], go[0]);
   }
   free(prog);
+  free(shell);
   close(fds[1]);
   close(go[0]);
   if (spawn_seize(r, pid, go[1]) != 0) {

@@ -164,7 +164,10 @@ bool sse__step_return_takes_range(sse_process *p, uint64_t pc, uint64_t dest) {
   struct sse__symtab *st = sse__proc_symtab(p);
   sse__inline v[SSE__INLINE_MAX];
   sse__loc l;
-  if (op->pol.one_insn || !st || sse__step_in_range(op, dest) ||
+  /* gdb's vCont;r stops at the first pc out of its range: gdb decides
+   * itself what a return into the middle of a line means (when the caller's
+   * line steps into another call, its frame test depends on that stop) */
+  if (op->pol.one_insn || op->pol.range_only || !st || sse__step_in_range(op, dest) ||
       !sse__step_lookup(p, dest, &l) || !l.has_line || dest == l.line_lo ||
       !l.line_hi || sse__symtab_in_trampoline(st, dest) ||
       sse__proc_inline_chain(p, pc, v) != 0 ||

@@ -19,7 +19,8 @@ TARGET_NODEBUG_CFLAGS := -O0 -fno-omit-frame-pointer -Wall
 TARGETS_SIMPLE := loops_calls recursion libc_calls signal_next bp_loop \
     exit_code long_loop deep_recursion qsort_cmp sighandler_bt stdin_echo \
     detach_target signal_storm exec_next fork_child thread_signal \
-    longjmp_target values_target dies_midstep sig_blocked traceme smc_code
+    longjmp_target values_target dies_midstep sig_blocked traceme smc_code \
+    long_lines detach_signal avx512_regs
 TARGETS_THREADED := threads4 thread_start blocked_step many_hits attach_threads \
     idle_threads thread_exits exit_race
 

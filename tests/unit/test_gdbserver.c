@@ -69,6 +69,14 @@ Test(gdbserver, stepi_and_finish_equal_native) {
 
 /* main to the exit handlers: glibc with its debuginfo, PLT stubs and
  * __do_global_dtors_aux, which has no unwind information. */
+/* Lines of many instructions and branches (whole loops on one line), and
+ * a line that calls the same function twice: after the first call returns
+ * into the middle of the line, gdb's next vCont;r must stop at the return
+ * address, or gdb takes the second call's entry for a new line. */
+Test(gdbserver, step_long_lines_equals_native) {
+  same_stops(tgt("long_lines"), "main", "step", 60);
+}
+
 Test(gdbserver, step_whole_program_equals_native, .timeout = 150) {
   same_stops(tgt("loops_calls"), "main", "step", 500);
 }

@@ -16,14 +16,20 @@
  *   inferior.c   the program's life: spawned, attached (vRun, vAttach),
  *                killed or detached at the end; --multi's next one
  *   spawnenv.c   how the next vRun starts it: QEnvironment*,
- *                QSetWorkingDir, QDisableRandomization
+ *                QSetWorkingDir, QDisableRandomization, QStartupWithShell
+ *   watch.c      the \x03 interrupt while a resume runs on the tracer
+ *                thread (a thread that peeks at the socket)
  *   main.c       gdbserver's command line and the connections
  *
  * Only rsp.c knows how a packet is framed; the handlers see a packet's
  * text (escapes still in: only X is binary) and answer with a reply
- * buffer. Everything is on the main thread except a resume's command,
- * which runs on a thread of its own while the main thread watches the
- * connection for \x03 (resume.c). */
+ * buffer. On a TCP connection to a live program the packets are served on
+ * the engine's tracer thread (sse_call: every sse call direct, no hand-over
+ * per packet or per stop), a resume is a blocking call there and watch.c's
+ * thread sees the \x03; a packet that replaces the engine (vRun, vAttach)
+ * goes back to the main thread. Without an engine, and on stdio, the main
+ * thread serves: a resume's command is started asynchronously and the main
+ * thread watches the connection for \x03 meanwhile (resume.c). */
 #ifndef SSE_GDBSERVER_H
 #define SSE_GDBSERVER_H
 
@@ -44,6 +50,7 @@ typedef struct rsp_conn {
   bool closed;         /* EOF or an error on the connection */
   unsigned char rbuf[4096];
   size_t rpos, rlen;   /* unread bytes of rbuf */
+  bool ack_pending;    /* a packet received, its '+' not sent yet */
   char *last;          /* the last packet sent (for a '-' retransmit) */
   size_t last_len;
 } rsp_conn;
@@ -65,10 +72,16 @@ void rsp_close(rsp_conn *c);
 rsp_kind rsp_recv(rsp_conn *c, char *buf, size_t *len);
 /* Whether bytes are waiting in the read buffer (before poll()ing the fd). */
 bool rsp_buffered(const rsp_conn *c);
-/* Send one packet (escaped and run-length encoded here); in ack mode wait
- * for '+', retransmitting on '-'. False once the connection is gone. */
+/* Whether the read buffer holds a \x03 (read with a packet before it). */
+bool rsp_buffered_interrupt(const rsp_conn *c);
+/* Send one packet (escaped and run-length encoded here); in ack mode the
+ * '+' of the packet it answers goes first in the same write, then it waits
+ * for the client's '+', retransmitting on '-'. False once the connection
+ * is gone. */
 bool rsp_send(rsp_conn *c, const char *data, size_t len);
 bool rsp_send_str(rsp_conn *c, const char *s);
+/* Send the pending '+' now (before a reply that may take long: a resume). */
+bool rsp_flush_ack(rsp_conn *c);
 /* Read one byte if one is there now (non-blocking); -1 if none, -2 EOF. */
 int rsp_poll_byte(rsp_conn *c);
 /* Undo the protocol's escaping (}x -> x^0x20) in place; the new length. */
@@ -90,9 +103,22 @@ int transport_listen(const char *hostport, int *port);
  * --multi's next client; else it is closed). -1 on error. */
 int transport_accept(int lfd, bool keep);
 
+/* ------------------------------------------------------------ watch.c */
+
+typedef struct gs_watch gs_watch;
+/* A watcher of the socket sock_fd (peeked at, never read); NULL when no
+ * thread could be made. */
+gs_watch *gs_watch_new(int sock_fd);
+/* A command of proc starts (early: a \x03 came before it, already read):
+ * a \x03 or the connection's end interrupts it until disarmed. */
+void gs_watch_arm(gs_watch *w, sse_process *proc, bool early);
+void gs_watch_disarm(gs_watch *w);
+void gs_watch_free(gs_watch *w); /* NULL: nothing */
+
 /* ------------------------------------------------------------ tdesc.c */
 
 /* A thread's registers as the register packets see them. */
+#define TDESC_MAX_REG 32 /* bytes of the largest register (zmm<n>h) */
 typedef struct gs_regcache {
   sse_regs gp;
   sse_fpregs fp;
@@ -106,8 +132,14 @@ typedef enum tdesc_kind {
   TD_FX16, /* a 16-bit word of the image at `at`, zero-extended */
   TD_FTAG, /* the full x87 tag word made from the abridged one */
   TD_FOP,  /* the last x87 opcode's 11 bits */
-  TD_YMMH  /* at: n of ymm<n>h (fp.ymmh[n]) */
+  TD_YMMH, /* at: n of ymm<n>h (fp.ymmh[n]) */
+  TD_K,    /* at: n of k<n> (fp.k[n]) */
+  TD_ZMMH, /* at: n of zmm<n>h, n < 16 (fp.zmmh[n]) */
+  TD_HI16  /* at: byte offset in fp.hi16_zmm (zmm16-31 and their parts) */
 } tdesc_kind;
+
+/* Which vector registers the description has. */
+enum { TDESC_SSE, TDESC_AVX, TDESC_AVX512 };
 
 typedef struct tdesc_reg {
   const char *name;
@@ -117,9 +149,10 @@ typedef struct tdesc_reg {
 } tdesc_reg;
 
 /* The target description gdb reads with qXfer:features:read:target.xml;
- * avx: with org.gnu.gdb.i386.avx (ymm0h-ymm15h, the last 16 registers). */
-const char *tdesc_xml(bool avx);
-int tdesc_nregs(bool avx);
+ * level TDESC_AVX: with org.gnu.gdb.i386.avx (ymm0h-ymm15h), TDESC_AVX512:
+ * and org.gnu.gdb.i386.avx512 (xmm16-31, ymm16h-31h, k0-7, zmm0h-31h). */
+const char *tdesc_xml(int level);
+int tdesc_nregs(int level);
 /* gdb's register number regno; NULL: none. */
 const tdesc_reg *tdesc_reg_at(int regno);
 /* Whether the register is one of sse_fpregs (else sse_regs). */
@@ -146,6 +179,8 @@ typedef struct gs_waiter gs_waiter;
 /* How vRun starts a program (spawnenv.c). */
 typedef struct gs_spawn_cfg {
   bool aslr;          /* QDisableRandomization:0 */
+  bool no_shell;      /* QStartupWithShell:0, --no-startup-with-shell: exec
+                         the program itself, not $SHELL -c exec PROG */
   char *cwd;          /* QSetWorkingDir; NULL: the server's */
   char **env;         /* NULL-terminated; NULL: the server's environment */
   size_t nenv;
@@ -161,7 +196,7 @@ typedef struct gs_session {
                          client after this one */
   bool extended;      /* '!': the session outlives its program */
   bool stdio;         /* the protocol on stdio: the program writes to 2 */
-  bool avx;           /* the program's threads have the AVX state */
+  int vec;            /* TDESC_*: the vector state the program's threads have */
   gs_spawn_cfg cfg;
   rsp_conn conn;
   bool multiprocess;  /* the client said multiprocess+: p<pid>.<tid> ids */
@@ -175,9 +210,12 @@ typedef struct gs_session {
                          drop with its next resume; 0 none */
   bool pass[65];      /* QPassSignals: passed without a stop (Linux numbers) */
   bool policy_set;
+  bool program[65];   /* QProgramSignals: gdb lets the program have them */
+  bool program_set;   /* a QProgramSignals came */
   bool done;          /* the session ends after this reply (k, D, exit) */
   gs_bp bps[GS_MAX_BPS];
   gs_waiter *waiter;  /* the program's (one per engine) */
+  gs_watch *watch;    /* serving on the tracer thread: its \x03 watcher */
   char *reply;        /* the handler's reply (RSP_PACKET_SIZE + 1) */
   size_t reply_len;
   bool conn_noack_after; /* QStartNoAckMode: no acks after this reply */
@@ -245,6 +283,7 @@ void gs_env_unset(gs_session *s, char *a);   /* QEnvironmentUnset */
 void gs_env_reset(gs_session *s, char *a);   /* QEnvironmentReset */
 void gs_set_cwd(gs_session *s, char *a);     /* QSetWorkingDir */
 void gs_no_aslr(gs_session *s, char *a);     /* QDisableRandomization */
+void gs_startup_shell(gs_session *s, char *a); /* QStartupWithShell */
 void gs_spawn_cfg_free(gs_spawn_cfg *c);
 
 /* breaks.c: Z and z, gdb's removals kept until the next resume */

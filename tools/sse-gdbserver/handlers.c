@@ -4,6 +4,7 @@
  * empty reply, as the protocol says, and a malformed one "E NN". */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -148,7 +149,7 @@ static void h_supported(gs_session *s, char *a) {
            "qXfer:libraries-svr4:read+;qXfer:siginfo:read+;"
            "swbreak+;hwbreak+;vContSupported+;QDisableRandomization+;"
            "QEnvironmentHexEncoded+;QEnvironmentUnset+;QEnvironmentReset+;"
-           "QSetWorkingDir+%s",
+           "QSetWorkingDir+;QStartupWithShell+;QProgramSignals+%s",
            RSP_PACKET_SIZE, s->multiprocess ? ";multiprocess+" : "");
 }
 
@@ -228,7 +229,7 @@ static void h_xfer_features(gs_session *s, char *a) {
     gs_reply_error(s, E_BADARG);
     return;
   }
-  reply_xfer(s, tdesc_xml(s->avx), colon + 1);
+  reply_xfer(s, tdesc_xml(s->vec), colon + 1);
 }
 
 /* The thread's name (its comm, as `info threads` shows it), with the
@@ -350,20 +351,40 @@ static void h_symbol(gs_session *s, char *a) { gs_reply(s, "OK"); }
 /* QPassSignals:SIG;SIG...: gdb's signals to pass without a stop (its
  * `handle SIG nostop noprint pass`); every other one is reported, and gdb
  * says with its resume whether the program gets it. */
-static void h_pass_signals(gs_session *s, char *a) {
-  bool pass[65] = {false};
-  for (char *p = a; *p;) {
+/* gdb's signal list "SIG;SIG;..." (hex, gdb's numbers) as Linux numbers
+ * in set; false when malformed. */
+static bool parse_signal_list(const char *a, bool set[65]) {
+  memset(set, 0, 65 * sizeof set[0]);
+  for (const char *p = a; *p;) {
     uint64_t g;
     const char *e;
-    if (!gs_parse_hex(p, &g, &e) || (*e && *e != ';')) {
-      gs_reply_error(s, E_INVAL);
-      return;
-    }
+    if (!gs_parse_hex(p, &g, &e) || (*e && *e != ';')) return false;
     int sig = g < 1000 ? gs_sig_from_gdb((int)g) : 0;
-    if (sig > 0 && sig < 65) pass[sig] = true;
-    p = (char *)e + (*e == ';');
+    if (sig > 0 && sig < 65) set[sig] = true;
+    p = e + (*e == ';');
+  }
+  return true;
+}
+
+static void h_pass_signals(gs_session *s, char *a) {
+  bool pass[65];
+  if (!parse_signal_list(a, pass)) {
+    gs_reply_error(s, E_INVAL);
+    return;
   }
   gs_set_signal_policy(s, pass);
+  gs_reply(s, "OK");
+}
+
+/* QProgramSignals: the signals gdb lets the program have (`handle SIG
+ * pass`); gdbserver uses the list for what it delivers itself: the signal
+ * a thread stopped with when the program is detached. */
+static void h_program_signals(gs_session *s, char *a) {
+  if (!parse_signal_list(a, s->program)) {
+    gs_reply_error(s, E_INVAL);
+    return;
+  }
+  s->program_set = true;
   gs_reply(s, "OK");
 }
 
@@ -532,7 +553,20 @@ static void h_vkill(gs_session *s, char *a) {
   s->done = !s->extended;
 }
 
+/* The signal a thread stopped with goes with it at a detach if gdb lets
+ * the program have it (gdbserver's get_detach_signal: without a
+ * QProgramSignals list, all but SIGTRAP and SIGINT). */
+static void detach_signal(gs_session *s) {
+  if (!s->signal_tid || s->last.reason != SSE_STOP_SIGNAL) return;
+  int sig = s->last.signo;
+  bool pass = s->program_set ? sig > 0 && sig < 65 && s->program[sig]
+                             : sig != SIGTRAP && sig != SIGINT;
+  sse_thread *t = gs_thread(s, s->signal_tid);
+  if (t) sse_thread_set_pending_signal(t, pass ? sig : 0);
+}
+
 static void h_detach(gs_session *s, char *a) {
+  if (gs_inferior_live(s)) detach_signal(s);
   if (gs_inferior_live(s) && sse_detach(s->proc) != SSE_OK) {
     gs_reply_error(s, E_INVAL);
     return;
@@ -568,6 +602,7 @@ static const handler table[] = {
     {"qAttached", h_attached},
     {"qSymbol", h_symbol},
     {"QPassSignals", h_pass_signals},
+    {"QProgramSignals", h_program_signals},
     {"vCont?", h_vcont_query},
     {"vCont", h_vcont},
     {"vKill", h_vkill},
@@ -578,6 +613,7 @@ static const handler table[] = {
     {"QEnvironmentReset", gs_env_reset},
     {"QSetWorkingDir", gs_set_cwd},
     {"QDisableRandomization", gs_no_aslr},
+    {"QStartupWithShell", gs_startup_shell},
     {"!", h_extended},
     {"vFile:setfs", gs_vfile_setfs},
     {"vFile:open", gs_vfile_open},

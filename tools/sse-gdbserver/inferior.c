@@ -48,10 +48,12 @@ static void inferior_started(gs_session *s) {
   sse_wait(s->proc, &s->last); /* the SPAWNED stop: what '?' reports */
   s->last_valid = true;
   s->waiter = gs_waiter_new(s->eng, s->proc); /* NULL: resumes get E16 */
-  /* the description gdb reads has the AVX registers if the threads do */
+  /* the description gdb reads has the AVX (AVX-512) registers if the
+   * threads do */
   sse_fpregs fp;
   sse_thread *t = gs_thread(s, 0);
-  s->avx = t && sse_get_fpregs(t, &fp) == SSE_OK && fp.has_avx;
+  bool ok = t && sse_get_fpregs(t, &fp) == SSE_OK;
+  s->vec = !ok || !fp.has_avx ? TDESC_SSE : fp.has_avx512 ? TDESC_AVX512 : TDESC_AVX;
 }
 
 static bool new_engine(gs_session *s) {
@@ -78,6 +80,7 @@ bool gs_inferior_spawn(gs_session *s, char *const *argv) {
   sse_spawn_options o;
   sse_spawn_options_init(&o);
   if (s->cfg.aslr) o.flags |= SSE_SPAWN_ASLR;
+  if (!s->cfg.no_shell) o.flags |= SSE_SPAWN_SHELL; /* gdbserver's default */
   o.cwd = s->cfg.cwd;
   o.envp = (const char *const *)s->cfg.env;
   int devnull = -1, eno = 0;
@@ -145,6 +148,7 @@ static char **parse_vrun(const gs_session *s, const char *a) {
 }
 
 void gs_vrun(gs_session *s, char *a) {
+  rsp_flush_ack(&s->conn); /* starting a program can take a while */
   char **argv = parse_vrun(s, a);
   if (!argv || !argv[0]) {
     free_argv(argv);
@@ -168,6 +172,7 @@ void gs_vattach(gs_session *s, char *a) {
     gs_reply_error(s, 0x16);
     return;
   }
+  rsp_flush_ack(&s->conn);
   if (!gs_inferior_attach(s, (pid_t)pid)) {
     gs_reply_error(s, 0x01);
     return;

@@ -4,6 +4,8 @@
  *   sse-gdbserver [--once] --attach HOST:PORT PID
  *   sse-gdbserver [--once] --multi HOST:PORT [PROG [ARGS...]]
  *   sse-gdbserver [--once] - PROG [ARGS...]      (the protocol on stdio)
+ *   --no-startup-with-shell: exec PROG itself (default, as gdbserver's:
+ *   through $SHELL -c "exec PROG ARGS...", the arguments quoted)
  *
  * gdbserver's command line. HOST may be empty (":1234"): 127.0.0.1, since
  * the protocol has no authentication; PORT 0 takes a free port. It prints
@@ -25,34 +27,81 @@
 
 static void usage(void) {
   fprintf(stderr,
-          "Usage:\tsse-gdbserver [--once] HOST:PORT PROG [ARGS...]\n"
-          "\tsse-gdbserver [--once] --attach HOST:PORT PID\n"
-          "\tsse-gdbserver [--once] --multi HOST:PORT [PROG [ARGS...]]\n"
+          "Usage:\tsse-gdbserver [OPTIONS] HOST:PORT PROG [ARGS...]\n"
+          "\tsse-gdbserver [OPTIONS] --attach HOST:PORT PID\n"
+          "\tsse-gdbserver [OPTIONS] --multi HOST:PORT [PROG [ARGS...]]\n"
           "HOST:PORT: where to listen (HOST empty: 127.0.0.1; PORT 0: any free\n"
-          "port); \"-\" speaks the protocol on stdin/stdout.\n");
+          "port); \"-\" speaks the protocol on stdin/stdout.\n"
+          "OPTIONS: --once (one client, then exit), --no-startup-with-shell (exec\n"
+          "PROG itself; default: through $SHELL -c \"exec PROG ARGS...\").\n");
 }
 
-/* Serve packets until the client leaves or ends the session. */
-static void serve(gs_session *s) {
-  char *pkt = malloc(RSP_PACKET_SIZE + 1);
-  if (!pkt) return;
-  s->done = false;
-  for (;;) {
-    size_t len = 0;
-    rsp_kind k = rsp_recv(&s->conn, pkt, &len);
-    if (k == RSP_EOF) break;
-    if (k == RSP_INTERRUPT) continue; /* stopped already: nothing to do */
-    if (k == RSP_TOO_LONG) {
+/* The packet loop: on the tracer thread (inside sse_call) or on the main
+ * thread. */
+typedef struct serve_ctx {
+  gs_session *s;
+  char *pkt;
+  size_t len;
+  bool pending; /* pkt is for the main thread (it replaces the engine) */
+  bool end;     /* the client left or ended the session */
+} serve_ctx;
+
+/* vRun and vAttach free the engine (sse_engine_free), which the tracer
+ * thread may not do. */
+static bool replaces_engine(const char *pkt) {
+  return !strncmp(pkt, "vRun;", 5) || !strncmp(pkt, "vAttach;", 8);
+}
+
+/* Serve packets until the session ends, or (on the tracer thread) a packet
+ * is for the main thread. */
+static void serve_loop(serve_ctx *c) {
+  gs_session *s = c->s;
+  bool here = s->eng && sse_on_tracer_thread(s->eng);
+  while (!c->end && !c->pending) {
+    rsp_kind k = rsp_recv(&s->conn, c->pkt, &c->len);
+    if (k == RSP_EOF) {
+      c->end = true;
+    } else if (k == RSP_TOO_LONG) {
       rsp_send_str(&s->conn, "E01");
-      continue;
-    }
-    if (!gs_dispatch(s, pkt, len)) break;
+    } else if (k == RSP_PACKET) {
+      if (here && replaces_engine(c->pkt))
+        c->pending = true;
+      else if (!gs_dispatch(s, c->pkt, c->len))
+        c->end = true;
+      if (!here && !c->end && s->watch && gs_inferior_live(s)) return; /* to the tracer */
+    } /* RSP_INTERRUPT: stopped already, nothing to do */
   }
-  free(pkt);
+}
+
+static void serve_on_tracer(void *arg) { serve_loop(arg); }
+
+/* Serve packets until the client leaves or ends the session. On a socket
+ * the packets of a live program are served on its tracer thread. */
+static void serve(gs_session *s) {
+  serve_ctx c = {.s = s, .pkt = malloc(RSP_PACKET_SIZE + 1)};
+  if (!c.pkt) return;
+  s->done = false;
+  s->watch = s->stdio ? NULL : gs_watch_new(s->conn.in_fd);
+  while (!c.end) {
+    if (c.pending) {
+      c.pending = false;
+      c.end = !gs_dispatch(s, c.pkt, c.len);
+    } else if (s->watch && gs_inferior_live(s)) {
+      if (sse_call(s->eng, serve_on_tracer, &c) != SSE_OK) { /* the engine stopped */
+        gs_watch_free(s->watch);
+        s->watch = NULL;
+      }
+    } else {
+      serve_loop(&c);
+    }
+  }
+  gs_watch_free(s->watch);
+  s->watch = NULL;
+  free(c.pkt);
 }
 
 typedef struct options {
-  bool attach, multi, once;
+  bool attach, multi, once, no_shell;
   const char *where;
   char **prog; /* NULL-terminated; NULL: none (--multi) */
   pid_t pid;   /* --attach */
@@ -68,6 +117,10 @@ static int parse_options(int argc, char **argv, options *o) {
       o->attach = true;
     else if (!strcmp(argv[i], "--multi"))
       o->multi = true;
+    else if (!strcmp(argv[i], "--no-startup-with-shell"))
+      o->no_shell = true;
+    else if (!strcmp(argv[i], "--startup-with-shell"))
+      o->no_shell = false;
     else if (!strcmp(argv[i], "--help")) {
       usage();
       return -1;
@@ -134,6 +187,7 @@ int main(int argc, char **argv) {
   gs_session s;
   memset(&s, 0, sizeof s);
   s.multi = o.multi;
+  s.cfg.no_shell = o.no_shell;
   s.stdio = !strcmp(o.where, "-");
   s.reply = malloc(RSP_PACKET_SIZE + 1);
   if (!s.reply) return 1;

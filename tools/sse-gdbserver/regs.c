@@ -1,6 +1,6 @@
 /* regs.c — the register packets: g (all, in the description's order), G,
- * p (one), P. The general registers come from sse_get_regs, the x87, SSE
- * and AVX ones from sse_get_fpregs, read only when a packet needs them;
+ * p (one), P. The general registers come from sse_get_regs, the x87, SSE,
+ * AVX and AVX-512 ones from sse_get_fpregs, read only when a packet needs them;
  * a register the thread does not give is 'x's in a read and ignored in a
  * write, as gdbserver does. */
 #define _GNU_SOURCE
@@ -36,14 +36,14 @@ static size_t put_reg(char *dst, const tdesc_reg *d, const gs_regcache *c) {
     memset(dst, 'x', (size_t)d->size * 2);
     return (size_t)d->size * 2;
   }
-  uint8_t b[16];
+  uint8_t b[TDESC_MAX_REG];
   tdesc_get(d, c, b);
   return gs_put_hex(dst, b, (size_t)d->size);
 }
 
 /* From hex (d->size bytes); false when it is not that. */
 static bool get_reg(const char *src, const tdesc_reg *d, gs_regcache *c) {
-  uint8_t b[16];
+  uint8_t b[TDESC_MAX_REG];
   if (!gs_get_hex(src, b, (size_t)d->size)) return false;
   if (!tdesc_is_fp(d) || c->fp_ok) tdesc_set(d, c, b);
   return true;
@@ -56,7 +56,7 @@ void gs_read_regs(gs_session *s, char *a) {
     return;
   }
   size_t o = 0;
-  for (int i = 0; i < tdesc_nregs(s->avx); i++) o += put_reg(s->reply + o, tdesc_reg_at(i), &c);
+  for (int i = 0; i < tdesc_nregs(s->vec); i++) o += put_reg(s->reply + o, tdesc_reg_at(i), &c);
   s->reply_len = o;
 }
 
@@ -69,7 +69,7 @@ void gs_write_regs(gs_session *s, char *a) {
   }
   size_t len = strlen(a), o = 0;
   bool fp = false;
-  for (int i = 0; i < tdesc_nregs(s->avx) && o < len; i++) {
+  for (int i = 0; i < tdesc_nregs(s->vec) && o < len; i++) {
     const tdesc_reg *d = tdesc_reg_at(i);
     if (len - o < (size_t)d->size * 2 || !get_reg(a + o, d, &c)) {
       gs_reply_error(s, E_INVAL);
@@ -88,7 +88,7 @@ void gs_write_regs(gs_session *s, char *a) {
 /* "N" (p) or "N=" (P): the register, *end after the number. */
 static const tdesc_reg *parse_regno(const gs_session *s, const char *a, const char **end) {
   uint64_t n;
-  if (!gs_parse_hex(a, &n, end) || n >= (uint64_t)tdesc_nregs(s->avx)) return NULL;
+  if (!gs_parse_hex(a, &n, end) || n >= (uint64_t)tdesc_nregs(s->vec)) return NULL;
   return tdesc_reg_at((int)n);
 }
 

@@ -1,10 +1,12 @@
 /* resume.c — running the target for vCont (and c, s, C, S), the \x03
  * interrupt while it runs, and stop replies.
  *
- * The command (sse_continue, sse_step_instruction, a range step) is
- * started asynchronously; the main thread polls the connection and a pipe
- * its stop event writes to, so a \x03 (or the client going away) becomes
- * sse_interrupt() while the command runs.
+ * The command (sse_continue, sse_step_instruction, a range step) runs
+ * where the packets are served. On sse's tracer thread (main.c) it is a
+ * blocking call there and watch.c's thread turns a \x03 (or the client
+ * going away) into sse_interrupt(). Elsewhere (stdio) it is started
+ * asynchronously and this thread polls the connection and a pipe its stop
+ * event writes to, interrupting it likewise.
  *
  * Range steps (vCont;r START,END): gdb's meaning is "single-step while the
  * pc stays in [START,END), report any other stop", calls stepped into
@@ -193,13 +195,15 @@ static bool parse_actions(const char *p, action *acts, int *n) {
 
 /* The stop of a command started here, seen on the tracer thread (its
  * SSE_EV_STOPPED), which also reads the stopping thread's registers there
- * (for the stop reply's rbp and for 'g'), then wakes the main thread
- * through a pipe: no thread of our own runs the command, and nothing is
- * handed to the tracer thread but the command itself. */
+ * (for the stop reply's rbp and for 'g'), then, for a command started
+ * asynchronously, wakes the main thread through a pipe: no thread of our
+ * own runs the command, and nothing is handed to the tracer thread but the
+ * command itself. */
 struct gs_waiter {
   pthread_mutex_t lock;
   int pipe[2];          /* non-blocking; a byte per stop */
   atomic_bool armed;    /* a command of ours runs */
+  atomic_bool notify;   /* its caller waits on the pipe (run_async) */
   sse_process *proc;
   sse_regs regs;        /* the stopping thread's, when regs_tid */
   pid_t regs_tid;
@@ -213,6 +217,7 @@ static void on_stopped(const sse_event *ev, void *user) {
   w->regs_tid = 0;
   if (ev->thread && sse_get_regs(ev->thread, &w->regs) == SSE_OK) w->regs_tid = ev->tid;
   pthread_mutex_unlock(&w->lock);
+  if (!atomic_exchange(&w->notify, false)) return; /* a blocking call's: it returns */
   char c = 'd';
   ssize_t n = write(w->pipe[1], &c, 1);
   (void)n;
@@ -236,6 +241,7 @@ gs_waiter *gs_waiter_new(sse_engine *eng, sse_process *proc) {
   }
   pthread_mutex_init(&w->lock, NULL);
   atomic_init(&w->armed, false);
+  atomic_init(&w->notify, false);
   w->proc = proc;
   if (sse_subscribe(eng, SSE_EV_STOPPED, on_stopped, w, &w->sub) != SSE_OK) {
     gs_waiter_free(w);
@@ -283,6 +289,52 @@ static sse_err start(gs_session *s, char kind, sse_thread *t, uint64_t lo, uint6
   return sse_step_async(t, &f);
 }
 
+/* Whether one instruction of t may take long: a system call (syscall,
+ * int 0x80, sysenter) may block, every other instruction ends at once. */
+static bool insn_may_block(gs_session *s, sse_thread *t) {
+  sse_regs r;
+  uint8_t b[2];
+  if (sse_get_regs(t, &r) != SSE_OK || sse_read_memory(s->proc, r.rip, b, 2, NULL) != SSE_OK)
+    return true;
+  return (b[0] == 0x0f && (b[1] == 0x05 || b[1] == 0x34)) || (b[0] == 0xcd && b[1] == 0x80);
+}
+
+/* On the tracer thread: the command runs here to its stop, watch.c's
+ * thread interrupts it. A step of one instruction that cannot block is not
+ * watched: it is over before the watcher would wake (that wake-up would
+ * compete with the program for a CPU), and a \x03 sent meanwhile is read
+ * after its stop, as one that comes just after a stop is. */
+static sse_err run_here(gs_session *s, char kind, sse_thread *t, uint64_t lo, uint64_t hi) {
+  bool watch = kind != 's' || insn_may_block(s, t);
+  if (watch) gs_watch_arm(s->watch, s->proc, rsp_buffered_interrupt(&s->conn));
+  sse_err err;
+  if (kind == 'c') {
+    err = sse_continue(s->proc, &s->last);
+  } else if (kind == 's') {
+    err = sse_step_instruction(t, &s->last);
+  } else {
+    sse_step_frame f = {.mode = SSE_STEP_RANGE, .start = lo, .end = hi};
+    err = sse_step(t, &f, &s->last);
+  }
+  if (watch) gs_watch_disarm(s->watch);
+  return err;
+}
+
+/* Elsewhere: started here, its stop waited for while the connection is
+ * watched. */
+static sse_err run_async(gs_session *s, char kind, sse_thread *t, uint64_t lo, uint64_t hi) {
+  gs_waiter *w = s->waiter;
+  atomic_store(&w->notify, true);
+  sse_err err = start(s, kind, t, lo, hi);
+  if (err != SSE_OK) {
+    atomic_store(&w->notify, false);
+    return err;
+  }
+  watch_connection(s, w->pipe[0]);
+  sse_wait(s->proc, &s->last);
+  return SSE_OK;
+}
+
 /* Run it to its stop, which becomes the last one. */
 static sse_err run(gs_session *s, char kind, sse_thread *t, uint64_t lo, uint64_t hi) {
   gs_waiter *w = s->waiter;
@@ -290,13 +342,12 @@ static sse_err run(gs_session *s, char kind, sse_thread *t, uint64_t lo, uint64_
   while (read(w->pipe[0], &c, 1) == 1) /* a wake-up of no command of ours */
     ;
   atomic_store(&w->armed, true);
-  sse_err err = start(s, kind, t, lo, hi);
+  sse_err err = s->watch && sse_on_tracer_thread(s->eng) ? run_here(s, kind, t, lo, hi)
+                                                          : run_async(s, kind, t, lo, hi);
   if (err != SSE_OK) {
     atomic_store(&w->armed, false);
     return err;
   }
-  watch_connection(s, w->pipe[0]);
-  sse_wait(s->proc, &s->last);
   s->last_valid = true;
   pthread_mutex_lock(&w->lock);
   s->regs = w->regs;
@@ -340,6 +391,7 @@ void gs_resume(gs_session *s, const char *text) {
     gs_reply_error(s, 0x02);
     return;
   }
+  rsp_flush_ack(&s->conn); /* gdb waits for it, not for the stop */
   set_signals(s, acts, n);
   gs_breaks_sync(s); /* what gdb removed goes before the program runs */
   s->regs_tid = 0;

@@ -34,6 +34,10 @@ unsigned rsp_checksum(const char *data, size_t len) {
 
 bool rsp_buffered(const rsp_conn *c) { return c->rpos < c->rlen; }
 
+bool rsp_buffered_interrupt(const rsp_conn *c) {
+  return c->rpos < c->rlen && memchr(c->rbuf + c->rpos, 0x03, c->rlen - c->rpos);
+}
+
 /* Refill the read buffer, blocking. False at EOF or on an error. */
 static bool fill(rsp_conn *c) {
   if (c->closed) return false;
@@ -148,9 +152,9 @@ rsp_kind rsp_recv(rsp_conn *c, char *buf, size_t *len) {
     int v1 = hexval(h1), v2 = hexval(h2);
     bool good = v1 >= 0 && v2 >= 0 && (unsigned)(v1 * 16 + v2) == (sum & 0xff);
     buf[n] = 0;
-    if (!c->noack) {
-      if (!write_all(c, good ? "+" : "-", 1)) return RSP_EOF;
-    }
+    /* the '+' goes out with the reply, in one write (rsp_send) */
+    if (!c->noack && good) c->ack_pending = true;
+    if (!c->noack && !good && !write_all(c, "-", 1)) return RSP_EOF;
     if (!good) continue; /* the client sends it again */
     if (overlong) return RSP_TOO_LONG;
     if (!rle_decode(buf, &n, RSP_PACKET_SIZE)) return RSP_TOO_LONG;
@@ -199,7 +203,7 @@ bool rsp_send(rsp_conn *c, const char *data, size_t len) {
   if (c->closed) return false;
   /* escape, then encode: at most 2 bytes per byte, plus the frame */
   char *esc = malloc(2 * len + 1);
-  char *pkt = malloc(2 * len + 5);
+  char *pkt = malloc(2 * len + 6);
   if (!esc || !pkt) {
     free(esc);
     free(pkt);
@@ -215,10 +219,14 @@ bool rsp_send(rsp_conn *c, const char *data, size_t len) {
       esc[e++] = ch;
     }
   }
-  size_t n = 1;
-  pkt[0] = '$';
-  n += rsp_rle_encode(esc, e, pkt + 1, 2 * len);
-  unsigned sum = rsp_checksum(pkt + 1, n - 1);
+  size_t n = 1, at = 0;
+  if (c->ack_pending) { /* the request's ack first, in the same write */
+    pkt[at++] = '+';
+    c->ack_pending = false;
+  }
+  pkt[at] = '$';
+  n += at + rsp_rle_encode(esc, e, pkt + at + 1, 2 * len);
+  unsigned sum = rsp_checksum(pkt + at + 1, n - at - 1);
   static const char hex[] = "0123456789abcdef";
   pkt[n++] = '#';
   pkt[n++] = hex[sum >> 4];
@@ -228,7 +236,7 @@ bool rsp_send(rsp_conn *c, const char *data, size_t len) {
   c->last = pkt;
   c->last_len = n;
   for (int tries = 0; tries < 16; tries++) {
-    if (!write_all(c, pkt, n)) return false;
+    if (!write_all(c, pkt + (tries ? at : 0), n - (tries ? at : 0))) return false;
     if (c->noack) return true;
     /* wait for the ack; a '-' asks for the packet again */
     for (;;) {
@@ -243,6 +251,12 @@ bool rsp_send(rsp_conn *c, const char *data, size_t len) {
     }
   }
   return true;
+}
+
+bool rsp_flush_ack(rsp_conn *c) {
+  if (!c->ack_pending) return !c->closed;
+  c->ack_pending = false;
+  return write_all(c, "+", 1);
 }
 
 bool rsp_send_str(rsp_conn *c, const char *s) {

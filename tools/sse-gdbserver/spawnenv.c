@@ -110,6 +110,16 @@ void gs_no_aslr(gs_session *s, char *a) {
   gs_reply(s, "OK");
 }
 
+/* QStartupWithShell:0 or 1 */
+void gs_startup_shell(gs_session *s, char *a) {
+  if ((a[0] != '0' && a[0] != '1') || a[1]) {
+    gs_reply_error(s, 0x16);
+    return;
+  }
+  s->cfg.no_shell = a[0] == '0';
+  gs_reply(s, "OK");
+}
+
 void gs_spawn_cfg_free(gs_spawn_cfg *c) {
   env_free(c);
   free(c->cwd);

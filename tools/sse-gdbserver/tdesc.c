@@ -7,7 +7,9 @@
  * of gdb's own amd64 Linux description (features/i386/64bit-*.xml, as
  * `maint print xml-tdesc` shows natively), so `info registers` and `p $xmm0`
  * print as natively. The AVX feature (ymm0h-ymm15h, from which gdb makes
- * ymm0-15) is there when the thread has the AVX state.
+ * ymm0-15) is there when the thread has the AVX state, the AVX-512 one
+ * (xmm16-31, ymm16h-31h, k0-7, zmm0h-31h: gdb makes zmm0-31 and ymm16-31)
+ * when it has that too.
  *
  * The x87 registers as gdb shows them (i387-tdep.c, i387_supply_fxsave):
  * fctrl and fstat zero-extended, fop its 11 bits, ftag the full tag word
@@ -28,10 +30,10 @@ typedef struct reg_def {
   int feature;
 } reg_def;
 
-enum { CORE, SSE, LINUX, SEGMENTS, AVX, NFEATURES };
+enum { CORE, SSE, LINUX, SEGMENTS, AVX, AVX512, NFEATURES };
 static const char *const feature_names[NFEATURES] = {
     "org.gnu.gdb.i386.core", "org.gnu.gdb.i386.sse", "org.gnu.gdb.i386.linux",
-    "org.gnu.gdb.i386.segments", "org.gnu.gdb.i386.avx"};
+    "org.gnu.gdb.i386.segments", "org.gnu.gdb.i386.avx", "org.gnu.gdb.i386.avx512"};
 
 #define GP(name, m, type) {{#name, 8, TD_GP, F(m)}, type, NULL, CORE}
 #define SEG(name, m) {{#name, 4, TD_GP, F(m)}, "int32", NULL, CORE}
@@ -39,6 +41,14 @@ static const char *const feature_names[NFEATURES] = {
 #define FPC(name, kind, off) {{#name, 4, kind, off}, "int", "float", CORE}
 #define XMM(n) {{"xmm" #n, 16, TD_FX, 160 + 16 * (n)}, "vec128", NULL, SSE}
 #define YMMH(n) {{"ymm" #n "h", 16, TD_YMMH, n}, "uint128", NULL, AVX}
+/* AVX-512: zmm16-31 at 64 * (n - 16) in hi16_zmm, xmm and ymmh their
+ * first two 16-byte parts, zmmh the upper 32 bytes */
+#define XMM16(n) {{"xmm" #n, 16, TD_HI16, 64 * ((n) - 16)}, "vec128", NULL, AVX512}
+#define YMM16H(n) {{"ymm" #n "h", 16, TD_HI16, 64 * ((n) - 16) + 16}, "uint128", NULL, AVX512}
+#define KREG(n) {{"k" #n, 8, TD_K, n}, "uint64", NULL, AVX512}
+#define ZMMH(n) {{"zmm" #n "h", 32, TD_ZMMH, n}, "v2ui128", NULL, AVX512}
+#define ZMM16H(n) {{"zmm" #n "h", 32, TD_HI16, 64 * ((n) - 16) + 32}, "v2ui128", NULL, AVX512}
+
 
 static const reg_def regs[] = {
     GP(rax, rax, "int64"),   GP(rbx, rbx, "int64"),
@@ -65,11 +75,26 @@ static const reg_def regs[] = {
     {{"gs_base", 8, TD_GP, F(gs_base)}, "int", NULL, SEGMENTS},
     YMMH(0), YMMH(1), YMMH(2), YMMH(3), YMMH(4), YMMH(5), YMMH(6), YMMH(7),
     YMMH(8), YMMH(9), YMMH(10), YMMH(11), YMMH(12), YMMH(13), YMMH(14), YMMH(15),
+    XMM16(16), XMM16(17), XMM16(18), XMM16(19), XMM16(20), XMM16(21), XMM16(22),
+    XMM16(23), XMM16(24), XMM16(25), XMM16(26), XMM16(27), XMM16(28), XMM16(29),
+    XMM16(30), XMM16(31),
+    YMM16H(16), YMM16H(17), YMM16H(18), YMM16H(19), YMM16H(20), YMM16H(21), YMM16H(22),
+    YMM16H(23), YMM16H(24), YMM16H(25), YMM16H(26), YMM16H(27), YMM16H(28), YMM16H(29),
+    YMM16H(30), YMM16H(31),
+    KREG(0), KREG(1), KREG(2), KREG(3), KREG(4), KREG(5), KREG(6), KREG(7),
+    ZMMH(0), ZMMH(1), ZMMH(2), ZMMH(3), ZMMH(4), ZMMH(5), ZMMH(6), ZMMH(7), ZMMH(8),
+    ZMMH(9), ZMMH(10), ZMMH(11), ZMMH(12), ZMMH(13), ZMMH(14), ZMMH(15),
+    ZMM16H(16), ZMM16H(17), ZMM16H(18), ZMM16H(19), ZMM16H(20), ZMM16H(21), ZMM16H(22),
+    ZMM16H(23), ZMM16H(24), ZMM16H(25), ZMM16H(26), ZMM16H(27), ZMM16H(28), ZMM16H(29),
+    ZMM16H(30), ZMM16H(31),
 };
 #define NREGS ((int)(sizeof regs / sizeof regs[0]))
-#define NREGS_NO_AVX (NREGS - 16)
+#define NREGS_AVX (NREGS - 16 * 4 - 8)
+#define NREGS_SSE (NREGS_AVX - 16)
 
-int tdesc_nregs(bool avx) { return avx ? NREGS : NREGS_NO_AVX; }
+int tdesc_nregs(int level) {
+  return level == TDESC_AVX512 ? NREGS : level == TDESC_AVX ? NREGS_AVX : NREGS_SSE;
+}
 
 const tdesc_reg *tdesc_reg_at(int regno) {
   return regno >= 0 && regno < NREGS ? &regs[regno].r : NULL;
@@ -121,6 +146,9 @@ void tdesc_get(const tdesc_reg *d, const gs_regcache *c, uint8_t *out) {
     case TD_FTAG: put_le(out, full_ftag(fx), d->size); break;
     case TD_FOP: put_le(out, get_le(fx + d->at, 2) & 0x7ff, d->size); break;
     case TD_YMMH: memcpy(out, c->fp.ymmh[d->at], 16); break;
+    case TD_K: memcpy(out, c->fp.k[d->at], 8); break;
+    case TD_ZMMH: memcpy(out, c->fp.zmmh[d->at], 32); break;
+    case TD_HI16: memcpy(out, &c->fp.hi16_zmm[0][0] + d->at, (size_t)d->size); break;
   }
 }
 
@@ -138,6 +166,9 @@ void tdesc_set(const tdesc_reg *d, gs_regcache *c, const uint8_t *in) {
       break;
     case TD_FOP: put_le(fx + d->at, get_le(in, 2) & 0x7ff, 2); break;
     case TD_YMMH: memcpy(c->fp.ymmh[d->at], in, 16); break;
+    case TD_K: memcpy(c->fp.k[d->at], in, 8); break;
+    case TD_ZMMH: memcpy(c->fp.zmmh[d->at], in, 32); break;
+    case TD_HI16: memcpy(&c->fp.hi16_zmm[0][0] + d->at, in, (size_t)d->size); break;
   }
 }
 
@@ -181,16 +212,18 @@ static const char sse_types[] =
     "<field name=\"PM\" start=\"12\" end=\"12\"/><field name=\"FZ\" start=\"15\" end=\"15\"/>"
     "</flags>";
 
-static void build_xml(char *xml, size_t cap, bool avx) {
+static void build_xml(char *xml, size_t cap, int level) {
+  int nf = level == TDESC_AVX512 ? NFEATURES : level == TDESC_AVX ? AVX512 : AVX;
   size_t n = 0;
 #define PUT(...) n += (size_t)snprintf(xml + n, n < cap ? cap - n : 0, __VA_ARGS__)
   PUT("<?xml version=\"1.0\"?>\n<!DOCTYPE target SYSTEM \"gdb-target.dtd\">\n"
       "<target version=\"1.0\">\n<architecture>i386:x86-64</architecture>\n"
       "<osabi>GNU/Linux</osabi>\n");
-  for (int f = 0; f < (avx ? NFEATURES : AVX); f++) {
+  for (int f = 0; f < nf; f++) {
     PUT("<feature name=\"%s\">\n", feature_names[f]);
     if (f == CORE) PUT("%s\n", eflags_type);
     if (f == SSE) PUT("%s\n", sse_types);
+    if (f == AVX512) PUT("%s\n<vector id=\"v2ui128\" type=\"uint128\" count=\"2\"/>\n", sse_types);
     for (int i = 0; i < NREGS; i++) {
       if (regs[i].feature != f) continue;
       PUT("<reg name=\"%s\" bitsize=\"%d\" type=\"%s\" regnum=\"%d\"", regs[i].r.name,
@@ -204,9 +237,9 @@ static void build_xml(char *xml, size_t cap, bool avx) {
 #undef PUT
 }
 
-const char *tdesc_xml(bool avx) {
-  static char xml[2][16384];
-  char *x = xml[avx];
-  if (!x[0]) build_xml(x, sizeof xml[0], avx);
+const char *tdesc_xml(int level) {
+  static char xml[3][32768];
+  char *x = xml[level < 0 || level > TDESC_AVX512 ? 0 : level];
+  if (!x[0]) build_xml(x, sizeof xml[0], level);
   return x;
 }
