@@ -53,6 +53,9 @@ const void *sse__index_section(const sse__index *, uint32_t id, size_t elem, siz
 /* The NUL-terminated string at off of the string section; NULL when off is
  * SSE__IX_NOSTR or out of bounds. */
 const char *sse__index_str(const sse__index *, uint32_t off);
+/* The string pool in place (*n bytes; the last is a NUL, so every offset
+ * below *n starts a terminated string); NULL and 0 when empty. */
+const char *sse__index_pool(const sse__index *, size_t *n);
 /* Whether a section failed its checksum: the file is to be rebuilt. */
 bool sse__index_damaged(const sse__index *);
 /* The file's size (the mapping). */

@@ -86,6 +86,9 @@ static const char *check(sse__index *ix, const unsigned char *key, size_t keylen
     if (ix->sects[i].id == SSE__IX_STRSEC && !sect_good(ix, i))
       return "checksum mismatch";
   }
+  /* Every string ends inside the pool: a terminated last one is enough. */
+  if (ix->nstr > 0 && ix->str[ix->nstr - 1] != '\0')
+    return "corrupt string pool";
   return NULL;
 }
 
@@ -173,8 +176,12 @@ const void *sse__index_section(const sse__index *ix, uint32_t id, size_t elem, s
 const char *sse__index_str(const sse__index *ix, uint32_t off) {
   if (ix == NULL || off == SSE__IX_NOSTR || off >= ix->nstr)
     return NULL;
-  /* The string must end inside the pool. */
-  return memchr(ix->str + off, '\0', ix->nstr - off) != NULL ? ix->str + off : NULL;
+  return ix->str + off; /* the pool ends in a NUL (checked on open) */
+}
+
+const char *sse__index_pool(const sse__index *ix, size_t *n) {
+  *n = ix ? ix->nstr : 0;
+  return ix ? ix->str : NULL;
 }
 
 size_t sse__index_size(const sse__index *ix) { return ix ? ix->size : 0; }

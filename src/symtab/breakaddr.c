@@ -103,16 +103,16 @@ uint64_t sse__symtab_post_prologue(sse__symtab *st, smod *m, const sse__fsym *f)
       return pc;
     /* skip_prologue_using_sal: LLVM emits a line note before and after
      * the prologue, so the second row run of the function is the body. */
-    const sse__lrow *r = sse__symtab_row_at(st, m, f->addr, &end);
-    if (r != NULL && end > pc && in_func(f, e, end) && !two_rows_at_start(m, f->addr + m->ebias))
+    sse__lrow r;
+    if (sse__symtab_row_at(st, m, f->addr, &r, &end) && end > pc && in_func(f, e, end) && !two_rows_at_start(m, f->addr + m->ebias))
       pc = end;
   } else {
     pc = analyze_prologue(m, f->addr);
   }
   /* Mid-line after the prologue: go to the start of the next row run if it
    * is still in the function. */
-  const sse__lrow *r = sse__symtab_row_at(st, m, pc, &end);
-  if (r != NULL && r->addr != pc && end != 0 && in_func(f, e, end))
+  sse__lrow r;
+  if (sse__symtab_row_at(st, m, pc, &r, &end) && r.addr != pc && end != 0 && in_func(f, e, end))
     pc = end;
   return pc;
 }
@@ -166,7 +166,7 @@ int sse__symtab_func_addr_plain(sse__symtab *st, const char *name, uint64_t *ent
  * -> "f"): gdb's block of a line in the part is f's, whose entry and
  * prologue are f's own. f itself when it is no such part. */
 static const sse__fsym *owner_of_part(const sse__modentry *e, const sse__fsym *f) {
-  const char *n = f->key ? f->key : f->name;
+  const char *n = sse__fsym_key(e, f);
   const char *dot = n ? strstr(n, ".cold") : NULL;
   if (dot == NULL || dot == n || (dot[5] != 0 && dot[5] != '.'))
     return f;
@@ -208,18 +208,18 @@ static int collect_line(sse__symtab *st, const char *file, int line, hit **out, 
     bool any = false;
     for (size_t j = 0; e != NULL && j < e->nfiles && !any; j++)
       any = file_matches(e->files[j], file);
-    if (!any || (e = sse__symtab_lines(st, m)) == NULL || e->nrows == 0)
+    if (!any || (e = sse__symtab_lines(st, m)) == NULL || e->rows.n == 0)
       continue;
     sse__symtab_syms(st, m);
-    const char *last = NULL;
+    uint32_t last = UINT32_MAX;
     bool last_ok = false;
-    for (size_t j = 0; j < e->nrows; j++) {
-      const sse__lrow *r = &e->rows[j];
+    for (size_t j = 0; j < e->rows.n; j++) {
+      const sse__lrec *r = &e->rows.v[j];
       if (r->line == 0 || !r->is_stmt)
         continue;
       if (r->file != last) {
         last = r->file;
-        last_ok = file_matches(r->file, file);
+        last_ok = file_matches(sse__rowtab_file(&e->rows, r->file), file);
       }
       if (!last_ok)
         continue;

@@ -2,14 +2,13 @@
  * section, what a module entry takes from a mapped file, and the file
  * written back with everything decoded so far (docs/index-format.md).
  *
- * Read in place: the tables that find things (the CU maps, every CU's row
- * span, the string pool) are searched in the mapping; a table a lookup
- * needs in the decoded form (the function symbols, a CU's rows, the whole
- * line table for `break FILE:LINE`) is expanded from its fixed-size
- * records in one pass the first time, with no DWARF read. Source file
- * names are interned in the cache (they compare by pointer with the inline
- * chain's call files); function names are used in place. Every record
- * field that indexes something is checked against its table first. */
+ * Used in place: the function tables, the whole line table, every CU's
+ * rows and the string pool are searched in the mapping (their records
+ * are the tables' own layout: sse__fsym, sse__lrec), with no DWARF read,
+ * nothing parsed and nothing copied. Only the CU maps (a few records per
+ * CU, holding pointers to the CUs) and the list of source files are
+ * built from their records. Every record field that indexes something is
+ * checked against its table when it is used. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stdlib.h>
@@ -22,12 +21,12 @@
 
 enum {
   SEC_META = 2,   /* one ix_meta */
-  SEC_FUNCS = 3,  /* ix_func, by address (e->funcs) */
-  SEC_NAMES = 4,  /* ix_func, by key (e->names) */
-  SEC_ROWS = 5,   /* ix_row, the whole line table (e->rows) */
+  SEC_FUNCS = 3,  /* sse__fsym, by address (e->funcs) */
+  SEC_NAMES = 4,  /* sse__fsym, by key (e->names) */
+  SEC_ROWS = 5,   /* sse__lrec, the whole line table (e->rows) */
   SEC_FILES = 6,  /* uint32_t string offsets (e->files) */
   SEC_CUS = 7,    /* ix_cu */
-  SEC_CUROWS = 8, /* ix_row, every decoded CU's rows back to back */
+  SEC_CUROWS = 8, /* sse__lrec, every decoded CU's rows back to back */
   SEC_AMAP = 9,   /* ix_range: .debug_aranges' CU map */
   SEC_FMAP = 10,  /* ix_range: every CU's ranges */
 };
@@ -40,19 +39,10 @@ typedef struct ix_meta {
   uint64_t delta;
 } ix_meta;
 
-typedef struct ix_func {
-  uint64_t addr, size;
-  uint32_t name, key; /* string offsets */
-  int32_t rank;
-  uint32_t pad;
-} ix_func;
-
-typedef struct ix_row {
-  uint64_t addr;
-  uint32_t file; /* string offset, SSE__IX_NOSTR for none */
-  int32_t line, col;
-  uint32_t is_stmt;
-} ix_row;
+/* The records of SEC_FUNCS, SEC_NAMES (sse__fsym) and of SEC_ROWS,
+ * SEC_CUROWS (sse__lrec) are the tables' own: used in place. */
+_Static_assert(sizeof(sse__fsym) == 32, "the function record of the format");
+_Static_assert(sizeof(sse__lrec) == 24, "the row record of the format");
 
 typedef struct ix_cu {
   uint64_t off;   /* CU DIE offset */
@@ -134,7 +124,7 @@ void sse__persist_attach(sse__modcache *c, sse__modentry *e, sse__index *ix) {
 void sse__persist_detach(sse__modcache *c, sse__modentry *e) {
   for (sse__cuinfo *u = e->cus, *n; u != NULL; u = n) {
     n = u->next;
-    free(u->rows);
+    sse__rowtab_free(&u->rows);
     free(u);
   }
   e->cus = NULL;
@@ -147,59 +137,33 @@ void sse__persist_detach(sse__modcache *c, sse__modentry *e) {
   sse__modcache_stats_ref(c)->ix_rejected++;
 }
 
-static bool funcs_from(sse__modcache *c, sse__modentry *e, uint32_t id, sse__fsym **out, size_t *nout) {
-  size_t n;
-  const ix_func *v = sse__index_section(e->ix, id, sizeof *v, &n);
-  sse__fsym *f = malloc((n ? n : 1) * sizeof *f);
-  if (f == NULL)
-    return false;
-  size_t k = 0;
-  for (size_t i = 0; i < n; i++) {
-    const char *name = sse__index_str(e->ix, v[i].name), *key = sse__index_str(e->ix, v[i].key);
-    if (name == NULL || key == NULL || v[i].rank < 0 || v[i].rank > 2)
-      continue;
-    f[k++] = (sse__fsym){.addr = v[i].addr, .size = v[i].size, .name = name, .key = key, .rank = v[i].rank};
-  }
-  if (damaged(c, e)) {
-    free(f);
-    return false;
-  }
-  *out = f;
-  *nout = k;
-  return true;
+static const sse__fsym *funcs_from(sse__modcache *c, sse__modentry *e, uint32_t id, size_t *n) {
+  const sse__fsym *v = sse__index_section(e->ix, id, sizeof *v, n);
+  return damaged(c, e) ? NULL : v;
 }
 
 bool sse__persist_syms(sse__modcache *c, sse__modentry *e) {
   const ix_meta *m = e->ix ? meta(e) : NULL;
   if (m == NULL || !(m->flags & F_SYMS))
     return false;
-  if (!funcs_from(c, e, SEC_FUNCS, &e->funcs, &e->nfuncs))
+  size_t nf, nn;
+  const sse__fsym *f = funcs_from(c, e, SEC_FUNCS, &nf), *k = funcs_from(c, e, SEC_NAMES, &nn);
+  if ((f == NULL && nf > 0) || (k == NULL && nn > 0) || damaged(c, e))
     return false;
-  if (!funcs_from(c, e, SEC_NAMES, &e->names, &e->nnames)) {
-    free(e->funcs);
-    e->funcs = NULL;
-    e->nfuncs = 0;
-    return false;
-  }
+  e->funcs = f;
+  e->nfuncs = nf;
+  e->names = k;
+  e->nnames = nn;
+  e->strs = sse__index_pool(e->ix, &e->nstrs);
+  e->syms_own = false;
   return true;
 }
 
-/* Expand n rows at v into the decoded form (file names interned). */
-static sse__lrow *rows_from(sse__modcache *c, const sse__index *ix, const ix_row *v, size_t n) {
-  sse__lrow *r = malloc((n ? n : 1) * sizeof *r);
-  if (r == NULL)
-    return NULL;
-  uint32_t prev = SSE__IX_NOSTR;
-  const char *file = NULL;
-  for (size_t i = 0; i < n; i++) {
-    if (v[i].file != prev) {
-      prev = v[i].file;
-      file = sse__strtab_intern(sse__modcache_strs(c), sse__index_str(ix, prev));
-    }
-    r[i] = (sse__lrow){.addr = v[i].addr, .file = file, .line = v[i].line, .col = v[i].col,
-                       .is_stmt = v[i].is_stmt != 0};
-  }
-  return r;
+/* The mapped table of the n rows at v. */
+static sse__rowtab rows_in(const sse__index *ix, const sse__lrec *v, size_t n) {
+  sse__rowtab t = {.v = v, .n = n};
+  t.pool = sse__index_pool(ix, &t.npool);
+  return t;
 }
 
 bool sse__persist_lines(sse__modcache *c, sse__modentry *e) {
@@ -207,18 +171,12 @@ bool sse__persist_lines(sse__modcache *c, sse__modentry *e) {
   if (m == NULL || !(m->flags & F_LINES))
     return false;
   size_t nr;
-  const ix_row *rows = sse__index_section(e->ix, SEC_ROWS, sizeof *rows, &nr);
+  const sse__lrec *rows = sse__index_section(e->ix, SEC_ROWS, sizeof *rows, &nr);
   if (!atomic_load_explicit(&e->files_ready, memory_order_relaxed) && !sse__persist_files(c, e))
     return false;
   if (damaged(c, e))
     return false;
-  if (nr == 0)
-    return true; /* decoded: no rows */
-  sse__lrow *r = rows_from(c, e->ix, rows, nr);
-  if (r == NULL)
-    return false;
-  e->rows = r;
-  e->nrows = nr;
+  e->rows = rows_in(e->ix, rows, nr); /* nr 0: decoded, no rows */
   return true;
 }
 
@@ -275,51 +233,47 @@ bool sse__persist_cu(sse__modcache *c, sse__modentry *e, sse__cuinfo *u) {
     return false;
   size_t ncu, nr;
   const ix_cu *cus = sse__index_section(e->ix, SEC_CUS, sizeof *cus, &ncu);
-  const ix_row *rows = sse__index_section(e->ix, SEC_CUROWS, sizeof *rows, &nr);
+  const sse__lrec *rows = sse__index_section(e->ix, SEC_CUROWS, sizeof *rows, &nr);
   if (u->ixcu > ncu || damaged(c, e))
     return false;
   const ix_cu *r = &cus[u->ixcu - 1];
   if (!r->ready || r->row0 > nr || r->nrows > nr - r->row0)
     return false;
-  sse__lrow *v = r->nrows ? rows_from(c, e->ix, rows + r->row0, r->nrows) : NULL;
-  if (r->nrows && v == NULL)
-    return false;
-  u->rows = v;
-  u->nrows = r->nrows;
+  u->rows = rows_in(e->ix, rows ? rows + r->row0 : NULL, r->nrows);
   atomic_store_explicit(&u->ready, true, memory_order_release);
   return true;
 }
 
 /* ---- writing ---- */
 
-static void put_row(ix_row *o, sse__ixw *w, const sse__lrow *r, const char **last, uint32_t *lastoff) {
+static void put_row(sse__lrec *o, sse__ixw *w, const sse__rowtab *t, const sse__lrec *r, uint32_t *last,
+                    uint32_t *lastoff) {
   if (r->file != *last) {
     *last = r->file;
-    *lastoff = sse__ixw_str(w, r->file);
+    *lastoff = sse__ixw_str(w, sse__rowtab_file(t, r->file));
   }
-  *o = (ix_row){.addr = r->addr, .file = *lastoff, .line = r->line, .col = r->col, .is_stmt = r->is_stmt};
+  *o = (sse__lrec){.addr = r->addr, .file = *lastoff, .line = r->line, .col = r->col, .is_stmt = r->is_stmt};
 }
 
-static bool put_rows(sse__ixw *w, uint32_t id, const sse__lrow *v, size_t n) {
-  ix_row *o = malloc((n ? n : 1) * sizeof *o);
+static bool put_rows(sse__ixw *w, uint32_t id, const sse__rowtab *t) {
+  sse__lrec *o = malloc((t->n ? t->n : 1) * sizeof *o);
   if (o == NULL)
     return false;
-  const char *last = NULL;
-  uint32_t lastoff = SSE__IX_NOSTR;
-  for (size_t i = 0; i < n; i++)
-    put_row(&o[i], w, &v[i], &last, &lastoff);
-  bool ok = sse__ixw_section(w, id, sizeof *o, o, n);
+  uint32_t last = UINT32_MAX, lastoff = SSE__IX_NOSTR;
+  for (size_t i = 0; i < t->n; i++)
+    put_row(&o[i], w, t, &t->v[i], &last, &lastoff);
+  bool ok = sse__ixw_section(w, id, sizeof *o, o, t->n);
   free(o);
   return ok;
 }
 
-static bool put_funcs(sse__ixw *w, uint32_t id, const sse__fsym *v, size_t n) {
-  ix_func *o = malloc((n ? n : 1) * sizeof *o);
+static bool put_funcs(sse__ixw *w, const sse__modentry *e, uint32_t id, const sse__fsym *v, size_t n) {
+  sse__fsym *o = malloc((n ? n : 1) * sizeof *o);
   if (o == NULL)
     return false;
   for (size_t i = 0; i < n; i++)
-    o[i] = (ix_func){.addr = v[i].addr, .size = v[i].size, .name = sse__ixw_str(w, v[i].name),
-                     .key = sse__ixw_str(w, v[i].key), .rank = v[i].rank};
+    o[i] = (sse__fsym){.addr = v[i].addr, .size = v[i].size, .name = sse__ixw_str(w, sse__fsym_name(e, &v[i])),
+                       .key = sse__ixw_str(w, sse__fsym_key(e, &v[i])), .rank = v[i].rank};
   bool ok = sse__ixw_section(w, id, sizeof *o, o, n);
   free(o);
   return ok;
@@ -343,20 +297,19 @@ static bool put_cus(sse__modcache *c, sse__modentry *e, sse__ixw *w) {
   for (sse__cuinfo *u = e->cus; u != NULL; u = u->next, n++) {
     if (!atomic_load_explicit(&u->ready, memory_order_relaxed))
       sse__persist_cu(c, e, u);
-    nrows += atomic_load_explicit(&u->ready, memory_order_relaxed) ? u->nrows : 0;
+    nrows += atomic_load_explicit(&u->ready, memory_order_relaxed) ? u->rows.n : 0;
   }
   ix_cu *cus = malloc((n ? n : 1) * sizeof *cus);
-  ix_row *rows = malloc((nrows ? nrows : 1) * sizeof *rows);
+  sse__lrec *rows = malloc((nrows ? nrows : 1) * sizeof *rows);
   bool ok = cus != NULL && rows != NULL;
   size_t i = 0, k = 0;
-  const char *last = NULL;
-  uint32_t lastoff = SSE__IX_NOSTR;
   for (sse__cuinfo *u = e->cus; ok && u != NULL; u = u->next, i++) {
     bool ready = atomic_load_explicit(&u->ready, memory_order_relaxed);
     u->saveidx = (uint32_t)i;
-    cus[i] = (ix_cu){.off = u->off, .row0 = k, .nrows = ready ? u->nrows : 0, .ready = ready};
-    for (size_t j = 0; ready && j < u->nrows; j++)
-      put_row(&rows[k++], w, &u->rows[j], &last, &lastoff);
+    cus[i] = (ix_cu){.off = u->off, .row0 = k, .nrows = ready ? u->rows.n : 0, .ready = ready};
+    uint32_t last = UINT32_MAX, lastoff = SSE__IX_NOSTR;
+    for (size_t j = 0; ready && j < u->rows.n; j++)
+      put_row(&rows[k++], w, &u->rows, &u->rows.v[j], &last, &lastoff);
   }
   ok = ok && sse__ixw_section(w, SEC_CUS, sizeof *cus, cus, n) && sse__ixw_section(w, SEC_CUROWS, sizeof *rows, rows, k);
   free(cus);
@@ -382,10 +335,10 @@ int sse__persist_save(sse__modcache *c, sse__modentry *e) {
                .delta = e->delta};
   bool ok = sse__ixw_section(w, SEC_META, sizeof m, &m, 1) && put_cus(c, e, w);
   if (ok && syms)
-    ok = put_funcs(w, SEC_FUNCS, e->funcs, e->nfuncs) && put_funcs(w, SEC_NAMES, e->names, e->nnames);
+    ok = put_funcs(w, e, SEC_FUNCS, e->funcs, e->nfuncs) && put_funcs(w, e, SEC_NAMES, e->names, e->nnames);
   if (ok && lines) {
     uint32_t *f = malloc((e->nfiles ? e->nfiles : 1) * sizeof *f);
-    ok = f != NULL && put_rows(w, SEC_ROWS, e->rows, e->nrows);
+    ok = f != NULL && put_rows(w, SEC_ROWS, &e->rows);
     for (size_t i = 0; ok && i < e->nfiles; i++)
       f[i] = sse__ixw_str(w, e->files[i]);
     ok = ok && sse__ixw_section(w, SEC_FILES, sizeof *f, f, e->nfiles);

@@ -14,7 +14,8 @@
 
 /* One line-table entry, gdb style: line 0 is an end marker ("no line from
  * here"). Addresses are relative to the module's ELF (absolute = addr +
- * ELF bias of the process's mapping). */
+ * ELF bias of the process's mapping). The answer of a lookup
+ * (sse__modcache_row_at), filled from the table's record. */
 typedef struct sse__lrow {
   uint64_t addr;
   const char *file; /* interned absolute path */
@@ -22,23 +23,65 @@ typedef struct sse__lrow {
   bool is_stmt;
 } sse__lrow;
 
+/* A line-table row as the tables keep it: exactly the index file's record,
+ * so a table of a mapped file is searched in place (no copy). file names
+ * the source file through the table (sse__rowtab_file). */
+typedef struct sse__lrec {
+  uint64_t addr;
+  uint32_t file;
+  int32_t line, col;
+  uint32_t is_stmt;
+} sse__lrec;
+
+/* A table of rows: in a mapped index file (pool set: file is an offset in
+ * that string pool, npool bytes ending in a NUL) or decoded from DWARF
+ * (file is an index in files, interned paths; v and files malloc'd). */
+typedef struct sse__rowtab {
+  const sse__lrec *v;
+  size_t n;
+  const char *pool;
+  size_t npool;
+  const char **files;
+  size_t nfiles;
+  bool owned; /* v and files are freed with the table */
+} sse__rowtab;
+
+/* The path of the row's file, NULL when the reference is out of bounds
+ * (not interned for a mapped table). */
+static inline const char *sse__rowtab_file(const sse__rowtab *t, uint32_t f) {
+  if (t->pool != NULL)
+    return f < t->npool ? t->pool + f : NULL;
+  return f < t->nfiles ? t->files[f] : NULL;
+}
+void sse__rowtab_free(sse__rowtab *t);
+/* The table of the n decoded rows v (file pointers interned): v is freed.
+ * false when out of memory (t empty then). */
+bool sse__rowtab_from_rows(sse__rowtab *t, sse__lrow *v, size_t n);
+/* Sort the n pointers at v by address and keep each once: the count. */
+size_t sse__ptrs_unique(const char **v, size_t n);
+/* The position of p in the n sorted pointers v (n if absent and last). */
+size_t sse__ptrs_find(const char *const *v, size_t n, const char *p);
+
+/* A function symbol as the tables keep it: exactly the index file's
+ * record, so a mapped table is searched in place. name and key are
+ * offsets in the entry's symbol strings (sse__fsym_name, sse__fsym_key). */
 typedef struct sse__fsym {
   uint64_t addr, size; /* module-relative */
-  const char *name;    /* interned, as in the symbol table ("memcpy@@GLIBC_2.14") */
-  const char *key;     /* interned, name without "@VERSION" */
-  int rank;            /* 0 global, 1 weak, 2 local: lower is preferred */
+  uint32_t name;       /* as in the symbol table ("memcpy@@GLIBC_2.14") */
+  uint32_t key;        /* name without "@VERSION" (== name when it has none) */
+  int32_t rank;        /* 0 global, 1 weak, 2 local: lower is preferred */
+  uint32_t pad;
 } sse__fsym;
 
 /* The line table of one compilation unit, decoded on first use: the rows
  * of that CU exactly as they appear (in the same order) in the whole-module
- * table. rows/nrows are written under the cache mutex before ready is stored
+ * table. rows is written under the cache mutex before ready is stored
  * with release order. */
 typedef struct sse__cuinfo {
   struct sse__cuinfo *next; /* every CU of the entry (for freeing) */
   uint64_t off;             /* CU DIE offset in the module's main Dwarf */
   atomic_bool ready;
-  sse__lrow *rows;
-  size_t nrows;
+  sse__rowtab rows;
   uint32_t ixcu; /* 1 + its record in the module's index, 0 if none (persist.c) */
   uint32_t saveidx; /* its record in the index being written */
 } sse__cuinfo;
@@ -69,12 +112,17 @@ typedef struct sse__modentry {
   atomic_bool files_ready; /* files (below) known: with lines, or alone from the index */
   bool has_dwarf;
   bool dwarf_checked; /* DWARF was looked for (has_dwarf then says if found) */
-  sse__fsym *funcs;  /* by address, one per address (best name) */
+  /* The symbols: in the mapped index or decoded (then malloc'd, with
+   * their strings: syms_own). Strings at offsets in strs (nstrs bytes,
+   * the last a NUL). */
+  const sse__fsym *funcs; /* by address, one per address (best name) */
   size_t nfuncs;
-  sse__fsym *names;  /* every function symbol, sorted by key */
+  const sse__fsym *names; /* every function symbol, sorted by key */
   size_t nnames;
-  sse__lrow *rows;   /* sorted by address, line-0 markers first at equal addresses */
-  size_t nrows;
+  const char *strs;
+  size_t nstrs;
+  bool syms_own;
+  sse__rowtab rows; /* sorted by address, line-0 markers first at equal addresses */
   const char **files; /* distinct source files of rows */
   size_t nfiles;
   /* Per-CU line tables (sse__modcache_row_at): amap from .debug_aranges,
@@ -111,6 +159,18 @@ typedef struct sse__modentry {
 } sse__modentry;
 void sse__inlidx_free(struct sse__inlidx *);
 
+/* The strings of a function symbol ("" when the offset is out of
+ * bounds: a damaged file answers wrong, never crashes). */
+static inline const char *sse__fsym_str(const sse__modentry *e, uint32_t off) {
+  return off < e->nstrs ? e->strs + off : "";
+}
+static inline const char *sse__fsym_name(const sse__modentry *e, const sse__fsym *f) {
+  return sse__fsym_str(e, f->name);
+}
+static inline const char *sse__fsym_key(const sse__modentry *e, const sse__fsym *f) {
+  return sse__fsym_str(e, f->key);
+}
+
 /* Free e and everything it holds (the cache's end). */
 void sse__modentry_free(sse__modentry *e);
 /* Find or create the entry of mod (keyed by build ID, else by path, size
@@ -127,11 +187,11 @@ void sse__modcache_need_lines(sse__modcache *, sse__modentry *e, Dwfl_Module *mo
 void sse__modcache_need_files(sse__modcache *, sse__modentry *e, Dwfl_Module *mod);
 /* gdb's find_pc_sect_line for rel (module-relative) on the line table of
  * the CU containing rel, decoding that CU's line program on first use.
- * Returns the row describing rel or NULL (no line), and *end = sal.end (the
- * next row's address, looked for in the following CUs at the end of the CU's
- * rows; 0 if none). Thread: takes the cache mutex only to decode. */
-const sse__lrow *sse__modcache_row_at(sse__modcache *, sse__modentry *e, Dwfl_Module *mod, uint64_t rel,
-                                      uint64_t *end);
+ * Fills *out with the row describing rel and returns true, false if none
+ * (no line); *end = sal.end (the next row's address, looked for in the
+ * following CUs at the end of the CU's rows; 0 if none). Thread: takes the cache mutex only to decode. */
+bool sse__modcache_row_at(sse__modcache *, sse__modentry *e, Dwfl_Module *mod, uint64_t rel, sse__lrow *out,
+                          uint64_t *end);
 
 /* ---- the on-disk index (persist.c), cache mutex held ---- */
 
@@ -242,9 +302,9 @@ smod *sse__symtab_first_mod(sse__symtab *st, bool (*match)(sse__symtab *st, smod
 /* The preferred function symbol named name (key), or NULL. */
 const sse__fsym *sse__symtab_find_name(const sse__modentry *e, const char *name);
 /* gdb's find_pc_sect_line on the line table of the CU containing rel
- * (module-relative): the row describing rel or NULL (no line), and *end =
- * sal.end. Decodes that CU's line program on first use. */
-const sse__lrow *sse__symtab_row_at(sse__symtab *st, smod *m, uint64_t rel, uint64_t *end);
+ * (module-relative): *out the row describing rel and true, false if no
+ * line; *end = sal.end. Decodes that CU's line program on first use. */
+bool sse__symtab_row_at(sse__symtab *st, smod *m, uint64_t rel, sse__lrow *out, uint64_t *end);
 
 /* The PLT sections, .text and the end of the executable sections of m,
  * read once per shared entry. */

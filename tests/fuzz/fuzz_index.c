@@ -41,8 +41,21 @@ static void expand(sse__modcache *c, sse__index *ix) {
   sse__persist_map(c, e, true);
   for (sse__cuinfo *u = e->cus; u != NULL; u = u->next)
     sse__persist_cu(c, e, u);
+  /* The tables are used in place: every string reference of every
+   * record is read as a lookup reads it. */
   for (size_t i = 0; i < e->nfuncs; i++)
-    (void)strlen(e->funcs[i].name);
+    (void)strlen(sse__fsym_name(e, &e->funcs[i]));
+  for (size_t i = 0; i < e->nnames; i++)
+    (void)strlen(sse__fsym_key(e, &e->names[i]));
+  for (size_t i = 0; i < e->rows.n; i++) {
+    const char *f = sse__rowtab_file(&e->rows, e->rows.v[i].file);
+    (void)(f ? strlen(f) : 0);
+  }
+  for (sse__cuinfo *u = e->cus; u != NULL; u = u->next)
+    for (size_t i = 0; i < u->rows.n; i++) {
+      const char *f = sse__rowtab_file(&u->rows, u->rows.v[i].file);
+      (void)(f ? strlen(f) : 0);
+    }
   for (size_t i = 0; i < e->namap; i++)
     (void)e->amap[i].cu->off;
   for (size_t i = 0; i < e->nfmap; i++)

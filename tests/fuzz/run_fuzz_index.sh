@@ -19,7 +19,7 @@ if ! command -v "$CLANG" >/dev/null 2>&1; then
 fi
 SRCS="$SRC/tests/fuzz/fuzz_index.c $SRC/src/index/read.c $SRC/src/index/cachedir.c \
 $SRC/src/index/write.c $SRC/src/index/dirfile.c $SRC/src/symtab/persist.c $SRC/src/symtab/modcache.c \
-$SRC/src/symtab/strtab.c $SRC/src/symtab/pcmemo.c"
+$SRC/src/symtab/strtab.c $SRC/src/symtab/pcmemo.c $SRC/src/symtab/rowtab.c"
 need=1
 if [ -x "$BIN" ]; then
   need=0
