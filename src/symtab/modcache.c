@@ -35,8 +35,7 @@ struct sse__modcache {
 
 void sse__modentry_free(sse__modentry *e) {
   sse__pcmemo_free(e);
-  sse__index_close(e->ix);
-  free(e->ixcus);
+  sse__persist_forget(e);
   if (e->ext_free != NULL)
     e->ext_free(e->ext);
   sse__inlidx_free(atomic_load(&e->inl));
@@ -72,25 +71,43 @@ sse__modcache *sse__modcache_new(void) {
   return c;
 }
 
+/* Write what e decoded and its index lacks (cache mutex held, or the
+ * cache's end). After a failure the directory is not tried again: one
+ * warning, symbols decoded in memory. */
+static void flush(sse__modcache *c, sse__modentry *e, bool at_end) {
+  if (c->ixdir == NULL || !e->indexable || (!e->dirty && !sse__pcmemo_dirty(e)))
+    return;
+  int rc = sse__persist_flush(c, e, at_end);
+  if (rc == 0) {
+    c->stats.ix_written++;
+  } else if (rc != -ENOMEM) {
+    c->stats.ix_failed++;
+    fprintf(stderr, "sse: symbol index: cannot write in %s (%s); symbols are decoded in memory\n", c->ixdir,
+            strerror(-rc));
+    free(c->ixdir);
+    c->ixdir = NULL;
+  }
+}
+
+/* A decoding of e's is kept in the index now (a segment appended), so a
+ * process killed later loses none of it: whole tables at once, CUs by
+ * the batch (cache mutex held). */
+enum { CU_BATCH = 16 };
+static void decoded(sse__modcache *c, sse__modentry *e, unsigned table) {
+  e->dirty = true;
+  e->fresh |= table;
+  if (table != 0 || ++e->nfresh_cus >= CU_BATCH)
+    flush(c, e, false);
+}
+
 void sse__modcache_free(sse__modcache *c) {
   if (c == NULL)
     return;
-  /* What this cache decoded goes into the index for the next process (a
-   * rewrite of the module's file; docs/index-format.md). After a failure
-   * the directory is not tried again: one warning. */
-  for (sse__modentry *e = c->entries; e != NULL && c->ixdir != NULL; e = e->next) {
-    if ((!e->dirty && !sse__pcmemo_dirty(e)) || !e->indexable)
-      continue;
-    int rc = sse__persist_save(c, e);
-    if (rc == 0) {
-      c->stats.ix_written++;
-    } else if (rc != -ENOMEM) {
-      c->stats.ix_failed++;
-      fprintf(stderr, "sse: symbol index: cannot write in %s (%s); symbols are decoded in memory\n", c->ixdir,
-              strerror(-rc));
-      break;
-    }
-  }
+  /* What this cache decoded and has not written yet goes into the index
+   * for the next process (a segment appended to the module's file, or
+   * the file compacted; docs/index-format.md). */
+  for (sse__modentry *e = c->entries; e != NULL && c->ixdir != NULL; e = e->next)
+    flush(c, e, true);
   sse__modentry *e = c->entries;
   while (e != NULL) {
     sse__modentry *next = e->next;
@@ -367,12 +384,14 @@ void sse__modcache_need_syms(sse__modcache *c, sse__modentry *e, Dwfl_Module *mo
   pthread_mutex_lock(&c->mu);
   if (!atomic_load_explicit(&e->syms_ready, memory_order_relaxed)) {
     c->ready++;
-    if (!sse__persist_syms(c, e)) {
+    bool got = !sse__persist_syms(c, e);
+    if (got) {
       decode_syms(c, e, mod);
       c->stats.decodes++;
-      e->dirty = true;
     }
     atomic_store_explicit(&e->syms_ready, true, memory_order_release);
+    if (got)
+      decoded(c, e, SSE__IXT_SYMS);
   }
   pthread_mutex_unlock(&c->mu);
 }
@@ -624,13 +643,15 @@ void sse__modcache_need_lines(sse__modcache *c, sse__modentry *e, Dwfl_Module *m
   pthread_mutex_lock(&c->mu);
   if (!atomic_load_explicit(&e->lines_ready, memory_order_relaxed)) {
     c->ready++;
-    if (!sse__persist_lines(c, e)) {
+    bool got = !sse__persist_lines(c, e);
+    if (got) {
       decode_lines(c, e, mod);
       c->stats.decodes++;
-      e->dirty = true;
     }
     atomic_store_explicit(&e->files_ready, true, memory_order_release);
     atomic_store_explicit(&e->lines_ready, true, memory_order_release);
+    if (got)
+      decoded(c, e, SSE__IXT_LINES);
   }
   pthread_mutex_unlock(&c->mu);
 }
@@ -833,7 +854,7 @@ static void decode_one(sse__modcache *c, sse__modentry *e, Dwfl_Module *mod, sse
   if (atomic_load_explicit(&u->ready, memory_order_relaxed) || sse__persist_cu(c, e, u))
     return;
   c->stats.cu_decodes++;
-  e->dirty = true;
+  e->dirty = u->fresh = true;
   Dwarf_Addr dbias;
   Dwarf *dw = dwfl_module_getdwarf(mod, &dbias);
   Dwarf_Die die;
@@ -862,23 +883,26 @@ static void need_map(sse__modcache *c, sse__modentry *e, Dwfl_Module *mod, bool 
   atomic_bool *flag = full ? &e->fmap_ready : &e->amap_ready;
   if (atomic_load_explicit(flag, memory_order_acquire))
     return;
+  unsigned got = 0;
   pthread_mutex_lock(&c->mu);
   if (!atomic_load_explicit(&e->amap_ready, memory_order_relaxed)) {
     c->ready++;
     if (!sse__persist_map(c, e, false)) {
       build_amap(e, mod);
       c->stats.decodes++;
-      e->dirty = true;
+      got |= SSE__IXT_AMAP;
     }
     atomic_store_explicit(&e->amap_ready, true, memory_order_release);
   }
   if (full && !atomic_load_explicit(&e->fmap_ready, memory_order_relaxed)) {
     if (!sse__persist_map(c, e, true)) {
       build_fmap(c, e, mod);
-      e->dirty = true;
+      got |= SSE__IXT_FMAP;
     }
     atomic_store_explicit(&e->fmap_ready, true, memory_order_release);
   }
+  if (got)
+    decoded(c, e, got);
   pthread_mutex_unlock(&c->mu);
 }
 
@@ -886,7 +910,10 @@ static void need_cu(sse__modcache *c, sse__modentry *e, Dwfl_Module *mod, sse__c
   if (atomic_load_explicit(&u->ready, memory_order_acquire))
     return;
   pthread_mutex_lock(&c->mu);
+  bool was = u->fresh;
   decode_one(c, e, mod, u);
+  if (u->fresh && !was)
+    decoded(c, e, 0);
   pthread_mutex_unlock(&c->mu);
 }
 

@@ -31,7 +31,8 @@ enum {
   SEC_FMAP = 10,  /* ix_range: every CU's ranges */
 };
 
-enum { F_DWARF = 1, F_SYMS = 2, F_LINES = 4, F_AMAP = 8, F_FMAP = 16, F_NODWARF = 32 };
+enum { F_DWARF = 1, F_SYMS = SSE__IXT_SYMS, F_LINES = SSE__IXT_LINES, F_AMAP = SSE__IXT_AMAP,
+       F_FMAP = SSE__IXT_FMAP, F_NODWARF = 32 };
 
 typedef struct ix_meta {
   uint32_t flags; /* F_*: what was decoded */
@@ -58,6 +59,15 @@ typedef struct ix_range {
   uint32_t pad;
 } ix_range;
 
+/* One segment of the mapped file: its CU records' sse__cuinfo and what
+ * its META says it holds. */
+struct sse__ixseg {
+  const sse__index *ix;
+  sse__cuinfo **cus;
+  size_t ncus;
+  uint32_t flags;
+};
+
 /* Whether a section read so far failed its checksum: the entry then
  * decodes what it needed from DWARF and the file is rewritten. */
 static bool damaged(sse__modcache *c, sse__modentry *e) {
@@ -70,55 +80,123 @@ static bool damaged(sse__modcache *c, sse__modentry *e) {
   return true;
 }
 
-static const ix_meta *meta(const sse__modentry *e) {
+static const ix_meta *meta(const sse__index *ix) {
   size_t n;
-  const ix_meta *m = sse__index_section(e->ix, SEC_META, sizeof *m, &n);
+  const ix_meta *m = sse__index_section(ix, SEC_META, sizeof *m, &n);
   return n == 1 ? m : NULL;
+}
+
+/* The last segment holding the table of flag f, NULL if none. */
+static const struct sse__ixseg *last_with(const sse__modentry *e, uint32_t f) {
+  for (size_t i = e->nsegs; i-- > 0;)
+    if (e->segs[i].flags & f)
+      return &e->segs[i];
+  return NULL;
 }
 
 void sse__persist_open(sse__modcache *c, sse__modentry *e) {
   const char *why = NULL;
   sse__index *ix = sse__index_open(sse__modcache_index_dir(c), e->key, e->keylen, &why);
   if (ix == NULL)
-    sse__modcache_stats_ref(c)->ix_rejected += why != NULL; /* rebuilt: written again at the cache's end */
+    sse__modcache_stats_ref(c)->ix_rejected += why != NULL; /* rebuilt: written again */
   else
     sse__persist_attach(c, e, ix);
+}
+
+void sse__persist_forget(sse__modentry *e) {
+  for (size_t i = 0; i < e->nsegs; i++)
+    free(e->segs[i].cus);
+  free(e->segs);
+  e->segs = NULL;
+  e->nsegs = 0;
+  sse__index_close(e->ix);
+  e->ix = NULL;
+}
+
+static int cmp_cu(const void *a, const void *b) {
+  const sse__cuinfo *x = *(sse__cuinfo *const *)a, *y = *(sse__cuinfo *const *)b;
+  return x->off < y->off ? -1 : x->off > y->off;
+}
+
+/* Every CU of every segment gets one sse__cuinfo (by DIE offset), so maps
+ * built from DWARF later (make_map finds them by offset) and the file's
+ * share them; its rows are those of the last segment that has them. */
+static bool attach_cus(sse__modentry *e) {
+  size_t total = 0;
+  for (size_t i = 0; i < e->nsegs; i++) {
+    sse__index_section(e->segs[i].ix, SEC_CUS, sizeof(ix_cu), &e->segs[i].ncus);
+    total += e->segs[i].ncus;
+  }
+  sse__cuinfo **all = malloc((total ? total : 1) * sizeof *all);
+  size_t n = 0;
+  for (size_t i = 0; all != NULL && i < e->nsegs; i++) {
+    struct sse__ixseg *g = &e->segs[i];
+    const ix_cu *cus = sse__index_section(g->ix, SEC_CUS, sizeof *cus, &g->ncus);
+    g->cus = calloc(g->ncus ? g->ncus : 1, sizeof *g->cus);
+    if (g->cus == NULL)
+      break;
+    for (size_t k = 0; k < g->ncus; k++) {
+      sse__cuinfo key = {.off = cus[k].off}, *kp = &key;
+      sse__cuinfo **f = n ? bsearch(&kp, all, n, sizeof *all, cmp_cu) : NULL;
+      sse__cuinfo *u = f ? *f : calloc(1, sizeof *u);
+      if (u == NULL)
+        break;
+      if (f == NULL) { /* kept sorted: a new offset goes in its place */
+        u->off = cus[k].off;
+        u->next = e->cus;
+        e->cus = u;
+        size_t at = 0;
+        while (at < n && all[at]->off < u->off)
+          at++;
+        memmove(all + at + 1, all + at, (n - at) * sizeof *all);
+        all[at] = u;
+        n++;
+      }
+      g->cus[k] = u;
+      if (cus[k].ready || u->ixseg == NULL) {
+        u->ixseg = g->ix;
+        u->ixcu = (uint32_t)k + 1;
+      }
+    }
+  }
+  bool ok = all != NULL;
+  for (size_t i = 0; i < e->nsegs; i++)
+    ok = ok && e->segs[i].cus != NULL;
+  free(all);
+  return ok;
 }
 
 void sse__persist_attach(sse__modcache *c, sse__modentry *e, sse__index *ix) {
   sse__modcache_stats *st = sse__modcache_stats_ref(c);
   e->ix = ix;
-  const ix_meta *m = meta(e);
-  size_t ncu;
-  const ix_cu *cus = sse__index_section(e->ix, SEC_CUS, sizeof *cus, &ncu);
-  e->ixcus = calloc(ncu ? ncu : 1, sizeof *e->ixcus);
-  if (m == NULL || e->ixcus == NULL || sse__index_damaged(ix)) {
-    free(e->ixcus);
-    e->ixcus = NULL;
-    sse__index_close(e->ix);
-    e->ix = NULL;
+  e->nsegs = sse__index_segments(ix);
+  e->segs = calloc(e->nsegs, sizeof *e->segs);
+  bool ok = e->segs != NULL;
+  size_t i = 0;
+  for (const sse__index *g = ix; ok && g != NULL; g = sse__index_next(g), i++) {
+    const ix_meta *m = meta(g);
+    ok = m != NULL;
+    e->segs[i] = (struct sse__ixseg){.ix = g, .flags = m ? m->flags : 0};
+    if (ok && (m->flags & F_AMAP))
+      e->delta = m->delta;
+  }
+  if (!ok || sse__index_damaged(ix) || !attach_cus(e)) {
+    for (sse__cuinfo *u = e->cus, *n; u != NULL; u = n) {
+      n = u->next;
+      free(u);
+    }
+    e->cus = NULL;
+    sse__persist_forget(e);
     st->ix_rejected++;
     return;
   }
   st->ix_loaded++;
-  e->has_dwarf = (m->flags & F_DWARF) != 0;
-  e->dwarf_checked = (m->flags & (F_DWARF | F_NODWARF)) != 0;
-  if (m->flags & F_AMAP)
-    e->delta = m->delta;
-  /* Every CU of the file gets its sse__cuinfo now, so maps built from
-   * DWARF later (make_map finds them by offset) and the file's maps share
-   * them. */
-  for (size_t i = 0; i < ncu; i++) {
-    sse__cuinfo *u = calloc(1, sizeof *u);
-    if (u == NULL)
-      break;
-    u->off = cus[i].off;
-    u->ixcu = (uint32_t)i + 1;
-    u->next = e->cus;
-    e->cus = u;
-    e->ixcus[i] = u;
-    e->nixcus = i + 1;
-  }
+  /* A torn segment at the end (a writer killed while appending): what it
+   * held is decoded again and appended after the cut. */
+  st->ix_rejected += sse__index_torn(ix);
+  e->file_segs = e->nsegs;
+  e->has_dwarf = (e->segs[0].flags & F_DWARF) != 0;
+  e->dwarf_checked = (e->segs[0].flags & (F_DWARF | F_NODWARF)) != 0;
 }
 
 void sse__persist_detach(sse__modcache *c, sse__modentry *e) {
@@ -128,33 +206,30 @@ void sse__persist_detach(sse__modcache *c, sse__modentry *e) {
     free(u);
   }
   e->cus = NULL;
-  free(e->ixcus);
-  e->ixcus = NULL;
-  e->nixcus = 0;
-  sse__index_close(e->ix);
-  e->ix = NULL;
-  e->dirty = true; /* written again with what is decoded now */
+  sse__persist_forget(e);
+  e->dirty = e->ix_bad = true; /* written again, whole, with what is decoded now */
   sse__modcache_stats_ref(c)->ix_rejected++;
 }
 
-static const sse__fsym *funcs_from(sse__modcache *c, sse__modentry *e, uint32_t id, size_t *n) {
-  const sse__fsym *v = sse__index_section(e->ix, id, sizeof *v, n);
+static const sse__fsym *funcs_from(sse__modcache *c, sse__modentry *e, const sse__index *ix, uint32_t id,
+                                   size_t *n) {
+  const sse__fsym *v = sse__index_section(ix, id, sizeof *v, n);
   return damaged(c, e) ? NULL : v;
 }
 
 bool sse__persist_syms(sse__modcache *c, sse__modentry *e) {
-  const ix_meta *m = e->ix ? meta(e) : NULL;
-  if (m == NULL || !(m->flags & F_SYMS))
+  const struct sse__ixseg *g = last_with(e, F_SYMS);
+  if (g == NULL)
     return false;
   size_t nf, nn;
-  const sse__fsym *f = funcs_from(c, e, SEC_FUNCS, &nf), *k = funcs_from(c, e, SEC_NAMES, &nn);
+  const sse__fsym *f = funcs_from(c, e, g->ix, SEC_FUNCS, &nf), *k = funcs_from(c, e, g->ix, SEC_NAMES, &nn);
   if ((f == NULL && nf > 0) || (k == NULL && nn > 0) || damaged(c, e))
     return false;
   e->funcs = f;
   e->nfuncs = nf;
   e->names = k;
   e->nnames = nn;
-  e->strs = sse__index_pool(e->ix, &e->nstrs);
+  e->strs = sse__index_pool(g->ix, &e->nstrs);
   e->syms_own = false;
   return true;
 }
@@ -167,31 +242,31 @@ static sse__rowtab rows_in(const sse__index *ix, const sse__lrec *v, size_t n) {
 }
 
 bool sse__persist_lines(sse__modcache *c, sse__modentry *e) {
-  const ix_meta *m = e->ix ? meta(e) : NULL;
-  if (m == NULL || !(m->flags & F_LINES))
+  const struct sse__ixseg *g = last_with(e, F_LINES);
+  if (g == NULL)
     return false;
   size_t nr;
-  const sse__lrec *rows = sse__index_section(e->ix, SEC_ROWS, sizeof *rows, &nr);
+  const sse__lrec *rows = sse__index_section(g->ix, SEC_ROWS, sizeof *rows, &nr);
   if (!atomic_load_explicit(&e->files_ready, memory_order_relaxed) && !sse__persist_files(c, e))
     return false;
   if (damaged(c, e))
     return false;
-  e->rows = rows_in(e->ix, rows, nr); /* nr 0: decoded, no rows */
+  e->rows = rows_in(g->ix, rows, nr); /* nr 0: decoded, no rows */
   return true;
 }
 
 bool sse__persist_files(sse__modcache *c, sse__modentry *e) {
-  const ix_meta *m = e->ix ? meta(e) : NULL;
-  if (m == NULL || !(m->flags & F_LINES))
+  const struct sse__ixseg *g = last_with(e, F_LINES);
+  if (g == NULL)
     return false;
   size_t nf;
-  const uint32_t *files = sse__index_section(e->ix, SEC_FILES, sizeof *files, &nf);
+  const uint32_t *files = sse__index_section(g->ix, SEC_FILES, sizeof *files, &nf);
   const char **f = damaged(c, e) ? NULL : malloc((nf ? nf : 1) * sizeof *f);
   if (f == NULL)
     return false;
   size_t k = 0;
   for (size_t i = 0; i < nf; i++)
-    if ((f[k] = sse__strtab_intern(sse__modcache_strs(c), sse__index_str(e->ix, files[i]))) != NULL)
+    if ((f[k] = sse__strtab_intern(sse__modcache_strs(c), sse__index_str(g->ix, files[i]))) != NULL)
       k++;
   free(e->files);
   e->files = f;
@@ -200,11 +275,11 @@ bool sse__persist_files(sse__modcache *c, sse__modentry *e) {
 }
 
 bool sse__persist_map(sse__modcache *c, sse__modentry *e, bool full) {
-  const ix_meta *m = e->ix ? meta(e) : NULL;
-  if (m == NULL || !(m->flags & (full ? F_FMAP : F_AMAP)))
+  const struct sse__ixseg *g = last_with(e, full ? F_FMAP : F_AMAP);
+  if (g == NULL)
     return false;
   size_t n;
-  const ix_range *v = sse__index_section(e->ix, full ? SEC_FMAP : SEC_AMAP, sizeof *v, &n);
+  const ix_range *v = sse__index_section(g->ix, full ? SEC_FMAP : SEC_AMAP, sizeof *v, &n);
   sse__curange *r = damaged(c, e) ? NULL : malloc((n ? n : 1) * sizeof *r);
   if (r == NULL)
     return false;
@@ -213,10 +288,10 @@ bool sse__persist_map(sse__modcache *c, sse__modentry *e, bool full) {
   for (size_t i = 0; i < n; i++) {
     /* Sorted by lo as written; a record out of order or naming no CU is
      * dropped (the map stays sorted for the binary search). */
-    if (v[i].cu >= e->nixcus || v[i].lo >= v[i].hi || (k > 0 && v[i].lo < r[k - 1].lo))
+    if (v[i].cu >= g->ncus || v[i].lo >= v[i].hi || (k > 0 && v[i].lo < r[k - 1].lo))
       continue;
     mx = v[i].hi > mx ? v[i].hi : mx;
-    r[k++] = (sse__curange){.lo = v[i].lo, .hi = v[i].hi, .maxhi = mx, .cu = e->ixcus[v[i].cu]};
+    r[k++] = (sse__curange){.lo = v[i].lo, .hi = v[i].hi, .maxhi = mx, .cu = g->cus[v[i].cu]};
   }
   if (full) {
     e->fmap = r;
@@ -229,17 +304,17 @@ bool sse__persist_map(sse__modcache *c, sse__modentry *e, bool full) {
 }
 
 bool sse__persist_cu(sse__modcache *c, sse__modentry *e, sse__cuinfo *u) {
-  if (e->ix == NULL || u->ixcu == 0 || u->ixcu > e->nixcus)
+  if (e->ix == NULL || u->ixseg == NULL || u->ixcu == 0)
     return false;
   size_t ncu, nr;
-  const ix_cu *cus = sse__index_section(e->ix, SEC_CUS, sizeof *cus, &ncu);
-  const sse__lrec *rows = sse__index_section(e->ix, SEC_CUROWS, sizeof *rows, &nr);
+  const ix_cu *cus = sse__index_section(u->ixseg, SEC_CUS, sizeof *cus, &ncu);
+  const sse__lrec *rows = sse__index_section(u->ixseg, SEC_CUROWS, sizeof *rows, &nr);
   if (u->ixcu > ncu || damaged(c, e))
     return false;
   const ix_cu *r = &cus[u->ixcu - 1];
   if (!r->ready || r->row0 > nr || r->nrows > nr - r->row0)
     return false;
-  u->rows = rows_in(e->ix, rows ? rows + r->row0 : NULL, r->nrows);
+  u->rows = rows_in(u->ixseg, rows ? rows + r->row0 : NULL, r->nrows);
   atomic_store_explicit(&u->ready, true, memory_order_release);
   return true;
 }
@@ -292,23 +367,36 @@ static bool put_map(sse__ixw *w, uint32_t id, const sse__curange *m, size_t n) {
 
 /* Every CU known, numbered (saveidx), with its rows: a CU the file had
  * decoded is expanded first so the new file keeps it. */
-static bool put_cus(sse__modcache *c, sse__modentry *e, sse__ixw *w) {
+/* Which CUs a file or segment gets: every one with its rows (a whole
+ * file: those the old file had as well), every one with only the fresh
+ * rows (a segment whose maps name them all), or only the fresh ones. */
+typedef enum { CUS_ALL, CUS_FRESH_ROWS, CUS_FRESH } cus_mode;
+
+static bool cu_rows_put(const sse__cuinfo *u, cus_mode mode) {
+  return atomic_load_explicit(&u->ready, memory_order_relaxed) && (mode == CUS_ALL || u->fresh);
+}
+
+/* The CUs (numbered: saveidx) and their rows. */
+static bool put_cus(sse__modcache *c, sse__modentry *e, sse__ixw *w, cus_mode mode) {
   size_t n = 0, nrows = 0;
-  for (sse__cuinfo *u = e->cus; u != NULL; u = u->next, n++) {
-    if (!atomic_load_explicit(&u->ready, memory_order_relaxed))
+  for (sse__cuinfo *u = e->cus; u != NULL; u = u->next) {
+    if (mode == CUS_ALL && !atomic_load_explicit(&u->ready, memory_order_relaxed))
       sse__persist_cu(c, e, u);
-    nrows += atomic_load_explicit(&u->ready, memory_order_relaxed) ? u->rows.n : 0;
+    n += mode != CUS_FRESH || u->fresh;
+    nrows += cu_rows_put(u, mode) ? u->rows.n : 0;
   }
   ix_cu *cus = malloc((n ? n : 1) * sizeof *cus);
   sse__lrec *rows = malloc((nrows ? nrows : 1) * sizeof *rows);
   bool ok = cus != NULL && rows != NULL;
   size_t i = 0, k = 0;
-  for (sse__cuinfo *u = e->cus; ok && u != NULL; u = u->next, i++) {
-    bool ready = atomic_load_explicit(&u->ready, memory_order_relaxed);
+  for (sse__cuinfo *u = e->cus; ok && u != NULL; u = u->next) {
+    if (mode == CUS_FRESH && !u->fresh)
+      continue;
+    bool put = cu_rows_put(u, mode);
     u->saveidx = (uint32_t)i;
-    cus[i] = (ix_cu){.off = u->off, .row0 = k, .nrows = ready ? u->rows.n : 0, .ready = ready};
+    cus[i++] = (ix_cu){.off = u->off, .row0 = k, .nrows = put ? u->rows.n : 0, .ready = put};
     uint32_t last = UINT32_MAX, lastoff = SSE__IX_NOSTR;
-    for (size_t j = 0; ready && j < u->rows.n; j++)
+    for (size_t j = 0; put && j < u->rows.n; j++)
       put_row(&rows[k++], w, &u->rows, &u->rows.v[j], &last, &lastoff);
   }
   ok = ok && sse__ixw_section(w, SEC_CUS, sizeof *cus, cus, n) && sse__ixw_section(w, SEC_CUROWS, sizeof *rows, rows, k);
@@ -317,10 +405,51 @@ static bool put_cus(sse__modcache *c, sse__modentry *e, sse__ixw *w) {
   return ok;
 }
 
-int sse__persist_save(sse__modcache *c, sse__modentry *e) {
+static bool put_lines(sse__ixw *w, const sse__modentry *e) {
+  uint32_t *f = malloc((e->nfiles ? e->nfiles : 1) * sizeof *f);
+  bool ok = f != NULL && put_rows(w, SEC_ROWS, &e->rows);
+  for (size_t i = 0; ok && i < e->nfiles; i++)
+    f[i] = sse__ixw_str(w, e->files[i]);
+  ok = ok && sse__ixw_section(w, SEC_FILES, sizeof *f, f, e->nfiles);
+  free(f);
+  return ok;
+}
+
+/* An image with the tables of flags (F_SYMS, F_LINES, F_AMAP, F_FMAP),
+ * the CUs as mode says, the per-pc answers (only the new ones unless
+ * mode is CUS_ALL; *upto: how many of the memo's were taken). */
+static sse__ixw *image(sse__modcache *c, sse__modentry *e, uint32_t flags, cus_mode mode, size_t *upto) {
   sse__ixw *w = sse__ixw_new();
   if (w == NULL)
-    return -ENOMEM;
+    return NULL;
+  ix_meta m = {.flags = (e->has_dwarf ? F_DWARF : e->dwarf_checked ? F_NODWARF : 0) | flags, .delta = e->delta};
+  bool ok = sse__ixw_section(w, SEC_META, sizeof m, &m, 1) && put_cus(c, e, w, mode);
+  if (ok && (flags & F_SYMS))
+    ok = put_funcs(w, e, SEC_FUNCS, e->funcs, e->nfuncs) && put_funcs(w, e, SEC_NAMES, e->names, e->nnames);
+  if (ok && (flags & F_LINES))
+    ok = put_lines(w, e);
+  ok = ok && sse__pcmemo_save(e, w, mode != CUS_ALL, upto);
+  if (ok && (flags & F_AMAP))
+    ok = put_map(w, SEC_AMAP, e->amap, e->namap);
+  if (ok && (flags & F_FMAP))
+    ok = put_map(w, SEC_FMAP, e->fmap, e->nfmap);
+  if (!ok) {
+    sse__ixw_free(w);
+    return NULL;
+  }
+  return w;
+}
+
+/* Everything written: nothing fresh any more. */
+static void written(sse__modentry *e, size_t upto) {
+  e->fresh = e->nfresh_cus = 0;
+  for (sse__cuinfo *u = e->cus; u != NULL; u = u->next)
+    u->fresh = false;
+  sse__pcmemo_saved(e, upto);
+  e->dirty = false;
+}
+
+int sse__persist_save(sse__modcache *c, sse__modentry *e) {
   bool syms = atomic_load_explicit(&e->syms_ready, memory_order_relaxed);
   bool lines = atomic_load_explicit(&e->lines_ready, memory_order_relaxed);
   bool amap = atomic_load_explicit(&e->amap_ready, memory_order_relaxed);
@@ -330,28 +459,37 @@ int sse__persist_save(sse__modcache *c, sse__modentry *e) {
   lines = lines || sse__persist_lines(c, e);
   amap = amap || sse__persist_map(c, e, false);
   fmap = fmap || sse__persist_map(c, e, true);
-  ix_meta m = {.flags = (e->has_dwarf ? F_DWARF : e->dwarf_checked ? F_NODWARF : 0) | (syms ? F_SYMS : 0) | (lines ? F_LINES : 0) |
-                        (amap ? F_AMAP : 0) | (fmap ? F_FMAP : 0),
-               .delta = e->delta};
-  bool ok = sse__ixw_section(w, SEC_META, sizeof m, &m, 1) && put_cus(c, e, w);
-  if (ok && syms)
-    ok = put_funcs(w, e, SEC_FUNCS, e->funcs, e->nfuncs) && put_funcs(w, e, SEC_NAMES, e->names, e->nnames);
-  if (ok && lines) {
-    uint32_t *f = malloc((e->nfiles ? e->nfiles : 1) * sizeof *f);
-    ok = f != NULL && put_rows(w, SEC_ROWS, &e->rows);
-    for (size_t i = 0; ok && i < e->nfiles; i++)
-      f[i] = sse__ixw_str(w, e->files[i]);
-    ok = ok && sse__ixw_section(w, SEC_FILES, sizeof *f, f, e->nfiles);
-    free(f);
-  }
-  ok = ok && sse__pcmemo_save(e, w);
-  if (ok && amap)
-    ok = put_map(w, SEC_AMAP, e->amap, e->namap);
-  if (ok && fmap)
-    ok = put_map(w, SEC_FMAP, e->fmap, e->nfmap);
-  int rc = ok ? sse__ixw_commit(w, sse__modcache_index_dir(c), e->key, e->keylen) : -ENOMEM;
+  uint32_t flags = (syms ? F_SYMS : 0) | (lines ? F_LINES : 0) | (amap ? F_AMAP : 0) | (fmap ? F_FMAP : 0);
+  size_t upto = 0;
+  sse__ixw *w = image(c, e, flags, CUS_ALL, &upto);
+  int rc = w ? sse__ixw_commit(w, sse__modcache_index_dir(c), e->key, e->keylen) : -ENOMEM;
   sse__ixw_free(w);
-  if (rc == 0)
-    e->dirty = false;
+  if (rc == 0) {
+    written(e, upto);
+    e->ix_bad = false;
+    e->made_file = true;
+    e->file_segs = 1;
+  }
+  return rc;
+}
+
+/* Segments a file may pile up before the next write compacts it. */
+enum { MAX_SEGS = 8 };
+
+int sse__persist_flush(sse__modcache *c, sse__modentry *e, bool at_end) {
+  if (!e->dirty && !sse__pcmemo_dirty(e))
+    return 0;
+  if (e->ix_bad || e->file_segs >= MAX_SEGS || (at_end && e->made_file && e->file_segs > 1))
+    return sse__persist_save(c, e);
+  uint32_t flags = e->fresh & (F_SYMS | F_LINES | F_AMAP | F_FMAP);
+  size_t upto = 0, nseg = 0;
+  sse__ixw *w = image(c, e, flags, flags & (F_AMAP | F_FMAP) ? CUS_FRESH_ROWS : CUS_FRESH, &upto);
+  int rc = w ? sse__ixw_append(w, sse__modcache_index_dir(c), e->key, e->keylen, &nseg) : -ENOMEM;
+  sse__ixw_free(w);
+  if (rc == 0) {
+    written(e, upto);
+    e->made_file |= nseg == 1;
+    e->file_segs = nseg;
+  }
   return rc;
 }

@@ -82,7 +82,11 @@ typedef struct sse__cuinfo {
   uint64_t off;             /* CU DIE offset in the module's main Dwarf */
   atomic_bool ready;
   sse__rowtab rows;
-  uint32_t ixcu; /* 1 + its record in the module's index, 0 if none (persist.c) */
+  /* Its rows in the module's index (persist.c): 1 + the record in
+   * segment ixseg, 0 if none. fresh: decoded from DWARF, not written yet. */
+  const struct sse__index *ixseg;
+  uint32_t ixcu;
+  bool fresh;
   uint32_t saveidx; /* its record in the index being written */
 } sse__cuinfo;
 
@@ -146,13 +150,19 @@ typedef struct sse__modentry {
   /* Its inlined instances by name (inlbreak.c), built on first use. */
   _Atomic(struct sse__inlidx *) inl;
   /* The module's on-disk index (src/index, persist.c): mapped when the
-   * entry is created, NULL if none; ixcus[i] is the sse__cuinfo of its
-   * CU record i. dirty: something was decoded from DWARF since, written
-   * back by sse__modcache_free. Cache mutex. */
+   * entry is created, NULL if none; segs[i] its segment i (the file's
+   * first image, then those appended) with the sse__cuinfo of each of its
+   * CU records. fresh: the tables (persist.c's F_* bits) decoded from
+   * DWARF since and not written yet; nfresh_cus the CUs. dirty: anything
+   * not written yet, by sse__persist_flush. file_segs: segments the file
+   * has as far as this process knows; made_file: this process wrote its
+   * first image. Cache mutex. */
   struct sse__index *ix;
-  sse__cuinfo **ixcus;
-  size_t nixcus;
-  bool indexable, dirty;
+  struct sse__ixseg *segs;
+  size_t nsegs;
+  unsigned fresh, nfresh_cus;
+  size_t file_segs;
+  bool indexable, dirty, made_file;
   bool ix_bad; /* a section of ix failed its checksum (counted once) */
   /* The DWARF's answers per pc (pcmemo.c), created on first use. */
   _Atomic(struct sse__pcmemo *) memo;
@@ -207,11 +217,15 @@ const char *sse__modcache_index_dir(sse__modcache *);
 struct sse__strtab *sse__modcache_strs(sse__modcache *);
 sse__modcache_stats *sse__modcache_stats_ref(sse__modcache *);
 
+/* The tables an index file or segment holds (its META flags; e->fresh). */
+enum { SSE__IXT_SYMS = 2, SSE__IXT_LINES = 4, SSE__IXT_AMAP = 8, SSE__IXT_FMAP = 16 };
 /* Map e's index file if there is a valid one. */
 void sse__persist_open(sse__modcache *, sse__modentry *e);
 /* The same with ix, a checked file (taken: closed with the entry, or now
  * when its META record is missing). */
 void sse__persist_attach(sse__modcache *, sse__modentry *e, struct sse__index *ix);
+/* Unmap e's file (the entry's end). */
+void sse__persist_forget(sse__modentry *e);
 /* Forget e's file (right after the attach: nothing taken from it yet). */
 void sse__persist_detach(sse__modcache *, sse__modentry *e);
 /* Fill e's symbols / whole line table / CU map (full: every CU's ranges,
@@ -222,8 +236,14 @@ bool sse__persist_lines(sse__modcache *, sse__modentry *e);
 bool sse__persist_files(sse__modcache *, sse__modentry *e);
 bool sse__persist_map(sse__modcache *, sse__modentry *e, bool full);
 bool sse__persist_cu(sse__modcache *, sse__modentry *e, sse__cuinfo *u);
-/* Write e's index (everything decoded so far). 0 or a negated errno. */
+/* Write e's index (everything decoded so far) as a new file. 0 or a
+ * negated errno. */
 int sse__persist_save(sse__modcache *, sse__modentry *e);
+/* Write what e decoded since its last write: a segment appended to its
+ * file (a new file if it has none), or the whole file again when it is
+ * damaged or compact (its segments pile up, or at_end in the process that
+ * made it). 0 or a negated errno. */
+int sse__persist_flush(sse__modcache *, sse__modentry *e, bool at_end);
 /* Decode everything of mod's entry (sse-index). */
 void sse__modcache_decode_all(sse__modcache *, sse__modentry *e, Dwfl_Module *mod);
 
