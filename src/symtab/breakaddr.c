@@ -27,14 +27,8 @@ static uint64_t analyze_prologue(smod *m, uint64_t start) {
   return sse__arch_prologue_end(b, n, start, SSE__ARCH_PRO_FRAME32);
 }
 
-static bool cu_is_llvm(smod *m, uint64_t abs) {
-  Dwarf_Addr bias;
-  Dwarf_Die *cu = sse__symtab_cu_at(m->mod, abs, &bias);
-  if (cu == NULL)
-    return false;
-  Dwarf_Attribute attr;
-  const char *prod = dwarf_formstring(dwarf_attr(cu, DW_AT_producer, &attr));
-  return prod != NULL && (strstr(prod, "clang") != NULL || strstr(prod, "flang") != NULL);
+static bool cu_is_llvm(sse__symtab *st, smod *m, uint64_t abs) {
+  return m->entry != NULL && sse__modcache_cu_llvm(st->cache, m->entry, m->mod, abs - m->ebias);
 }
 
 /* gdb's skip_prologue_using_sal takes two consecutive line-table entries
@@ -98,7 +92,7 @@ static bool two_rows_at_start(smod *m, uint64_t abs) {
 uint64_t sse__symtab_post_prologue(sse__symtab *st, smod *m, const sse__fsym *f) {
   const sse__modentry *e = m->entry;
   uint64_t pc = f->addr, end = 0;
-  if (cu_is_llvm(m, f->addr + m->ebias)) {
+  if (cu_is_llvm(st, m, f->addr + m->ebias)) {
     if (two_rows_at_entry(m, f->addr + m->ebias))
       return pc;
     /* skip_prologue_using_sal: LLVM emits a line note before and after

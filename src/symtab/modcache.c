@@ -977,12 +977,55 @@ bool sse__modcache_row_at(sse__modcache *c, sse__modentry *e, Dwfl_Module *mod, 
   return true;
 }
 
+int sse__modcache_has_dwarf(sse__modcache *c, sse__modentry *e) {
+  pthread_mutex_lock(&c->mu);
+  int r = e->dwarf_checked ? e->has_dwarf : -1;
+  pthread_mutex_unlock(&c->mu);
+  return r;
+}
+
+/* u's producer from its DIE (cache mutex held): true when read. */
+static bool learn_producer(sse__modentry *e, Dwfl_Module *mod, sse__cuinfo *u) {
+  Dwarf_Addr dbias;
+  Dwarf *dw = dwfl_module_getdwarf(mod, &dbias);
+  Dwarf_Die die;
+  Dwarf_Attribute attr;
+  if (dw == NULL || dwarf_offdie(dw, u->off, &die) == NULL)
+    return false;
+  const char *prod = dwarf_formstring(dwarf_attr(&die, DW_AT_producer, &attr));
+  bool llvm = prod != NULL && (strstr(prod, "clang") != NULL || strstr(prod, "flang") != NULL);
+  u->producer = llvm ? SSE__CU_LLVM : SSE__CU_OTHER;
+  e->dirty = u->fresh = true;
+  return true;
+}
+
+bool sse__modcache_cu_llvm(sse__modcache *c, sse__modentry *e, Dwfl_Module *mod, uint64_t rel) {
+  need_map(c, e, mod, false);
+  const sse__curange *r = map_find(e->amap, e->namap, rel);
+  if (r == NULL) {
+    need_map(c, e, mod, true);
+    r = map_find(e->fmap, e->nfmap, rel);
+  }
+  if (r == NULL)
+    return false;
+  sse__cuinfo *u = r->cu;
+  pthread_mutex_lock(&c->mu);
+  if (u->producer == 0 && learn_producer(e, mod, u))
+    decoded(c, e, 0);
+  bool llvm = u->producer == SSE__CU_LLVM;
+  pthread_mutex_unlock(&c->mu);
+  return llvm;
+}
+
 void sse__modcache_decode_all(sse__modcache *c, sse__modentry *e, Dwfl_Module *mod) {
   sse__modcache_need_syms(c, e, mod);
   sse__modcache_need_lines(c, e, mod);
   need_map(c, e, mod, true);
   pthread_mutex_lock(&c->mu);
-  for (sse__cuinfo *u = e->cus; u != NULL; u = u->next)
+  for (sse__cuinfo *u = e->cus; u != NULL; u = u->next) {
     decode_one(c, e, mod, u);
+    if (u->producer == 0)
+      learn_producer(e, mod, u);
+  }
   pthread_mutex_unlock(&c->mu);
 }

@@ -50,7 +50,7 @@ typedef struct ix_cu {
   uint64_t row0;  /* its first row in SEC_CUROWS */
   uint64_t nrows; /* 0 with ready: decoded, no rows */
   uint32_t ready;
-  uint32_t pad;
+  uint32_t producer; /* sse__cuinfo's: 0 unknown, SSE__CU_OTHER, SSE__CU_LLVM */
 } ix_cu;
 
 typedef struct ix_range {
@@ -153,6 +153,8 @@ static bool attach_cus(sse__modentry *e) {
         n++;
       }
       g->cus[k] = u;
+      if (cus[k].producer == SSE__CU_OTHER || cus[k].producer == SSE__CU_LLVM)
+        u->producer = (uint8_t)cus[k].producer;
       if (cus[k].ready || u->ixseg == NULL) {
         u->ixseg = g->ix;
         u->ixcu = (uint32_t)k + 1;
@@ -373,7 +375,8 @@ static bool put_map(sse__ixw *w, uint32_t id, const sse__curange *m, size_t n) {
 typedef enum { CUS_ALL, CUS_FRESH_ROWS, CUS_FRESH } cus_mode;
 
 static bool cu_rows_put(const sse__cuinfo *u, cus_mode mode) {
-  return atomic_load_explicit(&u->ready, memory_order_relaxed) && (mode == CUS_ALL || u->fresh);
+  /* A segment takes the rows decoded here (not those in the file). */
+  return atomic_load_explicit(&u->ready, memory_order_relaxed) && (mode == CUS_ALL || u->rows.owned);
 }
 
 /* The CUs (numbered: saveidx) and their rows. */
@@ -394,7 +397,7 @@ static bool put_cus(sse__modcache *c, sse__modentry *e, sse__ixw *w, cus_mode mo
       continue;
     bool put = cu_rows_put(u, mode);
     u->saveidx = (uint32_t)i;
-    cus[i++] = (ix_cu){.off = u->off, .row0 = k, .nrows = put ? u->rows.n : 0, .ready = put};
+    cus[i++] = (ix_cu){.off = u->off, .row0 = k, .nrows = put ? u->rows.n : 0, .ready = put, .producer = u->producer};
     uint32_t last = UINT32_MAX, lastoff = SSE__IX_NOSTR;
     for (size_t j = 0; put && j < u->rows.n; j++)
       put_row(&rows[k++], w, &u->rows, &u->rows.v[j], &last, &lastoff);

@@ -378,8 +378,11 @@ void sse__symtab_modules(sse__symtab *st,
   if (sse__symtab_ensure(st) == 0) {
     for (size_t i = 0; i < st->nmods; i++) {
       smod *m = sse__symtab_resolve(st, &st->mods[i]);
+      /* What the module's entry knows (its index: no DWARF opened), else
+       * libdwfl's answer. */
       Dwarf_Addr b;
-      bool dw = dwfl_module_getdwarf(m->mod, &b) != NULL;
+      int known = m->entry != NULL ? sse__modcache_has_dwarf(st->cache, m->entry) : -1;
+      bool dw = known >= 0 ? known == 1 : dwfl_module_getdwarf(m->mod, &b) != NULL;
       fn(m->path, m->lo, m->hi, dw, arg);
     }
   }

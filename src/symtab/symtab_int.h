@@ -87,8 +87,13 @@ typedef struct sse__cuinfo {
   const struct sse__index *ixseg;
   uint32_t ixcu;
   bool fresh;
+  /* Its producer (DW_AT_producer), as `break` asks it (sse__modcache_cu_llvm):
+   * 0 not known yet, SSE__CU_OTHER, SSE__CU_LLVM (clang, flang). */
+  uint8_t producer;
   uint32_t saveidx; /* its record in the index being written */
 } sse__cuinfo;
+
+enum { SSE__CU_OTHER = 1, SSE__CU_LLVM = 2 };
 
 /* A module-relative address range [lo, hi) of a CU. */
 typedef struct sse__curange {
@@ -202,6 +207,15 @@ void sse__modcache_need_files(sse__modcache *, sse__modentry *e, Dwfl_Module *mo
  * following CUs at the end of the CU's rows; 0 if none). Thread: takes the cache mutex only to decode. */
 bool sse__modcache_row_at(sse__modcache *, sse__modentry *e, Dwfl_Module *mod, uint64_t rel, sse__lrow *out,
                           uint64_t *end);
+
+/* Whether the CU containing rel (module-relative) was produced by LLVM
+ * (clang, flang: gdb's prologue rules differ), from the index when it
+ * knows, else from the CU's DIE (then kept). false when no CU holds rel. */
+bool sse__modcache_cu_llvm(sse__modcache *, sse__modentry *e, Dwfl_Module *mod, uint64_t rel);
+
+/* Whether e's module has DWARF as far as e knows (its index, or a
+ * decoding): 1, 0, or -1 when not looked for yet. Takes the cache mutex. */
+int sse__modcache_has_dwarf(sse__modcache *, sse__modentry *e);
 
 /* ---- the on-disk index (persist.c), cache mutex held ---- */
 
