@@ -75,12 +75,12 @@ sse__modcache *sse__modcache_new(void) {
  * cache's end). After a failure the directory is not tried again: one
  * warning, symbols decoded in memory. */
 static void flush(sse__modcache *c, sse__modentry *e, bool at_end) {
-  if (c->ixdir == NULL || !e->indexable || (!e->dirty && !sse__pcmemo_dirty(e)))
+  if (c->ixdir == NULL || !e->indexable || (!at_end && !e->dirty && !sse__pcmemo_dirty(e)))
     return;
   int rc = sse__persist_flush(c, e, at_end);
   if (rc == 0) {
     c->stats.ix_written++;
-  } else if (rc != -ENOMEM) {
+  } else if (rc < 0 && rc != -ENOMEM) {
     c->stats.ix_failed++;
     fprintf(stderr, "sse: symbol index: cannot write in %s (%s); symbols are decoded in memory\n", c->ixdir,
             strerror(-rc));
@@ -975,6 +975,14 @@ bool sse__modcache_row_at(sse__modcache *c, sse__modentry *e, Dwfl_Module *mod, 
   *out = (sse__lrow){.addr = rows[b].addr, .file = u->rows.pool ? sse__strtab_intern(c->strs, file) : file,
                      .line = rows[b].line, .col = rows[b].col, .is_stmt = rows[b].is_stmt != 0};
   return true;
+}
+
+void sse__modcache_ext_saved(sse__modcache *c, sse__modentry *e, void *(*save)(void *ext, size_t *n),
+                             const void **blob, size_t *n) {
+  pthread_mutex_lock(&c->mu);
+  e->ext_save = save;
+  *blob = sse__persist_ext_blob(e, n);
+  pthread_mutex_unlock(&c->mu);
 }
 
 int sse__modcache_has_dwarf(sse__modcache *c, sse__modentry *e) {

@@ -29,6 +29,7 @@ enum {
   SEC_CUROWS = 8, /* sse__lrec, every decoded CU's rows back to back */
   SEC_AMAP = 9,   /* ix_range: .debug_aranges' CU map */
   SEC_FMAP = 10,  /* ix_range: every CU's ranges */
+  SEC_EXT = 13,   /* u64 words: the layer above's blob (src/values: its type table) */
 };
 
 enum { F_DWARF = 1, F_SYMS = SSE__IXT_SYMS, F_LINES = SSE__IXT_LINES, F_AMAP = SSE__IXT_AMAP,
@@ -418,10 +419,33 @@ static bool put_lines(sse__ixw *w, const sse__modentry *e) {
   return ok;
 }
 
+const void *sse__persist_ext_blob(sse__modentry *e, size_t *n) {
+  const void *b = NULL;
+  *n = 0;
+  for (size_t i = 0; i < e->nsegs; i++) {
+    size_t k;
+    const void *p = sse__index_section(e->segs[i].ix, SEC_EXT, 8, &k);
+    if (p != NULL) {
+      b = p;
+      *n = k * 8;
+    }
+  }
+  return b;
+}
+
+/* The ext's blob into w: the new one (ext), else when writing a whole
+ * file the one the file has. */
+static bool put_ext(sse__ixw *w, sse__modentry *e, const void *ext, size_t next, cus_mode mode) {
+  if (ext == NULL && mode == CUS_ALL)
+    ext = sse__persist_ext_blob(e, &next);
+  return ext == NULL || next % 8 != 0 || sse__ixw_section(w, SEC_EXT, 8, ext, next / 8);
+}
+
 /* An image with the tables of flags (F_SYMS, F_LINES, F_AMAP, F_FMAP),
  * the CUs as mode says, the per-pc answers (only the new ones unless
  * mode is CUS_ALL; *upto: how many of the memo's were taken). */
-static sse__ixw *image(sse__modcache *c, sse__modentry *e, uint32_t flags, cus_mode mode, size_t *upto) {
+static sse__ixw *image(sse__modcache *c, sse__modentry *e, uint32_t flags, cus_mode mode, size_t *upto,
+                        const void *ext, size_t next) {
   sse__ixw *w = sse__ixw_new();
   if (w == NULL)
     return NULL;
@@ -436,6 +460,7 @@ static sse__ixw *image(sse__modcache *c, sse__modentry *e, uint32_t flags, cus_m
     ok = put_map(w, SEC_AMAP, e->amap, e->namap);
   if (ok && (flags & F_FMAP))
     ok = put_map(w, SEC_FMAP, e->fmap, e->nfmap);
+  ok = ok && put_ext(w, e, ext, next, mode);
   if (!ok) {
     sse__ixw_free(w);
     return NULL;
@@ -452,7 +477,7 @@ static void written(sse__modentry *e, size_t upto) {
   e->dirty = false;
 }
 
-int sse__persist_save(sse__modcache *c, sse__modentry *e) {
+static int save_whole(sse__modcache *c, sse__modentry *e, const void *ext, size_t next) {
   bool syms = atomic_load_explicit(&e->syms_ready, memory_order_relaxed);
   bool lines = atomic_load_explicit(&e->lines_ready, memory_order_relaxed);
   bool amap = atomic_load_explicit(&e->amap_ready, memory_order_relaxed);
@@ -464,35 +489,46 @@ int sse__persist_save(sse__modcache *c, sse__modentry *e) {
   fmap = fmap || sse__persist_map(c, e, true);
   uint32_t flags = (syms ? F_SYMS : 0) | (lines ? F_LINES : 0) | (amap ? F_AMAP : 0) | (fmap ? F_FMAP : 0);
   size_t upto = 0;
-  sse__ixw *w = image(c, e, flags, CUS_ALL, &upto);
+  sse__ixw *w = image(c, e, flags, CUS_ALL, &upto, ext, next);
   int rc = w ? sse__ixw_commit(w, sse__modcache_index_dir(c), e->key, e->keylen) : -ENOMEM;
   sse__ixw_free(w);
   if (rc == 0) {
     written(e, upto);
     e->ix_bad = false;
-    e->made_file = true;
     e->file_segs = 1;
   }
   return rc;
 }
 
+int sse__persist_save(sse__modcache *c, sse__modentry *e) { return save_whole(c, e, NULL, 0); }
+
 /* Segments a file may pile up before the next write compacts it. */
 enum { MAX_SEGS = 8 };
 
-int sse__persist_flush(sse__modcache *c, sse__modentry *e, bool at_end) {
-  if (!e->dirty && !sse__pcmemo_dirty(e))
-    return 0;
-  if (e->ix_bad || e->file_segs >= MAX_SEGS || (at_end && e->made_file && e->file_segs > 1))
-    return sse__persist_save(c, e);
+static int append(sse__modcache *c, sse__modentry *e, const void *ext, size_t next) {
   uint32_t flags = e->fresh & (F_SYMS | F_LINES | F_AMAP | F_FMAP);
   size_t upto = 0, nseg = 0;
-  sse__ixw *w = image(c, e, flags, flags & (F_AMAP | F_FMAP) ? CUS_FRESH_ROWS : CUS_FRESH, &upto);
+  sse__ixw *w = image(c, e, flags, flags & (F_AMAP | F_FMAP) ? CUS_FRESH_ROWS : CUS_FRESH, &upto, ext, next);
   int rc = w ? sse__ixw_append(w, sse__modcache_index_dir(c), e->key, e->keylen, &nseg) : -ENOMEM;
   sse__ixw_free(w);
   if (rc == 0) {
     written(e, upto);
-    e->made_file |= nseg == 1;
     e->file_segs = nseg;
   }
+  return rc;
+}
+
+int sse__persist_flush(sse__modcache *c, sse__modentry *e, bool at_end) {
+  /* The layer above's table: at the end only, when nothing else runs. */
+  size_t next = 0;
+  void *ext = at_end && e->ext_save != NULL && e->ext != NULL ? e->ext_save(e->ext, &next) : NULL;
+  int rc;
+  if (!e->dirty && !sse__pcmemo_dirty(e) && ext == NULL)
+    rc = 1; /* nothing to write */
+  else if (e->ix_bad || e->file_segs >= MAX_SEGS)
+    rc = save_whole(c, e, ext, next);
+  else
+    rc = append(c, e, ext, next);
+  free(ext);
   return rc;
 }

@@ -152,6 +152,9 @@ typedef struct sse__modentry {
    * table), freed with the entry by ext_free. Tracer thread only. */
   void *ext;
   void (*ext_free)(void *);
+  /* ext serialized for the index (sse__dwarf_ext_slot_saved): a malloc'd
+   * blob, NULL when nothing is new. Called at the cache's end only. */
+  void *(*ext_save)(void *ext, size_t *n);
   /* Its inlined instances by name (inlbreak.c), built on first use. */
   _Atomic(struct sse__inlidx *) inl;
   /* The module's on-disk index (src/index, persist.c): mapped when the
@@ -160,14 +163,13 @@ typedef struct sse__modentry {
    * CU records. fresh: the tables (persist.c's F_* bits) decoded from
    * DWARF since and not written yet; nfresh_cus the CUs. dirty: anything
    * not written yet, by sse__persist_flush. file_segs: segments the file
-   * has as far as this process knows; made_file: this process wrote its
-   * first image. Cache mutex. */
+   * has as far as this process knows. Cache mutex. */
   struct sse__index *ix;
   struct sse__ixseg *segs;
   size_t nsegs;
   unsigned fresh, nfresh_cus;
   size_t file_segs;
-  bool indexable, dirty, made_file;
+  bool indexable, dirty;
   bool ix_bad; /* a section of ix failed its checksum (counted once) */
   /* The DWARF's answers per pc (pcmemo.c), created on first use. */
   _Atomic(struct sse__pcmemo *) memo;
@@ -217,6 +219,11 @@ bool sse__modcache_cu_llvm(sse__modcache *, sse__modentry *e, Dwfl_Module *mod, 
  * decoding): 1, 0, or -1 when not looked for yet. Takes the cache mutex. */
 int sse__modcache_has_dwarf(sse__modcache *, sse__modentry *e);
 
+/* Keep save as e's ext serializer; *blob, *n: the ext's blob in e's
+ * index (NULL, 0 if none). Takes the cache mutex. */
+void sse__modcache_ext_saved(sse__modcache *, sse__modentry *e, void *(*save)(void *ext, size_t *n),
+                             const void **blob, size_t *n);
+
 /* ---- the on-disk index (persist.c), cache mutex held ---- */
 
 /* What the index layer counts (tests, benchmarks). */
@@ -251,13 +258,17 @@ bool sse__persist_files(sse__modcache *, sse__modentry *e);
 bool sse__persist_map(sse__modcache *, sse__modentry *e, bool full);
 bool sse__persist_cu(sse__modcache *, sse__modentry *e, sse__cuinfo *u);
 /* Write e's index (everything decoded so far) as a new file. 0 or a
- * negated errno. */
+ * negated errno. The ext's blob goes in at the cache's end (at_end of
+ * sse__persist_flush), or stays as the file had it. */
 int sse__persist_save(sse__modcache *, sse__modentry *e);
 /* Write what e decoded since its last write: a segment appended to its
  * file (a new file if it has none), or the whole file again when it is
- * damaged or compact (its segments pile up, or at_end in the process that
- * made it). 0 or a negated errno. */
+ * damaged or its segments pile up (compaction); at_end (the cache's end)
+ * with the ext's blob. 0, 1 when there was nothing to write, or a negated errno. */
 int sse__persist_flush(sse__modcache *, sse__modentry *e, bool at_end);
+/* The ext's blob of e's index (the last segment's that has one), NULL
+ * and 0 if none. */
+const void *sse__persist_ext_blob(sse__modentry *e, size_t *n);
 /* Decode everything of mod's entry (sse-index). */
 void sse__modcache_decode_all(sse__modcache *, sse__modentry *e, Dwfl_Module *mod);
 

@@ -62,8 +62,9 @@ static void expand(sse__modcache *c, sse__index *ix) {
     (void)e->fmap[i].cu->off;
   /* The per-pc answers are read (and bounds-checked) when written back. */
   sse__ixw *w = sse__ixw_new();
+  size_t upto;
   if (w != NULL)
-    sse__pcmemo_save(e, w);
+    sse__pcmemo_save(e, w, false, &upto);
   sse__ixw_free(w);
   sse__modentry_free(e);
 }
