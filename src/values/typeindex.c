@@ -306,7 +306,10 @@ bool sse__typeindex_load(sse__tstore *st, const void *blob, size_t n, const void
   if (!parse(blob, n, &b))
     return false;
   for (uint32_t i = 0; i < b.h->ntypes; i++)
-    if (!type_ok(&b, &b.ty[i]) || !chain_ends(&b, i))
+    if (!type_ok(&b, &b.ty[i]))
+      return false;
+  for (uint32_t i = 0; i < b.h->ntypes; i++) /* every target checked first */
+    if (!chain_ends(&b, i))
       return false;
   sse__vtype *v = sse__arena_alloc(&st->blocks, b.h->ntypes * sizeof *v);
   if (v == NULL)
