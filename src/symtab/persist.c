@@ -198,8 +198,11 @@ void sse__persist_attach(sse__modcache *c, sse__modentry *e, sse__index *ix) {
    * held is decoded again and appended after the cut. */
   st->ix_rejected += sse__index_torn(ix);
   e->file_segs = e->nsegs;
-  e->has_dwarf = (e->segs[0].flags & F_DWARF) != 0;
-  e->dwarf_checked = (e->segs[0].flags & (F_DWARF | F_NODWARF)) != 0;
+  /* Whether the DWARF was looked for: the last image that says (the
+   * first may have been written before the DWARF was asked about). */
+  const struct sse__ixseg *g = last_with(e, F_DWARF | F_NODWARF);
+  e->has_dwarf = g != NULL && (g->flags & F_DWARF) != 0;
+  e->dwarf_checked = g != NULL;
 }
 
 void sse__persist_detach(sse__modcache *c, sse__modentry *e) {
@@ -210,6 +213,7 @@ void sse__persist_detach(sse__modcache *c, sse__modentry *e) {
   }
   e->cus = NULL;
   sse__persist_forget(e);
+  e->has_dwarf = e->dwarf_checked = false; /* looked for again */
   e->dirty = e->ix_bad = true; /* written again, whole, with what is decoded now */
   sse__modcache_stats_ref(c)->ix_rejected++;
 }

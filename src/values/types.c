@@ -435,13 +435,16 @@ sse__vtype *sse__type_from(sse__vctx *c, Dwarf_Die *d) {
     return NULL;
   }
   c->store = st;
-  if (!(t = talloc(c, sizeof *t)) || !memo_put(st, t)) {
+  /* Keyed before it goes in: memo_put hashes off and dw. */
+  if ((t = talloc(c, sizeof *t)) != NULL) {
+    t->off = off;
+    t->dw = key;
+  }
+  if (t == NULL || !memo_put(st, t)) {
     c->store = saved;
     sse__verr(c, "virtual memory exhausted.");
     return NULL;
   }
-  t->off = off;
-  t->dw = key;
   t->dwarf = dw;
   t->name = qual_name(c, d, dwarf_tag(d));
   t->size = attr_u(d, DW_AT_byte_size, 0);
