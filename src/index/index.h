@@ -2,8 +2,9 @@
  * module, keyed by build ID (or path, size and mtime), holding sections of
  * fixed-size records and a string pool at offsets (never pointers), checked
  * whole before use and then read in place through mmap(PROT_READ), so every
- * debugger process mapping the same file shares its pages. A directory file
- * keeps the sorted build-ID table. This layer knows files, sections and
+ * debugger process mapping the same file shares its pages; what a process
+ * learns later is appended as a segment (an image of its own). A directory
+ * file keeps the sorted build-ID table. This layer knows files, sections and
  * bounds; what the records mean is the symbol layer's (src/symtab/persist.c).
  *
  * Thread: every function is safe from any thread; an sse__index is
