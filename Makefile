@@ -202,8 +202,9 @@ $(BUILD)/tests/test_%: tests/unit/test_%.c tests/oracle/oracle.c tests/oracle/cr
 		$(BUILD)/libsse.a $(BUILD)/libsseagent.a $(LIBS) \
 		$(shell pkg-config --libs criterion 2>/dev/null)
 
-# The sse-gdbserver suites share their helpers.
+# The sse-gdbserver suites share their helpers, and so do the index suites.
 $(filter $(BUILD)/tests/test_gdbserver%,$(TEST_BIN)): tests/unit/test_gdbserver.h
+$(filter $(BUILD)/tests/test_index%,$(TEST_BIN)): tests/unit/index_helpers.h
 
 # The README's embedding example must compile and run.
 $(BUILD)/tests/readme_example: README.md $(BUILD)/libsse.so

@@ -6,8 +6,9 @@
  * beside gdb, and gdb with its index cache warm. Wall time and peak RSS
  * (wait4), best of REPS; the symbol work of a session is its time minus a
  * plain `run` of the same debugger. Then two warm ssedemo processes stopped
- * at once: their RSS and PSS, and the RSS/PSS of the index mappings (PSS
- * half the RSS: the pages are shared). Every figure is printed.
+ * at once: their RSS and PSS (/proc/PID/smaps_rollup), and the RSS/PSS of
+ * the index mappings (PSS half the RSS: the pages are shared). Every
+ * figure is printed.
  *
  * usage: index TARGETS_DIR [REPS] */
 #define _GNU_SOURCE
@@ -168,6 +169,23 @@ static void smaps(pid_t pid, const char *what, long *rss, long *pss) {
     fclose(f);
 }
 
+/* Rss and Pss (kB) of all of pid's mappings (/proc/PID/smaps_rollup). */
+static void rollup(pid_t pid, long *rss, long *pss) {
+  char path[64], line[256];
+  snprintf(path, sizeof path, "/proc/%d/smaps_rollup", (int)pid);
+  FILE *f = fopen(path, "r");
+  long v;
+  *rss = *pss = 0;
+  while (f && fgets(line, sizeof line, f)) {
+    if (sscanf(line, "Rss: %ld kB", &v) == 1)
+      *rss = v;
+    else if (sscanf(line, "Pss: %ld kB", &v) == 1)
+      *pss = v;
+  }
+  if (f)
+    fclose(f);
+}
+
 /* Two warm ssedemo processes stopped at the breakpoint at once. */
 static void concurrent(const char *cache) {
   pid_t pids[2];
@@ -205,7 +223,7 @@ static void concurrent(const char *cache) {
   }
   for (int i = 0; i < 2; i++) {
     long rss, pss, irss, ipss;
-    smaps(pids[i], "", &rss, &pss);
+    rollup(pids[i], &rss, &pss);
     smaps(pids[i], ".sseidx", &irss, &ipss);
     printf("  concurrent ssedemo %d: RSS %6.1f MB  PSS %6.1f MB; index mappings RSS %5.1f MB PSS %5.1f MB%s\n", i + 1,
            rss / 1024.0, pss / 1024.0, irss / 1024.0, ipss / 1024.0,

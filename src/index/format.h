@@ -7,7 +7,7 @@
 #include <stdint.h>
 
 #define SSE__IX_MAGIC "SSEINDEX"
-#define SSE__IX_VERSION 2u
+#define SSE__IX_VERSION 3u
 #define SSE__IX_STRSEC 1u /* the string pool's section id */
 
 typedef struct sse__ixhdr {

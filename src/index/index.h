@@ -2,8 +2,9 @@
  * module, keyed by build ID (or path, size and mtime), holding sections of
  * fixed-size records and a string pool at offsets (never pointers), checked
  * whole before use and then read in place through mmap(PROT_READ), so every
- * debugger process mapping the same file shares its pages. A directory file
- * keeps the sorted build-ID table. This layer knows files, sections and
+ * debugger process mapping the same file shares its pages; what a process
+ * learns later is appended as a segment (an image of its own). A directory
+ * file keeps the sorted build-ID table. This layer knows files, sections and
  * bounds; what the records mean is the symbol layer's (src/symtab/persist.c).
  *
  * Thread: every function is safe from any thread; an sse__index is
@@ -53,10 +54,25 @@ const void *sse__index_section(const sse__index *, uint32_t id, size_t elem, siz
 /* The NUL-terminated string at off of the string section; NULL when off is
  * SSE__IX_NOSTR or out of bounds. */
 const char *sse__index_str(const sse__index *, uint32_t off);
+/* The string pool in place (*n bytes; the last is a NUL, so every offset
+ * below *n starts a terminated string); NULL and 0 when empty. */
+const char *sse__index_pool(const sse__index *, size_t *n);
 /* Whether a section failed its checksum: the file is to be rebuilt. */
 bool sse__index_damaged(const sse__index *);
 /* The file's size (the mapping). */
 size_t sse__index_size(const sse__index *);
+/* Segments: a file is its first image and the images appended to it since
+ * (sse__ixw_append), each checked as a whole file is, with the first's
+ * key. sse__index_open's result is the first; next the following one,
+ * NULL after the last. Sections and strings are each segment's own. */
+const sse__index *sse__index_next(const sse__index *);
+/* How many segments the file has (of any of them). */
+size_t sse__index_segments(const sse__index *);
+/* Whether bytes after the last valid segment were ignored (a torn
+ * append). */
+bool sse__index_torn(const sse__index *);
+/* The bytes of the valid segments from this one on. */
+size_t sse__index_valid_size(const sse__index *);
 
 sse__ixw *sse__ixw_new(void);
 void sse__ixw_free(sse__ixw *);
@@ -70,6 +86,12 @@ uint32_t sse__ixw_str(sse__ixw *, const char *s);
  * evicted beyond the cap. 0, or a negated errno (EACCES, EROFS, ENOSPC:
  * the directory is unusable). */
 int sse__ixw_commit(sse__ixw *, const char *dir, const unsigned char *key, size_t keylen);
+/* Append w as a segment to the file of key in dir, under an flock on the
+ * file: the bytes after its last valid segment (a torn append) are cut
+ * first. When there is no valid file, w is written as a new one
+ * (sse__ixw_commit). *nseg (may be NULL): the file's segments after it.
+ * 0 or a negated errno. */
+int sse__ixw_append(sse__ixw *, const char *dir, const unsigned char *key, size_t keylen, size_t *nseg);
 /* The whole file image as sse__ixw_commit would write it (malloc'd, *n). */
 void *sse__ixw_image(sse__ixw *, const unsigned char *key, size_t keylen, size_t *n);
 

@@ -1,7 +1,10 @@
 /* Opening an index file: map it read-only, check it whole (size, magic,
  * version, key, checksum, every section's bounds) and hand out its
  * sections in place. Nothing in the file is trusted before the check, and
- * every string offset is checked again when it is read. */
+ * every string offset is checked again when it is read. A file is one
+ * image or several back to back (the first, then the segments appended
+ * to it, each an image of its own): every whole, valid one is a segment,
+ * the walk stops at the first that is not (a torn append). */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -18,7 +21,12 @@
 
 struct sse__index {
   const unsigned char *base;
-  size_t size;
+  size_t size;        /* of this image */
+  size_t map_size;    /* of the mapping (the first segment's) */
+  struct sse__index *next; /* the next segment, NULL if last */
+  struct sse__index *first; /* the segment owning the mapping (itself for the first) */
+  size_t nseg;        /* the first's: segments in the chain */
+  bool torn;          /* the first's: bytes after the last segment were ignored */
   bool mapped;
   const sse__ixsect *sects;
   uint32_t nsect;
@@ -39,7 +47,7 @@ static bool sect_good(const sse__index *ix, uint32_t i) {
     s = sse__ix_checksum(ix->base + x->off, x->size) == x->sum ? 1 : 2;
     atomic_store_explicit(&ix->state[i], s, memory_order_release);
     if (s == 2)
-      atomic_store((atomic_bool *)&ix->damaged, true);
+      atomic_store((atomic_bool *)&ix->first->damaged, true);
   }
   return s == 1;
 }
@@ -56,8 +64,9 @@ static const char *check(sse__index *ix, const unsigned char *key, size_t keylen
     return "not an sse index";
   if (h->version != SSE__IX_VERSION)
     return "another format version";
-  if (h->file_size != ix->size)
+  if (h->file_size > ix->size || h->file_size < sizeof *h || h->file_size % 8 != 0)
     return "truncated";
+  ix->size = h->file_size; /* the segments after it are checked apart */
   if (h->nsect > (ix->size - sizeof *h) / sizeof(sse__ixsect))
     return "corrupt section table";
   if (h->key_off > ix->size || h->keylen > ix->size - h->key_off)
@@ -86,16 +95,20 @@ static const char *check(sse__index *ix, const unsigned char *key, size_t keylen
     if (ix->sects[i].id == SSE__IX_STRSEC && !sect_good(ix, i))
       return "checksum mismatch";
   }
+  /* Every string ends inside the pool: a terminated last one is enough. */
+  if (ix->nstr > 0 && ix->str[ix->nstr - 1] != '\0')
+    return "corrupt string pool";
   return NULL;
 }
 
-sse__index *sse__index_from_mem(const void *buf, size_t n, const unsigned char *key, size_t keylen,
-                                const char **why) {
+static sse__index *one_image(const unsigned char *buf, size_t n, const unsigned char *key, size_t keylen,
+                             const char **why) {
   sse__index *ix = calloc(1, sizeof *ix);
   if (ix == NULL)
     return NULL;
   ix->base = buf;
   ix->size = n;
+  ix->first = ix;
   const char *w = buf != NULL && (uintptr_t)buf % 8 == 0 ? check(ix, key, keylen) : "misaligned";
   if (why != NULL)
     *why = w;
@@ -103,6 +116,36 @@ sse__index *sse__index_from_mem(const void *buf, size_t n, const unsigned char *
     free(ix->state);
     free(ix);
     return NULL;
+  }
+  return ix;
+}
+
+/* The segments after ix's image, with the first one's key. */
+static void walk_segments(sse__index *ix) {
+  const sse__ixhdr *h = (const sse__ixhdr *)ix->base;
+  const unsigned char *key = ix->base + h->key_off;
+  size_t pos = ix->size, total = ix->map_size;
+  ix->nseg = 1;
+  for (sse__index *last = ix; pos < total;) {
+    sse__index *s = one_image(ix->base + pos, total - pos, key, h->keylen, NULL);
+    if (s == NULL) {
+      ix->torn = true;
+      return;
+    }
+    s->first = ix;
+    last->next = s;
+    last = s;
+    pos += s->size;
+    ix->nseg++;
+  }
+}
+
+sse__index *sse__index_from_mem(const void *buf, size_t n, const unsigned char *key, size_t keylen,
+                                const char **why) {
+  sse__index *ix = one_image(buf, n, key, keylen, why);
+  if (ix != NULL) {
+    ix->map_size = n;
+    walk_segments(ix);
   }
   return ix;
 }
@@ -150,10 +193,28 @@ sse__index *sse__index_open(const char *dir, const unsigned char *key, size_t ke
 void sse__index_close(sse__index *ix) {
   if (ix == NULL)
     return;
+  for (sse__index *s = ix->next, *n; s != NULL; s = n) {
+    n = s->next;
+    free(s->state);
+    free(s);
+  }
   if (ix->mapped)
-    munmap((void *)ix->base, ix->size);
+    munmap((void *)ix->base, ix->map_size);
   free(ix->state);
   free(ix);
+}
+
+const sse__index *sse__index_next(const sse__index *ix) { return ix ? ix->next : NULL; }
+
+size_t sse__index_segments(const sse__index *ix) { return ix ? ix->first->nseg : 0; }
+
+bool sse__index_torn(const sse__index *ix) { return ix != NULL && ix->first->torn; }
+
+size_t sse__index_valid_size(const sse__index *ix) {
+  size_t n = 0;
+  for (const sse__index *s = ix; s != NULL; s = s->next)
+    n += s->size;
+  return n;
 }
 
 const void *sse__index_section(const sse__index *ix, uint32_t id, size_t elem, size_t *count) {
@@ -173,12 +234,16 @@ const void *sse__index_section(const sse__index *ix, uint32_t id, size_t elem, s
 const char *sse__index_str(const sse__index *ix, uint32_t off) {
   if (ix == NULL || off == SSE__IX_NOSTR || off >= ix->nstr)
     return NULL;
-  /* The string must end inside the pool. */
-  return memchr(ix->str + off, '\0', ix->nstr - off) != NULL ? ix->str + off : NULL;
+  return ix->str + off; /* the pool ends in a NUL (checked on open) */
 }
 
-size_t sse__index_size(const sse__index *ix) { return ix ? ix->size : 0; }
+const char *sse__index_pool(const sse__index *ix, size_t *n) {
+  *n = ix ? ix->nstr : 0;
+  return ix ? ix->str : NULL;
+}
+
+size_t sse__index_size(const sse__index *ix) { return ix ? ix->first->map_size : 0; }
 
 bool sse__index_damaged(const sse__index *ix) {
-  return ix != NULL && atomic_load((atomic_bool *)&ix->damaged);
+  return ix != NULL && atomic_load((atomic_bool *)&ix->first->damaged);
 }

@@ -2,7 +2,9 @@
  * one copy of each string, then one image written to a temporary file in
  * the cache directory and renamed over the old name (a reader sees the old
  * file or the new one, never half of one; two writers racing each leave a
- * whole file and the last rename wins). */
+ * whole file and the last rename wins), or appended to the file as a
+ * segment under an flock on it (a reader ignores a segment it sees half
+ * written; the next appender cuts it off). */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -10,6 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -192,6 +196,19 @@ static int make_dir(const char *dir) {
   return rc;
 }
 
+static void file_name(char name[48], const unsigned char id[SSE__IX_IDLEN]) {
+  for (size_t i = 0; i < SSE__IX_IDLEN; i++)
+    snprintf(name + 2 * i, 3, "%02x", id[i]);
+  strcat(name, ".sseidx");
+}
+
+static int lock_fd(int fd) {
+  while (flock(fd, LOCK_EX) != 0)
+    if (errno != EINTR)
+      return -errno;
+  return 0;
+}
+
 int sse__ixw_commit(sse__ixw *w, const char *dir, const unsigned char *key, size_t keylen) {
   int rc = make_dir(dir);
   if (rc != 0)
@@ -201,9 +218,7 @@ int sse__ixw_commit(sse__ixw *w, const char *dir, const unsigned char *key, size
   if (img == NULL)
     return -ENOMEM;
   char name[48], *tmp = NULL, *path = NULL;
-  for (size_t i = 0; i < SSE__IX_IDLEN; i++)
-    snprintf(name + 2 * i, 3, "%02x", ((sse__ixhdr *)img)->id[i]);
-  strcat(name, ".sseidx");
+  file_name(name, ((sse__ixhdr *)img)->id);
   rc = -ENOMEM;
   static atomic_uint seq;
   if (asprintf(&tmp, "%s/.%s.%d.%u.tmp", dir, name, (int)getpid(), atomic_fetch_add(&seq, 1)) >= 0 &&
@@ -212,8 +227,15 @@ int sse__ixw_commit(sse__ixw *w, const char *dir, const unsigned char *key, size
     rc = fd < 0 ? -errno : write_all(fd, img, n);
     if (fd >= 0 && close(fd) != 0 && rc == 0)
       rc = -errno;
+    /* The old file's lock is held across the rename: an appender waiting
+     * on it then finds the name moved and appends to the new file. */
+    int old = rc == 0 ? open(path, O_RDONLY | O_CLOEXEC) : -1;
+    if (old >= 0)
+      lock_fd(old);
     if (rc == 0 && rename(tmp, path) != 0)
       rc = -errno;
+    if (old >= 0)
+      close(old);
     if (rc != 0 && fd >= 0)
       unlink(tmp);
     if (rc == 0)
@@ -222,5 +244,84 @@ int sse__ixw_commit(sse__ixw *w, const char *dir, const unsigned char *key, size
   free(tmp);
   free(path);
   free(img);
+  return rc;
+}
+
+/* Open path locked, the file the name holds once the lock is ours (a
+ * rewrite may have renamed another over it meanwhile). */
+static int open_locked(const char *path) {
+  for (int tries = 0; tries < 8; tries++) {
+    int fd = open(path, O_RDWR | O_CLOEXEC);
+    if (fd < 0)
+      return -errno;
+    struct stat a, b;
+    int rc = lock_fd(fd);
+    if (rc == 0 && fstat(fd, &a) == 0 && stat(path, &b) == 0 && a.st_ino == b.st_ino && a.st_dev == b.st_dev)
+      return fd;
+    close(fd);
+    if (rc != 0)
+      return rc;
+  }
+  return -EAGAIN;
+}
+
+/* The valid length of fd's file (its segments), 0 when not a valid file
+ * of key; *nseg its segments. */
+static size_t valid_length(int fd, const unsigned char *key, size_t keylen, size_t *nseg) {
+  struct stat sb;
+  *nseg = 0;
+  if (fstat(fd, &sb) != 0 || sb.st_size < (off_t)sizeof(sse__ixhdr))
+    return 0;
+  void *p = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_SHARED, fd, 0);
+  if (p == MAP_FAILED)
+    return 0;
+  sse__index *ix = sse__index_from_mem(p, (size_t)sb.st_size, key, keylen, NULL);
+  size_t n = ix ? sse__index_valid_size(ix) : 0;
+  *nseg = sse__index_segments(ix);
+  sse__index_close(ix);
+  munmap(p, (size_t)sb.st_size);
+  return n;
+}
+
+static int append_at(int fd, size_t at, const unsigned char *img, size_t n) {
+  if (ftruncate(fd, (off_t)at) != 0) /* a torn segment goes */
+    return -errno;
+  for (size_t done = 0; done < n;) {
+    ssize_t k = pwrite(fd, img + done, n - done, (off_t)(at + done));
+    if (k < 0 && errno == EINTR)
+      continue;
+    if (k <= 0) {
+      int rc = k < 0 ? -errno : -ENOSPC;
+      if (ftruncate(fd, (off_t)at) != 0) /* leave no torn segment behind */
+        rc = rc ? rc : -errno;
+      return rc;
+    }
+    done += (size_t)k;
+  }
+  return 0;
+}
+
+int sse__ixw_append(sse__ixw *w, const char *dir, const unsigned char *key, size_t keylen, size_t *nseg) {
+  unsigned char id[SSE__IX_IDLEN];
+  sse__index_digest(key, keylen, id);
+  char name[48], *path = NULL;
+  file_name(name, id);
+  if (asprintf(&path, "%s/%s", dir, name) < 0)
+    return -ENOMEM;
+  size_t nimg, ns = 0;
+  int fd = open_locked(path);
+  free(path);
+  size_t at = fd >= 0 ? valid_length(fd, key, keylen, &ns) : 0;
+  unsigned char *img = at > 0 ? sse__ixw_image(w, key, keylen, &nimg) : NULL;
+  int rc = at == 0 ? 1 : img == NULL ? -ENOMEM : append_at(fd, at, img, nimg);
+  if (fd >= 0)
+    close(fd); /* and the lock goes */
+  free(img);
+  if (rc == 1) { /* no valid file to add to: a new one */
+    ns = 0;
+    rc = sse__ixw_commit(w, dir, key, keylen);
+  }
+  if (nseg != NULL)
+    *nseg = ns + 1;
   return rc;
 }

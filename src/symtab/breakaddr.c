@@ -27,14 +27,8 @@ static uint64_t analyze_prologue(smod *m, uint64_t start) {
   return sse__arch_prologue_end(b, n, start, SSE__ARCH_PRO_FRAME32);
 }
 
-static bool cu_is_llvm(smod *m, uint64_t abs) {
-  Dwarf_Addr bias;
-  Dwarf_Die *cu = sse__symtab_cu_at(m->mod, abs, &bias);
-  if (cu == NULL)
-    return false;
-  Dwarf_Attribute attr;
-  const char *prod = dwarf_formstring(dwarf_attr(cu, DW_AT_producer, &attr));
-  return prod != NULL && (strstr(prod, "clang") != NULL || strstr(prod, "flang") != NULL);
+static bool cu_is_llvm(sse__symtab *st, smod *m, uint64_t abs) {
+  return m->entry != NULL && sse__modcache_cu_llvm(st->cache, m->entry, m->mod, abs - m->ebias);
 }
 
 /* gdb's skip_prologue_using_sal takes two consecutive line-table entries
@@ -98,21 +92,21 @@ static bool two_rows_at_start(smod *m, uint64_t abs) {
 uint64_t sse__symtab_post_prologue(sse__symtab *st, smod *m, const sse__fsym *f) {
   const sse__modentry *e = m->entry;
   uint64_t pc = f->addr, end = 0;
-  if (cu_is_llvm(m, f->addr + m->ebias)) {
+  if (cu_is_llvm(st, m, f->addr + m->ebias)) {
     if (two_rows_at_entry(m, f->addr + m->ebias))
       return pc;
     /* skip_prologue_using_sal: LLVM emits a line note before and after
      * the prologue, so the second row run of the function is the body. */
-    const sse__lrow *r = sse__symtab_row_at(st, m, f->addr, &end);
-    if (r != NULL && end > pc && in_func(f, e, end) && !two_rows_at_start(m, f->addr + m->ebias))
+    sse__lrow r;
+    if (sse__symtab_row_at(st, m, f->addr, &r, &end) && end > pc && in_func(f, e, end) && !two_rows_at_start(m, f->addr + m->ebias))
       pc = end;
   } else {
     pc = analyze_prologue(m, f->addr);
   }
   /* Mid-line after the prologue: go to the start of the next row run if it
    * is still in the function. */
-  const sse__lrow *r = sse__symtab_row_at(st, m, pc, &end);
-  if (r != NULL && r->addr != pc && end != 0 && in_func(f, e, end))
+  sse__lrow r;
+  if (sse__symtab_row_at(st, m, pc, &r, &end) && r.addr != pc && end != 0 && in_func(f, e, end))
     pc = end;
   return pc;
 }
@@ -166,7 +160,7 @@ int sse__symtab_func_addr_plain(sse__symtab *st, const char *name, uint64_t *ent
  * -> "f"): gdb's block of a line in the part is f's, whose entry and
  * prologue are f's own. f itself when it is no such part. */
 static const sse__fsym *owner_of_part(const sse__modentry *e, const sse__fsym *f) {
-  const char *n = f->key ? f->key : f->name;
+  const char *n = sse__fsym_key(e, f);
   const char *dot = n ? strstr(n, ".cold") : NULL;
   if (dot == NULL || dot == n || (dot[5] != 0 && dot[5] != '.'))
     return f;
@@ -208,18 +202,18 @@ static int collect_line(sse__symtab *st, const char *file, int line, hit **out, 
     bool any = false;
     for (size_t j = 0; e != NULL && j < e->nfiles && !any; j++)
       any = file_matches(e->files[j], file);
-    if (!any || (e = sse__symtab_lines(st, m)) == NULL || e->nrows == 0)
+    if (!any || (e = sse__symtab_lines(st, m)) == NULL || e->rows.n == 0)
       continue;
     sse__symtab_syms(st, m);
-    const char *last = NULL;
+    uint32_t last = UINT32_MAX;
     bool last_ok = false;
-    for (size_t j = 0; j < e->nrows; j++) {
-      const sse__lrow *r = &e->rows[j];
+    for (size_t j = 0; j < e->rows.n; j++) {
+      const sse__lrec *r = &e->rows.v[j];
       if (r->line == 0 || !r->is_stmt)
         continue;
       if (r->file != last) {
         last = r->file;
-        last_ok = file_matches(r->file, file);
+        last_ok = file_matches(sse__rowtab_file(&e->rows, r->file), file);
       }
       if (!last_ok)
         continue;

@@ -16,6 +16,7 @@ typedef struct cxx_loc {
   uint64_t entry, post; /* absolute */
   const sse__fsym *sym; /* NULL for a PLT stub */
   bool versioned;       /* its module defines symbol versions */
+  const char *key;      /* sym's name without a version */
 } cxx_loc;
 
 /* Whether m's file defines symbol versions (SHT_GNU_verdef): BFD, and so
@@ -77,7 +78,7 @@ static bool plt_binds_match(smod *m, const sse__cxx_name *pat) {
 static bool has_plain_global(const cxx_loc *v, size_t n, const char *name, size_t len) {
   for (size_t i = 0; i < n; i++)
     if (v[i].sym != NULL && !v[i].versioned && v[i].sym->rank == 0 && v[i].sym->name == v[i].sym->key &&
-        strncmp(v[i].sym->key, name, len) == 0 && v[i].sym->key[len] == '\0')
+        strncmp(v[i].key, name, len) == 0 && v[i].key[len] == '\0')
       return true;
   return false;
 }
@@ -85,7 +86,7 @@ static bool has_plain_global(const cxx_loc *v, size_t n, const char *name, size_
 /* Whether one of the n functions found is a definition of `name`. */
 static bool has_definition(const cxx_loc *v, size_t n, const char *name, size_t len) {
   for (size_t i = 0; i < n; i++)
-    if (v[i].sym != NULL && strncmp(v[i].sym->key, name, len) == 0 && v[i].sym->key[len] == '\0')
+    if (v[i].sym != NULL && strncmp(v[i].key, name, len) == 0 && v[i].key[len] == '\0')
       return true;
   return false;
 }
@@ -122,7 +123,7 @@ static int add_plt_stubs(sse__symtab *st, smod *m, const sse__cxx_name *pat, cxx
       if (nv == NULL)
         return -ENOMEM;
       *v = nv;
-      (*v)[(*n)++] = (cxx_loc){lo + m->ebias, lo + m->ebias, NULL, false};
+      (*v)[(*n)++] = (cxx_loc){lo + m->ebias, lo + m->ebias, NULL, false, NULL};
     }
   }
   return 0;
@@ -147,7 +148,7 @@ static ssize_t cxx_collect(sse__symtab *st, const char *name, cxx_loc **out) {
     int versioned = -1;
     for (size_t j = 0; j < e->nnames; j++) {
       const sse__fsym *f = &e->names[j];
-      if (f->addr == 0 || !sse__cxx_matches(pat, f->key))
+      if (f->addr == 0 || !sse__cxx_matches(pat, sse__fsym_key(e, f)))
         continue;
       /* The by-address entry: prologue analysis bounds a sizeless one by
        * identity. */
@@ -162,7 +163,8 @@ static ssize_t cxx_collect(sse__symtab *st, const char *name, cxx_loc **out) {
       v = nv;
       if (versioned < 0)
         versioned = defines_versions(m);
-      v[n++] = (cxx_loc){f->addr + m->ebias, sse__symtab_post_prologue(st, m, g) + m->ebias, f, versioned};
+      v[n++] = (cxx_loc){f->addr + m->ebias, sse__symtab_post_prologue(st, m, g) + m->ebias, f, versioned,
+                          sse__fsym_key(e, f)};
     }
   }
   /* The stubs once every definition is known. */

@@ -52,16 +52,34 @@ int sse__symtab_with_dwarf(sse__symtab *st, uint64_t pc,
   return rc;
 }
 
-void **sse__dwarf_ext_slot(const sse__dwarf_at *at, Dwfl_Module *mod, void (*ext_free)(void *)) {
+/* The module cache's entry of mod, a module of at's process. */
+static sse__modentry *entry_of(const sse__dwarf_at *at, Dwfl_Module *mod) {
   sse__symtab *st = at->st;
   for (size_t i = 0; st != NULL && i < st->nmods; i++) {
     if (st->mods[i].mod != mod)
       continue;
     smod *m = sse__symtab_resolve(st, &st->mods[i]);
-    if (m == NULL || m->entry == NULL)
-      return NULL;
-    m->entry->ext_free = ext_free;
-    return &m->entry->ext;
+    return m != NULL ? m->entry : NULL;
   }
   return NULL;
+}
+
+void **sse__dwarf_ext_slot(const sse__dwarf_at *at, Dwfl_Module *mod, void (*ext_free)(void *)) {
+  sse__modentry *e = entry_of(at, mod);
+  if (e == NULL)
+    return NULL;
+  e->ext_free = ext_free;
+  return &e->ext;
+}
+
+void **sse__dwarf_ext_slot_saved(const sse__dwarf_at *at, Dwfl_Module *mod, void (*ext_free)(void *),
+                                 void *(*ext_save)(void *ext, size_t *n), const void **blob, size_t *n) {
+  *blob = NULL;
+  *n = 0;
+  sse__modentry *e = entry_of(at, mod);
+  if (e == NULL)
+    return NULL;
+  e->ext_free = ext_free;
+  sse__modcache_ext_saved(at->st->cache, e, ext_save, blob, n);
+  return &e->ext;
 }

@@ -23,6 +23,13 @@ typedef struct sse__dwarf_at {
  * it), and the function that frees it with the cache. NULL when mod is
  * not one of the process's modules or has no ELF. */
 void **sse__dwarf_ext_slot(const sse__dwarf_at *at, Dwfl_Module *mod, void (*ext_free)(void *));
+/* The same, and what the module's index keeps of the slot: ext_save
+ * serializes it (a malloc'd blob of *n bytes, 8-aligned, NULL when
+ * nothing is new) when the module cache writes the index at its end;
+ * *blob (*n bytes, in the mapped file, valid as long as the slot) is the
+ * blob the index has, NULL if none. */
+void **sse__dwarf_ext_slot_saved(const sse__dwarf_at *at, Dwfl_Module *mod, void (*ext_free)(void *),
+                                 void *(*ext_save)(void *ext, size_t *n), const void **blob, size_t *n);
 
 /* The CU of mod holding pc (an address of the process), *bias set; NULL
  * when none does. Where the module has no .debug_aranges (clang's DWARF 5)

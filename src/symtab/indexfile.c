@@ -42,8 +42,14 @@ int sse__modcache_index_file(sse__modcache *c, const char *path) {
   if (e != NULL && !e->indexable) {
     rc = -ENOEXEC;
   } else if (e != NULL) {
+    sse__modcache_stats before, after;
+    sse__modcache_get_stats(c, &before);
     sse__modcache_decode_all(c, e, mod);
-    rc = e->dirty ? sse__persist_save(c, e) : 1;
+    sse__modcache_get_stats(c, &after);
+    /* Decoding appended segments as it went: the file is written whole
+     * (one image) when anything was decoded. */
+    bool any = e->dirty || after.decodes != before.decodes || after.cu_decodes != before.cu_decodes;
+    rc = any ? sse__persist_save(c, e) : 1;
   }
   dwfl_end(dwfl);
   free(dpath);

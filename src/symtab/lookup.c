@@ -76,7 +76,7 @@ int sse__symtab_lookup(sse__symtab *st, uint64_t pc, sse__loc *out) {
        * a .part/.isra clone, _IO_new_file_xsputn rather than its alias
        * _IO_file_xsputn), else the ELF symbol's. The bounds stay the
        * symbol's. */
-      const char *en = f->key ? f->key : f->name;
+      const char *en = sse__fsym_key(e, f);
       const char *dn = sse__pcmemo_func_name(st, m, pc, en);
       /* Without DWARF, a C++ symbol demangled, as gdb prints a minimal
        * symbol: "shapes::Circle::area() const". */
@@ -87,14 +87,14 @@ int sse__symtab_lookup(sse__symtab *st, uint64_t pc, sse__loc *out) {
       out->offset = pc - out->func_lo;
     }
     uint64_t end = 0;
-    const sse__lrow *r = sse__symtab_row_at(st, m, rel, &end);
-    if (r != NULL) {
+    sse__lrow r;
+    if (sse__symtab_row_at(st, m, rel, &r, &end)) {
       out->has_line = true;
-      out->file = r->file;
-      out->line = r->line;
-      out->column = r->col;
-      out->is_stmt = r->is_stmt;
-      out->line_lo = r->addr + m->ebias;
+      out->file = r.file;
+      out->line = r.line;
+      out->column = r.col;
+      out->is_stmt = r.is_stmt;
+      out->line_lo = r.addr + m->ebias;
       out->line_hi = end ? end + m->ebias : 0;
     }
   }
@@ -107,8 +107,9 @@ bool sse__symtab_has_line(sse__symtab *st, uint64_t pc) {
   pthread_mutex_lock(&st->mu);
   smod *m = sse__symtab_ensure(st) == 0 ? sse__symtab_mod_at(st, pc) : NULL;
   uint64_t end;
+  sse__lrow row;
   if (m != NULL)
-    r = sse__symtab_row_at(st, m, pc - m->ebias, &end) != NULL;
+    r = sse__symtab_row_at(st, m, pc - m->ebias, &row, &end);
   pthread_mutex_unlock(&st->mu);
   return r;
 }

@@ -35,21 +35,23 @@ struct sse__modcache {
 
 void sse__modentry_free(sse__modentry *e) {
   sse__pcmemo_free(e);
-  sse__index_close(e->ix);
-  free(e->ixcus);
+  sse__persist_forget(e);
   if (e->ext_free != NULL)
     e->ext_free(e->ext);
   sse__inlidx_free(atomic_load(&e->inl));
   free(e->key);
-  free(e->funcs);
-  free(e->names);
-  free(e->rows);
+  if (e->syms_own) {
+    free((void *)e->funcs);
+    free((void *)e->names);
+    free((void *)e->strs);
+  }
+  sse__rowtab_free(&e->rows);
   free(e->files);
   free(e->amap);
   free(e->fmap);
   for (sse__cuinfo *u = e->cus, *un; u != NULL; u = un) {
     un = u->next;
-    free(u->rows);
+    sse__rowtab_free(&u->rows);
     free(u);
   }
   free(e);
@@ -69,25 +71,43 @@ sse__modcache *sse__modcache_new(void) {
   return c;
 }
 
+/* Write what e decoded and its index lacks (cache mutex held, or the
+ * cache's end). After a failure the directory is not tried again: one
+ * warning, symbols decoded in memory. */
+static void flush(sse__modcache *c, sse__modentry *e, bool at_end) {
+  if (c->ixdir == NULL || !e->indexable || (!at_end && !e->dirty && !sse__pcmemo_dirty(e)))
+    return;
+  int rc = sse__persist_flush(c, e, at_end);
+  if (rc == 0) {
+    c->stats.ix_written++;
+  } else if (rc < 0 && rc != -ENOMEM) {
+    c->stats.ix_failed++;
+    fprintf(stderr, "sse: symbol index: cannot write in %s (%s); symbols are decoded in memory\n", c->ixdir,
+            strerror(-rc));
+    free(c->ixdir);
+    c->ixdir = NULL;
+  }
+}
+
+/* A decoding of e's is kept in the index now (a segment appended), so a
+ * process killed later loses none of it: whole tables at once, CUs by
+ * the batch (cache mutex held). */
+enum { CU_BATCH = 16 };
+static void decoded(sse__modcache *c, sse__modentry *e, unsigned table) {
+  e->dirty = true;
+  e->fresh |= table;
+  if (table != 0 || ++e->nfresh_cus >= CU_BATCH)
+    flush(c, e, false);
+}
+
 void sse__modcache_free(sse__modcache *c) {
   if (c == NULL)
     return;
-  /* What this cache decoded goes into the index for the next process (a
-   * rewrite of the module's file; docs/index-format.md). After a failure
-   * the directory is not tried again: one warning. */
-  for (sse__modentry *e = c->entries; e != NULL && c->ixdir != NULL; e = e->next) {
-    if ((!e->dirty && !sse__pcmemo_dirty(e)) || !e->indexable)
-      continue;
-    int rc = sse__persist_save(c, e);
-    if (rc == 0) {
-      c->stats.ix_written++;
-    } else if (rc != -ENOMEM) {
-      c->stats.ix_failed++;
-      fprintf(stderr, "sse: symbol index: cannot write in %s (%s); symbols are decoded in memory\n", c->ixdir,
-              strerror(-rc));
-      break;
-    }
-  }
+  /* What this cache decoded and has not written yet goes into the index
+   * for the next process (a segment appended to the module's file, or
+   * the file compacted; docs/index-format.md). */
+  for (sse__modentry *e = c->entries; e != NULL && c->ixdir != NULL; e = e->next)
+    flush(c, e, true);
   sse__modentry *e = c->entries;
   while (e != NULL) {
     sse__modentry *next = e->next;
@@ -205,8 +225,15 @@ sse__modentry *sse__modcache_entry(sse__modcache *c, Dwfl_Module *mod) {
 
 /* ---- symbols ---- */
 
+/* A symbol as decoding finds it: interned strings. */
+typedef struct dsym {
+  uint64_t addr, size;
+  const char *name, *key;
+  int rank;
+} dsym;
+
 static int cmp_fsym_addr(const void *a, const void *b) {
-  const sse__fsym *x = a, *y = b;
+  const dsym *x = a, *y = b;
   if (x->addr != y->addr)
     return x->addr < y->addr ? -1 : 1;
   /* The name shown for an address: sized before zero-size, global or weak
@@ -225,7 +252,7 @@ static int cmp_fsym_addr(const void *a, const void *b) {
 }
 
 static int cmp_fsym_key(const void *a, const void *b) {
-  const sse__fsym *x = a, *y = b;
+  const dsym *x = a, *y = b;
   int r = strcmp(x->key, y->key);
   if (r != 0)
     return r;
@@ -236,6 +263,80 @@ static int cmp_fsym_key(const void *a, const void *b) {
   return x->addr < y->addr ? -1 : x->addr > y->addr;
 }
 
+/* The k symbols of v, interned, as the distinct strings sorted by
+ * pointer (*strs, *nstrs) and the pool holding them (*pool, offsets in
+ * *offs, its size *npool). */
+static bool sym_pool(const dsym *v, size_t k, const char ***strs, size_t *nstrs, char **pool, uint32_t **offs,
+                     size_t *npool) {
+  const char **p = malloc((2 * k + 1) * sizeof *p);
+  if (p == NULL)
+    return false;
+  for (size_t i = 0; i < k; i++) {
+    p[2 * i] = v[i].name;
+    p[2 * i + 1] = v[i].key;
+  }
+  size_t n = sse__ptrs_unique(p, 2 * k), size = 1;
+  uint32_t *o = malloc((n + 1) * sizeof *o);
+  for (size_t i = 0; o != NULL && i < n; i++) {
+    o[i] = (uint32_t)size;
+    size += strlen(p[i]) + 1;
+  }
+  char *b = o != NULL && size < UINT32_MAX ? malloc(size) : NULL;
+  if (b == NULL) {
+    free(p);
+    free(o);
+    return false;
+  }
+  b[0] = '\0'; /* offset 0: "" */
+  for (size_t i = 0; i < n; i++)
+    memcpy(b + o[i], p[i], strlen(p[i]) + 1);
+  *strs = p;
+  *nstrs = n;
+  *pool = b;
+  *offs = o;
+  *npool = size;
+  return true;
+}
+
+/* Keep the decoded v (k symbols, by key) as e's tables: the records and
+ * their string pool. */
+static void set_syms(sse__modentry *e, dsym *v, size_t k) {
+  const char **strs;
+  size_t ns, npool;
+  char *pool;
+  uint32_t *offs;
+  sse__fsym *names = malloc((k ? k : 1) * sizeof *names), *funcs = malloc((k ? k : 1) * sizeof *funcs);
+  if (names == NULL || funcs == NULL || !sym_pool(v, k, &strs, &ns, &pool, &offs, &npool)) {
+    free(names);
+    free(funcs);
+    return;
+  }
+  for (int pass = 0; pass < 2; pass++) {
+    sse__fsym *out = pass == 0 ? names : funcs;
+    if (pass == 1)
+      qsort(v, k, sizeof *v, cmp_fsym_addr);
+    size_t m = 0;
+    for (size_t i = 0; i < k; i++) {
+      if (pass == 1 && m > 0 && out[m - 1].addr == v[i].addr)
+        continue; /* one per address: the best name */
+      out[m++] = (sse__fsym){.addr = v[i].addr, .size = v[i].size, .rank = v[i].rank,
+                             .name = offs[sse__ptrs_find(strs, ns, v[i].name)],
+                             .key = offs[sse__ptrs_find(strs, ns, v[i].key)]};
+    }
+    if (pass == 0)
+      e->nnames = m;
+    else
+      e->nfuncs = m;
+  }
+  free(strs);
+  free(offs);
+  e->names = names;
+  e->funcs = funcs;
+  e->strs = pool;
+  e->nstrs = npool;
+  e->syms_own = true;
+}
+
 static void decode_syms(sse__modcache *c, sse__modentry *e, Dwfl_Module *mod) {
   GElf_Addr ebias;
   if (dwfl_module_getelf(mod, &ebias) == NULL)
@@ -243,7 +344,7 @@ static void decode_syms(sse__modcache *c, sse__modentry *e, Dwfl_Module *mod) {
   int n = dwfl_module_getsymtab(mod);
   if (n <= 0)
     return;
-  sse__fsym *v = calloc((size_t)n, sizeof *v);
+  dsym *v = calloc((size_t)n, sizeof *v);
   if (v == NULL)
     return;
   size_t k = 0;
@@ -263,7 +364,7 @@ static void decode_syms(sse__modcache *c, sse__modentry *e, Dwfl_Module *mod) {
       continue;
     int bind = GELF_ST_BIND(sym.st_info);
     const char *at = strchr(name, '@');
-    sse__fsym *f = &v[k];
+    dsym *f = &v[k];
     f->addr = addr - ebias;
     f->size = sym.st_size;
     f->name = sse__strtab_intern(c->strs, name);
@@ -272,22 +373,9 @@ static void decode_syms(sse__modcache *c, sse__modentry *e, Dwfl_Module *mod) {
     if (f->name != NULL && f->key != NULL)
       k++;
   }
-  sse__fsym *names = malloc((k ? k : 1) * sizeof *names);
-  if (names == NULL) {
-    free(v);
-    return;
-  }
-  memcpy(names, v, k * sizeof *v);
-  qsort(names, k, sizeof *names, cmp_fsym_key);
-  qsort(v, k, sizeof *v, cmp_fsym_addr);
-  size_t m = 0;
-  for (size_t i = 0; i < k; i++)
-    if (m == 0 || v[m - 1].addr != v[i].addr)
-      v[m++] = v[i];
-  e->funcs = v;
-  e->nfuncs = m;
-  e->names = names;
-  e->nnames = k;
+  qsort(v, k, sizeof *v, cmp_fsym_key);
+  set_syms(e, v, k);
+  free(v);
 }
 
 void sse__modcache_need_syms(sse__modcache *c, sse__modentry *e, Dwfl_Module *mod) {
@@ -296,12 +384,14 @@ void sse__modcache_need_syms(sse__modcache *c, sse__modentry *e, Dwfl_Module *mo
   pthread_mutex_lock(&c->mu);
   if (!atomic_load_explicit(&e->syms_ready, memory_order_relaxed)) {
     c->ready++;
-    if (!sse__persist_syms(c, e)) {
+    bool got = !sse__persist_syms(c, e);
+    if (got) {
       decode_syms(c, e, mod);
       c->stats.decodes++;
-      e->dirty = true;
     }
     atomic_store_explicit(&e->syms_ready, true, memory_order_release);
+    if (got)
+      decoded(c, e, SSE__IXT_SYMS);
   }
   pthread_mutex_unlock(&c->mu);
 }
@@ -491,11 +581,6 @@ static int cmp_keyed_row(const void *a, const void *b) {
   return x->idx < y->idx ? -1 : x->idx > y->idx;
 }
 
-static int cmp_ptr(const void *a, const void *b) {
-  uintptr_t x = (uintptr_t) * (const char *const *)a, y = (uintptr_t) * (const char *const *)b;
-  return x < y ? -1 : x > y;
-}
-
 /* Sort the rows of one decoding (a CU or the whole module) the gdb way:
  * stably by address, markers first at an address. The rows of a CU keep the
  * relative order they have in the whole-module table. */
@@ -532,22 +617,19 @@ static void decode_lines(sse__modcache *c, sse__modentry *e, Dwfl_Module *mod) {
     free(r.v);
     return;
   }
-  const char **files = malloc(r.n * sizeof *files);
-  if (files == NULL || !sort_rows(r.v, r.n)) {
-    free(files);
+  if (!sort_rows(r.v, r.n)) {
     free(r.v);
     return;
   }
-  for (size_t i = 0; i < r.n; i++)
-    files[i] = r.v[i].file;
-  qsort(files, r.n, sizeof *files, cmp_ptr);
+  if (!sse__rowtab_from_rows(&e->rows, r.v, r.n))
+    return;
+  /* The distinct files: the table's, less a NULL. */
+  const char **files = malloc((e->rows.nfiles ? e->rows.nfiles : 1) * sizeof *files);
   size_t nf = 0;
-  for (size_t i = 0; i < r.n; i++)
-    if (files[i] != NULL && (nf == 0 || files[nf - 1] != files[i]))
-      files[nf++] = files[i];
-  e->rows = r.v;
-  e->nrows = r.n;
-  if (atomic_load_explicit(&e->files_ready, memory_order_relaxed)) {
+  for (size_t i = 0; files != NULL && i < e->rows.nfiles; i++)
+    if (e->rows.files[i] != NULL)
+      files[nf++] = e->rows.files[i];
+  if (files == NULL || atomic_load_explicit(&e->files_ready, memory_order_relaxed)) {
     free(files); /* readers may hold the files the index gave */
   } else {
     e->files = files;
@@ -561,13 +643,15 @@ void sse__modcache_need_lines(sse__modcache *c, sse__modentry *e, Dwfl_Module *m
   pthread_mutex_lock(&c->mu);
   if (!atomic_load_explicit(&e->lines_ready, memory_order_relaxed)) {
     c->ready++;
-    if (!sse__persist_lines(c, e)) {
+    bool got = !sse__persist_lines(c, e);
+    if (got) {
       decode_lines(c, e, mod);
       c->stats.decodes++;
-      e->dirty = true;
     }
     atomic_store_explicit(&e->files_ready, true, memory_order_release);
     atomic_store_explicit(&e->lines_ready, true, memory_order_release);
+    if (got)
+      decoded(c, e, SSE__IXT_LINES);
   }
   pthread_mutex_unlock(&c->mu);
 }
@@ -752,9 +836,9 @@ static void build_fmap(sse__modcache *c, sse__modentry *e, Dwfl_Module *mod) {
         e->cus = u;
       }
       decode_one(c, e, mod, u);
-      if (u->nrows > 0)
+      if (u->rows.n > 0)
         oom |= !raw_push(&raw, &n, &cap,
-                         (rawrange){.lo = u->rows[0].addr, .hi = u->rows[u->nrows - 1].addr + 1, .off = u->off});
+                         (rawrange){.lo = u->rows.v[0].addr, .hi = u->rows.v[u->rows.n - 1].addr + 1, .off = u->off});
     }
   }
   if (!oom) {
@@ -770,7 +854,7 @@ static void decode_one(sse__modcache *c, sse__modentry *e, Dwfl_Module *mod, sse
   if (atomic_load_explicit(&u->ready, memory_order_relaxed) || sse__persist_cu(c, e, u))
     return;
   c->stats.cu_decodes++;
-  e->dirty = true;
+  e->dirty = u->fresh = true;
   Dwarf_Addr dbias;
   Dwarf *dw = dwfl_module_getdwarf(mod, &dbias);
   Dwarf_Die die;
@@ -782,8 +866,8 @@ static void decode_one(sse__modcache *c, sse__modentry *e, Dwfl_Module *mod, sse
     r.v = NULL;
     r.n = 0;
   }
-  u->rows = r.v;
-  u->nrows = r.n;
+  if (!sse__rowtab_from_rows(&u->rows, r.v, r.n))
+    memset(&u->rows, 0, sizeof u->rows);
   atomic_store_explicit(&u->ready, true, memory_order_release);
 }
 
@@ -799,23 +883,26 @@ static void need_map(sse__modcache *c, sse__modentry *e, Dwfl_Module *mod, bool 
   atomic_bool *flag = full ? &e->fmap_ready : &e->amap_ready;
   if (atomic_load_explicit(flag, memory_order_acquire))
     return;
+  unsigned got = 0;
   pthread_mutex_lock(&c->mu);
   if (!atomic_load_explicit(&e->amap_ready, memory_order_relaxed)) {
     c->ready++;
     if (!sse__persist_map(c, e, false)) {
       build_amap(e, mod);
       c->stats.decodes++;
-      e->dirty = true;
+      got |= SSE__IXT_AMAP;
     }
     atomic_store_explicit(&e->amap_ready, true, memory_order_release);
   }
   if (full && !atomic_load_explicit(&e->fmap_ready, memory_order_relaxed)) {
     if (!sse__persist_map(c, e, true)) {
       build_fmap(c, e, mod);
-      e->dirty = true;
+      got |= SSE__IXT_FMAP;
     }
     atomic_store_explicit(&e->fmap_ready, true, memory_order_release);
   }
+  if (got)
+    decoded(c, e, got);
   pthread_mutex_unlock(&c->mu);
 }
 
@@ -823,11 +910,14 @@ static void need_cu(sse__modcache *c, sse__modentry *e, Dwfl_Module *mod, sse__c
   if (atomic_load_explicit(&u->ready, memory_order_acquire))
     return;
   pthread_mutex_lock(&c->mu);
+  bool was = u->fresh;
   decode_one(c, e, mod, u);
+  if (u->fresh && !was)
+    decoded(c, e, 0);
   pthread_mutex_unlock(&c->mu);
 }
 
-static size_t first_after(const sse__lrow *v, size_t n, uint64_t rel) {
+static size_t first_after(const sse__lrec *v, size_t n, uint64_t rel) {
   return SSE__BSEARCH_LE(v, n, addr, rel);
 }
 
@@ -843,15 +933,15 @@ static uint64_t next_row_after(sse__modcache *c, sse__modentry *e, Dwfl_Module *
     if (u == self)
       continue;
     need_cu(c, e, mod, u);
-    size_t k = first_after(u->rows, u->nrows, rel);
-    if (k < u->nrows && (best == 0 || u->rows[k].addr < best))
-      best = u->rows[k].addr;
+    size_t k = first_after(u->rows.v, u->rows.n, rel);
+    if (k < u->rows.n && (best == 0 || u->rows.v[k].addr < best))
+      best = u->rows.v[k].addr;
   }
   return best;
 }
 
-const sse__lrow *sse__modcache_row_at(sse__modcache *c, sse__modentry *e, Dwfl_Module *mod, uint64_t rel,
-                                      uint64_t *end) {
+bool sse__modcache_row_at(sse__modcache *c, sse__modentry *e, Dwfl_Module *mod, uint64_t rel, sse__lrow *out,
+                          uint64_t *end) {
   need_map(c, e, mod, false);
   const sse__curange *r = map_find(e->amap, e->namap, rel);
   if (r == NULL) {
@@ -859,18 +949,18 @@ const sse__lrow *sse__modcache_row_at(sse__modcache *c, sse__modentry *e, Dwfl_M
     r = map_find(e->fmap, e->nfmap, rel);
   }
   if (r == NULL)
-    return NULL;
+    return false;
   sse__cuinfo *u = r->cu;
   need_cu(c, e, mod, u);
-  const sse__lrow *rows = u->rows;
-  size_t n = u->nrows;
+  const sse__lrec *rows = u->rows.v;
+  size_t n = u->rows.n;
   /* gdb's find_pc_sect_line: the last row at or before rel. */
   size_t lo = first_after(rows, n, rel);
   if (lo == 0)
-    return NULL;
+    return false;
   size_t b = lo - 1;
   if (rows[b].line == 0)
-    return NULL;
+    return false;
   /* Landed on a non-statement entry: prefer a statement entry at the same
    * address (gdb does the same backward scan). */
   size_t t = b;
@@ -879,7 +969,60 @@ const sse__lrow *sse__modcache_row_at(sse__modcache *c, sse__modentry *e, Dwfl_M
   if (rows[t].is_stmt)
     b = t;
   *end = lo < n ? rows[lo].addr : next_row_after(c, e, mod, u, rel);
-  return &rows[b];
+  const char *file = sse__rowtab_file(&u->rows, rows[b].file);
+  /* A mapped table's file is interned now: stops compare files by
+   * pointer. */
+  *out = (sse__lrow){.addr = rows[b].addr, .file = u->rows.pool ? sse__strtab_intern(c->strs, file) : file,
+                     .line = rows[b].line, .col = rows[b].col, .is_stmt = rows[b].is_stmt != 0};
+  return true;
+}
+
+void sse__modcache_ext_saved(sse__modcache *c, sse__modentry *e, void *(*save)(void *ext, size_t *n),
+                             const void **blob, size_t *n) {
+  pthread_mutex_lock(&c->mu);
+  e->ext_save = save;
+  *blob = sse__persist_ext_blob(e, n);
+  pthread_mutex_unlock(&c->mu);
+}
+
+int sse__modcache_has_dwarf(sse__modcache *c, sse__modentry *e) {
+  pthread_mutex_lock(&c->mu);
+  int r = e->dwarf_checked ? e->has_dwarf : -1;
+  pthread_mutex_unlock(&c->mu);
+  return r;
+}
+
+/* u's producer from its DIE (cache mutex held): true when read. */
+static bool learn_producer(sse__modentry *e, Dwfl_Module *mod, sse__cuinfo *u) {
+  Dwarf_Addr dbias;
+  Dwarf *dw = dwfl_module_getdwarf(mod, &dbias);
+  Dwarf_Die die;
+  Dwarf_Attribute attr;
+  if (dw == NULL || dwarf_offdie(dw, u->off, &die) == NULL)
+    return false;
+  const char *prod = dwarf_formstring(dwarf_attr(&die, DW_AT_producer, &attr));
+  bool llvm = prod != NULL && (strstr(prod, "clang") != NULL || strstr(prod, "flang") != NULL);
+  u->producer = llvm ? SSE__CU_LLVM : SSE__CU_OTHER;
+  e->dirty = u->fresh = true;
+  return true;
+}
+
+bool sse__modcache_cu_llvm(sse__modcache *c, sse__modentry *e, Dwfl_Module *mod, uint64_t rel) {
+  need_map(c, e, mod, false);
+  const sse__curange *r = map_find(e->amap, e->namap, rel);
+  if (r == NULL) {
+    need_map(c, e, mod, true);
+    r = map_find(e->fmap, e->nfmap, rel);
+  }
+  if (r == NULL)
+    return false;
+  sse__cuinfo *u = r->cu;
+  pthread_mutex_lock(&c->mu);
+  if (u->producer == 0 && learn_producer(e, mod, u))
+    decoded(c, e, 0);
+  bool llvm = u->producer == SSE__CU_LLVM;
+  pthread_mutex_unlock(&c->mu);
+  return llvm;
 }
 
 void sse__modcache_decode_all(sse__modcache *c, sse__modentry *e, Dwfl_Module *mod) {
@@ -887,7 +1030,10 @@ void sse__modcache_decode_all(sse__modcache *c, sse__modentry *e, Dwfl_Module *m
   sse__modcache_need_lines(c, e, mod);
   need_map(c, e, mod, true);
   pthread_mutex_lock(&c->mu);
-  for (sse__cuinfo *u = e->cus; u != NULL; u = u->next)
+  for (sse__cuinfo *u = e->cus; u != NULL; u = u->next) {
     decode_one(c, e, mod, u);
+    if (u->producer == 0)
+      learn_producer(e, mod, u);
+  }
   pthread_mutex_unlock(&c->mu);
 }

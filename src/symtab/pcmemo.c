@@ -1,7 +1,8 @@
 /* The per-pc DWARF answers of a module (pcmemo.h). Those of the index file
- * are searched in place in its mapping (SEC_PCKEYS, sorted by key, binary
- * search; SEC_PCBLK the blocks); those learned since are in a hash table
- * of this process, written back with the file (docs/index-format.md).
+ * are searched in place in its mapping (SEC_PCKEYS of each segment, sorted
+ * by key, binary search; SEC_PCBLK the blocks); those learned since are in
+ * a hash table of this process, appended to the file as they are flushed
+ * (docs/index-format.md).
  * Addresses are kept relative to the pc asked about, so they hold for any
  * load address. */
 #define _GNU_SOURCE
@@ -46,6 +47,7 @@ struct sse__pcmemo {
   size_t n, cap;
   uint32_t *slot; /* hash table of 1 + index in v, nslot a power of 2 */
   size_t nslot;
+  size_t saved; /* v[0, saved) are in the file */
 };
 
 static sse__pcmemo *memo_of(sse__modentry *e) {
@@ -115,13 +117,11 @@ static bool key_before(const void *ctx, size_t i) {
   return c->v[i].key < c->key;
 }
 
-/* The file's record of key, NULL if none. */
-static const ix_pc *file_find(const sse__modentry *e, uint64_t key, const ix_blk **blk, size_t *nblk) {
-  if (e->ix == NULL)
-    return NULL;
+/* The record of key in segment g, NULL if none. */
+static const ix_pc *seg_find(const sse__index *g, uint64_t key, const ix_blk **blk, size_t *nblk) {
   size_t n;
-  const ix_pc *v = sse__index_section(e->ix, SEC_PCKEYS, sizeof *v, &n);
-  *blk = sse__index_section(e->ix, SEC_PCBLK, sizeof **blk, nblk);
+  const ix_pc *v = sse__index_section(g, SEC_PCKEYS, sizeof *v, &n);
+  *blk = sse__index_section(g, SEC_PCBLK, sizeof **blk, nblk);
   struct {
     const ix_pc *v;
     uint64_t key;
@@ -134,12 +134,26 @@ static const ix_pc *file_find(const sse__modentry *e, uint64_t key, const ix_blk
   return &v[i];
 }
 
-static const char *str_in(sse__symtab *st, const sse__modentry *e, uint32_t off) {
-  const char *s = sse__index_str(e->ix, off);
+/* The file's record of key (the first segment that has one: *seg), NULL
+ * if none. */
+static const ix_pc *file_find(const sse__modentry *e, uint64_t key, const ix_blk **blk, size_t *nblk,
+                              const sse__index **seg) {
+  for (const sse__index *g = e->ix; g != NULL; g = sse__index_next(g)) {
+    const ix_pc *r = seg_find(g, key, blk, nblk);
+    if (r != NULL) {
+      *seg = g;
+      return r;
+    }
+  }
+  return NULL;
+}
+
+static const char *str_in(sse__symtab *st, const sse__index *g, uint32_t off) {
+  const char *s = sse__index_str(g, off);
   return s ? sse__modcache_intern(st->cache, s) : NULL;
 }
 
-static void blk_from(sse__symtab *st, const sse__modentry *e, const ix_blk *b, uint64_t pc, sse__inline *o) {
+static void blk_from(sse__symtab *st, const sse__index *e, const ix_blk *b, uint64_t pc, sse__inline *o) {
   *o = (sse__inline){.function = str_in(st, e, b->function), .caller = str_in(st, e, b->caller),
                      .subprogram = str_in(st, e, b->subprogram), .sub_entry = b->sub_entry + pc,
                      .entry = b->entry + pc, .block_lo = b->block_lo + pc, .block_hi = b->block_hi + pc,
@@ -174,11 +188,12 @@ bool sse__pcmemo_chain(sse__symtab *st, smod *m, uint64_t pc, sse__inline *out, 
   if (!found) {
     const ix_blk *b;
     size_t nb;
-    const ix_pc *r = file_find(e, key, &b, &nb);
+    const sse__index *g;
+    const ix_pc *r = file_find(e, key, &b, &nb, &g);
     if (r == NULL || sse__index_damaged(e->ix))
       return false;
     for (int i = 0; i < r->k && i < max; i++)
-      blk_from(st, e, &b[r->blk0 + i], pc, &out[i]);
+      blk_from(st, g, &b[r->blk0 + i], pc, &out[i]);
     *k = r->k;
   }
   trim(out, *k, max);
@@ -219,10 +234,11 @@ bool sse__pcmemo_name(sse__symtab *st, smod *m, uint64_t pc, const char **name) 
     return true;
   const ix_blk *b;
   size_t nb;
-  const ix_pc *r = file_find(e, key, &b, &nb);
+  const sse__index *g;
+  const ix_pc *r = file_find(e, key, &b, &nb, &g);
   if (r == NULL || sse__index_damaged(e->ix))
     return false;
-  *name = r->k ? str_in(st, e, r->name) : NULL;
+  *name = r->k ? str_in(st, g, r->name) : NULL;
   return r->k == 0 || *name != NULL;
 }
 
@@ -243,21 +259,35 @@ bool sse__pcmemo_dirty(sse__modentry *e) {
   if (pm == NULL)
     return false;
   pthread_mutex_lock(&pm->mu);
-  bool d = pm->n > 0;
+  bool d = pm->n > pm->saved;
   pthread_mutex_unlock(&pm->mu);
   return d;
 }
 
-/* An answer to write: learned now (mem) or the file's (file). */
+void sse__pcmemo_saved(sse__modentry *e, size_t upto) {
+  sse__pcmemo *pm = atomic_load_explicit(&e->memo, memory_order_acquire);
+  if (pm == NULL)
+    return;
+  pthread_mutex_lock(&pm->mu);
+  if (upto > pm->saved && upto <= pm->n)
+    pm->saved = upto;
+  pthread_mutex_unlock(&pm->mu);
+}
+
+/* An answer to write: learned now (mem) or the file's (file, of segment
+ * seg). */
 typedef struct save_ent {
   uint64_t key;
   const pc_ans *mem;
   const ix_pc *file;
+  const sse__index *seg;
 } save_ent;
 
 static int ent_cmp(const void *a, const void *b) {
   const save_ent *x = a, *y = b;
-  return x->key < y->key ? -1 : x->key > y->key;
+  if (x->key != y->key)
+    return x->key < y->key ? -1 : 1;
+  return (x->mem == NULL) - (y->mem == NULL); /* the one learned now first */
 }
 
 static ix_blk blk_to(sse__ixw *w, const sse__inline *b) {
@@ -277,59 +307,77 @@ static ix_blk blk_copy(sse__ixw *w, const sse__index *ix, const ix_blk *b) {
   return r;
 }
 
-/* Every answer, the file's valid ones not learned again, sorted. */
-static save_ent *gather(sse__modentry *e, sse__pcmemo *pm, size_t *n, size_t *nblk) {
+/* Segment g's valid answers appended to v (*k used). */
+static void gather_seg(const sse__index *g, save_ent *v, size_t *k) {
   size_t nf = 0, nb = 0;
-  const ix_pc *f = e->ix ? sse__index_section(e->ix, SEC_PCKEYS, sizeof *f, &nf) : NULL;
-  const ix_blk *b = e->ix ? sse__index_section(e->ix, SEC_PCBLK, sizeof *b, &nb) : NULL;
-  size_t nm = pm ? pm->n : 0, k = 0;
+  const ix_pc *f = sse__index_section(g, SEC_PCKEYS, sizeof *f, &nf);
+  sse__index_section(g, SEC_PCBLK, sizeof(ix_blk), &nb);
+  for (size_t i = 0; i < nf; i++) {
+    bool chain = (f[i].key & 1) == K_CHAIN;
+    if (f[i].k < 0 || (chain && (uint64_t)f[i].blk0 + (uint64_t)f[i].k > nb))
+      continue;
+    v[(*k)++] = (save_ent){.key = f[i].key, .file = &f[i], .seg = g};
+  }
+}
+
+/* The answers learned since the last write (only_new), or every answer,
+ * each key once (learned now before the file's), sorted. */
+static save_ent *gather(sse__modentry *e, sse__pcmemo *pm, bool only_new, size_t *n, size_t *nblk) {
+  size_t nf = 0, k = 0, m0 = pm && only_new ? pm->saved : 0, nm = pm ? pm->n : 0;
+  for (const sse__index *g = only_new ? NULL : e->ix; g != NULL; g = sse__index_next(g)) {
+    size_t c;
+    sse__index_section(g, SEC_PCKEYS, sizeof(ix_pc), &c);
+    nf += c;
+  }
   save_ent *v = malloc((nf + nm + 1) * sizeof *v);
   if (v == NULL)
     return NULL;
-  *nblk = 0;
-  for (size_t i = 0; i < nm; i++) {
+  for (size_t i = m0; i < nm; i++)
     v[k++] = (save_ent){.key = pm->v[i].key, .mem = &pm->v[i]};
-    *nblk += (pm->v[i].key & 1) == K_CHAIN ? (size_t)pm->v[i].k : 0;
-  }
-  for (size_t i = 0; i < nf; i++) {
-    bool chain = (f[i].key & 1) == K_CHAIN;
-    if (f[i].k < 0 || (chain && (uint64_t)f[i].blk0 + (uint64_t)f[i].k > nb) || (pm && mem_find(pm, f[i].key)))
-      continue;
-    v[k++] = (save_ent){.key = f[i].key, .file = &f[i]};
-    *nblk += chain ? (size_t)f[i].k : 0;
-  }
+  for (const sse__index *g = only_new ? NULL : e->ix; g != NULL; g = sse__index_next(g))
+    gather_seg(g, v, &k);
   qsort(v, k, sizeof *v, ent_cmp);
-  *n = k;
+  size_t j = 0;
+  *nblk = 0;
+  for (size_t i = 0; i < k; i++) {
+    if (j > 0 && v[j - 1].key == v[i].key)
+      continue;
+    v[j++] = v[i];
+    *nblk += (v[i].key & 1) == K_CHAIN ? (size_t)(v[i].mem ? v[i].mem->k : v[i].file->k) : 0;
+  }
+  *n = j;
   return v;
 }
 
 /* Fill o and blk (room for every block) from the n answers of v. */
-static void put_ents(sse__modentry *e, sse__ixw *w, const save_ent *v, size_t n, ix_pc *o, ix_blk *blk) {
-  size_t nb = 0, nfb = 0;
-  const ix_blk *fb = e->ix ? sse__index_section(e->ix, SEC_PCBLK, sizeof *fb, &nfb) : NULL;
+static void put_ents(sse__ixw *w, const save_ent *v, size_t n, ix_pc *o, ix_blk *blk) {
+  size_t nb = 0;
   for (size_t i = 0; i < n; i++) {
     bool chain = (v[i].key & 1) == K_CHAIN;
     int k = v[i].mem ? v[i].mem->k : v[i].file->k;
     o[i] = (ix_pc){.key = v[i].key, .k = k, .blk0 = (uint32_t)nb, .name = SSE__IX_NOSTR};
     if (!chain)
       o[i].name = v[i].mem ? sse__ixw_str(w, v[i].mem->name)
-                           : sse__ixw_str(w, sse__index_str(e->ix, v[i].file->name));
+                           : sse__ixw_str(w, sse__index_str(v[i].seg, v[i].file->name));
+    size_t nfb = 0;
+    const ix_blk *fb = v[i].mem ? NULL : sse__index_section(v[i].seg, SEC_PCBLK, sizeof *fb, &nfb);
     for (int j = 0; chain && j < k; j++)
-      blk[nb++] = v[i].mem ? blk_to(w, &v[i].mem->blk[j]) : blk_copy(w, e->ix, &fb[v[i].file->blk0 + j]);
+      blk[nb++] = v[i].mem ? blk_to(w, &v[i].mem->blk[j]) : blk_copy(w, v[i].seg, &fb[v[i].file->blk0 + j]);
   }
 }
 
-bool sse__pcmemo_save(sse__modentry *e, sse__ixw *w) {
+bool sse__pcmemo_save(sse__modentry *e, sse__ixw *w, bool only_new, size_t *upto) {
   sse__pcmemo *pm = atomic_load_explicit(&e->memo, memory_order_acquire);
   if (pm != NULL)
     pthread_mutex_lock(&pm->mu);
+  *upto = pm ? pm->n : 0;
   size_t n = 0, nblk = 0;
-  save_ent *v = gather(e, pm, &n, &nblk);
+  save_ent *v = gather(e, pm, only_new, &n, &nblk);
   ix_pc *o = v ? malloc((n + 1) * sizeof *o) : NULL;
   ix_blk *blk = o ? malloc((nblk + 1) * sizeof *blk) : NULL;
   bool ok = blk != NULL && nblk < UINT32_MAX;
   if (ok) {
-    put_ents(e, w, v, n, o, blk);
+    put_ents(w, v, n, o, blk);
     ok = sse__ixw_section(w, SEC_PCKEYS, sizeof *o, o, n) && sse__ixw_section(w, SEC_PCBLK, sizeof *blk, blk, nblk);
   }
   if (pm != NULL)

@@ -27,8 +27,13 @@ int sse__pcmemo_inline_chain(sse__symtab *st, uint64_t pc, sse__inline *out, int
 const char *sse__pcmemo_func_name(sse__symtab *st, smod *m, uint64_t pc, const char *elf_name);
 /* Whether e learned something its index file lacks. */
 bool sse__pcmemo_dirty(sse__modentry *e);
-/* Add e's answers (the file's and the new ones) to w. false: no memory. */
-bool sse__pcmemo_save(sse__modentry *e, struct sse__ixw *w);
+/* Add e's answers to w: those learned since the last write (only_new: a
+ * segment), else every one (the file's and the new ones: a whole file).
+ * *upto: how many learned answers that covers, for sse__pcmemo_saved once
+ * w is written. false: no memory. */
+bool sse__pcmemo_save(sse__modentry *e, struct sse__ixw *w, bool only_new, size_t *upto);
+/* The first upto answers learned are in the file now. */
+void sse__pcmemo_saved(sse__modentry *e, size_t upto);
 void sse__pcmemo_free(sse__modentry *e);
 
 #endif

@@ -356,19 +356,19 @@ typedef struct name_key {
 
 static bool key_before(const void *ctx, size_t i) {
   const name_key *k = ctx;
-  return strcmp(k->e->names[i].key, k->name) < 0;
+  return strcmp(sse__fsym_key(k->e, &k->e->names[i]), k->name) < 0;
 }
 
 const sse__fsym *sse__symtab_find_name(const sse__modentry *e, const char *name) {
   size_t lo = sse__bsearch(e->nnames, key_before, &(name_key){e, name});
   /* The first entry of the key is the preferred one (global, sized). */
-  if (lo < e->nnames && strcmp(e->names[lo].key, name) == 0)
+  if (lo < e->nnames && strcmp(sse__fsym_key(e, &e->names[lo]), name) == 0)
     return &e->names[lo];
   return NULL;
 }
 
-const sse__lrow *sse__symtab_row_at(sse__symtab *st, smod *m, uint64_t rel, uint64_t *end) {
-  return m->entry ? sse__modcache_row_at(st->cache, m->entry, m->mod, rel, end) : NULL;
+bool sse__symtab_row_at(sse__symtab *st, smod *m, uint64_t rel, sse__lrow *out, uint64_t *end) {
+  return m->entry ? sse__modcache_row_at(st->cache, m->entry, m->mod, rel, out, end) : false;
 }
 
 void sse__symtab_modules(sse__symtab *st,
@@ -378,8 +378,11 @@ void sse__symtab_modules(sse__symtab *st,
   if (sse__symtab_ensure(st) == 0) {
     for (size_t i = 0; i < st->nmods; i++) {
       smod *m = sse__symtab_resolve(st, &st->mods[i]);
+      /* What the module's entry knows (its index: no DWARF opened), else
+       * libdwfl's answer. */
       Dwarf_Addr b;
-      bool dw = dwfl_module_getdwarf(m->mod, &b) != NULL;
+      int known = m->entry != NULL ? sse__modcache_has_dwarf(st->cache, m->entry) : -1;
+      bool dw = known >= 0 ? known == 1 : dwfl_module_getdwarf(m->mod, &b) != NULL;
       fn(m->path, m->lo, m->hi, dw, arg);
     }
   }

@@ -14,7 +14,8 @@
 
 /* One line-table entry, gdb style: line 0 is an end marker ("no line from
  * here"). Addresses are relative to the module's ELF (absolute = addr +
- * ELF bias of the process's mapping). */
+ * ELF bias of the process's mapping). The answer of a lookup
+ * (sse__modcache_row_at), filled from the table's record. */
 typedef struct sse__lrow {
   uint64_t addr;
   const char *file; /* interned absolute path */
@@ -22,26 +23,77 @@ typedef struct sse__lrow {
   bool is_stmt;
 } sse__lrow;
 
+/* A line-table row as the tables keep it: exactly the index file's record,
+ * so a table of a mapped file is searched in place (no copy). file names
+ * the source file through the table (sse__rowtab_file). */
+typedef struct sse__lrec {
+  uint64_t addr;
+  uint32_t file;
+  int32_t line, col;
+  uint32_t is_stmt;
+} sse__lrec;
+
+/* A table of rows: in a mapped index file (pool set: file is an offset in
+ * that string pool, npool bytes ending in a NUL) or decoded from DWARF
+ * (file is an index in files, interned paths; v and files malloc'd). */
+typedef struct sse__rowtab {
+  const sse__lrec *v;
+  size_t n;
+  const char *pool;
+  size_t npool;
+  const char **files;
+  size_t nfiles;
+  bool owned; /* v and files are freed with the table */
+} sse__rowtab;
+
+/* The path of the row's file, NULL when the reference is out of bounds
+ * (not interned for a mapped table). */
+static inline const char *sse__rowtab_file(const sse__rowtab *t, uint32_t f) {
+  if (t->pool != NULL)
+    return f < t->npool ? t->pool + f : NULL;
+  return f < t->nfiles ? t->files[f] : NULL;
+}
+void sse__rowtab_free(sse__rowtab *t);
+/* The table of the n decoded rows v (file pointers interned): v is freed.
+ * false when out of memory (t empty then). */
+bool sse__rowtab_from_rows(sse__rowtab *t, sse__lrow *v, size_t n);
+/* Sort the n pointers at v by address and keep each once: the count. */
+size_t sse__ptrs_unique(const char **v, size_t n);
+/* The position of p in the n sorted pointers v (n if absent and last). */
+size_t sse__ptrs_find(const char *const *v, size_t n, const char *p);
+
+/* A function symbol as the tables keep it: exactly the index file's
+ * record, so a mapped table is searched in place. name and key are
+ * offsets in the entry's symbol strings (sse__fsym_name, sse__fsym_key). */
 typedef struct sse__fsym {
   uint64_t addr, size; /* module-relative */
-  const char *name;    /* interned, as in the symbol table ("memcpy@@GLIBC_2.14") */
-  const char *key;     /* interned, name without "@VERSION" */
-  int rank;            /* 0 global, 1 weak, 2 local: lower is preferred */
+  uint32_t name;       /* as in the symbol table ("memcpy@@GLIBC_2.14") */
+  uint32_t key;        /* name without "@VERSION" (== name when it has none) */
+  int32_t rank;        /* 0 global, 1 weak, 2 local: lower is preferred */
+  uint32_t pad;
 } sse__fsym;
 
 /* The line table of one compilation unit, decoded on first use: the rows
  * of that CU exactly as they appear (in the same order) in the whole-module
- * table. rows/nrows are written under the cache mutex before ready is stored
+ * table. rows is written under the cache mutex before ready is stored
  * with release order. */
 typedef struct sse__cuinfo {
   struct sse__cuinfo *next; /* every CU of the entry (for freeing) */
   uint64_t off;             /* CU DIE offset in the module's main Dwarf */
   atomic_bool ready;
-  sse__lrow *rows;
-  size_t nrows;
-  uint32_t ixcu; /* 1 + its record in the module's index, 0 if none (persist.c) */
+  sse__rowtab rows;
+  /* Its rows in the module's index (persist.c): 1 + the record in
+   * segment ixseg, 0 if none. fresh: decoded from DWARF, not written yet. */
+  const struct sse__index *ixseg;
+  uint32_t ixcu;
+  bool fresh;
+  /* Its producer (DW_AT_producer), as `break` asks it (sse__modcache_cu_llvm):
+   * 0 not known yet, SSE__CU_OTHER, SSE__CU_LLVM (clang, flang). */
+  uint8_t producer;
   uint32_t saveidx; /* its record in the index being written */
 } sse__cuinfo;
+
+enum { SSE__CU_OTHER = 1, SSE__CU_LLVM = 2 };
 
 /* A module-relative address range [lo, hi) of a CU. */
 typedef struct sse__curange {
@@ -69,12 +121,17 @@ typedef struct sse__modentry {
   atomic_bool files_ready; /* files (below) known: with lines, or alone from the index */
   bool has_dwarf;
   bool dwarf_checked; /* DWARF was looked for (has_dwarf then says if found) */
-  sse__fsym *funcs;  /* by address, one per address (best name) */
+  /* The symbols: in the mapped index or decoded (then malloc'd, with
+   * their strings: syms_own). Strings at offsets in strs (nstrs bytes,
+   * the last a NUL). */
+  const sse__fsym *funcs; /* by address, one per address (best name) */
   size_t nfuncs;
-  sse__fsym *names;  /* every function symbol, sorted by key */
+  const sse__fsym *names; /* every function symbol, sorted by key */
   size_t nnames;
-  sse__lrow *rows;   /* sorted by address, line-0 markers first at equal addresses */
-  size_t nrows;
+  const char *strs;
+  size_t nstrs;
+  bool syms_own;
+  sse__rowtab rows; /* sorted by address, line-0 markers first at equal addresses */
   const char **files; /* distinct source files of rows */
   size_t nfiles;
   /* Per-CU line tables (sse__modcache_row_at): amap from .debug_aranges,
@@ -95,21 +152,41 @@ typedef struct sse__modentry {
    * table), freed with the entry by ext_free. Tracer thread only. */
   void *ext;
   void (*ext_free)(void *);
+  /* ext serialized for the index (sse__dwarf_ext_slot_saved): a malloc'd
+   * blob, NULL when nothing is new. Called at the cache's end only. */
+  void *(*ext_save)(void *ext, size_t *n);
   /* Its inlined instances by name (inlbreak.c), built on first use. */
   _Atomic(struct sse__inlidx *) inl;
   /* The module's on-disk index (src/index, persist.c): mapped when the
-   * entry is created, NULL if none; ixcus[i] is the sse__cuinfo of its
-   * CU record i. dirty: something was decoded from DWARF since, written
-   * back by sse__modcache_free. Cache mutex. */
+   * entry is created, NULL if none; segs[i] its segment i (the file's
+   * first image, then those appended) with the sse__cuinfo of each of its
+   * CU records. fresh: the tables (persist.c's F_* bits) decoded from
+   * DWARF since and not written yet; nfresh_cus the CUs. dirty: anything
+   * not written yet, by sse__persist_flush. file_segs: segments the file
+   * has as far as this process knows. Cache mutex. */
   struct sse__index *ix;
-  sse__cuinfo **ixcus;
-  size_t nixcus;
+  struct sse__ixseg *segs;
+  size_t nsegs;
+  unsigned fresh, nfresh_cus;
+  size_t file_segs;
   bool indexable, dirty;
   bool ix_bad; /* a section of ix failed its checksum (counted once) */
   /* The DWARF's answers per pc (pcmemo.c), created on first use. */
   _Atomic(struct sse__pcmemo *) memo;
 } sse__modentry;
 void sse__inlidx_free(struct sse__inlidx *);
+
+/* The strings of a function symbol ("" when the offset is out of
+ * bounds: a damaged file answers wrong, never crashes). */
+static inline const char *sse__fsym_str(const sse__modentry *e, uint32_t off) {
+  return off < e->nstrs ? e->strs + off : "";
+}
+static inline const char *sse__fsym_name(const sse__modentry *e, const sse__fsym *f) {
+  return sse__fsym_str(e, f->name);
+}
+static inline const char *sse__fsym_key(const sse__modentry *e, const sse__fsym *f) {
+  return sse__fsym_str(e, f->key);
+}
 
 /* Free e and everything it holds (the cache's end). */
 void sse__modentry_free(sse__modentry *e);
@@ -127,11 +204,25 @@ void sse__modcache_need_lines(sse__modcache *, sse__modentry *e, Dwfl_Module *mo
 void sse__modcache_need_files(sse__modcache *, sse__modentry *e, Dwfl_Module *mod);
 /* gdb's find_pc_sect_line for rel (module-relative) on the line table of
  * the CU containing rel, decoding that CU's line program on first use.
- * Returns the row describing rel or NULL (no line), and *end = sal.end (the
- * next row's address, looked for in the following CUs at the end of the CU's
- * rows; 0 if none). Thread: takes the cache mutex only to decode. */
-const sse__lrow *sse__modcache_row_at(sse__modcache *, sse__modentry *e, Dwfl_Module *mod, uint64_t rel,
-                                      uint64_t *end);
+ * Fills *out with the row describing rel and returns true, false if none
+ * (no line); *end = sal.end (the next row's address, looked for in the
+ * following CUs at the end of the CU's rows; 0 if none). Thread: takes the cache mutex only to decode. */
+bool sse__modcache_row_at(sse__modcache *, sse__modentry *e, Dwfl_Module *mod, uint64_t rel, sse__lrow *out,
+                          uint64_t *end);
+
+/* Whether the CU containing rel (module-relative) was produced by LLVM
+ * (clang, flang: gdb's prologue rules differ), from the index when it
+ * knows, else from the CU's DIE (then kept). false when no CU holds rel. */
+bool sse__modcache_cu_llvm(sse__modcache *, sse__modentry *e, Dwfl_Module *mod, uint64_t rel);
+
+/* Whether e's module has DWARF as far as e knows (its index, or a
+ * decoding): 1, 0, or -1 when not looked for yet. Takes the cache mutex. */
+int sse__modcache_has_dwarf(sse__modcache *, sse__modentry *e);
+
+/* Keep save as e's ext serializer; *blob, *n: the ext's blob in e's
+ * index (NULL, 0 if none). Takes the cache mutex. */
+void sse__modcache_ext_saved(sse__modcache *, sse__modentry *e, void *(*save)(void *ext, size_t *n),
+                             const void **blob, size_t *n);
 
 /* ---- the on-disk index (persist.c), cache mutex held ---- */
 
@@ -147,11 +238,15 @@ const char *sse__modcache_index_dir(sse__modcache *);
 struct sse__strtab *sse__modcache_strs(sse__modcache *);
 sse__modcache_stats *sse__modcache_stats_ref(sse__modcache *);
 
+/* The tables an index file or segment holds (its META flags; e->fresh). */
+enum { SSE__IXT_SYMS = 2, SSE__IXT_LINES = 4, SSE__IXT_AMAP = 8, SSE__IXT_FMAP = 16 };
 /* Map e's index file if there is a valid one. */
 void sse__persist_open(sse__modcache *, sse__modentry *e);
 /* The same with ix, a checked file (taken: closed with the entry, or now
  * when its META record is missing). */
 void sse__persist_attach(sse__modcache *, sse__modentry *e, struct sse__index *ix);
+/* Unmap e's file (the entry's end). */
+void sse__persist_forget(sse__modentry *e);
 /* Forget e's file (right after the attach: nothing taken from it yet). */
 void sse__persist_detach(sse__modcache *, sse__modentry *e);
 /* Fill e's symbols / whole line table / CU map (full: every CU's ranges,
@@ -162,8 +257,18 @@ bool sse__persist_lines(sse__modcache *, sse__modentry *e);
 bool sse__persist_files(sse__modcache *, sse__modentry *e);
 bool sse__persist_map(sse__modcache *, sse__modentry *e, bool full);
 bool sse__persist_cu(sse__modcache *, sse__modentry *e, sse__cuinfo *u);
-/* Write e's index (everything decoded so far). 0 or a negated errno. */
+/* Write e's index (everything decoded so far) as a new file. 0 or a
+ * negated errno. The ext's blob goes in at the cache's end (at_end of
+ * sse__persist_flush), or stays as the file had it. */
 int sse__persist_save(sse__modcache *, sse__modentry *e);
+/* Write what e decoded since its last write: a segment appended to its
+ * file (a new file if it has none), or the whole file again when it is
+ * damaged or its segments pile up (compaction); at_end (the cache's end)
+ * with the ext's blob. 0, 1 when there was nothing to write, or a negated errno. */
+int sse__persist_flush(sse__modcache *, sse__modentry *e, bool at_end);
+/* The ext's blob of e's index (the last segment's that has one), NULL
+ * and 0 if none. */
+const void *sse__persist_ext_blob(sse__modentry *e, size_t *n);
 /* Decode everything of mod's entry (sse-index). */
 void sse__modcache_decode_all(sse__modcache *, sse__modentry *e, Dwfl_Module *mod);
 
@@ -242,9 +347,9 @@ smod *sse__symtab_first_mod(sse__symtab *st, bool (*match)(sse__symtab *st, smod
 /* The preferred function symbol named name (key), or NULL. */
 const sse__fsym *sse__symtab_find_name(const sse__modentry *e, const char *name);
 /* gdb's find_pc_sect_line on the line table of the CU containing rel
- * (module-relative): the row describing rel or NULL (no line), and *end =
- * sal.end. Decodes that CU's line program on first use. */
-const sse__lrow *sse__symtab_row_at(sse__symtab *st, smod *m, uint64_t rel, uint64_t *end);
+ * (module-relative): *out the row describing rel and true, false if no
+ * line; *end = sal.end. Decodes that CU's line program on first use. */
+bool sse__symtab_row_at(sse__symtab *st, smod *m, uint64_t rel, sse__lrow *out, uint64_t *end);
 
 /* The PLT sections, .text and the end of the executable sections of m,
  * read once per shared entry. */

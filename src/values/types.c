@@ -53,6 +53,8 @@ static bool memo_put(sse__tstore *st, sse__vtype *t) {
   return true;
 }
 
+bool sse__tstore_put(sse__tstore *st, sse__vtype *t) { return memo_put(st, t); }
+
 /* Allocations of the records being made: in the current store. */
 static void *talloc(sse__vctx *c, size_t n) {
   void *p = sse__arena_alloc(&c->store->blocks, n);
@@ -105,9 +107,16 @@ static sse__tstore *store_for(sse__vctx *c, const void *dw) {
     c->store_mod = m;
     c->mod_dw = dwfl_module_getdwarf(m, &bias);
     c->mod_store = NULL;
-    void **slot = sse__dwarf_ext_slot(c->at, m, store_free);
-    if (slot && !*slot && (*slot = calloc(1, sizeof(sse__tstore))))
+    /* The module's store, filled from its index's type table when it
+     * has one (typeindex.c), and saved into it with the module. */
+    const void *blob = NULL;
+    size_t nblob = 0;
+    void **slot = sse__dwarf_ext_slot_saved(c->at, m, store_free, sse__typeindex_save, &blob, &nblob);
+    if (slot && !*slot && (*slot = calloc(1, sizeof(sse__tstore)))) {
       ((sse__tstore *)*slot)->shared = true;
+      if (c->mod_dw && blob)
+        sse__typeindex_load(*slot, blob, nblob, c->mod_dw);
+    }
     if (slot) c->mod_store = *slot;
   }
   return c->mod_store && dw == c->mod_dw ? c->mod_store : &c->req;
@@ -471,13 +480,16 @@ sse__vtype *sse__type_from(sse__vctx *c, Dwarf_Die *d) {
     return NULL;
   }
   c->store = st;
-  if (!(t = talloc(c, sizeof *t)) || !memo_put(st, t)) {
+  /* Keyed before it goes in: memo_put hashes off and dw. */
+  if ((t = talloc(c, sizeof *t)) != NULL) {
+    t->off = off;
+    t->dw = key;
+  }
+  if (t == NULL || !memo_put(st, t)) {
     c->store = saved;
     sse__verr(c, "virtual memory exhausted.");
     return NULL;
   }
-  t->off = off;
-  t->dw = key;
   t->dwarf = dw;
   t->name = qual_name(c, d, dwarf_tag(d));
   t->size = attr_u(d, DW_AT_byte_size, 0);

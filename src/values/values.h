@@ -132,6 +132,7 @@ typedef struct sse__tstore {
   size_t memo_cap, memo_n;
   sse__vtype *t_void;
   bool shared;  /* a module's: records keyed by offset alone */
+  size_t saved; /* memo_n when last loaded from or saved to the index */
 } sse__tstore;
 
 /* The context of one request: a frame of a stopped thread. */
@@ -212,6 +213,15 @@ void sse__types_init(sse__vctx *c);
 void sse__types_done(sse__vctx *c);
 /* How many records were transcoded into modules' shared stores (tests). */
 unsigned long sse__types_shared_made(void);
+/* The index's hooks (typeindex.c): a shared store serialized into one
+ * blob (malloc'd, *n bytes; NULL when nothing was transcoded since it was
+ * loaded or saved), and a store filled from a blob (false: not valid, or
+ * out of memory; the store is then used as it is). dw: the module's
+ * Dwarf (each loaded record's dwarf). */
+void *sse__typeindex_save(void *store, size_t *n);
+bool sse__typeindex_load(sse__tstore *st, const void *blob, size_t n, const void *dw);
+/* Add t to st's memo (types.c). */
+bool sse__tstore_put(sse__tstore *st, sse__vtype *t);
 
 /* Type names inside a C++ class that ptype spells out, as gdb's local
  * typedef table writes them: the class's own typedefs ("cls::X") by

@@ -19,24 +19,29 @@ if ! command -v "$CLANG" >/dev/null 2>&1; then
 fi
 SRCS="$SRC/tests/fuzz/fuzz_index.c $SRC/src/index/read.c $SRC/src/index/cachedir.c \
 $SRC/src/index/write.c $SRC/src/index/dirfile.c $SRC/src/symtab/persist.c $SRC/src/symtab/modcache.c \
-$SRC/src/symtab/strtab.c $SRC/src/symtab/pcmemo.c"
+$SRC/src/symtab/strtab.c $SRC/src/symtab/pcmemo.c $SRC/src/symtab/rowtab.c $SRC/src/values/typeindex.c $SRC/src/values/arena.c"
 need=1
 if [ -x "$BIN" ]; then
   need=0
-  for f in $SRCS "$SRC"/src/index/*.h "$SRC"/src/symtab/symtab_int.h "$0"; do
+  for f in $SRCS "$SRC"/src/index/*.h "$SRC"/src/symtab/symtab_int.h "$SRC"/src/values/values.h "$0"; do
     [ "$f" -nt "$BIN" ] && need=1
   done
 fi
 if [ "$need" = 1 ]; then
   # shellcheck disable=SC2086
   "$CLANG" -g -O1 -std=gnu11 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-    -I"$SRC/src" -I"$SRC/src/arch/x86_64" $SRCS -o "$BIN.tmp" -ldw -lelf -lpthread || exit 1
+    -I"$SRC/src" -I"$SRC/include" -I"$SRC/src/arch/x86_64" $SRCS -o "$BIN.tmp" -ldw -lelf -lpthread || exit 1
   mv "$BIN.tmp" "$BIN" || exit 1
 fi
 if [ -x "$BUILD/sse-index" ] && [ -d "$BUILD/targets" ]; then
   seeddir=$(mktemp -d) || exit 1
   "$BUILD/sse-index" -q --cache-dir "$seeddir" "$BUILD/targets/symtab_target" \
     "$BUILD/targets/loops_calls" "$BUILD/targets/cxx_shapes" >/dev/null 2>&1
+  # A file with segments and a type table: two sessions on values_target.
+  for i in 1 2; do
+    SSE_CACHE_DIR="$seeddir" "$BUILD/ssedemo" --batch -ex 'break values_target.c:93' -ex run -ex 'p head' \
+      -ex 'ptype pts' -ex 'p col' "$BUILD/targets/values_target" >/dev/null 2>&1
+  done
   cp -f "$seeddir"/*.sseidx "$OUT/seeds/" 2>/dev/null
   rm -rf "$seeddir"
 fi

@@ -353,8 +353,15 @@ static char *buf2_unused(void) {
 }
 
 /* Types are transcoded once per module: a second print of the same
- * value, and the same program in a second process, make no new record. */
-Test(values, types_transcoded_once_per_module) {
+ * value, and the same program in a second process, make no new record.
+ * Without the on-disk index, which would give the first print its types
+ * (test_index_types covers that). */
+static void setup_no_index(void) {
+  setenv("SSE_CACHE_DIR", "off", 1);
+  setup();
+}
+
+Test(values, types_transcoded_once_per_module, .init = setup_no_index) {
   char buf[4096];
   SSE_OKAY(sse_evaluate(thr, 0, "head", buf, sizeof buf, NULL));
   unsigned long made = sse__types_shared_made();
