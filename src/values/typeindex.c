@@ -14,7 +14,7 @@
 #include "values/values.h"
 
 #define TI_MAGIC 0x50595453u /* "STYP" */
-#define TI_VERSION 1u
+#define TI_VERSION 2u
 #define TI_NONE UINT32_MAX
 
 typedef struct ti_hdr {
@@ -30,6 +30,7 @@ typedef struct ti_type {
   uint32_t target;     /* record index + 1, 0 none */
   uint32_t n, first;   /* members / enumerators / params from first */
   uint32_t flags;      /* TF_* */
+  uint32_t cls, pad;   /* MEMPTR: the class's record index + 1 */
 } ti_type;
 
 typedef struct ti_member {
@@ -37,6 +38,7 @@ typedef struct ti_member {
   uint32_t name, type; /* type: record index + 1 */
   uint32_t bit_off, bit_size;
   uint32_t flags, linkage; /* MF_*; linkage: string offset or TI_NONE */
+  int64_t vbase_off;       /* MF_VIRTUAL: the offset's place in the vtable */
 } ti_member;
 
 typedef struct ti_enum {
@@ -46,7 +48,7 @@ typedef struct ti_enum {
 
 enum { TF_SIGNED = 1, TF_COMPLETE = 2, TF_PROTO = 4, TF_CXX = 8, TF_ENUMCLASS = 16, TF_BAD = 32,
        TF_REF_SHIFT = 8 };
-enum { MF_BASE = 1, MF_STATIC = 2 };
+enum { MF_BASE = 1, MF_STATIC = 2, MF_VIRTUAL = 4 };
 
 /* ---- saving ---- */
 
@@ -89,6 +91,7 @@ static void collect(sse__tstore *st, tvec *t) {
   for (size_t i = 0; i < t->n && !t->oom; i++) { /* grows as it goes */
     sse__vtype *x = t->v[i];
     add_rec(t, x->target);
+    add_rec(t, x->cls);
     for (size_t j = 0; x->members && j < x->n; j++)
       add_rec(t, x->members[j].type);
     for (size_t j = 0; x->params && j < x->n; j++)
@@ -159,13 +162,14 @@ static void fill(const tvec *t, const ti_hdr *h, unsigned char *blob, sbuf *s) {
     ty[i] = (ti_type){.off = x->off, .size = x->size, .count = x->count, .kind = (uint32_t)x->kind,
                       .name = put_str(s, x->name), .target = idx1(t, x->target),
                       .n = x->members || x->enums || x->params ? (uint32_t)x->n : 0, .first = first,
-                      .flags = type_flags(x)};
+                      .flags = type_flags(x), .cls = idx1(t, x->cls)};
     for (size_t j = 0; x->members && j < x->n; j++) {
       const sse__member *m = &x->members[j];
       me[km++] = (ti_member){.offset = m->offset, .name = put_str(s, m->name), .type = idx1(t, m->type),
                              .bit_off = m->bit_off, .bit_size = m->bit_size,
-                             .flags = (m->is_base ? MF_BASE : 0) | (m->is_static ? MF_STATIC : 0),
-                             .linkage = put_str(s, m->linkage)};
+                             .flags = (m->is_base ? MF_BASE : 0) | (m->is_static ? MF_STATIC : 0) |
+                                      (m->is_virtual ? MF_VIRTUAL : 0),
+                             .linkage = put_str(s, m->linkage), .vbase_off = m->vbase_off};
     }
     for (size_t j = 0; x->enums && j < x->n; j++)
       en[ke++] = (ti_enum){.value = x->enums[j].value, .name = put_str(s, x->enums[j].name)};
@@ -241,7 +245,7 @@ static bool ref_ok(const tblob *b, uint32_t r) { return r <= b->h->ntypes; }
 
 /* Whether record i's fields all point inside the blob. */
 static bool type_ok(const tblob *b, const ti_type *x) {
-  if (x->kind > SSE__TY_FUNC || !str_ok(b, x->name) || !ref_ok(b, x->target))
+  if (x->kind > SSE__TY_MEMPTR || !str_ok(b, x->name) || !ref_ok(b, x->target) || !ref_ok(b, x->cls))
     return false;
   bool mem = x->kind == SSE__TY_STRUCT || x->kind == SSE__TY_UNION, en = x->kind == SSE__TY_ENUM,
        par = x->kind == SSE__TY_FUNC;
@@ -270,7 +274,7 @@ static bool load_one(sse__tstore *st, const tblob *b, sse__vtype *v, uint32_t i,
                     .is_signed = x->flags & TF_SIGNED, .complete = x->flags & TF_COMPLETE,
                     .prototyped = x->flags & TF_PROTO, .ref = (unsigned char)(x->flags >> TF_REF_SHIFT),
                     .cxx = x->flags & TF_CXX, .enum_class = x->flags & TF_ENUMCLASS, .bad = x->flags & TF_BAD,
-                    .target = rec_of(v, x->target), .count = x->count, .n = x->n, .off = x->off,
+                    .target = rec_of(v, x->target), .cls = rec_of(v, x->cls), .count = x->count, .n = x->n, .off = x->off,
                     .dw = NULL, .dwarf = x->off ? dw : NULL}; /* a shared store's key: the offset alone */
   bool mem = t->kind == SSE__TY_STRUCT || t->kind == SSE__TY_UNION;
   if (mem && x->n && (t->members = sse__arena_alloc(&st->blocks, x->n * sizeof *t->members)) == NULL)
@@ -279,7 +283,8 @@ static bool load_one(sse__tstore *st, const tblob *b, sse__vtype *v, uint32_t i,
     const ti_member *m = &b->me[x->first + j];
     t->members[j] = (sse__member){.name = str_at(b, m->name), .type = rec_of(v, m->type), .offset = m->offset,
                                   .bit_off = m->bit_off, .bit_size = m->bit_size, .is_base = m->flags & MF_BASE,
-                                  .is_static = m->flags & MF_STATIC, .linkage = str_at(b, m->linkage)};
+                                  .is_static = m->flags & MF_STATIC, .is_virtual = m->flags & MF_VIRTUAL,
+                                  .vbase_off = m->vbase_off, .linkage = str_at(b, m->linkage)};
   }
   if (t->kind == SSE__TY_ENUM && x->n && (t->enums = sse__arena_alloc(&st->blocks, x->n * sizeof *t->enums)) == NULL)
     return false;
