@@ -107,6 +107,16 @@ int sse__thread_step_sync(sse_thread *t) {
   return st;
 }
 
+int sse__thread_step_off(sse_thread *t) {
+  /* Emulated when the displaced instruction is one the arch layer runs
+   * (a prologue's push, endbr64, a move): the registers are set and
+   * nothing is lifted, stepped or waited for (the breakpoint cycle's one
+   * round trip through the scheduler saved). A signal to deliver needs a
+   * real step: it is delivered by that step, as before. */
+  if (!t->deliver_sig && sse__site_step_emulated(t)) return W_STOPCODE(SIGTRAP);
+  return sse__thread_step_sync(t);
+}
+
 /* t reported something else before the SIGSTOP it owes: keep it for later.
  * An int3 hit of ours is rewound so the pc shows the breakpoint address,
  * and reported on the next resume if the breakpoint is still there. t
