@@ -12,9 +12,11 @@
 #include <errno.h>
 #include <signal.h>
 #include <pthread.h>
+#include <sched.h>
 #include <string.h>
 #include <sys/ptrace.h>
 #include <sys/wait.h>
+#include <time.h>
 
 #include "arch/arch.h"
 #include "internal.h"
@@ -52,10 +54,35 @@ sse__wait_kind sse__wait_take(sse_thread *t, int st) {
   return SSE__W_EVENT;
 }
 
+static uint64_t mono_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* The stops waited for here come at once (a thread asked to stop, a single
+ * step): a few microseconds on the other CPU. Asking for them with WNOHANG
+ * for that long (yielding this CPU to a tracee that waits for it) keeps the
+ * tracer from sleeping and being woken again, which in a virtual machine
+ * costs more than the stop. */
+#define SSE__WAIT_SPIN_NS 50000u
+
 /* waitpid(tid) until it answers; a task reaped elsewhere (ECHILD) reads as
  * an exit. */
 static int wait_raw(sse_thread *t) {
   int st = 0;
+  uint64_t t0 = 0;
+  for (;;) {
+    pid_t r = sse__pt_wait(t->tid, &st, __WALL | WNOHANG);
+    if (r == t->tid) return st;
+    if (r < 0) return W_EXITCODE(0, 0);
+    uint64_t now = mono_ns();
+    if (!t0)
+      t0 = now;
+    else if (now - t0 > SSE__WAIT_SPIN_NS)
+      break;
+    sched_yield();
+  }
   if (sse__pt_wait(t->tid, &st, __WALL) != t->tid) st = W_EXITCODE(0, 0);
   return st;
 }
