@@ -308,6 +308,8 @@ typedef struct sse__cmd {
   void (*fn)(void *);
   void *arg;
   _Atomic bool done;
+  _Atomic bool released; /* the tracer touches the command no more: a
+                            caller that sees it returns without the lock */
   bool ran;            /* false: the engine shut down before running it */
   bool detached;       /* sse__engine_post: heap-allocated, nobody waits */
   pthread_cond_t cond; /* signalled when done: wakes only this caller */
@@ -333,9 +335,10 @@ struct sse_engine {
   int op_waiters;           /* callers blocked on op_cond */
   sse__cmd *q_head, *q_tail;
   _Atomic unsigned q_posted; /* bumped by every enqueue (lock held) */
-  _Atomic unsigned reports;  /* bumped by every command's report (lock
-                                held), watched by a caller before it
-                                sleeps (sse__engine_watch_reports) */
+  _Atomic unsigned reports;  /* bumped after every command's report (its
+                                waiters woken), watched by a caller
+                                before it sleeps
+                                (sse__engine_watch_reports) */
   bool polling;             /* lock: the tracer is watching q_posted, no
                                kick needed */
   bool shutting_down;

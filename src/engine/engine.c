@@ -245,6 +245,8 @@ static bool drain(sse_engine *e) {
     c->done = true;
     c->ran = true;
     pthread_cond_signal(&c->cond);
+    /* The last touch of c (it lives on the caller's stack). */
+    atomic_store_explicit(&c->released, true, memory_order_release);
     pthread_mutex_unlock(&e->lock);
   }
 }
@@ -414,11 +416,16 @@ sse_err sse__engine_call(sse_engine *e, void (*fn)(void *), void *arg) {
   /* Most delegates take microseconds (a read, a single-step): wait for a
    * moment on the flag before sleeping on the condition, which saves the
    * wake-up of a sleeping thread on the way back. */
-  for (int i = 0; i < 4000 && !atomic_load_explicit(&c.done, memory_order_acquire); i++)
+  bool released = false;
+  for (int i = 0; i < 4000 && !released; i++) {
+    released = atomic_load_explicit(&c.released, memory_order_acquire);
     __builtin_ia32_pause();
-  pthread_mutex_lock(&e->lock);
-  while (!c.done) pthread_cond_wait(&c.cond, &e->lock);
-  pthread_mutex_unlock(&e->lock);
+  }
+  if (!released) {
+    pthread_mutex_lock(&e->lock);
+    while (!c.done) pthread_cond_wait(&c.cond, &e->lock);
+    pthread_mutex_unlock(&e->lock);
+  }
   pthread_cond_destroy(&c.cond);
   return c.ran ? SSE_OK : SSE_E_SHUTDOWN;
 }
@@ -448,9 +455,10 @@ sse_err sse_call(sse_engine *e, void (*fn)(void *arg), void *arg) {
  * (a broadcast with nobody waiting costs nothing but the lock). */
 void sse__engine_wake_waiters(sse_engine *e) {
   pthread_mutex_lock(&e->lock);
-  atomic_fetch_add_explicit(&e->reports, 1, memory_order_release);
   if (e->op_waiters) pthread_cond_broadcast(&e->op_cond);
   pthread_mutex_unlock(&e->lock);
+  /* After the unlock: a watching caller then takes the lock at once. */
+  atomic_fetch_add_explicit(&e->reports, 1, memory_order_release);
 }
 
 unsigned sse__engine_reports(sse_engine *e) {
@@ -495,7 +503,14 @@ sse_err sse_engine_new(const sse_engine_options *opts, sse_engine **out) {
     return SSE_E_NOMEM;
   }
   sse__modcache_set_index(e->modcache, opts ? opts->cache_dir : NULL);
-  pthread_mutex_init(&e->lock, NULL);
+  /* Adaptive: the caller and the tracer take the lock for a few
+   * instructions each, often at the same moment around a command's start
+   * and stop; a short spin saves the futex sleep and wake-up. */
+  pthread_mutexattr_t ma;
+  pthread_mutexattr_init(&ma);
+  pthread_mutexattr_settype(&ma, PTHREAD_MUTEX_ADAPTIVE_NP);
+  pthread_mutex_init(&e->lock, &ma);
+  pthread_mutexattr_destroy(&ma);
   pthread_cond_init(&e->op_cond, NULL);
   pthread_cond_init(&e->sub_cond, NULL);
   e->next_sub_id = 1;

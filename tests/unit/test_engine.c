@@ -201,7 +201,8 @@ Test(engine, four_threads_all_stop, .timeout = 60) {
   cr_assert_eq(hits, 40);
   SSE_OKAY(sse_break_remove(p, id));
   SSE_OKAY(sse_continue(p, &s));
-  cr_assert_eq(s.reason, SSE_STOP_EXITED);
+  cr_assert_eq(s.reason, SSE_STOP_EXITED, "%s signo %d tid %d pc %#lx",
+               sse_stop_reason_name(s.reason), s.signo, s.tid, (unsigned long)s.pc);
   cr_assert_eq(s.exit_status, 0); /* the counter came out right */
   cr_assert_eq(atomic_load(&created), 4);
   cr_assert_geq(max_threads, 2);
