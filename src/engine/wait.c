@@ -247,12 +247,16 @@ static void ask_stop(sse_process *p, sse_thread *t) {
   if (rc == 0) t->sigstop_expected = true;
 }
 
-/* Stop every running thread of p except `except`, synchronously: ask each
- * to stop, then wait for each by tid, the leader last (a wait for the
- * leader while others live takes every tracee's status). A thread that
- * reports something else first (a breakpoint, a signal) keeps that event
- * pending and still owes the stop, which is swallowed when it comes. */
-void sse__run_stop_all(sse_process *p, sse_thread *except) {
+static bool any_running(sse_process *p, sse_thread *except) {
+  for (sse_thread *t = p->threads; t; t = t->next)
+    if (t != except && t->state == SSE__T_RUNNING) return true;
+  return false;
+}
+
+/* One pass: ask, then wait for each, the leader last. A clone the leader
+ * reports in its wait adds a thread after the pass: the caller goes round
+ * again until nothing runs. */
+static void stop_pass(sse_process *p, sse_thread *except) {
   for (sse_thread *t = p->threads; t; t = t->next)
     if (t != except && t->state == SSE__T_RUNNING && !t->sigstop_expected) ask_stop(p, t);
   sse_thread *leader = NULL;
@@ -266,7 +270,19 @@ void sse__run_stop_all(sse_process *p, sse_thread *except) {
     if (p->exited) return;
   }
   if (leader) stop_one(leader);
-  if (p->exited) return;
+}
+
+/* Stop every running thread of p except `except`, synchronously: ask each
+ * to stop, then wait for each by tid, the leader last (a wait for the
+ * leader while others live takes every tracee's status); again while a
+ * thread runs (one the leader's clone event added). A thread that
+ * reports something else first (a breakpoint, a signal) keeps that event
+ * pending and still owes the stop, which is swallowed when it comes. */
+void sse__run_stop_all(sse_process *p, sse_thread *except) {
+  do {
+    stop_pass(p, except);
+    if (p->exited) return;
+  } while (any_running(p, except));
   sse__mem_invalidate(p);
 }
 
