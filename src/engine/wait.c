@@ -38,6 +38,14 @@ sse__wait_kind sse__wait_take(sse_thread *t, int st) {
     t->sigstop_expected = false;
     return SSE__W_OWED_SIGSTOP;
   }
+  /* A seized thread asked to stop (PTRACE_INTERRUPT) that stops for
+   * something else first owes nothing any more: "any trap clears pending
+   * STOP trap" (kernel/signal.c, ptrace_stop()). Still expecting it, the
+   * next all-stop would not ask again and wait for ever. (Asked while
+   * already in a stop we had not taken, it does stop again when resumed:
+   * an unexpected PTRACE_EVENT_STOP, taken below as a group-stop, resumed
+   * as it was.) A SIGSTOP we sent stays queued, still owed. */
+  if (t->seized) t->sigstop_expected = false;
   /* A seized thread's group-stop (a stop signal the program was given):
    * not a stop of ours to report; it resumes as it was. */
   if (ev == PTRACE_EVENT_STOP && t->seized) return SSE__W_CLONE;
@@ -147,7 +155,8 @@ int sse__thread_step_off(sse_thread *t) {
 /* t reported something else before the SIGSTOP it owes: keep it for later.
  * An int3 hit of ours is rewound so the pc shows the breakpoint address,
  * and reported on the next resume if the breakpoint is still there. t
- * stays stopped, still owing the SIGSTOP. */
+ * stays stopped, still owing a SIGSTOP we sent (an interrupt's stop the
+ * kernel dropped: sse__wait_take). */
 static void keep_pending(sse_thread *t, int st) {
   sse_process *p = t->proc;
   if (WSTOPSIG(st) == SIGTRAP) {
@@ -277,7 +286,7 @@ static void stop_pass(sse_process *p, sse_thread *except) {
  * leader while others live takes every tracee's status); again while a
  * thread runs (one the leader's clone event added). A thread that
  * reports something else first (a breakpoint, a signal) keeps that event
- * pending and still owes the stop, which is swallowed when it comes. */
+ * pending; a SIGSTOP we sent it is still owed, swallowed when it comes. */
 void sse__run_stop_all(sse_process *p, sse_thread *except) {
   do {
     stop_pass(p, except);
