@@ -321,6 +321,8 @@ typedef struct sse__cmd {
   void (*fn)(void *);
   void *arg;
   _Atomic bool done;
+  _Atomic bool released; /* the tracer touches the command no more: a
+                            caller that sees it returns without the lock */
   bool ran;            /* false: the engine shut down before running it */
   bool detached;       /* sse__engine_post: heap-allocated, nobody waits */
   pthread_cond_t cond; /* signalled when done: wakes only this caller */
@@ -346,6 +348,10 @@ struct sse_engine {
   int op_waiters;           /* callers blocked on op_cond */
   sse__cmd *q_head, *q_tail;
   _Atomic unsigned q_posted; /* bumped by every enqueue (lock held) */
+  _Atomic unsigned reports;  /* bumped after every command's report (its
+                                waiters woken), watched by a caller
+                                before it sleeps
+                                (sse__engine_watch_reports) */
   bool polling;             /* lock: the tracer is watching q_posted, no
                                kick needed */
   bool shutting_down;
@@ -377,6 +383,11 @@ sse_err sse__engine_call(sse_engine *e, void (*fn)(void *), void *arg);
 sse_err sse__engine_post(sse_engine *e, void (*fn)(void *), void *arg);
 const char *sse__intern(sse_engine *e, const char *s);
 void sse__engine_wake_waiters(sse_engine *e);
+/* The reports count now, and a watch for it to move from `seen` for a
+ * moment (a caller about to sleep until a stop: a short command's stop
+ * then needs no wake-up of a sleeping thread). True when it moved. */
+unsigned sse__engine_reports(sse_engine *e);
+bool sse__engine_watch_reports(sse_engine *e, unsigned seen);
 void sse__engine_iterate_nested(sse_engine *e);
 void sse__sig_register_waiter(pid_t tid);
 void sse__sig_idle(bool on);
@@ -436,6 +447,10 @@ int sse__wait_thread(sse_thread *t, bool step);
 /* Single-step t with the others stopped, lifting our int3 under its pc for
  * the step (stepping off a breakpoint). Returns the wait status. */
 int sse__thread_step_sync(sse_thread *t);
+/* Step t off the int3 of ours under its pc before a resume: the displaced
+ * instruction emulated when it can be (a trap status returned without a
+ * ptrace stop), else sse__thread_step_sync. */
+int sse__thread_step_off(sse_thread *t);
 void sse__run_stop_all(sse_process *p, sse_thread *except);
 /* Block for t's next status, also when t is the leader of a process whose
  * other threads' statuses must be collected first (an exiting process): a

@@ -52,8 +52,10 @@ static void do_start(void *arg) {
   }
 }
 
-/* Wait until the command numbered seq has reported its stop. */
-static sse_err wait_seq(sse_process *p, uint64_t seq, sse_stop *stop) {
+/* Wait until the command numbered seq has reported its stop; `seen`, when
+ * not NULL: the engine's reports count before the command started, watched
+ * for a moment before sleeping. */
+static sse_err wait_seq(sse_process *p, uint64_t seq, const unsigned *seen, sse_stop *stop) {
   sse_engine *e = p->engine;
   if (sse_on_tracer_thread(e)) {
     /* Inside a callback: run the loop here until the command ends. */
@@ -65,6 +67,7 @@ static sse_err wait_seq(sse_process *p, uint64_t seq, sse_stop *stop) {
       sse__engine_iterate_nested(e);
     }
   }
+  if (seen) sse__engine_watch_reports(e, *seen); /* a quick stop needs no wake-up */
   pthread_mutex_lock(&e->lock);
   e->op_waiters++;
   /* Only the command's own report ends the wait (an exit, a kill or a
@@ -93,9 +96,10 @@ static sse_err run_cmd(sse_process *p, sse__op_kind kind, sse_thread *t,
                        const sse_step_frame *f, sse_stop *stop, bool async) {
   uint64_t seq = 0;
   if (stop) memset(stop, 0, sizeof *stop);
+  unsigned seen = sse__engine_reports(p->engine);
   sse_err err = start_cmd(p, kind, t, f, &seq);
   if (err || async) return err;
-  return wait_seq(p, seq, stop);
+  return wait_seq(p, seq, &seen, stop);
 }
 
 static sse_err step_cmd(sse_thread *t, sse_step_mode mode, uint64_t until,
@@ -169,7 +173,7 @@ sse_err sse_wait(sse_process *p, sse_stop *stop) {
   pthread_mutex_lock(&e->lock);
   uint64_t seq = p->ops_started;
   pthread_mutex_unlock(&e->lock);
-  return wait_seq(p, seq, stop);
+  return wait_seq(p, seq, NULL, stop);
 }
 
 /* ------------------------------------------------------------ signals */
@@ -298,7 +302,7 @@ static sse_err mem_op(sse_process *p, mem_req *r, void (*fn)(void *)) {
     pthread_mutex_lock(&e->lock);
     uint64_t seq = p->ops_started;
     pthread_mutex_unlock(&e->lock);
-    wait_seq(p, seq, NULL);
+    wait_seq(p, seq, NULL, NULL);
   }
 }
 

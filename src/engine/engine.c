@@ -9,6 +9,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -99,8 +100,58 @@ static void sig_uninstall(void) {
   pthread_mutex_unlock(&sig_lock);
 }
 
+/* ------------------------------------------------------------ quiet stops
+ *
+ * Every ptrace stop of a tracee sends SIGCHLD to the tracer's process
+ * (do_notify_parent_cldstop), unless the handler has SA_NOCLDSTOP; the
+ * blocking waits by tid are woken by the kernel's wait queue without it.
+ * While the one waiter is busy, SIGCHLD is blocked on it, so the kernel
+ * gives each stop's signal to another thread: the caller asleep in
+ * sse_continue, woken for nothing once per stop (an all-stop of 1,000
+ * threads woke it hundreds of times per cycle). So while the only sse
+ * waiter of the process is busy, stops send no SIGCHLD; it clears
+ * SA_NOCLDSTOP again before its last look at its tracees ahead of
+ * sigsuspend() (sse__sig_idle(true)), so a stop after that look wakes it.
+ * Exits always send SIGCHLD. Not done when the program's own handler
+ * wants stops of its children (no SA_NOCLDSTOP), nor with a second
+ * waiter (another engine, the symbol thread), which relies on SIGCHLD
+ * while this one is busy: its registration turns the stops' signals back
+ * on. Under sig_lock. */
+static int nwaiters;
+static bool quiet_on;      /* SA_NOCLDSTOP is set on our handler now */
+static bool quiet_broken;  /* our handler was replaced: leave it alone */
+
+static bool quiet_allowed(void) {
+  if (quiet_broken || nwaiters != 1 || sig_users == 0) return false;
+  if (prev_action.sa_flags & SA_NOCLDSTOP) return true;
+  if (prev_action.sa_flags & SA_SIGINFO) return prev_action.sa_sigaction == NULL;
+  return prev_action.sa_handler == SIG_DFL || prev_action.sa_handler == SIG_IGN;
+}
+
+static void quiet_set(bool on) {
+  if (on == quiet_on) return;
+  struct sigaction sa, old;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_sigaction = on_sigchld;
+  sa.sa_flags = SA_SIGINFO | SA_RESTART | (on ? SA_NOCLDSTOP : 0);
+  sigemptyset(&sa.sa_mask);
+  if (sigaction(SIGCHLD, &sa, &old) != 0) return;
+  if (!(old.sa_flags & SA_SIGINFO) || old.sa_sigaction != on_sigchld) {
+    /* The program installed its own handler over ours: put it back. */
+    sigaction(SIGCHLD, &old, NULL);
+    quiet_broken = true;
+    quiet_on = false;
+    return;
+  }
+  quiet_on = on;
+}
+
 void sse__sig_register_waiter(pid_t tid) {
   waiter_tid = tid;
+  pthread_mutex_lock(&sig_lock);
+  nwaiters++;
+  quiet_set(false); /* a second waiter needs the stops' signals */
+  pthread_mutex_unlock(&sig_lock);
   for (int i = 0; i < SSE__MAX_WAITERS; i++) {
     pid_t zero = 0;
     if (atomic_compare_exchange_strong(&waiters[i], &zero, tid)) {
@@ -117,13 +168,24 @@ void sse__sig_unregister_waiter(pid_t tid) {
     if (atomic_compare_exchange_strong(&waiters[i], &t, 0)) break;
   }
   waiter_slot = -1;
+  pthread_mutex_lock(&sig_lock);
+  nwaiters--;
+  quiet_set(false);
+  pthread_mutex_unlock(&sig_lock);
 }
 
 /* The calling waiter is about to look at its tracees a last time and then
  * sleep (true), or is awake and busy (false). A waiter without a slot
- * (beyond SSE__MAX_WAITERS) is unknown to the handler either way. */
+ * (beyond SSE__MAX_WAITERS) is unknown to the handler either way. Busy,
+ * the sole waiter's tracees stop without SIGCHLD (quiet stops, above). */
 void sse__sig_idle(bool on) {
   if (waiter_slot >= 0) atomic_store_explicit(&idle[waiter_slot], on, memory_order_seq_cst);
+  pthread_mutex_lock(&sig_lock);
+  if (on)
+    quiet_set(false);
+  else if (quiet_allowed())
+    quiet_set(true);
+  pthread_mutex_unlock(&sig_lock);
 }
 
 /* ------------------------------------------------------------ strings */
@@ -183,6 +245,8 @@ static bool drain(sse_engine *e) {
     c->done = true;
     c->ran = true;
     pthread_cond_signal(&c->cond);
+    /* The last touch of c (it lives on the caller's stack). */
+    atomic_store_explicit(&c->released, true, memory_order_release);
     pthread_mutex_unlock(&e->lock);
   }
 }
@@ -241,8 +305,14 @@ static bool poll_queue(sse_engine *e, unsigned seen) {
         pthread_sigmask(SIG_BLOCK, &chld, NULL);
       }
       /* What a reap takes may leave work for the loop's poll (a step
-       * that yielded): do it here and watch on. */
-      if (reap(e)) sse__runctl_ops->poll(e);
+       * that yielded): do it here and watch on. A status taken may have
+       * ended the command (a breakpoint hit while we watched): its caller
+       * sends the next one within microseconds, so the watch starts
+       * again. */
+      if (reap(e)) {
+        sse__runctl_ops->poll(e);
+        t0 = now_ns();
+      }
       if (now_ns() - t0 > SSE__POLL_NS) break;
     }
     __builtin_ia32_pause();
@@ -346,11 +416,16 @@ sse_err sse__engine_call(sse_engine *e, void (*fn)(void *), void *arg) {
   /* Most delegates take microseconds (a read, a single-step): wait for a
    * moment on the flag before sleeping on the condition, which saves the
    * wake-up of a sleeping thread on the way back. */
-  for (int i = 0; i < 4000 && !atomic_load_explicit(&c.done, memory_order_acquire); i++)
+  bool released = false;
+  for (int i = 0; i < 4000 && !released; i++) {
+    released = atomic_load_explicit(&c.released, memory_order_acquire);
     __builtin_ia32_pause();
-  pthread_mutex_lock(&e->lock);
-  while (!c.done) pthread_cond_wait(&c.cond, &e->lock);
-  pthread_mutex_unlock(&e->lock);
+  }
+  if (!released) {
+    pthread_mutex_lock(&e->lock);
+    while (!c.done) pthread_cond_wait(&c.cond, &e->lock);
+    pthread_mutex_unlock(&e->lock);
+  }
   pthread_cond_destroy(&c.cond);
   return c.ran ? SSE_OK : SSE_E_SHUTDOWN;
 }
@@ -382,6 +457,36 @@ void sse__engine_wake_waiters(sse_engine *e) {
   pthread_mutex_lock(&e->lock);
   if (e->op_waiters) pthread_cond_broadcast(&e->op_cond);
   pthread_mutex_unlock(&e->lock);
+  /* After the unlock: a watching caller then takes the lock at once. */
+  atomic_fetch_add_explicit(&e->reports, 1, memory_order_release);
+}
+
+unsigned sse__engine_reports(sse_engine *e) {
+  return atomic_load_explicit(&e->reports, memory_order_acquire);
+}
+
+/* A breakpoint cycle of a small process takes tens of microseconds; the
+ * wake-up of a thread asleep on a condition costs as much again (more in
+ * a virtual machine, where it is an inter-processor interrupt to an idle
+ * CPU). Watched for up to SSE__WATCH_NS, then the caller sleeps. */
+#define SSE__WATCH_NS 150000u
+bool sse__engine_watch_reports(sse_engine *e, unsigned seen) {
+  if (sse_on_tracer_thread(e)) return false;
+  uint64_t t0 = 0;
+  for (unsigned i = 1;; i++) {
+    if (atomic_load_explicit(&e->reports, memory_order_acquire) != seen) return true;
+    if ((i & 63) == 0) {
+      uint64_t t = now_ns();
+      if (!t0)
+        t0 = t;
+      else if (t - t0 > SSE__WATCH_NS)
+        return false;
+      /* On a loaded machine the tracee or the tracer may wait for this
+       * CPU: let them have it (returns at once when nobody waits). */
+      sched_yield();
+    }
+    __builtin_ia32_pause();
+  }
 }
 
 sse_err sse_engine_new(const sse_engine_options *opts, sse_engine **out) {
@@ -398,7 +503,14 @@ sse_err sse_engine_new(const sse_engine_options *opts, sse_engine **out) {
     return SSE_E_NOMEM;
   }
   sse__modcache_set_index(e->modcache, opts ? opts->cache_dir : NULL);
-  pthread_mutex_init(&e->lock, NULL);
+  /* Adaptive: the caller and the tracer take the lock for a few
+   * instructions each, often at the same moment around a command's start
+   * and stop; a short spin saves the futex sleep and wake-up. */
+  pthread_mutexattr_t ma;
+  pthread_mutexattr_init(&ma);
+  pthread_mutexattr_settype(&ma, PTHREAD_MUTEX_ADAPTIVE_NP);
+  pthread_mutex_init(&e->lock, &ma);
+  pthread_mutexattr_destroy(&ma);
   pthread_cond_init(&e->op_cond, NULL);
   pthread_cond_init(&e->sub_cond, NULL);
   e->next_sub_id = 1;

@@ -12,9 +12,11 @@
 #include <errno.h>
 #include <signal.h>
 #include <pthread.h>
+#include <sched.h>
 #include <string.h>
 #include <sys/ptrace.h>
 #include <sys/wait.h>
+#include <time.h>
 
 #include "arch/arch.h"
 #include "internal.h"
@@ -36,6 +38,14 @@ sse__wait_kind sse__wait_take(sse_thread *t, int st) {
     t->sigstop_expected = false;
     return SSE__W_OWED_SIGSTOP;
   }
+  /* A seized thread asked to stop (PTRACE_INTERRUPT) that stops for
+   * something else first owes nothing any more: "any trap clears pending
+   * STOP trap" (kernel/signal.c, ptrace_stop()). Still expecting it, the
+   * next all-stop would not ask again and wait for ever. (Asked while
+   * already in a stop we had not taken, it does stop again when resumed:
+   * an unexpected PTRACE_EVENT_STOP, taken below as a group-stop, resumed
+   * as it was.) A SIGSTOP we sent stays queued, still owed. */
+  if (t->seized) t->sigstop_expected = false;
   /* A seized thread's group-stop (a stop signal the program was given):
    * not a stop of ours to report; it resumes as it was. */
   if (ev == PTRACE_EVENT_STOP && t->seized) return SSE__W_CLONE;
@@ -52,10 +62,35 @@ sse__wait_kind sse__wait_take(sse_thread *t, int st) {
   return SSE__W_EVENT;
 }
 
+static uint64_t mono_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* The stops waited for here come at once (a thread asked to stop, a single
+ * step): a few microseconds on the other CPU. Asking for them with WNOHANG
+ * for that long (yielding this CPU to a tracee that waits for it) keeps the
+ * tracer from sleeping and being woken again, which in a virtual machine
+ * costs more than the stop. */
+#define SSE__WAIT_SPIN_NS 50000u
+
 /* waitpid(tid) until it answers; a task reaped elsewhere (ECHILD) reads as
  * an exit. */
 static int wait_raw(sse_thread *t) {
   int st = 0;
+  uint64_t t0 = 0;
+  for (;;) {
+    pid_t r = sse__pt_wait(t->tid, &st, __WALL | WNOHANG);
+    if (r == t->tid) return st;
+    if (r < 0) return W_EXITCODE(0, 0);
+    uint64_t now = mono_ns();
+    if (!t0)
+      t0 = now;
+    else if (now - t0 > SSE__WAIT_SPIN_NS)
+      break;
+    sched_yield();
+  }
   if (sse__pt_wait(t->tid, &st, __WALL) != t->tid) st = W_EXITCODE(0, 0);
   return st;
 }
@@ -107,10 +142,21 @@ int sse__thread_step_sync(sse_thread *t) {
   return st;
 }
 
+int sse__thread_step_off(sse_thread *t) {
+  /* Emulated when the displaced instruction is one the arch layer runs
+   * (a prologue's push, endbr64, a move): the registers are set and
+   * nothing is lifted, stepped or waited for (the breakpoint cycle's one
+   * round trip through the scheduler saved). A signal to deliver needs a
+   * real step: it is delivered by that step, as before. */
+  if (!t->deliver_sig && sse__site_step_emulated(t)) return W_STOPCODE(SIGTRAP);
+  return sse__thread_step_sync(t);
+}
+
 /* t reported something else before the SIGSTOP it owes: keep it for later.
  * An int3 hit of ours is rewound so the pc shows the breakpoint address,
  * and reported on the next resume if the breakpoint is still there. t
- * stays stopped, still owing the SIGSTOP. */
+ * stays stopped, still owing a SIGSTOP we sent (an interrupt's stop the
+ * kernel dropped: sse__wait_take). */
 static void keep_pending(sse_thread *t, int st) {
   sse_process *p = t->proc;
   if (WSTOPSIG(st) == SIGTRAP) {
@@ -210,12 +256,16 @@ static void ask_stop(sse_process *p, sse_thread *t) {
   if (rc == 0) t->sigstop_expected = true;
 }
 
-/* Stop every running thread of p except `except`, synchronously: ask each
- * to stop, then wait for each by tid, the leader last (a wait for the
- * leader while others live takes every tracee's status). A thread that
- * reports something else first (a breakpoint, a signal) keeps that event
- * pending and still owes the stop, which is swallowed when it comes. */
-void sse__run_stop_all(sse_process *p, sse_thread *except) {
+static bool any_running(sse_process *p, sse_thread *except) {
+  for (sse_thread *t = p->threads; t; t = t->next)
+    if (t != except && t->state == SSE__T_RUNNING) return true;
+  return false;
+}
+
+/* One pass: ask, then wait for each, the leader last. A clone the leader
+ * reports in its wait adds a thread after the pass: the caller goes round
+ * again until nothing runs. */
+static void stop_pass(sse_process *p, sse_thread *except) {
   for (sse_thread *t = p->threads; t; t = t->next)
     if (t != except && t->state == SSE__T_RUNNING && !t->sigstop_expected) ask_stop(p, t);
   sse_thread *leader = NULL;
@@ -229,7 +279,19 @@ void sse__run_stop_all(sse_process *p, sse_thread *except) {
     if (p->exited) return;
   }
   if (leader) stop_one(leader);
-  if (p->exited) return;
+}
+
+/* Stop every running thread of p except `except`, synchronously: ask each
+ * to stop, then wait for each by tid, the leader last (a wait for the
+ * leader while others live takes every tracee's status); again while a
+ * thread runs (one the leader's clone event added). A thread that
+ * reports something else first (a breakpoint, a signal) keeps that event
+ * pending; a SIGSTOP we sent it is still owed, swallowed when it comes. */
+void sse__run_stop_all(sse_process *p, sse_thread *except) {
+  do {
+    stop_pass(p, except);
+    if (p->exited) return;
+  } while (any_running(p, except));
   sse__mem_invalidate(p);
 }
 

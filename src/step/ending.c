@@ -123,7 +123,7 @@ static bool step_off_sites(sse_process *p, sse_thread *except) {
   for (sse_thread *t = p->threads; t; t = t->next) {
     if (t == except || t->state != SSE__T_STOPPED || t->has_pending || t->quiet_stop) continue;
     if (!sse__site_inserted_at(p, sse__thread_pc(t))) continue;
-    int st = sse__thread_step_sync(t);
+    int st = sse__thread_step_off(t);
     if (!WIFSTOPPED(st)) {
       sse__thread_gone(t, st);
       if (!p->running) return false;

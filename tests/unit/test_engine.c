@@ -201,10 +201,40 @@ Test(engine, four_threads_all_stop, .timeout = 60) {
   cr_assert_eq(hits, 40);
   SSE_OKAY(sse_break_remove(p, id));
   SSE_OKAY(sse_continue(p, &s));
-  cr_assert_eq(s.reason, SSE_STOP_EXITED);
+  cr_assert_eq(s.reason, SSE_STOP_EXITED, "%s signo %d tid %d pc %#lx",
+               sse_stop_reason_name(s.reason), s.signo, s.tid, (unsigned long)s.pc);
   cr_assert_eq(s.exit_status, 0); /* the counter came out right */
   cr_assert_eq(atomic_load(&created), 4);
   cr_assert_geq(max_threads, 2);
+}
+
+/* The all-stop cycle of issue 13: 100 threads asleep on a condition while
+ * main hits a breakpoint again and again. Every stop has every thread in
+ * a ptrace stop; each of main's calls is one stop (the step off the
+ * breakpoint, emulated, runs the displaced instruction exactly once: the
+ * program checks its count). */
+Test(engine, hundred_idle_threads_all_stop_each_tick, .timeout = 120) {
+  sse_process *p = spawn_target(eng, "idle_threads", "100", "25", -1);
+  int id;
+  SSE_OKAY(sse_break_function(p, "tick", false, &id));
+  sse_stop s;
+  for (int i = 0; i < 25; i++) {
+    SSE_OKAY(sse_continue(p, &s));
+    cr_assert_eq(s.reason, SSE_STOP_BREAKPOINT, "stop %d: %s", i, sse_stop_reason_name(s.reason));
+    cr_assert_str_eq(s.loc.function, "tick");
+    cr_assert_eq(s.tid, sse_process_pid(p));
+    sse_thread *ts[128];
+    size_t n;
+    SSE_OKAY(sse_process_threads(p, ts, 128, &n));
+    cr_assert_eq(n, 101, "threads: %zu", n);
+    for (size_t k = 0; k < n; k++)
+      cr_assert_eq(proc_state(sse_process_pid(p), sse_thread_tid(ts[k])), 't',
+                   "stop %d: thread %d not stopped", i, sse_thread_tid(ts[k]));
+  }
+  SSE_OKAY(sse_break_remove(p, id));
+  SSE_OKAY(sse_continue(p, &s));
+  cr_assert_eq(s.reason, SSE_STOP_EXITED);
+  cr_assert_eq(s.exit_status, 0); /* tick ran 25 times, no more, no less */
 }
 
 /* ---------------------------------------------------------------- load */
