@@ -68,6 +68,13 @@ void **sse__dwarf_ext_slot(const sse__dwarf_at *at, Dwfl_Module *mod, void (*f)(
   (void)at, (void)mod, (void)f;
   return NULL;
 }
+void **sse__dwarf_ext_slot_saved(const sse__dwarf_at *at, Dwfl_Module *mod, void (*f)(void *),
+                                 void *(*save)(void *ext, size_t *n), const void **blob, size_t *n) {
+  (void)at, (void)mod, (void)f, (void)save;
+  *blob = NULL;
+  *n = 0;
+  return NULL;
+}
 int sse__thread_getregs(sse_thread *t, sse__regs *r) {
   (void)t, (void)r;
   return -1;
