@@ -940,17 +940,22 @@ static uint64_t next_row_after(sse__modcache *c, sse__modentry *e, Dwfl_Module *
   return best;
 }
 
-bool sse__modcache_row_at(sse__modcache *c, sse__modentry *e, Dwfl_Module *mod, uint64_t rel, sse__lrow *out,
-                          uint64_t *end) {
+/* The CU holding rel: by .debug_aranges, else by every CU's ranges. */
+static sse__cuinfo *cu_of(sse__modcache *c, sse__modentry *e, Dwfl_Module *mod, uint64_t rel) {
   need_map(c, e, mod, false);
   const sse__curange *r = map_find(e->amap, e->namap, rel);
   if (r == NULL) {
     need_map(c, e, mod, true);
     r = map_find(e->fmap, e->nfmap, rel);
   }
-  if (r == NULL)
+  return r ? r->cu : NULL;
+}
+
+bool sse__modcache_row_at(sse__modcache *c, sse__modentry *e, Dwfl_Module *mod, uint64_t rel, sse__lrow *out,
+                          uint64_t *end) {
+  sse__cuinfo *u = cu_of(c, e, mod, rel);
+  if (u == NULL)
     return false;
-  sse__cuinfo *u = r->cu;
   need_cu(c, e, mod, u);
   const sse__lrec *rows = u->rows.v;
   size_t n = u->rows.n;
@@ -1008,15 +1013,9 @@ static bool learn_producer(sse__modentry *e, Dwfl_Module *mod, sse__cuinfo *u) {
 }
 
 bool sse__modcache_cu_llvm(sse__modcache *c, sse__modentry *e, Dwfl_Module *mod, uint64_t rel) {
-  need_map(c, e, mod, false);
-  const sse__curange *r = map_find(e->amap, e->namap, rel);
-  if (r == NULL) {
-    need_map(c, e, mod, true);
-    r = map_find(e->fmap, e->nfmap, rel);
-  }
-  if (r == NULL)
+  sse__cuinfo *u = cu_of(c, e, mod, rel);
+  if (u == NULL)
     return false;
-  sse__cuinfo *u = r->cu;
   pthread_mutex_lock(&c->mu);
   if (u->producer == 0 && learn_producer(e, mod, u))
     decoded(c, e, 0);
