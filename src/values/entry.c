@@ -50,21 +50,45 @@ static int site_value(sse__vctx *c2, Dwarf_Die *cs, int reg, uint64_t *out) {
   return 1;
 }
 
+/* The subprogram holding c's frame in the tree (the real function an
+ * inlined block is in: dwarf_getscopes goes on into an inlined block's
+ * abstract origin instead), into out. */
+static bool real_function(const sse__vctx *c, Dwarf_Die *out) {
+  for (int i = 0; i < c->nscopes; i++) {
+    int tag = dwarf_tag(&c->scopes[i]);
+    if (tag == DW_TAG_subprogram) {
+      *out = c->scopes[i];
+      return true;
+    }
+    if (tag != DW_TAG_inlined_subroutine) continue;
+    Dwarf_Die *sc = NULL;
+    int n = dwarf_getscopes_die(&c->scopes[i], &sc);
+    bool found = false;
+    for (int k = 0; k < n && !found; k++)
+      if (dwarf_tag(&sc[k]) == DW_TAG_subprogram) {
+        *out = sc[k];
+        found = true;
+      }
+    free(sc);
+    return found;
+  }
+  return false;
+}
+
 /* Whether call site cs calls the function of c (its DW_AT_call_origin:
  * the same entry, or a declaration of the same name); an indirect call
  * (DW_AT_call_target only) is not taken, as gdb does not. */
 static bool calls_callee(sse__vctx *c, sse__vctx *c2, Dwarf_Die *cs) {
   Dwarf_Attribute a;
-  Dwarf_Die origin, *fn = NULL;
-  for (int i = 0; i < c->nscopes && !fn; i++)
-    if (dwarf_tag(&c->scopes[i]) == DW_TAG_subprogram) fn = &c->scopes[i];
-  if (!fn || (!dwarf_attr(cs, DW_AT_call_origin, &a) && !dwarf_attr(cs, DW_AT_abstract_origin, &a)) ||
+  Dwarf_Die origin, fn;
+  if (!real_function(c, &fn) ||
+      (!dwarf_attr(cs, DW_AT_call_origin, &a) && !dwarf_attr(cs, DW_AT_abstract_origin, &a)) ||
       !dwarf_formref_die(&a, &origin))
     return false;
   Dwarf_Addr lo, olo;
-  if (dwarf_lowpc(fn, &lo) == 0 && dwarf_lowpc(&origin, &olo) == 0)
+  if (dwarf_lowpc(&fn, &lo) == 0 && dwarf_lowpc(&origin, &olo) == 0)
     return lo + c->at->bias == olo + c2->at->bias;
-  const char *n1 = dwarf_diename(fn), *n2 = dwarf_diename(&origin);
+  const char *n1 = dwarf_diename(&fn), *n2 = dwarf_diename(&origin);
   return n1 && n2 && strcmp(n1, n2) == 0;
 }
 
@@ -97,6 +121,31 @@ static bool same_values(const sse__vctx *c, sse__vctx *c2) {
   return true;
 }
 
+/* c2 (a copy of c) moved to the caller of c's frame: the tail-call frame
+ * outward of it when there is one (gdb's TAILCALL_FRAME: its real
+ * caller's registers, its own pc, no CFA), else the real caller (by the
+ * CFI, or, from a tail-call frame, the registers it has). 0, or 1. */
+static int to_caller(const sse__vctx *c, sse__vctx *c2, Dwfl *dwfl) {
+  if (!c->tail_self && (sse__cfi_unwind(c2, dwfl) != 0 || !same_values(c, c2))) return 1;
+  if (c->ntail > 0) {
+    c2->pc = c->tail_pc[0];
+    memmove(c2->tail_pc, c->tail_pc + 1, sizeof c->tail_pc - sizeof c->tail_pc[0]);
+    c2->ntail = c->ntail - 1;
+    c2->tail_self = true;
+    c2->cfa = 0;
+  } else if (c->tail_self) {
+    if (!(c->regmask >> SSE__REGNUM_PC & 1)) return 1;
+    c2->pc = c->reg[SSE__REGNUM_PC];
+    c2->tail_self = false;
+    c2->cfa = 0; /* the real caller's own: not kept */
+  }
+  c2->lookup_pc = c2->pc - 1;
+  return 0;
+}
+
+/* gdb's dwarf_expr_reg_to_entry_parameter: the value register reg held
+ * at the entry of c's function (for an inline frame, of the real function
+ * holding it), from the call site in its caller. 0, or 1 (unavailable). */
 int sse__entry_reg(sse__vctx *c, int reg, uint64_t *out) {
   if (c->entry_depth >= ENTRY_MAX_DEPTH || !c->at || !c->at->dwfl) return 1;
   sse__vctx *c2 = malloc(sizeof *c2);
@@ -109,8 +158,7 @@ int sse__entry_reg(sse__vctx *c, int reg, uint64_t *out) {
   Dwarf_Addr bias = 0;
   Dwfl_Module *mod;
   Dwarf_Die *cu;
-  if (sse__cfi_unwind(c2, c->at->dwfl) == 0 && same_values(c, c2) &&
-      (mod = dwfl_addrmodule(c->at->dwfl, c2->lookup_pc)) &&
+  if (to_caller(c, c2, c->at->dwfl) == 0 && (mod = dwfl_addrmodule(c->at->dwfl, c2->lookup_pc)) &&
       (cu = dwfl_module_addrdie(mod, c2->lookup_pc, &bias))) {
     sse__dwarf_at at = {.dwfl = c->at->dwfl, .mod = mod, .cu = cu, .bias = bias, .st = c->at->st};
     c2->at = &at;
@@ -126,28 +174,38 @@ int sse__entry_reg(sse__vctx *c, int reg, uint64_t *out) {
   return rc;
 }
 
+/* gdb's BLOCK_ENTRY_PC of block fn (a subprogram or an inlined block):
+ * DW_AT_entry_pc, its low pc, or the start of its first range. */
+static bool block_entry(Dwarf_Die *fn, Dwarf_Addr *entry) {
+  if (dwarf_entrypc(fn, entry) == 0) return true;
+  Dwarf_Addr base, end;
+  return dwarf_ranges(fn, 0, &base, entry, &end) > 0;
+}
+
 /* The register the parameter par of the function in scope fn is passed
  * in: its location at the function's entry, or -1. */
-static int entry_register(sse__vctx *c, Dwarf_Die *fn, Dwarf_Die *par) {
+static int entry_register(Dwarf_Die *fn, Dwarf_Die *par) {
   Dwarf_Addr entry;
   Dwarf_Attribute a;
   Dwarf_Op *ops;
   size_t n;
-  if (dwarf_entrypc(fn, &entry) != 0 || !dwarf_attr_integrate(par, DW_AT_location, &a)) return -1;
-  (void)c;
+  if (!block_entry(fn, &entry) || !dwarf_attr_integrate(par, DW_AT_location, &a)) return -1;
   if (dwarf_getlocation_addr(&a, entry, &ops, &n, 1) != 1 || n != 1) return -1;
   if (ops[0].atom >= DW_OP_reg0 && ops[0].atom <= DW_OP_reg31) return ops[0].atom - DW_OP_reg0;
   return ops[0].atom == DW_OP_regx ? (int)ops[0].number : -1;
 }
 
+/* gdb's read_variable_at_entry: the parameter's location at the entry of
+ * the frame's function (an inlined block's entry for an inline frame),
+ * when that is a register, then that register's entry value in the real
+ * frame holding it. */
 int sse__entry_param(sse__vctx *c, Dwarf_Die *par, sse__value *out) {
   Dwarf_Die *fn = NULL;
   for (int i = 0; i < c->nscopes && !fn; i++) {
     int tag = dwarf_tag(&c->scopes[i]);
-    if (tag == DW_TAG_inlined_subroutine) return 1; /* no call site */
-    if (tag == DW_TAG_subprogram) fn = &c->scopes[i];
+    if (tag == DW_TAG_subprogram || tag == DW_TAG_inlined_subroutine) fn = &c->scopes[i];
   }
-  int reg = fn ? entry_register(c, fn, par) : -1;
+  int reg = fn ? entry_register(fn, par) : -1;
   uint64_t v;
   if (reg < 0 || sse__entry_reg(c, reg, &v)) return 1;
   memset(out, 0, sizeof *out);

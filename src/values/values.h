@@ -160,6 +160,12 @@ typedef struct sse__vctx {
   bool dry;           /* evaluate without side effects (assignments) */
   bool used_frame;    /* a local, an argument or a register was read */
   int entry_depth;    /* entry values being found (entry.c) */
+  /* gdb's tail-call frames (frame.c, entry.c): the pcs of those between
+   * this frame and its real caller, innermost first; tail_self: this frame
+   * is one (no registers of its own: reg[] are its real caller's) */
+  uint64_t tail_pc[8];
+  int ntail;
+  bool tail_self;
   Dwarf_Attribute *loc_attr; /* the location attribute being evaluated */
   /* the gdb error text of the failure, "" when none */
   char err[256];
