@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "symtab/dies.h"
 #include "values/values.h"
 
 #define ENTRY_MAX_DEPTH 2 /* an entry value inside a call value, once */
@@ -159,7 +160,7 @@ int sse__entry_reg(sse__vctx *c, int reg, uint64_t *out) {
   Dwfl_Module *mod;
   Dwarf_Die *cu;
   if (to_caller(c, c2, c->at->dwfl) == 0 && (mod = dwfl_addrmodule(c->at->dwfl, c2->lookup_pc)) &&
-      (cu = dwfl_module_addrdie(mod, c2->lookup_pc, &bias))) {
+      (cu = sse__symtab_cu_at(mod, c2->lookup_pc, &bias))) {
     sse__dwarf_at at = {.dwfl = c->at->dwfl, .mod = mod, .cu = cu, .bias = bias, .st = c->at->st};
     c2->at = &at;
     c2->var_bias = bias;
