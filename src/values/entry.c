@@ -46,7 +46,10 @@ static int site_value(sse__vctx *c2, Dwarf_Die *cs, int reg, uint64_t *out) {
     Dwarf_Op *ops;
     size_t n;
     if (dwarf_getlocation(&val, &ops, &n) != 0 || n == 0) return 1;
-    return sse__loc_eval_word(c2, ops, n, false, out) == 0 ? 0 : 1;
+    c2->loc_attr = &val; /* a DW_OP_entry_value's block is read from it */
+    int rc = sse__loc_eval_word(c2, ops, n, false, out);
+    c2->loc_attr = NULL;
+    return rc == 0 ? 0 : 1;
   } while (dwarf_siblingof(&p, &p) == 0);
   return 1;
 }
