@@ -54,38 +54,13 @@ static int site_value(sse__vctx *c2, Dwarf_Die *cs, int reg, uint64_t *out) {
   return 1;
 }
 
-/* The subprogram holding c's frame in the tree (the real function an
- * inlined block is in: dwarf_getscopes goes on into an inlined block's
- * abstract origin instead), into out. */
-static bool real_function(const sse__vctx *c, Dwarf_Die *out) {
-  for (int i = 0; i < c->nscopes; i++) {
-    int tag = dwarf_tag(&c->scopes[i]);
-    if (tag == DW_TAG_subprogram) {
-      *out = c->scopes[i];
-      return true;
-    }
-    if (tag != DW_TAG_inlined_subroutine) continue;
-    Dwarf_Die *sc = NULL;
-    int n = dwarf_getscopes_die(&c->scopes[i], &sc);
-    bool found = false;
-    for (int k = 0; k < n && !found; k++)
-      if (dwarf_tag(&sc[k]) == DW_TAG_subprogram) {
-        *out = sc[k];
-        found = true;
-      }
-    free(sc);
-    return found;
-  }
-  return false;
-}
-
 /* Whether call site cs calls the function of c (its DW_AT_call_origin:
  * the same entry, or a declaration of the same name); an indirect call
  * (DW_AT_call_target only) is not taken, as gdb does not. */
 static bool calls_callee(sse__vctx *c, sse__vctx *c2, Dwarf_Die *cs) {
   Dwarf_Attribute a;
   Dwarf_Die origin, fn;
-  if (!real_function(c, &fn) ||
+  if (!sse__loc_real_function(c, &fn) ||
       (!dwarf_attr(cs, DW_AT_call_origin, &a) && !dwarf_attr(cs, DW_AT_abstract_origin, &a)) ||
       !dwarf_formref_die(&a, &origin))
     return false;
@@ -199,17 +174,13 @@ static int entry_register(Dwarf_Die *fn, Dwarf_Die *par) {
   return ops[0].atom == DW_OP_regx ? (int)ops[0].number : -1;
 }
 
-/* gdb's read_variable_at_entry: the parameter's location at the entry of
- * the frame's function (an inlined block's entry for an inline frame),
- * when that is a register, then that register's entry value in the real
- * frame holding it. */
+/* gdb's read_variable_at_entry: the parameter's location at the entry
+ * of the frame's function (gdb's get_frame_func: for an inline frame too
+ * the real function's entry, block_linkage_function), when that is a
+ * register, then that register's entry value. */
 int sse__entry_param(sse__vctx *c, Dwarf_Die *par, sse__value *out) {
-  Dwarf_Die *fn = NULL;
-  for (int i = 0; i < c->nscopes && !fn; i++) {
-    int tag = dwarf_tag(&c->scopes[i]);
-    if (tag == DW_TAG_subprogram || tag == DW_TAG_inlined_subroutine) fn = &c->scopes[i];
-  }
-  int reg = fn ? entry_register(fn, par) : -1;
+  Dwarf_Die fn;
+  int reg = sse__loc_real_function(c, &fn) ? entry_register(&fn, par) : -1;
   uint64_t v;
   if (reg < 0 || sse__entry_reg(c, reg, &v)) return 1;
   memset(out, 0, sizeof *out);

@@ -213,6 +213,9 @@ sse__vtype *sse__type_innermost(sse__vtype *t);
 
 /* loc.c: the value of variable DIE var in c's frame. */
 int sse__loc_variable(sse__vctx *c, Dwarf_Die *var, sse__value *out);
+/* loc.c: the subprogram holding c's frame (for an inline frame, the real
+ * function the inlined blocks are in), into out; false when none. */
+bool sse__loc_real_function(const sse__vctx *c, Dwarf_Die *out);
 /* A CFI expression (is_loc false: a DWARF expression, the top of the
  * stack) or location description (is_loc: the value of what it locates,
  * memory read) in c's frame. 0, 1 (not available), -1 (c->err). */
