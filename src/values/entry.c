@@ -54,16 +54,35 @@ static int site_value(sse__vctx *c2, Dwarf_Die *cs, int reg, uint64_t *out) {
   return 1;
 }
 
-/* Whether call site cs calls the function of c (its DW_AT_call_origin:
- * the same entry, or a declaration of the same name); an indirect call
- * (DW_AT_call_target only) is not taken, as gdb does not. */
+/* Whether the indirect call site cs (DW_AT_call_target, evaluated in the
+ * caller c2: a register's value, a memory location's address, as gdb's
+ * call_site_to_target_addr) calls fn of c. */
+static bool target_is(sse__vctx *c, sse__vctx *c2, Dwarf_Die *cs, Dwarf_Die *fn) {
+  Dwarf_Attribute a;
+  Dwarf_Op *ops;
+  size_t n;
+  Dwarf_Addr lo;
+  uint64_t target;
+  if ((!dwarf_attr(cs, DW_AT_call_target, &a) && !dwarf_attr(cs, DW_AT_GNU_call_site_target, &a)) ||
+      dwarf_getlocation(&a, &ops, &n) != 0 || n == 0 || dwarf_entrypc(fn, &lo) != 0)
+    return false;
+  c2->loc_attr = &a;
+  int rc = sse__loc_eval_word(c2, ops, n, false, &target);
+  c2->loc_attr = NULL;
+  c2->err[0] = 0;
+  return rc == 0 && target == lo + c->at->bias;
+}
+
+/* Whether call site cs calls the function of c: its DW_AT_call_origin
+ * (the same entry, or a declaration of the same name), or the address
+ * its DW_AT_call_target gives in the caller. */
 static bool calls_callee(sse__vctx *c, sse__vctx *c2, Dwarf_Die *cs) {
   Dwarf_Attribute a;
   Dwarf_Die origin, fn;
-  if (!sse__loc_real_function(c, &fn) ||
-      (!dwarf_attr(cs, DW_AT_call_origin, &a) && !dwarf_attr(cs, DW_AT_abstract_origin, &a)) ||
-      !dwarf_formref_die(&a, &origin))
-    return false;
+  if (!sse__loc_real_function(c, &fn)) return false;
+  if (!dwarf_attr(cs, DW_AT_call_origin, &a) && !dwarf_attr(cs, DW_AT_abstract_origin, &a))
+    return target_is(c, c2, cs, &fn);
+  if (!dwarf_formref_die(&a, &origin)) return false;
   Dwarf_Addr lo, olo;
   if (dwarf_lowpc(&fn, &lo) == 0 && dwarf_lowpc(&origin, &olo) == 0)
     return lo + c->at->bias == olo + c2->at->bias;
@@ -100,6 +119,16 @@ static bool same_values(const sse__vctx *c, sse__vctx *c2) {
   return true;
 }
 
+/* Whether c's frame is main's: gdb's backtrace stops there (backtrace
+ * past-main off), so main has no caller to take entry values from
+ * ("DW_OP_entry_value resolving requires caller of main"). */
+static bool in_main(const sse__vctx *c) {
+  Dwarf_Die fn;
+  const char *name;
+  return !c->tail_self && sse__loc_real_function(c, &fn) && (name = dwarf_diename(&fn)) &&
+         strcmp(name, "main") == 0;
+}
+
 /* c2 (a copy of c) moved to the caller of c's frame: the tail-call frame
  * outward of it when there is one (gdb's TAILCALL_FRAME: its real
  * caller's registers, its own pc, no CFA), else the real caller (by the
@@ -126,7 +155,7 @@ static int to_caller(const sse__vctx *c, sse__vctx *c2, Dwfl *dwfl) {
  * at the entry of c's function (for an inline frame, of the real function
  * holding it), from the call site in its caller. 0, or 1 (unavailable). */
 int sse__entry_reg(sse__vctx *c, int reg, uint64_t *out) {
-  if (c->entry_depth >= ENTRY_MAX_DEPTH || !c->at || !c->at->dwfl) return 1;
+  if (c->entry_depth >= ENTRY_MAX_DEPTH || !c->at || !c->at->dwfl || in_main(c)) return 1;
   sse__vctx *c2 = malloc(sizeof *c2);
   if (!c2) return 1;
   *c2 = *c;
