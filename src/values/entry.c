@@ -119,6 +119,28 @@ static bool same_values(const sse__vctx *c, sse__vctx *c2) {
   return true;
 }
 
+/* c's scopes as the tree holds them: past an inlined block, its
+ * containers in the function it is inlined into (dwarf_getscopes goes on
+ * into the block's abstract origin instead), where a call site may be a
+ * child of the real function (clang). */
+static void real_scopes(sse__vctx *c) {
+  for (int i = 0; i < c->nscopes; i++) {
+    if (dwarf_tag(&c->scopes[i]) != DW_TAG_inlined_subroutine) continue;
+    Dwarf_Die *sc = NULL;
+    int n = dwarf_getscopes_die(&c->scopes[i], &sc);
+    Dwarf_Die *all = n > 0 ? malloc((size_t)(i + n) * sizeof *all) : NULL;
+    if (all) {
+      memcpy(all, c->scopes, (size_t)i * sizeof *all);
+      memcpy(all + i, sc, (size_t)n * sizeof *all);
+      free(c->scopes);
+      c->scopes = all;
+      c->nscopes = i + n;
+    }
+    free(sc);
+    return;
+  }
+}
+
 /* Whether c's frame is main's: gdb's backtrace stops there (backtrace
  * past-main off), so main has no caller to take entry values from
  * ("DW_OP_entry_value resolving requires caller of main"). */
@@ -174,6 +196,7 @@ int sse__entry_reg(sse__vctx *c, int reg, uint64_t *out) {
     c2->var_mod = mod;
     int n = dwarf_getscopes(cu, c2->lookup_pc - bias, &c2->scopes);
     c2->nscopes = n > 0 ? n : 0;
+    real_scopes(c2);
     rc = caller_site(c, c2, reg, out);
   }
   free(c2->scopes);
