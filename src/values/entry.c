@@ -12,7 +12,10 @@
 #include "symtab/dies.h"
 #include "values/values.h"
 
-#define ENTRY_MAX_DEPTH 2 /* an entry value inside a call value, once */
+/* Entry values inside call values, caller after caller (a recursive
+ * function: depth(n - 1) called with DW_OP_entry_value(rdi) - 1): gdb
+ * follows them to main; so do we, this many callers out. */
+#define ENTRY_MAX_DEPTH 128
 
 #ifndef DW_AT_call_return_pc
 #define DW_AT_call_return_pc 0x7d
