@@ -218,13 +218,13 @@ static bool block_entry(Dwarf_Die *fn, Dwarf_Addr *entry) {
 
 /* The register the parameter par of the function in scope fn is passed
  * in: its location at the function's entry, or -1. */
-static int entry_register(Dwarf_Die *fn, Dwarf_Die *par) {
+static int entry_register(const sse__vctx *c, Dwarf_Die *fn, Dwarf_Die *par) {
   Dwarf_Addr entry;
   Dwarf_Attribute a;
   Dwarf_Op *ops;
   size_t n;
   if (!block_entry(fn, &entry) || !dwarf_attr_integrate(par, DW_AT_location, &a)) return -1;
-  if (dwarf_getlocation_addr(&a, entry, &ops, &n, 1) != 1 || n != 1) return -1;
+  if (sse__loc_at(c, &a, entry, &ops, &n) != 1 || n != 1) return -1;
   if (ops[0].atom >= DW_OP_reg0 && ops[0].atom <= DW_OP_reg31) return ops[0].atom - DW_OP_reg0;
   return ops[0].atom == DW_OP_regx ? (int)ops[0].number : -1;
 }
@@ -235,7 +235,7 @@ static int entry_register(Dwarf_Die *fn, Dwarf_Die *par) {
  * register, then that register's entry value. */
 int sse__entry_param(sse__vctx *c, Dwarf_Die *par, sse__value *out) {
   Dwarf_Die fn;
-  int reg = sse__loc_real_function(c, &fn) ? entry_register(&fn, par) : -1;
+  int reg = sse__loc_real_function(c, &fn) ? entry_register(c, &fn, par) : -1;
   uint64_t v;
   if (reg < 0 || sse__entry_reg(c, reg, &v)) return 1;
   memset(out, 0, sizeof *out);

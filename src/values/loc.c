@@ -73,6 +73,20 @@ bool sse__loc_real_function(const sse__vctx *c, Dwarf_Die *out) {
   return false;
 }
 
+int sse__loc_at(const sse__vctx *c, Dwarf_Attribute *a, Dwarf_Addr pc, Dwarf_Op **ops, size_t *n) {
+  Dwarf_Addr base, start, end, entry = 0;
+  Dwarf_Die fn;
+  bool have_entry = false;
+  ptrdiff_t off = 0;
+  while ((off = dwarf_getlocations(a, off, &base, &start, &end, ops, n)) > 0) {
+    if (start == end && pc == start && !have_entry)
+      have_entry = sse__loc_real_function(c, &fn) && dwarf_entrypc(&fn, &entry) == 0;
+    if ((start == end && pc == start && have_entry && pc == entry) || (pc >= start && pc < end))
+      return 1;
+  }
+  return off < 0 ? -1 : 0;
+}
+
 /* The frame base of the function of the frame (DW_AT_frame_base): the
  * real function's for an inline frame (gdb's block_linkage_function). */
 static int frame_base(sse__vctx *c, uint64_t *fb, int depth) {
@@ -82,7 +96,7 @@ static int frame_base(sse__vctx *c, uint64_t *fb, int depth) {
   size_t nops;
   if (!sse__loc_real_function(c, &fn) || !dwarf_attr_integrate(&fn, DW_AT_frame_base, &a))
     return sse__verr(c, "Could not find the frame base for \"%s\".", "?");
-  int k = dwarf_getlocation_addr(&a, c->lookup_pc - c->at->bias, &ops, &nops, 1);
+  int k = sse__loc_at(c, &a, c->lookup_pc - c->at->bias, &ops, &nops);
   if (k <= 0) return 1;
   part p = {0};
   stack s = {.n = 0};
@@ -399,7 +413,7 @@ int sse__loc_variable(sse__vctx *c, Dwarf_Die *var, sse__value *out) {
   if (!dwarf_attr_integrate(var, DW_AT_location, &a)) return optout(out);
   Dwarf_Op *ops;
   size_t nops;
-  int k = dwarf_getlocation_addr(&a, c->lookup_pc - c->at->bias, &ops, &nops, 1);
+  int k = sse__loc_at(c, &a, c->lookup_pc - c->at->bias, &ops, &nops);
   if (k < 0) return sse__verr(c, "Invalid DWARF location: %s.", dwarf_errmsg(-1));
   if (k == 0 || nops == 0) return optout(out);
   Dwarf_Attribute *saved = c->loc_attr;

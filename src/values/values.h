@@ -216,6 +216,12 @@ int sse__loc_variable(sse__vctx *c, Dwarf_Die *var, sse__value *out);
 /* loc.c: the subprogram holding c's frame (for an inline frame, the real
  * function the inlined blocks are in), into out; false when none. */
 bool sse__loc_real_function(const sse__vctx *c, Dwarf_Die *out);
+/* loc.c: gdb's dwarf2_find_location_expression: the location expression
+ * of attribute a at pc (a DWARF address): the first entry whose range
+ * holds it, or an empty range at pc when pc is the entry of c's real
+ * function (gcc's entry-point records, view numbers aside). 1 found, 0
+ * none (optimized out), -1 bad DWARF. */
+int sse__loc_at(const sse__vctx *c, Dwarf_Attribute *a, Dwarf_Addr pc, Dwarf_Op **ops, size_t *n);
 /* A CFI expression (is_loc false: a DWARF expression, the top of the
  * stack) or location description (is_loc: the value of what it locates,
  * memory read) in c's frame. 0, 1 (not available), -1 (c->err). */
