@@ -35,15 +35,31 @@ static int reg_of(Dwarf_Attribute *a) {
   return ops[0].atom == DW_OP_regx ? (int)ops[0].number : -1;
 }
 
-/* The call value for reg of call site cs, evaluated in c2. */
-static int site_value(sse__vctx *c2, Dwarf_Die *cs, int reg, uint64_t *out) {
+/* What an entry value is asked for: a register (reg >= 0), or the
+ * parameter whose DIE is at offset die (DW_OP_GNU_parameter_ref: a
+ * parameter IPA dropped, named by the call site's DW_AT_call_parameter). */
+typedef struct entry_key {
+  int reg;
+  Dwarf_Off die;
+} entry_key;
+
+static bool param_matches(Dwarf_Die *p, const entry_key *k) {
+  Dwarf_Attribute a;
+  Dwarf_Die ref;
+  if (k->reg >= 0) return dwarf_attr(p, DW_AT_location, &a) && reg_of(&a) == k->reg;
+  return (dwarf_attr(p, DW_AT_call_parameter, &a) || dwarf_attr(p, DW_AT_abstract_origin, &a)) &&
+         dwarf_formref_die(&a, &ref) && dwarf_dieoffset(&ref) == k->die;
+}
+
+/* The call value for key k of call site cs, evaluated in c2. */
+static int site_value(sse__vctx *c2, Dwarf_Die *cs, const entry_key *k, uint64_t *out) {
   Dwarf_Die p;
   if (dwarf_child(cs, &p) != 0) return 1;
   do {
     int tag = dwarf_tag(&p);
-    Dwarf_Attribute loc, val;
+    Dwarf_Attribute val;
     if (tag != DW_TAG_call_site_parameter && tag != DW_TAG_GNU_call_site_parameter) continue;
-    if (!dwarf_attr(&p, DW_AT_location, &loc) || reg_of(&loc) != reg) continue;
+    if (!param_matches(&p, k)) continue;
     if (!dwarf_attr(&p, DW_AT_call_value, &val) && !dwarf_attr(&p, DW_AT_GNU_call_site_value, &val))
       return 1;
     Dwarf_Op *ops;
@@ -94,7 +110,7 @@ static bool calls_callee(sse__vctx *c, sse__vctx *c2, Dwarf_Die *cs) {
 }
 
 /* In the caller c2 (its scopes open): the call site returning to c2->pc. */
-static int caller_site(sse__vctx *c, sse__vctx *c2, int reg, uint64_t *out) {
+static int caller_site(sse__vctx *c, sse__vctx *c2, const entry_key *k, uint64_t *out) {
   for (int i = 0; i < c2->nscopes; i++) {
     Dwarf_Die ch;
     if (dwarf_child(&c2->scopes[i], &ch) == 0) do {
@@ -103,7 +119,7 @@ static int caller_site(sse__vctx *c, sse__vctx *c2, int reg, uint64_t *out) {
       if (tag != DW_TAG_call_site && tag != DW_TAG_GNU_call_site) continue;
       if (!attr_addr(&ch, DW_AT_call_return_pc, &ret) && !attr_addr(&ch, DW_AT_low_pc, &ret)) continue;
       if (ret + c2->at->bias != c2->pc) continue;
-      return calls_callee(c, c2, &ch) ? site_value(c2, &ch, reg, out) : 1;
+      return calls_callee(c, c2, &ch) ? site_value(c2, &ch, k, out) : 1;
     } while (dwarf_siblingof(&ch, &ch) == 0);
     int tag = dwarf_tag(&c2->scopes[i]);
     if (tag == DW_TAG_subprogram) break;
@@ -179,7 +195,7 @@ static int to_caller(const sse__vctx *c, sse__vctx *c2, Dwfl *dwfl) {
 /* gdb's dwarf_expr_reg_to_entry_parameter: the value register reg held
  * at the entry of c's function (for an inline frame, of the real function
  * holding it), from the call site in its caller. 0, or 1 (unavailable). */
-int sse__entry_reg(sse__vctx *c, int reg, uint64_t *out) {
+static int entry_value(sse__vctx *c, const entry_key *k, uint64_t *out) {
   if (c->entry_depth >= ENTRY_MAX_DEPTH || !c->at || !c->at->dwfl || in_main(c)) return 1;
   sse__vctx *c2 = malloc(sizeof *c2);
   if (!c2) return 1;
@@ -200,12 +216,25 @@ int sse__entry_reg(sse__vctx *c, int reg, uint64_t *out) {
     int n = dwarf_getscopes(cu, c2->lookup_pc - bias, &c2->scopes);
     c2->nscopes = n > 0 ? n : 0;
     real_scopes(c2);
-    rc = caller_site(c, c2, reg, out);
+    rc = caller_site(c, c2, k, out);
   }
   free(c2->scopes);
   c->blocks = c2->blocks; /* what it allocated is freed with c's */
   free(c2);
   return rc;
+}
+
+int sse__entry_reg(sse__vctx *c, int reg, uint64_t *out) {
+  entry_key k = {.reg = reg};
+  return entry_value(c, &k, out);
+}
+
+int sse__entry_param_ref(sse__vctx *c, Dwarf_Off cu_off, uint64_t *out) {
+  if (!c->at || !c->at->cu) return 1;
+  /* cu_off counts from the CU header (the CU DIE is that far in) */
+  Dwarf_Off cu_start = dwarf_dieoffset(c->at->cu) - dwarf_cuoffset(c->at->cu);
+  entry_key k = {.reg = -1, .die = cu_start + cu_off};
+  return entry_value(c, &k, out);
 }
 
 /* gdb's BLOCK_ENTRY_PC of block fn (a subprogram or an inlined block):

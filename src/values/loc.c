@@ -246,7 +246,9 @@ static int one_op(sse__vctx *c, const Dwarf_Op *op, part *res, stack *s, int dep
       res->len = (size_t)op->number2;
       return 0;
     case DW_OP_GNU_parameter_ref:
-      return 1;
+      /* the dropped parameter's value from the caller's call site */
+      if (sse__entry_param_ref(c, op->number, &r)) return 1;
+      return push(c, s, r);
     case DW_OP_form_tls_address: case DW_OP_GNU_push_tls_address:
       if (need(c, s, 1) || sse__tls_address(c, s->v[s->n - 1], &r)) return -1;
       s->v[s->n - 1] = r;

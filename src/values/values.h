@@ -230,6 +230,10 @@ int sse__loc_eval_word(sse__vctx *c, const Dwarf_Op *ops, size_t n, bool is_loc,
 /* entry.c: the value register reg had at the entry of c's function (0),
  * or 1: unknown. The value of parameter par at the entry (gdb's
  * NAME@entry): 0, 1 (unknown), -1 (c->err). */
+/* entry.c: DW_OP_GNU_parameter_ref: the value the caller's call site
+ * gives the parameter at CU offset cu_off (one IPA dropped), 0; 1 when
+ * unavailable. */
+int sse__entry_param_ref(sse__vctx *c, Dwarf_Off cu_off, uint64_t *out);
 int sse__entry_reg(sse__vctx *c, int reg, uint64_t *out);
 int sse__entry_param(sse__vctx *c, Dwarf_Die *par, sse__value *out);
 
