@@ -257,6 +257,11 @@ int sse__scope_find(sse__vctx *c, const char *name, Dwarf_Die *die);
  * as gdb's info locals. Stops when fn returns nonzero and returns that. */
 int sse__scope_each(sse__vctx *c, unsigned sel, int (*fn)(void *arg, Dwarf_Die *var), void *arg);
 int sse__scope_open(sse__vctx *c);
+/* inherit.c: fn for each argument or local (sel) of concrete function
+ * instance scope that only its abstract origin holds (gdb's
+ * inherit_abstract_dies). Stops when fn returns nonzero, returns that. */
+int sse__scope_inherited(sse__vctx *c, Dwarf_Die *scope, unsigned sel,
+                         int (*fn)(void *arg, Dwarf_Die *var), void *arg);
 /* A type DIE named name: tag DW_TAG_structure_type, union_type,
  * enumeration_type, or DW_TAG_typedef (a typedef or a base type). The
  * frame's CU first, then the module's, then every module's. 1 or 0. */
