@@ -186,9 +186,9 @@ static int to_caller(const sse__vctx *c, sse__vctx *c2, Dwfl *dwfl) {
     if (!(c->regmask >> SSE__REGNUM_PC & 1)) return 1;
     c2->pc = c->reg[SSE__REGNUM_PC];
     c2->tail_self = false;
-    c2->cfa = 0; /* the real caller's own: not kept */
   }
   c2->lookup_pc = c2->pc - 1;
+  if (c->tail_self && !c2->tail_self) sse__cfi_cfa(c2, dwfl); /* the real caller's own */
   return 0;
 }
 

@@ -248,6 +248,8 @@ int sse__tls_address(sse__vctx *c, uint64_t offset, uint64_t *out);
 /* cfi.c: c's registers, pc and CFA moved to the caller's frame by the
  * call-frame information at c->lookup_pc. 0, or 1 when it cannot. */
 int sse__cfi_unwind(sse__vctx *c, Dwfl *dwfl);
+/* c->cfa set from the CFI at c's lookup pc and its registers (0: unknown). */
+void sse__cfi_cfa(sse__vctx *c, Dwfl *dwfl);
 
 /* scope.c */
 typedef enum sse__vsel { SSE__VS_ARGS = 1, SSE__VS_LOCALS = 2 } sse__vsel;
