@@ -345,7 +345,13 @@ static int pieces(sse__vctx *c, const Dwarf_Op *ops, size_t n, sse__value *out) 
     at += len;
     start = i + 1;
   }
-  if (out->unavail && at < size) memset(out->unavail + at, 1, size - at);
+  if (at < size) {
+    /* past the last piece: 2, gdb's check_pieced_synthetic_pointer finds
+     * no piece there and calls a member wholly past them <synthetic
+     * pointer> */
+    if (!out->unavail && !(out->unavail = sse__va_alloc(c, size))) return -1;
+    memset(out->unavail + at, SSE__PAST_PIECES, size - at);
+  }
   out->kind = SSE__V_BYTES;
   out->bytes = buf;
   return 0;

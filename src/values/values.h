@@ -98,13 +98,16 @@ typedef enum sse__vkind {
                      the byte offset in it (gdb's <synthetic pointer>) */
 } sse__vkind;
 
+#define SSE__PAST_PIECES 2
+
 typedef struct sse__value {
   sse__vtype *type;
   sse__vkind kind;
   uint64_t addr;
   unsigned char *bytes; /* V_BYTES: type->size bytes (arena) */
   unsigned char *unavail; /* V_BYTES: nonzero for a byte no piece gave
-                             (optimized out), or NULL when all are there */
+                             (optimized out; SSE__PAST_PIECES past the
+                             last piece), or NULL when all are there */
   unsigned bit_off, bit_size; /* a bitfield member of a V_MEM/V_BYTES struct */
   bool is_func;         /* a function: addr is its entry */
   int reg;              /* V_BYTES read from a register: its DWARF number + 1 */

@@ -193,3 +193,11 @@ Test(values_demo, empty_location_range_at_entry_as_gdb, .timeout = 60) {
   static const char *const cmds[] = {"break bump", "run", "info locals", "p acc", "p round"};
   compare("loops_calls_O2", cmds, sizeof cmds / sizeof *cmds);
 }
+
+/* clang describes via_pointer's q by one 4-byte piece at its entry: gdb
+ * calls the member past the pieces <synthetic pointer> (its
+ * check_pieced_synthetic_pointer finds no piece there), not 0. */
+Test(values_demo, member_past_the_pieces_as_gdb, .timeout = 60) {
+  static const char *const cmds[] = {"break via_pointer", "run", "info locals", "p q", "p q.a"};
+  compare("values_entry_clang", cmds, sizeof cmds / sizeof *cmds);
+}
