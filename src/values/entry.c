@@ -170,6 +170,69 @@ static bool in_main(const sse__vctx *c) {
          strcmp(name, "main") == 0;
 }
 
+#ifndef DW_AT_call_tail_call
+#define DW_AT_call_tail_call 0x82
+#endif
+#define SELFTAIL_MAX 64 /* functions looked through for a self tail call */
+
+typedef struct tail_walk {
+  Dwarf_Off seen[SELFTAIL_MAX];
+  int nseen;
+  Dwarf_Off self;
+  bool unreliable;
+} tail_walk;
+
+/* The tail-call sites in the tree of function die d (not into nested
+ * functions): their targets pushed on w, or w->unreliable when one
+ * reaches w->self or has no static target (gdb 13 throws for
+ * DW_AT_call_target without a caller frame). */
+static void tail_sites(Dwarf_Die *d, tail_walk *w, int depth) {
+  Dwarf_Die ch, origin;
+  Dwarf_Attribute a;
+  if (depth > 32 || dwarf_child(d, &ch) != 0) return;
+  do {
+    int tag = dwarf_tag(&ch);
+    if (tag == DW_TAG_subprogram) continue;
+    if (tag != DW_TAG_call_site && tag != DW_TAG_GNU_call_site) {
+      tail_sites(&ch, w, depth + 1);
+      continue;
+    }
+    if (!dwarf_hasattr(&ch, DW_AT_call_tail_call) && !dwarf_hasattr(&ch, DW_AT_GNU_tail_call)) continue;
+    if ((!dwarf_attr(&ch, DW_AT_call_origin, &a) && !dwarf_attr(&ch, DW_AT_abstract_origin, &a)) ||
+        !dwarf_formref_die(&a, &origin)) {
+      w->unreliable = true;
+      return;
+    }
+    Dwarf_Off off = dwarf_dieoffset(&origin);
+    if (off == w->self) w->unreliable = true;
+    bool known = false;
+    for (int i = 0; i < w->nseen && !known; i++) known = w->seen[i] == off;
+    if (!known && w->nseen < SELFTAIL_MAX) w->seen[w->nseen++] = off;
+  } while (!w->unreliable && dwarf_siblingof(&ch, &ch) == 0);
+}
+
+/* gdb's func_verify_no_selftailcall: no entry value of a function is
+ * reliable when it can reach itself by tail calls (ping jumps to pong,
+ * which jumps back to ping: the caller's call site says nothing of this
+ * entry). Functions of c's module's DWARF only. */
+static bool calls_itself_by_tail(const sse__vctx *c) {
+  Dwarf_Die fn, f;
+  if (!sse__loc_real_function(c, &fn)) return false;
+  Dwarf *dw = dwarf_cu_getdwarf(fn.cu);
+  tail_walk *w = calloc(1, sizeof *w);
+  if (!w || !dw) {
+    free(w);
+    return false;
+  }
+  w->self = dwarf_dieoffset(&fn);
+  tail_sites(&fn, w, 0);
+  for (int i = 0; i < w->nseen && !w->unreliable; i++)
+    if (dwarf_offdie(dw, w->seen[i], &f)) tail_sites(&f, w, 0);
+  bool r = w->unreliable;
+  free(w);
+  return r;
+}
+
 /* c2 (a copy of c) moved to the caller of c's frame: the tail-call frame
  * outward of it when there is one (gdb's TAILCALL_FRAME: its real
  * caller's registers, its own pc, no CFA), else the real caller (by the
@@ -196,7 +259,9 @@ static int to_caller(const sse__vctx *c, sse__vctx *c2, Dwfl *dwfl) {
  * at the entry of c's function (for an inline frame, of the real function
  * holding it), from the call site in its caller. 0, or 1 (unavailable). */
 static int entry_value(sse__vctx *c, const entry_key *k, uint64_t *out) {
-  if (c->entry_depth >= ENTRY_MAX_DEPTH || !c->at || !c->at->dwfl || in_main(c)) return 1;
+  if (c->entry_depth >= ENTRY_MAX_DEPTH || !c->at || !c->at->dwfl || in_main(c) ||
+      calls_itself_by_tail(c))
+    return 1;
   sse__vctx *c2 = malloc(sizeof *c2);
   if (!c2) return 1;
   *c2 = *c;

@@ -33,6 +33,7 @@ __attribute__((noinline)) int by_ptr(int v) {
 }
 
 int (*volatile fp)(int) = by_ptr;
+int driver(int n);
 
 int main(int argc, char **argv) {
   (void)argv;
@@ -40,6 +41,27 @@ int main(int argc, char **argv) {
   r += drop(argc + 2, argc * 9);
   r += chain_a(argc + 4);
   r += fp(argc + 10);
+  r += driver(5);
   printf("%d\n", r);
   return 0;
+}
+
+int pong(int n);
+
+__attribute__((noinline)) int ping(int n) {
+  sink = n;
+  if (n <= 0) return sink;
+  return pong(n - 1);
+}
+
+__attribute__((noinline)) int pong(int n) {
+  sink = n * 2;
+  if (n <= 0) return sink;
+  return ping(n - 1);
+}
+
+__attribute__((noinline)) int driver(int n) {
+  int r = ping(n + 3);
+  sink = r;
+  return r + 1;
 }

@@ -134,13 +134,14 @@ Test(values_demo, cxx_class_as_gdb, .timeout = 60) {
  * tail-call site's DW_AT_call_value, DW_OP_entry_value resolved a frame
  * further out): chain_a -> chain_b -> chain_leaf by two jumps; a
  * parameter IPA-CP dropped is DW_OP_GNU_parameter_ref to the caller's
- * call site; a call through a pointer. */
+ * call site; a call through a pointer; no entry values for ping, which
+ * reaches itself by tail calls through pong. */
 Test(values_demo, tail_call_frames_and_dropped_parameters_as_gdb, .timeout = 60) {
   static const char *const cmds[] = {
       "break frame_args.c:13", "break chain_leaf", "break by_ptr", "run", "bt", "info args",
       "continue", "bt", "continue", "bt", "info args", "frame 1", "info args", "info locals",
       "frame 2", "info args", "p x", "p x + 1", "frame 3", "info locals", "continue", "bt",
-      "up", "info locals"};
+      "up", "info locals", "break ping", "continue", "bt", "continue", "bt", "info args"};
   compare("frame_args_O2", cmds, sizeof cmds / sizeof *cmds);
 }
 
