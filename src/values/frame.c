@@ -67,9 +67,11 @@ typedef struct frame_pos {
   int depth;
   bool tail;
   uint64_t pc;
-  uint64_t tail_pc[8];
+  uint64_t tail_pc[SSE__TAILCALL_MAX];
   int ntail;
 } frame_pos;
+_Static_assert(sizeof ((frame_pos *)0)->tail_pc == sizeof ((sse__vctx *)0)->tail_pc,
+               "a frame's tail-call pcs fit its context");
 
 static void pos_of(const sse_frame *fr, const sse__frame_ref *refs, size_t n, size_t frame,
                    frame_pos *fp) {
@@ -81,7 +83,7 @@ static void pos_of(const sse_frame *fr, const sse__frame_ref *refs, size_t n, si
   fp->pc = fr[frame].pc;
   size_t j = frame + 1;
   while (j < n && !fr[frame].tailcall && !fr[j].tailcall && refs[j].phys == fp->phys) j++;
-  for (; j < n && fr[j].tailcall && fp->ntail < 8; j++) fp->tail_pc[fp->ntail++] = fr[j].pc;
+  for (; j < n && fr[j].tailcall && fp->ntail < SSE__TAILCALL_MAX; j++) fp->tail_pc[fp->ntail++] = fr[j].pc;
 }
 
 /* The origin of frame index `frame`; SSE_E_NOTFOUND past the last. */
