@@ -798,8 +798,10 @@ typedef struct sse_frame {
                           tail calls from that call site's target to the
                           function inward of it); pc is the return pc of
                           its tail-call site, cfa the inward real frame's.
-                          Its values are not available (SSE_E_NOTFOUND for
-                          its frame index): no registers of its own */
+                          Its values are gdb's: no registers of its own, it
+                          reads its real caller's (outward), and no CFA;
+                          what its parameters held at its entry comes from
+                          the call site that jumped or called into it */
 } sse_frame;
 
 /* Unwind the stopped thread: up to max frames (max > 0), *n (may be NULL)

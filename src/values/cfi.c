@@ -62,12 +62,19 @@ int sse__cfi_unwind(sse__vctx *c, Dwfl *dwfl) {
   c->regmask = nmask;
   c->pc = nreg[SSE__REGNUM_PC];
   c->lookup_pc = c->pc - 1;
-  c->cfa = 0; /* the caller's own CFA: from its CFI, below */
+  sse__cfi_cfa(c, dwfl);
+  return 0;
+}
+
+void sse__cfi_cfa(sse__vctx *c, Dwfl *dwfl) {
+  Dwarf_Op *ops;
+  size_t n;
+  uint64_t cfa;
+  c->cfa = 0;
   Dwarf_Frame *up = frame_at(dwfl, c->lookup_pc);
   if (up && dwarf_frame_cfa(up, &ops, &n) == 0 && n) {
     if (sse__loc_eval_word(c, ops, n, false, &cfa) == 0) c->cfa = cfa;
   }
   free(up);
   c->err[0] = 0;
-  return 0;
 }

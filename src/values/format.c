@@ -346,7 +346,11 @@ static int format_at(sse__vctx *c, const sse__value *v, bool top, int depth, sse
     return 0;
   }
   if (!aggregate && sse__val_partly_out(v)) {
-    sse__out_puts(o, "<optimized out>");
+    /* gdb: a scalar wholly past its value's pieces is <synthetic pointer> */
+    uint64_t n = sse__type_size(t);
+    bool past = v->kind == SSE__V_BYTES && v->unavail && !v->bit_size && n &&
+                !memchr(v->unavail, 0, n) && !memchr(v->unavail, 1, n);
+    sse__out_puts(o, past ? "<synthetic pointer>" : "<optimized out>");
     return 0;
   }
   if (c->fmt && c->fmt != 's' && !aggregate && t->kind != SSE__TY_VOID)

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "symtab/dies.h"
+#include "symtab/tailcall.h"
 #include "values/values.h"
 
 #define TEXT_MAX 65536
@@ -57,9 +58,54 @@ static int phys_ctx(sse_thread *t, size_t phys, size_t frame, sse__vctx *c) {
   return 0;
 }
 
+/* Where a frame index of sse_backtrace's list comes from: physical frame
+ * phys with depth inline blocks left out, or (tail) the tail-call frame at
+ * pc outward of physical frame phys; and the tail-call frames between it
+ * and its real caller. */
+typedef struct frame_pos {
+  size_t phys;
+  int depth;
+  bool tail;
+  uint64_t pc;
+  uint64_t tail_pc[SSE__TAILCALL_MAX];
+  int ntail;
+} frame_pos;
+_Static_assert(sizeof ((frame_pos *)0)->tail_pc == sizeof ((sse__vctx *)0)->tail_pc,
+               "a frame's tail-call pcs fit its context");
+
+static void pos_of(const sse_frame *fr, const sse__frame_ref *refs, size_t n, size_t frame,
+                   frame_pos *fp) {
+  size_t i = frame;
+  while (i > 0 && fr[i].tailcall) i--;
+  fp->phys = refs[i].phys;
+  fp->depth = fr[frame].tailcall ? 0 : refs[frame].depth;
+  fp->tail = fr[frame].tailcall;
+  fp->pc = fr[frame].pc;
+  size_t j = frame + 1;
+  while (j < n && !fr[frame].tailcall && !fr[j].tailcall && refs[j].phys == fp->phys) j++;
+  for (; j < n && fr[j].tailcall && fp->ntail < SSE__TAILCALL_MAX; j++) fp->tail_pc[fp->ntail++] = fr[j].pc;
+}
+
+/* The origin of frame index `frame`; SSE_E_NOTFOUND past the last. */
+static sse_err frame_where(sse_thread *t, size_t frame, frame_pos *fp) {
+  size_t max = frame + SSE__INLINE_MAX + SSE__TAILCALL_MAX + 2, n = 0;
+  sse_frame *fr = calloc(max, sizeof *fr);
+  sse__frame_ref *refs = calloc(max, sizeof *refs);
+  sse_err err = fr && refs ? sse__frames(t, fr, max, &n, refs) : SSE_E_NOMEM;
+  memset(fp, 0, sizeof *fp);
+  if (err == SSE_OK && n <= frame) err = SSE_E_NOTFOUND;
+  if (err == SSE_OK) pos_of(fr, refs, n, frame, fp);
+  free(fr);
+  free(refs);
+  return err;
+}
+
 /* Frame index `frame` (sse_backtrace's, inline frames counted) is physical
  * frame ref.phys with ref.depth inline blocks left out (begin then takes
- * the scopes outward of them). */
+ * the scopes outward of them). A tail-call frame has gdb's registers for
+ * it: those of its real caller (the CFI of the real frame inward of it,
+ * gdb's dwarf2 unwinder), but its own pc, and no CFA ("can't compute CFA
+ * for this frame"). */
 static int frame_ctx(sse_thread *t, size_t frame, sse__vctx *c) {
   memset(c, 0, sizeof *c);
   c->proc = t->proc;
@@ -70,11 +116,20 @@ static int frame_ctx(sse_thread *t, size_t frame, sse__vctx *c) {
     if (sse__regs_get(&r, i, &c->reg[i])) c->regmask |= 1u << i;
   c->pc = c->lookup_pc = sse__regs_pc(&r);
   if (sse__unwind_cfa(t, &c->cfa) != SSE_OK) c->cfa = 0;
-  sse__frame_ref ref = {0, 0};
-  bool found = frame < FRAMES_MAX && sse__frame_ref_of(t, frame, &ref) == SSE_OK;
+  frame_pos fp = {0};
+  bool found = frame < FRAMES_MAX && frame_where(t, frame, &fp) == SSE_OK;
   if (!found && frame > 0) return sse__verr(c, "No frame at level %zu.", frame);
-  c->inline_depth = ref.depth;
-  return phys_ctx(t, ref.phys, frame, c);
+  c->inline_depth = fp.depth;
+  memcpy(c->tail_pc, fp.tail_pc, sizeof c->tail_pc);
+  c->ntail = fp.ntail;
+  int rc = phys_ctx(t, fp.phys + fp.tail, frame, c);
+  if (rc == 0 && fp.tail) {
+    c->pc = fp.pc;
+    c->lookup_pc = fp.pc - 1;
+    c->cfa = 0;
+    c->tail_self = true;
+  }
+  return rc;
 }
 
 /* c's scopes replaced by those outward of its innermost inlined block: the

@@ -4,6 +4,7 @@
  * recover (a register of a caller frame, an entry value), is
  * <optimized out>, never a guess. */
 #include <dwarf.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "values/values.h"
@@ -47,29 +48,67 @@ static int reg_value(sse__vctx *c, int regno, uint64_t *out) {
 
 static int eval_ops(sse__vctx *c, const Dwarf_Op *ops, size_t n, part *res, stack *s, int depth);
 
-/* The frame base of the function of the frame (DW_AT_frame_base). */
-static int frame_base(sse__vctx *c, uint64_t *fb, int depth) {
+/* The subprogram holding c's frame in the tree (the real function an
+ * inlined block is in: dwarf_getscopes goes on into an inlined block's
+ * abstract origin instead), into out. */
+bool sse__loc_real_function(const sse__vctx *c, Dwarf_Die *out) {
   for (int i = 0; i < c->nscopes; i++) {
-    if (dwarf_tag(&c->scopes[i]) != DW_TAG_subprogram) continue;
-    Dwarf_Attribute a;
-    Dwarf_Op *ops;
-    size_t nops;
-    if (!dwarf_attr_integrate(&c->scopes[i], DW_AT_frame_base, &a)) break;
-    int k = dwarf_getlocation_addr(&a, c->lookup_pc - c->at->bias, &ops, &nops, 1);
-    if (k <= 0) return 1;
-    part p = {0};
-    stack s = {.n = 0};
-    Dwarf_Attribute *saved = c->loc_attr;
-    c->loc_attr = &a;
-    int rc = eval_ops(c, ops, nops, &p, &s, depth + 1);
-    c->loc_attr = saved;
-    if (rc) return rc;
-    if (p.kind == P_MEM) *fb = p.x;
-    else if (p.kind == P_REG) rc = reg_value(c, (int)p.x, fb);
-    else return 1;
-    return rc;
+    int tag = dwarf_tag(&c->scopes[i]);
+    if (tag == DW_TAG_subprogram) {
+      *out = c->scopes[i];
+      return true;
+    }
+    if (tag != DW_TAG_inlined_subroutine) continue;
+    Dwarf_Die *sc = NULL;
+    int n = dwarf_getscopes_die(&c->scopes[i], &sc);
+    bool found = false;
+    for (int k = 0; k < n && !found; k++)
+      if (dwarf_tag(&sc[k]) == DW_TAG_subprogram) {
+        *out = sc[k];
+        found = true;
+      }
+    free(sc);
+    return found;
   }
-  return sse__verr(c, "Could not find the frame base for \"%s\".", "?");
+  return false;
+}
+
+int sse__loc_at(const sse__vctx *c, Dwarf_Attribute *a, Dwarf_Addr pc, Dwarf_Op **ops, size_t *n) {
+  Dwarf_Addr base, start, end, entry = 0;
+  Dwarf_Die fn;
+  bool have_entry = false;
+  ptrdiff_t off = 0;
+  while ((off = dwarf_getlocations(a, off, &base, &start, &end, ops, n)) > 0) {
+    if (start == end && pc == start && !have_entry)
+      have_entry = sse__loc_real_function(c, &fn) && dwarf_entrypc(&fn, &entry) == 0;
+    if ((start == end && pc == start && have_entry && pc == entry) || (pc >= start && pc < end))
+      return 1;
+  }
+  return off < 0 ? -1 : 0;
+}
+
+/* The frame base of the function of the frame (DW_AT_frame_base): the
+ * real function's for an inline frame (gdb's block_linkage_function). */
+static int frame_base(sse__vctx *c, uint64_t *fb, int depth) {
+  Dwarf_Die fn;
+  Dwarf_Attribute a;
+  Dwarf_Op *ops;
+  size_t nops;
+  if (!sse__loc_real_function(c, &fn) || !dwarf_attr_integrate(&fn, DW_AT_frame_base, &a))
+    return sse__verr(c, "Could not find the frame base for \"%s\".", "?");
+  int k = sse__loc_at(c, &a, c->lookup_pc - c->at->bias, &ops, &nops);
+  if (k <= 0) return 1;
+  part p = {0};
+  stack s = {.n = 0};
+  Dwarf_Attribute *saved = c->loc_attr;
+  c->loc_attr = &a;
+  int rc = eval_ops(c, ops, nops, &p, &s, depth + 1);
+  c->loc_attr = saved;
+  if (rc) return rc;
+  if (p.kind == P_MEM) *fb = p.x;
+  else if (p.kind == P_REG) rc = reg_value(c, (int)p.x, fb);
+  else return 1;
+  return rc;
 }
 
 static int arith(sse__vctx *c, stack *s, uint8_t op) {
@@ -207,7 +246,9 @@ static int one_op(sse__vctx *c, const Dwarf_Op *op, part *res, stack *s, int dep
       res->len = (size_t)op->number2;
       return 0;
     case DW_OP_GNU_parameter_ref:
-      return 1;
+      /* the dropped parameter's value from the caller's call site */
+      if (sse__entry_param_ref(c, op->number, &r)) return 1;
+      return push(c, s, r);
     case DW_OP_form_tls_address: case DW_OP_GNU_push_tls_address:
       if (need(c, s, 1) || sse__tls_address(c, s->v[s->n - 1], &r)) return -1;
       s->v[s->n - 1] = r;
@@ -304,7 +345,13 @@ static int pieces(sse__vctx *c, const Dwarf_Op *ops, size_t n, sse__value *out) 
     at += len;
     start = i + 1;
   }
-  if (out->unavail && at < size) memset(out->unavail + at, 1, size - at);
+  if (at < size) {
+    /* past the last piece: 2, gdb's check_pieced_synthetic_pointer finds
+     * no piece there and calls a member wholly past them <synthetic
+     * pointer> */
+    if (!out->unavail && !(out->unavail = sse__va_alloc(c, size))) return -1;
+    memset(out->unavail + at, SSE__PAST_PIECES, size - at);
+  }
   out->kind = SSE__V_BYTES;
   out->bytes = buf;
   return 0;
@@ -374,7 +421,7 @@ int sse__loc_variable(sse__vctx *c, Dwarf_Die *var, sse__value *out) {
   if (!dwarf_attr_integrate(var, DW_AT_location, &a)) return optout(out);
   Dwarf_Op *ops;
   size_t nops;
-  int k = dwarf_getlocation_addr(&a, c->lookup_pc - c->at->bias, &ops, &nops, 1);
+  int k = sse__loc_at(c, &a, c->lookup_pc - c->at->bias, &ops, &nops);
   if (k < 0) return sse__verr(c, "Invalid DWARF location: %s.", dwarf_errmsg(-1));
   if (k == 0 || nops == 0) return optout(out);
   Dwarf_Attribute *saved = c->loc_attr;

@@ -319,7 +319,7 @@ int sse__scope_each(sse__vctx *c, unsigned sel, int (*fn)(void *arg, Dwarf_Die *
       int rc = fn(arg, &ch);
       if (rc) return rc;
     } while (dwarf_siblingof(&ch, &ch) == 0);
-    if (func) break;
+    if (func) return sse__scope_inherited(c, &c->scopes[i], sel, fn, arg);
   }
   return 0;
 }

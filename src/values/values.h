@@ -108,13 +108,16 @@ typedef enum sse__vkind {
                      the byte offset in it (gdb's <synthetic pointer>) */
 } sse__vkind;
 
+#define SSE__PAST_PIECES 2
+
 typedef struct sse__value {
   sse__vtype *type;
   sse__vkind kind;
   uint64_t addr;
   unsigned char *bytes; /* V_BYTES: type->size bytes (arena) */
   unsigned char *unavail; /* V_BYTES: nonzero for a byte no piece gave
-                             (optimized out), or NULL when all are there */
+                             (optimized out; SSE__PAST_PIECES past the
+                             last piece), or NULL when all are there */
   unsigned bit_off, bit_size; /* a bitfield member of a V_MEM/V_BYTES struct */
   bool is_func;         /* a function: addr is its entry */
   int reg;              /* V_BYTES read from a register: its DWARF number + 1 */
@@ -178,6 +181,12 @@ typedef struct sse__vctx {
   bool dry;           /* evaluate without side effects (assignments) */
   bool used_frame;    /* a local, an argument or a register was read */
   int entry_depth;    /* entry values being found (entry.c) */
+  /* gdb's tail-call frames (frame.c, entry.c): the pcs of those between
+   * this frame and its real caller, innermost first; tail_self: this frame
+   * is one (no registers of its own: reg[] are its real caller's) */
+  uint64_t tail_pc[8];
+  int ntail;
+  bool tail_self;
   Dwarf_Attribute *loc_attr; /* the location attribute being evaluated */
   /* the gdb error text of the failure, "" when none */
   char err[256];
@@ -261,6 +270,15 @@ bool sse__cxx_canon_subst(const char *in, char *out, size_t n, const sse__tsubst
 
 /* loc.c: the value of variable DIE var in c's frame. */
 int sse__loc_variable(sse__vctx *c, Dwarf_Die *var, sse__value *out);
+/* loc.c: the subprogram holding c's frame (for an inline frame, the real
+ * function the inlined blocks are in), into out; false when none. */
+bool sse__loc_real_function(const sse__vctx *c, Dwarf_Die *out);
+/* loc.c: gdb's dwarf2_find_location_expression: the location expression
+ * of attribute a at pc (a DWARF address): the first entry whose range
+ * holds it, or an empty range at pc when pc is the entry of c's real
+ * function (gcc's entry-point records, view numbers aside). 1 found, 0
+ * none (optimized out), -1 bad DWARF. */
+int sse__loc_at(const sse__vctx *c, Dwarf_Attribute *a, Dwarf_Addr pc, Dwarf_Op **ops, size_t *n);
 /* A CFI expression (is_loc false: a DWARF expression, the top of the
  * stack) or location description (is_loc: the value of what it locates,
  * memory read) in c's frame. 0, 1 (not available), -1 (c->err). */
@@ -269,6 +287,10 @@ int sse__loc_eval_word(sse__vctx *c, const Dwarf_Op *ops, size_t n, bool is_loc,
 /* entry.c: the value register reg had at the entry of c's function (0),
  * or 1: unknown. The value of parameter par at the entry (gdb's
  * NAME@entry): 0, 1 (unknown), -1 (c->err). */
+/* entry.c: DW_OP_GNU_parameter_ref: the value the caller's call site
+ * gives the parameter at CU offset cu_off (one IPA dropped), 0; 1 when
+ * unavailable. */
+int sse__entry_param_ref(sse__vctx *c, Dwarf_Off cu_off, uint64_t *out);
 int sse__entry_reg(sse__vctx *c, int reg, uint64_t *out);
 int sse__entry_param(sse__vctx *c, Dwarf_Die *par, sse__value *out);
 
@@ -285,6 +307,8 @@ int sse__tls_address(sse__vctx *c, uint64_t offset, uint64_t *out);
 /* cfi.c: c's registers, pc and CFA moved to the caller's frame by the
  * call-frame information at c->lookup_pc. 0, or 1 when it cannot. */
 int sse__cfi_unwind(sse__vctx *c, Dwfl *dwfl);
+/* c->cfa set from the CFI at c's lookup pc and its registers (0: unknown). */
+void sse__cfi_cfa(sse__vctx *c, Dwfl *dwfl);
 
 /* scope.c */
 typedef enum sse__vsel { SSE__VS_ARGS = 1, SSE__VS_LOCALS = 2 } sse__vsel;
@@ -294,6 +318,11 @@ int sse__scope_find(sse__vctx *c, const char *name, Dwarf_Die *die);
  * as gdb's info locals. Stops when fn returns nonzero and returns that. */
 int sse__scope_each(sse__vctx *c, unsigned sel, int (*fn)(void *arg, Dwarf_Die *var), void *arg);
 int sse__scope_open(sse__vctx *c);
+/* inherit.c: fn for each argument or local (sel) of concrete function
+ * instance scope that only its abstract origin holds (gdb's
+ * inherit_abstract_dies). Stops when fn returns nonzero, returns that. */
+int sse__scope_inherited(sse__vctx *c, Dwarf_Die *scope, unsigned sel,
+                         int (*fn)(void *arg, Dwarf_Die *var), void *arg);
 /* A type DIE named name: tag DW_TAG_structure_type, union_type,
  * enumeration_type, or DW_TAG_typedef (a typedef or a base type). The
  * frame's CU first, then the module's, then every module's. 1 or 0. */

@@ -167,6 +167,11 @@ $(TBUILD)/values_entry_gcc: $(TARGETS_SRC)/values_entry.c | $(TBUILD)
 $(TBUILD)/values_entry_clang: $(TARGETS_SRC)/values_entry.c | $(TBUILD)
 	clang -g -O2 -o $@ $<
 
+# Arguments of optimized frames (issues 12 and 13): a parameter IPA
+# dropped, two tail calls in a row, a call through a pointer; gcc -O2
+# (the %_O2 rule above).
+TARGETS += $(TBUILD)/frame_args_O2
+
 # C++ values (issue 12): references, C++ type names, demangled symbols.
 TARGETS += $(TBUILD)/values_cxx $(TBUILD)/values_cxx_class $(TBUILD)/cxx_values \
     $(TBUILD)/cxx_values2

@@ -11,7 +11,7 @@
 static char *transcript(const char *prog, const char *const *cmds, size_t n, bool gdb) {
   static const char *const skip[] = {"Run till exit", "[Inferior", "Kill", "Starting program",
                                      "[Thread debugging", "Using host libthread_db", "[New",
-                                     "Breakpoint 2 at", "Temporary breakpoint 2 at"};
+                                     "Breakpoint 2 at", "Temporary breakpoint 2 at", "Continuing."};
   return vo_transcript(vo_session(prog, NULL, cmds, n, gdb), skip, sizeof skip / sizeof *skip);
 }
 
@@ -126,4 +126,79 @@ Test(values_demo, cxx_class_as_gdb, .timeout = 60) {
       "p *this", "p this->d", "p d + b * 10", "up", "p obj", "p obj.b", "p obj.s",
       "whatis obj", "p &obj.d"};
   compare("values_cxx_class", cmds, sizeof cmds / sizeof *cmds);
+}
+
+/* Arguments of optimized frames as gdb shows them (issues 12 and 13). */
+
+/* gdb's tail-call frames take their arguments from entry values (the
+ * tail-call site's DW_AT_call_value, DW_OP_entry_value resolved a frame
+ * further out): chain_a -> chain_b -> chain_leaf by two jumps; a
+ * parameter IPA-CP dropped is DW_OP_GNU_parameter_ref to the caller's
+ * call site; a call through a pointer; no entry values for ping, which
+ * reaches itself by tail calls through pong. */
+Test(values_demo, tail_call_frames_and_dropped_parameters_as_gdb, .timeout = 60) {
+  static const char *const cmds[] = {
+      "break frame_args.c:13", "break chain_leaf", "break by_ptr", "run", "bt", "info args",
+      "continue", "bt", "continue", "bt", "info args", "frame 1", "info args", "info locals",
+      "frame 2", "info args", "p x", "p x + 1", "frame 3", "info locals", "continue", "bt",
+      "up", "info locals", "break ping", "continue", "bt", "continue", "bt", "info args"};
+  compare("frame_args_O2", cmds, sizeof cmds / sizeof *cmds);
+}
+
+Test(values_demo, tail_call_frame_args_gcc_as_gdb, .timeout = 60) {
+  static const char *const cmds[] = {"break local_leaf", "run", "bt", "frame 1", "info args",
+                                     "p x", "frame 2", "info args"};
+  compare("tail_calls_O2", cmds, sizeof cmds / sizeof *cmds);
+}
+
+/* Inline frames three deep: an inlined parameter's location list at the
+ * frame's pc - 1 with its entry value from the real function's caller
+ * (level3's c = 5), NAME@entry of an inlined parameter at the real
+ * function's entry (level1's a=a@entry=0), the real function's frame
+ * base. */
+static const char *const inline_cmds[] = {"break leaf", "run", "bt", "frame 1", "info args",
+                                          "p c", "frame 2", "info args", "frame 3",
+                                          "info args", "info locals", "frame 4", "info args",
+                                          "info locals", "continue", "bt"};
+Test(values_demo, inline_frame_args_gcc_as_gdb, .timeout = 60) {
+  compare("inline_deep_O2", inline_cmds, sizeof inline_cmds / sizeof *inline_cmds);
+}
+Test(values_demo, inline_frame_args_clang_as_gdb, .timeout = 60) {
+  compare("inline_deep_O2_clang", inline_cmds, sizeof inline_cmds / sizeof *inline_cmds);
+}
+
+/* Entry values caller after caller: a recursive depth(n - 1) passes
+ * DW_OP_entry_value(rdi) - 1, 50 frames down; deep2's through deep1's. */
+Test(values_demo, entry_values_through_callers_as_gdb, .timeout = 60) {
+  static const char *const cmds[] = {"break opt_shapes.c:39", "run", "bt", "frame 30",
+                                     "info args"};
+  compare("opt_shapes_O2", cmds, sizeof cmds / sizeof *cmds);
+  static const char *const lj[] = {"break deep2", "run", "bt", "up", "info args"};
+  compare("longjmp_target_O2", lj, sizeof lj / sizeof *lj);
+}
+
+/* clang: call sites in the function an inlined block is in (values_opt's
+ * sink called from inlined scale), calls through a pointer (pick), no
+ * entry values in main (gdb's backtrace stops there). */
+Test(values_demo, entry_values_clang_call_sites_as_gdb, .timeout = 60) {
+  static const char *const cmds[] = {"break sink", "run", "bt", "continue", "bt"};
+  compare("values_opt_clang", cmds, sizeof cmds / sizeof *cmds);
+  static const char *const ptr[] = {"break twice", "break thrice", "run", "bt", "continue",
+                                    "bt", "info args"};
+  compare("opt_shapes_O2_clang", ptr, sizeof ptr / sizeof *ptr);
+}
+
+/* gcc's empty location ranges at a function's entry (DW_OP_lit0 for acc
+ * over [main, main)): gdb takes them at that pc. */
+Test(values_demo, empty_location_range_at_entry_as_gdb, .timeout = 60) {
+  static const char *const cmds[] = {"break bump", "run", "info locals", "p acc", "p round"};
+  compare("loops_calls_O2", cmds, sizeof cmds / sizeof *cmds);
+}
+
+/* clang describes via_pointer's q by one 4-byte piece at its entry: gdb
+ * calls the member past the pieces <synthetic pointer> (its
+ * check_pieced_synthetic_pointer finds no piece there), not 0. */
+Test(values_demo, member_past_the_pieces_as_gdb, .timeout = 60) {
+  static const char *const cmds[] = {"break via_pointer", "run", "info locals", "p q", "p q.a"};
+  compare("values_entry_clang", cmds, sizeof cmds / sizeof *cmds);
 }
