@@ -512,10 +512,12 @@ void print_frame_line(size_t i, const sse_frame *f) {
 }
 
 size_t frames_to_main(const sse_frame *f, size_t n) {
-  /* the program's main (gdb's inside_main_func): not a JIT'd one */
+  /* the program's main (gdb's inside_main_func): not a JIT'd one; a
+   * caller's pc is a return address, maybe just past main's end (a call
+   * to a noreturn function last), so its block is looked up at pc - 1 */
   for (size_t i = 0; i < n; i++)
     if (f[i].loc.function && !strcmp(f[i].loc.function, "main") && !f[i].signal_frame &&
-        in_executable(f[i].pc))
+        in_executable(i > 0 && !f[i - 1].signal_frame ? f[i].pc - 1 : f[i].pc))
       return i + 1;
   return n;
 }
