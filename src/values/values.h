@@ -218,11 +218,25 @@ unsigned long sse__types_shared_made(void);
  * their bare names, a template argument's type (from[i], canonical) by
  * its parameter's name (to[i]), also inside template arguments. */
 #define SSE__TSUBST_MAX 16
+typedef struct sse__tdtab sse__tdtab;
 typedef struct sse__tsubst {
+  const sse__tdtab *tab; /* gdb's typedef table: looked up first (or NULL) */
   const char *cls; /* or NULL */
   size_t n;
   const char *from[SSE__TSUBST_MAX], *to[SSE__TSUBST_MAX];
 } sse__tsubst;
+/* tdtab.c: gdb's local typedef table of a class ptype spells out (in
+ * c's arena): add name for type unless an entry gdb takes for the same
+ * type comes first; a copy; the name written for a type, or for a type
+ * named name inside template arguments (NULL: none). */
+sse__tdtab *sse__tdtab_new(sse__vctx *c);
+int sse__tdtab_add(sse__tdtab *t, const char *name, sse__vtype *type);
+sse__tdtab *sse__tdtab_copy(const sse__tdtab *t);
+const char *sse__tdtab_find(const sse__tdtab *t, sse__vtype *type);
+const char *sse__tdtab_find_named(const sse__tdtab *t, const char *name);
+/* ... for a named type as gdb looks its name up: a typedef by the
+ * first one of its name in scope (gdb's symbol of that name). */
+const char *sse__tdtab_find_symbol(const sse__tdtab *t, sse__vtype *type);
 /* typename.c: names written with s from now on (NULL: none) on this
  * thread; the previous s. */
 const sse__tsubst *sse__type_name_subst(const sse__tsubst *s);
