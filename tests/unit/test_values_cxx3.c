@@ -2,7 +2,9 @@
  * on cxx_values2: C++ type names in expressions (qualified by
  * namespaces and classes, template instances, class names without a
  * keyword, "T const *", references) in ptype, whatis, sizeof and casts,
- * with gdb's errors for the names that are not there; pointers to
+ * with gdb's errors for the names that are not there (a name before a
+ * syntax error first: "(anonymous namespace)" unquoted); whatis of
+ * *function an error, sizeof's operand without side effects; pointers to
  * functions ("(int (*)(int)) 0x... <twice(int)>", "<main()+433>") in C
  * and C++; virtual and multiple inheritance, pointers to members, a
  * union, rvalue references, std::map and std::unique_ptr raw; ptype of
@@ -32,14 +34,18 @@ Test(values_cxx3, qualified_name_errors_as_gdb, .timeout = 60) {
       "p shapes::Shape::nosuch", "p shapes::nosuch", "ptype struct shapes::Nosuch",
       "ptype struct nosuch::X", "whatis std::map<int, int>", "p sizeof (std::map<int, int>)",
       "whatis Box<int>::value_type", "p M1", "p shapes::Circle", "ptype shapes", "whatis shapes",
-      "p sizeof M1", "p (M1)3"};
+      "p sizeof M1", "p (M1)3", "p (anonymous namespace)::Hidden", "whatis (anonymous namespace)::Hidden",
+      "p ((anonymous namespace)::Hidden *)0", "p (nosuch bar)", "p (u bar)", "p 1 + nosuch bar",
+      "p nosuch )", "p hid.h +"};
   compare(cmds, N(cmds));
 }
 
 Test(values_cxx3, function_pointers_as_gdb, .timeout = 60) {
   static const char *const cxx[] = {"break cxx_values2.cc:58", "run", "p &twice", "p twice",
                                     "p *twice", "whatis &twice", "ptype twice", "p &use",
-                                    "p &main", "p main", "p $pc", "up", "p $pc"};
+                                    "p &main", "p main", "p $pc", "up", "p $pc",
+                                    "whatis *twice", "ptype **twice", "whatis *&twice",
+                                    "p sizeof(*twice)", "p sizeof(u.i = 7)", "p u.i"};
   compare(cxx, N(cxx));
   static const char *const c[] = {"break values_target.c:93", "run", "p &add", "p add",
                                   "p *add", "p &main", "whatis &add", "p &inspect"};
