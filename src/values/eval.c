@@ -42,6 +42,8 @@ static int ident(sse__vctx *c, const char *name, bool quoted, sse__value *out) {
       return sse__verr(c, "Attempt to use a type name as an expression");
     c->err[0] = 0;
     if (strstr(name, "::") && !quoted) return sse__scope_not_found(c, name);
+    int rc = sse__msym_function(c, name, out);
+    if (rc <= 0) return rc;
     return sse__verr(c, "No symbol \"%s\" in current context.", name);
   }
   if (dwarf_tag(&die) == DW_TAG_subprogram) {

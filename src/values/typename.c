@@ -66,13 +66,15 @@ static bool qualifier_first(const char *s) {
 
 static void params(sse__vtype *f, char *b, size_t n) {
   size_t len = snprintf(b, n, "(");
-  if (f->n == 0) len += snprintf(b + len, len < n ? n - len : 0, f->prototyped ? "void" : "");
+  if (f->n == 0 && !f->varargs)
+    len += snprintf(b + len, len < n ? n - len : 0, f->prototyped ? "void" : "");
   for (size_t i = 0; i < f->n && len < n; i++) {
     char pn[TN_MAX];
     if (f->params[i]) sse__type_name(f->params[i], pn, sizeof pn);
     else snprintf(pn, sizeof pn, "void");
     len += snprintf(b + len, n - len, "%s%s", i ? ", " : "", pn);
   }
+  if (f->varargs && len < n) len += snprintf(b + len, n - len, f->n ? ", ..." : "...");
   if (len < n) snprintf(b + len, n - len, ")");
 }
 

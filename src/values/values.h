@@ -81,6 +81,7 @@ struct sse__vtype {
   bool is_signed;    /* INT, CHAR, ENUM */
   bool complete;     /* STRUCT/UNION/ENUM: not a declaration */
   bool prototyped;   /* FUNC */
+  bool varargs;      /* FUNC: "..." after the parameters */
   unsigned char ref; /* PTR: 1 a C++ reference (&), 2 an rvalue one (&&) */
   bool cxx;          /* STRUCT/UNION/ENUM of C++: named without the keyword */
   bool enum_class;   /* ENUM: a C++ enum class (scoped) */
@@ -309,6 +310,14 @@ int sse__scope_code(sse__vctx *c, Dwarf_Die *fn, uint64_t *addr);
 /* gdb's error (c->err) for name, which sse__scope_find did not find
  * ("No symbol \"x\" in namespace \"ns\"."); -1. */
 int sse__scope_not_found(sse__vctx *c, const char *name);
+
+/* msym.c: the function of ELF symbol name in one of the process's
+ * modules, typed by its DWARF at its address (the module's separate
+ * debug info too): 0, 1 none (or no DWARF there), -1 c->err. */
+int sse__msym_function(sse__vctx *c, const char *name, sse__value *out);
+/* The DWARF name of the function of m starting at start (an address of
+ * the process), gdb's name for it over the ELF symbol's: false if none. */
+bool sse__msym_dwarf_name(Dwfl_Module *m, uint64_t start, char *buf, size_t n);
 
 /* typeparse.c: a type name at *pp (advanced past it), or NULL: not a
  * type name (c->err empty) or an unknown tag (c->err set). */

@@ -4,7 +4,8 @@
  * keyword, "T const *", references) in ptype, whatis, sizeof and casts,
  * with gdb's errors for the names that are not there (a name before a
  * syntax error first: "(anonymous namespace)" unquoted); whatis of
- * *function an error, sizeof's operand without side effects; pointers to
+ * *function an error, sizeof's operand without side effects; libc's
+ * printf typed by its separate debug info (libc6-dbg); pointers to
  * functions ("(int (*)(int)) 0x... <twice(int)>", "<main()+433>") in C
  * and C++; virtual and multiple inheritance, pointers to members, a
  * union, rvalue references, std::map and std::unique_ptr raw; ptype of
@@ -45,10 +46,12 @@ Test(values_cxx3, function_pointers_as_gdb, .timeout = 60) {
                                     "p *twice", "whatis &twice", "ptype twice", "p &use",
                                     "p &main", "p main", "p $pc", "up", "p $pc",
                                     "whatis *twice", "ptype **twice", "whatis *&twice",
-                                    "p sizeof(*twice)", "p sizeof(u.i = 7)", "p u.i"};
+                                    "p sizeof(*twice)", "p sizeof(u.i = 7)", "p u.i",
+                                    "p &printf", "p printf", "whatis printf", "ptype &printf"};
   compare(cxx, N(cxx));
   static const char *const c[] = {"break values_target.c:93", "run", "p &add", "p add",
-                                  "p *add", "p &main", "whatis &add", "p &inspect"};
+                                  "p *add", "p &main", "whatis &add", "p &inspect",
+                                  "p &printf", "whatis printf"};
   vo_cxx_compare("values_target", c, N(c));
 }
 
