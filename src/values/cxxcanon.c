@@ -89,7 +89,8 @@ static void arg(cbuf *b, const char *p, const char *end, int depth) {
   if (sb) put(&tb, sb, strlen(sb));
   else name(&tb, p, q, depth + 1);
   const char *rep = NULL;
-  for (size_t i = 0; b->subst && !rep && i < b->subst->n; i++)
+  if (b->subst && b->subst->tab) rep = sse__tdtab_find_named(b->subst->tab, tmp);
+  for (size_t i = 0; b->subst && !b->subst->tab && !rep && i < b->subst->n; i++)
     if (strcmp(tmp, b->subst->from[i]) == 0) rep = b->subst->to[i];
   if (!rep && b->subst && !sb) {
     tb = (cbuf){.s = tmp, .n = sizeof tmp, .subst = b->subst};

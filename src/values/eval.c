@@ -42,6 +42,8 @@ static int ident(sse__vctx *c, const char *name, bool quoted, sse__value *out) {
       return sse__verr(c, "Attempt to use a type name as an expression");
     c->err[0] = 0;
     if (strstr(name, "::") && !quoted) return sse__scope_not_found(c, name);
+    int rc = sse__msym_function(c, name, out);
+    if (rc <= 0) return rc;
     return sse__verr(c, "No symbol \"%s\" in current context.", name);
   }
   if (dwarf_tag(&die) == DW_TAG_subprogram) {
@@ -105,6 +107,11 @@ int sse__implptr_deref(sse__vctx *c, sse__value *v) {
 
 static int deref(sse__vctx *c, sse__value *v) {
   if (v->kind == SSE__V_IMPLPTR) return sse__implptr_deref(c, v);
+  sse__vtype *ft = sse__type_strip(v->type);
+  /* gdb's unop_ind without side effects (whatis, ptype) takes the
+   * contents of a pointer, an array or an int only: a function's not */
+  if (c->dry && ft && ft->kind == SSE__TY_FUNC)
+    return sse__verr(c, "Attempt to take contents of a non-pointer value.");
   if (decay(c, v)) return -1;
   sse__vtype *t = sse__type_strip(v->type);
   if (t && is_int_kind(t)) {
@@ -524,7 +531,12 @@ static int eval(sse__vctx *c, const sse__expr *e, sse__value *out, int depth) {
     case SSE__E_SIZEOF: case SSE__E_SIZEOF_TYPE: {
       sse__vtype *t = e->type;
       if (e->op == SSE__E_SIZEOF) {
-        if (eval(c, e->a, out, depth)) return -1;
+        /* gdb evaluates sizeof's operand without side effects */
+        bool dry = c->dry;
+        c->dry = true;
+        int rc = eval(c, e->a, out, depth);
+        c->dry = dry;
+        if (rc) return -1;
         t = out->type;
       }
       /* gdb's sizeof is an int */

@@ -16,10 +16,14 @@
 /* Binary operators: two-character ones coded as distinct ints. */
 enum { OP_OROR = 256, OP_ANDAND, OP_EQ, OP_NE, OP_LE, OP_GE, OP_SHL, OP_SHR, OP_DOTSTAR, OP_ARROWSTAR };
 
+#define PARSE_IDENTS 8
+
 typedef struct parser {
   sse__vctx *c;
   const char *s, *p;
   int depth;
+  sse__expr *idents[PARSE_IDENTS]; /* the first names read, in order */
+  int nidents;
 } parser;
 
 static void ws(parser *P) {
@@ -196,6 +200,7 @@ static sse__expr *primary(parser *P) {
   if (isalpha((unsigned char)ch) || ch == '_' || qualified_len(P->p)) {
     sse__expr *e = node(P, SSE__E_IDENT, NULL, NULL);
     if (e && !(e->name = ident(P))) return NULL;
+    if (e && P->nidents < PARSE_IDENTS) P->idents[P->nidents++] = e;
     return e;
   }
   if (ch == '(') {
@@ -441,6 +446,25 @@ bool sse__expr_assigns(const sse__expr *e) {
   return sse__expr_assigns(e->a) || sse__expr_assigns(e->b) || sse__expr_assigns(e->alt);
 }
 
+/* gdb's parser looks a name up as it reads it: a syntax error after a
+ * name that is not there is gdb's "No symbol \"anonymous\" in current
+ * context." (unquoted "(anonymous namespace)::f"). */
+static void unknown_name_first(parser *P) {
+  sse__vctx *c = P->c;
+  if (!c->at) return;
+  char syntax[sizeof c->err];
+  memcpy(syntax, c->err, sizeof syntax);
+  bool dry = c->dry;
+  c->dry = true;
+  for (int i = 0; i < P->nidents; i++) {
+    sse__value v;
+    c->err[0] = 0;
+    if (sse__expr_eval(c, P->idents[i], &v) && strncmp(c->err, "No symbol \"", 11) == 0) break;
+    memcpy(c->err, syntax, sizeof syntax);
+  }
+  c->dry = dry;
+}
+
 sse__expr *sse__expr_parse(sse__vctx *c, const char *text) {
   parser P = {.c = c, .s = text, .p = text};
   ws(&P);
@@ -449,7 +473,10 @@ sse__expr *sse__expr_parse(sse__vctx *c, const char *text) {
     return NULL;
   }
   sse__expr *e = assign_expr(&P);
-  if (!e) return NULL;
+  if (!e) {
+    if (strncmp(c->err, "A syntax error", 14) == 0) unknown_name_first(&P);
+    return NULL;
+  }
   ws(&P);
   if (*P.p == '\\' || *P.p == '`') {
     sse__verr(c, "Invalid character '%c' in expression.", *P.p);
@@ -457,6 +484,7 @@ sse__expr *sse__expr_parse(sse__vctx *c, const char *text) {
   }
   if (*P.p) {
     sse__verr(c, "Junk after end of expression.");
+    unknown_name_first(&P);
     return NULL;
   }
   return e;

@@ -109,6 +109,7 @@ void sse__format_symbol(sse__vctx *c, uint64_t addr, sse__out *o) {
   char phys[1024];
   if (dem) name = without_return_type(dem);
   else if (ty == STT_FUNC && cxx_physname(c, m, addr - off, name, phys, sizeof phys)) name = phys;
+  else if (ty == STT_FUNC && sse__msym_dwarf_name(m, addr - off, phys, sizeof phys)) name = phys;
   if (off) sse__out_printf(o, " <%s+%llu>", name, (unsigned long long)off);
   else sse__out_printf(o, " <%s>", name);
   free(dem);

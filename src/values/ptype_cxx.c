@@ -152,11 +152,33 @@ static int template_params(sse__vctx *c, Dwarf_Die *d, sse__tsubst *s, char *wit
     char tn[4096];
     if (pt) sse__type_name(pt, tn, sizeof tn);
     else snprintf(tn, sizeof tn, "void");
+    if (sse__tdtab_add((sse__tdtab *)s->tab, pn, pt)) return -1;
     s->from[s->n] = sse__va_strdup(c, tn);
     s->to[s->n++] = pn;
     if (len < n) len += (size_t)snprintf(with + len, n - len, "%s%s = %s", len ? ", " : " [with ", pn, tn);
   } while (dwarf_siblingof(&ch, &ch) == 0);
   if (len && len < n) snprintf(with + len, n - len, "]");
+  return 0;
+}
+
+/* gdb's recursively_update: the typedefs of class d, then its bases'. */
+static int class_typedef_names(sse__vctx *c, sse__tdtab *tab, Dwarf_Die *d, int depth) {
+  Dwarf_Die ch, bd;
+  Dwarf_Attribute a;
+  if (depth > 16 || dwarf_child(d, &ch) != 0) return 0;
+  do {
+    const char *nm = dwarf_diename(&ch);
+    if (dwarf_tag(&ch) != DW_TAG_typedef || !nm) continue;
+    sse__vtype *tt = sse__type_from(c, &ch);
+    c->err[0] = 0; /* a typedef sse cannot transcode: not in the table */
+    if (sse__tdtab_add(tab, nm, tt)) return -1;
+  } while (dwarf_siblingof(&ch, &ch) == 0);
+  if (dwarf_child(d, &ch) != 0) return 0;
+  do {
+    if (dwarf_tag(&ch) == DW_TAG_inheritance && dwarf_attr(&ch, DW_AT_type, &a) &&
+        dwarf_formref_die(&a, &bd) && class_typedef_names(c, tab, &bd, depth + 1))
+      return -1;
+  } while (dwarf_siblingof(&ch, &ch) == 0);
   return 0;
 }
 
@@ -285,11 +307,16 @@ static int class_body(sse__vctx *c, sse__vtype *t, Dwarf_Die *d, int level, sse_
   class_pr P = {.c = c, .d = d, .t = t, .level = level, .o = o, .section = -1,
                 .is_class = dwarf_tag(d) == DW_TAG_class_type};
   P.labels = needs_labels(d, P.is_class);
-  sse__tsubst local = {.cls = t->name}, semi;
+  sse__tsubst local = {.tab = sse__tdtab_new(c)}, semi;
   char with[16384];
-  if (template_params(c, d, &local, with, sizeof with)) return -1;
-  semi = local;
-  semi.cls = NULL;
+  /* gdb's order: the template parameters, a copy for the typedefs'
+   * section, then the class's and its bases' typedefs */
+  if (!local.tab || template_params(c, d, &local, with, sizeof with) ||
+      !(semi = local, semi.tab = sse__tdtab_copy(local.tab)) ||
+      class_typedef_names(c, (sse__tdtab *)local.tab, d, 0)) {
+    class_nm = saved_nm;
+    return -1;
+  }
   sse__out_printf(o, "%s %s%s", P.is_class ? "class" : "struct", t->name, with);
   const sse__tsubst *prev = sse__type_name_subst(&semi);
   int rc = derivation(c, d, P.is_class, o);

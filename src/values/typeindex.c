@@ -14,7 +14,7 @@
 #include "values/values.h"
 
 #define TI_MAGIC 0x50595453u /* "STYP" */
-#define TI_VERSION 2u
+#define TI_VERSION 3u
 #define TI_NONE UINT32_MAX
 
 typedef struct ti_hdr {
@@ -46,7 +46,7 @@ typedef struct ti_enum {
   uint32_t name, pad;
 } ti_enum;
 
-enum { TF_SIGNED = 1, TF_COMPLETE = 2, TF_PROTO = 4, TF_CXX = 8, TF_ENUMCLASS = 16, TF_BAD = 32,
+enum { TF_SIGNED = 1, TF_COMPLETE = 2, TF_PROTO = 4, TF_CXX = 8, TF_ENUMCLASS = 16, TF_BAD = 32, TF_VARARGS = 64,
        TF_REF_SHIFT = 8 };
 enum { MF_BASE = 1, MF_STATIC = 2, MF_VIRTUAL = 4 };
 
@@ -133,6 +133,7 @@ static uint32_t idx1(const tvec *t, const sse__vtype *x) {
 static uint32_t type_flags(const sse__vtype *x) {
   return (x->is_signed ? TF_SIGNED : 0) | (x->complete ? TF_COMPLETE : 0) | (x->prototyped ? TF_PROTO : 0) |
          (x->cxx ? TF_CXX : 0) | (x->enum_class ? TF_ENUMCLASS : 0) | (x->bad ? TF_BAD : 0) |
+         (x->varargs ? TF_VARARGS : 0) |
          (uint32_t)x->ref << TF_REF_SHIFT;
 }
 
@@ -274,6 +275,7 @@ static bool load_one(sse__tstore *st, const tblob *b, sse__vtype *v, uint32_t i,
                     .is_signed = x->flags & TF_SIGNED, .complete = x->flags & TF_COMPLETE,
                     .prototyped = x->flags & TF_PROTO, .ref = (unsigned char)(x->flags >> TF_REF_SHIFT),
                     .cxx = x->flags & TF_CXX, .enum_class = x->flags & TF_ENUMCLASS, .bad = x->flags & TF_BAD,
+                    .varargs = x->flags & TF_VARARGS,
                     .target = rec_of(v, x->target), .cls = rec_of(v, x->cls), .count = x->count, .n = x->n, .off = x->off,
                     .dw = NULL, .dwarf = x->off ? dw : NULL}; /* a shared store's key: the offset alone */
   bool mem = t->kind == SSE__TY_STRUCT || t->kind == SSE__TY_UNION;

@@ -23,6 +23,11 @@ const sse__tsubst *sse__type_name_subst(const sse__tsubst *s) {
 /* t's name as the class being spelt out writes it (subst), or false. */
 static bool substituted(sse__vtype *t, char *b, size_t n) {
   if (!subst || !t->name) return false;
+  if (subst->tab) {
+    const char *r = sse__tdtab_find_symbol(subst->tab, t);
+    if (r) snprintf(b, n, "%s", r);
+    return r || sse__cxx_canon_subst(t->name, b, n, subst);
+  }
   size_t l = subst->cls ? strlen(subst->cls) : 0;
   if (t->kind == SSE__TY_TYPEDEF && l && strncmp(t->name, subst->cls, l) == 0 &&
       t->name[l] == ':' && t->name[l + 1] == ':' && !strstr(t->name + l + 2, "::")) {
@@ -61,13 +66,15 @@ static bool qualifier_first(const char *s) {
 
 static void params(sse__vtype *f, char *b, size_t n) {
   size_t len = snprintf(b, n, "(");
-  if (f->n == 0) len += snprintf(b + len, len < n ? n - len : 0, f->prototyped ? "void" : "");
+  if (f->n == 0 && !f->varargs)
+    len += snprintf(b + len, len < n ? n - len : 0, f->prototyped ? "void" : "");
   for (size_t i = 0; i < f->n && len < n; i++) {
     char pn[TN_MAX];
     if (f->params[i]) sse__type_name(f->params[i], pn, sizeof pn);
     else snprintf(pn, sizeof pn, "void");
     len += snprintf(b + len, n - len, "%s%s", i ? ", " : "", pn);
   }
+  if (f->varargs && len < n) len += snprintf(b + len, n - len, f->n ? ", ..." : "...");
   if (len < n) snprintf(b + len, n - len, ")");
 }
 
@@ -144,13 +151,27 @@ static void decl(sse__vtype *t, const char *inner, const char *base, char *out, 
   }
 }
 
+/* gdb's c_print_type looks the whole type up in the class's table
+ * first: its qualifiers, then the name found ("const allocator_type"
+ * for a reference gdb's table takes for one). */
+static bool whole_found(sse__vtype *t, const char *inner, char *out, size_t n) {
+  const char *r = subst && subst->tab ? sse__tdtab_find(subst->tab, t) : NULL;
+  if (!r) return false;
+  bool c = false, v = false;
+  for (; t && (t->kind == SSE__TY_CONST || t->kind == SSE__TY_VOLATILE); t = t->target)
+    *(t->kind == SSE__TY_CONST ? &c : &v) = true;
+  snprintf(out, n, "%s%s%s%s%s", c ? "const " : "", v ? "volatile " : "", r, *inner ? " " : "",
+           inner);
+  return true;
+}
+
 void sse__type_name(sse__vtype *t, char *buf, size_t bufsz) {
-  if (!bufsz) return;
+  if (!bufsz || whole_found(t, "", buf, bufsz)) return;
   decl(t, "", NULL, buf, bufsz, 0);
 }
 
 void sse__type_decl(sse__vtype *t, const char *name, const char *base, char *buf, size_t bufsz) {
-  if (!bufsz) return;
+  if (!bufsz || (!base && whole_found(t, name, buf, bufsz))) return;
   decl(t, name, base, buf, bufsz, 0);
 }
 

@@ -77,10 +77,9 @@ static size_t template_args(const char *p) {
 }
 
 /* One scope or name of a C++ name: an identifier with its template
- * arguments, or "(anonymous namespace)". Its length, or 0. */
+ * arguments. Its length, or 0. "(anonymous namespace)" is no name to
+ * gdb's parser unquoted: a parenthesis, then the symbol "anonymous". */
 size_t sse__name_comp_len(const char *p) {
-  static const char anon[] = "(anonymous namespace)";
-  if (strncmp(p, anon, sizeof anon - 1) == 0) return sizeof anon - 1;
   char id[256];
   size_t k = ident_at(p, id, sizeof id);
   if (!k) return 0;

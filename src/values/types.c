@@ -355,6 +355,7 @@ static int fill_func(sse__vctx *c, sse__vtype *t, Dwarf_Die *d) {
   if (dwarf_attr_integrate(d, DW_AT_prototyped, &pa)) dwarf_formflag(&pa, &proto);
   t->prototyped = proto || sse__die_is_cxx(d); /* C++ functions all are */
   size_t n = count_children(d, DW_TAG_formal_parameter);
+  t->varargs = count_children(d, DW_TAG_unspecified_parameters) > 0;
   if (c->err[0]) return -1;
   if (n == 0 || dwarf_child(d, &ch) != 0) return 0;
   if (!(t->params = talloc(c, n * sizeof *t->params))) return -1;

@@ -81,6 +81,7 @@ struct sse__vtype {
   bool is_signed;    /* INT, CHAR, ENUM */
   bool complete;     /* STRUCT/UNION/ENUM: not a declaration */
   bool prototyped;   /* FUNC */
+  bool varargs;      /* FUNC: "..." after the parameters */
   unsigned char ref; /* PTR: 1 a C++ reference (&), 2 an rvalue one (&&) */
   bool cxx;          /* STRUCT/UNION/ENUM of C++: named without the keyword */
   bool enum_class;   /* ENUM: a C++ enum class (scoped) */
@@ -237,11 +238,25 @@ bool sse__tstore_put(sse__tstore *st, sse__vtype *t);
  * their bare names, a template argument's type (from[i], canonical) by
  * its parameter's name (to[i]), also inside template arguments. */
 #define SSE__TSUBST_MAX 16
+typedef struct sse__tdtab sse__tdtab;
 typedef struct sse__tsubst {
+  const sse__tdtab *tab; /* gdb's typedef table: looked up first (or NULL) */
   const char *cls; /* or NULL */
   size_t n;
   const char *from[SSE__TSUBST_MAX], *to[SSE__TSUBST_MAX];
 } sse__tsubst;
+/* tdtab.c: gdb's local typedef table of a class ptype spells out (in
+ * c's arena): add name for type unless an entry gdb takes for the same
+ * type comes first; a copy; the name written for a type, or for a type
+ * named name inside template arguments (NULL: none). */
+sse__tdtab *sse__tdtab_new(sse__vctx *c);
+int sse__tdtab_add(sse__tdtab *t, const char *name, sse__vtype *type);
+sse__tdtab *sse__tdtab_copy(const sse__tdtab *t);
+const char *sse__tdtab_find(const sse__tdtab *t, sse__vtype *type);
+const char *sse__tdtab_find_named(const sse__tdtab *t, const char *name);
+/* ... for a named type as gdb looks its name up: a typedef by the
+ * first one of its name in scope (gdb's symbol of that name). */
+const char *sse__tdtab_find_symbol(const sse__tdtab *t, sse__vtype *type);
 /* typename.c: names written with s from now on (NULL: none) on this
  * thread; the previous s. */
 const sse__tsubst *sse__type_name_subst(const sse__tsubst *s);
@@ -334,6 +349,14 @@ int sse__scope_code(sse__vctx *c, Dwarf_Die *fn, uint64_t *addr);
 /* gdb's error (c->err) for name, which sse__scope_find did not find
  * ("No symbol \"x\" in namespace \"ns\"."); -1. */
 int sse__scope_not_found(sse__vctx *c, const char *name);
+
+/* msym.c: the function of ELF symbol name in one of the process's
+ * modules, typed by its DWARF at its address (the module's separate
+ * debug info too): 0, 1 none (or no DWARF there), -1 c->err. */
+int sse__msym_function(sse__vctx *c, const char *name, sse__value *out);
+/* The DWARF name of the function of m starting at start (an address of
+ * the process), gdb's name for it over the ELF symbol's: false if none. */
+bool sse__msym_dwarf_name(Dwfl_Module *m, uint64_t start, char *buf, size_t n);
 
 /* typeparse.c: a type name at *pp (advanced past it), or NULL: not a
  * type name (c->err empty) or an unknown tag (c->err set). */

@@ -27,7 +27,7 @@ case "$TARGET" in
     V="$SRC/src/values"
     SRCS="$V/expr.c $V/eval.c $V/arena.c $V/typeparse.c $V/fetch.c $V/assign.c $V/types.c \
       $V/format.c $V/fmtletter.c $V/strings.c $V/typename.c $V/ptype.c $V/statics.c \
-      $V/ptype_cxx.c $V/cxxcanon.c $V/memptr.c $V/methods.c $V/typeindex.c"
+      $V/ptype_cxx.c $V/cxxcanon.c $V/tdtab.c $V/msym.c $V/memptr.c $V/methods.c $V/typeindex.c"
     DEPS="$V/values.h"
     FLAGS="-I$SRC/include -I$SRC/src -I$SRC/src/arch/x86_64"
     LIBS="-ldw -lelf -lm"

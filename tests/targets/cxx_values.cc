@@ -1,5 +1,5 @@
 // cxx_values -- an enum class, std::string, std::vector<int>, a class
-// with a vtable, stopped at line 27, for the value tests (issue 14).
+// with a vtable, vector<Shape *>, stopped at line 27, for the value tests.
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -34,3 +34,5 @@ int main() {
   ci.id = 1; ci.r = 3;
   return use(&ci, str, vec) > 0 ? 0 : 1;
 }
+// a vector of pointers: gdb's ptype names its element type by _Tp
+std::vector<shapes::Shape *> shape_list;
