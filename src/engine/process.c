@@ -92,6 +92,7 @@ void sse__proc_destroy(sse_process *p) {
   while (p->threads) {
     sse_thread *t = p->threads;
     p->threads = t->next;
+    sse__park_release(t);
     free(t);
   }
   sse__bp_free_all(p);
