@@ -21,6 +21,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <linux/futex.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,12 +32,14 @@
 #include "ptrace/park.h"
 
 bool sse__park_enabled(void) {
-  static int on = -1;
-  if (on < 0) {
-    const char *v = getenv("SSE_PARK_THREADS");
-    on = !(v && strcmp(v, "0") == 0);
+  static _Atomic int on = -1; /* read by every engine's tracer thread */
+  int v = atomic_load_explicit(&on, memory_order_relaxed);
+  if (v < 0) {
+    const char *e = getenv("SSE_PARK_THREADS");
+    v = !(e && strcmp(e, "0") == 0);
+    atomic_store_explicit(&on, v, memory_order_relaxed);
   }
-  return on;
+  return v;
 }
 
 /* pread of /proc/PID/task/TID/<name>, the file opened the first time and

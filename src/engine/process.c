@@ -477,6 +477,7 @@ void sse__proc_mark_exited(sse_process *p, int status) {
       p->nthreads_live--;
     }
   pthread_mutex_unlock(&p->engine->lock);
+  for (sse_thread *t = p->threads; t; t = t->next) sse__park_release(t);
   sse__mem_invalidate(p);
 }
 
@@ -501,6 +502,10 @@ static void report_released(sse_process *p, sse_stop_reason why, int signo) {
 static sse_err detach_now(sse_process *p) {
   if (p->exited) return SSE_E_EXITED;
   sse__run_stop_all(p, NULL);
+  /* Parked threads stopped for real while every thread still is: one
+   * woken while the others are let go would run, or take a signal, with
+   * nobody looking. */
+  for (sse_thread *t = p->threads; t && !p->exited; t = t->next) sse__thread_unpark(t);
   if (p->exited) return SSE_E_EXITED;
   sse__proc_jit_release(p); /* the JIT helper back from the symbol thread (issue 6) */
   sse__site_remove_all(p);

@@ -322,6 +322,7 @@ static void confirm_pass(sse_process *p) {
 void sse__thread_unpark(sse_thread *t) {
   if (!t->parked) return;
   sse__park_forget(t);
+  if (t->state == SSE__T_EXITED || t->proc->exited) return;
   t->state = SSE__T_RUNNING;
   ask_stop(t->proc, t);
   stop_one(t);
