@@ -322,6 +322,8 @@ struct sse_process {
   /* Thread resumes so far (sse__thread_resume): a value handle made at
    * one count is stale at another (src/api/api_valhandle.c). */
   uint64_t resumes;
+  /* Threads parked at this stop (src/engine/park.c). */
+  unsigned nparked;
   sse__runent runcache[SSE__RUNCACHE_SIZE]; /* step/range.c */
   sse_process *next;
 };
@@ -489,6 +491,10 @@ void sse__park_release(sse_thread *t);
  * before any request on it (ptrace/park.h), and a resume that steps or
  * delivers a signal. */
 void sse__thread_unpark(sse_thread *t);
+/* Every parked thread of p stopped for real: before p's threads run but
+ * not all of them (a parked thread stays asleep only while every other
+ * thread is stopped), and before a detach. */
+void sse__run_unpark_all(sse_process *p);
 
 /* Run control (src/step) as the engine sees it: installed by the step
  * layer when the library loads, so the engine's loop calls up into it

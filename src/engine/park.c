@@ -95,6 +95,7 @@ bool sse__park_confirm(sse_thread *t) {
   t->park_ref = ok;
   if (!ok) return false;
   t->parked = true;
+  t->proc->nparked++;
   t->state = SSE__T_STOPPED;
   t->quiet_stop = true; /* no int3 of ours to step off */
   t->regs_valid = false;
@@ -105,6 +106,7 @@ bool sse__park_confirm(sse_thread *t) {
 void sse__park_forget(sse_thread *t) {
   if (!t->parked) return;
   t->parked = false;
+  t->proc->nparked--;
   sse__pt_park_forget(t->tid);
 }
 

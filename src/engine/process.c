@@ -505,7 +505,7 @@ static sse_err detach_now(sse_process *p) {
   /* Parked threads stopped for real while every thread still is: one
    * woken while the others are let go would run, or take a signal, with
    * nobody looking. */
-  for (sse_thread *t = p->threads; t && !p->exited; t = t->next) sse__thread_unpark(t);
+  sse__run_unpark_all(p);
   if (p->exited) return SSE_E_EXITED;
   sse__proc_jit_release(p); /* the JIT helper back from the symbol thread (issue 6) */
   sse__site_remove_all(p);

@@ -78,9 +78,13 @@ static int resume_parked(sse_thread *t) {
  * it; its cached registers and inline-frame state are dropped. Each resume
  * ends in one ptrace stop: counted as the running command's cost. */
 int sse__thread_resume(sse_thread *t, bool step) {
+  sse_process *p = t->proc;
   if (t->parked && (step || t->deliver_sig)) sse__thread_unpark(t);
   t->inl.valid = false;
   if (t->parked) return resume_parked(t);
+  /* A thread let run while the others are held (a single step, a step's
+   * lone thread) could wake a parked one: they stop for real first. */
+  if (p->nparked && (step || !(p->running && p->others_run))) sse__run_unpark_all(p);
   int sig = t->deliver_sig;
   t->deliver_sig = 0;
   t->report_sig = false;

@@ -319,6 +319,11 @@ static void confirm_pass(sse_process *p) {
   }
 }
 
+void sse__run_unpark_all(sse_process *p) {
+  for (sse_thread *t = p->threads; t && p->nparked && !p->exited; t = t->next)
+    sse__thread_unpark(t);
+}
+
 void sse__thread_unpark(sse_thread *t) {
   if (!t->parked) return;
   sse__park_forget(t);
