@@ -7,6 +7,8 @@
  * with nothing of a debugger around it (int3 at tick's entry; at the hit,
  * PTRACE_INTERRUPT every other thread and wait for each by tid; put the
  * byte back, single-step, int3 in again, PTRACE_CONT every thread).
+ * sse leaves the idle threads asleep ("parked", src/engine/park.c), below
+ * that floor; SSE_PARK_THREADS=0 in the environment measures it without.
  *
  * usage: threads TARGETS_DIR */
 #define _GNU_SOURCE

@@ -52,6 +52,15 @@ struct sse_thread {
    * tracer and traced by the symbol thread since. Its state is EXITED for
    * the engine (all-stop, detach, the thread list skip it). */
   bool handed_over;
+  /* Parked (src/engine/park.c): left asleep in a private futex wait
+   * through this stop, not in a ptrace-stop; its state reads STOPPED and
+   * any ptrace request on it stops it first (sse__thread_unpark). */
+  bool parked;
+  bool park_cand;        /* in the all-stop under way: a candidate */
+  bool park_ref;         /* park_ss holds the schedstat of a time it was
+                            seen asleep since (it has not run since) */
+  uint64_t park_ss[3];
+  int park_sc_fd, park_ss_fd; /* /proc/.../syscall, schedstat: fd + 1 */
   /* Hardware debug registers of this thread. */
   uint64_t dr7;
   uint64_t hw_addr[4];
@@ -313,6 +322,8 @@ struct sse_process {
   /* Thread resumes so far (sse__thread_resume): a value handle made at
    * one count is stale at another (src/api/api_valhandle.c). */
   uint64_t resumes;
+  /* Threads parked at this stop (src/engine/park.c). */
+  unsigned nparked;
   sse__runent runcache[SSE__RUNCACHE_SIZE]; /* step/range.c */
   sse_process *next;
 };
@@ -461,6 +472,29 @@ int sse__wait_dying(sse_thread *t);
  * first): take that SIGSTOP now, before t is let go, or it would stop the
  * whole process once untraced. A signal that comes first stays due. */
 void sse__thread_settle_sigstop(sse_thread *t);
+/* Parked threads (src/engine/park.c). A thread asleep in a private futex
+ * wait with no timeout once every other thread is stopped cannot leave
+ * it: the all-stop leaves it there. Off with SSE_PARK_THREADS=0. */
+bool sse__park_enabled(void);
+/* Before the others are stopped: true when running t is a candidate (its
+ * schedstat taken, then seen in such a wait; or parked at the last stop
+ * and not run since). */
+bool sse__park_probe(sse_thread *t);
+/* Every other thread stopped or a candidate: t seen in that wait again
+ * and not run since the probe: parked (true), else the caller stops it. */
+bool sse__park_confirm(sse_thread *t);
+/* t leaves the parked mark (a status taken of it, a resume). */
+void sse__park_forget(sse_thread *t);
+/* t is gone or freed: its files closed. */
+void sse__park_release(sse_thread *t);
+/* Stop parked t for real (interrupt and wait): the ptrace layer's callback
+ * before any request on it (ptrace/park.h), and a resume that steps or
+ * delivers a signal. */
+void sse__thread_unpark(sse_thread *t);
+/* Every parked thread of p stopped for real: before p's threads run but
+ * not all of them (a parked thread stays asleep only while every other
+ * thread is stopped), and before a detach. */
+void sse__run_unpark_all(sse_process *p);
 
 /* Run control (src/step) as the engine sees it: installed by the step
  * layer when the library loads, so the engine's loop calls up into it

@@ -92,6 +92,7 @@ void sse__proc_destroy(sse_process *p) {
   while (p->threads) {
     sse_thread *t = p->threads;
     p->threads = t->next;
+    sse__park_release(t);
     free(t);
   }
   sse__bp_free_all(p);
@@ -476,6 +477,7 @@ void sse__proc_mark_exited(sse_process *p, int status) {
       p->nthreads_live--;
     }
   pthread_mutex_unlock(&p->engine->lock);
+  for (sse_thread *t = p->threads; t; t = t->next) sse__park_release(t);
   sse__mem_invalidate(p);
 }
 
@@ -500,6 +502,10 @@ static void report_released(sse_process *p, sse_stop_reason why, int signo) {
 static sse_err detach_now(sse_process *p) {
   if (p->exited) return SSE_E_EXITED;
   sse__run_stop_all(p, NULL);
+  /* Parked threads stopped for real while every thread still is: one
+   * woken while the others are let go would run, or take a signal, with
+   * nobody looking. */
+  sse__run_unpark_all(p);
   if (p->exited) return SSE_E_EXITED;
   sse__proc_jit_release(p); /* the JIT helper back from the symbol thread (issue 6) */
   sse__site_remove_all(p);

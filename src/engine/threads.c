@@ -62,16 +62,35 @@ void sse__thread_set_pc(sse_thread *t, uint64_t pc) {
 
 /* ------------------------------------------------------------ resuming */
 
+/* A parked thread is not in a ptrace-stop: it goes on sleeping where it
+ * is (src/engine/park.c), and is running again for the engine. */
+static int resume_parked(sse_thread *t) {
+  sse__park_forget(t);
+  t->report_sig = false;
+  t->state = SSE__T_RUNNING;
+  t->regs_valid = false;
+  t->proc->resumes++;
+  sse__mem_invalidate(t->proc);
+  return 0;
+}
+
 /* Resume one thread, single-stepping or not. Its pending signal goes with
  * it; its cached registers and inline-frame state are dropped. Each resume
  * ends in one ptrace stop: counted as the running command's cost. */
 int sse__thread_resume(sse_thread *t, bool step) {
+  sse_process *p = t->proc;
+  if (t->parked && (step || t->deliver_sig)) sse__thread_unpark(t);
   t->inl.valid = false;
+  if (t->parked) return resume_parked(t);
+  /* A thread let run while the others are held (a single step, a step's
+   * lone thread) could wake a parked one: they stop for real first. */
+  if (p->nparked && (step || !(p->running && p->others_run))) sse__run_unpark_all(p);
   int sig = t->deliver_sig;
   t->deliver_sig = 0;
   t->report_sig = false;
   int rc = step ? sse__pt_singlestep(t->tid, sig) : sse__pt_cont(t->tid, sig);
   if (rc == 0) {
+    t->park_ref = false; /* it runs */
     t->state = SSE__T_RUNNING;
     t->regs_valid = false;
     t->proc->resumes++;
@@ -157,6 +176,7 @@ void sse__thread_on_clone(sse_thread *t, int ev) {
 
 static void mark_gone(sse_thread *t) {
   sse_process *p = t->proc;
+  sse__park_release(t);
   pthread_mutex_lock(&p->engine->lock);
   t->state = SSE__T_EXITED;
   p->nthreads_live--;

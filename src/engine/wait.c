@@ -29,6 +29,11 @@ bool sse__wait_is_owed_stop(const sse_thread *t, int st) {
 }
 
 sse__wait_kind sse__wait_take(sse_thread *t, int st) {
+  /* A parked thread that reports (a signal woke it; it was killed) is
+   * parked no more, and has run. */
+  sse__park_forget(t);
+  t->park_ref = false;
+  t->park_cand = false;
   if (WIFEXITED(st) || WIFSIGNALED(st)) return SSE__W_GONE;
   if (!WIFSTOPPED(st)) return SSE__W_NONE;
   t->state = SSE__T_STOPPED;
@@ -256,6 +261,8 @@ static void ask_stop(sse_process *p, sse_thread *t) {
   if (rc == 0) t->sigstop_expected = true;
 }
 
+static void confirm_pass(sse_process *p);
+
 static bool any_running(sse_process *p, sse_thread *except) {
   for (sse_thread *t = p->threads; t; t = t->next)
     if (t != except && t->state == SSE__T_RUNNING) return true;
@@ -267,10 +274,11 @@ static bool any_running(sse_process *p, sse_thread *except) {
  * again until nothing runs. */
 static void stop_pass(sse_process *p, sse_thread *except) {
   for (sse_thread *t = p->threads; t; t = t->next)
-    if (t != except && t->state == SSE__T_RUNNING && !t->sigstop_expected) ask_stop(p, t);
+    if (t != except && t->state == SSE__T_RUNNING && !t->sigstop_expected && !t->park_cand)
+      ask_stop(p, t);
   sse_thread *leader = NULL;
   for (sse_thread *t = p->threads; t; t = t->next) {
-    if (t == except) continue;
+    if (t == except || t->park_cand) continue;
     if (t->tid == p->pid) {
       leader = t;
       continue;
@@ -288,11 +296,41 @@ static void stop_pass(sse_process *p, sse_thread *except) {
  * reports something else first (a breakpoint, a signal) keeps that event
  * pending; a SIGSTOP we sent it is still owed, swallowed when it comes. */
 void sse__run_stop_all(sse_process *p, sse_thread *except) {
+  bool park = sse__park_enabled();
+  if (park)
+    for (sse_thread *t = p->threads; t; t = t->next)
+      t->park_cand = t != except && t->state == SSE__T_RUNNING && sse__park_probe(t);
   do {
     stop_pass(p, except);
     if (p->exited) return;
+    if (park) confirm_pass(p);
   } while (any_running(p, except));
   sse__mem_invalidate(p);
+}
+
+/* Every thread of p but the candidates is stopped: each candidate still
+ * asleep as it was is parked, the others are asked to stop (the next pass
+ * waits for them). */
+static void confirm_pass(sse_process *p) {
+  for (sse_thread *t = p->threads; t; t = t->next) {
+    if (!t->park_cand) continue;
+    t->park_cand = false;
+    if (t->state == SSE__T_RUNNING && !sse__park_confirm(t)) ask_stop(p, t);
+  }
+}
+
+void sse__run_unpark_all(sse_process *p) {
+  for (sse_thread *t = p->threads; t && p->nparked && !p->exited; t = t->next)
+    sse__thread_unpark(t);
+}
+
+void sse__thread_unpark(sse_thread *t) {
+  if (!t->parked) return;
+  sse__park_forget(t);
+  if (t->state == SSE__T_EXITED || t->proc->exited) return;
+  t->state = SSE__T_RUNNING;
+  ask_stop(t->proc, t);
+  stop_one(t);
 }
 
 void sse__thread_settle_sigstop(sse_thread *t) {

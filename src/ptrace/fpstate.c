@@ -12,6 +12,7 @@
  * write, XSTATE_BV gets the bits of the components written: one whose bit
  * is clear would be loaded as its init state, whatever the buffer says. */
 #include "ptrace/fpstate.h"
+#include "ptrace/park.h"
 
 #include <cpuid.h>
 #include <elf.h>
@@ -86,6 +87,7 @@ static bool has_avx_state(const uint8_t *buf, long len, unsigned off) {
 
 int sse__pt_get_fpstate(pid_t tid, uint8_t fx[SSE__FXSAVE_SIZE],
                         uint8_t ymmh[16][16], bool *has_avx, sse__avx512 *z) {
+  sse__pt_before(tid); /* ptrace/park.h */
   memset(ymmh, 0, SSE__YMMH_SIZE);
   *has_avx = false;
   if (z) memset(z, 0, sizeof *z);
@@ -119,6 +121,7 @@ int sse__pt_get_fpstate(pid_t tid, uint8_t fx[SSE__FXSAVE_SIZE],
 
 int sse__pt_set_fpstate(pid_t tid, const uint8_t fx[SSE__FXSAVE_SIZE],
                         const uint8_t ymmh[16][16], const sse__avx512 *z) {
+  sse__pt_before(tid); /* ptrace/park.h */
   uint8_t *buf = malloc(XSTATE_MAX);
   if (!buf) return -ENOMEM;
   long len = get_xstate(tid, buf);

@@ -1,4 +1,5 @@
 #include "ptrace/ptrace.h"
+#include "ptrace/park.h"
 
 #include <errno.h>
 #include <stddef.h>
@@ -11,6 +12,7 @@
  * -1 as data, so errno is cleared first (libunwind's _UPT_access_mem does
  * the same). */
 static int pt(enum __ptrace_request req, pid_t tid, void *addr, void *data) {
+  if (req != PTRACE_INTERRUPT) sse__pt_before(tid); /* park.h */
   errno = 0;
   long r = ptrace(req, tid, addr, data);
   if (r == -1 && errno) return -errno;
@@ -52,6 +54,7 @@ int sse__pt_geteventmsg(pid_t tid, unsigned long *msg) {
   return pt(PTRACE_GETEVENTMSG, tid, NULL, msg);
 }
 int sse__pt_peekuser(pid_t tid, long off, uint64_t *val) {
+  sse__pt_before(tid);
   errno = 0;
   long r = ptrace(PTRACE_PEEKUSER, tid, (void *)off, NULL);
   if (r == -1 && errno) return -errno;
@@ -78,6 +81,7 @@ pid_t sse__pt_wait(pid_t pid, int *status, int flags) {
  * them: copy on write, whatever their protection). */
 int sse__pt_poke_byte(pid_t tid, uint64_t addr, uint8_t byte) {
   uint64_t base = addr & ~(uint64_t)7;
+  sse__pt_before(tid);
   errno = 0;
   long w = ptrace(PTRACE_PEEKDATA, tid, (void *)base, NULL);
   if (w == -1 && errno) return -errno;

@@ -22,7 +22,7 @@ TARGETS_SIMPLE := loops_calls recursion libc_calls signal_next bp_loop \
     longjmp_target values_target dies_midstep sig_blocked traceme smc_code \
     long_lines detach_signal avx512_regs
 TARGETS_THREADED := threads4 thread_start blocked_step many_hits attach_threads \
-    idle_threads thread_exits exit_race
+    idle_threads thread_exits exit_race park_threads
 
 TARGETS := $(addprefix $(TBUILD)/,$(TARGETS_SIMPLE) $(TARGETS_THREADED) \
     libnodebug.so uses_nodebug libdl_target.so dlopen_main \
