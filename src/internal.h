@@ -26,7 +26,9 @@ typedef enum sse__tstate {
 struct sse_thread {
   sse_process *proc;
   pid_t tid;
-  sse__tstate state;
+  sse__tstate state;     /* the tracer's: written without the lock */
+  bool gone;             /* state went EXITED: set under the engine lock,
+                            what other threads read (thread lists) */
   bool sigstop_expected; /* we sent SIGSTOP, or PTRACE_INTERRUPT to a
                             seized thread (or a new clone child owes its
                             initial stop), and have not seen it yet */

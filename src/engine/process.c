@@ -388,7 +388,10 @@ static int attach_tasks(sse_process *p, int *sys_errno) {
         int st;
         if (sse__pt_wait(tid, &st, __WALL) != tid) break;
         if (WIFEXITED(st) || WIFSIGNALED(st)) {
+          pthread_mutex_lock(&p->engine->lock);
           t->state = SSE__T_EXITED;
+          t->gone = true;
+          pthread_mutex_unlock(&p->engine->lock);
           p->nthreads_live--;
           break;
         }
@@ -474,6 +477,7 @@ void sse__proc_mark_exited(sse_process *p, int status) {
   for (sse_thread *t = p->threads; t; t = t->next)
     if (t->state != SSE__T_EXITED) {
       t->state = SSE__T_EXITED;
+      t->gone = true;
       p->nthreads_live--;
     }
   pthread_mutex_unlock(&p->engine->lock);
@@ -605,7 +609,7 @@ sse_err sse_process_threads(sse_process *p, sse_thread **out, size_t max,
   size_t k = 0;
   pthread_mutex_lock(&p->engine->lock);
   for (sse_thread *t = p->threads; t; t = t->next) {
-    if (t->state == SSE__T_EXITED) continue;
+    if (t->gone) continue;
     if (k < max) out[k] = t;
     k++;
   }
@@ -620,7 +624,7 @@ sse_err sse_thread_by_tid(sse_process *p, pid_t tid, sse_thread **out) {
   *out = NULL;
   pthread_mutex_lock(&p->engine->lock);
   for (sse_thread *t = p->threads; t; t = t->next)
-    if (t->tid == tid && t->state != SSE__T_EXITED) *out = t;
+    if (t->tid == tid && !t->gone) *out = t;
   pthread_mutex_unlock(&p->engine->lock);
   return *out ? SSE_OK : SSE_E_NOTHREAD;
 }

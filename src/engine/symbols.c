@@ -105,6 +105,7 @@ static void jit_handed_over(sse_thread *t) {
   sse_engine *e = p->engine;
   pthread_mutex_lock(&e->lock);
   t->state = SSE__T_EXITED;
+  t->gone = true;
   t->handed_over = true;
   t->pending_bp = false;
   t->deliver_sig = 0;

@@ -179,6 +179,7 @@ static void mark_gone(sse_thread *t) {
   sse__park_release(t);
   pthread_mutex_lock(&p->engine->lock);
   t->state = SSE__T_EXITED;
+  t->gone = true;
   p->nthreads_live--;
   pthread_mutex_unlock(&p->engine->lock);
 }
