@@ -319,8 +319,10 @@ struct sse_process {
   bool rbrk_set;
   /* JIT agent and GDB JIT interface state (engine/symbols.c, issue 6). */
   struct sse__jitproc *jit;
-  /* Commands started / finished, for callers blocked on one. */
-  uint64_t ops_started, ops_finished;
+  /* Commands started / finished, for callers blocked on one; reported:
+   * finished and their SSE_EV_STOPPED delivered (what a caller on another
+   * thread waits for, so its command returns after the event). */
+  uint64_t ops_started, ops_finished, ops_reported;
   /* Thread resumes so far (sse__thread_resume): a value handle made at
    * one count is stale at another (src/api/api_valhandle.c). */
   uint64_t resumes;
@@ -400,6 +402,8 @@ void sse__engine_wake_waiters(sse_engine *e);
  * moment (a caller about to sleep until a stop: a short command's stop
  * then needs no wake-up of a sleeping thread). True when it moved. */
 unsigned sse__engine_reports(sse_engine *e);
+/* Commands up to seq of p have ended and their events are delivered. */
+void sse__engine_mark_reported(sse_process *p, uint64_t seq);
 bool sse__engine_watch_reports(sse_engine *e, unsigned seen);
 void sse__engine_iterate_nested(sse_engine *e);
 void sse__sig_register_waiter(pid_t tid);

@@ -49,6 +49,7 @@ static void do_start(void *arg) {
     pthread_mutex_lock(&p->engine->lock);
     p->ops_finished = p->ops_started;
     pthread_mutex_unlock(&p->engine->lock);
+    sse__engine_mark_reported(p, r->seq);
   }
 }
 
@@ -73,10 +74,10 @@ static sse_err wait_seq(sse_process *p, uint64_t seq, const unsigned *seen, sse_
   /* Only the command's own report ends the wait (an exit, a kill or a
    * detach during the command reports too): p->exited alone is set before
    * the exit's stop is filled in. */
-  while (p->ops_finished < seq && !e->stopped)
+  while (p->ops_reported < seq && !e->stopped)
     pthread_cond_wait(&e->op_cond, &e->lock);
   e->op_waiters--;
-  bool done = p->ops_finished >= seq;
+  bool done = p->ops_reported >= seq;
   if (stop && done) *stop = p->last_stop;
   pthread_mutex_unlock(&e->lock);
   return done ? SSE_OK : SSE_E_SHUTDOWN;

@@ -461,6 +461,12 @@ void sse__engine_wake_waiters(sse_engine *e) {
   atomic_fetch_add_explicit(&e->reports, 1, memory_order_release);
 }
 
+void sse__engine_mark_reported(sse_process *p, uint64_t seq) {
+  pthread_mutex_lock(&p->engine->lock);
+  if (p->ops_reported < seq) p->ops_reported = seq;
+  pthread_mutex_unlock(&p->engine->lock);
+}
+
 unsigned sse__engine_reports(sse_engine *e) {
   return atomic_load_explicit(&e->reports, memory_order_acquire);
 }

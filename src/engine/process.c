@@ -497,9 +497,10 @@ static void report_released(sse_process *p, sse_stop_reason why, int signo) {
   bool cut = p->running;
   p->running = false;
   p->last_stop = s;
-  p->ops_finished = p->ops_started;
+  uint64_t done = p->ops_finished = p->ops_started;
   pthread_mutex_unlock(&p->engine->lock);
   if (cut) sse__ev_stop(p, &s);
+  sse__engine_mark_reported(p, done);
   sse__engine_wake_waiters(p->engine);
 }
 

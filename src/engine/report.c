@@ -97,10 +97,11 @@ void sse__run_report(sse_process *p, sse_stop *s) {
   atomic_store(&p->interrupt_requested, false);
   p->last_stop = *s;
   p->running = false;
-  p->ops_finished = p->ops_started;
+  uint64_t done = p->ops_finished = p->ops_started;
   if (atomic_load(&p->stop_gen) & 1) atomic_fetch_add(&p->stop_gen, 1);
   pthread_mutex_unlock(&p->engine->lock);
   sse__ev_stop(p, s);
+  sse__engine_mark_reported(p, done);
   sse__engine_wake_waiters(p->engine);
 }
 
